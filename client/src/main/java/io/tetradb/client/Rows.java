@@ -1,0 +1,145 @@
+package io.tetradb.client;
+
+import io.tetradb.client.internal.ClientConnection;
+import io.tetradb.client.internal.StatementHandler;
+import io.tetradb.protocol.ClientMessage;
+import io.tetradb.protocol.CloseCursor;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.ExecuteDone;
+import io.tetradb.protocol.RowBatch;
+import io.tetradb.protocol.StatementKind;
+import io.tetradb.protocol.TetraException;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * A streamed result: rows arrive in batches as they are read, never all at once, so a
+ * query of millions of rows runs in little memory on both sides. Close it (or read it to
+ * the end) to free the server's cursor. Not thread-safe: one reader.
+ *
+ * <pre>{@code
+ * try (Rows rows = client.query("SELECT ID, NAME FROM BIG ORDER BY ID")) {
+ *     for (Row r : rows) {
+ *         process(r.getLong("ID"), r.getString("NAME"));
+ *     }
+ * }
+ * }</pre>
+ */
+public final class Rows implements Iterable<Row>, AutoCloseable {
+    private final ClientConnection connection;
+    private final StatementHandler handler;
+    private final List<ColumnInfo> columns;
+    private final java.util.Map<String, Integer> index;
+    private Iterator<io.tetradb.protocol.Row> batch = java.util.Collections.emptyIterator();
+    private ExecuteDone done;
+    private boolean closed;
+    private boolean iterated;
+    private long rowsRead;
+
+    Rows(ClientConnection connection, StatementHandler handler, List<ColumnInfo> columns, ExecuteDone doneNow) {
+        this.connection = connection;
+        this.handler = handler;
+        this.columns = columns;
+        this.index = TetraClient.indexOf(columns);
+        this.done = doneNow;
+    }
+
+    /** The columns; empty for a statement that returned no rows. */
+    public List<ColumnInfo> columns() {
+        return columns;
+    }
+
+    /** Whether the statement returned rows. */
+    public boolean isQuery() {
+        return !columns.isEmpty() || (done != null && done.getIsQuery());
+    }
+
+    /** Rows changed by a write (known at once); -1 for a query. */
+    public long updateCount() {
+        return done != null && !done.getIsQuery() ? done.getUpdateCount() : -1;
+    }
+
+    /** How the server classified the statement, once known (at the end of a query). */
+    public StatementKind kind() {
+        return done == null ? StatementKind.STATEMENT_KIND_UNSPECIFIED : done.getKind();
+    }
+
+    /** Rows read so far. */
+    public long rowsRead() {
+        return rowsRead;
+    }
+
+    /** Iterates the rows once. */
+    @Override
+    public Iterator<Row> iterator() {
+        if (iterated) {
+            throw new IllegalStateException("Rows can be iterated only once.");
+        }
+        iterated = true;
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return advance();
+            }
+
+            @Override
+            public Row next() {
+                if (!advance()) {
+                    throw new NoSuchElementException();
+                }
+                rowsRead++;
+                return TetraClient.toRow(columns, index, batch.next());
+            }
+        };
+    }
+
+    /** Reads every remaining row into a list. */
+    public List<Row> toList() {
+        List<Row> out = new ArrayList<>();
+        for (Row r : this) {
+            out.add(r);
+        }
+        return out;
+    }
+
+    private boolean advance() {
+        while (!batch.hasNext()) {
+            if (done != null || closed) {
+                return false;
+            }
+            Object next;
+            try {
+                next = handler.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TetraException(ErrorCode.CANCELLED, "Interrupted while reading rows.");
+            }
+            if (next instanceof RowBatch b) {
+                batch = b.getRowsList().iterator();
+                handler.consumed();
+            } else if (next instanceof ExecuteDone d) {
+                done = d;
+            } else if (next instanceof TetraException e) {
+                done = ExecuteDone.getDefaultInstance();
+                throw e;
+            }
+        }
+        return true;
+    }
+
+    /** Stops reading: the server closes its cursor. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (done == null) {
+            connection.sendFollowUp(ClientMessage.newBuilder().setRequestId(handler.requestId())
+                    .setCloseCursor(CloseCursor.getDefaultInstance()).build());
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.tetradb.client;
+
+import io.tetradb.client.internal.StatementHandler;
+import io.tetradb.protocol.ClientMessage;
+import io.tetradb.protocol.Execute;
+import io.tetradb.protocol.ExecuteDone;
+import io.tetradb.protocol.ResultHeader;
+import io.tetradb.protocol.Values;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One SQL statement with its options, run with {@link #query()}, {@link #execute()} or
+ * {@link #executeAsync()}. Parameters are bound to {@code ?} in order.
+ *
+ * <pre>{@code
+ * Result r = client.statement("INSERT INTO PERSON(NAME) VALUES (?)")
+ *     .parameters("Ada").returnGeneratedKeys(true).execute();
+ * long id = r.generatedKeys().get(0).getLong(0);
+ * }</pre>
+ */
+public final class SqlStatement {
+    private static final int STREAM_CREDIT = 8;
+
+    private final TetraClient client;
+    private final String sql;
+    private Object[] parameters = new Object[0];
+    private int fetchSize;
+    private boolean returnGeneratedKeys;
+
+    SqlStatement(TetraClient client, String sql) {
+        this.client = client;
+        this.sql = sql;
+        this.fetchSize = client.config().fetchSize();
+    }
+
+    /** Values for the {@code ?} placeholders, in order. */
+    public SqlStatement parameters(Object... values) {
+        parameters = values == null ? new Object[]{null} : values.clone();
+        return this;
+    }
+
+    /** Rows per batch for this query. */
+    public SqlStatement fetchSize(int rows) {
+        fetchSize = rows;
+        return this;
+    }
+
+    /** Asks for the keys an INSERT generates. */
+    public SqlStatement returnGeneratedKeys(boolean v) {
+        returnGeneratedKeys = v;
+        return this;
+    }
+
+    private ClientMessage.Builder message(int credit) {
+        Execute.Builder e = Execute.newBuilder().setSql(sql).setFetchSize(fetchSize).setInitialCredit(credit)
+                .setReturnGeneratedKeys(returnGeneratedKeys);
+        for (Object p : parameters) {
+            e.addParameters(Values.of(p));
+        }
+        return ClientMessage.newBuilder().setExecute(e);
+    }
+
+    /** Runs the statement and streams its rows (for a write, the Rows has none and gives the update count). */
+    public Rows query() {
+        StatementHandler h = new StatementHandler(false, STREAM_CREDIT / 2, null);
+        h.start(client.connection(), message(STREAM_CREDIT));
+        ResultHeader header = TetraClient.await(h.started());
+        ExecuteDone doneNow = header == null ? h.finished().getNow(null) : null;
+        return new Rows(client.connection(), h, TetraClient.columns(header), doneNow);
+    }
+
+    /** Runs the statement and returns its whole outcome. */
+    public Result execute() {
+        return TetraClient.await(executeAsync());
+    }
+
+    /** Runs the statement asynchronously, collecting every row. */
+    public TetraFuture<Result> executeAsync() {
+        TetraFuture<Result> future = new TetraFuture<>(client.connection());
+        List<io.tetradb.protocol.Row> raw = Collections.synchronizedList(new ArrayList<>());
+        StatementHandler h = new StatementHandler(true, 1, b -> raw.addAll(b.getRowsList()));
+        h.finished().whenComplete((done, err) -> {
+            if (err != null) {
+                future.completeExceptionally(err);
+                return;
+            }
+            ResultHeader header = h.started().getNow(null);
+            List<ColumnInfo> columns = TetraClient.columns(header);
+            Map<String, Integer> index = TetraClient.indexOf(columns);
+            List<Row> rows = new ArrayList<>(raw.size());
+            for (io.tetradb.protocol.Row r : raw) {
+                rows.add(TetraClient.toRow(columns, index, r));
+            }
+            List<ColumnInfo> keyColumns = TetraClient.columns(done.hasGeneratedKeyColumns() ? done.getGeneratedKeyColumns() : null);
+            Map<String, Integer> keyIndex = TetraClient.indexOf(keyColumns);
+            List<Row> keys = new ArrayList<>();
+            for (io.tetradb.protocol.Row r : done.getGeneratedKeysList()) {
+                keys.add(TetraClient.toRow(keyColumns, keyIndex, r));
+            }
+            future.complete(new Result(done.getIsQuery(), columns, Collections.unmodifiableList(rows),
+                    done.getIsQuery() ? -1 : done.getUpdateCount(), Collections.unmodifiableList(keys), done.getKind(),
+                    done.getInTransaction()));
+        });
+        future.requestId(h.start(client.connection(), message(STREAM_CREDIT)));
+        return future;
+    }
+}

@@ -1,0 +1,17 @@
+package io.tetradb.client.internal;
+
+import io.tetradb.protocol.ServerMessage;
+import io.tetradb.protocol.TetraException;
+
+/**
+ * Receives the replies to one request.
+ *
+ * <p>Called on the connection's event loop: implementations must not block.
+ */
+public interface ResponseHandler {
+    /** One reply; returns true when it ends the request. */
+    boolean onMessage(ServerMessage m);
+
+    /** The request can get no more replies (connection lost). */
+    void onFailure(TetraException e);
+}

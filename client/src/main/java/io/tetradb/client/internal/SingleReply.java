@@ -1,0 +1,38 @@
+package io.tetradb.client.internal;
+
+import io.tetradb.protocol.ServerMessage;
+import io.tetradb.protocol.TetraException;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A request answered by exactly one message: the future completes with it, or
+ * exceptionally with the {@link TetraException} of an error reply.
+ *
+ * <p>Completed on the event loop.
+ */
+public final class SingleReply implements ResponseHandler {
+    private final CompletableFuture<ServerMessage> future = new CompletableFuture<>();
+
+    public CompletableFuture<ServerMessage> future() {
+        return future;
+    }
+
+    @Override
+    public boolean onMessage(ServerMessage m) {
+        if (m.hasEvent()) {
+            return false;
+        }
+        if (m.hasError()) {
+            future.completeExceptionally(TetraException.fromWire(m.getError()));
+        } else {
+            future.complete(m);
+        }
+        return true;
+    }
+
+    @Override
+    public void onFailure(TetraException e) {
+        future.completeExceptionally(e);
+    }
+}

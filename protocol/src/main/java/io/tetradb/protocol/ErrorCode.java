@@ -1,0 +1,82 @@
+package io.tetradb.protocol;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The one catalogue of error codes that cross the wire (PRODUCT.md 4.7), shared by the
+ * server, the client library and {@code tetra-admin}.
+ *
+ * <pre>{@code
+ * ErrorCode code = ErrorCode.fromCode(error.getCode());
+ * if (code == ErrorCode.BACKUP_IN_PROGRESS) { ... }   // -9976
+ * }</pre>
+ *
+ * <p>Only add codes; never renumber or reuse one.
+ */
+public enum ErrorCode {
+    /** An unexpected failure inside the server; the message says what failed. */
+    INTERNAL_ERROR(2000, "Internal server error."),
+    BACKUP_MAX_ATTEMPTS(1401, "Maximum backup attempts reached; automatic backups are paused."),
+    BACKUP_OPEN_TRANSACTION(1404, "The backup cannot start: this session has an open write transaction."),
+    BACKUP_TRANSACTION_TIMEOUT(1405, "Timed out waiting for other sessions' transactions to end."),
+    BACKUP_STOPPED(1406, "The backup was stopped by a user."),
+    BACKUP_DESTINATION(1407, "The backup destination is missing, not a folder, or not writable."),
+    BACKUP_IO(1409, "Read or write error during the backup."),
+    BACKUP_VERIFY_FAILED(1411, "Archive verification failed."),
+    BACKUP_ATTACHMENT_MISSING(1418, "Attachment not found: a partial backup was made."),
+    BACKUP_ALREADY_RUNNING(1419, "A backup is already running."),
+    BACKUP_IN_PROGRESS(-9976, "This command cannot be executed because the database backup is in progress."),
+    SERVER_BUSY(2001, "Server busy: the write queue is full."),
+    AUTH_FAILED(2002, "Authentication failed."),
+    PERMISSION_DENIED(2003, "Permission denied."),
+    PROTOCOL_ERROR(2004, "Protocol error."),
+    FRAME_TOO_LARGE(2005, "Frame too large."),
+    SQL_ERROR(2006, "SQL error."),
+    NOT_ALLOWED_FOR_ROLE(2007, "Statement not allowed for this role."),
+    /** The session was ended: killed by an admin, or the server is shutting down. */
+    SESSION_CLOSED(2008, "The session is closed."),
+    /** The request was cancelled by the client before or while it ran. */
+    CANCELLED(2009, "The request was cancelled."),
+    /** A request named something that does not exist or is not valid (a user, a session, a value). */
+    INVALID_ARGUMENT(2010, "Invalid argument."),
+    /** Client side only: the connection to the server was lost or could not be made. */
+    CONNECTION_LOST(2011, "Connection to the server lost.");
+
+    private static final Map<Integer, ErrorCode> BY_CODE = new HashMap<>();
+
+    static {
+        for (ErrorCode c : values()) {
+            BY_CODE.put(c.code, c);
+        }
+    }
+
+    private final int code;
+    private final String defaultMessage;
+
+    ErrorCode(int code, String defaultMessage) {
+        this.code = code;
+        this.defaultMessage = defaultMessage;
+    }
+
+    /** The number on the wire and in exit messages. */
+    public int code() {
+        return code;
+    }
+
+    /** The standard sentence for this code. */
+    public String defaultMessage() {
+        return defaultMessage;
+    }
+
+    /** The code for a number, or {@link #INTERNAL_ERROR} for an unknown number. */
+    public static ErrorCode fromCode(int code) {
+        ErrorCode c = BY_CODE.get(code);
+        return c == null ? INTERNAL_ERROR : c;
+    }
+
+    /** Whether the number is a known code. */
+    public static boolean isKnown(int code) {
+        return BY_CODE.containsKey(code);
+    }
+}

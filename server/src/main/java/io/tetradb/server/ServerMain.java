@@ -1,0 +1,120 @@
+package io.tetradb.server;
+
+import io.tetradb.server.config.ConfigException;
+import io.tetradb.server.config.ConfigLoader;
+import io.tetradb.server.config.LoggingSetup;
+import io.tetradb.server.config.ServerConfig;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code tetra-server [--config F] [--data-dir D] [--port P] [--host H] [--set KEY=VALUE]}:
+ * loads the settings (tetra.yml, TETRA_* variables, flags), starts the server, and stops
+ * it gracefully on SIGTERM or Ctrl-C. Exit code 2 for bad usage or settings, 1 when the
+ * server cannot start.
+ *
+ * <p>Runs on the main thread; the stop runs on the JVM's shutdown-hook thread.
+ */
+public final class ServerMain {
+    private ServerMain() {
+    }
+
+    public static void main(String[] args) {
+        Path configFile = null;
+        Map<String, String> flags = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--help") || a.equals("-h")) {
+                    usage();
+                    System.exit(0);
+                }
+                if (a.equals("--version")) {
+                    System.out.println("tetra-server " + TetraServer.version());
+                    System.exit(0);
+                }
+                String value;
+                String name = a;
+                int eq = a.indexOf('=');
+                if (a.startsWith("--") && eq > 0) {
+                    name = a.substring(0, eq);
+                    value = a.substring(eq + 1);
+                } else {
+                    if (i + 1 >= args.length) {
+                        throw new ConfigException("missing value after " + a);
+                    }
+                    value = args[++i];
+                }
+                switch (name) {
+                    case "--config" -> configFile = Path.of(value);
+                    case "--set" -> {
+                        int e = value.indexOf('=');
+                        if (e <= 0) {
+                            throw new ConfigException("--set expects KEY=VALUE, got '" + value + "'");
+                        }
+                        flags.put(value.substring(0, e), value.substring(e + 1));
+                    }
+                    case "--data-dir", "--port", "--host" -> flags.put(ConfigLoader.flagToKey(name), value);
+                    default -> throw new ConfigException("unknown option " + name);
+                }
+            }
+        } catch (ConfigException e) {
+            System.err.println("tetra-server: " + e.getMessage());
+            usage();
+            System.exit(2);
+            return;
+        }
+
+        ServerConfig config;
+        try {
+            config = ConfigLoader.load(configFile, System.getenv(), flags);
+        } catch (ConfigException e) {
+            System.err.println("tetra-server: invalid setting: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        LoggingSetup.configure(new DataLayout(config.dataDir()).logsDir());
+
+        TetraServer server;
+        try {
+            server = TetraServer.start(config);
+        } catch (ConfigException e) {
+            System.err.println("tetra-server: invalid setting: " + e.getMessage());
+            LoggingSetup.shutdown();
+            System.exit(2);
+            return;
+        } catch (Exception e) {
+            System.err.println("tetra-server: could not start: " + e.getMessage());
+            LoggingSetup.shutdown();
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } finally {
+                LoggingSetup.shutdown();
+                stopped.countDown();
+            }
+        }, "tetra-shutdown"));
+        System.out.println("Tetra " + TetraServer.version() + " is listening on " + config.host() + ":"
+                + server.boundPort() + " (database " + server.layout().databaseName() + ", folder "
+                + server.layout().root() + ").");
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: tetra-server [--config tetra.yml] [--data-dir DIR] [--port PORT] [--host HOST] "
+                + "[--set KEY=VALUE ...]");
+        System.err.println("settings: " + String.join(", ", ServerConfig.KEYS)
+                + " (tetra.yml keys, TETRA_<KEY> environment variables, or --set)");
+    }
+}

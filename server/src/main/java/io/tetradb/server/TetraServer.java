@@ -1,0 +1,232 @@
+package io.tetradb.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tetradb.protocol.Role;
+import io.tetradb.protocol.scram.Scram;
+import io.tetradb.server.admin.AdminService;
+import io.tetradb.server.auth.AuthThrottle;
+import io.tetradb.server.auth.UserStore;
+import io.tetradb.server.config.ServerConfig;
+import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.net.ServerChannelInitializer;
+import io.tetradb.server.session.RequestDispatcher;
+import io.tetradb.server.session.SessionRegistry;
+import io.tetradb.server.sql.CatalogWriter;
+import io.tetradb.server.sql.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Tetra server: one H2 database in its folder, served over TCP to the client library
+ * and {@code tetra-admin}.
+ *
+ * <pre>{@code
+ * try (TetraServer server = TetraServer.start(ServerConfig.builder()
+ *         .dataDir(dir).port(0).host("127.0.0.1").adminPassword("secret-pw").build())) {
+ *     int port = server.boundPort();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #start} and {@link #close} run on the caller's thread (main, a shutdown
+ * hook, a test); requests run on Netty event loops and the worker pool.
+ */
+public final class TetraServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TetraServer.class);
+
+    private final ServerConfig config;
+    private final DataLayout layout;
+    private final Database database;
+    private final UserStore users;
+    private EventLoopGroup boss;
+    private EventLoopGroup io;
+    private ExecutorService workers;
+    private SessionRegistry sessions;
+    private Channel serverChannel;
+    private volatile int boundPort;
+    private String generatedAdminPassword;
+    private boolean closed;
+
+    private TetraServer(ServerConfig config) {
+        this.config = config;
+        this.layout = new DataLayout(config.dataDir());
+        this.database = new Database(layout);
+        this.users = new UserStore(layout.usersFile());
+    }
+
+    /** Validates the settings, opens (or creates) the database and starts listening. */
+    public static TetraServer start(ServerConfig config) throws IOException {
+        config.validate();
+        TetraServer s = new TetraServer(config);
+        try {
+            s.doStart();
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        } catch (Exception e) {
+            s.close();
+            throw new IOException("The server could not start: " + e.getMessage(), e);
+        }
+        return s;
+    }
+
+    /** The server's version. */
+    public static String version() {
+        Properties p = new Properties();
+        try (InputStream in = TetraServer.class.getResourceAsStream("/tetra-version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (IOException ignored) {
+            // reported as unknown
+        }
+        return p.getProperty("version", "unknown");
+    }
+
+    private void doStart() throws Exception {
+        LOG.info("Tetra {} starting: {}", version(), config);
+        layout.createFolders();
+        users.load();
+        if (users.isEmpty()) {
+            createAdmin();
+        }
+        database.open();
+        CatalogWriter catalog = new CatalogWriter(database, layout);
+        catalog.rewrite();
+
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "tetra-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        workers = pool;
+        String version = version();
+        AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version);
+        RequestDispatcher dispatcher = new RequestDispatcher(database, catalog, new WriteGate(), admin,
+                config.fetchSize(), config.maxFrameSize());
+        sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight());
+
+        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("tetra-accept", true));
+        io = new NioEventLoopGroup(0, new DefaultThreadFactory("tetra-io", true));
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, io)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 256)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ServerChannelInitializer(sessions, users,
+                        new AuthThrottle(config.authFailureDelay(), config.authFailureMaxDelay()),
+                        config.maxFrameSize(), config.maxConnections(), version, layout.databaseName()));
+        serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
+        boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        LOG.info("Tetra is serving database {} on {}:{}.", layout.databaseName(), config.host(), boundPort);
+    }
+
+    private void createAdmin() throws IOException {
+        String password = config.adminPassword();
+        if (password == null && config.adminPasswordFile() != null) {
+            password = Files.readString(config.adminPasswordFile(), StandardCharsets.UTF_8).strip();
+            if (password.length() < 8) {
+                throw new io.tetradb.server.config.ConfigException(
+                        "adminPasswordFile: the password in " + config.adminPasswordFile() + " has fewer than 8 characters");
+            }
+        }
+        if (password == null) {
+            password = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(15));
+            generatedAdminPassword = password;
+            DataLayout.writeOwnerOnly(layout.initialAdminPasswordFile(),
+                    (password + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
+            // Printed once, on the console only (never to the log file).
+            System.out.println("Tetra created the user 'admin' with the generated password: " + password);
+            System.out.println("It is also stored, readable only by you, in " + layout.initialAdminPasswordFile());
+        }
+        users.add("admin", Role.ADMIN, Scram.newCredentials(password.toCharArray()));
+        LOG.info("Created the admin user of the new database {}.", layout.databaseName());
+    }
+
+    /** The TCP port the server listens on (useful with port 0). */
+    public int boundPort() {
+        return boundPort;
+    }
+
+    /** The database folder's layout. */
+    public DataLayout layout() {
+        return layout;
+    }
+
+    /** The admin password generated on first start, or null when it was given. */
+    public String generatedAdminPassword() {
+        return generatedAdminPassword;
+    }
+
+    /** Sessions open now. */
+    public int sessionCount() {
+        return sessions == null ? 0 : sessions.count();
+    }
+
+    /**
+     * Graceful stop: no new connections, requests in flight answered (up to
+     * shutdownTimeout), sessions closed, the database closed cleanly.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("Tetra is shutting down.");
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (sessions != null) {
+            sessions.shutdown(config.shutdownTimeout());
+        }
+        if (workers != null) {
+            workers.shutdown();
+            try {
+                if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                    workers.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        database.close();
+        shutdownGroup(io);
+        shutdownGroup(boss);
+        LOG.info("Tetra stopped.");
+    }
+
+    private static void shutdownGroup(EventLoopGroup g) {
+        if (g != null) {
+            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** For the main class: the configured shutdown timeout. */
+    Duration shutdownTimeout() {
+        return config.shutdownTimeout();
+    }
+}

@@ -1,0 +1,130 @@
+package io.tetradb.server.admin;
+
+import io.tetradb.protocol.AdminReply;
+import io.tetradb.protocol.AdminRequest;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Ok;
+import io.tetradb.protocol.ScramCredentials;
+import io.tetradb.protocol.ServerStatus;
+import io.tetradb.protocol.SessionInfo;
+import io.tetradb.protocol.SessionList;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.UserInfo;
+import io.tetradb.protocol.UserList;
+import io.tetradb.protocol.scram.Scram;
+import io.tetradb.server.DataLayout;
+import io.tetradb.server.auth.UserStore;
+import io.tetradb.server.session.Session;
+import io.tetradb.server.session.SessionRegistry;
+import io.tetradb.server.sql.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Answers admin requests (role admin only, checked by the dispatcher): server status,
+ * sessions list and kill, users list, add, remove and password change.
+ *
+ * <p>Runs on the requesting session's worker task.
+ */
+public final class AdminService {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
+
+    private final DataLayout layout;
+    private final UserStore users;
+    private final Supplier<SessionRegistry> sessions;
+    private final String host;
+    private final IntSupplier port;
+    private final long startedAt = System.currentTimeMillis();
+    private final String serverVersion;
+
+    public AdminService(DataLayout layout, UserStore users, Supplier<SessionRegistry> sessions, String host,
+                        IntSupplier port, String serverVersion) {
+        this.layout = layout;
+        this.users = users;
+        this.sessions = sessions;
+        this.host = host;
+        this.port = port;
+        this.serverVersion = serverVersion;
+    }
+
+    /** Handles one request. */
+    public AdminReply handle(Session caller, AdminRequest req) throws IOException {
+        switch (req.getKindCase()) {
+            case STATUS:
+                return AdminReply.newBuilder().setStatus(status()).build();
+            case LIST_SESSIONS: {
+                SessionList.Builder l = SessionList.newBuilder();
+                for (Session s : sessions.get().list()) {
+                    l.addSessions(SessionInfo.newBuilder().setId(s.id()).setUser(s.user()).setRole(s.role())
+                            .setRemoteAddress(s.remoteAddress()).setConnectedAtMillis(s.connectedAt())
+                            .setInTransaction(s.inTransaction()).setRequestsInFlight(Math.max(0, s.inFlight()))
+                            .setClientName(s.clientName()).setRequestsDone(s.requestsDone()));
+                }
+                return AdminReply.newBuilder().setSessions(l).build();
+            }
+            case KILL_SESSION: {
+                long id = req.getKillSession().getSessionId();
+                if (id == caller.id()) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "A session cannot kill itself; disconnect instead.");
+                }
+                if (!sessions.get().kill(id)) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "No session " + id + ".");
+                }
+                LOG.info("Session {} killed by {} ({}).", id, caller.user(), caller.id());
+                return ok();
+            }
+            case LIST_USERS: {
+                UserList.Builder l = UserList.newBuilder();
+                for (UserStore.User u : users.list()) {
+                    l.addUsers(UserInfo.newBuilder().setName(u.name()).setRole(u.role()).setCreatedAtMillis(u.createdAt()));
+                }
+                return AdminReply.newBuilder().setUsers(l).build();
+            }
+            case ADD_USER:
+                users.add(req.getAddUser().getName(), req.getAddUser().getRole(),
+                        credentials(req.getAddUser().getCredentials()));
+                LOG.info("User {} added by {}.", req.getAddUser().getName(), caller.user());
+                return ok();
+            case REMOVE_USER:
+                users.remove(req.getRemoveUser().getName());
+                LOG.info("User {} removed by {}.", req.getRemoveUser().getName(), caller.user());
+                return ok();
+            case SET_PASSWORD:
+                users.setCredentials(req.getSetPassword().getName(), credentials(req.getSetPassword().getCredentials()));
+                LOG.info("Password of {} changed by {}.", req.getSetPassword().getName(), caller.user());
+                return ok();
+            default:
+                throw new TetraException(ErrorCode.PROTOCOL_ERROR, "Unknown admin request.");
+        }
+    }
+
+    /** The server's status. */
+    public ServerStatus status() {
+        long size = 0;
+        try {
+            size = Files.size(layout.dataFile());
+        } catch (IOException ignored) {
+            // reported as 0
+        }
+        SessionRegistry reg = sessions.get();
+        return ServerStatus.newBuilder().setServerVersion(serverVersion).setH2Version(Database.h2Version())
+                .setDatabaseName(layout.databaseName()).setDataDir(layout.root().toString()).setHost(host)
+                .setPort(port.getAsInt()).setStartedAtMillis(startedAt)
+                .setUptimeMillis(System.currentTimeMillis() - startedAt).setSessionCount(reg.count())
+                .setDataFileSize(size).setState(reg.isShuttingDown() ? "SHUTTING_DOWN" : "RUNNING").build();
+    }
+
+    private static AdminReply ok() {
+        return AdminReply.newBuilder().setOk(Ok.getDefaultInstance()).build();
+    }
+
+    private static Scram.Credentials credentials(ScramCredentials c) {
+        return new Scram.Credentials(c.getSalt().toByteArray(), c.getIterations(), c.getStoredKey().toByteArray(),
+                c.getServerKey().toByteArray());
+    }
+}

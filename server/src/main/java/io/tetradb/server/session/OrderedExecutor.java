@@ -1,0 +1,187 @@
+package io.tetradb.server.session;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Runs one session's tasks one at a time, in the order they were submitted, on a shared
+ * worker pool. A task may <em>park</em> the session (a write held back by the write
+ * gate): the executor then stops taking tasks without holding a thread, and the parked
+ * task is handed back with {@link #resume(Task)}, which runs it before every later one.
+ * Sessions run in parallel; one session never holds a worker while it waits.
+ *
+ * <p>{@link #submit} is called on the session's event loop; tasks run on worker threads;
+ * {@link #resume} from whichever thread opens the gate. State is guarded by this object.
+ */
+public final class OrderedExecutor {
+    /** What a task tells the executor when it returns. */
+    public enum Outcome { DONE, PARKED }
+
+    /** A unit of work: one request of the session. */
+    public interface Task {
+        /** The request id the task answers (0 for internal tasks). */
+        long requestId();
+
+        /** Runs the task on a worker thread. */
+        Outcome run();
+
+        /** Called instead of {@link #run} when the task is dropped (session closed, request cancelled). */
+        void drop();
+    }
+
+    private static final int BURST = 32;
+
+    private final Executor pool;
+    private final ArrayDeque<Task> tasks = new ArrayDeque<>();
+    private boolean running;
+    private boolean parked;
+    private Task current;
+    private CompletableFuture<Void> idle;
+
+    public OrderedExecutor(Executor pool) {
+        this.pool = pool;
+    }
+
+    /** Queues a task behind every earlier one. */
+    public void submit(Task task) {
+        synchronized (this) {
+            tasks.addLast(task);
+            if (running || parked) {
+                return;
+            }
+            running = true;
+        }
+        schedule();
+    }
+
+    /** Hands back the parked task: it runs next, before every task queued after it. */
+    public void resume(Task task) {
+        synchronized (this) {
+            parked = false;
+            tasks.addFirst(task);
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        schedule();
+    }
+
+    /** Removes a queued (not running, not parked) task; returns it, or null when it is not queued. */
+    public synchronized Task remove(long requestId) {
+        Iterator<Task> it = tasks.iterator();
+        while (it.hasNext()) {
+            Task t = it.next();
+            if (t.requestId() == requestId) {
+                it.remove();
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** Drops every queued task (the session is closing); returns them. */
+    public List<Task> clear() {
+        List<Task> dropped;
+        synchronized (this) {
+            dropped = new ArrayList<>(tasks);
+            tasks.clear();
+        }
+        for (Task t : dropped) {
+            t.drop();
+        }
+        return dropped;
+    }
+
+    /** The request id of the task running now, or 0. */
+    public synchronized long currentRequestId() {
+        return current == null ? 0 : current.requestId();
+    }
+
+    /** Tasks queued, not counting the one running. */
+    public synchronized int queued() {
+        return tasks.size();
+    }
+
+    /** Completes when no task runs or waits (a parked session is not idle). */
+    public synchronized CompletableFuture<Void> whenIdle() {
+        if (!running && !parked && tasks.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (idle == null) {
+            idle = new CompletableFuture<>();
+        }
+        return idle;
+    }
+
+    private void schedule() {
+        try {
+            pool.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            synchronized (this) {
+                running = false;
+            }
+            clear();
+            signalIdleIfIdle();
+        }
+    }
+
+    private void drain() {
+        for (int i = 0; i < BURST; i++) {
+            Task t;
+            synchronized (this) {
+                if (parked || tasks.isEmpty()) {
+                    running = false;
+                    current = null;
+                    break;
+                }
+                t = tasks.pollFirst();
+                current = t;
+            }
+            Outcome o;
+            try {
+                o = t.run();
+            } catch (RuntimeException | Error e) {
+                o = Outcome.DONE;
+            }
+            synchronized (this) {
+                current = null;
+                if (o == Outcome.PARKED) {
+                    parked = true;
+                    running = false;
+                    return;
+                }
+            }
+            if (i == BURST - 1) {
+                // Let other sessions' tasks run: hand the rest to the pool again.
+                synchronized (this) {
+                    if (tasks.isEmpty()) {
+                        running = false;
+                        break;
+                    }
+                }
+                schedule();
+                return;
+            }
+        }
+        signalIdleIfIdle();
+    }
+
+    private void signalIdleIfIdle() {
+        CompletableFuture<Void> f = null;
+        synchronized (this) {
+            if (!running && !parked && tasks.isEmpty() && idle != null) {
+                f = idle;
+                idle = null;
+            }
+        }
+        if (f != null) {
+            f.complete(null);
+        }
+    }
+}

@@ -1,0 +1,349 @@
+package io.tetradb.server.session;
+
+import io.tetradb.protocol.AdminRequest;
+import io.tetradb.protocol.ClientMessage;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Execute;
+import io.tetradb.protocol.ExecuteDone;
+import io.tetradb.protocol.Ok;
+import io.tetradb.protocol.ResultHeader;
+import io.tetradb.protocol.Role;
+import io.tetradb.protocol.Row;
+import io.tetradb.protocol.RowBatch;
+import io.tetradb.protocol.ServerMessage;
+import io.tetradb.protocol.StatementKind;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.Value;
+import io.tetradb.protocol.Values;
+import io.tetradb.server.admin.AdminService;
+import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.sql.CatalogWriter;
+import io.tetradb.server.sql.Database;
+import io.tetradb.server.sql.ResultEncoder;
+import io.tetradb.server.sql.SqlErrors;
+import io.tetradb.server.sql.StatementClassifier;
+import io.tetradb.server.sql.StatementClassifier.Classification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Executes one session's requests: SQL (classified by H2's parser, checked against the
+ * role, passed through the write gate, executed, results streamed by credit),
+ * transactions, cursors and admin requests. This is the one place on the server where
+ * exceptions become wire error codes.
+ *
+ * <p>Runs on worker threads, inside the session's {@link OrderedExecutor} task, so one
+ * session's requests never run at the same time.
+ */
+public final class RequestDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
+    private static final int DEFAULT_CREDIT = 8;
+    private static final int MAX_CREDIT = 64;
+    /** Room left in a frame for the envelope around a batch. */
+    private static final int FRAME_OVERHEAD = 64;
+
+    private final Database database;
+    private final CatalogWriter catalog;
+    private final WriteGate gate;
+    private final AdminService admin;
+    private final int defaultFetchSize;
+    private final int maxFrameSize;
+
+    public RequestDispatcher(Database database, CatalogWriter catalog, WriteGate gate, AdminService admin,
+                             int defaultFetchSize, int maxFrameSize) {
+        this.database = database;
+        this.catalog = catalog;
+        this.gate = gate;
+        this.admin = admin;
+        this.defaultFetchSize = defaultFetchSize;
+        this.maxFrameSize = maxFrameSize;
+    }
+
+    /** Opens the session's H2 connection; returns false (and replies with an error) on failure. */
+    boolean open(Session s, long requestId) {
+        try {
+            s.connection(database.connect(s.role()));
+            return true;
+        } catch (SQLException e) {
+            LOG.warn("Could not open an engine connection for {}: {}", s, e.getMessage());
+            s.sendError(requestId, new TetraException(ErrorCode.INTERNAL_ERROR,
+                    "The server could not open a database connection."));
+            return false;
+        }
+    }
+
+    /** Runs one request; PARKED when the write gate holds it back. */
+    OrderedExecutor.Outcome run(Session s, ClientMessage m, SessionTask task) {
+        long id = m.getRequestId();
+        try {
+            if (s.connection() == null) {
+                throw new TetraException(ErrorCode.SESSION_CLOSED, "The session has no database connection.");
+            }
+            switch (m.getBodyCase()) {
+                case EXECUTE:
+                    return execute(s, id, m.getExecute(), task);
+                case FETCH_MORE:
+                    fetchMore(s, id, m.getFetchMore().getBatches());
+                    break;
+                case CLOSE_CURSOR:
+                    closeCursor(s, id, false);
+                    break;
+                case BEGIN:
+                    begin(s, id, m.getBegin().getReadOnly());
+                    break;
+                case COMMIT:
+                    endTransaction(s, id, true);
+                    break;
+                case ROLLBACK:
+                    endTransaction(s, id, false);
+                    break;
+                case ADMIN:
+                    admin(s, id, m.getAdmin());
+                    break;
+                default:
+                    throw new TetraException(ErrorCode.PROTOCOL_ERROR, "Unexpected message " + m.getBodyCase() + ".");
+            }
+        } catch (TetraException e) {
+            s.sendError(id, e.withInTransaction(inTransaction(s)));
+        } catch (SQLException e) {
+            s.sendError(id, SqlErrors.toTetra(e).withInTransaction(inTransaction(s)));
+        } catch (java.io.IOException e) {
+            LOG.error("Request {} of {} could not write a file.", id, s, e);
+            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The server could not write a file: "
+                    + e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.error("Request {} of {} failed unexpectedly.", id, s, e);
+            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName()));
+        }
+        return OrderedExecutor.Outcome.DONE;
+    }
+
+    private OrderedExecutor.Outcome execute(Session s, long id, Execute ex, SessionTask task) throws SQLException {
+        Connection c = s.connection();
+        Classification cl = task.classification();
+        if (cl == null) {
+            try {
+                cl = StatementClassifier.classify(c, ex.getSql());
+            } catch (StatementClassifier.MultipleStatementsException e) {
+                throw TetraException.sql(e.getMessage(), e.getSQLState(), 0, e);
+            }
+            task.classification(cl);
+            if (StatementClassifier.isShutdown(cl.commandType())) {
+                throw SqlErrors.notAllowed("SHUTDOWN is not allowed: the server owns the database; "
+                        + "stop the server instead (SIGTERM).");
+            }
+            if (s.role() == Role.READER && cl.isWrite()) {
+                throw SqlErrors.notAllowed("Role reader may only read: " + cl.kind() + " refused.");
+            }
+            if (cl.isWrite() && !gate.tryEnter(cl.kind(), () -> s.executor().resume(task))) {
+                return OrderedExecutor.Outcome.PARKED;
+            }
+        }
+        int fetchSize = ex.getFetchSize() > 0 ? Math.min(ex.getFetchSize(), 100_000) : defaultFetchSize;
+        int credit = ex.getInitialCredit() > 0 ? Math.min(ex.getInitialCredit(), MAX_CREDIT) : DEFAULT_CREDIT;
+        PreparedStatement ps = ex.getReturnGeneratedKeys()
+                ? c.prepareStatement(ex.getSql(), Statement.RETURN_GENERATED_KEYS)
+                : c.prepareStatement(ex.getSql());
+        boolean keepOpen = false;
+        try {
+            int i = 1;
+            for (Value v : ex.getParametersList()) {
+                ps.setObject(i++, Values.toJava(v));
+            }
+            s.running(id, ps);
+            boolean hasResult;
+            try {
+                hasResult = ps.execute();
+            } finally {
+                s.notRunning();
+            }
+            if (hasResult) {
+                ResultSet rs = ps.getResultSet();
+                var md = rs.getMetaData();
+                ResultHeader header = ResultEncoder.header(md);
+                Cursor cur = new Cursor(id, ps, rs, ResultEncoder.jdbcTypes(md), ResultEncoder.typeNames(md),
+                        fetchSize, credit, cl.kind());
+                s.send(ServerMessage.newBuilder().setRequestId(id).setResultHeader(header).build());
+                s.cursors.put(id, cur);
+                keepOpen = true;
+                pump(s, cur);
+            } else {
+                ExecuteDone.Builder done = ExecuteDone.newBuilder().setUpdateCount(ps.getLargeUpdateCount())
+                        .setKind(cl.kind());
+                if (ex.getReturnGeneratedKeys()) {
+                    try (ResultSet keys = ps.getGeneratedKeys()) {
+                        var md = keys.getMetaData();
+                        done.setGeneratedKeyColumns(ResultEncoder.header(md));
+                        int[] types = ResultEncoder.jdbcTypes(md);
+                        String[] names = ResultEncoder.typeNames(md);
+                        while (keys.next()) {
+                            done.addGeneratedKeys(ResultEncoder.row(keys, types, names));
+                        }
+                    }
+                }
+                if (cl.kind() == StatementKind.STRUCTURE_WRITE) {
+                    catalog.afterStructureWrite();
+                }
+                done.setInTransaction(inTransaction(s));
+                s.send(ServerMessage.newBuilder().setRequestId(id).setDone(done).build());
+            }
+        } finally {
+            if (!keepOpen) {
+                ps.close();
+            }
+        }
+        return OrderedExecutor.Outcome.DONE;
+    }
+
+    /** Sends batches while the cursor has credit; ends and closes it after its last row. */
+    private void pump(Session s, Cursor cur) throws SQLException {
+        int budget = maxFrameSize - FRAME_OVERHEAD;
+        try {
+            while (cur.credit > 0) {
+                RowBatch.Builder batch = RowBatch.newBuilder();
+                int bytes = 0;
+                boolean end = false;
+                while (batch.getRowsCount() < cur.fetchSize) {
+                    if (!cur.resultSet.next()) {
+                        end = true;
+                        break;
+                    }
+                    Row row = ResultEncoder.row(cur.resultSet, cur.jdbcTypes, cur.typeNames);
+                    int size = row.getSerializedSize() + 5;
+                    if (size > budget) {
+                        throw new TetraException(ErrorCode.FRAME_TOO_LARGE, "A row of " + size
+                                + " bytes exceeds the maximum frame size of " + maxFrameSize + " bytes.");
+                    }
+                    batch.addRows(row);
+                    bytes += size;
+                    if (bytes > budget / 2 || bytes > 1024 * 1024) {
+                        break;
+                    }
+                }
+                if (batch.getRowsCount() > 0) {
+                    cur.rowsSent += batch.getRowsCount();
+                    cur.credit--;
+                    s.send(ServerMessage.newBuilder().setRequestId(cur.requestId).setRowBatch(batch).build());
+                }
+                if (end) {
+                    finishCursor(s, cur);
+                    return;
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            s.cursors.remove(cur.requestId);
+            cur.close();
+            throw e;
+        }
+    }
+
+    private void finishCursor(Session s, Cursor cur) {
+        s.cursors.remove(cur.requestId);
+        cur.close();
+        s.send(ServerMessage.newBuilder().setRequestId(cur.requestId).setDone(ExecuteDone.newBuilder()
+                .setUpdateCount(-1).setIsQuery(true).setRowCount(cur.rowsSent).setKind(cur.kind)
+                .setInTransaction(inTransaction(s))).build());
+    }
+
+    private void fetchMore(Session s, long id, int batches) throws SQLException {
+        Cursor cur = s.cursors.get(id);
+        if (cur == null) {
+            return; // finished or closed meanwhile: nothing to send
+        }
+        cur.credit = Math.min(MAX_CREDIT, cur.credit + Math.max(1, batches));
+        pump(s, cur);
+    }
+
+    /** Closes a cursor before its end; the client gets an ExecuteDone (or 2009 when cancelled). */
+    void closeCursor(Session s, long id, boolean cancelled) {
+        Cursor cur = s.cursors.remove(id);
+        if (cur == null) {
+            return;
+        }
+        cur.close();
+        if (cancelled) {
+            s.sendError(id, new TetraException(ErrorCode.CANCELLED, "The query was cancelled."));
+        } else {
+            s.send(ServerMessage.newBuilder().setRequestId(id).setDone(ExecuteDone.newBuilder().setUpdateCount(-1)
+                    .setIsQuery(true).setRowCount(cur.rowsSent).setKind(cur.kind)
+                    .setInTransaction(inTransaction(s))).build());
+        }
+    }
+
+    private void begin(Session s, long id, boolean readOnly) throws SQLException {
+        Connection c = s.connection();
+        if (!c.getAutoCommit()) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "A transaction is already open.");
+        }
+        c.setAutoCommit(false);
+        s.inTransaction(true);
+        ok(s, id);
+    }
+
+    private void endTransaction(Session s, long id, boolean commit) throws SQLException {
+        Connection c = s.connection();
+        if (!c.getAutoCommit()) {
+            if (commit) {
+                c.commit();
+            } else {
+                c.rollback();
+            }
+            c.setAutoCommit(true);
+        }
+        s.inTransaction(false);
+        ok(s, id);
+    }
+
+    private void admin(Session s, long id, AdminRequest req) throws java.io.IOException {
+        if (s.role() != Role.ADMIN) {
+            throw new TetraException(ErrorCode.PERMISSION_DENIED, "Administration requires the admin role.");
+        }
+        s.send(ServerMessage.newBuilder().setRequestId(id).setAdmin(admin.handle(s, req)).build());
+    }
+
+    private static void ok(Session s, long id) {
+        s.send(ServerMessage.newBuilder().setRequestId(id).setOk(Ok.getDefaultInstance()).build());
+    }
+
+    private static boolean inTransaction(Session s) {
+        Connection c = s.connection();
+        boolean open;
+        try {
+            open = c != null && !c.isClosed() && !c.getAutoCommit();
+        } catch (SQLException e) {
+            open = false;
+        }
+        s.inTransaction(open);
+        return open;
+    }
+
+    /** Closes cursors, rolls back and closes the H2 connection (session ending). */
+    void close(Session s) {
+        for (Cursor cur : s.cursors.values()) {
+            cur.close();
+        }
+        s.cursors.clear();
+        Connection c = s.connection();
+        if (c != null) {
+            try {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
+            } catch (SQLException ignored) {
+                // the connection is closed below either way
+            }
+            try {
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("Closing the connection of {} failed: {}", s, e.getMessage());
+            }
+            s.connection(null);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.tetradb.server.session;
+
+import io.netty.channel.Channel;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Event;
+import io.tetradb.protocol.Role;
+import io.tetradb.protocol.ServerMessage;
+import io.tetradb.protocol.TetraException;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One authenticated client connection: who it is, its H2 connection, its ordered
+ * request queue, its open cursors and the statement running now.
+ *
+ * <p>Created on the event loop once authentication succeeds. The H2 connection and the
+ * cursors are touched only by the task running on the session's {@link OrderedExecutor}
+ * (one worker at a time); the volatile fields are read by the event loop (cancel) and
+ * by admin requests of other sessions.
+ */
+public final class Session {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final String user;
+    private final Role role;
+    private final Channel channel;
+    private final String remoteAddress;
+    private final String clientName;
+    private final long connectedAt = System.currentTimeMillis();
+    private final OrderedExecutor executor;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong requestsDone = new AtomicLong();
+
+    // Worker-confined state (the task running on this session's executor).
+    private Connection connection;
+    final Map<Long, Cursor> cursors = new HashMap<>();
+
+    private volatile Statement running;
+    private volatile long runningRequestId;
+    private volatile boolean inTransaction;
+    private volatile boolean closed;
+    private volatile ErrorCode closedReason;
+
+    Session(String user, Role role, Channel channel, String remoteAddress, String clientName,
+            OrderedExecutor executor) {
+        this.user = user;
+        this.role = role;
+        this.channel = channel;
+        this.remoteAddress = remoteAddress;
+        this.clientName = clientName;
+        this.executor = executor;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    public String clientName() {
+        return clientName;
+    }
+
+    public long connectedAt() {
+        return connectedAt;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public OrderedExecutor executor() {
+        return executor;
+    }
+
+    /** Requests received and not yet answered. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    AtomicInteger inFlightCounter() {
+        return inFlight;
+    }
+
+    public long requestsDone() {
+        return requestsDone.get();
+    }
+
+    void requestDone() {
+        requestsDone.incrementAndGet();
+    }
+
+    /** Whether the session has an open transaction (as of its last request). */
+    public boolean inTransaction() {
+        return inTransaction;
+    }
+
+    void inTransaction(boolean open) {
+        inTransaction = open;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Why the session was closed (2008 for a kill or shutdown), or null. */
+    ErrorCode closedReason() {
+        return closedReason;
+    }
+
+    void markClosed(ErrorCode reason) {
+        if (closedReason == null) {
+            closedReason = reason;
+        }
+        closed = true;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    void connection(Connection c) {
+        connection = c;
+    }
+
+    void running(long requestId, Statement st) {
+        runningRequestId = requestId;
+        running = st;
+    }
+
+    void notRunning() {
+        running = null;
+        runningRequestId = 0;
+    }
+
+    /** Cancels the statement running for {@code requestId}, if that is the one running. */
+    boolean cancelRunning(long requestId) {
+        Statement st = running;
+        if (st != null && runningRequestId == requestId) {
+            try {
+                st.cancel();
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Cancels whatever statement is running (session closing). */
+    void cancelAnyRunning() {
+        Statement st = running;
+        if (st != null) {
+            try {
+                st.cancel();
+            } catch (Exception ignored) {
+                // the statement ended meanwhile
+            }
+        }
+    }
+
+    /** Sends a message to the client (any thread). */
+    public void send(ServerMessage m) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(m, channel.voidPromise());
+        }
+    }
+
+    /** Sends an error reply for a request (any thread). */
+    public void sendError(long requestId, TetraException e) {
+        send(ServerMessage.newBuilder().setRequestId(requestId).setError(e.toWire()).build());
+    }
+
+    /** Pushes an event (any thread). */
+    public void push(Event event) {
+        send(ServerMessage.newBuilder().setEvent(event).build());
+    }
+
+    @Override
+    public String toString() {
+        return "session " + id + " (" + user + "@" + remoteAddress + ")";
+    }
+}

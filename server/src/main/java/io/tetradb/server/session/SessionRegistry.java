@@ -1,0 +1,190 @@
+package io.tetradb.server.session;
+
+import io.netty.channel.Channel;
+import io.tetradb.protocol.ClientMessage;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Event;
+import io.tetradb.protocol.Ok;
+import io.tetradb.protocol.Role;
+import io.tetradb.protocol.ServerMessage;
+import io.tetradb.protocol.ServerNotice;
+import io.tetradb.protocol.TetraException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Every open session: creates them once authenticated, queues their requests, cancels,
+ * kills, and drains them at shutdown.
+ *
+ * <p>{@link #submit}, {@link #cancel} and {@link #channelClosed} run on event loops and
+ * only queue work; the rest runs on worker threads or the shutdown thread.
+ */
+public final class SessionRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
+
+    private final ConcurrentHashMap<Long, Session> sessions = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
+    private final RequestDispatcher dispatcher;
+    private final int maxRequestsInFlight;
+    private volatile boolean shuttingDown;
+
+    public SessionRegistry(ExecutorService workers, RequestDispatcher dispatcher, int maxRequestsInFlight) {
+        this.workers = workers;
+        this.dispatcher = dispatcher;
+        this.maxRequestsInFlight = maxRequestsInFlight;
+    }
+
+    /**
+     * Creates a session for an authenticated connection and opens its engine connection
+     * on a worker; {@code onOpen} runs there (with true on success) before any request.
+     */
+    public Session create(String user, Role role, Channel channel, String remote, String clientName,
+                          Consumer<Boolean> onOpen) {
+        Session s = new Session(user, role, channel, remote, clientName, new OrderedExecutor(workers));
+        sessions.put(s.id(), s);
+        s.executor().submit(new InternalTask(() -> onOpen.accept(dispatcher.open(s, 0))));
+        LOG.info("Session {} opened for {} ({}) from {}.", s.id(), user, role.name().toLowerCase(), remote);
+        return s;
+    }
+
+    /** Queues a request of {@code s} (event loop). */
+    public void submit(Session s, ClientMessage m) {
+        if (s.isClosed() || shuttingDown) {
+            s.sendError(m.getRequestId(), new TetraException(ErrorCode.SESSION_CLOSED,
+                    shuttingDown ? "The server is shutting down." : "The session is closed."));
+            return;
+        }
+        if (s.inFlightCounter().incrementAndGet() > maxRequestsInFlight) {
+            s.inFlightCounter().decrementAndGet();
+            s.sendError(m.getRequestId(), new TetraException(ErrorCode.SERVER_BUSY,
+                    "Too many requests in flight on this session (at most " + maxRequestsInFlight + ")."));
+            return;
+        }
+        s.executor().submit(new SessionTask(s, m, dispatcher));
+    }
+
+    /**
+     * Cancels request {@code target} of {@code s}: a queued request is dropped and answered
+     * 2009, a running statement is cancelled in the engine, an open cursor is closed.
+     * The Cancel request itself is answered Ok (event loop).
+     */
+    public void cancel(Session s, long cancelRequestId, long target) {
+        OrderedExecutor.Task queued = s.executor().remove(target);
+        if (queued != null) {
+            queued.drop();
+            s.sendError(target, new TetraException(ErrorCode.CANCELLED, "The request was cancelled before it ran."));
+        } else if (!s.cancelRunning(target)) {
+            s.executor().submit(new InternalTask(() -> dispatcher.closeCursor(s, target, true)));
+        }
+        s.send(ServerMessage.newBuilder().setRequestId(cancelRequestId).setOk(Ok.getDefaultInstance()).build());
+    }
+
+    /** The connection of {@code s} closed: drop its queue, cancel its statement, release its engine connection. */
+    public void channelClosed(Session s) {
+        if (sessions.remove(s.id()) == null) {
+            return;
+        }
+        s.markClosed(ErrorCode.SESSION_CLOSED);
+        s.executor().clear();
+        s.cancelAnyRunning();
+        s.executor().submit(new InternalTask(() -> dispatcher.close(s)));
+        LOG.info("Session {} closed.", s.id());
+    }
+
+    /** Ends a session (admin kill): the client is told, the connection closed. */
+    public boolean kill(long id) {
+        Session s = sessions.get(id);
+        if (s == null) {
+            return false;
+        }
+        s.markClosed(ErrorCode.SESSION_CLOSED);
+        s.push(Event.newBuilder().setNotice(ServerNotice.newBuilder()
+                .setMessage("The session was ended by an administrator.")).build());
+        s.channel().close();
+        return true;
+    }
+
+    /** The sessions, oldest first. */
+    public List<Session> list() {
+        List<Session> l = new ArrayList<>(sessions.values());
+        l.sort(Comparator.comparingLong(Session::id));
+        return l;
+    }
+
+    public int count() {
+        return sessions.size();
+    }
+
+    /**
+     * Graceful shutdown: refuses new requests (2008), tells every client, waits up to
+     * {@code timeout} for requests in flight to be answered, then closes every connection
+     * and waits for the engine connections to be released.
+     */
+    public void shutdown(Duration timeout) {
+        shuttingDown = true;
+        List<Session> all = list();
+        for (Session s : all) {
+            s.push(Event.newBuilder().setNotice(ServerNotice.newBuilder()
+                    .setMessage("The server is shutting down.").setShuttingDown(true)).build());
+        }
+        CompletableFuture<?>[] idle = all.stream().map(s -> s.executor().whenIdle()).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(idle).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("Requests still running after {} ms; they are cancelled.", timeout.toMillis());
+        } catch (Exception e) {
+            LOG.warn("Waiting for requests in flight failed: {}", e.toString());
+        }
+        List<CompletableFuture<Void>> released = new ArrayList<>();
+        for (Session s : all) {
+            s.channel().close().syncUninterruptibly();
+            channelClosed(s);
+            released.add(s.executor().whenIdle());
+        }
+        try {
+            CompletableFuture.allOf(released.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("Some engine connections were not released: {}", e.toString());
+        }
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /** Internal work queued in a session's order (open, close, cancel a cursor). */
+    private static final class InternalTask implements OrderedExecutor.Task {
+        private final Runnable body;
+
+        InternalTask(Runnable body) {
+            this.body = body;
+        }
+
+        @Override
+        public long requestId() {
+            return 0;
+        }
+
+        @Override
+        public OrderedExecutor.Outcome run() {
+            body.run();
+            return OrderedExecutor.Outcome.DONE;
+        }
+
+        @Override
+        public void drop() {
+            // internal work that no longer matters once the session is gone
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package io.tetradb.server.session;
+
+import io.tetradb.protocol.ClientMessage;
+import io.tetradb.server.sql.StatementClassifier.Classification;
+
+/**
+ * One client request queued on its session's {@link OrderedExecutor}. It remembers its
+ * classification, so that a write parked by the gate is not parsed again when it runs.
+ *
+ * <p>Created on the event loop, run on a worker.
+ */
+final class SessionTask implements OrderedExecutor.Task {
+    private final Session session;
+    private final ClientMessage message;
+    private final RequestDispatcher dispatcher;
+    private Classification classification;
+
+    SessionTask(Session session, ClientMessage message, RequestDispatcher dispatcher) {
+        this.session = session;
+        this.message = message;
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public long requestId() {
+        return message.getRequestId();
+    }
+
+    Classification classification() {
+        return classification;
+    }
+
+    void classification(Classification c) {
+        classification = c;
+    }
+
+    @Override
+    public OrderedExecutor.Outcome run() {
+        OrderedExecutor.Outcome o = dispatcher.run(session, message, this);
+        if (o == OrderedExecutor.Outcome.DONE) {
+            session.inFlightCounter().decrementAndGet();
+            session.requestDone();
+        }
+        return o;
+    }
+
+    @Override
+    public void drop() {
+        session.inFlightCounter().decrementAndGet();
+    }
+}

@@ -1,0 +1,170 @@
+package io.tetradb.server.sql;
+
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Role;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.scram.Scram;
+import io.tetradb.server.DataLayout;
+import org.h2.engine.Constants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The H2 database the server hosts, opened embedded from {@code <db>/Data/<name>.mv.db}.
+ *
+ * <p>Tetra's roles run on three H2 accounts: {@code TETRA_ADMIN} (H2 admin),
+ * {@code TETRA_USER} (no admin rights, ALTER ANY SCHEMA so it can read, write and change
+ * structure) and {@code TETRA_READER} (no admin rights, SELECT on every schema). H2
+ * refuses features that touch the server's files or run code (CREATE ALIAS, BACKUP,
+ * SCRIPT, RUNSCRIPT, CSVWRITE, FILE_READ, LINK_SCHEMA, ...) to non-admin accounts. The
+ * admin account's password is a random secret kept in {@code Structure/engine.key}
+ * (owner-only); the other two get fresh random passwords at every start. A system
+ * connection stays open for the server's lifetime so the engine stays open.
+ *
+ * <p>Opened and closed by {@code TetraServer} on the main thread; {@link #connect} is
+ * called from worker threads.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    static final String ADMIN_ACCOUNT = "TETRA_ADMIN";
+    static final String USER_ACCOUNT = "TETRA_USER";
+    static final String READER_ACCOUNT = "TETRA_READER";
+
+    private final DataLayout layout;
+    private final String url;
+    private final org.h2.Driver driver = new org.h2.Driver();
+    private String adminSecret;
+    private String userSecret;
+    private String readerSecret;
+    private Connection system;
+
+    public Database(DataLayout layout) {
+        this.layout = layout;
+        this.url = "jdbc:h2:file:" + layout.dataFileBase().toAbsolutePath()
+                + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE";
+    }
+
+    /** Opens the database, creating it and its accounts when the data file does not exist. */
+    public void open() throws IOException, SQLException {
+        boolean created = !Files.exists(layout.dataFile());
+        Path keyFile = layout.engineKeyFile();
+        if (created) {
+            adminSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
+            DataLayout.writeOwnerOnly(keyFile, adminSecret.getBytes(StandardCharsets.UTF_8));
+        } else {
+            if (!Files.isRegularFile(keyFile)) {
+                throw new TetraException(ErrorCode.INTERNAL_ERROR, "The engine key " + keyFile
+                        + " is missing: the database cannot be opened.");
+            }
+            adminSecret = Files.readString(keyFile, StandardCharsets.UTF_8).trim();
+        }
+        system = rawConnect(ADMIN_ACCOUNT, adminSecret);
+        userSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
+        readerSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
+        try (Statement st = system.createStatement()) {
+            st.execute("CREATE USER IF NOT EXISTS " + USER_ACCOUNT + " PASSWORD '" + userSecret + "'");
+            st.execute("ALTER USER " + USER_ACCOUNT + " SET PASSWORD '" + userSecret + "'");
+            st.execute("GRANT ALTER ANY SCHEMA TO " + USER_ACCOUNT);
+            st.execute("CREATE USER IF NOT EXISTS " + READER_ACCOUNT + " PASSWORD '" + readerSecret + "'");
+            st.execute("ALTER USER " + READER_ACCOUNT + " SET PASSWORD '" + readerSecret + "'");
+        }
+        grantReaderSelect();
+        LOG.info("Database {} {} (H2 {}).", layout.databaseName(), created ? "created" : "opened",
+                Constants.FULL_VERSION);
+    }
+
+    /** Whether the data file was created by this start (no file before). */
+    public static boolean exists(DataLayout layout) {
+        return Files.exists(layout.dataFile());
+    }
+
+    /** Gives the reader account SELECT on every schema (run after any DDL, as schemas may be new). */
+    public synchronized void grantReaderSelect() throws SQLException {
+        List<String> schemas = new ArrayList<>();
+        try (Statement st = system.createStatement();
+             ResultSet rs = st.executeQuery("SELECT SCHEMA_NAME FROM INFORMATION_SCHEMA.SCHEMATA "
+                     + "WHERE SCHEMA_NAME <> 'INFORMATION_SCHEMA'")) {
+            while (rs.next()) {
+                schemas.add(rs.getString(1));
+            }
+        }
+        try (Statement st = system.createStatement()) {
+            for (String s : schemas) {
+                st.execute("GRANT SELECT ON SCHEMA " + quote(s) + " TO " + READER_ACCOUNT);
+            }
+        }
+    }
+
+    /** A new H2 connection on the account of {@code role}, in autocommit mode. */
+    public Connection connect(Role role) throws SQLException {
+        switch (role) {
+            case ADMIN:
+                return rawConnect(ADMIN_ACCOUNT, adminSecret);
+            case USER:
+                return rawConnect(USER_ACCOUNT, userSecret);
+            case READER:
+                return rawConnect(READER_ACCOUNT, readerSecret);
+            default:
+                throw new IllegalArgumentException("no account for role " + role);
+        }
+    }
+
+    /** The connection the server itself uses (catalog, status); callers synchronize on this Database. */
+    public Connection system() {
+        return system;
+    }
+
+    /** The H2 version of the engine. */
+    public static String h2Version() {
+        return Constants.FULL_VERSION;
+    }
+
+    private Connection rawConnect(String user, String password) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        Connection c = driver.connect(url, p);
+        if (c == null) {
+            throw new SQLException("H2 refused the URL " + url);
+        }
+        return c;
+    }
+
+    static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /** Closes the engine cleanly (SHUTDOWN), after every session's connection is closed. */
+    @Override
+    public synchronized void close() {
+        if (system == null) {
+            return;
+        }
+        try (Statement st = system.createStatement()) {
+            st.execute("SHUTDOWN");
+        } catch (SQLException e) {
+            LOG.warn("The database did not shut down cleanly: {}", e.getMessage());
+        } finally {
+            try {
+                system.close();
+            } catch (SQLException ignored) {
+                // already closed by SHUTDOWN
+            }
+            system = null;
+        }
+        LOG.info("Database {} closed.", layout.databaseName());
+    }
+}

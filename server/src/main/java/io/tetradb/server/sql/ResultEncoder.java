@@ -1,0 +1,158 @@
+package io.tetradb.server.sql;
+
+import io.tetradb.protocol.Column;
+import io.tetradb.protocol.ResultHeader;
+import io.tetradb.protocol.Row;
+import io.tetradb.protocol.Value;
+import io.tetradb.protocol.Values;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.OffsetTime;
+import java.util.UUID;
+
+/**
+ * Reads JDBC rows into wire rows, choosing the Java type per column so that values
+ * keep their SQL meaning (dates as dates, decimals exact, UUIDs as UUIDs).
+ *
+ * <p>Stateless; worker threads.
+ */
+public final class ResultEncoder {
+    private ResultEncoder() {
+    }
+
+    /** The header describing the columns of a result. */
+    public static ResultHeader header(ResultSetMetaData md) throws SQLException {
+        ResultHeader.Builder h = ResultHeader.newBuilder();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            h.addColumns(Column.newBuilder()
+                    .setName(nz(md.getColumnName(i)))
+                    .setLabel(nz(md.getColumnLabel(i)))
+                    .setSqlType(nz(md.getColumnTypeName(i)))
+                    .setJdbcType(md.getColumnType(i))
+                    .setNullable(md.isNullable(i) != ResultSetMetaData.columnNoNulls)
+                    .setPrecision(md.getPrecision(i))
+                    .setScale(md.getScale(i))
+                    .setTable(nz(md.getTableName(i)))
+                    .setSchema(nz(md.getSchemaName(i))));
+        }
+        return h.build();
+    }
+
+    /** The JDBC type of every column. */
+    public static int[] jdbcTypes(ResultSetMetaData md) throws SQLException {
+        int[] t = new int[md.getColumnCount()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = md.getColumnType(i + 1);
+        }
+        return t;
+    }
+
+    /** The SQL type name of every column. */
+    public static String[] typeNames(ResultSetMetaData md) throws SQLException {
+        String[] t = new String[md.getColumnCount()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = nz(md.getColumnTypeName(i + 1));
+        }
+        return t;
+    }
+
+    /** The current row of {@code rs}. */
+    public static Row row(ResultSet rs, int[] types, String[] typeNames) throws SQLException {
+        Row.Builder r = Row.newBuilder();
+        for (int i = 0; i < types.length; i++) {
+            r.addValues(value(rs, i + 1, types[i], typeNames[i]));
+        }
+        return r.build();
+    }
+
+    static Value value(ResultSet rs, int col, int type, String typeName) throws SQLException {
+        Object o;
+        switch (type) {
+            case Types.BOOLEAN:
+            case Types.BIT:
+                o = rs.getBoolean(col);
+                break;
+            case Types.INTEGER:
+                o = rs.getInt(col);
+                break;
+            case Types.TINYINT:
+            case Types.SMALLINT:
+            case Types.BIGINT:
+                o = rs.getLong(col);
+                break;
+            case Types.REAL:
+                o = rs.getFloat(col);
+                break;
+            case Types.FLOAT:
+            case Types.DOUBLE:
+                o = rs.getDouble(col);
+                break;
+            case Types.NUMERIC:
+            case Types.DECIMAL:
+                o = rs.getBigDecimal(col);
+                break;
+            case Types.CHAR:
+            case Types.VARCHAR:
+            case Types.LONGVARCHAR:
+            case Types.NCHAR:
+            case Types.NVARCHAR:
+            case Types.LONGNVARCHAR:
+            case Types.CLOB:
+            case Types.NCLOB:
+                o = rs.getString(col);
+                break;
+            case Types.BINARY:
+            case Types.VARBINARY:
+            case Types.LONGVARBINARY:
+            case Types.BLOB:
+                o = "UUID".equals(typeName) ? rs.getObject(col, UUID.class) : rs.getBytes(col);
+                break;
+            case Types.DATE:
+                o = rs.getObject(col, LocalDate.class);
+                break;
+            case Types.TIME:
+                o = rs.getObject(col, LocalTime.class);
+                break;
+            case Types.TIMESTAMP:
+                o = rs.getObject(col, LocalDateTime.class);
+                break;
+            case Types.TIMESTAMP_WITH_TIMEZONE:
+                o = rs.getObject(col, OffsetDateTime.class);
+                break;
+            case Types.TIME_WITH_TIMEZONE:
+                o = rs.getObject(col, OffsetTime.class);
+                break;
+            case Types.ARRAY: {
+                Array a = rs.getArray(col);
+                o = a == null ? null : (Object[]) a.getArray();
+                break;
+            }
+            default:
+                if ("UUID".equals(typeName)) {
+                    o = rs.getObject(col, UUID.class);
+                } else if ("JSON".equals(typeName)) {
+                    byte[] json = rs.getBytes(col);
+                    o = json == null ? null : new String(json, java.nio.charset.StandardCharsets.UTF_8);
+                } else {
+                    o = rs.getString(col);
+                }
+                break;
+        }
+        if (rs.wasNull()) {
+            o = null;
+        }
+        return Values.of(o);
+    }
+
+    private static String nz(String s) {
+        return s == null ? "" : s;
+    }
+}

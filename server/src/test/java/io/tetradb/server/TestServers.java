@@ -1,0 +1,36 @@
+package io.tetradb.server;
+
+import io.tetradb.client.ClientConfig;
+import io.tetradb.client.TetraClient;
+import io.tetradb.server.config.ServerConfig;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Starts real servers on loopback port 0 under a temp folder, and real clients to them. */
+public final class TestServers {
+    public static final String ADMIN_PASSWORD = "admin-secret-1";
+
+    private TestServers() {
+    }
+
+    public static ServerConfig.Builder config(Path dir) {
+        return ServerConfig.builder().dataDir(dir.resolve("testdb")).host("127.0.0.1").port(0)
+                .adminPassword(ADMIN_PASSWORD).authFailureDelay(Duration.ofMillis(50))
+                .authFailureMaxDelay(Duration.ofMillis(400)).shutdownTimeout(Duration.ofSeconds(20));
+    }
+
+    public static TetraServer start(Path dir) throws IOException {
+        return TetraServer.start(config(dir).build());
+    }
+
+    public static TetraClient admin(TetraServer server) {
+        return connect(server, "admin", ADMIN_PASSWORD);
+    }
+
+    public static TetraClient connect(TetraServer server, String user, String password) {
+        return TetraClient.connect(ClientConfig.builder().host("127.0.0.1").port(server.boundPort()).user(user)
+                .password(password).connectTimeout(Duration.ofSeconds(20)).build());
+    }
+}
