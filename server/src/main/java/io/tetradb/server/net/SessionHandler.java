@@ -136,10 +136,11 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientMess
         cancelHandshakeTimeout();
         state = State.AUTHENTICATED;
         session = registry.create(scram.userName(), scram.role(), ctx.channel(), remoteAddress(ctx), clientName,
-                opened -> {
+                (opening, opened) -> {
+                    // Runs on a worker, possibly before create() has returned: use the session given.
                     if (opened) {
-                        session.send(ServerMessage.newBuilder().setRequestId(id).setAuthOk(AuthOk.newBuilder()
-                                .setServerSignature(ByteString.copyFrom(signature)).setSessionId(session.id())
+                        opening.send(ServerMessage.newBuilder().setRequestId(id).setAuthOk(AuthOk.newBuilder()
+                                .setServerSignature(ByteString.copyFrom(signature)).setSessionId(opening.id())
                                 .setRole(scram.role())).build());
                     } else {
                         ctx.channel().close();

@@ -1,5 +1,8 @@
 package io.tetradb.server.session;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -19,6 +22,7 @@ import java.util.concurrent.RejectedExecutionException;
  * {@link #resume} from whichever thread opens the gate. State is guarded by this object.
  */
 public final class OrderedExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(OrderedExecutor.class);
     /** What a task tells the executor when it returns. */
     public enum Outcome { DONE, PARKED }
 
@@ -147,6 +151,7 @@ public final class OrderedExecutor {
             try {
                 o = t.run();
             } catch (RuntimeException | Error e) {
+                LOG.error("A task of request {} failed unexpectedly.", t.requestId(), e);
                 o = Outcome.DONE;
             }
             synchronized (this) {

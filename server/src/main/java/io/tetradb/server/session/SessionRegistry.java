@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Every open session: creates them once authenticated, queues their requests, cancels,
@@ -50,10 +50,10 @@ public final class SessionRegistry {
      * on a worker; {@code onOpen} runs there (with true on success) before any request.
      */
     public Session create(String user, Role role, Channel channel, String remote, String clientName,
-                          Consumer<Boolean> onOpen) {
+                          BiConsumer<Session, Boolean> onOpen) {
         Session s = new Session(user, role, channel, remote, clientName, new OrderedExecutor(workers));
         sessions.put(s.id(), s);
-        s.executor().submit(new InternalTask(() -> onOpen.accept(dispatcher.open(s, 0))));
+        s.executor().submit(new InternalTask(() -> onOpen.accept(s, dispatcher.open(s, 0))));
         LOG.info("Session {} opened for {} ({}) from {}.", s.id(), user, role.name().toLowerCase(), remote);
         return s;
     }
