@@ -26,8 +26,10 @@ public final class ClientConfig {
     private final int fetchSize;
     private final int maxFrameSize;
     private final String clientName;
+    private final WaitPolicy waitPolicy;
 
     private ClientConfig(Builder b) {
+        this.waitPolicy = b.waitPolicy;
         this.host = b.host;
         this.port = b.port;
         this.user = b.user;
@@ -81,6 +83,11 @@ public final class ClientConfig {
         return clientName;
     }
 
+    /** What writes do while a backup holds them back. Default {@link WaitPolicy#WAIT}. */
+    public WaitPolicy waitPolicy() {
+        return waitPolicy;
+    }
+
     @Override
     public String toString() {
         return "ClientConfig[" + user + "@" + host + ":" + port + "]";
@@ -96,8 +103,14 @@ public final class ClientConfig {
         private int fetchSize;
         private int maxFrameSize = ProtocolVersion.DEFAULT_MAX_FRAME_SIZE;
         private String clientName = "tetra-client";
+        private WaitPolicy waitPolicy = WaitPolicy.WAIT;
 
         private Builder() {
+        }
+
+        public Builder waitPolicy(WaitPolicy v) {
+            waitPolicy = Objects.requireNonNull(v, "waitPolicy");
+            return this;
         }
 
         public Builder host(String v) {

@@ -30,11 +30,19 @@ public final class SqlStatement {
     private Object[] parameters = new Object[0];
     private int fetchSize;
     private boolean returnGeneratedKeys;
+    private WaitPolicy waitPolicy;
 
     SqlStatement(TetraClient client, String sql) {
         this.client = client;
         this.sql = sql;
         this.fetchSize = client.config().fetchSize();
+        this.waitPolicy = client.waitPolicy();
+    }
+
+    /** What this statement does if a backup holds writes back (default: the client's policy). */
+    public SqlStatement waitPolicy(WaitPolicy policy) {
+        waitPolicy = java.util.Objects.requireNonNull(policy, "policy");
+        return this;
     }
 
     /** Values for the {@code ?} placeholders, in order. */
@@ -57,7 +65,8 @@ public final class SqlStatement {
 
     private ClientMessage.Builder message(int credit) {
         Execute.Builder e = Execute.newBuilder().setSql(sql).setFetchSize(fetchSize).setInitialCredit(credit)
-                .setReturnGeneratedKeys(returnGeneratedKeys);
+                .setReturnGeneratedKeys(returnGeneratedKeys).setWaitPolicy(waitPolicy.toWire())
+                .setWaitAtMostMillis(waitPolicy.limit().toMillis());
         for (Object p : parameters) {
             e.addParameters(Values.of(p));
         }

@@ -4,6 +4,12 @@ import com.google.protobuf.ByteString;
 import io.tetradb.protocol.AddUser;
 import io.tetradb.protocol.AdminReply;
 import io.tetradb.protocol.AdminRequest;
+import io.tetradb.protocol.BackupStarted;
+import io.tetradb.protocol.BackupStatus;
+import io.tetradb.protocol.BackupStatusRequest;
+import io.tetradb.protocol.StartBackup;
+import io.tetradb.protocol.StopBackup;
+import io.tetradb.protocol.SubscribeEvents;
 import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.KillSession;
 import io.tetradb.protocol.ListSessions;
@@ -87,6 +93,41 @@ public final class TetraAdmin {
     public void setPassword(String name, char[] password) {
         callSync(AdminRequest.newBuilder().setSetPassword(SetPassword.newBuilder().setName(name)
                 .setCredentials(credentials(password))));
+    }
+
+    /** Starts a backup on the server; returns its number and archive path once it has them. */
+    public BackupStarted startBackup() {
+        return startBackup(false);
+    }
+
+    /** Starts a backup; with {@code follow} this client also receives its progress and end events. */
+    public BackupStarted startBackup(boolean follow) {
+        return callSync(AdminRequest.newBuilder().setStartBackup(StartBackup.newBuilder().setSubscribe(follow)))
+                .getBackupStarted();
+    }
+
+    public CompletableFuture<BackupStarted> startBackupAsync(boolean follow) {
+        return call(AdminRequest.newBuilder().setStartBackup(StartBackup.newBuilder().setSubscribe(follow)))
+                .thenApply(AdminReply::getBackupStarted);
+    }
+
+    /** Stops the running backup (it ends with 1406); 2010 when none runs. */
+    public void stopBackup() {
+        callSync(AdminRequest.newBuilder().setStopBackup(StopBackup.getDefaultInstance()));
+    }
+
+    /** RUNNING with progress, or IDLE with the last backup's information. */
+    public BackupStatus backupStatus() {
+        return callSync(AdminRequest.newBuilder().setBackupStatus(BackupStatusRequest.getDefaultInstance()))
+                .getBackupStatus();
+    }
+
+    /**
+     * Subscribes this client to backup progress and end events (receive them with
+     * {@link TetraClient#addEventListener}).
+     */
+    public void subscribeBackupEvents(boolean on) {
+        callSync(AdminRequest.newBuilder().setSubscribeEvents(SubscribeEvents.newBuilder().setBackup(on)));
     }
 
     private static ScramCredentials credentials(char[] password) {

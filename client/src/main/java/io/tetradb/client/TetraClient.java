@@ -55,11 +55,35 @@ public final class TetraClient implements AutoCloseable {
     private final ClientConfig config;
     private final ClientConnection connection;
     private final TetraAdmin admin;
+    private volatile WaitPolicy waitPolicy;
 
     private TetraClient(ClientConfig config, ClientConnection connection) {
         this.config = config;
         this.connection = connection;
         this.admin = new TetraAdmin(this);
+        this.waitPolicy = config.waitPolicy();
+    }
+
+    /** The connection's wait policy for writes held back by a backup (statements may override it). */
+    public WaitPolicy waitPolicy() {
+        return waitPolicy;
+    }
+
+    /** Changes the connection's wait policy. */
+    public void waitPolicy(WaitPolicy policy) {
+        waitPolicy = java.util.Objects.requireNonNull(policy, "policy");
+    }
+
+    /**
+     * Called at once, on an I/O thread, whenever one of this client's writes is queued
+     * behind a backup; the notice can cancel the write (-9976). Do not block in it.
+     */
+    public void onBackupWait(Consumer<BackupWaitNotice> listener) {
+        connection.addEventListener(e -> {
+            if (e.hasBackupWait()) {
+                listener.accept(new BackupWaitNotice(connection, e.getBackupWait()));
+            }
+        });
     }
 
     /** Connects and logs in; throws {@link TetraException} (2002 for a wrong password, 2011 when unreachable). */

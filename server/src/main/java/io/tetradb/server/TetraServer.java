@@ -12,6 +12,7 @@ import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.admin.AdminService;
 import io.tetradb.server.auth.AuthThrottle;
 import io.tetradb.server.auth.UserStore;
+import io.tetradb.server.backup.BackupService;
 import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.net.ServerChannelInitializer;
@@ -31,6 +32,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +64,9 @@ public final class TetraServer implements AutoCloseable {
     private EventLoopGroup io;
     private ExecutorService workers;
     private SessionRegistry sessions;
+    private ScheduledExecutorService timer;
+    private WriteGate gate;
+    private BackupService backups;
     private Channel serverChannel;
     private volatile int boundPort;
     private String generatedAdminPassword;
@@ -123,10 +129,18 @@ public final class TetraServer implements AutoCloseable {
         pool.allowCoreThreadTimeOut(true);
         workers = pool;
         String version = version();
-        AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version);
-        RequestDispatcher dispatcher = new RequestDispatcher(database, catalog, new WriteGate(), admin,
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tetra-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        gate = new WriteGate(config.gateMaxQueuedWrites(), config.gateMaxQueuedBytes(), timer);
+        backups = new BackupService(layout, database, gate, () -> sessions, version, timer);
+        AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version,
+                () -> backups);
+        RequestDispatcher dispatcher = new RequestDispatcher(database, catalog, gate, admin,
                 config.fetchSize(), config.maxFrameSize());
-        sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight());
+        sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate);
 
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("tetra-accept", true));
         io = new NioEventLoopGroup(0, new DefaultThreadFactory("tetra-io", true));
@@ -181,6 +195,11 @@ public final class TetraServer implements AutoCloseable {
         return generatedAdminPassword;
     }
 
+    /** The backup service (tests use its hooks). */
+    public BackupService backups() {
+        return backups;
+    }
+
     /** Sessions open now. */
     public int sessionCount() {
         return sessions == null ? 0 : sessions.count();
@@ -200,8 +219,14 @@ public final class TetraServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        if (backups != null) {
+            backups.close();
+        }
         if (sessions != null) {
             sessions.shutdown(config.shutdownTimeout());
+        }
+        if (timer != null) {
+            timer.shutdownNow();
         }
         if (workers != null) {
             workers.shutdown();

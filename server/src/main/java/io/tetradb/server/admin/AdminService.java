@@ -14,6 +14,7 @@ import io.tetradb.protocol.UserList;
 import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.auth.UserStore;
+import io.tetradb.server.backup.BackupService;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
 import io.tetradb.server.sql.Database;
@@ -41,9 +42,11 @@ public final class AdminService {
     private final IntSupplier port;
     private final long startedAt = System.currentTimeMillis();
     private final String serverVersion;
+    private final Supplier<BackupService> backups;
 
     public AdminService(DataLayout layout, UserStore users, Supplier<SessionRegistry> sessions, String host,
-                        IntSupplier port, String serverVersion) {
+                        IntSupplier port, String serverVersion, Supplier<BackupService> backups) {
+        this.backups = backups;
         this.layout = layout;
         this.users = users;
         this.sessions = sessions;
@@ -97,6 +100,20 @@ public final class AdminService {
             case SET_PASSWORD:
                 users.setCredentials(req.getSetPassword().getName(), credentials(req.getSetPassword().getCredentials()));
                 LOG.info("Password of {} changed by {}.", req.getSetPassword().getName(), caller.user());
+                return ok();
+            case START_BACKUP:
+                return AdminReply.newBuilder().setBackupStarted(backups.get().start(caller,
+                        req.getStartBackup().getSubscribe())).build();
+            case STOP_BACKUP:
+                if (!backups.get().stop(caller.user())) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "No backup is running.");
+                }
+                LOG.info("Backup stop requested by {}.", caller.user());
+                return ok();
+            case BACKUP_STATUS:
+                return AdminReply.newBuilder().setBackupStatus(backups.get().status()).build();
+            case SUBSCRIBE_EVENTS:
+                backups.get().subscribe(caller, req.getSubscribeEvents().getBackup());
                 return ok();
             default:
                 throw new TetraException(ErrorCode.PROTOCOL_ERROR, "Unknown admin request.");

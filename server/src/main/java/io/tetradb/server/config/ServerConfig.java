@@ -19,7 +19,7 @@ public final class ServerConfig {
     /** Every key a tetra.yml, a TETRA_* variable or a --set flag may name. */
     public static final List<String> KEYS = List.of("host", "port", "dataDir", "maxFrameSize", "workerThreads",
             "fetchSize", "maxConnections", "maxRequestsInFlight", "authFailureDelay", "authFailureMaxDelay",
-            "shutdownTimeout", "adminPassword", "adminPasswordFile");
+            "shutdownTimeout", "adminPassword", "adminPasswordFile", "gateMaxQueuedWrites", "gateMaxQueuedBytes");
 
     private final String host;
     private final int port;
@@ -34,6 +34,8 @@ public final class ServerConfig {
     private final Duration shutdownTimeout;
     private final String adminPassword;
     private final Path adminPasswordFile;
+    private final int gateMaxQueuedWrites;
+    private final long gateMaxQueuedBytes;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -49,6 +51,8 @@ public final class ServerConfig {
         this.shutdownTimeout = b.shutdownTimeout;
         this.adminPassword = b.adminPassword;
         this.adminPasswordFile = b.adminPasswordFile;
+        this.gateMaxQueuedWrites = b.gateMaxQueuedWrites;
+        this.gateMaxQueuedBytes = b.gateMaxQueuedBytes;
     }
 
     public static Builder builder() {
@@ -71,6 +75,8 @@ public final class ServerConfig {
         b.shutdownTimeout = shutdownTimeout;
         b.adminPassword = adminPassword;
         b.adminPasswordFile = adminPasswordFile;
+        b.gateMaxQueuedWrites = gateMaxQueuedWrites;
+        b.gateMaxQueuedBytes = gateMaxQueuedBytes;
         return b;
     }
 
@@ -139,6 +145,16 @@ public final class ServerConfig {
         return adminPasswordFile;
     }
 
+    /** Writes that may wait for a backup at once; more are refused with 2001. Default 100000. */
+    public int gateMaxQueuedWrites() {
+        return gateMaxQueuedWrites;
+    }
+
+    /** Bytes of writes that may wait for a backup at once; more are refused with 2001. Default 64 MiB. */
+    public long gateMaxQueuedBytes() {
+        return gateMaxQueuedBytes;
+    }
+
     /** The database's name: the data folder's name. */
     public String databaseName() {
         Path name = dataDir.toAbsolutePath().normalize().getFileName();
@@ -186,6 +202,12 @@ public final class ServerConfig {
         if (shutdownTimeout.isNegative()) {
             problems.add("shutdownTimeout: must not be negative");
         }
+        if (gateMaxQueuedWrites < 1) {
+            problems.add("gateMaxQueuedWrites: must be at least 1, was " + gateMaxQueuedWrites);
+        }
+        if (gateMaxQueuedBytes < 1024) {
+            problems.add("gateMaxQueuedBytes: must be at least 1024, was " + gateMaxQueuedBytes);
+        }
         if (adminPassword != null && adminPassword.length() < 8) {
             problems.add("adminPassword: must have at least 8 characters");
         }
@@ -204,6 +226,7 @@ public final class ServerConfig {
                 + " authFailureDelay=" + authFailureDelay.toMillis() + "ms"
                 + " authFailureMaxDelay=" + authFailureMaxDelay.toMillis() + "ms"
                 + " shutdownTimeout=" + shutdownTimeout.toMillis() + "ms"
+                + " gateMaxQueuedWrites=" + gateMaxQueuedWrites + " gateMaxQueuedBytes=" + gateMaxQueuedBytes
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
     }
 
@@ -222,6 +245,8 @@ public final class ServerConfig {
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private String adminPassword;
         private Path adminPasswordFile;
+        private int gateMaxQueuedWrites = 100_000;
+        private long gateMaxQueuedBytes = 64L * 1024 * 1024;
 
         private Builder() {
         }
@@ -291,6 +316,16 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder gateMaxQueuedWrites(int v) {
+            gateMaxQueuedWrites = v;
+            return this;
+        }
+
+        public Builder gateMaxQueuedBytes(long v) {
+            gateMaxQueuedBytes = v;
+            return this;
+        }
+
         /**
          * Sets one key from its text form, as tetra.yml, TETRA_* variables and flags give it.
          *
@@ -312,6 +347,8 @@ public final class ServerConfig {
                 case "shutdownTimeout" -> shutdownTimeout(parseDuration(key, v));
                 case "adminPassword" -> adminPassword(v.isEmpty() ? null : value);
                 case "adminPasswordFile" -> adminPasswordFile(v.isEmpty() ? null : Path.of(v));
+                case "gateMaxQueuedWrites" -> gateMaxQueuedWrites(parseInt(key, v));
+                case "gateMaxQueuedBytes" -> gateMaxQueuedBytes(parseSize(key, v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");
             }

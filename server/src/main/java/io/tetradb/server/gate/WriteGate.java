@@ -1,28 +1,285 @@
 package io.tetradb.server.gate;
 
+import io.tetradb.protocol.BackupProgress;
+import io.tetradb.protocol.BackupWait;
+import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.StatementKind;
+import io.tetradb.protocol.TetraException;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
- * Decides whether a write may run now. Every data and structure write of every session
- * passes here before it touches the engine; a write that may not run is parked by its
- * session as data (no thread, no engine lock) and handed back when the gate opens.
+ * The write gate. Every data and structure write of every session passes
+ * {@link #enter} before it touches the engine, and {@link #exit} after. While a backup
+ * copies the data file the gate is {@link Mode#CLOSED}: data writes and DDL are queued;
+ * while it copies only the structure it is {@link Mode#STRUCTURE_CLOSED}: only DDL is
+ * queued. Reads never pass here, so they never wait.
  *
- * <p>In this version nothing closes the gate yet, so every write is admitted; the
- * backup service (next milestone) closes it while database files are copied.
+ * <p>A queued write is a {@link ParkedWrite}: data, no thread, no engine lock; its
+ * session stops taking requests behind it (session order), other sessions go on. Writes
+ * of sessions that already hold uncommitted changes when the gate closes are let
+ * through, so their transactions can finish (the backup waits for them, see
+ * {@link #awaitQuiet}). When the gate opens, queued writes are handed back in arrival
+ * order, each exactly once. The queue is bounded by count and bytes (2001 beyond).
  *
- * <p>Thread-safe; called on worker threads.
+ * <p>Thread-safe. {@link #enter}/{@link #exit} run on worker threads, {@link #close},
+ * {@link #awaitQuiet} and {@link #open} on the backup thread, {@link #cancel} on event
+ * loops; state is guarded by this object and callbacks run outside the lock.
  */
 public final class WriteGate {
-    /** A write waiting for the gate: called back (on a worker) when it may run. */
-    public interface Waiter {
-        void admitted();
+    /** What the gate holds back. */
+    public enum Mode { OPEN, STRUCTURE_CLOSED, CLOSED }
+
+    /** What {@link #enter} decided. */
+    public enum Admission { RUN, PARKED }
+
+    /** How long a write may wait (from the client's wait policy). */
+    public enum Policy { WAIT, FAIL_FAST, WAIT_AT_MOST }
+
+    private record Key(long sessionId, long requestId) {
+    }
+
+    private static final class Entry {
+        final ParkedWrite write;
+        final long bytes;
+        ScheduledFuture<?> timer;
+
+        Entry(ParkedWrite write, long bytes) {
+            this.write = write;
+            this.bytes = bytes;
+        }
+    }
+
+    private final int maxQueuedWrites;
+    private final long maxQueuedBytes;
+    private final ScheduledExecutorService timers;
+    private final LinkedHashMap<Key, Entry> queue = new LinkedHashMap<>();
+    private Mode mode = Mode.OPEN;
+    private long backupNumber;
+    private long queuedBytes;
+    private int active;
+    private int queuedTotal;
+    private int refusedTotal;
+    private Supplier<BackupProgress> progress = BackupProgress::getDefaultInstance;
+
+    public WriteGate(int maxQueuedWrites, long maxQueuedBytes, ScheduledExecutorService timers) {
+        this.maxQueuedWrites = maxQueuedWrites;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.timers = timers;
     }
 
     /**
-     * Whether a statement of {@code kind} may run now. When false, the gate keeps
-     * {@code waiter} and calls it once the write may run.
+     * Asks to run a write. RUN: the caller runs it and calls {@link #exit} after.
+     * PARKED: the gate keeps {@code write} and calls it back.
+     *
+     * @param hasUncommittedChanges whether the session holds uncommitted changes (its transaction may finish)
+     * @throws TetraException -9976 for FAIL_FAST, 2001 when the queue is full
      */
-    public boolean tryEnter(StatementKind kind, Waiter waiter) {
+    public Admission enter(ParkedWrite write, StatementKind kind, long bytes, boolean hasUncommittedChanges,
+                           Policy policy, long waitAtMostMillis) {
+        BackupWait wait;
+        Entry entry;
+        synchronized (this) {
+            if (!holdsBack(kind) || hasUncommittedChanges) {
+                active++;
+                return Admission.RUN;
+            }
+            if (policy == Policy.FAIL_FAST) {
+                refusedTotal++;
+                throw backupInProgress(write.inTransaction());
+            }
+            if (queue.size() >= maxQueuedWrites || queuedBytes + bytes > maxQueuedBytes) {
+                throw new TetraException(ErrorCode.SERVER_BUSY, "Server busy: the queue of writes waiting for the backup is full ("
+                        + queue.size() + " writes, " + queuedBytes + " bytes).");
+            }
+            entry = new Entry(write, bytes);
+            queue.put(new Key(write.sessionId(), write.requestId()), entry);
+            queuedBytes += bytes;
+            queuedTotal++;
+            wait = BackupWait.newBuilder().setRequestId(write.requestId()).setBackupNumber(backupNumber)
+                    .setProgress(progress.get()).setQueuePosition(queue.size()).setInTransaction(write.inTransaction())
+                    .build();
+            if (policy == Policy.WAIT_AT_MOST) {
+                long sessionId = write.sessionId();
+                long requestId = write.requestId();
+                entry.timer = timers.schedule(() -> expire(sessionId, requestId), Math.max(0, waitAtMostMillis),
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+        write.waiting(wait);
+        return Admission.PARKED;
+    }
+
+    private boolean holdsBack(StatementKind kind) {
+        switch (mode) {
+            case CLOSED:
+                return kind == StatementKind.DATA_WRITE || kind == StatementKind.STRUCTURE_WRITE;
+            case STRUCTURE_CLOSED:
+                return kind == StatementKind.STRUCTURE_WRITE;
+            default:
+                return false;
+        }
+    }
+
+    /** A write admitted by {@link #enter} has finished. */
+    public synchronized void exit() {
+        active--;
+        notifyAll();
+    }
+
+    /** A session's transaction state changed (the backup may be waiting for it). */
+    public synchronized void signal() {
+        notifyAll();
+    }
+
+    /** Whether the gate holds anything back now (cheap, for callers that want to skip a signal). */
+    public synchronized boolean isClosed() {
+        return mode != Mode.OPEN;
+    }
+
+    /** The gate's mode. */
+    public synchronized Mode mode() {
+        return mode;
+    }
+
+    /**
+     * Closes the gate for backup {@code number}: from now on writes of {@code closeMode}'s
+     * kinds are queued (except those of sessions with uncommitted changes).
+     */
+    public synchronized void close(Mode closeMode, long number, Supplier<BackupProgress> progressSource) {
+        mode = closeMode;
+        backupNumber = number;
+        progress = progressSource;
+        queuedTotal = 0;
+        refusedTotal = 0;
+    }
+
+    /**
+     * Waits until no admitted write runs and {@code transactionsEnded} holds (no session
+     * has uncommitted changes). Returns false when {@code timeoutMillis} passes first or
+     * {@code stop} becomes true.
+     */
+    public synchronized boolean awaitQuiet(BooleanSupplier transactionsEnded, long timeoutMillis, BooleanSupplier stop)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (active > 0 || !transactionsEnded.getAsBoolean()) {
+            if (stop.getAsBoolean()) {
+                return false;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            // Woken by exit() and signal(); the bound covers a state change we were not told of.
+            wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 100)));
+        }
         return true;
+    }
+
+    /** Opens the gate and hands every queued write back, in arrival order. */
+    public void open() {
+        List<Entry> release;
+        synchronized (this) {
+            mode = Mode.OPEN;
+            release = new ArrayList<>(queue.values());
+            queue.clear();
+            queuedBytes = 0;
+            progress = BackupProgress::getDefaultInstance;
+            notifyAll();
+        }
+        for (Entry e : release) {
+            if (e.timer != null) {
+                e.timer.cancel(false);
+            }
+            e.write.admitted();
+        }
+    }
+
+    /**
+     * Cancels a queued write: it is answered -9976 and never runs. Returns false when
+     * the write is not queued (it ran or was never held).
+     */
+    public boolean cancel(long sessionId, long requestId) {
+        Entry e;
+        synchronized (this) {
+            e = remove(new Key(sessionId, requestId));
+            if (e == null) {
+                return false;
+            }
+            refusedTotal++;
+        }
+        e.write.refused(backupInProgress(e.write.inTransaction()));
+        return true;
+    }
+
+    private void expire(long sessionId, long requestId) {
+        cancel(sessionId, requestId);
+    }
+
+    /** Drops every queued write of a session that is gone. */
+    public void removeSession(long sessionId) {
+        List<Entry> dropped = new ArrayList<>();
+        synchronized (this) {
+            Iterator<Map.Entry<Key, Entry>> it = queue.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Key, Entry> me = it.next();
+                if (me.getKey().sessionId() == sessionId) {
+                    it.remove();
+                    queuedBytes -= me.getValue().bytes;
+                    dropped.add(me.getValue());
+                }
+            }
+        }
+        for (Entry e : dropped) {
+            if (e.timer != null) {
+                e.timer.cancel(false);
+            }
+            e.write.refused(new TetraException(ErrorCode.SESSION_CLOSED, "The session closed while its write waited."));
+        }
+    }
+
+    private Entry remove(Key key) {
+        Entry e = queue.remove(key);
+        if (e != null) {
+            queuedBytes -= e.bytes;
+            if (e.timer != null) {
+                e.timer.cancel(false);
+            }
+        }
+        return e;
+    }
+
+    /** Writes queued now. */
+    public synchronized int queuedWrites() {
+        return queue.size();
+    }
+
+    /** Writes queued since the gate last closed. */
+    public synchronized int queuedTotal() {
+        return queuedTotal;
+    }
+
+    /** Writes refused with -9976 (cancelled, fail-fast, expired) since the gate last closed. */
+    public synchronized int refusedTotal() {
+        return refusedTotal;
+    }
+
+    /** The -9976 error. */
+    public static TetraException backupInProgress(boolean inTransaction) {
+        String msg = ErrorCode.BACKUP_IN_PROGRESS.defaultMessage();
+        if (inTransaction) {
+            msg += " Only this statement was cancelled: the transaction stays open, and a half-done unit of work"
+                    + " can leave the data logically inconsistent.";
+        }
+        return new TetraException(ErrorCode.BACKUP_IN_PROGRESS, msg).withInTransaction(inTransaction);
     }
 }

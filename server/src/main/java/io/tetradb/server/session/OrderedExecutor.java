@@ -76,6 +76,23 @@ public final class OrderedExecutor {
         schedule();
     }
 
+    /** Ends the park without handing a task back (the parked task was dropped): the next task runs. */
+    public void unpark() {
+        boolean start;
+        synchronized (this) {
+            parked = false;
+            start = !running && !tasks.isEmpty();
+            if (start) {
+                running = true;
+            }
+        }
+        if (start) {
+            schedule();
+        } else {
+            signalIdleIfIdle();
+        }
+    }
+
     /** Removes a queued (not running, not parked) task; returns it, or null when it is not queued. */
     public synchronized Task remove(long requestId) {
         Iterator<Task> it = tasks.iterator();

@@ -68,7 +68,9 @@ public final class RequestDispatcher {
     /** Opens the session's H2 connection; returns false (and replies with an error) on failure. */
     boolean open(Session s, long requestId) {
         try {
-            s.connection(database.connect(s.role()));
+            Connection c = database.connect(s.role());
+            s.connection(c);
+            s.engineSession((org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession());
             return true;
         } catch (SQLException e) {
             LOG.warn("Could not open an engine connection for {}: {}", s, e.getMessage());
@@ -87,7 +89,10 @@ public final class RequestDispatcher {
             }
             switch (m.getBodyCase()) {
                 case EXECUTE:
-                    return execute(s, id, m.getExecute(), task);
+                    if (execute(s, id, m.getExecute(), task) == OrderedExecutor.Outcome.PARKED) {
+                        return OrderedExecutor.Outcome.PARKED;
+                    }
+                    break;
                 case FETCH_MORE:
                     fetchMore(s, id, m.getFetchMore().getBatches());
                     break;
@@ -121,6 +126,7 @@ public final class RequestDispatcher {
             LOG.error("Request {} of {} failed unexpectedly.", id, s, e);
             s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName()));
         }
+        afterRequest(s);
         return OrderedExecutor.Outcome.DONE;
     }
 
@@ -141,10 +147,38 @@ public final class RequestDispatcher {
             if (s.role() == Role.READER && cl.isWrite()) {
                 throw SqlErrors.notAllowed("Role reader may only read: " + cl.kind() + " refused.");
             }
-            if (cl.isWrite() && !gate.tryEnter(cl.kind(), () -> s.executor().resume(task))) {
+        }
+        boolean entered = false;
+        if (cl.isWrite()) {
+            WriteGate.Admission a = gate.enter(new ParkedRequest(s, task, inTransaction(s)), cl.kind(),
+                    ex.getSerializedSize(), s.hasUncommittedChanges(), policy(ex), ex.getWaitAtMostMillis());
+            if (a == WriteGate.Admission.PARKED) {
                 return OrderedExecutor.Outcome.PARKED;
             }
+            entered = true;
         }
+        try {
+            return executeAdmitted(s, id, ex, cl);
+        } finally {
+            if (entered) {
+                gate.exit();
+            }
+        }
+    }
+
+    private static WriteGate.Policy policy(Execute ex) {
+        switch (ex.getWaitPolicy()) {
+            case FAIL_FAST:
+                return WriteGate.Policy.FAIL_FAST;
+            case WAIT_AT_MOST:
+                return WriteGate.Policy.WAIT_AT_MOST;
+            default:
+                return WriteGate.Policy.WAIT;
+        }
+    }
+
+    private OrderedExecutor.Outcome executeAdmitted(Session s, long id, Execute ex, Classification cl) throws SQLException {
+        Connection c = s.connection();
         int fetchSize = ex.getFetchSize() > 0 ? Math.min(ex.getFetchSize(), 100_000) : defaultFetchSize;
         int credit = ex.getInitialCredit() > 0 ? Math.min(ex.getInitialCredit(), MAX_CREDIT) : DEFAULT_CREDIT;
         PreparedStatement ps = ex.getReturnGeneratedKeys()
@@ -199,6 +233,13 @@ public final class RequestDispatcher {
             }
         }
         return OrderedExecutor.Outcome.DONE;
+    }
+
+    /** Refreshes the session's transaction state; a closed gate is told, as a backup may wait for it. */
+    private void afterRequest(Session s) {
+        if (s.connection() != null && s.refreshUncommittedChanges() && gate.isClosed()) {
+            gate.signal();
+        }
     }
 
     /** Sends batches while the cursor has credit; ends and closes it after its last row. */

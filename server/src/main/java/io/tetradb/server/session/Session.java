@@ -44,6 +44,8 @@ public final class Session {
     private volatile Statement running;
     private volatile long runningRequestId;
     private volatile boolean inTransaction;
+    private volatile boolean uncommittedChanges;
+    private org.h2.engine.SessionLocal engineSession;
     private volatile boolean closed;
     private volatile ErrorCode closedReason;
 
@@ -113,6 +115,23 @@ public final class Session {
 
     void inTransaction(boolean open) {
         inTransaction = open;
+    }
+
+    /** Whether the session holds uncommitted changes (as of its last request): its transaction may finish during a backup. */
+    public boolean hasUncommittedChanges() {
+        return uncommittedChanges;
+    }
+
+    /** Refreshes {@link #hasUncommittedChanges()} from the engine; returns whether it changed (worker only). */
+    boolean refreshUncommittedChanges() {
+        boolean now = engineSession != null && engineSession.hasPendingTransaction();
+        boolean changed = now != uncommittedChanges;
+        uncommittedChanges = now;
+        return changed;
+    }
+
+    void engineSession(org.h2.engine.SessionLocal s) {
+        engineSession = s;
     }
 
     public boolean isClosed() {

@@ -9,6 +9,7 @@ import io.tetradb.protocol.Role;
 import io.tetradb.protocol.ServerMessage;
 import io.tetradb.protocol.ServerNotice;
 import io.tetradb.protocol.TetraException;
+import io.tetradb.server.gate.WriteGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,12 +38,15 @@ public final class SessionRegistry {
     private final ExecutorService workers;
     private final RequestDispatcher dispatcher;
     private final int maxRequestsInFlight;
+    private final WriteGate gate;
     private volatile boolean shuttingDown;
 
-    public SessionRegistry(ExecutorService workers, RequestDispatcher dispatcher, int maxRequestsInFlight) {
+    public SessionRegistry(ExecutorService workers, RequestDispatcher dispatcher, int maxRequestsInFlight,
+                           WriteGate gate) {
         this.workers = workers;
         this.dispatcher = dispatcher;
         this.maxRequestsInFlight = maxRequestsInFlight;
+        this.gate = gate;
     }
 
     /**
@@ -60,7 +64,12 @@ public final class SessionRegistry {
 
     /** Queues a request of {@code s} (event loop). */
     public void submit(Session s, ClientMessage m) {
-        if (s.isClosed() || shuttingDown) {
+        // Follow-ups of a request in flight (more rows, closing a cursor) still run during a graceful shutdown.
+        boolean followUp = m.hasFetchMore() || m.hasCloseCursor();
+        if (s.isClosed() && followUp) {
+            return;
+        }
+        if (s.isClosed() || (shuttingDown && !followUp)) {
             s.sendError(m.getRequestId(), new TetraException(ErrorCode.SESSION_CLOSED,
                     shuttingDown ? "The server is shutting down." : "The session is closed."));
             return;
@@ -75,13 +84,16 @@ public final class SessionRegistry {
     }
 
     /**
-     * Cancels request {@code target} of {@code s}: a queued request is dropped and answered
-     * 2009, a running statement is cancelled in the engine, an open cursor is closed.
-     * The Cancel request itself is answered Ok (event loop).
+     * Cancels request {@code target} of {@code s}: a write waiting for a backup is answered
+     * -9976 and never runs; a queued request is dropped and answered 2009; a running
+     * statement is cancelled in the engine; an open cursor is closed. The Cancel request
+     * itself is answered Ok (event loop).
      */
     public void cancel(Session s, long cancelRequestId, long target) {
-        OrderedExecutor.Task queued = s.executor().remove(target);
-        if (queued != null) {
+        OrderedExecutor.Task queued = null;
+        if (gate.cancel(s.id(), target)) {
+            // answered -9976 by the gate
+        } else if ((queued = s.executor().remove(target)) != null) {
             queued.drop();
             s.sendError(target, new TetraException(ErrorCode.CANCELLED, "The request was cancelled before it ran."));
         } else if (!s.cancelRunning(target)) {
@@ -98,6 +110,7 @@ public final class SessionRegistry {
         s.markClosed(ErrorCode.SESSION_CLOSED);
         s.executor().clear();
         s.cancelAnyRunning();
+        gate.removeSession(s.id());
         s.executor().submit(new InternalTask(() -> dispatcher.close(s)));
         LOG.info("Session {} closed.", s.id());
     }

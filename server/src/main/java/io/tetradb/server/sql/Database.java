@@ -50,6 +50,7 @@ public final class Database implements AutoCloseable {
     private String userSecret;
     private String readerSecret;
     private Connection system;
+    private org.h2.mvstore.db.Store store;
 
     public Database(DataLayout layout) {
         this.layout = layout;
@@ -72,6 +73,8 @@ public final class Database implements AutoCloseable {
             adminSecret = Files.readString(keyFile, StandardCharsets.UTF_8).trim();
         }
         system = rawConnect(ADMIN_ACCOUNT, adminSecret);
+        store = ((org.h2.engine.SessionLocal) system.unwrap(org.h2.jdbc.JdbcConnection.class).getSession())
+                .getDatabase().getStore();
         userSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
         readerSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
         try (Statement st = system.createStatement()) {
@@ -125,6 +128,11 @@ public final class Database implements AutoCloseable {
     /** The connection the server itself uses (catalog, status); callers synchronize on this Database. */
     public Connection system() {
         return system;
+    }
+
+    /** H2's store of this database (for the backup's consistent copy of the data file). */
+    public org.h2.mvstore.db.Store engineStore() {
+        return store;
     }
 
     /** The H2 version of the engine. */

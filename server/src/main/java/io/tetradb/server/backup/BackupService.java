@@ -1,0 +1,529 @@
+package io.tetradb.server.backup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.protocol.BackupFinished;
+import io.tetradb.protocol.BackupProgress;
+import io.tetradb.protocol.BackupRecord;
+import io.tetradb.protocol.BackupStarted;
+import io.tetradb.protocol.BackupStatus;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Event;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.server.DataLayout;
+import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.session.Session;
+import io.tetradb.server.session.SessionRegistry;
+import io.tetradb.server.sql.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Runs backups, one at a time, always on the server (PRODUCT.md 4.1 to 4.4): numbers
+ * them, closes the write gate, waits for open transactions, copies the data file (see
+ * {@link DataFileSnapshot}) and the structure into the archive, reopens the gate, copies
+ * the attachments, writes the manifest and renames the archive into place. Publishes
+ * progress to subscribed admin sessions (at most 10 times a second) and records the
+ * outcome. A failure or a stop leaves the database untouched and writable, removes the
+ * partial archive and reopens the gate.
+ *
+ * <p>{@link #start}, {@link #stop} and {@link #status} run on the requesting session's
+ * worker; the backup itself on its own thread ("tetra-backup"); progress on a timer.
+ */
+public final class BackupService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
+    private static final long PROGRESS_PERIOD_MILLIS = 100;
+
+    private final DataLayout layout;
+    private final Database database;
+    private final WriteGate gate;
+    private final Supplier<SessionRegistry> sessions;
+    private final String serverVersion;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tetra-backup");
+        t.setDaemon(true);
+        return t;
+    });
+    private final BackupState state;
+    private final Set<Session> subscribers = ConcurrentHashMap.newKeySet();
+    private volatile Run current;
+    private volatile LongConsumer gateClosedListener = n -> { };
+
+    public BackupService(DataLayout layout, Database database, WriteGate gate, Supplier<SessionRegistry> sessions,
+                         String serverVersion, ScheduledExecutorService timer) throws IOException {
+        this.layout = layout;
+        this.database = database;
+        this.gate = gate;
+        this.sessions = sessions;
+        this.serverVersion = serverVersion;
+        this.timer = timer;
+        this.state = new BackupState(layout.root().resolve("backup-state.json"));
+        state.load();
+    }
+
+    /** A failure with its code (PRODUCT.md 4.7). */
+    private static final class BackupFailure extends Exception {
+        final ErrorCode code;
+
+        BackupFailure(ErrorCode code, String message, Throwable cause) {
+            super(message, cause);
+            this.code = code;
+        }
+    }
+
+    /** One running backup. */
+    private final class Run {
+        final long number;
+        final BackupSettings settings;
+        final Path archive;
+        final long startMillis = System.currentTimeMillis();
+        final long startNanos = System.nanoTime();
+        volatile String phase = "starting";
+        volatile long bytesDone;
+        volatile long bytesTotal;
+        volatile String currentFile = "";
+        volatile boolean stopRequested;
+        volatile String stoppedBy;
+        volatile int fileFormat = -1;
+        ScheduledFuture<?> publisher;
+
+        Run(long number, BackupSettings settings, Path archive) {
+            this.number = number;
+            this.settings = settings;
+            this.archive = archive;
+        }
+
+        BackupProgress progress() {
+            long elapsed = Math.max(1, System.nanoTime() - startNanos);
+            double rate = bytesDone * 1e9 / elapsed;
+            long done = bytesDone;
+            long total = Math.max(bytesTotal, done);
+            long eta = rate > 0 && total > done ? (long) ((total - done) / rate * 1000) : 0;
+            return BackupProgress.newBuilder().setBackupNumber(number).setPhase(phase).setBytesDone(done)
+                    .setBytesTotal(total).setCurrentFile(currentFile).setBytesPerSecond(rate).setEtaMillis(eta)
+                    .setQueuedWrites(gate.queuedWrites()).setPercent(total == 0 ? 0 : 100.0 * done / total).build();
+        }
+    }
+
+    /** For tests and diagnostics: called on the backup thread once the gate is closed and quiet, before the copy. */
+    public void onGateClosed(LongConsumer listener) {
+        gateClosedListener = listener == null ? n -> { } : listener;
+    }
+
+    /**
+     * Starts a backup. {@code requester} is the admin session asking (null for the
+     * scheduler); with {@code subscribe} it also receives progress and end events.
+     *
+     * @throws TetraException 1419 when one runs, 1404 when the requester has an open write
+     *                        transaction, 1407 when the destination is not usable
+     */
+    public synchronized BackupStarted start(Session requester, boolean subscribe) {
+        if (current != null) {
+            throw new TetraException(ErrorCode.BACKUP_ALREADY_RUNNING, "Backup " + current.number + " is already running.");
+        }
+        if (requester != null && requester.hasUncommittedChanges()) {
+            throw new TetraException(ErrorCode.BACKUP_OPEN_TRANSACTION,
+                    "The backup cannot start: this session has an open write transaction; commit or roll it back first.");
+        }
+        BackupSettings settings = BackupSettings.load(layout);
+        long number;
+        try {
+            number = state.takeNumber();
+        } catch (IOException e) {
+            throw new TetraException(ErrorCode.BACKUP_IO, "The backup counter could not be written: " + e.getMessage(), e);
+        }
+        Path archive = settings.destination().resolve(archiveName(number, settings));
+        Run run = new Run(number, settings, archive);
+        if (requester != null && subscribe) {
+            subscribers.add(requester);
+        }
+        try {
+            checkDestination(settings.destination());
+        } catch (BackupFailure f) {
+            finish(run, "FAILED", f.code, f.getMessage(), 0);
+            throw new TetraException(f.code, f.getMessage());
+        }
+        current = run;
+        run.publisher = timer.scheduleAtFixedRate(() -> publish(run), PROGRESS_PERIOD_MILLIS, PROGRESS_PERIOD_MILLIS,
+                TimeUnit.MILLISECONDS);
+        LOG.info("Backup {} started{} to {}.", number, requester != null ? " by " + requester.user() : "", archive);
+        runner.execute(() -> execute(run));
+        return BackupStarted.newBuilder().setBackupNumber(number).setArchive(archive.toString()).build();
+    }
+
+    private String archiveName(long number, BackupSettings settings) {
+        return String.format(Locale.ROOT, "%s-%04d.tar%s", layout.databaseName(), number,
+                settings.compression() == BackupSettings.Compression.NONE ? "" : ".zst");
+    }
+
+    private static void checkDestination(Path dest) throws BackupFailure {
+        if (!Files.exists(dest)) {
+            Path parent = dest.toAbsolutePath().getParent();
+            try {
+                if (parent != null && Files.isDirectory(parent)) {
+                    Files.createDirectory(dest);
+                }
+            } catch (IOException e) {
+                throw new BackupFailure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest
+                        + " is missing and cannot be created: " + e.getMessage(), e);
+            }
+            if (!Files.isDirectory(dest)) {
+                throw new BackupFailure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest + " is missing.", null);
+            }
+        }
+        if (!Files.isDirectory(dest)) {
+            throw new BackupFailure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest + " is not a folder.", null);
+        }
+        Path probe = dest.resolve(".tetra-write-probe");
+        try {
+            Files.deleteIfExists(probe);
+            Files.createFile(probe);
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new BackupFailure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest
+                    + " is not writable: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the running backup (1406); false when none runs. */
+    public boolean stop(String by) {
+        Run run = current;
+        if (run == null) {
+            return false;
+        }
+        run.stoppedBy = by;
+        run.stopRequested = true;
+        return true;
+    }
+
+    /** RUNNING with progress, or IDLE with the last backup's information. */
+    public BackupStatus status() {
+        Run run = current;
+        BackupStatus.Builder b = BackupStatus.newBuilder();
+        if (run != null) {
+            b.setState("RUNNING").setProgress(run.progress());
+        } else {
+            b.setState("IDLE");
+        }
+        BackupRecord last;
+        synchronized (this) {
+            last = state.last();
+        }
+        if (last != null) {
+            b.setLast(last);
+        }
+        return b.build();
+    }
+
+    /** The progress of the running backup (for BackupWait), or an empty progress. */
+    public BackupProgress progress() {
+        Run run = current;
+        return run == null ? BackupProgress.getDefaultInstance() : run.progress();
+    }
+
+    /** Subscribes or unsubscribes a session to backup events. */
+    public void subscribe(Session s, boolean on) {
+        if (on) {
+            subscribers.add(s);
+        } else {
+            subscribers.remove(s);
+        }
+    }
+
+    private void publish(Run run) {
+        if (subscribers.isEmpty()) {
+            return;
+        }
+        Event e = Event.newBuilder().setBackupProgress(run.progress()).build();
+        for (Session s : subscribers) {
+            if (s.isClosed()) {
+                subscribers.remove(s);
+            } else {
+                s.push(e);
+            }
+        }
+    }
+
+    private void execute(Run run) {
+        BackupSettings st = run.settings;
+        String status = "SUCCESS";
+        ErrorCode code = null;
+        String message = "";
+        long size = 0;
+        List<String> missing = new ArrayList<>();
+        try (BackupArchiveWriter writer = new BackupArchiveWriter(run.archive, st.compression().level())) {
+            run.bytesTotal = estimateTotal(st);
+            if (st.data() || st.structure()) {
+                copyUnderGate(run, writer);
+            }
+            if (!st.attachments().isEmpty()) {
+                run.phase = "copying attachments";
+                copyAttachments(run, writer, missing);
+            }
+            run.phase = "writing manifest";
+            run.currentFile = "MANIFEST.json";
+            size = writer.finish(manifest(run, missing));
+            if (!missing.isEmpty()) {
+                status = "PARTIAL";
+                code = ErrorCode.BACKUP_ATTACHMENT_MISSING;
+                message = "Attachments not found: " + String.join(", ", missing);
+            }
+        } catch (StopSignal s) {
+            status = "STOPPED";
+            code = ErrorCode.BACKUP_STOPPED;
+            message = stopped(run).getMessage();
+        } catch (BackupFailure f) {
+            status = f.code == ErrorCode.BACKUP_STOPPED ? "STOPPED" : "FAILED";
+            code = f.code;
+            message = f.getMessage();
+        } catch (IOException | RuntimeException e) {
+            status = "FAILED";
+            code = ErrorCode.BACKUP_IO;
+            message = "Read or write error during the backup: " + e.getMessage();
+            LOG.warn("Backup {} failed.", run.number, e);
+        } finally {
+            if (gate.isClosed()) {
+                gate.open();
+            }
+        }
+        finish(run, status, code, message, size);
+    }
+
+    private long estimateTotal(BackupSettings st) throws IOException {
+        long total = 0;
+        if (st.data()) {
+            total += Files.size(layout.dataFile());
+        }
+        if (st.structure()) {
+            total += folderSize(layout.structureDir()) + folderSize(layout.settingsDir());
+        }
+        for (String a : st.attachments()) {
+            Path p = Path.of(a);
+            if (Files.exists(p)) {
+                total += Files.isDirectory(p) ? folderSize(p) : Files.size(p);
+            }
+        }
+        return total;
+    }
+
+    private static long folderSize(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    private void copyUnderGate(Run run, BackupArchiveWriter writer) throws BackupFailure, IOException {
+        BackupSettings st = run.settings;
+        run.phase = "closing gate";
+        gate.close(st.data() ? WriteGate.Mode.CLOSED : WriteGate.Mode.STRUCTURE_CLOSED, run.number, run::progress);
+        run.phase = "waiting for transactions";
+        boolean quiet;
+        try {
+            quiet = gate.awaitQuiet(() -> sessions.get().list().stream().noneMatch(Session::hasUncommittedChanges),
+                    st.waitForTransactions().toMillis(), () -> run.stopRequested);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackupFailure(ErrorCode.BACKUP_STOPPED, "The backup was interrupted.", e);
+        }
+        checkStop(run);
+        if (!quiet) {
+            throw new BackupFailure(ErrorCode.BACKUP_TRANSACTION_TIMEOUT, "Open transactions did not end within "
+                    + st.waitForTransactions().toMillis() + " ms; the backup was abandoned.", null);
+        }
+        gateClosedListener.accept(run.number);
+        if (st.data()) {
+            run.phase = "copying data";
+            String entry = "Data/" + layout.dataFile().getFileName();
+            run.currentFile = entry;
+            DataFileSnapshot snap = DataFileSnapshot.take(database.engineStore(), layout.dataFile());
+            try (snap; InputStream in = snap.open()) {
+                run.fileFormat = snap.fileFormat();
+                writer.add(entry, snap.length(), System.currentTimeMillis(), in, n -> copied(run, n));
+            }
+        }
+        if (st.structure()) {
+            run.phase = "copying structure";
+            copyFolder(run, writer, layout.structureDir(), "Structure");
+            copyFolder(run, writer, layout.settingsDir(), "Settings");
+        }
+        gate.open();
+        LOG.info("Backup {}: database files copied, the write gate is open again.", run.number);
+    }
+
+    private void copyFolder(Run run, BackupArchiveWriter writer, Path dir, String prefix) throws IOException, BackupFailure {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".tmp")).sorted()
+                    .toList();
+        }
+        for (Path f : files) {
+            checkStop(run);
+            String entry = prefix + "/" + dir.relativize(f).toString().replace('\\', '/');
+            run.currentFile = entry;
+            writer.addFile(entry, f, n -> copied(run, n));
+        }
+    }
+
+    private void copyAttachments(Run run, BackupArchiveWriter writer, List<String> missing) throws IOException, BackupFailure {
+        for (String a : run.settings.attachments()) {
+            Path p = Path.of(a).toAbsolutePath().normalize();
+            if (!Files.exists(p)) {
+                missing.add(a);
+                continue;
+            }
+            String base = "Attachments/" + p.toString().replaceFirst("^/+", "").replace('\\', '/');
+            if (Files.isDirectory(p)) {
+                List<Path> all;
+                try (Stream<Path> s = Files.walk(p)) {
+                    all = s.sorted().toList();
+                }
+                for (Path f : all) {
+                    checkStop(run);
+                    String entry = base + (f.equals(p) ? "" : "/" + p.relativize(f).toString().replace('\\', '/'));
+                    if (Files.isDirectory(f)) {
+                        writer.addFolder(entry);
+                    } else if (Files.isRegularFile(f)) {
+                        run.currentFile = entry;
+                        writer.addFile(entry, f, n -> copied(run, n));
+                    }
+                }
+            } else {
+                run.currentFile = base;
+                writer.addFile(base, p, n -> copied(run, n));
+            }
+        }
+    }
+
+    /** Counts copied bytes, applies maxRate and notices a stop. */
+    private void copied(Run run, long n) throws IOException {
+        run.bytesDone += n;
+        if (run.stopRequested) {
+            throw new StopSignal();
+        }
+        long max = run.settings.maxRate();
+        if (max > 0) {
+            long expectedNanos = run.bytesDone * 1_000_000_000L / max;
+            long ahead = expectedNanos - (System.nanoTime() - run.startNanos);
+            if (ahead > 0) {
+                // Throttling the backup thread itself: it holds no lock readers need.
+                LockSupport.parkNanos(ahead);
+            }
+        }
+    }
+
+    /** Carries a stop out of a copy loop. */
+    private static final class StopSignal extends IOException {
+        StopSignal() {
+            super("stopped");
+        }
+    }
+
+    private static void checkStop(Run run) throws BackupFailure {
+        if (run.stopRequested) {
+            throw stopped(run);
+        }
+    }
+
+    private static BackupFailure stopped(Run run) {
+        return new BackupFailure(ErrorCode.BACKUP_STOPPED, "Backup " + run.number + " was stopped"
+                + (run.stoppedBy != null ? " by " + run.stoppedBy : "") + ".", null);
+    }
+
+    private ObjectNode manifest(Run run, List<String> missing) {
+        ObjectNode m = new ObjectMapper().createObjectNode();
+        m.put("format", 1);
+        m.put("number", run.number);
+        m.put("database", layout.databaseName());
+        m.put("serverVersion", serverVersion);
+        m.put("h2Version", Database.h2Version());
+        m.put("fileFormat", run.fileFormat);
+        m.put("start", Instant.ofEpochMilli(run.startMillis).toString());
+        m.put("end", Instant.now().toString());
+        m.set("settings", run.settings.asJson());
+        m.put("partial", !missing.isEmpty());
+        ArrayNode miss = m.putArray("missingAttachments");
+        missing.forEach(miss::add);
+        return m;
+    }
+
+    private void finish(Run run, String status, ErrorCode code, String message, long size) {
+        if (run.publisher != null) {
+            run.publisher.cancel(false);
+        }
+        long end = System.currentTimeMillis();
+        BackupRecord record = BackupRecord.newBuilder().setNumber(run.number).setStartMillis(run.startMillis)
+                .setEndMillis(end).setDurationMillis(end - run.startMillis).setStatus(status)
+                .setErrorCode(code == null ? 0 : code.code()).setErrorMessage(message == null ? "" : message)
+                .setArchive(status.equals("SUCCESS") || status.equals("PARTIAL") ? run.archive.toString() : "")
+                .setArchiveSize(size).setWritesQueued(gate.queuedTotal()).setWritesCancelled(gate.refusedTotal())
+                .build();
+        synchronized (this) {
+            try {
+                state.last(record);
+            } catch (IOException e) {
+                LOG.warn("The last backup information could not be written: {}", e.getMessage());
+            }
+            if (current == run) {
+                current = null;
+            }
+        }
+        if (code == null) {
+            LOG.info("Backup {} finished: {} ({} bytes, {} ms).", run.number, status, size, end - run.startMillis);
+        } else {
+            LOG.warn("Backup {} ended {}: {} {}", run.number, status, code.code(), message);
+        }
+        Event e = Event.newBuilder().setBackupFinished(BackupFinished.newBuilder().setBackupNumber(run.number)
+                .setStatus(status).setErrorCode(record.getErrorCode()).setErrorMessage(record.getErrorMessage())
+                .setArchive(record.getArchive())).build();
+        for (Session s : subscribers) {
+            s.push(e);
+        }
+    }
+
+    /** Whether a backup runs now. */
+    public boolean isRunning() {
+        return current != null;
+    }
+
+    /** Stops a running backup and waits for it to end (server shutdown). */
+    @Override
+    public void close() {
+        stop("server shutdown");
+        runner.shutdown();
+        try {
+            if (!runner.awaitTermination(60, TimeUnit.SECONDS)) {
+                runner.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.tetradb.server.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.protocol.BackupRecord;
+import io.tetradb.server.DataLayout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What the server remembers about backups across restarts, in
+ * {@code <db>/backup-state.json} (in the database folder, outside the archived folders,
+ * so that a restore never brings back an old counter): the next backup number (numbers
+ * are never reused) and the last backup's information.
+ *
+ * <p>Guarded by the {@link BackupService}'s lock; written atomically.
+ */
+final class BackupState {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path file;
+    private long nextNumber = 1;
+    private BackupRecord last;
+
+    BackupState(Path file) {
+        this.file = file;
+    }
+
+    void load() throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        JsonNode n = JSON.readTree(file.toFile());
+        nextNumber = Math.max(1, n.path("nextNumber").asLong(1));
+        JsonNode l = n.path("last");
+        if (l.isObject()) {
+            last = BackupRecord.newBuilder().setNumber(l.path("number").asLong())
+                    .setStartMillis(l.path("start").asLong()).setEndMillis(l.path("end").asLong())
+                    .setDurationMillis(l.path("durationMillis").asLong()).setStatus(l.path("status").asText())
+                    .setErrorCode(l.path("errorCode").asInt()).setErrorMessage(l.path("errorMessage").asText())
+                    .setArchive(l.path("archive").asText()).setArchiveSize(l.path("archiveSize").asLong())
+                    .setWritesQueued(l.path("writesQueued").asInt()).setWritesCancelled(l.path("writesCancelled").asInt())
+                    .build();
+        }
+    }
+
+    /** Takes the next number and persists the counter before the backup starts. */
+    long takeNumber() throws IOException {
+        long n = nextNumber++;
+        save();
+        return n;
+    }
+
+    BackupRecord last() {
+        return last;
+    }
+
+    void last(BackupRecord r) throws IOException {
+        last = r;
+        save();
+    }
+
+    private void save() throws IOException {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("nextNumber", nextNumber);
+        if (last != null) {
+            ObjectNode l = n.putObject("last");
+            l.put("number", last.getNumber());
+            l.put("start", last.getStartMillis());
+            l.put("end", last.getEndMillis());
+            l.put("durationMillis", last.getDurationMillis());
+            l.put("status", last.getStatus());
+            l.put("errorCode", last.getErrorCode());
+            l.put("errorMessage", last.getErrorMessage());
+            l.put("archive", last.getArchive());
+            l.put("archiveSize", last.getArchiveSize());
+            l.put("writesQueued", last.getWritesQueued());
+            l.put("writesCancelled", last.getWritesCancelled());
+        }
+        DataLayout.writeAtomically(file, JSON.writeValueAsBytes(n), false);
+    }
+}

@@ -1,0 +1,442 @@
+package io.tetradb.server.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tetradb.client.BackupWaitNotice;
+import io.tetradb.client.Result;
+import io.tetradb.client.TetraClient;
+import io.tetradb.client.TetraFuture;
+import io.tetradb.client.WaitPolicy;
+import io.tetradb.protocol.BackupRecord;
+import io.tetradb.protocol.BackupStarted;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Event;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.server.TestServers;
+import io.tetradb.server.TetraServer;
+import io.tetradb.server.restore.BackupArchiveReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** Backups run by a real server while real clients read and write. */
+@Timeout(180)
+class BackupIT {
+    @TempDir
+    Path dir;
+    TetraServer server;
+    TetraClient admin;
+    /** Holds the backup with its gate closed until released. */
+    CountDownLatch release;
+    CountDownLatch gateClosed;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = TestServers.start(dir);
+        admin = TestServers.admin(server);
+        admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(100))");
+        for (int i = 0; i < 100; i++) {
+            admin.update("INSERT INTO T VALUES (?, ?)", i, "value " + i);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (release != null) {
+            release.countDown();
+        }
+        admin.close();
+        server.close();
+    }
+
+    private void holdBackupAtGate() {
+        release = new CountDownLatch(1);
+        gateClosed = new CountDownLatch(1);
+        server.backups().onGateClosed(n -> {
+            gateClosed.countDown();
+            try {
+                release.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private BackupRecord awaitIdle() {
+        await().atMost(120, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
+        return admin.admin().backupStatus().getLast();
+    }
+
+    private void writeSettings(String yaml) throws Exception {
+        Files.writeString(server.layout().settingsDir().resolve("backup.yml"), yaml);
+    }
+
+    private Path destination() {
+        return dir.resolve("testdb-backups");
+    }
+
+    @Test
+    void aBackupProducesAVerifiedArchiveThatOpensAsADatabase() throws Exception {
+        BackupStarted started = admin.admin().startBackup();
+        assertThat(started.getBackupNumber()).isEqualTo(1);
+        BackupRecord last = awaitIdle();
+        assertThat(last.getStatus()).isEqualTo("SUCCESS");
+        assertThat(last.getNumber()).isEqualTo(1);
+        Path archive = destination().resolve("testdb-0001.tar.zst");
+        assertThat(last.getArchive()).isEqualTo(archive.toString());
+        assertThat(archive).isRegularFile();
+        assertThat(last.getArchiveSize()).isEqualTo(Files.size(archive));
+        try (Stream<Path> s = Files.list(destination())) {
+            assertThat(s.map(p -> p.getFileName().toString())).containsExactly("testdb-0001.tar.zst");
+        }
+
+        Path restored = dir.resolve("restored").resolve("testdb");
+        JsonNode manifest = BackupArchiveReader.extract(archive, restored);
+        assertThat(manifest.path("number").asLong()).isEqualTo(1);
+        assertThat(manifest.path("database").asText()).isEqualTo("testdb");
+        assertThat(manifest.path("fileFormat").asInt()).isEqualTo(3);
+        assertThat(manifest.path("h2Version").asText()).startsWith("2.");
+        List<String> paths = new ArrayList<>();
+        manifest.path("entries").forEach(e -> paths.add(e.path("path").asText()));
+        assertThat(paths).contains("Data/testdb.mv.db", "Structure/catalog.xml", "Structure/users.json");
+        assertThat(manifest.path("partial").asBoolean()).isFalse();
+
+        try (TetraServer copy = TetraServer.start(TestServers.config(dir.resolve("restored")).build());
+             TetraClient c = TestServers.admin(copy)) {
+            assertThat(c.execute("SELECT COUNT(*), SUM(ID) FROM T").rows().get(0).values())
+                    .containsExactly(100L, 4950L);
+        }
+
+        assertThat(admin.admin().startBackup().getBackupNumber()).isEqualTo(2);
+        assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void uncompressedArchivesArePlainTar() throws Exception {
+        writeSettings("archive:\n  compression: none\n");
+        admin.admin().startBackup();
+        assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+        Path archive = destination().resolve("testdb-0001.tar");
+        assertThat(archive).isRegularFile();
+        BackupArchiveReader.extract(archive, null);
+    }
+
+    @Test
+    void writesQueueWhileReadsGoOnThenRunExactlyOnce() throws Exception {
+        holdBackupAtGate();
+        TetraClient writer = TestServers.admin(server);
+        TetraClient reader = TestServers.admin(server);
+        BlockingQueue<BackupWaitNotice> notices = new LinkedBlockingQueue<>();
+        writer.onBackupWait(notices::add);
+        try {
+            long number = admin.admin().startBackup().getBackupNumber();
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+
+            TetraFuture<Result> insert = writer.executeAsync("INSERT INTO T VALUES (1000, 'queued')");
+            BackupWaitNotice notice = notices.poll(60, TimeUnit.SECONDS);
+            assertThat(notice).isNotNull();
+            assertThat(notice.requestId()).isEqualTo(insert.requestId());
+            assertThat(notice.backupNumber()).isEqualTo(number);
+            assertThat(notice.queuePosition()).isEqualTo(1);
+            assertThat(notice.inTransaction()).isFalse();
+
+            // The writer's later read waits behind its queued write; other sessions read freely.
+            TetraFuture<Result> writersRead = writer.executeAsync("SELECT COUNT(*) FROM T");
+            assertThat(reader.execute("SELECT COUNT(*) FROM T").rows().get(0).getLong(0)).isEqualTo(100L);
+            assertThat(reader.execute("SELECT V FROM T WHERE ID = 5").rows().get(0).getString(0)).isEqualTo("value 5");
+            assertThat(admin.admin().backupStatus().getState()).isEqualTo("RUNNING");
+            assertThat(admin.admin().backupStatus().getProgress().getQueuedWrites()).isEqualTo(1);
+            assertThat(insert).isNotDone();
+            assertThat(writersRead).isNotDone();
+
+            release.countDown();
+            assertThat(insert.get(60, TimeUnit.SECONDS).updateCount()).isEqualTo(1);
+            assertThat(writersRead.get(60, TimeUnit.SECONDS).rows().get(0).getLong(0)).isEqualTo(101L);
+            BackupRecord last = awaitIdle();
+            assertThat(last.getStatus()).isEqualTo("SUCCESS");
+            assertThat(last.getWritesQueued()).isEqualTo(1);
+            assertThat(admin.execute("SELECT COUNT(*) FROM T WHERE ID = 1000").rows().get(0).getLong(0)).isEqualTo(1L);
+
+            // The archive holds the state at gate close: without the queued row.
+            Path restored = dir.resolve("r1").resolve("testdb");
+            BackupArchiveReader.extract(destination().resolve("testdb-0001.tar.zst"), restored);
+            try (TetraServer copy = TetraServer.start(TestServers.config(dir.resolve("r1")).build());
+                 TetraClient c = TestServers.admin(copy)) {
+                assertThat(c.execute("SELECT COUNT(*) FROM T").rows().get(0).getLong(0)).isEqualTo(100L);
+            }
+        } finally {
+            writer.close();
+            reader.close();
+        }
+    }
+
+    @Test
+    void aQueuedWriteCanBeCancelledWithMinus9976() throws Exception {
+        holdBackupAtGate();
+        TetraClient writer = TestServers.admin(server);
+        BlockingQueue<BackupWaitNotice> notices = new LinkedBlockingQueue<>();
+        writer.onBackupWait(notices::add);
+        try {
+            admin.admin().startBackup();
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            TetraFuture<Result> insert = writer.executeAsync("INSERT INTO T VALUES (2000, 'cancelled')");
+            TetraFuture<Result> next = writer.executeAsync("SELECT 1");
+            BackupWaitNotice notice = notices.poll(60, TimeUnit.SECONDS);
+            assertThat(notice).isNotNull();
+            notice.cancel();
+            assertThatThrownBy(insert::join).isInstanceOf(CompletionException.class).cause()
+                    .isInstanceOfSatisfying(TetraException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_IN_PROGRESS);
+                        assertThat(e.rawCode()).isEqualTo(-9976);
+                        assertThat(e.getMessage()).startsWith(
+                                "This command cannot be executed because the database backup is in progress.");
+                    });
+            // The session goes on with its next request at once.
+            assertThat(next.get(60, TimeUnit.SECONDS).rows()).hasSize(1);
+            release.countDown();
+            BackupRecord last = awaitIdle();
+            assertThat(last.getWritesCancelled()).isEqualTo(1);
+            assertThat(admin.execute("SELECT COUNT(*) FROM T WHERE ID = 2000").rows().get(0).getLong(0)).isZero();
+        } finally {
+            writer.close();
+        }
+    }
+
+    @Test
+    void waitPoliciesFailFastAndWaitAtMost() throws Exception {
+        holdBackupAtGate();
+        TetraClient writer = TestServers.admin(server);
+        try {
+            admin.admin().startBackup();
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> writer.statement("INSERT INTO T VALUES (3000, 'x')")
+                    .waitPolicy(WaitPolicy.FAIL_FAST).execute())
+                    .isInstanceOfSatisfying(TetraException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_IN_PROGRESS));
+            writer.waitPolicy(WaitPolicy.waitAtMost(Duration.ofMillis(200)));
+            assertThatThrownBy(() -> writer.execute("INSERT INTO T VALUES (3001, 'x')"))
+                    .isInstanceOfSatisfying(TetraException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_IN_PROGRESS));
+            // Reads are never held back, whatever the policy.
+            assertThat(writer.execute("SELECT COUNT(*) FROM T").rows().get(0).getLong(0)).isEqualTo(100L);
+            release.countDown();
+            awaitIdle();
+            assertThat(admin.execute("SELECT COUNT(*) FROM T WHERE ID >= 3000").rows().get(0).getLong(0)).isZero();
+        } finally {
+            writer.close();
+        }
+    }
+
+    @Test
+    void manySessionsQueueAndEveryWriteRunsExactlyOnceInOrderPerSession() throws Exception {
+        holdBackupAtGate();
+        admin.execute("CREATE TABLE Q(SESSION_NO INT, SEQ INT, PRIMARY KEY (SESSION_NO, SEQ))");
+        admin.execute("CREATE TABLE Q_ORDER(ID BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, SESSION_NO INT, SEQ INT)");
+        List<TetraClient> writers = new ArrayList<>();
+        List<CompletableFuture<Result>> all = new ArrayList<>();
+        try {
+            for (int s = 0; s < 5; s++) {
+                writers.add(TestServers.admin(server));
+            }
+            admin.admin().startBackup();
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 20; i++) {
+                for (int s = 0; s < writers.size(); s++) {
+                    all.add(writers.get(s).executeAsync("INSERT INTO Q VALUES (?, ?)", s, i));
+                    all.add(writers.get(s).executeAsync("INSERT INTO Q_ORDER(SESSION_NO, SEQ) VALUES (?, ?)", s, i));
+                }
+            }
+            await().atMost(60, TimeUnit.SECONDS).until(
+                    () -> admin.admin().backupStatus().getProgress().getQueuedWrites() == writers.size());
+            release.countDown();
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            assertThat(admin.execute("SELECT COUNT(*) FROM Q").rows().get(0).getLong(0)).isEqualTo(100L);
+            for (int s = 0; s < writers.size(); s++) {
+                List<Object> seqs = new ArrayList<>();
+                admin.execute("SELECT SEQ FROM Q_ORDER WHERE SESSION_NO = ? ORDER BY ID", s).rows()
+                        .forEach(r -> seqs.add(r.get(0)));
+                assertThat(seqs).hasSize(20);
+                for (int i = 0; i < 20; i++) {
+                    assertThat(seqs.get(i)).isEqualTo(i);
+                }
+            }
+            assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+        } finally {
+            writers.forEach(TetraClient::close);
+        }
+    }
+
+    @Test
+    void openWriteTransactionsMayFinishAndTheBackupWaitsForThem() throws Exception {
+        holdBackupAtGate();
+        TetraClient tx = TestServers.admin(server);
+        try {
+            tx.begin();
+            tx.execute("INSERT INTO T VALUES (4000, 'in tx')");
+            admin.admin().startBackup();
+            // The open transaction's further writes are let through; the gate stays shut for the backup's copy.
+            assertThat(tx.execute("INSERT INTO T VALUES (4001, 'in tx too')").updateCount()).isEqualTo(1);
+            assertThat(gateClosed.getCount()).isEqualTo(1);
+            tx.commit();
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            release.countDown();
+            assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+            Path restored = dir.resolve("r2").resolve("testdb");
+            BackupArchiveReader.extract(destination().resolve("testdb-0001.tar.zst"), restored);
+            try (TetraServer copy = TetraServer.start(TestServers.config(dir.resolve("r2")).build());
+                 TetraClient c = TestServers.admin(copy)) {
+                assertThat(c.execute("SELECT COUNT(*) FROM T WHERE ID >= 4000").rows().get(0).getLong(0)).isEqualTo(2L);
+            }
+        } finally {
+            tx.close();
+        }
+    }
+
+    @Test
+    void transactionsThatDoNotEndInTimeFailTheBackupWith1405AndTheGateReopens() throws Exception {
+        writeSettings("onFailure:\n  waitForTransactions: 300ms\n");
+        TetraClient tx = TestServers.admin(server);
+        TetraClient other = TestServers.admin(server);
+        try {
+            tx.begin();
+            tx.execute("INSERT INTO T VALUES (5000, 'open')");
+            admin.admin().startBackup();
+            TetraFuture<Result> queued = other.executeAsync("INSERT INTO T VALUES (5001, 'waits, then runs')");
+            BackupRecord last = awaitIdle();
+            assertThat(last.getStatus()).isEqualTo("FAILED");
+            assertThat(last.getErrorCode()).isEqualTo(1405);
+            assertThat(queued.get(60, TimeUnit.SECONDS).updateCount()).isEqualTo(1);
+            tx.commit();
+            assertThat(destination().resolve("testdb-0001.tar.zst")).doesNotExist();
+            assertThat(admin.update("INSERT INTO T VALUES (5002, 'writable')")).isEqualTo(1);
+        } finally {
+            tx.close();
+            other.close();
+        }
+    }
+
+    @Test
+    void aRequesterWithAnOpenWriteTransactionGets1404AndASecondBackupGets1419() throws Exception {
+        admin.begin();
+        admin.execute("INSERT INTO T VALUES (6000, 'mine')");
+        assertThatThrownBy(() -> admin.admin().startBackup()).isInstanceOfSatisfying(TetraException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_OPEN_TRANSACTION));
+        admin.rollback();
+
+        holdBackupAtGate();
+        admin.admin().startBackup();
+        assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+        TetraClient other = TestServers.admin(server);
+        try {
+            assertThatThrownBy(() -> other.admin().startBackup()).isInstanceOfSatisfying(TetraException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_ALREADY_RUNNING));
+        } finally {
+            other.close();
+        }
+        release.countDown();
+        assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void aStopEndsTheBackupWith1406RemovesThePartialArchiveAndReopensTheGate() throws Exception {
+        holdBackupAtGate();
+        TetraClient writer = TestServers.admin(server);
+        TetraClient stopper = TestServers.admin(server);
+        try {
+            admin.admin().startBackup();
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            TetraFuture<Result> queued = writer.executeAsync("INSERT INTO T VALUES (7000, 'after stop')");
+            stopper.admin().stopBackup();
+            release.countDown();
+            BackupRecord last = awaitIdle();
+            assertThat(last.getStatus()).isEqualTo("STOPPED");
+            assertThat(last.getErrorCode()).isEqualTo(1406);
+            assertThat(queued.get(60, TimeUnit.SECONDS).updateCount()).isEqualTo(1);
+            try (Stream<Path> s = Files.list(destination())) {
+                assertThat(s.toList()).isEmpty();
+            }
+            assertThatThrownBy(() -> stopper.admin().stopBackup()).isInstanceOfSatisfying(TetraException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        } finally {
+            writer.close();
+            stopper.close();
+        }
+    }
+
+    @Test
+    void aStructureOnlyBackupHoldsBackDdlButNotDataWrites() throws Exception {
+        writeSettings("content:\n  data: false\n  structure: true\n");
+        holdBackupAtGate();
+        TetraClient writer = TestServers.admin(server);
+        try {
+            admin.admin().startBackup();
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(writer.update("INSERT INTO T VALUES (8000, 'data goes on')")).isEqualTo(1);
+            TetraFuture<Result> ddl = writer.executeAsync("CREATE TABLE LATER(ID INT)");
+            await().atMost(60, TimeUnit.SECONDS).until(
+                    () -> admin.admin().backupStatus().getProgress().getQueuedWrites() == 1);
+            assertThat(ddl).isNotDone();
+            release.countDown();
+            ddl.get(60, TimeUnit.SECONDS);
+            assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+            JsonNode manifest = BackupArchiveReader.extract(destination().resolve("testdb-0001.tar.zst"), null);
+            List<String> paths = new ArrayList<>();
+            manifest.path("entries").forEach(e -> paths.add(e.path("path").asText()));
+            assertThat(paths).contains("Structure/catalog.xml").doesNotContain("Data/testdb.mv.db");
+        } finally {
+            writer.close();
+        }
+    }
+
+    @Test
+    void badDestinationsFailWith1407AndLeaveTheDatabaseWritable() throws Exception {
+        Path file = dir.resolve("not-a-folder");
+        Files.writeString(file, "x");
+        writeSettings("destination: " + file + "\n");
+        assertThatThrownBy(() -> admin.admin().startBackup()).isInstanceOfSatisfying(TetraException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_DESTINATION));
+        writeSettings("destination: " + dir.resolve("missing/deeper") + "\n");
+        assertThatThrownBy(() -> admin.admin().startBackup()).isInstanceOfSatisfying(TetraException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_DESTINATION));
+        BackupRecord last = admin.admin().backupStatus().getLast();
+        assertThat(last.getStatus()).isEqualTo("FAILED");
+        assertThat(last.getErrorCode()).isEqualTo(1407);
+        assertThat(last.getNumber()).isEqualTo(2);
+        assertThat(admin.update("INSERT INTO T VALUES (9000, 'still writable')")).isEqualTo(1);
+    }
+
+    @Test
+    void progressAndTheEndArePushedToSubscribers() throws Exception {
+        List<Event> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        admin.addEventListener(events::add);
+        holdBackupAtGate();
+        admin.admin().startBackup(true);
+        assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+        await().atMost(60, TimeUnit.SECONDS).until(() -> events.stream().anyMatch(Event::hasBackupProgress));
+        assertThat(events.stream().filter(Event::hasBackupProgress).findFirst().orElseThrow().getBackupProgress()
+                .getPhase()).isEqualTo("waiting for transactions");
+        release.countDown();
+        await().atMost(60, TimeUnit.SECONDS).until(() -> events.stream().anyMatch(Event::hasBackupFinished));
+        Event end = events.stream().filter(Event::hasBackupFinished).findFirst().orElseThrow();
+        assertThat(end.getBackupFinished().getStatus()).isEqualTo("SUCCESS");
+        assertThat(end.getBackupFinished().getBackupNumber()).isEqualTo(1);
+    }
+}
