@@ -1,0 +1,122 @@
+package io.tetradb.admin;
+
+import io.tetradb.protocol.Role;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/**
+ * How values look in {@code tetra-admin}'s text output: SQL values in a table cell,
+ * byte sizes, durations, times and roles.
+ *
+ * <p>Stateless; any thread.
+ */
+public final class Display {
+    private static final DateTimeFormatter LOCAL_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
+
+    private Display() {
+    }
+
+    /** A SQL value as the shell shows it: NULL, X'..' for binary, [a, b] for arrays; line ends escaped. */
+    public static String value(Object o) {
+        if (o == null) {
+            return "NULL";
+        }
+        if (o instanceof byte[] bytes) {
+            return "X'" + hex(bytes) + "'";
+        }
+        if (o instanceof Object[] arr) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < arr.length; i++) {
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                sb.append(value(arr[i]));
+            }
+            return sb.append(']').toString();
+        }
+        if (o instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        if (o instanceof LocalDateTime || o instanceof OffsetDateTime) {
+            return o.toString().replaceFirst("T", " ");
+        }
+        String s = o.toString();
+        if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\t') >= 0) {
+            s = s.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+        }
+        return s;
+    }
+
+    /** Lower-case hexadecimal digits of {@code bytes}. */
+    public static String hex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length * 2);
+        for (byte b : bytes) {
+            sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return sb.toString();
+    }
+
+    /** A byte count for people: {@code 1.5 MiB}. */
+    public static String bytes(long n) {
+        if (n < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /** A duration for people: {@code 2d 3h 4m 5s}, leading zero units left out. */
+    public static String duration(long millis) {
+        Duration d = Duration.ofMillis(Math.max(0, millis));
+        StringBuilder sb = new StringBuilder();
+        long days = d.toDays();
+        if (days > 0) {
+            sb.append(days).append("d ");
+        }
+        if (sb.length() > 0 || d.toHoursPart() > 0) {
+            sb.append(d.toHoursPart()).append("h ");
+        }
+        if (sb.length() > 0 || d.toMinutesPart() > 0) {
+            sb.append(d.toMinutesPart()).append("m ");
+        }
+        return sb.append(d.toSecondsPart()).append('s').toString();
+    }
+
+    /** A point in time in the local zone: {@code 2024-01-31 13:45:00}. */
+    public static String time(long epochMillis) {
+        return LOCAL_TIME.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /** A point in time as ISO-8601 UTC, for JSON. */
+    public static String isoTime(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
+    }
+
+    /** A role as the command line names it: admin, user, reader. */
+    public static String role(Role r) {
+        switch (r) {
+            case ADMIN:
+                return "admin";
+            case USER:
+                return "user";
+            case READER:
+                return "reader";
+            default:
+                return "unknown";
+        }
+    }
+}

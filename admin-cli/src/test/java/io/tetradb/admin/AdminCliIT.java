@@ -1,0 +1,602 @@
+package io.tetradb.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tetradb.client.ClientConfig;
+import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.server.TetraServer;
+import io.tetradb.server.config.ServerConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code tetra-admin} run in-process against a real server on port 0: every command, as
+ * text and as JSON, and the exit codes and messages of failures.
+ */
+@Timeout(120)
+class AdminCliIT {
+    private static final String ADMIN_PASSWORD = "admin-secret-1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tempDir;
+    private static TetraServer server;
+    private static int port;
+
+    @BeforeAll
+    static void startServer() throws IOException {
+        server = TetraServer.start(ServerConfig.builder().dataDir(tempDir.resolve("db")).host("127.0.0.1").port(0)
+                .adminPassword(ADMIN_PASSWORD).build());
+        port = server.boundPort();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ status
+
+    @Test
+    void statusAsText() {
+        Run r = admin("status");
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.err).isEmpty();
+        assertThat(r.out).contains("Server:     Tetra " + TetraServer.version())
+                .contains("Listening:  127.0.0.1:" + port)
+                .contains("State:      RUNNING")
+                .contains("Database:   db")
+                .containsPattern("Data file:  [0-9.]+ (B|KiB|MiB) \\([0-9]+ bytes\\)")
+                .containsPattern("Sessions:   [1-9][0-9]*")
+                .containsPattern("Uptime:     ([0-9]+[dhm] )*[0-9]+s");
+    }
+
+    @Test
+    void statusAsJsonWithGlobalOptionsAfterTheSubcommand() throws IOException {
+        Run r = run(env(ADMIN_PASSWORD), "", "status", "--json", "--host", "127.0.0.1", "--port",
+                String.valueOf(port), "--user", "admin");
+        assertThat(r.exit).as(r.err).isZero();
+        JsonNode s = r.json();
+        assertThat(s.get("serverVersion").asText()).isEqualTo(TetraServer.version());
+        assertThat(s.get("h2Version").asText()).startsWith("2.");
+        assertThat(s.get("database").asText()).isEqualTo("db");
+        assertThat(Path.of(s.get("dataDir").asText())).isEqualTo(server.layout().root());
+        assertThat(s.get("host").asText()).isEqualTo("127.0.0.1");
+        assertThat(s.get("port").asInt()).isEqualTo(port);
+        assertThat(s.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(s.get("sessions").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(s.get("dataFileSize").asLong()).isPositive();
+        assertThat(s.get("uptimeMillis").asLong()).isNotNegative();
+        assertThat(Instant.parse(s.get("startedAt").asText())).isBeforeOrEqualTo(Instant.now());
+    }
+
+    @Test
+    void globalOptionsBeforeTheSubcommand() throws IOException {
+        Run r = run(env(ADMIN_PASSWORD), "", "--json", "--host", "127.0.0.1", "--port", String.valueOf(port),
+                "status");
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.json().get("port").asInt()).isEqualTo(port);
+    }
+
+    @Test
+    void passwordFromAFile() throws IOException {
+        Path file = tempDir.resolve("admin.pw");
+        Files.writeString(file, ADMIN_PASSWORD + "\n");
+        Run r = run(Map.of(), "", "--port", String.valueOf(port), "--host", "127.0.0.1", "--password-file",
+                file.toString(), "status", "--json");
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.json().get("database").asText()).isEqualTo("db");
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    @Test
+    void sessionsListShowsOtherClientsAndMarksItsOwn() throws IOException {
+        try (TetraClient other = connect("admin", ADMIN_PASSWORD, "it-watcher")) {
+            Run text = admin("sessions", "list");
+            assertThat(text.exit).as(text.err).isZero();
+            assertThat(text.out).containsPattern("(?m)^ID +\\| USER +\\| ROLE")
+                    .containsPattern("(?m)^ *" + other.sessionId() + " \\| admin +\\| admin +\\| it-watcher ")
+                    .containsPattern("(?m)^ *\\*[0-9]+ \\| admin +\\| admin +\\| tetra-admin ")
+                    .containsPattern("\\([0-9]+ sessions\\)");
+
+            Run json = admin("sessions", "list", "--json");
+            assertThat(json.exit).as(json.err).isZero();
+            JsonNode list = json.json();
+            assertThat(list.isArray()).isTrue();
+            JsonNode mine = find(list, "id", other.sessionId());
+            assertThat(mine).as(list.toString()).isNotNull();
+            assertThat(mine.get("user").asText()).isEqualTo("admin");
+            assertThat(mine.get("role").asText()).isEqualTo("admin");
+            assertThat(mine.get("client").asText()).isEqualTo("it-watcher");
+            assertThat(mine.get("remoteAddress").asText()).startsWith("127.0.0.1:");
+            assertThat(mine.get("current").asBoolean()).isFalse();
+            assertThat(mine.get("inTransaction").asBoolean()).isFalse();
+            List<JsonNode> current = new ArrayList<>();
+            list.forEach(n -> {
+                if (n.get("current").asBoolean()) {
+                    current.add(n);
+                }
+            });
+            assertThat(current).hasSize(1);
+            assertThat(current.get(0).get("client").asText()).isEqualTo("tetra-admin");
+        }
+    }
+
+    @Test
+    void sessionsKillEndsAnotherSession() throws IOException {
+        try (TetraClient victim = connect("admin", ADMIN_PASSWORD, "it-victim");
+             TetraClient victim2 = connect("admin", ADMIN_PASSWORD, "it-victim-2")) {
+            Run r = admin("sessions", "kill", String.valueOf(victim.sessionId()));
+            assertThat(r.exit).as(r.err).isZero();
+            assertThat(r.out).isEqualTo("Session " + victim.sessionId() + " ended." + System.lineSeparator());
+            await().atMost(Duration.ofSeconds(30)).until(() -> !victim.isOpen());
+            assertThatThrownBy(victim::ping).isInstanceOfSatisfying(TetraException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_LOST));
+
+            Run json = admin("--json", "sessions", "kill", String.valueOf(victim2.sessionId()));
+            assertThat(json.exit).as(json.err).isZero();
+            assertThat(json.json().get("session").asLong()).isEqualTo(victim2.sessionId());
+            assertThat(json.json().get("killed").asBoolean()).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !victim2.isOpen());
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode list = admin("sessions", "list", "--json").json();
+                assertThat(find(list, "id", victim.sessionId())).isNull();
+                assertThat(find(list, "id", victim2.sessionId())).isNull();
+            });
+        }
+    }
+
+    @Test
+    void killingAnUnknownSessionFails() {
+        Run r = admin("sessions", "kill", "987654321");
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.out).isEmpty();
+        assertThat(r.err).startsWith("tetra-admin: error 2010: ").contains("987654321");
+    }
+
+    // ------------------------------------------------------------------ users
+
+    @Test
+    void usersAddListPasswdRemove() throws IOException {
+        Run add = run(env(ADMIN_PASSWORD, "carol-pw-1"), "", conn("users", "add", "carol", "--role", "user"));
+        assertThat(add.exit).as(add.err).isZero();
+        assertThat(add.out).isEqualTo("User carol added with role user." + System.lineSeparator());
+
+        Run list = admin("users", "list");
+        assertThat(list.exit).as(list.err).isZero();
+        assertThat(list.out).containsPattern("(?m)^NAME +\\| ROLE +\\| CREATED$")
+                .containsPattern("(?m)^carol +\\| user +\\| [0-9]{4}-")
+                .containsPattern("(?m)^admin +\\| admin +\\| [0-9]{4}-");
+
+        JsonNode users = admin("users", "list", "--json").json();
+        JsonNode carol = find(users, "name", "carol");
+        assertThat(carol).as(users.toString()).isNotNull();
+        assertThat(carol.get("role").asText()).isEqualTo("user");
+        assertThat(Instant.parse(carol.get("createdAt").asText())).isBeforeOrEqualTo(Instant.now());
+        assertThat(find(users, "name", "admin").get("role").asText()).isEqualTo("admin");
+
+        assertThat(sqlAs("carol", "carol-pw-1", "SELECT 41 + 1 AS ANSWER").out).contains("42");
+
+        Path pwFile = tempDir.resolve("carol-new.pw");
+        Files.writeString(pwFile, "carol-pw-2\r\n");
+        Run passwd = admin("users", "passwd", "carol", "--new-password-file", pwFile.toString(), "--json");
+        assertThat(passwd.exit).as(passwd.err).isZero();
+        assertThat(passwd.json().get("user").asText()).isEqualTo("carol");
+        assertThat(passwd.json().get("passwordChanged").asBoolean()).isTrue();
+        assertThat(sqlAs("carol", "carol-pw-1", "SELECT 1").err).startsWith("tetra-admin: error 2002: ");
+        assertThat(sqlAs("carol", "carol-pw-2", "SELECT 1").exit).isZero();
+
+        Run remove = admin("users", "remove", "carol", "--json");
+        assertThat(remove.exit).as(remove.err).isZero();
+        assertThat(remove.json().get("user").asText()).isEqualTo("carol");
+        assertThat(remove.json().get("removed").asBoolean()).isTrue();
+        Run gone = sqlAs("carol", "carol-pw-2", "SELECT 1");
+        assertThat(gone.exit).isEqualTo(1);
+        assertThat(gone.err).startsWith("tetra-admin: error 2002: ");
+        assertThat(find(admin("users", "list", "--json").json(), "name", "carol")).isNull();
+    }
+
+    @Test
+    void usersAddAsJsonAndTextRemove() throws IOException {
+        Run add = run(env(ADMIN_PASSWORD, "dave-pw-11"), "", conn("--json", "users", "add", "dave", "--role",
+                "READER"));
+        assertThat(add.exit).as(add.err).isZero();
+        assertThat(add.json().get("user").asText()).isEqualTo("dave");
+        assertThat(add.json().get("role").asText()).isEqualTo("reader");
+        assertThat(add.json().get("added").asBoolean()).isTrue();
+
+        Run remove = admin("users", "remove", "dave");
+        assertThat(remove.exit).as(remove.err).isZero();
+        assertThat(remove.out).isEqualTo("User dave removed." + System.lineSeparator());
+    }
+
+    @Test
+    void passwdAsksTwiceOnTheConsole() {
+        assertThat(run(env(ADMIN_PASSWORD, "erin-pw-01"), "", conn("users", "add", "erin", "--role", "user")).exit)
+                .isZero();
+
+        Run differ = runWithConsole(env(ADMIN_PASSWORD), "", new Answers("erin-pw-02", "erin-pw-03"),
+                conn("users", "passwd", "erin"));
+        assertThat(differ.exit).isEqualTo(1);
+        assertThat(differ.err).startsWith("tetra-admin: error 2010: ").contains("differ");
+        assertThat(sqlAs("erin", "erin-pw-01", "SELECT 1").exit).isZero();
+
+        Run same = runWithConsole(env(ADMIN_PASSWORD), "", new Answers("erin-pw-02", "erin-pw-02"),
+                conn("users", "passwd", "erin"));
+        assertThat(same.exit).as(same.err).isZero();
+        assertThat(sqlAs("erin", "erin-pw-02", "SELECT 1").exit).isZero();
+        assertThat(sqlAs("erin", "erin-pw-01", "SELECT 1").exit).isEqualTo(1);
+    }
+
+    @Test
+    void loginPasswordAskedOnTheConsoleWhenNotGiven() throws IOException {
+        Run r = runWithConsole(Map.of(), "", new Answers(ADMIN_PASSWORD), conn("status", "--json"));
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.json().get("database").asText()).isEqualTo("db");
+    }
+
+    @Test
+    void aNewPasswordIsRequired() {
+        Run r = admin("users", "add", "frank", "--role", "user");
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).contains("No new password").contains("TETRA_NEW_PASSWORD");
+        assertThat(r.out).isEmpty();
+    }
+
+    @Test
+    void aShortNewPasswordIsRefused() {
+        Run r = run(env(ADMIN_PASSWORD, "short"), "", conn("users", "add", "gina", "--role", "user"));
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).startsWith("tetra-admin: error 2010: ");
+    }
+
+    @Test
+    void anUnknownRoleIsAUsageError() {
+        Run r = run(env(ADMIN_PASSWORD, "henry-pw-1"), "", conn("users", "add", "henry", "--role", "boss"));
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).contains("'boss' is no role");
+    }
+
+    // ------------------------------------------------------------------ failures
+
+    @Test
+    void wrongPasswordFailsWith2002() {
+        Run r = run(env("not-the-password"), "", conn("status"));
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.out).isEmpty();
+        assertThat(r.err).startsWith("tetra-admin: error 2002: ");
+    }
+
+    @Test
+    void missingPasswordIsAUsageError() {
+        Run r = run(Map.of(), "", conn("status"));
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).contains("No password").contains("TETRA_PASSWORD").contains("--password-file");
+    }
+
+    @Test
+    void unreachableServerFailsWith2011() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        Run r = run(env(ADMIN_PASSWORD), "", "--host", "127.0.0.1", "--port", String.valueOf(closedPort), "status");
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).startsWith("tetra-admin: error 2011: ");
+    }
+
+    @Test
+    void sqlErrorFailsWith2006AndItsSqlState() {
+        Run r = admin("sql", "-e", "SELECT * FROM NO_SUCH_TABLE");
+        assertThat(r.exit).isEqualTo(1);
+        // 42S02 (table not found), or 42S04 while the schema has no table at all
+        assertThat(r.err).startsWith("tetra-admin: error 2006: ").contains("NO_SUCH_TABLE")
+                .containsPattern("\\(SQLState 42S0[24]\\)\\R$");
+    }
+
+    @Test
+    void readerCannotWrite() {
+        assertThat(admin("sql", "-e", "CREATE TABLE READ_ONLY_T(ID INT); INSERT INTO READ_ONLY_T VALUES (7)").exit)
+                .isZero();
+        assertThat(run(env(ADMIN_PASSWORD, "rita-pw-01"), "", conn("users", "add", "rita", "--role", "reader")).exit)
+                .isZero();
+
+        Run read = sqlAs("rita", "rita-pw-01", "SELECT ID FROM READ_ONLY_T");
+        assertThat(read.exit).as(read.err).isZero();
+        assertThat(read.out).contains("(1 row)");
+
+        Run write = sqlAs("rita", "rita-pw-01", "INSERT INTO READ_ONLY_T VALUES (8)");
+        assertThat(write.exit).isEqualTo(1);
+        assertThat(write.err).startsWith("tetra-admin: error 2007: ");
+        assertThat(admin("sql", "-e", "SELECT COUNT(*) FROM READ_ONLY_T").out).containsPattern("(?m)^ +1$");
+    }
+
+    @Test
+    void nonAdminsMayNotAdminister() {
+        assertThat(run(env(ADMIN_PASSWORD, "uma-pw-001"), "", conn("users", "add", "uma", "--role", "user")).exit)
+                .isZero();
+        for (String[] command : new String[][] {{"status"}, {"users", "list"}, {"sessions", "list"}}) {
+            Run r = run(env("uma-pw-001"), "", conn(concat(new String[] {"--user", "uma"}, command)));
+            assertThat(r.exit).as(String.join(" ", command)).isEqualTo(1);
+            assertThat(r.out).isEmpty();
+            assertThat(r.err).as(String.join(" ", command)).startsWith("tetra-admin: error 2003: ");
+        }
+        assertThat(sqlAs("uma", "uma-pw-001", "SELECT 1").exit).isZero();
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        Run r = admin("status", "--frobnicate");
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).contains("Unknown option: '--frobnicate'").contains("Usage: tetra-admin status");
+        assertThat(r.out).isEmpty();
+    }
+
+    @Test
+    void unknownOrMissingCommandIsAUsageError() {
+        assertThat(admin("frobnicate").exit).isEqualTo(2);
+        assertThat(admin().exit).isEqualTo(2);
+        Run sessions = admin("sessions");
+        assertThat(sessions.exit).isEqualTo(2);
+        assertThat(sessions.err).contains("Missing subcommand");
+        assertThat(admin("sessions", "kill", "not-a-number").exit).isEqualTo(2);
+    }
+
+    @Test
+    void helpGoesToStdout() {
+        Run r = run(Map.of(), "", "--help");
+        assertThat(r.exit).isZero();
+        assertThat(r.out).contains("Usage: tetra-admin").contains("status").contains("sessions").contains("users")
+                .contains("sql");
+    }
+
+    // ------------------------------------------------------------------ sql
+
+    @Test
+    void sqlExecutePrintsTablesAndUpdateCounts() {
+        Run r = admin("sql", "-e", "CREATE TABLE PEOPLE(ID INT PRIMARY KEY, NAME VARCHAR(40), BORN DATE); "
+                + "INSERT INTO PEOPLE VALUES (1, 'Ada', DATE '1815-12-10'), (10, 'Grace; Hopper', NULL); "
+                + "SELECT ID, NAME, BORN FROM PEOPLE ORDER BY ID");
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.err).isEmpty();
+        assertThat(r.out).isEqualTo(String.join(System.lineSeparator(),
+                "OK",
+                "",
+                "2 row(s) affected",
+                "",
+                "ID | NAME          | BORN",
+                "---+---------------+-----------",
+                " 1 | Ada           | 1815-12-10",
+                "10 | Grace; Hopper | NULL",
+                "(2 rows)",
+                ""));
+    }
+
+    @Test
+    void sqlExecuteAsJson() throws IOException {
+        Run r = admin("--json", "sql", "-e", "CREATE TABLE J(ID INT PRIMARY KEY, NAME VARCHAR(20), PRICE DECIMAL(8,2), "
+                + "OK BOOLEAN, BIN VARBINARY(4)); INSERT INTO J VALUES (1, 'x;y', 2.50, TRUE, X'cafe'), "
+                + "(2, NULL, NULL, FALSE, NULL)", "-e", "UPDATE J SET NAME = 'z' WHERE ID = 2; SELECT * FROM J ORDER BY ID");
+        assertThat(r.exit).as(r.err).isZero();
+        JsonNode a = r.json();
+        assertThat(a.size()).isEqualTo(4);
+        assertThat(a.get(0).get("kind").asText()).isEqualTo("structure_write");
+        assertThat(a.get(1).get("statement").asText()).startsWith("INSERT INTO J VALUES");
+        assertThat(a.get(1).get("kind").asText()).isEqualTo("data_write");
+        assertThat(a.get(1).get("updateCount").asLong()).isEqualTo(2);
+        assertThat(a.get(2).get("updateCount").asLong()).isEqualTo(1);
+        JsonNode q = a.get(3);
+        assertThat(q.get("statement").asText()).isEqualTo("SELECT * FROM J ORDER BY ID");
+        assertThat(q.get("kind").asText()).isEqualTo("read");
+        assertThat(q.get("rowCount").asLong()).isEqualTo(2);
+        List<String> labels = new ArrayList<>();
+        q.get("columns").forEach(c -> labels.add(c.get("label").asText()));
+        assertThat(labels).containsExactly("ID", "NAME", "PRICE", "OK", "BIN");
+        assertThat(q.get("columns").get(0).get("type").asText()).isEqualTo("INTEGER");
+        JsonNode row1 = q.get("rows").get(0);
+        assertThat(row1.get(0).isIntegralNumber()).isTrue();
+        assertThat(row1.get(0).asInt()).isEqualTo(1);
+        assertThat(row1.get(1).asText()).isEqualTo("x;y");
+        assertThat(row1.get(2).decimalValue()).isEqualByComparingTo("2.50");
+        assertThat(row1.get(3).asBoolean()).isTrue();
+        assertThat(row1.get(4).asText()).isEqualTo("cafe");
+        JsonNode row2 = q.get("rows").get(1);
+        assertThat(row2.get(1).asText()).isEqualTo("z");
+        assertThat(row2.get(2).isNull()).isTrue();
+        assertThat(row2.get(4).isNull()).isTrue();
+    }
+
+    @Test
+    void sqlJsonStopsAtTheFirstErrorAndStaysValidJson() throws IOException {
+        Run r = admin("sql", "--json", "-e", "SELECT 1 AS ONE; SELECT * FROM NOT_THERE; SELECT 2");
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).startsWith("tetra-admin: error 2006: ").containsPattern("\\(SQLState 42S0[24]\\)");
+        JsonNode a = r.json();
+        assertThat(a.size()).isEqualTo(2);
+        assertThat(a.get(0).get("rows").get(0).get(0).asInt()).isEqualTo(1);
+        assertThat(a.get(1).get("statement").asText()).isEqualTo("SELECT * FROM NOT_THERE");
+        assertThat(a.get(1).get("error").get("code").asInt()).isEqualTo(2006);
+        assertThat(a.get(1).get("error").get("sqlState").asText()).matches("42S0[24]");
+    }
+
+    @Test
+    void sqlShellRunsAMultiStatementScriptFromStdin() {
+        String script = String.join("\n",
+                "-- a script with everything the splitter must get right",
+                "CREATE TABLE SCRIPT_T(ID INT PRIMARY KEY, NOTE VARCHAR(100));",
+                "INSERT INTO SCRIPT_T VALUES (1, 'semi;colon'), (2, 'it''s; quoted'); -- trailing; comment",
+                "/* a block; comment */ INSERT INTO SCRIPT_T",
+                "  VALUES (3, '-- not a comment');",
+                "INSERT INTO \"SCRIPT_T\" VALUES (4, $$dollar; quoted$$);",
+                "BEGIN; INSERT INTO SCRIPT_T VALUES (5, 'rolled back'); ROLLBACK;",
+                "UPDATE SCRIPT_T SET NOTE = NOTE || '!' WHERE ID > 2;",
+                "SELECT ID, NOTE FROM SCRIPT_T ORDER BY ID");
+        Run r = run(env(ADMIN_PASSWORD), script, conn("sql"));
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.err).isEmpty();
+        assertThat(r.out).contains("2 row(s) affected")
+                .contains(String.join(System.lineSeparator(),
+                        "ID | NOTE",
+                        "---+------------------",
+                        " 1 | semi;colon",
+                        " 2 | it's; quoted",
+                        " 3 | -- not a comment!",
+                        " 4 | dollar; quoted!",
+                        "(4 rows)"));
+        assertThat(r.out).doesNotContain("rolled back").doesNotContain("tetra>");
+    }
+
+    @Test
+    void sqlScriptStopsAtTheFirstError() throws IOException {
+        String script = "CREATE TABLE STOP_T(ID INT);\nINSERT INTO STOP_T VALUES (1);\nINSERT INTO NOPE VALUES (2);\n"
+                + "INSERT INTO STOP_T VALUES (3);\n";
+        Run r = run(env(ADMIN_PASSWORD), script, conn("sql"));
+        assertThat(r.exit).isEqualTo(1);
+        assertThat(r.err).startsWith("tetra-admin: error 2006: ").contains("NOPE");
+        assertThat(admin("sql", "--json", "-e", "SELECT COUNT(*) AS N FROM STOP_T").json().get(0).get("rows")
+                .get(0).get(0).asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void interactiveShellPromptsGoesOnAfterErrorsAndQuits() {
+        String typed = "SELECT\n1;\nSELECT * FROM NOPE;\nSELECT 6 * 7 AS X;\nexit\nSELECT 'never';\n";
+        Run r = run(env(ADMIN_PASSWORD), typed, SecretPrompt.none(), true, conn("sql"));
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.out).contains("Connected to Tetra").contains("tetra> ").contains("    -> ")
+                .containsPattern("(?m)^ *42$").doesNotContain("never");
+        assertThat(r.err).startsWith("tetra-admin: error 2006: ").contains("NOPE");
+    }
+
+    @Test
+    void sqlScriptAsJson() throws IOException {
+        Run r = run(env(ADMIN_PASSWORD), "SELECT X FROM SYSTEM_RANGE(1, 3) ORDER BY X;\nVALUES (1, 'one')",
+                conn("sql", "--json"));
+        assertThat(r.exit).as(r.err).isZero();
+        JsonNode a = r.json();
+        assertThat(a.size()).isEqualTo(2);
+        assertThat(a.get(0).get("rowCount").asInt()).isEqualTo(3);
+        assertThat(a.get(0).get("rows").get(2).get(0).asLong()).isEqualTo(3);
+        assertThat(a.get(1).get("rows").get(0).get(1).asText()).isEqualTo("one");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private record Run(int exit, String out, String err) {
+        JsonNode json() throws IOException {
+            assertThat(out).as("stdout (stderr: %s)", err).isNotBlank();
+            return JSON.readTree(out);
+        }
+    }
+
+    /** Console answers given in order. */
+    private static final class Answers implements SecretPrompt {
+        private final Deque<String> answers;
+
+        Answers(String... answers) {
+            this.answers = new ArrayDeque<>(List.of(answers));
+        }
+
+        @Override
+        public char[] read(String prompt) {
+            String a = answers.poll();
+            return a == null ? null : a.toCharArray();
+        }
+    }
+
+    private static Map<String, String> env(String password) {
+        Map<String, String> env = new HashMap<>();
+        env.put(AdminMain.PASSWORD_ENV, password);
+        return env;
+    }
+
+    private static Map<String, String> env(String password, String newPassword) {
+        Map<String, String> env = env(password);
+        env.put(AdminMain.NEW_PASSWORD_ENV, newPassword);
+        return env;
+    }
+
+    private static String[] conn(String... args) {
+        return concat(new String[] {"--host", "127.0.0.1", "--port", String.valueOf(port)}, args);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = new String[a.length + b.length];
+        System.arraycopy(a, 0, out, 0, a.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** As admin, with the connection options first. */
+    private static Run admin(String... args) {
+        return run(env(ADMIN_PASSWORD), "", conn(args));
+    }
+
+    private static Run sqlAs(String user, String password, String sql) {
+        return run(env(password), "", conn("--user", user, "sql", "-e", sql));
+    }
+
+    private static Run run(Map<String, String> env, String stdin, String... args) {
+        return run(env, stdin, SecretPrompt.none(), false, args);
+    }
+
+    private static Run runWithConsole(Map<String, String> env, String stdin, SecretPrompt prompt, String... args) {
+        return run(env, stdin, prompt, false, args);
+    }
+
+    private static Run run(Map<String, String> env, String stdin, SecretPrompt prompt, boolean interactive,
+                           String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            exit = AdminMain.run(args, o, e, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env,
+                    prompt, interactive);
+        }
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static TetraClient connect(String user, String password, String clientName) {
+        return TetraClient.connect(ClientConfig.builder().host("127.0.0.1").port(port).user(user).password(password)
+                .clientName(clientName).build());
+    }
+
+    private static JsonNode find(JsonNode array, String field, Object value) {
+        for (JsonNode n : array) {
+            JsonNode v = n.get(field);
+            if (v != null && v.asText().equals(String.valueOf(value))) {
+                return n;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,261 @@
+package io.tetradb.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tetradb.client.ClientConfig;
+import io.tetradb.client.Row;
+import io.tetradb.client.Rows;
+import io.tetradb.client.TetraClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packaged server ({@code server/target/tetra-server.jar}, 128 MiB of heap) and the
+ * packaged {@code tetra-admin} ({@code admin-cli/target/tetra-admin.jar}), each run as a
+ * separate process, as a user runs them: SQL, status, users, a streamed million-row
+ * query, a graceful stop by SIGTERM and a restart that finds the data again.
+ */
+@Timeout(600)
+class PackagedServerE2EIT {
+    private static final String ADMIN_PASSWORD = "e2e-admin-secret";
+    private static final Pattern LISTENING =
+            Pattern.compile("^Tetra \\S+ is listening on 127\\.0\\.0\\.1:(\\d+) \\(database ");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path temp;
+    private Path repo;
+    private Path serverJar;
+    private Path adminJar;
+    private final List<ServerProcess> servers = new ArrayList<>();
+    private final AtomicInteger runs = new AtomicInteger();
+
+    @BeforeEach
+    void locateJars() {
+        // Failsafe runs in the module's folder (admin-cli); the repository is its parent.
+        repo = Path.of("").toAbsolutePath().getParent();
+        serverJar = repo.resolve("server/target/tetra-server.jar");
+        adminJar = repo.resolve("admin-cli/target/tetra-admin.jar");
+        assertThat(serverJar).as("the packaged server (mvn package -pl server)").isRegularFile();
+        assertThat(serverJar.resolveSibling("lib")).isDirectory();
+        assertThat(adminJar).as("the packaged tetra-admin").isRegularFile();
+    }
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (ServerProcess s : servers) {
+            if (s.process.isAlive()) {
+                s.process.destroyForcibly();
+                s.process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void packagedServerAndAdminEndToEnd() throws Exception {
+        Path dataDir = temp.resolve("e2e");
+        ServerProcess server = startServer(dataDir, Map.of("TETRA_ADMIN_PASSWORD", ADMIN_PASSWORD));
+        int port = server.port();
+
+        // SQL through the packaged tetra-admin.
+        Result created = admin(port, ADMIN_PASSWORD, "sql", "-e",
+                "CREATE TABLE E2E(ID INT PRIMARY KEY, NAME VARCHAR(40)); "
+                        + "INSERT INTO E2E VALUES (1, 'one'), (2, 'two; and more')");
+        assertThat(created.exit).as(created.err).isZero();
+        assertThat(created.err).as("no log noise on stderr").isEmpty();
+        assertThat(created.out).contains("OK").contains("2 row(s) affected");
+
+        Result selected = admin(port, ADMIN_PASSWORD, "sql", "-e", "SELECT ID, NAME FROM E2E ORDER BY ID");
+        assertThat(selected.exit).as(selected.err).isZero();
+        assertThat(selected.err).isEmpty();
+        assertThat(selected.out).contains(String.join(System.lineSeparator(),
+                "ID | NAME",
+                "---+--------------",
+                " 1 | one",
+                " 2 | two; and more",
+                "(2 rows)"));
+
+        Result status = admin(port, ADMIN_PASSWORD, "status", "--json");
+        assertThat(status.exit).as(status.err).isZero();
+        JsonNode s = JSON.readTree(status.out);
+        assertThat(s.get("database").asText()).isEqualTo("e2e");
+        assertThat(s.get("port").asInt()).isEqualTo(port);
+        assertThat(s.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(s.get("sessions").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(s.get("dataFileSize").asLong()).isPositive();
+        assertThat(Path.of(s.get("dataDir").asText()).toRealPath()).isEqualTo(dataDir.toRealPath());
+
+        // A new user, then a login as that user.
+        Result added = admin(port, Map.of("TETRA_PASSWORD", ADMIN_PASSWORD, "TETRA_NEW_PASSWORD", "erin-e2e-pw"),
+                "users", "add", "erin", "--role", "user");
+        assertThat(added.exit).as(added.err).isZero();
+        assertThat(added.out).contains("User erin added with role user.");
+        Result asErin = admin(port, "erin-e2e-pw", "--user", "erin", "sql", "--json", "-e",
+                "SELECT COUNT(*) AS N FROM E2E");
+        assertThat(asErin.exit).as(asErin.err).isZero();
+        assertThat(JSON.readTree(asErin.out).get(0).get("rows").get(0).get(0).asLong()).isEqualTo(2);
+        Result erinIsNoAdmin = admin(port, "erin-e2e-pw", "--user", "erin", "status");
+        assertThat(erinIsNoAdmin.exit).isEqualTo(1);
+        assertThat(erinIsNoAdmin.err).startsWith("tetra-admin: error 2003: ");
+
+        // A million rows streamed from a server with 128 MiB of heap.
+        try (TetraClient client = TetraClient.connect(ClientConfig.builder().host("127.0.0.1").port(port)
+                .user("admin").password(ADMIN_PASSWORD).build())) {
+            long count = 0;
+            long sum = 0;
+            try (Rows rows = client.query("SELECT X FROM SYSTEM_RANGE(1, 1000000)")) {
+                for (Row r : rows) {
+                    count++;
+                    sum += ((Number) r.get(0)).longValue();
+                }
+            }
+            assertThat(count).isEqualTo(1_000_000L);
+            assertThat(sum).isEqualTo(500_000_500_000L);
+            client.ping();
+        }
+
+        // Graceful stop by SIGTERM.
+        server.stop();
+        Path log = dataDir.resolve("Logs/server.log");
+        assertThat(log).isRegularFile();
+        assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("Tetra stopped.");
+
+        // A restart on the same folder finds the data and the users (no admin password needed now).
+        ServerProcess again = startServer(dataDir, Map.of());
+        int port2 = again.port();
+        Result after = admin(port2, ADMIN_PASSWORD, "sql", "--json", "-e", "SELECT NAME FROM E2E WHERE ID = 2");
+        assertThat(after.exit).as(after.err).isZero();
+        assertThat(JSON.readTree(after.out).get(0).get("rows").get(0).get(0).asText()).isEqualTo("two; and more");
+        Result erinAgain = admin(port2, "erin-e2e-pw", "--user", "erin", "sql", "-e", "SELECT COUNT(*) FROM E2E");
+        assertThat(erinAgain.exit).as(erinAgain.err).isZero();
+        again.stop();
+        assertThat(again.process.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
+    }
+
+    // ------------------------------------------------------------------ processes
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private ServerProcess startServer(Path dataDir, Map<String, String> env) throws IOException {
+        int n = servers.size() + 1;
+        ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx128m", "-jar", serverJar.toString(),
+                "--data-dir", dataDir.toString(), "--port", "0", "--host", "127.0.0.1");
+        pb.environment().remove("TETRA_ADMIN_PASSWORD");
+        pb.environment().putAll(env);
+        pb.redirectError(temp.resolve("server-" + n + ".err").toFile());
+        pb.redirectInput(ProcessBuilder.Redirect.from(emptyFile().toFile()));
+        ServerProcess s = new ServerProcess(pb.start(), temp.resolve("server-" + n + ".err"));
+        servers.add(s);
+        return s;
+    }
+
+    private Path emptyFile() throws IOException {
+        Path f = temp.resolve("empty.txt");
+        if (!Files.exists(f)) {
+            Files.createFile(f);
+        }
+        return f;
+    }
+
+    private Result admin(int port, String password, String... args) throws Exception {
+        return admin(port, Map.of("TETRA_PASSWORD", password), args);
+    }
+
+    private Result admin(int port, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", adminJar.toString(), "--host", "127.0.0.1",
+                "--port", String.valueOf(port)));
+        Collections.addAll(cmd, args);
+        int n = runs.incrementAndGet();
+        Path out = temp.resolve("admin-" + n + ".out");
+        Path err = temp.resolve("admin-" + n + ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("TETRA_PASSWORD");
+        pb.environment().remove("TETRA_NEW_PASSWORD");
+        pb.environment().putAll(env);
+        pb.redirectOutput(out.toFile());
+        pb.redirectError(err.toFile());
+        pb.redirectInput(ProcessBuilder.Redirect.from(emptyFile().toFile()));
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("tetra-admin %s finished", cmd).isTrue();
+        return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** A server process whose stdout is read on a thread until it says where it listens. */
+    private static final class ServerProcess {
+        final Process process;
+        final Path stderr;
+        final CompletableFuture<Integer> listening = new CompletableFuture<>();
+        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+        ServerProcess(Process process, Path stderr) {
+            this.process = process;
+            this.stderr = stderr;
+            Thread reader = new Thread(this::readStdout, "e2e-server-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void readStdout() {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        listening.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+            listening.completeExceptionally(new AssertionError("The server ended without listening. stdout: "
+                    + lines + " stderr: " + readQuietly(stderr)));
+        }
+
+        int port() throws Exception {
+            return listening.get(120, TimeUnit.SECONDS);
+        }
+
+        /** SIGTERM, then wait for the exit. */
+        void stop() throws InterruptedException {
+            process.destroy();
+            assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the server exits after SIGTERM").isTrue();
+        }
+
+        private static String readQuietly(Path p) {
+            try {
+                return Files.readString(p, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "(" + e.getMessage() + ")";
+            }
+        }
+    }
+}
