@@ -195,6 +195,11 @@ public final class TetraServer implements AutoCloseable {
         return generatedAdminPassword;
     }
 
+    /** The hosted database (for diagnostics and tests). */
+    public Database database() {
+        return database;
+    }
+
     /** The backup service (tests use its hooks). */
     public BackupService backups() {
         return backups;
