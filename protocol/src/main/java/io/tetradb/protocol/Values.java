@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -27,11 +28,18 @@ import java.util.UUID;
  *
  * <p>Mapping: Boolean, Byte/Short/Long (long), Integer, Float, Double, BigDecimal,
  * BigInteger, String, byte[], LocalDate, LocalTime, LocalDateTime, OffsetTime,
- * OffsetDateTime (also from Instant and ZonedDateTime), UUID, arrays and collections
- * (as SQL arrays). Anything else travels as its text.
+ * OffsetDateTime (also from Instant and ZonedDateTime), UUID, arrays (of objects or
+ * primitives other than byte) and collections (as SQL arrays). Anything else travels as its text.
  */
 public final class Values {
     private static final Value NULL = Value.newBuilder().setNullValue(true).build();
+    /**
+     * The longest decimal or big integer text accepted: H2's widest NUMERIC (100,000 digits of
+     * precision, up to 100,000 of scale) in plain text. Parsing is quadratic in the number of
+     * digits: a million digits take about 25 s, a whole frame of them (16 MiB) over an hour of
+     * the worker thread that parses it.
+     */
+    public static final int MAX_NUMBER_TEXT = 200_003;
 
     private Values() {
     }
@@ -90,6 +98,13 @@ public final class Values {
                 list.addValues(of(e));
             }
             b.setArrayValue(list);
+        } else if (o.getClass().isArray()) {
+            // int[], long[], double[], ...: without this they would travel as "[I@1b6d3586"
+            ValueList.Builder list = ValueList.newBuilder();
+            for (int i = 0, n = java.lang.reflect.Array.getLength(o); i < n; i++) {
+                list.addValues(of(java.lang.reflect.Array.get(o, i)));
+            }
+            b.setArrayValue(list);
         } else if (o instanceof java.sql.Timestamp v) {
             b.setTimestampValue(v.toLocalDateTime().toString());
         } else if (o instanceof java.sql.Date v) {
@@ -102,11 +117,33 @@ public final class Values {
         return b.build();
     }
 
-    /** The Java form of a wire value; SQL arrays become {@code Object[]}. */
+    /**
+     * The Java form of a wire value; SQL arrays become {@code Object[]}.
+     *
+     * @throws TetraException {@link ErrorCode#INVALID_ARGUMENT} for a value whose text does not
+     *         parse as its kind (a date_value of "tomorrow"), or of a kind this build does not know
+     */
     public static Object toJava(Value v) {
+        try {
+            return convert(v);
+        } catch (DateTimeException | IllegalArgumentException e) {
+            // NumberFormatException is an IllegalArgumentException, so is UUID's refusal
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Invalid " + kindName(v.getKindCase())
+                    + " value " + quoted(v) + ".", e);
+        }
+    }
+
+    private static Object convert(Value v) {
         switch (v.getKindCase()) {
             case NULL_VALUE:
+                return null;
             case KIND_NOT_SET:
+                if (!v.getUnknownFields().asMap().isEmpty()) {
+                    // a kind added after this build: reading it as NULL would lose data silently
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT,
+                            "Unknown kind of value (field " + v.getUnknownFields().asMap().keySet()
+                                    + "): this build cannot read it.");
+                }
                 return null;
             case BOOL_VALUE:
                 return v.getBoolValue();
@@ -119,9 +156,9 @@ public final class Values {
             case FLOAT_VALUE:
                 return v.getFloatValue();
             case DECIMAL_VALUE:
-                return new BigDecimal(v.getDecimalValue());
+                return new BigDecimal(checkNumberLength(v.getDecimalValue()));
             case BIG_INTEGER_VALUE:
-                return new BigInteger(v.getBigIntegerValue());
+                return new BigInteger(checkNumberLength(v.getBigIntegerValue()));
             case STRING_VALUE:
                 return v.getStringValue();
             case BYTES_VALUE:
@@ -150,6 +187,34 @@ public final class Values {
             default:
                 throw new IllegalArgumentException("unknown value kind " + v.getKindCase());
         }
+    }
+
+    private static String checkNumberLength(String text) {
+        if (text.length() > MAX_NUMBER_TEXT) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Invalid number: its text has "
+                    + text.length() + " characters, more than the " + MAX_NUMBER_TEXT + " accepted.");
+        }
+        return text;
+    }
+
+    private static String kindName(Value.KindCase kind) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT).replace("_value", "").replace('_', ' ');
+    }
+
+    /** The value's text in quotes, cut short: an error message must not echo a huge parameter. */
+    private static String quoted(Value v) {
+        String text = switch (v.getKindCase()) {
+            case DECIMAL_VALUE -> v.getDecimalValue();
+            case BIG_INTEGER_VALUE -> v.getBigIntegerValue();
+            case DATE_VALUE -> v.getDateValue();
+            case TIME_VALUE -> v.getTimeValue();
+            case TIMESTAMP_VALUE -> v.getTimestampValue();
+            case TIMESTAMP_TZ_VALUE -> v.getTimestampTzValue();
+            case TIME_TZ_VALUE -> v.getTimeTzValue();
+            case UUID_VALUE -> v.getUuidValue();
+            default -> "";
+        };
+        return "'" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'";
     }
 
     /** A short human-readable text of a value, as a SQL shell prints it ("NULL" for null). */

@@ -53,6 +53,11 @@ public final class TetraFrameDecoder extends ByteToMessageDecoder {
                 return;
             }
             byte b = in.readByte();
+            if (shift == 28 && (b & 0x70) != 0) {
+                // bits beyond the 32nd: shifting them out would silently truncate the length
+                fail(in);
+                throw new CorruptedFrameException("malformed frame length prefix: more than 32 bits");
+            }
             length |= (b & 0x7F) << shift;
             if (b >= 0) {
                 break;
