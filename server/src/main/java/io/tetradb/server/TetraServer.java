@@ -17,6 +17,7 @@ import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.net.ServerChannelInitializer;
 import io.tetradb.server.session.RequestDispatcher;
+import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
 import io.tetradb.server.sql.CatalogWriter;
 import io.tetradb.server.sql.Database;
@@ -135,7 +136,9 @@ public final class TetraServer implements AutoCloseable {
             return t;
         });
         gate = new WriteGate(config.gateMaxQueuedWrites(), config.gateMaxQueuedBytes(), timer);
-        backups = new BackupService(layout, database, gate, () -> sessions, version, timer);
+        backups = new BackupService(layout, database, gate,
+                () -> sessions.list().stream().noneMatch(Session::hasUncommittedChanges),
+                version, timer);
         AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version,
                 () -> backups);
         RequestDispatcher dispatcher = new RequestDispatcher(database, catalog, gate, admin,
@@ -167,9 +170,19 @@ public final class TetraServer implements AutoCloseable {
                         "adminPasswordFile: the password in " + config.adminPasswordFile() + " has fewer than 8 characters");
             }
         }
+        generatedAdminPassword = createAdmin(users, layout, password);
+    }
+
+    /**
+     * Creates the user admin of a new database with {@code password}, or with a generated
+     * one (printed once on the console and stored owner-only); returns the generated
+     * password, or null when one was given.
+     */
+    public static String createAdmin(UserStore users, DataLayout layout, String password) throws IOException {
+        String generated = null;
         if (password == null) {
             password = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(15));
-            generatedAdminPassword = password;
+            generated = password;
             DataLayout.writeOwnerOnly(layout.initialAdminPasswordFile(),
                     (password + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
             // Printed once, on the console only (never to the log file).
@@ -178,6 +191,7 @@ public final class TetraServer implements AutoCloseable {
         }
         users.add("admin", Role.ADMIN, Scram.newCredentials(password.toCharArray()));
         LOG.info("Created the admin user of the new database {}.", layout.databaseName());
+        return generated;
     }
 
     /** The TCP port the server listens on (useful with port 0). */

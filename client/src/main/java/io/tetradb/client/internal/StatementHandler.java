@@ -87,9 +87,10 @@ public final class StatementHandler implements ResponseHandler {
                 }
                 return false;
             case DONE:
-                started.complete(null);
-                queue.add(m.getDone());
+                // finished first: a reader woken by started may look at finished at once
                 finished.complete(m.getDone());
+                queue.add(m.getDone());
+                started.complete(null);
                 return true;
             case ERROR:
                 fail(TetraException.fromWire(m.getError()));
@@ -111,9 +112,9 @@ public final class StatementHandler implements ResponseHandler {
     }
 
     private void fail(TetraException e) {
-        started.completeExceptionally(e);
-        queue.add(e);
         finished.completeExceptionally(e);
+        queue.add(e);
+        started.completeExceptionally(e);
     }
 
     /** The next batch, ExecuteDone or TetraException (blocks the reading thread). */

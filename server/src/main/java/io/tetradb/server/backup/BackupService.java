@@ -14,7 +14,6 @@ import io.tetradb.protocol.TetraException;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.session.Session;
-import io.tetradb.server.session.SessionRegistry;
 import io.tetradb.server.sql.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,7 +36,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -58,7 +58,7 @@ public final class BackupService implements AutoCloseable {
     private final DataLayout layout;
     private final Database database;
     private final WriteGate gate;
-    private final Supplier<SessionRegistry> sessions;
+    private final BooleanSupplier transactionsEnded;
     private final String serverVersion;
     private final ScheduledExecutorService timer;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
@@ -71,12 +71,15 @@ public final class BackupService implements AutoCloseable {
     private volatile Run current;
     private volatile LongConsumer gateClosedListener = n -> { };
 
-    public BackupService(DataLayout layout, Database database, WriteGate gate, Supplier<SessionRegistry> sessions,
+    /**
+     * @param transactionsEnded whether no session holds uncommitted changes (the backup waits for that)
+     */
+    public BackupService(DataLayout layout, Database database, WriteGate gate, BooleanSupplier transactionsEnded,
                          String serverVersion, ScheduledExecutorService timer) throws IOException {
         this.layout = layout;
         this.database = database;
         this.gate = gate;
-        this.sessions = sessions;
+        this.transactionsEnded = transactionsEnded;
         this.serverVersion = serverVersion;
         this.timer = timer;
         this.state = new BackupState(layout.root().resolve("backup-state.json"));
@@ -107,6 +110,7 @@ public final class BackupService implements AutoCloseable {
         volatile boolean stopRequested;
         volatile String stoppedBy;
         volatile int fileFormat = -1;
+        final CompletableFuture<BackupRecord> done = new CompletableFuture<>();
         ScheduledFuture<?> publisher;
 
         Run(long number, BackupSettings settings, Path archive) {
@@ -344,8 +348,7 @@ public final class BackupService implements AutoCloseable {
         run.phase = "waiting for transactions";
         boolean quiet;
         try {
-            quiet = gate.awaitQuiet(() -> sessions.get().list().stream().noneMatch(Session::hasUncommittedChanges),
-                    st.waitForTransactions().toMillis(), () -> run.stopRequested);
+            quiet = gate.awaitQuiet(transactionsEnded, st.waitForTransactions().toMillis(), () -> run.stopRequested);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackupFailure(ErrorCode.BACKUP_STOPPED, "The backup was interrupted.", e);
@@ -505,6 +508,31 @@ public final class BackupService implements AutoCloseable {
                 .setArchive(record.getArchive())).build();
         for (Session s : subscribers) {
             s.push(e);
+        }
+        run.done.complete(record);
+    }
+
+    /**
+     * Runs a backup and waits for its end (embedded mode and the scheduler's own thread).
+     * A backup that cannot start fails with its code, like {@link #start}.
+     */
+    public BackupRecord runAndWait() {
+        Run run;
+        synchronized (this) {
+            start(null, false);
+            run = current;
+        }
+        if (run == null) {
+            return status().getLast();
+        }
+        try {
+            return run.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop("interrupt");
+            throw new TetraException(ErrorCode.BACKUP_STOPPED, "Interrupted while waiting for the backup.");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new TetraException(ErrorCode.INTERNAL_ERROR, "The backup failed: " + e.getCause());
         }
     }
 
