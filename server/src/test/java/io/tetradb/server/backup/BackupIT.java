@@ -439,4 +439,76 @@ class BackupIT {
         assertThat(end.getBackupFinished().getStatus()).isEqualTo("SUCCESS");
         assertThat(end.getBackupFinished().getBackupNumber()).isEqualTo(1);
     }
+
+    @Test
+    void aCancelledStatementOfATransactionLeavesTheTransactionOpenAndSaysSo() throws Exception {
+        holdBackupAtGate();
+        TetraClient tx = TestServers.admin(server);
+        BlockingQueue<BackupWaitNotice> notices = new LinkedBlockingQueue<>();
+        tx.onBackupWait(notices::add);
+        try {
+            tx.begin();
+            admin.admin().startBackup();
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            TetraFuture<Result> insert = tx.executeAsync("INSERT INTO T VALUES (10000, 'in a transaction')");
+            BackupWaitNotice notice = notices.poll(60, TimeUnit.SECONDS);
+            assertThat(notice).isNotNull();
+            assertThat(notice.inTransaction()).isTrue();
+            notice.cancel();
+            assertThatThrownBy(insert::join).isInstanceOf(CompletionException.class).cause()
+                    .isInstanceOfSatisfying(TetraException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_IN_PROGRESS);
+                        assertThat(e.inTransaction()).isTrue();
+                        assertThat(e.getMessage()).contains("transaction stays open");
+                    });
+            assertThat(tx.execute("SELECT 1").inTransaction()).isTrue();
+            release.countDown();
+            assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+            tx.execute("INSERT INTO T VALUES (10001, 'after the backup')");
+            tx.commit();
+            assertThat(admin.execute("SELECT COUNT(*) FROM T WHERE ID >= 10000").rows().get(0).getLong(0)).isEqualTo(1L);
+        } finally {
+            tx.close();
+        }
+    }
+
+    @Test
+    void theQueueIsBoundedAndAFullQueueAnswers2001() throws Exception {
+        try (TetraServer small = TetraServer.start(TestServers.config(dir.resolve("bounded")).gateMaxQueuedWrites(2).build());
+             TetraClient a = TestServers.admin(small)) {
+            a.execute("CREATE TABLE B(ID INT)");
+            CountDownLatch leave = new CountDownLatch(1);
+            CountDownLatch at = new CountDownLatch(1);
+            small.backups().onGateClosed(n -> {
+                at.countDown();
+                try {
+                    leave.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            List<TetraClient> writers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    writers.add(TestServers.admin(small));
+                }
+                a.admin().startBackup();
+                assertThat(at.await(60, TimeUnit.SECONDS)).isTrue();
+                TetraFuture<Result> first = writers.get(0).executeAsync("INSERT INTO B VALUES (1)");
+                TetraFuture<Result> second = writers.get(1).executeAsync("INSERT INTO B VALUES (2)");
+                await().atMost(60, TimeUnit.SECONDS).until(
+                        () -> a.admin().backupStatus().getProgress().getQueuedWrites() == 2);
+                assertThatThrownBy(() -> writers.get(2).execute("INSERT INTO B VALUES (3)"))
+                        .isInstanceOfSatisfying(TetraException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.SERVER_BUSY));
+                leave.countDown();
+                first.get(60, TimeUnit.SECONDS);
+                second.get(60, TimeUnit.SECONDS);
+                assertThat(a.execute("SELECT COUNT(*) FROM B").rows().get(0).getLong(0)).isEqualTo(2L);
+            } finally {
+                leave.countDown();
+                writers.forEach(TetraClient::close);
+            }
+        }
+    }
 }
