@@ -12,6 +12,7 @@ import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.admin.AdminService;
 import io.tetradb.server.auth.AuthThrottle;
 import io.tetradb.server.auth.UserStore;
+import io.tetradb.server.backup.BackupScheduler;
 import io.tetradb.server.backup.BackupService;
 import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.gate.WriteGate;
@@ -68,13 +69,16 @@ public final class TetraServer implements AutoCloseable {
     private ScheduledExecutorService timer;
     private WriteGate gate;
     private BackupService backups;
+    private BackupScheduler scheduler;
+    private final java.time.Clock clock;
     private Channel serverChannel;
     private volatile int boundPort;
     private String generatedAdminPassword;
     private boolean closed;
 
-    private TetraServer(ServerConfig config) {
+    private TetraServer(ServerConfig config, java.time.Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.layout = new DataLayout(config.dataDir());
         this.database = new Database(layout);
         this.users = new UserStore(layout.usersFile());
@@ -82,8 +86,13 @@ public final class TetraServer implements AutoCloseable {
 
     /** Validates the settings, opens (or creates) the database and starts listening. */
     public static TetraServer start(ServerConfig config) throws IOException {
+        return start(config, java.time.Clock.systemDefaultZone());
+    }
+
+    /** Starts a server whose backup scheduler reads time from {@code clock} (tests move it by hand). */
+    public static TetraServer start(ServerConfig config, java.time.Clock clock) throws IOException {
         config.validate();
-        TetraServer s = new TetraServer(config);
+        TetraServer s = new TetraServer(config, clock);
         try {
             s.doStart();
         } catch (IOException | RuntimeException e) {
@@ -139,10 +148,12 @@ public final class TetraServer implements AutoCloseable {
         backups = new BackupService(layout, database, gate,
                 () -> sessions.list().stream().noneMatch(Session::hasUncommittedChanges),
                 version, timer);
+        scheduler = new BackupScheduler(backups, clock);
         AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version,
-                () -> backups);
+                () -> backups, () -> scheduler);
+        BackupService backupService = backups;
         RequestDispatcher dispatcher = new RequestDispatcher(database, catalog, gate, admin,
-                config.fetchSize(), config.maxFrameSize());
+                config.fetchSize(), config.maxFrameSize(), backupService::noteWrite);
         sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate);
 
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("tetra-accept", true));
@@ -158,6 +169,7 @@ public final class TetraServer implements AutoCloseable {
                         config.maxFrameSize(), config.maxConnections(), version, layout.databaseName()));
         serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        scheduler.start(timer);
         LOG.info("Tetra is serving database {} on {}:{}.", layout.databaseName(), config.host(), boundPort);
     }
 
@@ -219,6 +231,11 @@ public final class TetraServer implements AutoCloseable {
         return backups;
     }
 
+    /** The backup scheduler (tests call check() after moving their clock). */
+    public BackupScheduler scheduler() {
+        return scheduler;
+    }
+
     /** Sessions open now. */
     public int sessionCount() {
         return sessions == null ? 0 : sessions.count();
@@ -237,6 +254,9 @@ public final class TetraServer implements AutoCloseable {
         LOG.info("Tetra is shutting down.");
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (scheduler != null) {
+            scheduler.close();
         }
         if (backups != null) {
             backups.close();

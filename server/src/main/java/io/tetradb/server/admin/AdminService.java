@@ -14,7 +14,11 @@ import io.tetradb.protocol.UserList;
 import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.auth.UserStore;
+import io.tetradb.protocol.BackupJournal;
+import io.tetradb.protocol.BackupSettingsReply;
+import io.tetradb.server.backup.BackupScheduler;
 import io.tetradb.server.backup.BackupService;
+import io.tetradb.server.backup.BackupSettings;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
 import io.tetradb.server.sql.Database;
@@ -43,10 +47,13 @@ public final class AdminService {
     private final long startedAt = System.currentTimeMillis();
     private final String serverVersion;
     private final Supplier<BackupService> backups;
+    private final Supplier<BackupScheduler> scheduler;
 
     public AdminService(DataLayout layout, UserStore users, Supplier<SessionRegistry> sessions, String host,
-                        IntSupplier port, String serverVersion, Supplier<BackupService> backups) {
+                        IntSupplier port, String serverVersion, Supplier<BackupService> backups,
+                        Supplier<BackupScheduler> scheduler) {
         this.backups = backups;
+        this.scheduler = scheduler;
         this.layout = layout;
         this.users = users;
         this.sessions = sessions;
@@ -112,6 +119,31 @@ public final class AdminService {
                 return ok();
             case BACKUP_STATUS:
                 return AdminReply.newBuilder().setBackupStatus(backups.get().status()).build();
+            case BACKUP_SETTINGS: {
+                BackupSettings st = BackupSettings.load(layout);
+                return AdminReply.newBuilder().setBackupSettings(BackupSettingsReply.newBuilder().setYaml(st.toYaml())
+                        .setEffectiveJson(st.asJson().toPrettyString())).build();
+            }
+            case SET_BACKUP_SETTINGS: {
+                BackupSettings st = BackupSettings.load(layout);
+                for (String a : req.getSetBackupSettings().getAssignmentsList()) {
+                    int eq = a.indexOf('=');
+                    if (eq <= 0) {
+                        throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Expected KEY=VALUE, got '" + a + "'.");
+                    }
+                    st = st.set(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
+                }
+                st.save(layout);
+                scheduler.get().reschedule();
+                LOG.info("Backup settings changed by {}: {}", caller.user(), req.getSetBackupSettings().getAssignmentsList());
+                return AdminReply.newBuilder().setBackupSettings(BackupSettingsReply.newBuilder().setYaml(st.toYaml())
+                        .setEffectiveJson(st.asJson().toPrettyString())).build();
+            }
+            case BACKUP_HISTORY:
+                return AdminReply.newBuilder().setBackupHistory(backups.get().history()).build();
+            case BACKUP_JOURNAL:
+                return AdminReply.newBuilder().setBackupJournal(BackupJournal.newBuilder()
+                        .addAllLines(backups.get().journal().tail(req.getBackupJournal().getTail()))).build();
             case SUBSCRIBE_EVENTS:
                 backups.get().subscribe(caller, req.getSubscribeEvents().getBackup());
                 return ok();
@@ -133,7 +165,8 @@ public final class AdminService {
                 .setDatabaseName(layout.databaseName()).setDataDir(layout.root().toString()).setHost(host)
                 .setPort(port.getAsInt()).setStartedAtMillis(startedAt)
                 .setUptimeMillis(System.currentTimeMillis() - startedAt).setSessionCount(reg.count())
-                .setDataFileSize(size).setState(reg.isShuttingDown() ? "SHUTTING_DOWN" : "RUNNING").build();
+                .setDataFileSize(size).setState(reg.isShuttingDown() ? "SHUTTING_DOWN" : "RUNNING")
+                .setBackup(backups.get().status()).build();
     }
 
     private static AdminReply ok() {

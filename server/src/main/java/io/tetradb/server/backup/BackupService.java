@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -70,6 +72,11 @@ public final class BackupService implements AutoCloseable {
     private final Set<Session> subscribers = ConcurrentHashMap.newKeySet();
     private volatile Run current;
     private volatile LongConsumer gateClosedListener = n -> { };
+    private volatile BiConsumer<BackupRecord, Origin> finishedListener = (r, o) -> { };
+    private final BackupJournal journal;
+
+    /** Who started a backup. */
+    public enum Origin { MANUAL, SCHEDULED }
 
     /**
      * @param transactionsEnded whether no session holds uncommitted changes (the backup waits for that)
@@ -84,6 +91,7 @@ public final class BackupService implements AutoCloseable {
         this.timer = timer;
         this.state = new BackupState(layout.root().resolve("backup-state.json"));
         state.load();
+        this.journal = new BackupJournal(layout.logsDir());
     }
 
     /** A failure with its code (PRODUCT.md 4.7). */
@@ -111,12 +119,15 @@ public final class BackupService implements AutoCloseable {
         volatile String stoppedBy;
         volatile int fileFormat = -1;
         final CompletableFuture<BackupRecord> done = new CompletableFuture<>();
+        final Origin origin;
         ScheduledFuture<?> publisher;
+        boolean gateWasClosed;
 
-        Run(long number, BackupSettings settings, Path archive) {
+        Run(long number, BackupSettings settings, Path archive, Origin origin) {
             this.number = number;
             this.settings = settings;
             this.archive = archive;
+            this.origin = origin;
         }
 
         BackupProgress progress() {
@@ -143,7 +154,12 @@ public final class BackupService implements AutoCloseable {
      * @throws TetraException 1419 when one runs, 1404 when the requester has an open write
      *                        transaction, 1407 when the destination is not usable
      */
-    public synchronized BackupStarted start(Session requester, boolean subscribe) {
+    public BackupStarted start(Session requester, boolean subscribe) {
+        return start(requester, subscribe, Origin.MANUAL);
+    }
+
+    /** Starts a backup (see {@link #start(Session, boolean)}), saying who started it. */
+    public synchronized BackupStarted start(Session requester, boolean subscribe, Origin origin) {
         if (current != null) {
             throw new TetraException(ErrorCode.BACKUP_ALREADY_RUNNING, "Backup " + current.number + " is already running.");
         }
@@ -159,14 +175,18 @@ public final class BackupService implements AutoCloseable {
             throw new TetraException(ErrorCode.BACKUP_IO, "The backup counter could not be written: " + e.getMessage(), e);
         }
         Path archive = settings.destination().resolve(archiveName(number, settings));
-        Run run = new Run(number, settings, archive);
+        Run run = new Run(number, settings, archive, origin);
         if (requester != null && subscribe) {
             subscribers.add(requester);
         }
+        journal(run, "start", true, fields("origin", origin.name().toLowerCase(Locale.ROOT), "by",
+                requester != null ? requester.user() : "scheduler", "archive", archive, "data", settings.data(),
+                "structure", settings.structure(), "attachments", settings.attachments().size(),
+                "compression", settings.compression().name().toLowerCase(Locale.ROOT)));
         try {
             checkDestination(settings.destination());
         } catch (BackupFailure f) {
-            finish(run, "FAILED", f.code, f.getMessage(), 0);
+            finish(run, "FAILED", f.code.code(), f.getMessage(), 0, null);
             throw new TetraException(f.code, f.getMessage());
         }
         current = run;
@@ -238,6 +258,10 @@ public final class BackupService implements AutoCloseable {
         if (last != null) {
             b.setLast(last);
         }
+        BackupScheduler sch = scheduler;
+        if (sch != null) {
+            sch.describe(b);
+        }
         return b.build();
     }
 
@@ -273,38 +297,75 @@ public final class BackupService implements AutoCloseable {
     private void execute(Run run) {
         BackupSettings st = run.settings;
         String status = "SUCCESS";
-        ErrorCode code = null;
+        int code = 0;
         String message = "";
         long size = 0;
         List<String> missing = new ArrayList<>();
-        try (BackupArchiveWriter writer = new BackupArchiveWriter(run.archive, st.compression().level())) {
-            run.bytesTotal = estimateTotal(st);
-            if (st.data() || st.structure()) {
-                copyUnderGate(run, writer);
+        com.fasterxml.jackson.databind.JsonNode manifest = null;
+        BackupHistory history = new BackupHistory(st.destination(), layout.databaseName());
+        try {
+            if (st.deleteBefore()) {
+                retain(run, history, Math.max(1, st.keepLast()) - 1);
             }
-            if (!st.attachments().isEmpty()) {
-                run.phase = "copying attachments";
-                copyAttachments(run, writer, missing);
+            if (!st.onBackupStartup().isBlank()) {
+                run.phase = "startup hook";
+                HookRunner.Outcome hook = runHook(run, "onBackupStartup", st.onBackupStartup(), Map.of(
+                        "TETRA_BACKUP_NUMBER", Long.toString(run.number), "TETRA_BACKUP_FILE", run.archive.toString()));
+                if (hook.exitCode() != 0) {
+                    throw new Veto(hook.exitCode(), "The onBackupStartup hook vetoed the backup (exit code "
+                            + hook.exitCode() + (hook.timedOut() ? ", timed out" : "") + ").");
+                }
             }
-            run.phase = "writing manifest";
-            run.currentFile = "MANIFEST.json";
-            size = writer.finish(manifest(run, missing));
+            try (BackupArchiveWriter writer = new BackupArchiveWriter(run.archive, st.compression().level())) {
+                run.bytesTotal = estimateTotal(st);
+                if (st.data() || st.structure()) {
+                    copyUnderGate(run, writer);
+                }
+                if (!st.attachments().isEmpty()) {
+                    run.phase = "copying attachments";
+                    copyAttachments(run, writer, missing);
+                }
+                run.phase = "writing manifest";
+                run.currentFile = "MANIFEST.json";
+                ObjectNode m = manifest(run, missing);
+                size = writer.finish(m);
+                manifest = m;
+            }
+            journal(run, "archive-written", false, fields("archive", run.archive, "size", size));
+            if (st.verify()) {
+                run.phase = "verifying";
+                try {
+                    io.tetradb.server.restore.BackupArchiveReader.extract(run.archive, null);
+                    journal(run, "verified", false, fields("archive", run.archive));
+                } catch (TetraException e) {
+                    Files.deleteIfExists(run.archive);
+                    throw new BackupFailure(ErrorCode.BACKUP_VERIFY_FAILED, "Archive verification failed: "
+                            + e.getMessage(), e);
+                }
+            }
             if (!missing.isEmpty()) {
                 status = "PARTIAL";
-                code = ErrorCode.BACKUP_ATTACHMENT_MISSING;
+                code = ErrorCode.BACKUP_ATTACHMENT_MISSING.code();
                 message = "Attachments not found: " + String.join(", ", missing);
             }
+            if (!st.deleteBefore()) {
+                retain(run, history, st.keepLast());
+            }
+        } catch (Veto v) {
+            status = "VETOED";
+            code = v.exitCode;
+            message = v.getMessage();
         } catch (StopSignal s) {
             status = "STOPPED";
-            code = ErrorCode.BACKUP_STOPPED;
+            code = ErrorCode.BACKUP_STOPPED.code();
             message = stopped(run).getMessage();
         } catch (BackupFailure f) {
             status = f.code == ErrorCode.BACKUP_STOPPED ? "STOPPED" : "FAILED";
-            code = f.code;
+            code = f.code.code();
             message = f.getMessage();
         } catch (IOException | RuntimeException e) {
             status = "FAILED";
-            code = ErrorCode.BACKUP_IO;
+            code = ErrorCode.BACKUP_IO.code();
             message = "Read or write error during the backup: " + e.getMessage();
             LOG.warn("Backup {} failed.", run.number, e);
         } finally {
@@ -312,7 +373,61 @@ public final class BackupService implements AutoCloseable {
                 gate.open();
             }
         }
-        finish(run, status, code, message, size);
+        if (!status.equals("SUCCESS") && !status.equals("PARTIAL") && run.gateWasClosed) {
+            markModified();
+        }
+        history.record(run.number, manifest != null ? run.archive : null, size, run.startMillis,
+                System.currentTimeMillis(), status, manifest);
+        finish(run, status, code, message, size, missing);
+    }
+
+    /** A vetoing startup hook: its exit code becomes the backup's error code. */
+    private static final class Veto extends Exception {
+        final int exitCode;
+
+        Veto(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+
+    private void retain(Run run, BackupHistory history, int keep) throws IOException {
+        for (Path deleted : history.retain(keep)) {
+            journal(run, "retention-deleted", false, fields("archive", deleted, "keepLast", run.settings.keepLast()));
+        }
+    }
+
+    private HookRunner.Outcome runHook(Run run, String name, String command, Map<String, String> env) {
+        HookRunner.Outcome o = HookRunner.run(command, layout.root(), env, run.settings.hookTimeout());
+        journal(run, "hook", o.exitCode() != 0, fields("hook", name, "exit", o.exitCode(), "timedOut", o.timedOut(),
+                "output", o.output()));
+        return o;
+    }
+
+    private void journal(Run run, String event, boolean important, Map<String, ?> f) {
+        journal.event(run.number, event, important, run.settings.verboseJournal(), f);
+    }
+
+    /** An ordered map of key, value, key, value ... for the journal. */
+    static Map<String, Object> fields(Object... kv) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            m.put(String.valueOf(kv[i]), kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** The archives kept in the destination, from backup-history.json and the folder. */
+    public io.tetradb.protocol.BackupHistory history() throws IOException {
+        BackupSettings st = BackupSettings.load(layout);
+        BackupHistory h = new BackupHistory(st.destination(), layout.databaseName());
+        return io.tetradb.protocol.BackupHistory.newBuilder().addAllEntries(h.read())
+                .setDestination(st.destination().toString()).build();
+    }
+
+    /** The journal (the scheduler and restore write to it too). */
+    public BackupJournal journal() {
+        return journal;
     }
 
     private long estimateTotal(BackupSettings st) throws IOException {
@@ -344,6 +459,7 @@ public final class BackupService implements AutoCloseable {
     private void copyUnderGate(Run run, BackupArchiveWriter writer) throws BackupFailure, IOException {
         BackupSettings st = run.settings;
         run.phase = "closing gate";
+        long closing = System.nanoTime();
         gate.close(st.data() ? WriteGate.Mode.CLOSED : WriteGate.Mode.STRUCTURE_CLOSED, run.number, run::progress);
         run.phase = "waiting for transactions";
         boolean quiet;
@@ -358,6 +474,18 @@ public final class BackupService implements AutoCloseable {
             throw new BackupFailure(ErrorCode.BACKUP_TRANSACTION_TIMEOUT, "Open transactions did not end within "
                     + st.waitForTransactions().toMillis() + " ms; the backup was abandoned.", null);
         }
+        run.gateWasClosed = true;
+        journal(run, "gate-closed", false, fields("mode", st.data() ? "data+structure" : "structure"));
+        synchronized (this) {
+            // Writes from here on (after the gate reopens) mark the data modified again.
+            modifiedHint = false;
+            state.modified(false);
+        }
+        long quietNanos = System.nanoTime();
+        // Measured here, on the backup thread, so that bench/ can report the gate's closing time.
+        LOG.info("Backup {}: the write gate is closed and quiet, {} us after the start request ({} us waiting for"
+                + " running writes and open transactions).", run.number, (quietNanos - run.startNanos) / 1000,
+                (quietNanos - closing) / 1000);
         gateClosedListener.accept(run.number);
         if (st.data()) {
             run.phase = "copying data";
@@ -375,6 +503,7 @@ public final class BackupService implements AutoCloseable {
             copyFolder(run, writer, layout.settingsDir(), "Settings");
         }
         gate.open();
+        journal(run, "gate-opened", false, fields("queued", gate.queuedTotal(), "cancelled", gate.refusedTotal()));
         LOG.info("Backup {}: database files copied, the write gate is open again.", run.number);
     }
 
@@ -400,6 +529,7 @@ public final class BackupService implements AutoCloseable {
             Path p = Path.of(a).toAbsolutePath().normalize();
             if (!Files.exists(p)) {
                 missing.add(a);
+                journal(run, "attachment-missing", true, fields("path", a));
                 continue;
             }
             String base = "Attachments/" + p.toString().replaceFirst("^/+", "").replace('\\', '/');
@@ -477,16 +607,18 @@ public final class BackupService implements AutoCloseable {
         return m;
     }
 
-    private void finish(Run run, String status, ErrorCode code, String message, long size) {
+    private void finish(Run run, String status, int code, String message, long size, List<String> missing) {
         if (run.publisher != null) {
             run.publisher.cancel(false);
         }
         long end = System.currentTimeMillis();
+        boolean archived = status.equals("SUCCESS") || status.equals("PARTIAL");
         BackupRecord record = BackupRecord.newBuilder().setNumber(run.number).setStartMillis(run.startMillis)
                 .setEndMillis(end).setDurationMillis(end - run.startMillis).setStatus(status)
-                .setErrorCode(code == null ? 0 : code.code()).setErrorMessage(message == null ? "" : message)
-                .setArchive(status.equals("SUCCESS") || status.equals("PARTIAL") ? run.archive.toString() : "")
-                .setArchiveSize(size).setWritesQueued(gate.queuedTotal()).setWritesCancelled(gate.refusedTotal())
+                .setErrorCode(code).setErrorMessage(message == null ? "" : message)
+                .setArchive(archived ? run.archive.toString() : "")
+                .setArchiveSize(size).setWritesQueued(run.gateWasClosed ? gate.queuedTotal() : 0)
+                .setWritesCancelled(run.gateWasClosed ? gate.refusedTotal() : 0)
                 .build();
         synchronized (this) {
             try {
@@ -494,14 +626,25 @@ public final class BackupService implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("The last backup information could not be written: {}", e.getMessage());
             }
+        }
+        journal(run, "end", !archived || code != 0, fields("status", status, "code", code, "message", message,
+                "archive", record.getArchive(), "size", size, "durationMillis", record.getDurationMillis(),
+                "queued", record.getWritesQueued(), "cancelled", record.getWritesCancelled()));
+        if (code == 0) {
+            LOG.info("Backup {} finished: {} ({} bytes, {} ms).", run.number, status, size, end - run.startMillis);
+        } else {
+            LOG.warn("Backup {} ended {}: {} {}", run.number, status, code, message);
+        }
+        if (!run.settings.onBackupShutdown().isBlank()) {
+            runHook(run, "onBackupShutdown", run.settings.onBackupShutdown(), Map.of(
+                    "TETRA_BACKUP_STATUS", status, "TETRA_BACKUP_NUMBER", Long.toString(run.number),
+                    "TETRA_BACKUP_FILE", record.getArchive(), "TETRA_BACKUP_ERROR",
+                    code == 0 ? "" : code + " " + record.getErrorMessage()));
+        }
+        synchronized (this) {
             if (current == run) {
                 current = null;
             }
-        }
-        if (code == null) {
-            LOG.info("Backup {} finished: {} ({} bytes, {} ms).", run.number, status, size, end - run.startMillis);
-        } else {
-            LOG.warn("Backup {} ended {}: {} {}", run.number, status, code.code(), message);
         }
         Event e = Event.newBuilder().setBackupFinished(BackupFinished.newBuilder().setBackupNumber(run.number)
                 .setStatus(status).setErrorCode(record.getErrorCode()).setErrorMessage(record.getErrorMessage())
@@ -509,7 +652,95 @@ public final class BackupService implements AutoCloseable {
         for (Session s : subscribers) {
             s.push(e);
         }
-        run.done.complete(record);
+        // Told on the backup thread, never under a lock (the scheduler takes its own).
+        BiConsumer<BackupRecord, Origin> listener = finishedListener;
+        Runnable tell = () -> {
+            try {
+                listener.accept(record, run.origin);
+            } catch (RuntimeException ex) {
+                LOG.warn("The backup end listener failed.", ex);
+            }
+            run.done.complete(record);
+        };
+        if (Thread.holdsLock(this)) {
+            runner.execute(tell);
+        } else {
+            tell.run();
+        }
+    }
+
+    /** Called (on the backup thread) after every backup with its outcome and origin. */
+    public void onFinished(BiConsumer<BackupRecord, Origin> listener) {
+        finishedListener = listener == null ? (r, o) -> { } : listener;
+    }
+
+    /** A data or structure write has run: a scheduled onlyIfModified backup will not be skipped. */
+    public void noteWrite() {
+        if (!modifiedHint) {
+            markModified();
+        }
+    }
+
+    private volatile boolean modifiedHint;
+    private volatile BackupScheduler scheduler;
+
+    /** Lets status() report the scheduler's plan. */
+    void scheduler(BackupScheduler s) {
+        scheduler = s;
+    }
+
+    /** The database folder's layout. */
+    DataLayout layout() {
+        return layout;
+    }
+
+    private synchronized void markModified() {
+        modifiedHint = true;
+        try {
+            state.modified(true);
+        } catch (IOException e) {
+            LOG.warn("The backup state could not be written: {}", e.getMessage());
+        }
+    }
+
+    /** Whether data changed since the last successful backup's gate closed. */
+    public synchronized boolean modifiedSinceLastBackup() {
+        return state.modified();
+    }
+
+    /** The persisted plan of the next automatic backup (for the scheduler across restarts). */
+    synchronized long persistedNextScheduled() {
+        return state.nextScheduledMillis();
+    }
+
+    synchronized void persistNextScheduled(long millis) {
+        try {
+            state.nextScheduledMillis(millis);
+        } catch (IOException e) {
+            LOG.warn("The backup state could not be written: {}", e.getMessage());
+        }
+    }
+
+    /** Records an automatic backup that did not run (SKIPPED, or FAILED when missed or paused), with a number. */
+    public synchronized BackupRecord recordNotRun(String status, int code, String message) {
+        long number;
+        try {
+            number = state.takeNumber();
+        } catch (IOException e) {
+            number = 0;
+        }
+        long now = System.currentTimeMillis();
+        BackupRecord r = BackupRecord.newBuilder().setNumber(number).setStartMillis(now).setEndMillis(now)
+                .setStatus(status).setErrorCode(code).setErrorMessage(message).build();
+        try {
+            state.last(r);
+        } catch (IOException e) {
+            LOG.warn("The last backup information could not be written: {}", e.getMessage());
+        }
+        BackupSettings st = BackupSettings.load(layout);
+        journal.event(number, status.equals("SKIPPED") ? "skipped" : "not-run", code != 0, st.verboseJournal(),
+                fields("status", status, "code", code, "message", message));
+        return r;
     }
 
     /**

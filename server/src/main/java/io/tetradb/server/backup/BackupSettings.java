@@ -2,8 +2,11 @@ package io.tetradb.server.backup;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.server.DataLayout;
@@ -13,8 +16,13 @@ import io.tetradb.server.config.ServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DayOfWeek;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -22,11 +30,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The backup settings of a database, read from {@code Settings/backup.yml} (PRODUCT.md
- * 4.5); missing keys take their defaults. Immutable; a bad value is refused with the key
- * named.
+ * The backup settings of a database, {@code Settings/backup.yml} (PRODUCT.md 4.5), every
+ * key validated: an unknown key or a bad value is refused with the key named. Missing
+ * keys take their defaults. Immutable; {@link #set} gives a changed copy, {@link #save}
+ * writes it atomically (the file is left unchanged when a value is refused).
  *
- * <p>Read on the thread that starts a backup.
+ * <p>Read where a backup starts or is scheduled; changed by admin requests on workers.
  */
 public final class BackupSettings {
     /** zstd levels for the archive. */
@@ -45,42 +54,185 @@ public final class BackupSettings {
         }
     }
 
-    private static final Set<String> TOP_KEYS = Set.of("content", "destination", "schedule", "retention",
-            "onlyIfModified", "onFailure", "archive", "hooks", "journal");
+    /** How often scheduled backups run. */
+    public enum Frequency { NEVER, HOURLY, DAILY, WEEKLY, MONTHLY, CRON }
 
+    /** What a failed automatic backup does next. */
+    public enum Retry { AFTER_DELAY, NEXT_SCHEDULED }
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+    private static final Map<String, Set<String>> KEYS = Map.of(
+            "", Set.of("content", "destination", "schedule", "retention", "onlyIfModified", "onFailure", "archive",
+                    "hooks", "journal"),
+            "content", Set.of("data", "structure", "attachments"),
+            "schedule", Set.of("frequency", "every", "at", "startingAt", "weekdays", "dayOfMonth", "cron"),
+            "schedule.weekdays", Set.of("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+            "retention", Set.of("keepLast", "deleteOldest"),
+            "onFailure", Set.of("retry", "retryAfter", "maxAttempts", "waitForTransactions"),
+            "archive", Set.of("compression", "maxRate", "verify"),
+            "hooks", Set.of("onBackupStartup", "onBackupShutdown", "timeout"),
+            "journal", Set.of("verbose"));
+
+    private final ObjectNode tree;
+    private final Path dbRoot;
+    private final String dbName;
     private final boolean data;
     private final boolean structure;
     private final List<String> attachments;
     private final Path destination;
+    private final Frequency frequency;
+    private final int every;
+    private final LocalTime at;
+    private final LocalTime startingAt;
+    private final Map<DayOfWeek, LocalTime> weekdays;
+    private final int dayOfMonth;
+    private final CronExpression cron;
+    private final int keepLast;
+    private final boolean deleteBefore;
+    private final boolean onlyIfModified;
+    private final Retry retry;
+    private final Duration retryAfter;
+    private final int maxAttempts;
+    private final Duration waitForTransactions;
     private final Compression compression;
     private final long maxRate;
     private final boolean verify;
-    private final Duration waitForTransactions;
-    private final JsonNode raw;
+    private final String onBackupStartup;
+    private final String onBackupShutdown;
+    private final Duration hookTimeout;
+    private final boolean verboseJournal;
 
-    private BackupSettings(boolean data, boolean structure, List<String> attachments, Path destination,
-                           Compression compression, long maxRate, boolean verify, Duration waitForTransactions,
-                           JsonNode raw) {
-        this.data = data;
-        this.structure = structure;
-        this.attachments = List.copyOf(attachments);
-        this.destination = destination;
-        this.compression = compression;
-        this.maxRate = maxRate;
-        this.verify = verify;
-        this.waitForTransactions = waitForTransactions;
-        this.raw = raw;
+    private BackupSettings(ObjectNode tree, Path dbRoot, String dbName) {
+        this.tree = tree;
+        this.dbRoot = dbRoot;
+        this.dbName = dbName;
+        checkKeys(tree, "");
+        JsonNode content = object(tree, "content");
+        data = bool(content, "data", "content.data", true);
+        structure = bool(content, "structure", "content.structure", true);
+        List<String> att = new ArrayList<>();
+        JsonNode a = content.path("attachments");
+        if (!a.isMissingNode() && !a.isNull()) {
+            if (!a.isArray()) {
+                throw bad("content.attachments", "must be a list of paths");
+            }
+            for (JsonNode x : a) {
+                if (!x.isTextual() || x.asText().isBlank()) {
+                    throw bad("content.attachments", "every entry must be a path");
+                }
+                att.add(x.asText());
+            }
+        }
+        attachments = Collections.unmodifiableList(att);
+        JsonNode dest = tree.path("destination");
+        if (dest.isMissingNode() || dest.isNull() || dest.asText().isBlank()) {
+            destination = dbRoot.resolveSibling(dbName + "-backups");
+        } else {
+            if (!dest.isTextual()) {
+                throw bad("destination", "must be a folder path");
+            }
+            Path p = Path.of(dest.asText());
+            destination = p.isAbsolute() ? p : dbRoot.resolve(p).normalize();
+        }
+
+        JsonNode schedule = object(tree, "schedule");
+        String freq = text(schedule, "frequency", "schedule.frequency", "never");
+        boolean hasCron = !schedule.path("cron").isMissingNode() && !schedule.path("cron").asText().isBlank();
+        try {
+            frequency = hasCron && freq.equals("never") ? Frequency.CRON : Frequency.valueOf(freq.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw bad("schedule.frequency", "must be never, hourly, daily, weekly, monthly or cron, was '" + freq + "'");
+        }
+        every = integer(schedule, "every", "schedule.every", 1, 1, 1000);
+        at = time(schedule, "at", "schedule.at", LocalTime.of(0, 0));
+        startingAt = time(schedule, "startingAt", "schedule.startingAt", LocalTime.of(0, 0));
+        Map<DayOfWeek, LocalTime> days = new EnumMap<>(DayOfWeek.class);
+        JsonNode wd = object(schedule, "weekdays");
+        for (Iterator<Map.Entry<String, JsonNode>> it = wd.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            days.put(DayOfWeek.valueOf(e.getKey().toUpperCase(Locale.ROOT)),
+                    time(wd, e.getKey(), "schedule.weekdays." + e.getKey(), null));
+        }
+        weekdays = Collections.unmodifiableMap(days);
+        dayOfMonth = integer(schedule, "dayOfMonth", "schedule.dayOfMonth", 1, 1, 31);
+        if (frequency == Frequency.CRON) {
+            if (!hasCron) {
+                throw bad("schedule.cron", "is required when schedule.frequency is cron");
+            }
+            try {
+                cron = CronExpression.parse(schedule.path("cron").asText());
+            } catch (IllegalArgumentException e) {
+                throw bad("schedule.cron", e.getMessage());
+            }
+        } else {
+            cron = null;
+            if (hasCron && frequency != Frequency.NEVER) {
+                throw bad("schedule.cron", "cannot be combined with schedule.frequency " + freq);
+            }
+        }
+        if (frequency == Frequency.WEEKLY && weekdays.isEmpty()) {
+            throw bad("schedule.weekdays", "needs at least one day (for example monday: \"23:00\") for a weekly schedule");
+        }
+
+        JsonNode retention = object(tree, "retention");
+        keepLast = integer(retention, "keepLast", "retention.keepLast", 3, 0, 100_000);
+        String del = text(retention, "deleteOldest", "retention.deleteOldest", "after");
+        if (!del.equals("after") && !del.equals("before")) {
+            throw bad("retention.deleteOldest", "must be after or before, was '" + del + "'");
+        }
+        deleteBefore = del.equals("before");
+        onlyIfModified = bool(tree, "onlyIfModified", "onlyIfModified", false);
+
+        JsonNode onFailure = object(tree, "onFailure");
+        String r = text(onFailure, "retry", "onFailure.retry", "afterDelay");
+        if (r.equals("afterDelay")) {
+            retry = Retry.AFTER_DELAY;
+        } else if (r.equals("nextScheduled")) {
+            retry = Retry.NEXT_SCHEDULED;
+        } else {
+            throw bad("onFailure.retry", "must be afterDelay or nextScheduled, was '" + r + "'");
+        }
+        retryAfter = duration(onFailure, "retryAfter", "onFailure.retryAfter", Duration.ofMinutes(5));
+        maxAttempts = integer(onFailure, "maxAttempts", "onFailure.maxAttempts", 2, 1, 1000);
+        waitForTransactions = duration(onFailure, "waitForTransactions", "onFailure.waitForTransactions",
+                Duration.ofSeconds(30));
+
+        JsonNode archive = object(tree, "archive");
+        String c = text(archive, "compression", "archive.compression", "fast");
+        try {
+            compression = Compression.valueOf(c.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw bad("archive.compression", "must be none, fast or compact, was '" + c + "'");
+        }
+        JsonNode mr = archive.path("maxRate");
+        if (mr.isMissingNode() || mr.isNull()) {
+            maxRate = 0;
+        } else if (mr.canConvertToLong() && mr.isIntegralNumber() && mr.asLong() >= 0) {
+            maxRate = mr.asLong();
+        } else {
+            throw bad("archive.maxRate", "must be a whole number of bytes per second, 0 for unlimited");
+        }
+        verify = bool(archive, "verify", "archive.verify", true);
+
+        JsonNode hooks = object(tree, "hooks");
+        onBackupStartup = text(hooks, "onBackupStartup", "hooks.onBackupStartup", "");
+        onBackupShutdown = text(hooks, "onBackupShutdown", "hooks.onBackupShutdown", "");
+        hookTimeout = duration(hooks, "timeout", "hooks.timeout", Duration.ofMinutes(5));
+        verboseJournal = bool(object(tree, "journal"), "verbose", "journal.verbose", true);
     }
 
     /** The settings of the database in {@code layout}: backup.yml when present, else defaults. */
     public static BackupSettings load(DataLayout layout) {
-        Path file = layout.settingsDir().resolve("backup.yml");
+        Path file = file(layout);
         JsonNode root = null;
         if (Files.isRegularFile(file)) {
             try {
-                root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+                root = YAML.readTree(file.toFile());
             } catch (IOException e) {
-                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Settings/backup.yml is not valid YAML: " + e.getMessage());
+                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Settings/backup.yml is not valid YAML: "
+                        + e.getMessage());
             }
         }
         return parse(root, layout);
@@ -88,61 +240,133 @@ public final class BackupSettings {
 
     static BackupSettings parse(JsonNode root, DataLayout layout) {
         if (root == null || root.isNull() || root.isMissingNode()) {
-            root = new ObjectMapper().createObjectNode();
+            root = JsonNodeFactory.instance.objectNode();
         }
         if (!root.isObject()) {
             throw bad("backup.yml", "must hold a mapping of settings");
         }
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String k = it.next();
-            if (!TOP_KEYS.contains(k)) {
-                throw bad(k, "unknown setting (known: " + String.join(", ", TOP_KEYS) + ")");
+        return new BackupSettings(((ObjectNode) root).deepCopy(), layout.root(), layout.databaseName());
+    }
+
+    /** {@code Settings/backup.yml}. */
+    public static Path file(DataLayout layout) {
+        return layout.settingsDir().resolve("backup.yml");
+    }
+
+    /**
+     * A copy with {@code key} (dotted, for example {@code archive.compression} or
+     * {@code schedule.weekdays.monday}) set to {@code value} (YAML: {@code true}, {@code 3},
+     * {@code "23:00"}, {@code [a, b]}; an empty value removes the key). Validates the
+     * whole result; throws 2010 naming the key.
+     */
+    public BackupSettings set(String key, String value) {
+        String[] parts = key.split("\\.");
+        String parent = "";
+        for (int i = 0; i < parts.length; i++) {
+            Set<String> known = KEYS.get(parent);
+            if (known == null || !known.contains(parts[i])) {
+                throw bad(key, "unknown setting");
             }
+            parent = parent.isEmpty() ? parts[i] : parent + "." + parts[i];
         }
-        JsonNode content = root.path("content");
-        boolean data = bool(content, "data", "content.data", true);
-        boolean structure = bool(content, "structure", "content.structure", true);
-        List<String> attachments = new ArrayList<>();
-        JsonNode att = content.path("attachments");
-        if (!att.isMissingNode() && !att.isNull()) {
-            if (!att.isArray()) {
-                throw bad("content.attachments", "must be a list of paths");
+        ObjectNode copy = tree.deepCopy();
+        ObjectNode node = copy;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.path(parts[i]);
+            if (!child.isObject()) {
+                child = node.putObject(parts[i]);
             }
-            for (JsonNode a : att) {
-                attachments.add(a.asText());
-            }
+            node = (ObjectNode) child;
         }
-        Path destination;
-        JsonNode dest = root.path("destination");
-        if (dest.isMissingNode() || dest.isNull() || dest.asText().isBlank()) {
-            destination = layout.root().resolveSibling(layout.databaseName() + "-backups");
+        String last = parts[parts.length - 1];
+        if (value == null || value.isBlank()) {
+            node.remove(last);
         } else {
-            Path p = Path.of(dest.asText());
-            destination = p.isAbsolute() ? p : layout.root().resolve(p).normalize();
-        }
-        JsonNode archive = root.path("archive");
-        Compression compression;
-        String c = archive.path("compression").asText("fast").toUpperCase(Locale.ROOT);
-        try {
-            compression = Compression.valueOf(c);
-        } catch (IllegalArgumentException e) {
-            throw bad("archive.compression", "must be none, fast or compact, was '" + c.toLowerCase(Locale.ROOT) + "'");
-        }
-        long maxRate = archive.path("maxRate").asLong(0);
-        if (maxRate < 0 || (!archive.path("maxRate").isMissingNode() && !archive.path("maxRate").canConvertToLong())) {
-            throw bad("archive.maxRate", "must be a number of bytes per second, 0 for unlimited");
-        }
-        boolean verify = bool(archive, "verify", "archive.verify", true);
-        Duration wait = Duration.ofSeconds(30);
-        JsonNode w = root.path("onFailure").path("waitForTransactions");
-        if (!w.isMissingNode() && !w.isNull()) {
+            JsonNode parsed;
             try {
-                wait = ServerConfig.parseDuration("onFailure.waitForTransactions", w.asText());
-            } catch (ConfigException e) {
-                throw bad("onFailure.waitForTransactions", e.getMessage());
+                parsed = YAML.readTree(value);
+            } catch (IOException e) {
+                throw bad(key, "'" + value + "' is not a valid value");
             }
+            node.set(last, parsed == null || parsed.isMissingNode() ? JsonNodeFactory.instance.textNode(value) : parsed);
         }
-        return new BackupSettings(data, structure, attachments, destination, compression, maxRate, verify, wait, root);
+        return new BackupSettings(copy, dbRoot, dbName);
+    }
+
+    /** Writes these settings to {@code Settings/backup.yml} atomically. */
+    public void save(DataLayout layout) throws IOException {
+        Files.createDirectories(layout.settingsDir());
+        DataLayout.writeAtomically(file(layout), YAML.writeValueAsBytes(tree), false);
+    }
+
+    /** The settings as YAML text (what backup.yml holds). */
+    public String toYaml() {
+        try {
+            return YAML.writeValueAsString(tree);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every setting with its effective value (defaults filled in), for display and manifests. */
+    public JsonNode asJson() {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        ObjectNode content = n.putObject("content");
+        content.put("data", data);
+        content.put("structure", structure);
+        ArrayNode arr = content.putArray("attachments");
+        attachments.forEach(arr::add);
+        n.put("destination", destination.toString());
+        ObjectNode s = n.putObject("schedule");
+        s.put("frequency", frequency.name().toLowerCase(Locale.ROOT));
+        s.put("every", every);
+        s.put("at", at.toString());
+        s.put("startingAt", startingAt.toString());
+        ObjectNode wd = s.putObject("weekdays");
+        weekdays.forEach((d, t) -> wd.put(d.name().toLowerCase(Locale.ROOT), t.toString()));
+        s.put("dayOfMonth", dayOfMonth);
+        if (cron != null) {
+            s.put("cron", cron.toString());
+        }
+        n.putObject("retention").put("keepLast", keepLast).put("deleteOldest", deleteBefore ? "before" : "after");
+        n.put("onlyIfModified", onlyIfModified);
+        n.putObject("onFailure").put("retry", retry == Retry.AFTER_DELAY ? "afterDelay" : "nextScheduled")
+                .put("retryAfter", retryAfter.toString()).put("maxAttempts", maxAttempts)
+                .put("waitForTransactions", waitForTransactions.toString());
+        n.putObject("archive").put("compression", compression.name().toLowerCase(Locale.ROOT)).put("maxRate", maxRate)
+                .put("verify", verify);
+        n.putObject("hooks").put("onBackupStartup", onBackupStartup).put("onBackupShutdown", onBackupShutdown)
+                .put("timeout", hookTimeout.toString());
+        n.putObject("journal").put("verbose", verboseJournal);
+        return n;
+    }
+
+    // ----------------------------------------------------------------------------- parsing helpers
+
+    private static void checkKeys(JsonNode node, String path) {
+        Set<String> known = KEYS.get(path);
+        if (known == null || !node.isObject()) {
+            return;
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            String full = path.isEmpty() ? k : path + "." + k;
+            if (!known.contains(k)) {
+                throw bad(full, "unknown setting (known here: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+            checkKeys(node.get(k), full);
+        }
+    }
+
+    private static JsonNode object(JsonNode parent, String field) {
+        JsonNode n = parent.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            return JsonNodeFactory.instance.objectNode();
+        }
+        if (!n.isObject()) {
+            throw bad(field, "must be a mapping of settings");
+        }
+        return n;
     }
 
     private static boolean bool(JsonNode parent, String field, String key, boolean dflt) {
@@ -156,9 +380,64 @@ public final class BackupSettings {
         return n.asBoolean();
     }
 
+    private static String text(JsonNode parent, String field, String key, String dflt) {
+        JsonNode n = parent.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isValueNode()) {
+            throw bad(key, "must be a single value");
+        }
+        return n.asText();
+    }
+
+    private static int integer(JsonNode parent, String field, String key, int dflt, int min, int max) {
+        JsonNode n = parent.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isIntegralNumber() || n.asLong() < min || n.asLong() > max) {
+            throw bad(key, "must be a whole number from " + min + " to " + max);
+        }
+        return n.asInt();
+    }
+
+    private static LocalTime time(JsonNode parent, String field, String key, LocalTime dflt) {
+        JsonNode n = parent.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            if (dflt == null) {
+                throw bad(key, "must be a time HH:MM");
+            }
+            return dflt;
+        }
+        try {
+            return LocalTime.parse(n.asText().length() == 4 ? "0" + n.asText() : n.asText());
+        } catch (DateTimeParseException e) {
+            throw bad(key, "must be a time HH:MM, was '" + n.asText() + "'");
+        }
+    }
+
+    private static Duration duration(JsonNode parent, String field, String key, Duration dflt) {
+        JsonNode n = parent.path(field);
+        if (n.isMissingNode() || n.isNull()) {
+            return dflt;
+        }
+        try {
+            Duration d = ServerConfig.parseDuration(key, n.asText());
+            if (d.isNegative()) {
+                throw bad(key, "must not be negative");
+            }
+            return d;
+        } catch (ConfigException e) {
+            throw bad(key, "must be a duration (for example 30s, 5m, 1h), was '" + n.asText() + "'");
+        }
+    }
+
     private static TetraException bad(String key, String why) {
         return new TetraException(ErrorCode.INVALID_ARGUMENT, "Invalid backup setting " + key + ": " + why + ".");
     }
+
+    // ----------------------------------------------------------------------------- getters
 
     /** Back up the data file (and its log file). Default true. */
     public boolean data() {
@@ -180,6 +459,76 @@ public final class BackupSettings {
         return destination;
     }
 
+    /** Default never. */
+    public Frequency frequency() {
+        return frequency;
+    }
+
+    /** Every N hours/days/weeks/months. Default 1. */
+    public int every() {
+        return every;
+    }
+
+    /** Time of day for daily and monthly schedules. Default 00:00. */
+    public LocalTime at() {
+        return at;
+    }
+
+    /** First time of day for hourly schedules. Default 00:00. */
+    public LocalTime startingAt() {
+        return startingAt;
+    }
+
+    /** Days and times of weekly schedules. */
+    public Map<DayOfWeek, LocalTime> weekdays() {
+        return weekdays;
+    }
+
+    /** Day of month for monthly schedules (clamped to the month's length). Default 1. */
+    public int dayOfMonth() {
+        return dayOfMonth;
+    }
+
+    /** The cron expression of a cron schedule, else null. */
+    public CronExpression cron() {
+        return cron;
+    }
+
+    /** Archives of this database kept in the destination; 0 keeps all. Default 3. */
+    public int keepLast() {
+        return keepLast;
+    }
+
+    /** Whether the oldest archives are deleted before the backup (default after). */
+    public boolean deleteBefore() {
+        return deleteBefore;
+    }
+
+    /** Scheduled backups are skipped when the data did not change. Default false. */
+    public boolean onlyIfModified() {
+        return onlyIfModified;
+    }
+
+    /** Default afterDelay. */
+    public Retry retry() {
+        return retry;
+    }
+
+    /** Default 5 minutes. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    /** Attempts of one scheduled backup before 1401. Default 2. */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** How long open transactions may take to finish once the gate closes. Default 30 s. */
+    public Duration waitForTransactions() {
+        return waitForTransactions;
+    }
+
     /** Default fast. */
     public Compression compression() {
         return compression;
@@ -195,30 +544,23 @@ public final class BackupSettings {
         return verify;
     }
 
-    /** How long open transactions may take to finish once the gate closes. Default 30 s. */
-    public Duration waitForTransactions() {
-        return waitForTransactions;
+    /** Command run before the gate closes; a non-zero exit vetoes the backup. Default none. */
+    public String onBackupStartup() {
+        return onBackupStartup;
     }
 
-    /** The settings as they were read, for the manifest. */
-    public JsonNode asJson() {
-        ObjectNode n = new ObjectMapper().createObjectNode();
-        ObjectNode content = n.putObject("content");
-        content.put("data", data);
-        content.put("structure", structure);
-        var arr = content.putArray("attachments");
-        attachments.forEach(arr::add);
-        n.put("destination", destination.toString());
-        ObjectNode archive = n.putObject("archive");
-        archive.put("compression", compression.name().toLowerCase(Locale.ROOT));
-        archive.put("maxRate", maxRate);
-        archive.put("verify", verify);
-        n.putObject("onFailure").put("waitForTransactions", waitForTransactions.toMillis() + "ms");
-        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) raw::fields) {
-            if (!n.has(e.getKey())) {
-                n.set(e.getKey(), e.getValue());
-            }
-        }
-        return n;
+    /** Command run after the backup. Default none. */
+    public String onBackupShutdown() {
+        return onBackupShutdown;
+    }
+
+    /** Longest run of a hook. Default 5 minutes. */
+    public Duration hookTimeout() {
+        return hookTimeout;
+    }
+
+    /** Journal every phase (true, default) or only starts and errors. */
+    public boolean verboseJournal() {
+        return verboseJournal;
     }
 }

@@ -25,6 +25,8 @@ final class BackupState {
     private final Path file;
     private long nextNumber = 1;
     private BackupRecord last;
+    private long nextScheduledMillis;
+    private boolean modified = true;
 
     BackupState(Path file) {
         this.file = file;
@@ -36,6 +38,8 @@ final class BackupState {
         }
         JsonNode n = JSON.readTree(file.toFile());
         nextNumber = Math.max(1, n.path("nextNumber").asLong(1));
+        nextScheduledMillis = n.path("nextScheduled").asLong(0);
+        modified = n.path("modifiedSinceLastBackup").asBoolean(true);
         JsonNode l = n.path("last");
         if (l.isObject()) {
             last = BackupRecord.newBuilder().setNumber(l.path("number").asLong())
@@ -64,9 +68,35 @@ final class BackupState {
         save();
     }
 
+    /** When the scheduler planned the next automatic backup (0 = none), as it was before a restart. */
+    long nextScheduledMillis() {
+        return nextScheduledMillis;
+    }
+
+    void nextScheduledMillis(long millis) throws IOException {
+        if (millis != nextScheduledMillis) {
+            nextScheduledMillis = millis;
+            save();
+        }
+    }
+
+    /** Whether data or structure changed since the last successful backup's gate closed. */
+    boolean modified() {
+        return modified;
+    }
+
+    void modified(boolean m) throws IOException {
+        if (m != modified) {
+            modified = m;
+            save();
+        }
+    }
+
     private void save() throws IOException {
         ObjectNode n = JSON.createObjectNode();
         n.put("nextNumber", nextNumber);
+        n.put("nextScheduled", nextScheduledMillis);
+        n.put("modifiedSinceLastBackup", modified);
         if (last != null) {
             ObjectNode l = n.putObject("last");
             l.put("number", last.getNumber());

@@ -54,9 +54,15 @@ public final class RequestDispatcher {
     private final AdminService admin;
     private final int defaultFetchSize;
     private final int maxFrameSize;
+    private final Runnable writeListener;
 
+    /**
+     * @param writeListener told after every data or structure write that ran (the backup service
+     *                      tracks whether data changed since the last backup)
+     */
     public RequestDispatcher(Database database, CatalogWriter catalog, WriteGate gate, AdminService admin,
-                             int defaultFetchSize, int maxFrameSize) {
+                             int defaultFetchSize, int maxFrameSize, Runnable writeListener) {
+        this.writeListener = writeListener;
         this.database = database;
         this.catalog = catalog;
         this.gate = gate;
@@ -158,7 +164,11 @@ public final class RequestDispatcher {
             entered = true;
         }
         try {
-            return executeAdmitted(s, id, ex, cl);
+            OrderedExecutor.Outcome o = executeAdmitted(s, id, ex, cl);
+            if (entered) {
+                writeListener.run();
+            }
+            return o;
         } finally {
             if (entered) {
                 gate.exit();

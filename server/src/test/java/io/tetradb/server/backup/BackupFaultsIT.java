@@ -86,7 +86,8 @@ class BackupFaultsIT {
             assertThat(last.getErrorMessage()).contains("No space left on device");
             assertThat(queued.get(60, TimeUnit.SECONDS).updateCount()).isEqualTo(1);
             try (Stream<Path> s = Files.list(small)) {
-                assertThat(s.toList()).as("no archive and no partial file").isEmpty();
+                assertThat(s.map(p -> p.getFileName().toString())).as("no archive and no partial file")
+                        .noneMatch(n -> n.contains("testdb-0001"));
             }
             assertThat(admin.execute("SELECT COUNT(*) FROM BIG").rows().get(0).getLong(0)).isEqualTo(301L);
             assertThat(admin.update("INSERT INTO BIG VALUES (1001, X'02')")).isEqualTo(1);
