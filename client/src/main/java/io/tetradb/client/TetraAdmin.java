@@ -130,6 +130,93 @@ public final class TetraAdmin {
         callSync(AdminRequest.newBuilder().setSubscribeEvents(SubscribeEvents.newBuilder().setBackup(on)));
     }
 
+    /** The backup settings: Settings/backup.yml as it is, and every setting's effective value (JSON). */
+    public io.tetradb.protocol.BackupSettingsReply backupSettings() {
+        return callSync(AdminRequest.newBuilder().setBackupSettings(
+                io.tetradb.protocol.BackupSettingsRequest.getDefaultInstance())).getBackupSettings();
+    }
+
+    /**
+     * Changes backup settings, all or none: each assignment is {@code KEY=VALUE} with a dotted
+     * key, for example {@code archive.compression=compact} or {@code schedule.at=23:00}.
+     * A bad key or value fails with 2010 naming it, and the file stays as it was.
+     */
+    public io.tetradb.protocol.BackupSettingsReply setBackupSettings(String... assignments) {
+        return callSync(AdminRequest.newBuilder().setSetBackupSettings(
+                io.tetradb.protocol.SetBackupSettings.newBuilder().addAllAssignments(java.util.List.of(assignments))))
+                .getBackupSettings();
+    }
+
+    /** The archives kept in the destination (backup-history.json). */
+    public io.tetradb.protocol.BackupHistory backupHistory() {
+        return callSync(AdminRequest.newBuilder().setBackupHistory(
+                io.tetradb.protocol.BackupHistoryRequest.getDefaultInstance())).getBackupHistory();
+    }
+
+    /** The last {@code tail} lines of Logs/backup-journal.txt (all when 0). */
+    public java.util.List<String> backupJournal(int tail) {
+        return callSync(AdminRequest.newBuilder().setBackupJournal(
+                io.tetradb.protocol.BackupJournalRequest.newBuilder().setTail(Math.max(0, tail))))
+                .getBackupJournal().getLinesList();
+    }
+
+    /**
+     * Verifies backup {@code number} (found in the server's backup destination): every
+     * checksum, then the server opens the restored database and reads every table. A
+     * damaged archive fails with 1411 naming the entry or the reason; a missing one with 2010.
+     *
+     * <pre>{@code
+     * VerifyReport r = client.admin().verifyBackup(7);
+     * System.out.println(r.getTables() + " tables, " + r.getRows() + " rows");
+     * }</pre>
+     */
+    public io.tetradb.protocol.VerifyReport verifyBackup(long number) {
+        return callSync(AdminRequest.newBuilder().setVerifyBackup(
+                io.tetradb.protocol.VerifyBackup.newBuilder().setNumber(number))).getVerifyReport();
+    }
+
+    /** Verifies the archive {@code file} on the server (a relative path is taken from the backup destination). */
+    public io.tetradb.protocol.VerifyReport verifyBackup(String file) {
+        return callSync(AdminRequest.newBuilder().setVerifyBackup(
+                io.tetradb.protocol.VerifyBackup.newBuilder().setFile(file))).getVerifyReport();
+    }
+
+    /**
+     * Restores backup {@code number} into the folder {@code toDir} on the server, which
+     * must not exist or be empty (a relative path is taken beside the database folder);
+     * {@code tetra-server --data-dir toDir} then opens it. The running database is not
+     * touched.
+     */
+    public io.tetradb.protocol.RestoreReport restoreBackup(long number, String toDir) {
+        return callSync(AdminRequest.newBuilder().setRestoreBackup(
+                io.tetradb.protocol.RestoreBackup.newBuilder().setNumber(number).setToDir(toDir))).getRestoreReport();
+    }
+
+    /** As {@link #restoreBackup(long, String)}, from the archive {@code file} on the server. */
+    public io.tetradb.protocol.RestoreReport restoreBackup(String file, String toDir) {
+        return callSync(AdminRequest.newBuilder().setRestoreBackup(
+                io.tetradb.protocol.RestoreBackup.newBuilder().setFile(file).setToDir(toDir))).getRestoreReport();
+    }
+
+    /**
+     * Restores backup {@code number} over the running database. The server goes into
+     * maintenance: every other session is ended (its client gets 2008 "The server is in
+     * maintenance: a restore is in progress."), the current files move to
+     * {@code Replaced Files (restore)}, the archive's take their place and the database
+     * reopens; this session stays connected. A damaged archive changes nothing (1411); a
+     * running backup refuses it (1419).
+     */
+    public io.tetradb.protocol.RestoreReport restoreInPlace(long number) {
+        return callSync(AdminRequest.newBuilder().setRestoreBackup(
+                io.tetradb.protocol.RestoreBackup.newBuilder().setNumber(number).setInPlace(true))).getRestoreReport();
+    }
+
+    /** As {@link #restoreInPlace(long)}, from the archive {@code file} on the server. */
+    public io.tetradb.protocol.RestoreReport restoreInPlace(String file) {
+        return callSync(AdminRequest.newBuilder().setRestoreBackup(
+                io.tetradb.protocol.RestoreBackup.newBuilder().setFile(file).setInPlace(true))).getRestoreReport();
+    }
+
     private static ScramCredentials credentials(char[] password) {
         if (password == null || password.length < 8) {
             throw new io.tetradb.protocol.TetraException(io.tetradb.protocol.ErrorCode.INVALID_ARGUMENT,

@@ -21,6 +21,7 @@ import io.tetradb.server.backup.BackupService;
 import io.tetradb.server.backup.BackupSettings;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
+import io.tetradb.server.restore.RestoreService;
 import io.tetradb.server.sql.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,13 @@ public final class AdminService {
         this.host = host;
         this.port = port;
         this.serverVersion = serverVersion;
+    }
+
+    private volatile RestoreService restores;
+
+    /** The restore and verify service (set once by the server before it listens). */
+    public void restores(RestoreService r) {
+        restores = r;
     }
 
     /** Handles one request. */
@@ -125,14 +133,15 @@ public final class AdminService {
                         .setEffectiveJson(st.asJson().toPrettyString())).build();
             }
             case SET_BACKUP_SETTINGS: {
-                BackupSettings st = BackupSettings.load(layout);
+                java.util.List<String[]> pairs = new java.util.ArrayList<>();
                 for (String a : req.getSetBackupSettings().getAssignmentsList()) {
                     int eq = a.indexOf('=');
                     if (eq <= 0) {
                         throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Expected KEY=VALUE, got '" + a + "'.");
                     }
-                    st = st.set(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
+                    pairs.add(new String[]{a.substring(0, eq).trim(), a.substring(eq + 1).trim()});
                 }
+                BackupSettings st = BackupSettings.load(layout).setAll(pairs);
                 st.save(layout);
                 scheduler.get().reschedule();
                 LOG.info("Backup settings changed by {}: {}", caller.user(), req.getSetBackupSettings().getAssignmentsList());
@@ -147,6 +156,18 @@ public final class AdminService {
             case SUBSCRIBE_EVENTS:
                 backups.get().subscribe(caller, req.getSubscribeEvents().getBackup());
                 return ok();
+            case VERIFY_BACKUP:
+                return AdminReply.newBuilder().setVerifyReport(restores.verify(req.getVerifyBackup().getNumber(),
+                        req.getVerifyBackup().getFile())).build();
+            case RESTORE_BACKUP: {
+                var r = req.getRestoreBackup();
+                if (r.getInPlace() == !r.getToDir().isEmpty()) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Restore either to a folder or in place.");
+                }
+                return AdminReply.newBuilder().setRestoreReport(r.getInPlace()
+                        ? restores.restoreInPlace(r.getNumber(), r.getFile(), caller)
+                        : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()))).build();
+            }
             default:
                 throw new TetraException(ErrorCode.PROTOCOL_ERROR, "Unknown admin request.");
         }
@@ -165,7 +186,7 @@ public final class AdminService {
                 .setDatabaseName(layout.databaseName()).setDataDir(layout.root().toString()).setHost(host)
                 .setPort(port.getAsInt()).setStartedAtMillis(startedAt)
                 .setUptimeMillis(System.currentTimeMillis() - startedAt).setSessionCount(reg.count())
-                .setDataFileSize(size).setState(reg.isShuttingDown() ? "SHUTTING_DOWN" : "RUNNING")
+                .setDataFileSize(size).setState(reg.serverState())
                 .setBackup(backups.get().status()).build();
     }
 

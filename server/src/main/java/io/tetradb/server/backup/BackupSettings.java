@@ -260,17 +260,33 @@ public final class BackupSettings {
      * whole result; throws 2010 naming the key.
      */
     public BackupSettings set(String key, String value) {
+        return setAll(Collections.singletonList(new String[]{key, value}));
+    }
+
+    /**
+     * A copy with every {@code {key, value}} pair set (see {@link #set}), validated once
+     * at the end, so that related keys can change together (schedule.frequency=weekly with
+     * its weekdays).
+     */
+    public BackupSettings setAll(List<String[]> assignments) {
+        ObjectNode copy = tree.deepCopy();
+        for (String[] kv : assignments) {
+            apply(copy, kv[0].trim(), kv[1]);
+        }
+        return new BackupSettings(copy, dbRoot, dbName);
+    }
+
+    private static void apply(ObjectNode root, String key, String value) {
         String[] parts = key.split("\\.");
         String parent = "";
-        for (int i = 0; i < parts.length; i++) {
+        for (String part : parts) {
             Set<String> known = KEYS.get(parent);
-            if (known == null || !known.contains(parts[i])) {
+            if (known == null || !known.contains(part)) {
                 throw bad(key, "unknown setting");
             }
-            parent = parent.isEmpty() ? parts[i] : parent + "." + parts[i];
+            parent = parent.isEmpty() ? part : parent + "." + part;
         }
-        ObjectNode copy = tree.deepCopy();
-        ObjectNode node = copy;
+        ObjectNode node = root;
         for (int i = 0; i < parts.length - 1; i++) {
             JsonNode child = node.path(parts[i]);
             if (!child.isObject()) {
@@ -281,16 +297,15 @@ public final class BackupSettings {
         String last = parts[parts.length - 1];
         if (value == null || value.isBlank()) {
             node.remove(last);
-        } else {
-            JsonNode parsed;
-            try {
-                parsed = YAML.readTree(value);
-            } catch (IOException e) {
-                throw bad(key, "'" + value + "' is not a valid value");
-            }
-            node.set(last, parsed == null || parsed.isMissingNode() ? JsonNodeFactory.instance.textNode(value) : parsed);
+            return;
         }
-        return new BackupSettings(copy, dbRoot, dbName);
+        JsonNode parsed;
+        try {
+            parsed = YAML.readTree(value);
+        } catch (IOException e) {
+            throw bad(key, "'" + value + "' is not a valid value");
+        }
+        node.set(last, parsed == null || parsed.isMissingNode() ? JsonNodeFactory.instance.textNode(value) : parsed);
     }
 
     /** Writes these settings to {@code Settings/backup.yml} atomically. */
