@@ -76,6 +76,9 @@ public final class BackupScheduler implements AutoCloseable {
                 failed(st, now, ErrorCode.BACKUP_IO.code());
             }
         }
+        if (service.interruptedScheduledBackup() && failedAttempts == 0) {
+            failed(st, now, ErrorCode.BACKUP_IO.code());
+        }
         persist();
         if (timer != null) {
             ticker = timer.scheduleWithFixedDelay(this::safeCheck, 1, 1, TimeUnit.SECONDS);

@@ -92,6 +92,41 @@ public final class BackupService implements AutoCloseable {
         this.state = new BackupState(layout.root().resolve("backup-state.json"));
         state.load();
         this.journal = new BackupJournal(layout.logsDir());
+        recoverInterrupted();
+    }
+
+    private volatile boolean interruptedScheduled;
+
+    /**
+     * A backup that was running when the server stopped without finishing it (killed,
+     * power cut): it is recorded FAILED, its partial archive removed; an archive under its
+     * final name can only be complete (it is renamed last), so one is kept.
+     */
+    private void recoverInterrupted() throws IOException {
+        long n = state.runningNumber();
+        if (n <= 0) {
+            return;
+        }
+        Path archive = Path.of(state.runningArchive());
+        boolean finished = Files.isRegularFile(archive);
+        Path partial = archive.resolveSibling("." + archive.getFileName() + ".partial");
+        Files.deleteIfExists(partial);
+        interruptedScheduled = state.runningScheduled() && !finished;
+        String msg = finished ? "The server stopped after writing backup " + n + " but before recording it."
+                : "The server stopped during backup " + n + "; its partial archive was removed.";
+        long now = System.currentTimeMillis();
+        BackupRecord r = BackupRecord.newBuilder().setNumber(n).setStartMillis(now).setEndMillis(now)
+                .setStatus(finished ? "SUCCESS" : "FAILED").setErrorCode(finished ? 0 : ErrorCode.BACKUP_IO.code())
+                .setErrorMessage(msg).setArchive(finished ? archive.toString() : "").build();
+        state.running(0, null, false);
+        state.last(r);
+        journal.event(n, "interrupted", true, true, fields("message", msg, "archive", archive));
+        LOG.warn(msg);
+    }
+
+    /** Whether a scheduled backup was cut short by the server stopping (the scheduler counts it as failed). */
+    boolean interruptedScheduledBackup() {
+        return interruptedScheduled;
     }
 
     /** A failure with its code (PRODUCT.md 4.7). */
@@ -188,6 +223,11 @@ public final class BackupService implements AutoCloseable {
         } catch (BackupFailure f) {
             finish(run, "FAILED", f.code.code(), f.getMessage(), 0, null);
             throw new TetraException(f.code, f.getMessage());
+        }
+        try {
+            state.running(number, archive.toString(), origin == Origin.SCHEDULED);
+        } catch (IOException e) {
+            LOG.warn("The backup state could not be written: {}", e.getMessage());
         }
         current = run;
         run.publisher = timer.scheduleAtFixedRate(() -> publish(run), PROGRESS_PERIOD_MILLIS, PROGRESS_PERIOD_MILLIS,
@@ -622,6 +662,9 @@ public final class BackupService implements AutoCloseable {
                 .build();
         synchronized (this) {
             try {
+                if (state.runningNumber() == run.number) {
+                    state.running(0, null, false);
+                }
                 state.last(record);
             } catch (IOException e) {
                 LOG.warn("The last backup information could not be written: {}", e.getMessage());

@@ -27,6 +27,9 @@ final class BackupState {
     private BackupRecord last;
     private long nextScheduledMillis;
     private boolean modified = true;
+    private long runningNumber;
+    private String runningArchive = "";
+    private boolean runningScheduled;
 
     BackupState(Path file) {
         this.file = file;
@@ -40,6 +43,9 @@ final class BackupState {
         nextNumber = Math.max(1, n.path("nextNumber").asLong(1));
         nextScheduledMillis = n.path("nextScheduled").asLong(0);
         modified = n.path("modifiedSinceLastBackup").asBoolean(true);
+        runningNumber = n.path("running").path("number").asLong(0);
+        runningArchive = n.path("running").path("archive").asText("");
+        runningScheduled = n.path("running").path("scheduled").asBoolean(false);
         JsonNode l = n.path("last");
         if (l.isObject()) {
             last = BackupRecord.newBuilder().setNumber(l.path("number").asLong())
@@ -80,6 +86,27 @@ final class BackupState {
         }
     }
 
+    /** The backup that was running when the state was last written (0 = none). */
+    long runningNumber() {
+        return runningNumber;
+    }
+
+    String runningArchive() {
+        return runningArchive;
+    }
+
+    boolean runningScheduled() {
+        return runningScheduled;
+    }
+
+    /** Notes the backup now running (number 0 clears it), so that a crash during it is noticed at the next start. */
+    void running(long number, String archive, boolean scheduled) throws IOException {
+        runningNumber = number;
+        runningArchive = archive == null ? "" : archive;
+        runningScheduled = scheduled;
+        save();
+    }
+
     /** Whether data or structure changed since the last successful backup's gate closed. */
     boolean modified() {
         return modified;
@@ -97,6 +124,10 @@ final class BackupState {
         n.put("nextNumber", nextNumber);
         n.put("nextScheduled", nextScheduledMillis);
         n.put("modifiedSinceLastBackup", modified);
+        if (runningNumber > 0) {
+            n.putObject("running").put("number", runningNumber).put("archive", runningArchive)
+                    .put("scheduled", runningScheduled);
+        }
         if (last != null) {
             ObjectNode l = n.putObject("last");
             l.put("number", last.getNumber());

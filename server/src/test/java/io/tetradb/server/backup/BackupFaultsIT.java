@@ -36,10 +36,10 @@ class BackupFaultsIT {
         }
     }
 
-    /** Mounts a tmpfs of {@code size} (root only); false where this machine does not allow it. */
-    private boolean mountTmpfs(Path where, String size) throws Exception {
+    /** Mounts a tmpfs with {@code options} (root only); false where this machine does not allow it. */
+    private boolean mountTmpfs(Path where, String options) throws Exception {
         Files.createDirectories(where);
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", where.toString())
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", options, "tmpfs", where.toString())
                 .redirectErrorStream(true).start();
         boolean ok = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         if (ok) {
@@ -51,7 +51,7 @@ class BackupFaultsIT {
     @Test
     void aFullDiskFailsTheBackupWith1409AndNothingIsLost() throws Exception {
         Path small = dir.resolve("small-disk");
-        assumeTrue(mountTmpfs(small, "512k"), "mounting a tmpfs needs root");
+        assumeTrue(mountTmpfs(small, "size=512k"), "mounting a tmpfs needs root");
         try (TetraServer server = TestServers.start(dir); TetraClient admin = TestServers.admin(server);
              TetraClient writer = TestServers.admin(server)) {
             admin.execute("CREATE TABLE BIG(ID INT PRIMARY KEY, DATA VARBINARY(10000))");
@@ -98,6 +98,23 @@ class BackupFaultsIT {
             admin.admin().startBackup();
             await().atMost(60, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
             assertThat(admin.admin().backupStatus().getLast().getStatus()).isEqualTo("SUCCESS");
+        }
+    }
+
+    @Test
+    void aReadOnlyDestinationFailsWith1407AndTheDatabaseStaysWritable() throws Exception {
+        Path ro = dir.resolve("read-only");
+        assumeTrue(mountTmpfs(ro, "ro,size=1m"), "mounting a tmpfs needs root");
+        try (TetraServer server = TestServers.start(dir); TetraClient admin = TestServers.admin(server)) {
+            admin.execute("CREATE TABLE T(ID INT)");
+            admin.admin().setBackupSettings("destination=" + ro);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.admin().startBackup())
+                    .isInstanceOfSatisfying(io.tetradb.protocol.TetraException.class, e -> {
+                        assertThat(e.code()).isEqualTo(io.tetradb.protocol.ErrorCode.BACKUP_DESTINATION);
+                        assertThat(e.getMessage()).contains("not writable");
+                    });
+            assertThat(admin.update("INSERT INTO T VALUES (1)")).isEqualTo(1);
+            assertThat(admin.admin().backupStatus().getLast().getErrorCode()).isEqualTo(1407);
         }
     }
 }
