@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.tetradb.admin.command.BackupCommand;
 import io.tetradb.admin.command.SessionsCommand;
 import io.tetradb.admin.command.SqlCommand;
 import io.tetradb.admin.command.StatusCommand;
@@ -51,7 +52,8 @@ import java.util.concurrent.Callable;
         versionProvider = AdminMain.Version.class, usageHelpAutoWidth = true,
         description = "Remote administration and SQL shell for a Tetra server.%n"
                 + "Password: $TETRA_PASSWORD, --password-file FILE, or asked for on the console.",
-        subcommands = {StatusCommand.class, SessionsCommand.class, UsersCommand.class, SqlCommand.class},
+        subcommands = {StatusCommand.class, BackupCommand.class, SessionsCommand.class, UsersCommand.class,
+                SqlCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (message and code on stderr)", "2:usage error"})
 public final class AdminMain implements Callable<Integer> {
@@ -89,12 +91,14 @@ public final class AdminMain implements Callable<Integer> {
     private final Map<String, String> env;
     private final SecretPrompt prompt;
     private final boolean interactive;
+    private final InterruptSource interrupts;
     private final ObjectMapper mapper = new ObjectMapper()
             .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     private AdminMain(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, SecretPrompt prompt,
-                      boolean interactive) {
+                      boolean interactive, InterruptSource interrupts) {
+        this.interrupts = interrupts;
         this.out = out;
         this.err = err;
         this.in = in;
@@ -106,7 +110,7 @@ public final class AdminMain implements Callable<Integer> {
     public static void main(String[] args) {
         boolean console = System.console() != null;
         System.exit(run(args, System.out, System.err, System.in, System.getenv(),
-                console ? SecretPrompt.console() : SecretPrompt.none(), console));
+                console ? SecretPrompt.console() : SecretPrompt.none(), console, InterruptSource.sigint()));
     }
 
     /** Runs {@code tetra-admin} with these arguments and streams, without exiting; returns the exit code. */
@@ -121,7 +125,17 @@ public final class AdminMain implements Callable<Integer> {
      */
     public static int run(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
                           SecretPrompt prompt, boolean interactive) {
-        AdminMain main = new AdminMain(out, err, in, env, prompt, interactive);
+        return run(args, out, err, in, env, prompt, interactive, InterruptSource.none());
+    }
+
+    /**
+     * As {@link #run(String[], PrintStream, PrintStream, InputStream, Map, SecretPrompt, boolean)},
+     * with where Ctrl-C comes from while a command handles it itself ({@code backup start
+     * --follow}); the other forms leave Ctrl-C alone.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
+                          SecretPrompt prompt, boolean interactive, InterruptSource interrupts) {
+        AdminMain main = new AdminMain(out, err, in, env, prompt, interactive, interrupts);
         CommandLine cl = new CommandLine(main);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
@@ -144,7 +158,7 @@ public final class AdminMain implements Callable<Integer> {
     /** Without a subcommand: a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing command: status, sessions, users or sql.");
+        throw new ParameterException(spec.commandLine(), "Missing command: status, backup, sessions, users or sql.");
     }
 
     private int onFailure(Exception e, CommandLine cmd, ParseResult parseResult) {
@@ -273,6 +287,11 @@ public final class AdminMain implements Callable<Integer> {
     /** Whether stdin is a person at a terminal. */
     public boolean interactive() {
         return interactive;
+    }
+
+    /** Where Ctrl-C comes from while a command handles it itself. */
+    public InterruptSource interrupts() {
+        return interrupts;
     }
 
     /** No password was given and there is no console to ask on: a usage error (exit code 2). */

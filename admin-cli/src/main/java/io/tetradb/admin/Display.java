@@ -79,6 +79,16 @@ public final class Display {
         return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 
+    /** A percentage with one decimal: {@code 42.5%}. */
+    public static String percent(double p) {
+        return String.format(Locale.ROOT, "%.1f%%", p);
+    }
+
+    /** A transfer rate for people: {@code 3.2 MiB/s}. */
+    public static String rate(double bytesPerSecond) {
+        return bytes((long) Math.max(0, bytesPerSecond)) + "/s";
+    }
+
     /** A duration for people: {@code 2d 3h 4m 5s}, leading zero units left out. */
     public static String duration(long millis) {
         Duration d = Duration.ofMillis(Math.max(0, millis));

@@ -2,14 +2,21 @@ package io.tetradb.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tetradb.client.BackupWaitNotice;
 import io.tetradb.client.ClientConfig;
+import io.tetradb.client.Result;
 import io.tetradb.client.TetraClient;
+import io.tetradb.client.TetraFuture;
+import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.server.TetraServer;
 import io.tetradb.server.config.ServerConfig;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +35,21 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -369,14 +387,17 @@ class AdminCliIT {
         assertThat(sessions.exit).isEqualTo(2);
         assertThat(sessions.err).contains("Missing subcommand");
         assertThat(admin("sessions", "kill", "not-a-number").exit).isEqualTo(2);
+        Run backup = admin("backup");
+        assertThat(backup.exit).isEqualTo(2);
+        assertThat(backup.err).contains("Missing subcommand: start, stop or status.");
     }
 
     @Test
     void helpGoesToStdout() {
         Run r = run(Map.of(), "", "--help");
         assertThat(r.exit).isZero();
-        assertThat(r.out).contains("Usage: tetra-admin").contains("status").contains("sessions").contains("users")
-                .contains("sql");
+        assertThat(r.out).contains("Usage: tetra-admin").contains("status").contains("backup").contains("sessions")
+                .contains("users").contains("sql");
     }
 
     // ------------------------------------------------------------------ sql
@@ -508,7 +529,435 @@ class AdminCliIT {
         assertThat(a.get(1).get("rows").get(0).get(1).asText()).isEqualTo("one");
     }
 
+    @Test
+    void anUnknownWaitPolicyIsAUsageError() {
+        Run r = admin("sql", "--wait-policy", "sometimes", "-e", "SELECT 1");
+        assertThat(r.exit).isEqualTo(2);
+        assertThat(r.err).contains("--wait-policy").contains("unknown wait policy 'sometimes'");
+        assertThat(r.out).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ backup
+
+    /**
+     * Backups through {@code tetra-admin}. Backups are the server's (one at a time), so
+     * each test leaves none running; a test that needs one held with its write gate
+     * closed uses {@link #holdBackupsAtTheGate()}.
+     */
+    @Nested
+    @Timeout(120)
+    class Backups {
+        private static final String WAIT_PROMPT = "Database backup %d in progress (0%%) — your statement waits. "
+                + "Press c then Enter to cancel, Enter to keep waiting.";
+        private static final String BACKUP_IN_PROGRESS = "tetra-admin: error -9976: This command cannot be executed "
+                + "because the database backup is in progress.";
+
+        private TetraClient client;
+        private CountDownLatch release;
+        private CountDownLatch gateClosed;
+
+        @BeforeEach
+        void connectAndCheckIdle() {
+            client = connect("admin", ADMIN_PASSWORD, "it-backups");
+            assertThat(client.admin().backupStatus().getState()).isEqualTo("IDLE");
+        }
+
+        @AfterEach
+        void releaseAndWaitForTheEnd() {
+            if (release != null) {
+                release.countDown();
+            }
+            server.backups().onGateClosed(null);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> client.admin().backupStatus().getState().equals("IDLE"));
+            client.close();
+        }
+
+        /** The next backup stops with its write gate closed until {@link #release} is counted down. */
+        private void holdBackupsAtTheGate() {
+            release = new CountDownLatch(1);
+            gateClosed = new CountDownLatch(1);
+            CountDownLatch released = release;
+            CountDownLatch closed = gateClosed;
+            server.backups().onGateClosed(n -> {
+                closed.countDown();
+                try {
+                    released.await(100, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        /** Starts a backup held at the gate; returns its number once the gate is closed. */
+        private long startHeldBackup() throws InterruptedException {
+            holdBackupsAtTheGate();
+            long n = client.admin().startBackup().getBackupNumber();
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).as("the gate of backup %d closed", n).isTrue();
+            return n;
+        }
+
+        private BackupRecord awaitEnd(long n) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                var s = client.admin().backupStatus();
+                return s.getState().equals("IDLE") && s.getLast().getNumber() == n;
+            });
+            return client.admin().backupStatus().getLast();
+        }
+
+        private Path archive(long n) {
+            return tempDir.resolve("db-backups").resolve(String.format(Locale.ROOT, "db-%04d.tar.zst", n));
+        }
+
+        private long count(String table) {
+            return ((Number) client.execute("SELECT COUNT(*) FROM " + table).rows().get(0).get(0)).longValue();
+        }
+
+        @Test
+        void startPrintsTheNumberAndArchiveAsTextAndJson() throws IOException {
+            Run text = admin("backup", "start");
+            assertThat(text.exit).as(text.err).isZero();
+            assertThat(text.err).isEmpty();
+            Matcher m = Pattern.compile("Backup ([0-9]+) started; archive: (.+)\\R").matcher(text.out);
+            assertThat(m.matches()).as(text.out).isTrue();
+            long n = Long.parseLong(m.group(1));
+            assertThat(Path.of(m.group(2))).isEqualTo(archive(n));
+            assertThat(awaitEnd(n).getStatus()).isEqualTo("SUCCESS");
+            assertThat(archive(n)).isRegularFile();
+
+            Run json = admin("backup", "start", "--json");
+            assertThat(json.exit).as(json.err).isZero();
+            JsonNode started = json.json();
+            assertThat(started.get("number").asLong()).isEqualTo(n + 1);
+            assertThat(Path.of(started.get("archive").asText())).isEqualTo(archive(n + 1));
+            assertThat(awaitEnd(n + 1).getStatus()).isEqualTo("SUCCESS");
+            assertThat(archive(n + 1)).isRegularFile();
+        }
+
+        @Test
+        void startFollowPrintsTheOutcome() throws IOException {
+            Run text = admin("backup", "start", "--follow");
+            assertThat(text.exit).as(text.err).isZero();
+            Matcher m = Pattern.compile("(?s)Backup ([0-9]+) started; archive: (\\S+)\\R"
+                    + "Backup \\1 finished: SUCCESS in [0-9]+s; archive: \\2 \\([0-9.]+ (B|KiB|MiB)\\)\\.\\R")
+                    .matcher(text.out);
+            assertThat(m.matches()).as(text.out).isTrue();
+            long n = Long.parseLong(m.group(1));
+            assertThat(archive(n)).isRegularFile();
+            assertThat(text.err).doesNotContain("error");
+
+            Run json = admin("--json", "backup", "start", "--follow");
+            assertThat(json.exit).as(json.err).isZero();
+            JsonNode end = json.json();
+            assertThat(end.get("number").asLong()).isEqualTo(n + 1);
+            assertThat(end.get("status").asText()).isEqualTo("SUCCESS");
+            assertThat(end.get("errorCode").isNull()).isTrue();
+            assertThat(Path.of(end.get("archive").asText())).isEqualTo(archive(n + 1));
+            assertThat(end.get("archiveSize").asLong()).isEqualTo(Files.size(archive(n + 1)));
+        }
+
+        @Test
+        void ctrlCAnsweredYesStopsTheBackup() throws Exception {
+            holdBackupsAtTheGate();
+            TestInterrupts ctrlC = new TestInterrupts();
+            Live live = new Live("y\n", false, ctrlC, conn("backup", "start", "--follow"));
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            long n = client.admin().backupStatus().getProgress().getBackupNumber();
+            // Progress events reach the bar while the backup is held.
+            await().atMost(Duration.ofSeconds(30)).until(() -> live.err().contains("Backup " + n + " ["));
+            assertThat(live.out()).startsWith("Backup " + n + " started; archive: " + archive(n));
+            assertThat(ctrlC.installed()).isTrue();
+
+            ctrlC.fire();
+            await().atMost(Duration.ofSeconds(30)).until(() -> live.err().contains("Stopping backup " + n + "..."));
+            assertThat(live.err()).contains("Stop backup " + n + "? [y/N] ");
+            release.countDown();
+
+            Run r = live.finish();
+            assertThat(r.exit).as(r.err).isEqualTo(1);
+            assertThat(r.err).containsPattern("(?m)^tetra-admin: error 1406: Backup " + n + " was stopped by admin\\.$");
+            assertThat(r.out).containsPattern("Backup " + n + " ended: STOPPED in [0-9]+s\\.\\R");
+            BackupRecord last = awaitEnd(n);
+            assertThat(last.getStatus()).isEqualTo("STOPPED");
+            assertThat(last.getErrorCode()).isEqualTo(1406);
+            assertThat(archive(n)).doesNotExist();
+            assertThat(ctrlC.installed()).as("Ctrl-C handling given back").isFalse();
+        }
+
+        @Test
+        void ctrlCAnsweredNoKeepsFollowing() throws Exception {
+            holdBackupsAtTheGate();
+            TestInterrupts ctrlC = new TestInterrupts();
+            Live live = new Live("n\n", false, ctrlC, conn("backup", "start", "--follow"));
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            long n = client.admin().backupStatus().getProgress().getBackupNumber();
+            await().atMost(Duration.ofSeconds(30)).until(() -> live.err().contains("Backup " + n + " [")
+                    && ctrlC.installed());
+
+            ctrlC.fire();
+            await().atMost(Duration.ofSeconds(30)).until(() -> live.err().contains("Backup " + n + " goes on."));
+            assertThat(live.err()).contains("Stop backup " + n + "? [y/N] ");
+            assertThat(live.exit.isDone()).as("still following").isFalse();
+            release.countDown();
+
+            Run r = live.finish();
+            assertThat(r.exit).as(r.err).isZero();
+            assertThat(r.out).contains("Backup " + n + " finished: SUCCESS");
+            assertThat(r.err).doesNotContain("error");
+            assertThat(awaitEnd(n).getStatus()).isEqualTo("SUCCESS");
+            assertThat(archive(n)).isRegularFile();
+        }
+
+        @Test
+        void statusIsRunningWhileHeldThenIdleWithEveryField() throws Exception {
+            client.execute("CREATE TABLE BACKUP_STATUS_T(ID INT PRIMARY KEY)");
+            long n = startHeldBackup();
+            try (TetraClient writer = connect("admin", ADMIN_PASSWORD, "it-writer");
+                 TetraClient quitter = connect("admin", ADMIN_PASSWORD, "it-quitter")) {
+                BlockingQueue<BackupWaitNotice> waits = new LinkedBlockingQueue<>();
+                writer.onBackupWait(waits::add);
+                quitter.onBackupWait(waits::add);
+                TetraFuture<Result> queued = writer.executeAsync("INSERT INTO BACKUP_STATUS_T VALUES (1)");
+                assertThat(waits.poll(30, TimeUnit.SECONDS)).isNotNull();
+                TetraFuture<Result> cancelled = quitter.executeAsync("INSERT INTO BACKUP_STATUS_T VALUES (2)");
+                BackupWaitNotice second = waits.poll(30, TimeUnit.SECONDS);
+                assertThat(second).isNotNull();
+                second.cancel();
+                assertThatThrownBy(() -> cancelled.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(TetraException.class);
+
+                Run running = admin("backup", "status", "--json");
+                assertThat(running.exit).as(running.err).isZero();
+                JsonNode s = running.json();
+                assertThat(s.get("state").asText()).isEqualTo("RUNNING");
+                JsonNode p = s.get("progress");
+                assertThat(p.get("backupNumber").asLong()).isEqualTo(n);
+                assertThat(p.get("phase").asText()).isEqualTo("waiting for transactions");
+                assertThat(p.get("bytesDone").asLong()).isZero();
+                assertThat(p.get("bytesTotal").asLong()).isPositive();
+                assertThat(p.get("currentFile").isTextual()).isTrue();
+                assertThat(p.get("bytesPerSecond").isNumber()).isTrue();
+                assertThat(p.get("etaMillis").isNumber()).isTrue();
+                assertThat(p.get("queuedWrites").asInt()).isEqualTo(1);
+                assertThat(p.get("percent").asDouble()).isCloseTo(0.0, within(0.001));
+
+                Run runningText = admin("backup", "status");
+                assertThat(runningText.exit).as(runningText.err).isZero();
+                assertThat(runningText.out).contains("State:            RUNNING")
+                        .contains("Backup:           " + n)
+                        .contains("Phase:            waiting for transactions")
+                        .containsPattern("Progress:         0\\.0% \\(0 B of [0-9.]+ (B|KiB|MiB)\\)")
+                        .contains("Queued writes:    1");
+
+                release.countDown();
+                assertThat(queued.get(30, TimeUnit.SECONDS).updateCount()).isEqualTo(1);
+            }
+            awaitEnd(n);
+
+            Run idle = admin("backup", "status", "--json");
+            assertThat(idle.exit).as(idle.err).isZero();
+            JsonNode s = idle.json();
+            assertThat(s.get("state").asText()).isEqualTo("IDLE");
+            assertThat(s.get("progress").isNull()).isTrue();
+            JsonNode last = s.get("last");
+            assertThat(last.get("number").asLong()).isEqualTo(n);
+            assertThat(last.get("status").asText()).isEqualTo("SUCCESS");
+            assertThat(last.get("errorCode").isNull()).isTrue();
+            assertThat(last.get("errorMessage").isNull()).isTrue();
+            Instant start = Instant.parse(last.get("start").asText());
+            Instant end = Instant.parse(last.get("end").asText());
+            assertThat(end).isAfterOrEqualTo(start).isBeforeOrEqualTo(Instant.now());
+            assertThat(last.get("durationMillis").asLong()).isEqualTo(end.toEpochMilli() - start.toEpochMilli());
+            assertThat(Path.of(last.get("archive").asText())).isEqualTo(archive(n));
+            assertThat(last.get("archiveSize").asLong()).isEqualTo(Files.size(archive(n)));
+            assertThat(last.get("writesQueued").asInt()).isEqualTo(2);
+            assertThat(last.get("writesCancelled").asInt()).isEqualTo(1);
+            assertThat(last.has("nextScheduled")).isTrue();
+            assertThat(last.get("nextScheduled").isNull()).isTrue();
+            assertThat(last.size()).as(last.toString()).isEqualTo(12);
+
+            Run idleText = admin("backup", "status");
+            assertThat(idleText.exit).as(idleText.err).isZero();
+            assertThat(idleText.out).startsWith("State:            IDLE")
+                    .contains("Last backup:      " + n)
+                    .contains("Status:           SUCCESS")
+                    .contains("Error:            none")
+                    .containsPattern("Started:          [0-9]{4}-[0-9]{2}-[0-9]{2} ")
+                    .containsPattern("Duration:         [0-9]+s")
+                    .contains("Archive:          " + archive(n))
+                    .contains("Archive size:     ")
+                    .contains("(" + Files.size(archive(n)) + " bytes)")
+                    .contains("Writes queued:    2")
+                    .contains("Writes cancelled: 1")
+                    .contains("Next scheduled:   none");
+            assertThat(count("BACKUP_STATUS_T")).isEqualTo(1);
+        }
+
+        @Test
+        void stopEndsTheRunningBackupAndWaitsForItsEnd() throws Exception {
+            long n = startHeldBackup();
+            Live live = new Live("", false, InterruptSource.none(), conn("backup", "stop"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> live.out().contains("Stop requested for backup " + n + "; waiting for it to end."));
+            release.countDown();
+            Run r = live.finish();
+            assertThat(r.exit).as(r.err).isZero();
+            assertThat(r.out).endsWith("Backup " + n + " stopped." + System.lineSeparator());
+            BackupRecord last = awaitEnd(n);
+            assertThat(last.getStatus()).isEqualTo("STOPPED");
+            assertThat(last.getErrorCode()).isEqualTo(1406);
+            assertThat(archive(n)).doesNotExist();
+
+            Run none = admin("backup", "stop");
+            assertThat(none.exit).isEqualTo(1);
+            assertThat(none.out).isEmpty();
+            assertThat(none.err).isEqualTo("tetra-admin: error 2010: No backup is running." + System.lineSeparator());
+        }
+
+        @Test
+        void aSecondStartWhileOneRunsFailsWith1419() throws Exception {
+            long n = startHeldBackup();
+            for (String[] start : new String[][] {{"backup", "start"}, {"backup", "start", "--follow"}}) {
+                Run r = admin(start);
+                assertThat(r.exit).as(String.join(" ", start)).isEqualTo(1);
+                assertThat(r.out).isEmpty();
+                assertThat(r.err).startsWith("tetra-admin: error 1419: ").contains("Backup " + n);
+            }
+            release.countDown();
+            assertThat(awaitEnd(n).getStatus()).isEqualTo("SUCCESS");
+        }
+
+        @Test
+        void failFastWriteFailsWith9976WhileTheGateIsClosed() throws Exception {
+            client.execute("CREATE TABLE FAIL_FAST_T(ID INT PRIMARY KEY)");
+            long n = startHeldBackup();
+            Run r = admin("sql", "--wait-policy", "fail-fast", "-e", "INSERT INTO FAIL_FAST_T VALUES (1)");
+            assertThat(r.exit).isEqualTo(1);
+            assertThat(r.out).isEmpty();
+            assertThat(r.err).isEqualTo(BACKUP_IN_PROGRESS + System.lineSeparator());
+
+            Run atMost = admin("sql", "--wait-policy", "wait-at-most=300ms", "-e", "INSERT INTO FAIL_FAST_T VALUES (2)");
+            assertThat(atMost.exit).isEqualTo(1);
+            assertThat(atMost.err).contains("it runs when the backup ends, or fails with -9976 after 300ms.")
+                    .endsWith(BACKUP_IN_PROGRESS + System.lineSeparator());
+
+            assertThat(count("FAIL_FAST_T")).as("reads go on while the gate is closed").isZero();
+            release.countDown();
+            assertThat(awaitEnd(n).getWritesCancelled()).isEqualTo(2);
+            assertThat(count("FAIL_FAST_T")).isZero();
+        }
+
+        @Test
+        void aScriptWaitsWithANoticeOnStderr() throws Exception {
+            client.execute("CREATE TABLE SCRIPT_WAIT_T(ID INT PRIMARY KEY)");
+            long n = startHeldBackup();
+            Live live = new Live("", false, InterruptSource.none(),
+                    conn("sql", "-e", "INSERT INTO SCRIPT_WAIT_T VALUES (1); SELECT COUNT(*) AS N FROM SCRIPT_WAIT_T"));
+            String notice = "tetra-admin: the statement waits for database backup " + n
+                    + " in progress (0%); it runs when the backup ends." + System.lineSeparator();
+            await().atMost(Duration.ofSeconds(30)).until(() -> live.err().equals(notice));
+            assertThat(live.out()).isEmpty();
+            release.countDown();
+            Run r = live.finish();
+            assertThat(r.exit).as(r.err).isZero();
+            assertThat(r.err).isEqualTo(notice);
+            assertThat(r.out).startsWith("1 row(s) affected").containsPattern("(?m)^ *1$");
+        }
+
+        @Test
+        void theShellCancelsAWaitingStatementWhenTheUserTypesC() throws Exception {
+            client.execute("CREATE TABLE SHELL_CANCEL_T(ID INT PRIMARY KEY)");
+            long n = startHeldBackup();
+            Live live = new Live("INSERT INTO SHELL_CANCEL_T VALUES (1);\nc\n", true, InterruptSource.none(),
+                    conn("sql"));
+            Run r = live.finish();
+            assertThat(r.exit).as(r.err).isZero();
+            assertThat(r.out).contains(String.format(Locale.ROOT, WAIT_PROMPT, n)).contains("Cancelling the statement.")
+                    .doesNotContain("row(s) affected");
+            assertThat(r.err).isEqualTo(BACKUP_IN_PROGRESS + System.lineSeparator());
+            assertThat(count("SHELL_CANCEL_T")).isZero();
+            release.countDown();
+            assertThat(awaitEnd(n).getWritesCancelled()).isEqualTo(1);
+            assertThat(count("SHELL_CANCEL_T")).as("a cancelled write never runs").isZero();
+        }
+
+        @Test
+        void theShellKeepsWaitingOnEnterAndShowsTheResultAfterTheBackup() throws Exception {
+            client.execute("CREATE TABLE SHELL_WAIT_T(ID INT PRIMARY KEY)");
+            long n = startHeldBackup();
+            Live live = new Live("INSERT INTO SHELL_WAIT_T VALUES (1);\n\n", true, InterruptSource.none(),
+                    conn("sql"));
+            String prompt = String.format(Locale.ROOT, WAIT_PROMPT, n);
+            await().atMost(Duration.ofSeconds(30)).until(() -> live.out().contains(prompt)
+                    && live.out().contains("Still waiting for backup " + n + " (0%). Press c then Enter to cancel.")
+                    && live.out().contains("Backup " + n + " ["));
+            assertThat(live.out()).doesNotContain("row(s) affected");
+            assertThat(count("SHELL_WAIT_T")).isZero();
+            release.countDown();
+            Run r = live.finish();
+            assertThat(r.exit).as(r.err).isZero();
+            assertThat(r.err).isEmpty();
+            assertThat(r.out.indexOf("1 row(s) affected")).isGreaterThan(r.out.indexOf(prompt));
+            assertThat(count("SHELL_WAIT_T")).isEqualTo(1);
+            assertThat(awaitEnd(n).getStatus()).isEqualTo("SUCCESS");
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** Ctrl-C pressed by the test. */
+    private static final class TestInterrupts implements InterruptSource {
+        private final AtomicReference<Runnable> handler = new AtomicReference<>();
+
+        @Override
+        public Registration install(Runnable h) {
+            handler.set(h);
+            return () -> handler.set(null);
+        }
+
+        boolean installed() {
+            return handler.get() != null;
+        }
+
+        void fire() {
+            handler.get().run();
+        }
+    }
+
+    /** {@code tetra-admin} running on a thread of its own, its output readable while it runs. */
+    private static final class Live {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final CompletableFuture<Integer> exit = new CompletableFuture<>();
+
+        Live(String stdin, boolean interactive, InterruptSource interrupts, String... args) {
+            PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+            PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+            Thread t = new Thread(() -> {
+                try {
+                    exit.complete(AdminMain.run(args, o, e,
+                            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), env(ADMIN_PASSWORD),
+                            SecretPrompt.none(), interactive, interrupts));
+                } catch (Throwable x) {
+                    exit.completeExceptionally(x);
+                }
+            }, "it-tetra-admin");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String out() {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+
+        String err() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+
+        Run finish() throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
+            int code = exit.get(60, TimeUnit.SECONDS);
+            return new Run(code, out(), err());
+        }
+    }
 
     private record Run(int exit, String out, String err) {
         JsonNode json() throws IOException {

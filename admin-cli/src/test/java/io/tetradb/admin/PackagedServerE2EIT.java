@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The packaged server ({@code server/target/tetra-server.jar}, 128 MiB of heap) and the
  * packaged {@code tetra-admin} ({@code admin-cli/target/tetra-admin.jar}), each run as a
  * separate process, as a user runs them: SQL, status, users, a streamed million-row
- * query, a graceful stop by SIGTERM and a restart that finds the data again.
+ * query, a followed backup, a graceful stop by SIGTERM and a restart that finds the data
+ * again.
  */
 @Timeout(600)
 class PackagedServerE2EIT {
@@ -134,6 +135,28 @@ class PackagedServerE2EIT {
             assertThat(sum).isEqualTo(500_000_500_000L);
             client.ping();
         }
+
+        // A backup followed to its end, then its record in backup status.
+        Result backup = admin(port, ADMIN_PASSWORD, "backup", "start", "--follow");
+        assertThat(backup.exit).as(backup.err).isZero();
+        assertThat(backup.err).doesNotContain("tetra-admin: error").doesNotContain("WARN");
+        Path archive = temp.resolve("e2e-backups").resolve("e2e-0001.tar.zst");
+        assertThat(archive).isRegularFile();
+        Matcher done = Pattern.compile("Backup 1 started; archive: (\\S+)\\R"
+                + "Backup 1 finished: SUCCESS in [0-9]+s; archive: \\1 \\([0-9.]+ (B|KiB|MiB)\\)\\.\\R")
+                .matcher(backup.out);
+        assertThat(done.matches()).as(backup.out).isTrue();
+        assertThat(Path.of(done.group(1)).toRealPath()).isEqualTo(archive.toRealPath());
+        Result backupStatus = admin(port, ADMIN_PASSWORD, "backup", "status", "--json");
+        assertThat(backupStatus.exit).as(backupStatus.err).isZero();
+        JsonNode bs = JSON.readTree(backupStatus.out);
+        assertThat(bs.get("state").asText()).isEqualTo("IDLE");
+        JsonNode last = bs.get("last");
+        assertThat(last.get("number").asLong()).isEqualTo(1);
+        assertThat(last.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(last.get("errorCode").isNull()).isTrue();
+        assertThat(Path.of(last.get("archive").asText()).toRealPath()).isEqualTo(archive.toRealPath());
+        assertThat(last.get("archiveSize").asLong()).isEqualTo(Files.size(archive));
 
         // Graceful stop by SIGTERM.
         server.stop();

@@ -1,23 +1,25 @@
 package io.tetradb.admin.command;
 
 import io.tetradb.admin.AdminMain;
+import io.tetradb.admin.BackupWaitPrompt;
 import io.tetradb.admin.JsonResultWriter;
 import io.tetradb.admin.ResultWriter;
+import io.tetradb.admin.ShellInput;
 import io.tetradb.admin.StatementSplitter;
 import io.tetradb.admin.TextResultWriter;
 import io.tetradb.client.Rows;
 import io.tetradb.client.TetraClient;
+import io.tetradb.client.WaitPolicy;
 import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Role;
 import io.tetradb.protocol.TetraException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -35,6 +37,11 @@ import java.util.Set;
  * <p>A script or {@code -e} stops at the first failing statement (exit code 1); at a
  * terminal the shell reports the error and goes on.
  *
+ * <p>A write held back by a backup follows {@code --wait-policy} (default: wait). While it
+ * waits, the shell at a terminal shows the backup's progress and lets the user cancel
+ * the statement (c then Enter: -9976); a script or {@code -e} prints one line on stderr
+ * and waits (see {@link BackupWaitPrompt}).
+ *
  * <p>Runs on the caller's thread (main).
  */
 @Command(name = "sql", description = "Run SQL: the statements of -e, or a shell reading stdin "
@@ -46,17 +53,30 @@ public final class SqlCommand extends AdminCommand {
             description = "Run these statements (separated by ';') and exit; may be repeated.")
     private List<String> execute;
 
+    @Option(names = "--wait-policy", paramLabel = "POLICY", converter = WaitPolicyConverter.class,
+            description = "What a write does while a backup holds writes back: wait (default), fail-fast "
+                    + "(error -9976 at once) or wait-at-most=DURATION (500ms, 30s, 5m; then -9976).")
+    private WaitPolicy waitPolicy = WaitPolicy.WAIT;
+
+    /** What the running statement shows while it waits behind a backup (set once connected). */
+    private BackupWaitPrompt waits;
+
     @Override
     public Integer call() {
         AdminMain main = main();
         try (TetraClient client = main.connect();
              ResultWriter writer = main.json() ? new JsonResultWriter(main.mapper(), main.out())
                      : new TextResultWriter(main.out())) {
+            client.waitPolicy(waitPolicy);
             if (execute != null) {
-                for (String text : execute) {
-                    for (String sql : StatementSplitter.split(text)) {
-                        if (!run(client, writer, sql)) {
-                            return 1;
+                try (BackupWaitPrompt w = new BackupWaitPrompt(main.out(), main.err(), null, waitPolicy)) {
+                    waits = w;
+                    w.attach(client, false);
+                    for (String text : execute) {
+                        for (String sql : StatementSplitter.split(text)) {
+                            if (!run(client, writer, sql)) {
+                                return 1;
+                            }
                         }
                     }
                 }
@@ -69,13 +89,36 @@ public final class SqlCommand extends AdminCommand {
     private int shell(TetraClient client, ResultWriter writer) {
         AdminMain main = main();
         boolean interactive = main.interactive() && !main.json();
+        ShellInput reader = interactive ? ShellInput.readAhead(main.in()) : ShellInput.direct(main.in());
+        try (BackupWaitPrompt w = new BackupWaitPrompt(main.out(), main.err(), interactive ? reader : null,
+                waitPolicy)) {
+            waits = w;
+            w.attach(client, interactive && subscribeToBackups(client));
+            return shell(client, writer, reader, interactive);
+        }
+    }
+
+    /** An admin's shell follows the progress of a backup its statement waits for; others see the notice's. */
+    private static boolean subscribeToBackups(TetraClient client) {
+        if (client.role() != Role.ADMIN) {
+            return false;
+        }
+        try {
+            client.admin().subscribeBackupEvents(true);
+            return true;
+        } catch (TetraException e) {
+            return false;
+        }
+    }
+
+    private int shell(TetraClient client, ResultWriter writer, ShellInput reader, boolean interactive) {
+        AdminMain main = main();
         PrintStream out = main.out();
         if (interactive) {
             out.println("Connected to Tetra " + client.serverVersion() + ", database " + client.databaseName()
                     + ", as " + main.user() + ". End statements with ';'; quit with exit or Ctrl-D.");
         }
         StatementSplitter splitter = new StatementSplitter();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(main.in(), StandardCharsets.UTF_8));
         try {
             while (true) {
                 if (interactive) {
@@ -118,7 +161,7 @@ public final class SqlCommand extends AdminCommand {
 
     /** Runs one statement and writes its outcome; false (error reported) when it failed. */
     private boolean run(TetraClient client, ResultWriter writer, String sql) {
-        try (Rows rows = client.query(sql)) {
+        try (Rows rows = waits.during(() -> client.query(sql))) {
             if (!rows.columns().isEmpty()) {
                 writer.query(sql, rows);
             } else {
@@ -139,6 +182,18 @@ public final class SqlCommand extends AdminCommand {
             writer.error(sql, te);
             main().printError(te);
             return false;
+        }
+    }
+
+    /** Parses {@code --wait-policy}. */
+    static final class WaitPolicyConverter implements CommandLine.ITypeConverter<WaitPolicy> {
+        @Override
+        public WaitPolicy convert(String value) {
+            try {
+                return WaitPolicy.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 }

@@ -1,0 +1,283 @@
+package io.tetradb.admin;
+
+import io.tetradb.client.BackupWaitNotice;
+import io.tetradb.client.TetraClient;
+import io.tetradb.client.WaitPolicy;
+import io.tetradb.protocol.BackupFinished;
+import io.tetradb.protocol.BackupProgress;
+import io.tetradb.protocol.Event;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * What the SQL shell shows while its statement is queued behind a backup (PRODUCT.md
+ * 4.3 and 6). At a terminal:
+ *
+ * <pre>
+ * Database backup 3 in progress (42%) — your statement waits. Press c then Enter to cancel, Enter to keep waiting.
+ * Backup 3 [##########--------------]  42.0%  copying data  ...
+ * </pre>
+ *
+ * the bar follows the backup live when the user is an admin (whose shell subscribes to
+ * backup events), and {@code c} then Enter cancels the statement, which then fails with
+ * -9976; any other line keeps waiting. In a script, with {@code -e} or {@code --json},
+ * one line on stderr says that the statement waits. Either way the statement's own
+ * outcome (its result, or -9976 when the wait policy gives up) is printed by the shell
+ * as usual once the server answers.
+ *
+ * <pre>{@code
+ * BackupWaitPrompt waits = new BackupWaitPrompt(out, err, input, policy);
+ * waits.attach(client, liveProgress);
+ * Rows rows = waits.during(() -> client.query(sql));
+ * }</pre>
+ *
+ * <p>Threads: notices and events arrive on the client's I/O thread and only hand work
+ * on; everything printed while a statement waits is printed by one display thread
+ * ("tetra-admin-wait"), answers are read by a prompt thread ("tetra-admin-answer"), and
+ * {@link #during} runs on the command's thread, which, once the server has answered,
+ * waits for the display to finish before the shell prints the result. State is guarded
+ * by this object.
+ */
+public final class BackupWaitPrompt implements AutoCloseable {
+    private final PrintStream out;
+    private final PrintStream err;
+    private final ShellInput answers;
+    private final WaitPolicy policy;
+    private final ExecutorService display = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "tetra-admin-wait");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Drawn on the display thread only. */
+    private final BackupProgressBar bar;
+    /** The last percentage known, for messages (display thread only). */
+    private double percent;
+
+    private boolean running;
+    private BackupWaitNotice notice;
+    /** The user cancelled the waiting statement: its answer (-9976) is on its way, the bar stops. */
+    private boolean cancelled;
+    private Thread prompt;
+
+    /**
+     * @param answers where answers come from at a terminal (read ahead); null in a script,
+     *                with {@code -e} or with {@code --json}: one line on stderr then
+     * @param policy  the connection's wait policy (named in the script notice)
+     */
+    public BackupWaitPrompt(PrintStream out, PrintStream err, ShellInput answers, WaitPolicy policy) {
+        this.out = out;
+        this.err = err;
+        this.answers = answers != null && answers.answers() ? answers : null;
+        this.policy = policy;
+        this.bar = new BackupProgressBar(out, true);
+    }
+
+    /**
+     * Listens to {@code client}'s backup waits; with {@code liveProgress} (the client is
+     * subscribed to backup events) also follows the backup's progress while waiting.
+     */
+    public void attach(TetraClient client, boolean liveProgress) {
+        client.onBackupWait(this::onNotice);
+        if (liveProgress && answers != null) {
+            client.addEventListener(this::onEvent);
+        }
+    }
+
+    /** Runs one statement (on the command's thread), showing its wait behind a backup, if it has to wait. */
+    public <T> T during(Supplier<T> statement) {
+        synchronized (this) {
+            running = true;
+            notice = null;
+            cancelled = false;
+        }
+        try {
+            return statement.get();
+        } finally {
+            settle();
+        }
+    }
+
+    /** The statement was answered: stop asking, end the display, and wait until it is done. */
+    private void settle() {
+        BackupWaitNotice waited;
+        Thread asking;
+        synchronized (this) {
+            running = false;
+            waited = notice;
+            notice = null;
+            asking = prompt;
+            prompt = null;
+        }
+        if (asking != null) {
+            asking.interrupt();
+            joinUninterruptibly(asking);
+        }
+        if (waited != null) {
+            Runnable last = answers != null ? () -> bar.end() : () -> err.flush();
+            try {
+                display.submit(last).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // nothing was left to print
+            }
+        }
+    }
+
+    /** Client I/O thread: one of this client's writes is queued behind a backup. */
+    private void onNotice(BackupWaitNotice n) {
+        synchronized (this) {
+            // The shell has one statement in flight: a notice while it runs is about it.
+            if (!running || notice != null) {
+                return;
+            }
+            notice = n;
+            display.execute(() -> showWaiting(n));
+            if (answers != null) {
+                prompt = new Thread(() -> readAnswers(n), "tetra-admin-answer");
+                prompt.setDaemon(true);
+                prompt.start();
+            }
+        }
+    }
+
+    /** Client I/O thread: a backup event (the shell of an admin is subscribed). */
+    private void onEvent(Event e) {
+        if (!e.hasBackupProgress() && !e.hasBackupFinished()) {
+            return;
+        }
+        synchronized (this) {
+            // Scheduled under the lock: settle() queues its last task behind every one scheduled here.
+            if (!running || notice == null || cancelled) {
+                return;
+            }
+            long number = notice.backupNumber();
+            if (e.hasBackupProgress() && e.getBackupProgress().getBackupNumber() == number) {
+                BackupProgress p = e.getBackupProgress();
+                display.execute(() -> showProgress(p));
+            } else if (e.hasBackupFinished() && e.getBackupFinished().getBackupNumber() == number) {
+                BackupFinished f = e.getBackupFinished();
+                display.execute(() -> showFinished(f));
+            }
+        }
+    }
+
+    /** Prompt thread: takes answers while the statement waits. */
+    private void readAnswers(BackupWaitNotice n) {
+        while (true) {
+            String line;
+            try {
+                line = answers.takeAnswer();
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (!running || notice != n) {
+                    // The statement was answered meanwhile: the line is the shell's.
+                    if (line != null) {
+                        answers.unread(line);
+                    }
+                    return;
+                }
+                if (line == null) {
+                    display.execute(() -> showEndOfInput(n));
+                    return;
+                }
+                if (line.strip().equalsIgnoreCase("c")) {
+                    cancelled = true;
+                    n.cancel();
+                    display.execute(() -> showCancelling(n));
+                    return;
+                }
+                display.execute(() -> showStillWaiting(n));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- display thread
+
+    private void showWaiting(BackupWaitNotice n) {
+        percent = n.progress().getPercent();
+        if (answers == null) {
+            String limit = policy.kind() == WaitPolicy.Kind.WAIT_AT_MOST
+                    ? ", or fails with -9976 after " + limit(policy.limit().toMillis()) : "";
+            err.println("tetra-admin: the statement waits for database backup " + n.backupNumber() + " in progress ("
+                    + wholePercent(percent) + "%); it runs when the backup ends" + limit + ".");
+            err.flush();
+            return;
+        }
+        out.println("Database backup " + n.backupNumber() + " in progress (" + wholePercent(percent)
+                + "%) — your statement waits. Press c then Enter to cancel, Enter to keep waiting.");
+        if (n.inTransaction()) {
+            out.println("The statement belongs to an open transaction: cancelling it cancels only this statement,"
+                    + " and the transaction stays open.");
+        }
+        out.flush();
+    }
+
+    private void showProgress(BackupProgress p) {
+        percent = p.getPercent();
+        bar.update(p);
+    }
+
+    private void showFinished(BackupFinished f) {
+        bar.end();
+        out.println("Backup " + f.getBackupNumber() + " ended (" + f.getStatus().toLowerCase(Locale.ROOT)
+                + "): your statement runs now.");
+        out.flush();
+    }
+
+    private void showStillWaiting(BackupWaitNotice n) {
+        bar.lineEnded();
+        out.println("Still waiting for backup " + n.backupNumber() + " (" + wholePercent(percent)
+                + "%). Press c then Enter to cancel.");
+        out.flush();
+    }
+
+    private void showCancelling(BackupWaitNotice n) {
+        bar.lineEnded();
+        out.println("Cancelling the statement.");
+        out.flush();
+    }
+
+    private void showEndOfInput(BackupWaitNotice n) {
+        bar.end();
+        out.println("End of input: the statement waits for backup " + n.backupNumber() + " to end.");
+        out.flush();
+    }
+
+    /** A wait limit as it was given: 500ms, 30s, 2m 30s. */
+    private static String limit(long millis) {
+        return millis % 1000 != 0 ? millis + "ms" : Display.duration(millis);
+    }
+
+    private static long wholePercent(double p) {
+        return (long) Math.floor(Double.isNaN(p) ? 0 : Math.max(0, Math.min(100, p)));
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the display thread. */
+    @Override
+    public void close() {
+        display.shutdown();
+    }
+}
