@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tetradb.admin.command.BackupCommand;
+import io.tetradb.admin.command.RestoreCommand;
 import io.tetradb.admin.command.SessionsCommand;
 import io.tetradb.admin.command.SqlCommand;
 import io.tetradb.admin.command.StatusCommand;
@@ -52,8 +53,8 @@ import java.util.concurrent.Callable;
         versionProvider = AdminMain.Version.class, usageHelpAutoWidth = true,
         description = "Remote administration and SQL shell for a Tetra server.%n"
                 + "Password: $TETRA_PASSWORD, --password-file FILE, or asked for on the console.",
-        subcommands = {StatusCommand.class, BackupCommand.class, SessionsCommand.class, UsersCommand.class,
-                SqlCommand.class},
+        subcommands = {StatusCommand.class, BackupCommand.class, RestoreCommand.class, SessionsCommand.class,
+                UsersCommand.class, SqlCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (message and code on stderr)", "2:usage error"})
 public final class AdminMain implements Callable<Integer> {

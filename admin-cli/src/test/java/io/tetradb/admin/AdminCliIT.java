@@ -959,6 +959,78 @@ class AdminCliIT {
         }
     }
 
+    // ------------------------------------------------------------------ backup settings, history, journal
+
+    @Test
+    void backupSettingsAreShownChangedAndABadValueIsRefusedWithItsKey() throws IOException {
+        Run show = admin("--json", "backup", "settings", "show");
+        assertThat(show.exit).as(show.err).isZero();
+        assertThat(show.json().path("effective").path("archive").path("compression").asText()).isEqualTo("fast");
+        try {
+            Run set = admin("backup", "settings", "set", "retention.keepLast=9", "onFailure.retryAfter=2m");
+            assertThat(set.exit).as(set.err).isZero();
+            assertThat(set.out).contains("saved");
+            Run bad = admin("backup", "settings", "set", "retention.keepLast=4", "archive.compression=zip");
+            assertThat(bad.exit).isEqualTo(1);
+            assertThat(bad.err).contains("error 2010").contains("archive.compression");
+            JsonNode effective = admin("--json", "backup", "settings", "show").json().path("effective");
+            assertThat(effective.path("retention").path("keepLast").asInt()).isEqualTo(9);
+            assertThat(effective.path("onFailure").path("retryAfter").asText()).isEqualTo("PT2M");
+            Run text = admin("backup", "settings", "show");
+            assertThat(text.out).contains("keepLast: 9");
+            assertThat(admin("backup", "settings", "set", "nonsense").exit).isEqualTo(2);
+        } finally {
+            admin("backup", "settings", "set", "retention.keepLast=", "onFailure.retryAfter=");
+        }
+    }
+
+    @Test
+    void backupHistoryAndJournalShowWhatRan() throws IOException {
+        long number;
+        try (TetraClient c = connect("admin", ADMIN_PASSWORD, "history-test")) {
+            number = c.admin().startBackup(false).getBackupNumber();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+                    c.admin().backupStatus().getState().equals("IDLE")
+                            && c.admin().backupStatus().getLast().getNumber() == number);
+        }
+        Run history = admin("--json", "backup", "history");
+        assertThat(history.exit).as(history.err).isZero();
+        JsonNode archives = history.json().path("archives");
+        assertThat(find(archives, "number", number)).isNotNull();
+        assertThat(find(archives, "number", number).path("status").asText()).isEqualTo("SUCCESS");
+        Run text = admin("backup", "history");
+        assertThat(text.exit).isZero();
+        assertThat(text.out).contains(String.format("db-%04d.tar.zst", number)).containsPattern("\\([0-9]+ archives?\\)");
+
+        Run journal = admin("backup", "journal", "--tail", "3");
+        assertThat(journal.exit).as(journal.err).isZero();
+        assertThat(journal.out.strip().split("\n")).hasSizeLessThanOrEqualTo(3);
+        JsonNode all = admin("--json", "backup", "journal").json();
+        JsonNode start = null;
+        for (JsonNode l : all) {
+            if (l.path("number").asLong() == number && l.path("event").asText().equals("start")) {
+                start = l;
+            }
+        }
+        assertThat(start).isNotNull();
+        assertThat(start.path("fields").asText()).contains("origin=manual");
+        assertThat(admin("backup", "journal", "--tail", "-1").exit).isEqualTo(2);
+    }
+
+    @Test
+    void statusShowsTheLastAndTheNextBackup() throws IOException {
+        try {
+            assertThat(admin("backup", "settings", "set", "schedule.frequency=daily", "schedule.at=23:00").exit).isZero();
+            Run text = admin("status");
+            assertThat(text.out).contains("Next backup:").contains("every 1 day(s) at 23:00").contains("Last backup:");
+            JsonNode backup = admin("--json", "status").json().path("backup");
+            assertThat(backup.path("schedule").asText()).isEqualTo("every 1 day(s) at 23:00");
+            assertThat(backup.path("nextScheduled").isTextual()).isTrue();
+        } finally {
+            admin("backup", "settings", "set", "schedule.frequency=", "schedule.at=");
+        }
+    }
+
     private record Run(int exit, String out, String err) {
         JsonNode json() throws IOException {
             assertThat(out).as("stdout (stderr: %s)", err).isNotBlank();

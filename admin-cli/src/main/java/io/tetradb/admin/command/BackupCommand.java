@@ -38,7 +38,9 @@ import java.util.Locale;
  * <p>Runs on the caller's thread (main).
  */
 @Command(name = "backup", description = "Start, stop and watch backups (they run on the server).",
-        subcommands = {BackupCommand.Start.class, BackupCommand.Stop.class, BackupCommand.Status.class})
+        subcommands = {BackupCommand.Start.class, BackupCommand.Stop.class, BackupCommand.Status.class,
+                BackupSettingsCommand.class, BackupHistoryCommand.class, BackupJournalCommand.class,
+                BackupVerifyCommand.class})
 public final class BackupCommand extends AdminCommand {
     static final int FAILED = 1;
     private static final String LABEL = "%-18s%s";

@@ -37,6 +37,17 @@ public final class StatusCommand extends AdminCommand {
             n.put("dataFileSize", s.getDataFileSize());
             n.put("startedAt", Display.isoTime(s.getStartedAtMillis()));
             n.put("uptimeMillis", s.getUptimeMillis());
+            ObjectNode b = n.putObject("backup");
+            b.put("state", s.getBackup().getState());
+            if (s.getBackup().hasLast()) {
+                BackupCommand.record(b.putObject("last"), s.getBackup().getLast());
+            } else {
+                b.putNull("last");
+            }
+            b.put("nextScheduled", s.getBackup().getNextScheduledMillis() == 0 ? null
+                    : Display.isoTime(s.getBackup().getNextScheduledMillis()));
+            b.put("schedule", s.getBackup().getSchedule());
+            b.put("automaticPaused", s.getBackup().getAutomaticPaused());
             main.printJson(n);
             return OK;
         }
@@ -50,6 +61,16 @@ public final class StatusCommand extends AdminCommand {
         out.println("Sessions:   " + s.getSessionCount());
         out.println("Started:    " + Display.time(s.getStartedAtMillis()));
         out.println("Uptime:     " + Display.duration(s.getUptimeMillis()));
+        var b = s.getBackup();
+        if (b.getState().equals("RUNNING")) {
+            out.println("Backup:     RUNNING " + b.getProgress().getPhase() + " " + Display.percent(b.getProgress().getPercent()));
+        }
+        out.println("Last backup: " + (b.hasLast() ? b.getLast().getNumber() + " " + b.getLast().getStatus()
+                + (b.getLast().getEndMillis() > 0 ? " at " + Display.time(b.getLast().getEndMillis()) : "")
+                + (b.getLast().getErrorCode() != 0 ? " (error " + b.getLast().getErrorCode() + ")" : "") : "none"));
+        out.println("Next backup: " + (b.getAutomaticPaused() ? "paused after repeated failures (1401)"
+                : b.getNextScheduledMillis() == 0 ? "none scheduled" : Display.time(b.getNextScheduledMillis())
+                + " (" + b.getSchedule() + ")"));
         out.flush();
         return OK;
     }

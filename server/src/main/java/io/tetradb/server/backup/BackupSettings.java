@@ -209,10 +209,16 @@ public final class BackupSettings {
         JsonNode mr = archive.path("maxRate");
         if (mr.isMissingNode() || mr.isNull()) {
             maxRate = 0;
-        } else if (mr.canConvertToLong() && mr.isIntegralNumber() && mr.asLong() >= 0) {
+        } else if (mr.isIntegralNumber() && mr.asLong() >= 0) {
             maxRate = mr.asLong();
+        } else if (mr.isTextual()) {
+            try {
+                maxRate = ServerConfig.parseSize("archive.maxRate", mr.asText());
+            } catch (ConfigException e) {
+                throw bad("archive.maxRate", "must be bytes per second (for example 50000000 or 50m), 0 for unlimited");
+            }
         } else {
-            throw bad("archive.maxRate", "must be a whole number of bytes per second, 0 for unlimited");
+            throw bad("archive.maxRate", "must be bytes per second (for example 50000000 or 50m), 0 for unlimited");
         }
         verify = bool(archive, "verify", "archive.verify", true);
 

@@ -369,7 +369,7 @@ public final class ServerConfig {
     }
 
     /** Sizes: plain bytes, or with a suffix k, m, g (powers of 1024). */
-    static long parseSize(String key, String v) {
+    public static long parseSize(String key, String v) {
         String s = v.toLowerCase().replace("ib", "").replace("b", "");
         long mult = 1;
         if (s.endsWith("k")) {

@@ -132,5 +132,7 @@ class BackupSchedulerTest {
         assertThatThrownBy(() -> s.set("archive.level", "3")).hasMessageContaining("archive.level");
         assertThatThrownBy(() -> s.set("retention.keepLast", "lots")).hasMessageContaining("retention.keepLast");
         assertThat(s.set("schedule.at", "23:00").at()).hasToString("23:00");
+        assertThat(s.set("archive.maxRate", "40m").maxRate()).isEqualTo(40L * 1024 * 1024);
+        assertThatThrownBy(() -> s.set("archive.maxRate", "fast")).hasMessageContaining("archive.maxRate");
     }
 }

@@ -1,0 +1,27 @@
+package io.tetradb.admin.command;
+
+/**
+ * The {@code <N|file>} argument of {@code backup verify} and {@code restore}: digits name a
+ * backup by its number (found in the server's backup destination), anything else is an
+ * archive file on the server (a relative path is taken from the destination; write
+ * {@code ./7} for a file named 7).
+ *
+ * <p>Immutable; the caller's thread.
+ */
+record ArchiveRef(long number, String file) {
+    static ArchiveRef parse(String arg) {
+        if (arg.matches("[0-9]{1,18}")) {
+            return new ArchiveRef(Long.parseLong(arg), null);
+        }
+        return new ArchiveRef(0, arg);
+    }
+
+    boolean byNumber() {
+        return file == null;
+    }
+
+    /** "Backup 7" or "Archive shop-0007.tar.zst", for messages. */
+    String label(long numberFromServer) {
+        return numberFromServer > 0 ? "Backup " + numberFromServer : "Archive " + file;
+    }
+}

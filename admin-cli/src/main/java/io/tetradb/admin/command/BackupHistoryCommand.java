@@ -1,0 +1,67 @@
+package io.tetradb.admin.command;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.admin.AdminMain;
+import io.tetradb.admin.Display;
+import io.tetradb.admin.TextTable;
+import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.BackupHistory;
+import io.tetradb.protocol.BackupHistoryEntry;
+import picocli.CommandLine.Command;
+
+import java.util.List;
+
+/**
+ * {@code tetra-admin backup history}: the archives kept in the destination
+ * (backup-history.json). Admin role.
+ *
+ * <p>JSON ({@code --json}): {@code {"destination", "archives": [{"number", "file", "size",
+ * "start", "end", "status", "partial", "missingAttachments", "entries"}]}}.
+ *
+ * <p>Runs on the caller's thread (main).
+ */
+@Command(name = "history", description = "List the archives kept in the backup destination.")
+public final class BackupHistoryCommand extends AdminCommand {
+    @Override
+    public Integer call() {
+        AdminMain main = main();
+        BackupHistory h;
+        try (TetraClient client = main.connect()) {
+            h = client.admin().backupHistory();
+        }
+        if (main.json()) {
+            ObjectNode n = main.mapper().createObjectNode();
+            n.put("destination", h.getDestination());
+            ArrayNode arr = n.putArray("archives");
+            for (BackupHistoryEntry e : h.getEntriesList()) {
+                ObjectNode a = arr.addObject();
+                a.put("number", e.getNumber());
+                a.put("file", e.getFile());
+                a.put("size", e.getSize());
+                a.put("start", e.getStartMillis() == 0 ? null : Display.isoTime(e.getStartMillis()));
+                a.put("end", e.getEndMillis() == 0 ? null : Display.isoTime(e.getEndMillis()));
+                a.put("status", e.getStatus());
+                a.put("partial", e.getPartial());
+                ArrayNode m = a.putArray("missingAttachments");
+                e.getMissingAttachmentsList().forEach(m::add);
+                a.put("entries", e.getEntryCount());
+            }
+            main.printJson(n);
+            return OK;
+        }
+        main.out().println("Destination: " + h.getDestination());
+        TextTable table = new TextTable(List.of("NUMBER", "FILE", "SIZE", "END", "STATUS"),
+                new boolean[]{true, false, true, false, false});
+        for (BackupHistoryEntry e : h.getEntriesList()) {
+            table.add(List.of(Long.toString(e.getNumber()), e.getFile(), Display.bytes(e.getSize()),
+                    e.getEndMillis() == 0 ? "" : Display.time(e.getEndMillis()),
+                    e.getStatus() + (e.getPartial() ? " (partial)" : "")));
+        }
+        table.print(main.out());
+        int n = h.getEntriesCount();
+        main.out().println("(" + n + " archive" + (n == 1 ? "" : "s") + ")");
+        main.out().flush();
+        return OK;
+    }
+}
