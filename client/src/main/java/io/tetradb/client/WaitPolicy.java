@@ -58,29 +58,7 @@ public final class WaitPolicy {
     }
 
     static Duration parseDuration(String s) {
-        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            if (t.startsWith("p")) {
-                return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            switch (t.charAt(t.length() - 1)) {
-                case 's':
-                    return Duration.ofSeconds(n);
-                case 'm':
-                    return Duration.ofMinutes(n);
-                case 'h':
-                    return Duration.ofHours(n);
-                default:
-                    break;
-            }
-        } catch (RuntimeException e) {
-            // fall through
-        }
-        throw new IllegalArgumentException("'" + s + "' is not a duration (for example 500ms, 30s, 5m)");
+        return io.tetradb.protocol.Durations.parse(s);
     }
 
     public Kind kind() {

@@ -1,5 +1,6 @@
 package io.tetradb.server.config;
 
+import io.tetradb.protocol.Durations;
 import io.tetradb.protocol.ProtocolVersion;
 
 import java.nio.file.Path;
@@ -391,30 +392,10 @@ public final class ServerConfig {
 
     /** Durations: a number with ms, s, m, h or d (for example 250ms, 30s, 5m), or ISO-8601 (PT30S). */
     public static Duration parseDuration(String key, String v) {
-        String s = v.trim().toLowerCase();
         try {
-            if (s.startsWith("pt") || s.startsWith("p")) {
-                return Duration.parse(v.trim().toUpperCase());
-            }
-            if (s.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2).trim()));
-            }
-            long n = Long.parseLong(s.substring(0, s.length() - 1).trim());
-            switch (s.charAt(s.length() - 1)) {
-                case 's':
-                    return Duration.ofSeconds(n);
-                case 'm':
-                    return Duration.ofMinutes(n);
-                case 'h':
-                    return Duration.ofHours(n);
-                case 'd':
-                    return Duration.ofDays(n);
-                default:
-                    break;
-            }
-        } catch (RuntimeException e) {
-            // fall through to the message below
+            return Durations.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": '" + v + "' is not a duration (for example 250ms, 30s, 5m, 1h)");
         }
-        throw new ConfigException(key + ": '" + v + "' is not a duration (for example 250ms, 30s, 5m, 1h)");
     }
 }
