@@ -44,6 +44,12 @@ public final class OrderedExecutor {
     private final ArrayDeque<Task> tasks = new ArrayDeque<>();
     private boolean running;
     private boolean parked;
+    /**
+     * The running task's park was already ended (resumed or unparked) before its run()
+     * returned PARKED: the gate answers the client (BackupWait) while the task is still
+     * returning, and a fast client can cancel it, or the gate open, in that window.
+     */
+    private boolean released;
     private Task current;
     private CompletableFuture<Void> idle;
 
@@ -69,6 +75,7 @@ public final class OrderedExecutor {
             parked = false;
             tasks.addFirst(task);
             if (running) {
+                released = true;
                 return;
             }
             running = true;
@@ -81,6 +88,9 @@ public final class OrderedExecutor {
         boolean start;
         synchronized (this) {
             parked = false;
+            if (running) {
+                released = true;
+            }
             start = !running && !tasks.isEmpty();
             if (start) {
                 running = true;
@@ -163,6 +173,7 @@ public final class OrderedExecutor {
                 }
                 t = tasks.pollFirst();
                 current = t;
+                released = false;
             }
             Outcome o;
             try {
@@ -173,6 +184,11 @@ public final class OrderedExecutor {
             }
             synchronized (this) {
                 current = null;
+                if (o == Outcome.PARKED && released) {
+                    // Handed back (or dropped) already: go on as if it had not parked.
+                    released = false;
+                    o = Outcome.DONE;
+                }
                 if (o == Outcome.PARKED) {
                     parked = true;
                     running = false;
