@@ -159,7 +159,8 @@ public final class AdminMain implements Callable<Integer> {
     /** Without a subcommand: a usage error. */
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing command: status, backup, sessions, users or sql.");
+        throw new ParameterException(spec.commandLine(),
+                "Missing command: status, backup, restore, sessions, users or sql.");
     }
 
     private int onFailure(Exception e, CommandLine cmd, ParseResult parseResult) {

@@ -17,6 +17,7 @@ import io.tetradb.server.backup.BackupService;
 import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.net.ServerChannelInitializer;
+import io.tetradb.server.restore.RestoreService;
 import io.tetradb.server.session.RequestDispatcher;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
@@ -70,6 +71,7 @@ public final class TetraServer implements AutoCloseable {
     private WriteGate gate;
     private BackupService backups;
     private BackupScheduler scheduler;
+    private RestoreService restores;
     private final java.time.Clock clock;
     private Channel serverChannel;
     private volatile int boundPort;
@@ -155,6 +157,8 @@ public final class TetraServer implements AutoCloseable {
         RequestDispatcher dispatcher = new RequestDispatcher(database, catalog, gate, admin,
                 config.fetchSize(), config.maxFrameSize(), backupService::noteWrite);
         sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate);
+        restores = new RestoreService(layout, database, catalog, users, sessions, backups);
+        admin.restores(restores);
 
         boss = new NioEventLoopGroup(1, new DefaultThreadFactory("tetra-accept", true));
         io = new NioEventLoopGroup(0, new DefaultThreadFactory("tetra-io", true));
@@ -234,6 +238,16 @@ public final class TetraServer implements AutoCloseable {
     /** The backup scheduler (tests call check() after moving their clock). */
     public BackupScheduler scheduler() {
         return scheduler;
+    }
+
+    /** Restore and verify (tests use its hooks). */
+    public RestoreService restores() {
+        return restores;
+    }
+
+    /** RUNNING, MAINTENANCE (an in-place restore) or SHUTTING_DOWN, as the status shows it. */
+    public String state() {
+        return sessions == null ? "RUNNING" : sessions.serverState();
     }
 
     /** Sessions open now. */

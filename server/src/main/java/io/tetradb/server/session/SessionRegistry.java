@@ -1,6 +1,7 @@
 package io.tetradb.server.session;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.Event;
@@ -26,7 +27,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Every open session: creates them once authenticated, queues their requests, cancels,
- * kills, and drains them at shutdown.
+ * kills, and drains them at shutdown. During maintenance (an in-place restore) it
+ * refuses every session but the restoring one with 2008 and the reason.
  *
  * <p>{@link #submit}, {@link #cancel} and {@link #channelClosed} run on event loops and
  * only queue work; the rest runs on worker threads or the shutdown thread.
@@ -40,6 +42,8 @@ public final class SessionRegistry {
     private final int maxRequestsInFlight;
     private final WriteGate gate;
     private volatile boolean shuttingDown;
+    /** While the server is in maintenance (an in-place restore): what clients are told; null otherwise. */
+    private volatile String maintenance;
 
     public SessionRegistry(ExecutorService workers, RequestDispatcher dispatcher, int maxRequestsInFlight,
                            WriteGate gate) {
@@ -57,6 +61,15 @@ public final class SessionRegistry {
                           BiConsumer<Session, Boolean> onOpen) {
         Session s = new Session(user, role, channel, remote, clientName, new OrderedExecutor(workers));
         sessions.put(s.id(), s);
+        String m = maintenance;
+        if (m != null) {
+            // Checked after put: enterMaintenance() either sees this session or this sees its flag.
+            sessions.remove(s.id());
+            s.markClosed(ErrorCode.SESSION_CLOSED);
+            refuse(s, m);
+            LOG.info("Connection of {} from {} refused: the server is in maintenance.", user, remote);
+            return s;
+        }
         s.executor().submit(new InternalTask(() -> onOpen.accept(s, dispatcher.open(s, 0))));
         LOG.info("Session {} opened for {} ({}) from {}.", s.id(), user, role.name().toLowerCase(), remote);
         return s;
@@ -70,8 +83,9 @@ public final class SessionRegistry {
             return;
         }
         if (s.isClosed() || (shuttingDown && !followUp)) {
+            String why = maintenance;
             s.sendError(m.getRequestId(), new TetraException(ErrorCode.SESSION_CLOSED,
-                    shuttingDown ? "The server is shutting down." : "The session is closed."));
+                    shuttingDown ? "The server is shutting down." : why != null ? why : "The session is closed."));
             return;
         }
         if (s.inFlightCounter().incrementAndGet() > maxRequestsInFlight) {
@@ -174,6 +188,73 @@ public final class SessionRegistry {
 
     public boolean isShuttingDown() {
         return shuttingDown;
+    }
+
+    /**
+     * Puts the server in maintenance (an in-place restore): new connections and every
+     * session but {@code keep} are told {@code message} (2008) and closed; returns once
+     * their engine connections are released (or after {@code timeout}). Runs on
+     * {@code keep}'s worker task.
+     */
+    public void enterMaintenance(String message, Session keep, Duration timeout) {
+        maintenance = message;
+        List<Session> others = new ArrayList<>();
+        for (Session s : list()) {
+            if (s != keep) {
+                others.add(s);
+                s.markClosed(ErrorCode.SESSION_CLOSED);
+                s.push(Event.newBuilder().setNotice(ServerNotice.newBuilder().setMessage(message)).build());
+                refuse(s, message);
+            }
+        }
+        List<CompletableFuture<Void>> released = new ArrayList<>();
+        for (Session s : others) {
+            s.channel().closeFuture().awaitUninterruptibly(timeout.toMillis());
+            channelClosed(s);
+            released.add(s.executor().whenIdle());
+        }
+        try {
+            CompletableFuture.allOf(released.toArray(CompletableFuture[]::new)).get(timeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("Some sessions did not release their engine connections within {} ms.", timeout.toMillis());
+        } catch (Exception e) {
+            LOG.warn("Waiting for sessions to end failed: {}", e.toString());
+        }
+        LOG.info("The server is in maintenance; {} other session(s) ended.", others.size());
+    }
+
+    /** Ends maintenance: connections are accepted again. */
+    public void exitMaintenance() {
+        maintenance = null;
+        LOG.info("The server left maintenance.");
+    }
+
+    /** RUNNING, MAINTENANCE or SHUTTING_DOWN (ServerStatus.state). */
+    public String serverState() {
+        return shuttingDown ? "SHUTTING_DOWN" : maintenance != null ? "MAINTENANCE" : "RUNNING";
+    }
+
+    /** Closes the engine connection of {@code s} (cursors closed, transaction rolled back); on its worker task. */
+    public void releaseConnection(Session s) {
+        dispatcher.close(s);
+    }
+
+    /** Opens a new engine connection for {@code s} (after the database reopened); on its worker task. */
+    public boolean reopenConnection(Session s) {
+        return dispatcher.open(s, 0);
+    }
+
+    /** A connection-level 2008 with {@code message} (the client keeps it as the cause), then the connection closes. */
+    private static void refuse(Session s, String message) {
+        Channel ch = s.channel();
+        if (ch.isActive()) {
+            ch.writeAndFlush(ServerMessage.newBuilder().setRequestId(0)
+                    .setError(new TetraException(ErrorCode.SESSION_CLOSED, message).toWire()).build())
+                    .addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.close();
+        }
     }
 
     /** Internal work queued in a session's order (open, close, cancel a cursor). */

@@ -1,0 +1,657 @@
+package io.tetradb.server.restore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.RestoreReport;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.VerifyReport;
+import io.tetradb.server.DataLayout;
+import io.tetradb.server.auth.UserStore;
+import io.tetradb.server.backup.BackupJournal;
+import io.tetradb.server.backup.BackupService;
+import io.tetradb.server.backup.BackupSettings;
+import io.tetradb.server.session.Session;
+import io.tetradb.server.session.SessionRegistry;
+import io.tetradb.server.sql.CatalogWriter;
+import io.tetradb.server.sql.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Blob;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * Verifies and restores backup archives (PRODUCT.md 4.9). An archive is named by its
+ * backup number (found in the backup destination) or by its file (a relative path is
+ * taken from the destination).
+ * <ul>
+ * <li>{@link #verify}: every checksum, then the archive is extracted into a temporary
+ * folder beside the destination, opened as a database of its own, and every table is
+ * read to its last row; any failure is 1411 with the reason.</li>
+ * <li>{@link #restoreTo}: extracts into a new folder that {@code tetra-server --data-dir}
+ * opens (the data file is renamed after the folder when the names differ).</li>
+ * <li>{@link #restoreInPlace}: verifies the archive first (a bad archive changes
+ * nothing), puts the server in maintenance (other sessions and new connections get
+ * 2008 with {@link #MAINTENANCE_MESSAGE}), closes the database, moves the current
+ * folders to {@code Replaced Files (restore)/<yyyyMMdd-HHmmss>/}, puts the archive's in
+ * their place and reopens the database; on a failure the previous files go back.</li>
+ * </ul>
+ * Each is journaled in {@code Logs/backup-journal.txt}.
+ *
+ * <p>Runs on the requesting admin session's worker task. While an in-place restore swaps
+ * the files it holds the {@link BackupService}'s monitor, so that a backup (whose start
+ * is synchronized on the service) cannot begin until the database is open again.
+ */
+public final class RestoreService {
+    private static final Logger LOG = LoggerFactory.getLogger(RestoreService.class);
+    /** What other sessions and new connections are told (2008) during an in-place restore. */
+    public static final String MAINTENANCE_MESSAGE = "The server is in maintenance: a restore is in progress.";
+    /** The folder of the database that keeps the files an in-place restore replaced. */
+    public static final String REPLACED_FILES = "Replaced Files (restore)";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
+    private static final Duration SESSIONS_END_TIMEOUT = Duration.ofSeconds(30);
+    private static final String MANIFEST = "MANIFEST.json";
+
+    private final DataLayout layout;
+    private final Database database;
+    private final CatalogWriter catalog;
+    private final UserStore users;
+    private final SessionRegistry sessions;
+    private final BackupService backups;
+    private final BackupJournal journal;
+    private final ReentrantLock inPlace = new ReentrantLock();
+    private volatile Runnable maintenanceListener = () -> { };
+
+    public RestoreService(DataLayout layout, Database database, CatalogWriter catalog, UserStore users,
+                          SessionRegistry sessions, BackupService backups) {
+        this.layout = layout;
+        this.database = database;
+        this.catalog = catalog;
+        this.users = users;
+        this.sessions = sessions;
+        this.backups = backups;
+        this.journal = new BackupJournal(layout.logsDir());
+    }
+
+    /**
+     * For tests and diagnostics: called on the restoring thread once the server is in
+     * maintenance and the other sessions have ended, before any file moves.
+     */
+    public void onMaintenance(Runnable listener) {
+        maintenanceListener = listener == null ? () -> { } : listener;
+    }
+
+    /** What a database check found: tables read and rows counted. */
+    private record Check(int tables, long rows) {
+    }
+
+    // ------------------------------------------------------------------ verify
+
+    /**
+     * Verifies archive {@code number} (or {@code file}): checksums, then the restored
+     * database opens and every table reads back.
+     *
+     * @throws TetraException 1411 naming the entry or the reason, 2010 when the archive is not found
+     */
+    public VerifyReport verify(long number, String file) {
+        Path archive = locate(number, file);
+        long journalNumber = number;
+        Path work = null;
+        try {
+            work = workFolder();
+            Path extracted = work.resolve("extract");
+            JsonNode manifest = BackupArchiveReader.extract(archive, extracted);
+            journalNumber = manifest.path("number").asLong(number);
+            Check check = new Check(0, 0);
+            String dbName = manifest.path("database").asText("");
+            if (hasDataFile(manifest)) {
+                Path db = extracted;
+                if (isPlainName(dbName)) {
+                    db = work.resolve(dbName);
+                    Files.move(extracted, db);
+                }
+                renameDataFiles(db, dbName);
+                completeFromLive(db);
+                check = check(db, archive);
+            }
+            int entries = manifest.path("entries").size();
+            journal.event(journalNumber, "verify", false, verbose(), fields("archive", archive, "result", "ok",
+                    "entries", entries, "tables", check.tables(), "rows", check.rows()));
+            LOG.info("Archive {} verified: {} entries, {} tables, {} rows.", archive.getFileName(), entries,
+                    check.tables(), check.rows());
+            return VerifyReport.newBuilder().setArchive(archive.toString()).setEntries(entries)
+                    .setTables(check.tables()).setRows(check.rows()).setNumber(Math.max(0, journalNumber)).build();
+        } catch (TetraException e) {
+            journal.event(journalNumber, "verify-failed", true, verbose(), fields("archive", archive, "code",
+                    e.rawCode(), "message", e.getMessage()));
+            LOG.warn("Archive {} failed verification: {}", archive.getFileName(), e.getMessage());
+            throw e;
+        } catch (IOException e) {
+            TetraException t = new TetraException(ErrorCode.BACKUP_IO, "The archive " + archive.getFileName()
+                    + " could not be verified: read or write error: " + e.getMessage(), e);
+            journal.event(journalNumber, "verify-failed", true, verbose(), fields("archive", archive, "code",
+                    t.rawCode(), "message", t.getMessage()));
+            throw t;
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /** Opens the database in {@code root} on its own and reads all of it; 1411 with the reason on any failure. */
+    private static Check check(Path root, Path archive) {
+        Database db = new Database(new DataLayout(root));
+        try {
+            db.open();
+            Connection c = db.system();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SCRIPT NODATA")) {
+                while (rs.next()) {
+                    rs.getString(1);
+                }
+            }
+            List<String[]> tables = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT TABLE_SCHEMA, TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_TYPE = 'BASE TABLE' "
+                            + "AND TABLE_SCHEMA <> 'INFORMATION_SCHEMA' ORDER BY TABLE_SCHEMA, TABLE_NAME")) {
+                while (rs.next()) {
+                    tables.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+            }
+            long rows = 0;
+            for (String[] t : tables) {
+                rows += readAll(c, t[0], t[1]);
+            }
+            return new Check(tables.size(), rows);
+        } catch (SQLException | IOException | RuntimeException e) {
+            throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The database in the archive "
+                    + archive.getFileName() + " does not open or read back: " + reason(e), e);
+        } finally {
+            db.close();
+        }
+    }
+
+    /** Reads every row and value of a table (large objects to their end); returns the row count. */
+    private static long readAll(Connection c, String schema, String table) throws SQLException, IOException {
+        long rows = 0;
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT * FROM " + quote(schema) + "." + quote(table))) {
+            int columns = rs.getMetaData().getColumnCount();
+            char[] chars = new char[8192];
+            byte[] bytes = new byte[8192];
+            while (rs.next()) {
+                for (int i = 1; i <= columns; i++) {
+                    Object v = rs.getObject(i);
+                    if (v instanceof Blob b) {
+                        try (InputStream in = b.getBinaryStream()) {
+                            while (in.read(bytes) >= 0) {
+                                // read to the end: the engine checks every page it reads
+                            }
+                        }
+                    } else if (v instanceof Clob cl) {
+                        try (Reader r = cl.getCharacterStream()) {
+                            while (r.read(chars) >= 0) {
+                                // as above
+                            }
+                        }
+                    }
+                }
+                rows++;
+            }
+        }
+        return rows;
+    }
+
+    // ------------------------------------------------------------------ restore to a folder
+
+    /**
+     * Restores archive {@code number} (or {@code file}) into {@code toDir}, which must not
+     * exist or be empty (a relative path is taken beside the database folder). The
+     * result is a database folder that {@code tetra-server --data-dir toDir} opens.
+     *
+     * @throws TetraException 1411 when the archive is damaged, 2010 when it or the folder is not usable
+     */
+    public RestoreReport restoreTo(long number, String file, Path toDir) {
+        Path archive = locate(number, file);
+        Path to = target(toDir);
+        long journalNumber = number;
+        long start = System.currentTimeMillis();
+        journal.event(number, "restore-start", true, verbose(), fields("archive", archive, "mode", "to", "to", to));
+        Path work = null;
+        try {
+            Files.createDirectories(to.getParent());
+            work = Files.createTempDirectory(to.getParent(), "." + to.getFileName() + ".restore-");
+            Path staged = work.resolve(to.getFileName().toString());
+            JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+            journalNumber = manifest.path("number").asLong(number);
+            requireDataFile(manifest, archive);
+            renameDataFiles(staged, manifest.path("database").asText(""));
+            completeFromLive(staged);
+            if (Files.isDirectory(to)) {
+                Files.delete(to); // empty, checked above; fails if something arrived meanwhile
+            }
+            move(staged, to);
+            journal.event(journalNumber, "restore-end", true, verbose(), fields("archive", archive, "mode", "to",
+                    "to", to, "durationMillis", System.currentTimeMillis() - start));
+            LOG.info("Archive {} restored into {}.", archive.getFileName(), to);
+            return RestoreReport.newBuilder().setArchive(archive.toString()).setDatabaseDir(to.toString())
+                    .setInPlace(false).setNumber(Math.max(0, journalNumber)).build();
+        } catch (TetraException e) {
+            failed(journalNumber, archive, e, false);
+            throw e;
+        } catch (IOException e) {
+            TetraException t = new TetraException(ErrorCode.BACKUP_IO, "The archive " + archive.getFileName()
+                    + " could not be restored into " + to + ": read or write error: " + e.getMessage(), e);
+            failed(journalNumber, archive, t, false);
+            throw t;
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /** The folder to restore into: absolute, not the live database, missing or empty. */
+    private Path target(Path toDir) {
+        if (toDir == null || toDir.toString().isBlank()) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Name the folder to restore into.");
+        }
+        Path base = layout.root().getParent() != null ? layout.root().getParent() : layout.root();
+        Path to = (toDir.isAbsolute() ? toDir : base.resolve(toDir)).normalize();
+        if (to.getParent() == null || to.getFileName() == null) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Cannot restore into " + to + ": name a folder.");
+        }
+        if (to.startsWith(layout.root()) || layout.root().startsWith(to)) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Cannot restore into " + to
+                    + ": it holds the running database; restore into a new folder or in place.");
+        }
+        if (Files.exists(to)) {
+            if (!Files.isDirectory(to)) {
+                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Cannot restore into " + to
+                        + ": it is a file, not a folder.");
+            }
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(to)) {
+                if (ds.iterator().hasNext()) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Cannot restore into " + to
+                            + ": the folder is not empty.");
+                }
+            } catch (IOException e) {
+                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Cannot restore into " + to + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        return to;
+    }
+
+    // ------------------------------------------------------------------ restore in place
+
+    /**
+     * Restores archive {@code number} (or {@code file}) over the running database. Runs on
+     * {@code requester}'s worker task; the requester's session stays open and gets a new
+     * engine connection, every other session is ended.
+     *
+     * @throws TetraException 1411 when the archive is damaged (nothing changed), 1419 while a
+     *                        backup runs, 2010 when the archive is not found or the requester
+     *                        has an open transaction
+     */
+    public RestoreReport restoreInPlace(long number, String file, Session requester) {
+        if (!inPlace.tryLock()) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "An in-place restore is already running.");
+        }
+        try {
+            return doRestoreInPlace(number, file, requester);
+        } finally {
+            inPlace.unlock();
+        }
+    }
+
+    private RestoreReport doRestoreInPlace(long number, String file, Session requester) {
+        if (requester.inTransaction()) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "This session has an open transaction: commit or "
+                    + "roll it back before restoring in place.");
+        }
+        refuseWhileBackupRuns();
+        Path archive = locate(number, file);
+        long start = System.currentTimeMillis();
+        long journalNumber = number;
+        journal.event(number, "restore-start", true, verbose(), fields("archive", archive, "mode", "in-place",
+                "by", requester.user()));
+        Path work = null;
+        try {
+            // 1. Verify while extracting beside the database: a bad archive changes nothing.
+            List<String> folders;
+            Path staged;
+            try {
+                work = Files.createTempDirectory(layout.root(), ".restore-");
+                staged = work.resolve(layout.databaseName());
+                JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+                journalNumber = manifest.path("number").asLong(number);
+                requireDataFile(manifest, archive);
+                folders = topFolders(staged);
+                renameDataFiles(staged, manifest.path("database").asText(""));
+                completeFromLive(staged);
+                check(staged, archive);
+            } catch (IOException e) {
+                throw new TetraException(ErrorCode.BACKUP_IO, "The archive " + archive.getFileName()
+                        + " could not be extracted: " + e.getMessage(), e);
+            }
+            journal.event(journalNumber, "restore-verified", false, verbose(), fields("archive", archive,
+                    "folders", String.join(",", folders)));
+
+            // 2. Maintenance: the other sessions end, new ones are refused.
+            LOG.info("In-place restore of {} requested by {}: the server goes into maintenance.",
+                    archive.getFileName(), requester.user());
+            sessions.enterMaintenance(MAINTENANCE_MESSAGE, requester, SESSIONS_END_TIMEOUT);
+            Path replaced;
+            try {
+                maintenanceListener.run();
+                replaced = swap(staged, folders, requester);
+            } finally {
+                if (!sessions.reopenConnection(requester)) {
+                    LOG.error("The restoring session could not get a new engine connection.");
+                }
+                sessions.exitMaintenance();
+            }
+            journal.event(journalNumber, "restore-end", true, verbose(), fields("archive", archive, "mode",
+                    "in-place", "replacedFiles", replaced, "durationMillis", System.currentTimeMillis() - start));
+            LOG.info("Archive {} restored in place; the previous files are in {}.", archive.getFileName(), replaced);
+            return RestoreReport.newBuilder().setArchive(archive.toString()).setDatabaseDir(layout.root().toString())
+                    .setInPlace(true).setReplacedFilesDir(replaced.toString()).setNumber(Math.max(0, journalNumber))
+                    .build();
+        } catch (TetraException e) {
+            failed(journalNumber, archive, e, true);
+            throw e;
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /**
+     * With the server in maintenance: closes the database, moves the current folders out,
+     * the staged ones in, and reopens; on a failure puts the previous files back and
+     * reopens them. Returns the folder that holds the replaced files.
+     */
+    private Path swap(Path staged, List<String> folders, Session requester) {
+        synchronized (backups) {
+            refuseWhileBackupRuns();
+            sessions.releaseConnection(requester);
+            database.close();
+            List<String> movedOut = new ArrayList<>();
+            List<String> movedIn = new ArrayList<>();
+            Path replaced = null;
+            try {
+                replaced = replacedFolder();
+                for (String f : folders) {
+                    Path current = layout.root().resolve(f);
+                    if (Files.exists(current)) {
+                        move(current, replaced.resolve(f));
+                        movedOut.add(f);
+                    }
+                }
+                for (String f : folders) {
+                    move(staged.resolve(f), layout.root().resolve(f));
+                    movedIn.add(f);
+                }
+                database.open();
+                users.load();
+                catalog.rewrite();
+                return replaced;
+            } catch (IOException | SQLException | RuntimeException e) {
+                LOG.error("The in-place restore failed; putting the previous files back.", e);
+                boolean back = putBack(replaced, movedOut, movedIn);
+                String reason = reason(e);
+                ErrorCode code = e instanceof TetraException t ? t.code() : ErrorCode.BACKUP_IO;
+                throw new TetraException(code, "The in-place restore failed: " + reason
+                        + (back ? "; the previous files are back in place and the database is open."
+                        : "; the previous files could not all be put back: see the server log."), e);
+            }
+        }
+    }
+
+    /** Undoes a swap: the restored folders go, the previous ones come back, the database reopens. */
+    private boolean putBack(Path replaced, List<String> movedOut, List<String> movedIn) {
+        boolean ok = true;
+        database.close();
+        for (String f : movedIn) {
+            try {
+                deleteTree(layout.root().resolve(f));
+            } catch (IOException e) {
+                ok = false;
+                LOG.error("The restored folder {} could not be removed: {}", f, e.getMessage());
+            }
+        }
+        for (String f : movedOut) {
+            try {
+                move(replaced.resolve(f), layout.root().resolve(f));
+            } catch (IOException e) {
+                ok = false;
+                LOG.error("The previous folder {} could not be put back from {}: {}", f, replaced, e.getMessage());
+            }
+        }
+        if (ok && replaced != null) {
+            deleteQuietly(replaced);
+        }
+        try {
+            database.open();
+            users.load();
+            catalog.rewrite();
+        } catch (IOException | SQLException | RuntimeException e) {
+            ok = false;
+            LOG.error("The database could not be reopened after a failed restore.", e);
+        }
+        return ok;
+    }
+
+    /** {@code <db>/Replaced Files (restore)/<yyyyMMdd-HHmmss>} (with a suffix when that exists). */
+    private Path replacedFolder() throws IOException {
+        Path parent = layout.root().resolve(REPLACED_FILES);
+        Files.createDirectories(parent);
+        String stamp = LocalDateTime.now().format(STAMP);
+        Path p = parent.resolve(stamp);
+        for (int i = 2; Files.exists(p); i++) {
+            p = parent.resolve(stamp + "-" + i);
+        }
+        Files.createDirectory(p);
+        return p;
+    }
+
+    private void refuseWhileBackupRuns() {
+        if (backups != null && backups.isRunning()) {
+            throw new TetraException(ErrorCode.BACKUP_ALREADY_RUNNING, "A backup is running: the database cannot "
+                    + "be restored in place until it ends.");
+        }
+    }
+
+    // ------------------------------------------------------------------ shared
+
+    /** The archive of backup {@code number} in the destination, or {@code file}. */
+    Path locate(long number, String file) {
+        Path destination = BackupSettings.load(layout).destination();
+        if (file != null && !file.isBlank()) {
+            Path p = Path.of(file);
+            if (!p.isAbsolute()) {
+                p = destination.resolve(p);
+            }
+            p = p.normalize();
+            if (!Files.isRegularFile(p)) {
+                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + file + " does not exist.");
+            }
+            return p;
+        }
+        if (number <= 0) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Name the backup by its number or its archive file.");
+        }
+        String base = String.format(Locale.ROOT, "%s-%04d.tar", layout.databaseName(), number);
+        for (String name : List.of(base + ".zst", base)) {
+            Path p = destination.resolve(name);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Backup " + number + " not found: neither " + base
+                + ".zst nor " + base + " is in the backup destination.");
+    }
+
+    /** A temporary folder beside the destination (else beside the database) for a verification. */
+    private Path workFolder() throws IOException {
+        List<Path> candidates = new ArrayList<>();
+        Path destination = BackupSettings.load(layout).destination();
+        if (destination.getParent() != null) {
+            candidates.add(destination.getParent());
+        }
+        if (layout.root().getParent() != null) {
+            candidates.add(layout.root().getParent());
+        }
+        IOException last = null;
+        for (Path dir : candidates) {
+            try {
+                return Files.createTempDirectory(dir, "." + destination.getFileName() + "-verify-");
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last != null ? last : new IOException("no folder for a temporary copy");
+    }
+
+    private static boolean hasDataFile(JsonNode manifest) {
+        for (JsonNode e : manifest.path("entries")) {
+            String p = e.path("path").asText();
+            if (p.startsWith("Data/") && p.endsWith(".mv.db")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void requireDataFile(JsonNode manifest, Path archive) {
+        if (!hasDataFile(manifest)) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + archive.getFileName()
+                    + " holds no data file (a structure-only backup): there is no database to restore.");
+        }
+    }
+
+    /** Renames {@code Data/<archived name>.*} after the folder it now lives in. */
+    private static void renameDataFiles(Path root, String archivedName) throws IOException {
+        String name = root.getFileName().toString();
+        if (archivedName.isEmpty() || archivedName.equals(name)) {
+            return;
+        }
+        Path data = root.resolve("Data");
+        if (!Files.isDirectory(data)) {
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(data)) {
+            files = s.filter(p -> p.getFileName().toString().startsWith(archivedName + ".")).toList();
+        }
+        for (Path f : files) {
+            String rest = f.getFileName().toString().substring(archivedName.length());
+            Files.move(f, data.resolve(name + rest));
+        }
+    }
+
+    /**
+     * An archive made without the structure lacks the engine key and users: the live
+     * database's are the same database's, so they are used.
+     */
+    private void completeFromLive(Path root) throws IOException {
+        for (Path live : List.of(layout.engineKeyFile(), layout.usersFile())) {
+            Path target = root.resolve("Structure").resolve(live.getFileName().toString());
+            if (!Files.exists(target) && Files.isRegularFile(live)) {
+                Files.createDirectories(target.getParent());
+                Files.copy(live, target, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
+
+    /** The folders at the top of an extracted archive (Data, Structure, Settings, Attachments). */
+    private static List<String> topFolders(Path root) throws IOException {
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static boolean isPlainName(String name) {
+        return !name.isEmpty() && !name.equals(".") && !name.equals("..") && !name.contains("/")
+                && !name.contains("\\") && !name.startsWith(".") && !name.equals("extract");
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to);
+        }
+    }
+
+    private void failed(long number, Path archive, TetraException e, boolean inPlaceMode) {
+        journal.event(number, "restore-failed", true, verbose(), fields("archive", archive, "mode",
+                inPlaceMode ? "in-place" : "to", "code", e.rawCode(), "message", e.getMessage()));
+        LOG.warn("Restore of {} failed: {} {}", archive.getFileName(), e.rawCode(), e.getMessage());
+    }
+
+    private boolean verbose() {
+        try {
+            return BackupSettings.load(layout).verboseJournal();
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static Map<String, Object> fields(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            m.put(String.valueOf(kv[i]), kv[i + 1]);
+        }
+        return m;
+    }
+
+    private static String reason(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
+
+    private static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(root)) {
+            all = s.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path p : all) {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    private static void deleteQuietly(Path root) {
+        try {
+            deleteTree(root);
+        } catch (IOException e) {
+            LOG.warn("The temporary folder {} could not be removed: {}", root, e.getMessage());
+        }
+    }
+}

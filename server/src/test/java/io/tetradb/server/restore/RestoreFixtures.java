@@ -1,0 +1,104 @@
+package io.tetradb.server.restore;
+
+import io.tetradb.client.Row;
+import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.BackupRecord;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** What the restore and verify tests share: taking a backup, damaging archives, reading tables and the journal. */
+final class RestoreFixtures {
+    private RestoreFixtures() {
+    }
+
+    /** Runs a backup through the admin API and waits for its end; asserts it succeeded. */
+    static BackupRecord backup(TetraClient admin) {
+        long number = admin.admin().startBackup().getBackupNumber();
+        await().atMost(120, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
+        BackupRecord last = admin.admin().backupStatus().getLast();
+        assertThat(last.getNumber()).isEqualTo(number);
+        assertThat(last.getStatus()).as(last.getErrorMessage()).isEqualTo("SUCCESS");
+        return last;
+    }
+
+    /** Every row of a query, as lists of values. */
+    static List<List<Object>> rows(TetraClient c, String sql) {
+        List<List<Object>> out = new ArrayList<>();
+        for (Row r : c.execute(sql).rows()) {
+            out.add(Arrays.asList(r.values()));
+        }
+        return out;
+    }
+
+    /**
+     * Flips 64 bytes in the middle of entry {@code entry}'s content in the uncompressed tar
+     * {@code tar} (walking the 512-byte headers).
+     */
+    static void corruptEntry(Path tar, String entry) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(tar.toFile(), "rw")) {
+            long off = 0;
+            byte[] header = new byte[512];
+            while (off + 512 <= f.length()) {
+                f.seek(off);
+                f.readFully(header);
+                String name = cString(header, 0, 100);
+                if (name.isEmpty()) {
+                    break;
+                }
+                long size = Long.parseLong(cString(header, 124, 12).trim(), 8);
+                if (name.equals(entry)) {
+                    assertThat(size).as("size of %s", entry).isGreaterThan(128);
+                    long at = off + 512 + size / 2;
+                    byte[] b = new byte[64];
+                    f.seek(at);
+                    f.readFully(b);
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = (byte) ~b[i];
+                    }
+                    f.seek(at);
+                    f.write(b);
+                    return;
+                }
+                off += 512 + (size + 511) / 512 * 512;
+            }
+        }
+        throw new AssertionError("entry " + entry + " not found in " + tar);
+    }
+
+    private static String cString(byte[] b, int from, int len) {
+        int end = from;
+        while (end < from + len && b[end] != 0) {
+            end++;
+        }
+        return new String(b, from, end - from, StandardCharsets.US_ASCII);
+    }
+
+    /** A copy of {@code archive} cut to half its length, beside it, named {@code name}. */
+    static Path truncatedCopy(Path archive, String name) throws IOException {
+        Path copy = archive.resolveSibling(name);
+        byte[] all = Files.readAllBytes(archive);
+        Files.write(copy, Arrays.copyOf(all, all.length / 2));
+        return copy;
+    }
+
+    /** The lines of Logs/backup-journal.txt with event {@code event}. */
+    static List<String> journal(Path logsDir, String event) throws IOException {
+        Path f = logsDir.resolve("backup-journal.txt");
+        if (!Files.exists(f)) {
+            return List.of();
+        }
+        return Files.readAllLines(f, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.split("\t", -1).length > 2 && l.split("\t", -1)[2].equals(event)).toList();
+    }
+}
