@@ -414,6 +414,8 @@ public final class RestoreService {
                 database.open();
                 users.load();
                 catalog.rewrite();
+                // The data changed: a scheduled backup with onlyIfModified must not skip it.
+                backups.noteWrite();
                 return replaced;
             } catch (IOException | SQLException | RuntimeException e) {
                 LOG.error("The in-place restore failed; putting the previous files back.", e);
