@@ -509,6 +509,7 @@ public final class BackupService implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new BackupFailure(ErrorCode.BACKUP_STOPPED, "The backup was interrupted.", e);
         }
+        long quietNanos = System.nanoTime();
         checkStop(run);
         if (!quiet) {
             throw new BackupFailure(ErrorCode.BACKUP_TRANSACTION_TIMEOUT, "Open transactions did not end within "
@@ -521,8 +522,7 @@ public final class BackupService implements AutoCloseable {
             modifiedHint = false;
             state.modified(false);
         }
-        long quietNanos = System.nanoTime();
-        // Measured here, on the backup thread, so that bench/ can report the gate's closing time.
+        // Measured on the backup thread, when the gate became quiet, so that bench/ can report its closing time.
         LOG.info("Backup {}: the write gate is closed and quiet, {} us after the start request ({} us waiting for"
                 + " running writes and open transactions).", run.number, (quietNanos - run.startNanos) / 1000,
                 (quietNanos - closing) / 1000);
