@@ -193,7 +193,11 @@ public final class BackupScheduler implements AutoCloseable {
     synchronized void describe(BackupStatus.Builder b) {
         LocalDateTime next = paused ? null : retryAt != null ? retryAt : nextRegular;
         if (next != null) {
-            b.setNextScheduledMillis(next.atZone(zone()).toInstant().toEpochMilli());
+            long millis = next.atZone(zone()).toInstant().toEpochMilli();
+            b.setNextScheduledMillis(millis);
+            if (b.hasLast()) {
+                b.setLast(b.getLast().toBuilder().setNextScheduledMillis(millis));
+            }
         }
         b.setAutomaticPaused(paused).setFailedAttempts(failedAttempts).setSchedule(describe(settings()));
     }

@@ -164,11 +164,12 @@ public final class RequestDispatcher {
             entered = true;
         }
         try {
-            OrderedExecutor.Outcome o = executeAdmitted(s, id, ex, cl);
             if (entered) {
+                // Before the write runs (and is acknowledged): a backup scheduled with onlyIfModified
+                // must never miss an acknowledged write. A write that then fails only costs a backup.
                 writeListener.run();
             }
-            return o;
+            return executeAdmitted(s, id, ex, cl);
         } finally {
             if (entered) {
                 gate.exit();
@@ -213,7 +214,7 @@ public final class RequestDispatcher {
                 ResultHeader header = ResultEncoder.header(md);
                 Cursor cur = new Cursor(id, ps, rs, ResultEncoder.jdbcTypes(md), ResultEncoder.typeNames(md),
                         fetchSize, credit, cl.kind());
-                s.send(ServerMessage.newBuilder().setRequestId(id).setResultHeader(header).build());
+                s.write(ServerMessage.newBuilder().setRequestId(id).setResultHeader(header).build());
                 s.cursors.put(id, cur);
                 keepOpen = true;
                 pump(s, cur);
@@ -280,7 +281,11 @@ public final class RequestDispatcher {
                 if (batch.getRowsCount() > 0) {
                     cur.rowsSent += batch.getRowsCount();
                     cur.credit--;
-                    s.send(ServerMessage.newBuilder().setRequestId(cur.requestId).setRowBatch(batch).build());
+                    s.write(ServerMessage.newBuilder().setRequestId(cur.requestId).setRowBatch(batch).build());
+                    if (!end) {
+                        // More rows follow: stream this batch now. A last batch goes out with the end.
+                        s.flush();
+                    }
                 }
                 if (end) {
                     finishCursor(s, cur);

@@ -119,6 +119,7 @@ class BackupLifecycleIT {
         assertThat(r.getStatus()).isEqualTo("SUCCESS");
         await().atMost(60, TimeUnit.SECONDS).until(
                 () -> admin.admin().backupStatus().getNextScheduledMillis() == millis("2026-03-05T23:00"));
+        assertThat(admin.admin().backupStatus().getLast().getNextScheduledMillis()).isEqualTo(millis("2026-03-05T23:00"));
         List<String> journal = admin.admin().backupJournal(0);
         assertThat(journal).anyMatch(l -> l.contains("\t1\tstart\t") && l.contains("origin=scheduled"));
     }
