@@ -201,6 +201,22 @@ public final class Session {
         }
     }
 
+    /**
+     * Queues a message without flushing it (any thread): the next {@link #send} or
+     * {@link #flush} puts it on the wire with the messages queued before it, in one
+     * write, so a small result (header, rows, end) costs one system call, not three.
+     */
+    void write(ServerMessage m) {
+        if (channel.isActive()) {
+            channel.write(m, channel.voidPromise());
+        }
+    }
+
+    /** Flushes the messages queued by {@link #write} (any thread). */
+    void flush() {
+        channel.flush();
+    }
+
     /** Sends an error reply for a request (any thread). */
     public void sendError(long requestId, TetraException e) {
         send(ServerMessage.newBuilder().setRequestId(requestId).setError(e.toWire()).build());
