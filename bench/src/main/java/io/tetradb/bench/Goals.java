@@ -1,0 +1,79 @@
+package io.tetradb.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import java.util.Locale;
+
+/** The goals of PRODUCT.md section 7, each with its measured figure and a verdict. */
+final class Goals {
+    private Goals() {
+    }
+
+    static ArrayNode evaluate(JsonNode r) {
+        ArrayNode goals = JsonNodeFactory.instance.arrayNode();
+        for (JsonNode b : r.path("backup")) {
+            String payload = b.path("payload").asText();
+            double none = b.path("tetra").path("none").path("ratioToPlainCopy").asDouble(Double.NaN);
+            double fast = b.path("tetra").path("fast").path("ratioToPlainCopy").asDouble(Double.NaN);
+            add(goals, "Backup throughput, compression none, " + payload, ">= 0.9 x plain copy",
+                    fmt("%.2f x", none), none >= 0.9);
+            add(goals, "Backup throughput, compression fast, " + payload, ">= 0.7 x plain copy",
+                    fmt("%.2f x", fast), fast >= 0.7);
+        }
+        for (String c : new String[]{"fast", "none"}) {
+            JsonNode d = r.path("readsDuringBackup").path("duringBackup_" + c);
+            if (!d.isMissingNode()) {
+                double reads = d.path("readsRatioToIdle").asDouble();
+                double p99 = d.path("p99RatioToIdle").asDouble();
+                add(goals, "Reads per second during a backup (" + c + ")", ">= 0.8 x idle", fmt("%.2f x", reads),
+                        reads >= 0.8);
+                add(goals, "p99 read latency during a backup (" + c + ")", "<= 2 x idle", fmt("%.2f x", p99), p99 <= 2);
+            }
+        }
+        JsonNode idle = r.path("gateClose").path("idle").path("fromStartRequest");
+        if (idle.path("count").asInt() > 0) {
+            double max = idle.path("maxMicros").asDouble() / 1000;
+            add(goals, "Gate close with no open transactions", "< 10 ms",
+                    fmt("max %.2f ms over %d backups", max, idle.path("count").asInt()), max < 10);
+        }
+        JsonNode cancel = r.path("gate").path("cancel").path("cancelToMinus9976");
+        if (cancel.path("count").asInt() > 0) {
+            double p99 = cancel.path("p99Micros").asDouble() / 1000;
+            add(goals, "Cancel -> -9976 reply", "< 10 ms p99", fmt("p99 %.2f ms", p99), p99 < 10);
+        }
+        JsonNode drain = r.path("gate").path("drain");
+        if (!drain.isMissingNode()) {
+            boolean ok = drain.path("lost").asLong() == 0 && drain.path("ranTwice").asLong() == 0
+                    && drain.path("failed").asLong() == 0 && drain.path("succeeded").asLong() == 10_000;
+            add(goals, "10,000 queued writes drained after the backup", "none lost",
+                    fmt("%.0f ms; lost %d, twice %d, failed %d", drain.path("drainMillis").asDouble(),
+                            drain.path("lost").asLong(), drain.path("ranTwice").asLong(), drain.path("failed").asLong()),
+                    ok);
+        }
+        JsonNode t = r.path("wireTetra").path("pointSelect");
+        JsonNode h = r.path("wireH2").path("pointSelect");
+        for (int i = 0; i < t.size() && i < h.size(); i++) {
+            double ratio = t.get(i).path("perSecond").asDouble() / h.get(i).path("perSecond").asDouble();
+            goals.addObject().put("goal", "Point selects/s, " + t.get(i).path("clients").asInt() + " client(s)")
+                    .put("target", ">= 1.0 x H2 TCP server (goal 1.5 x)")
+                    .put("measured", fmt("%.2f x", ratio))
+                    .put("verdict", ratio >= 1.5 ? "met (goal 1.5 x too)" : ratio >= 1.0 ? "met (not the 1.5 x goal)"
+                            : "missed");
+        }
+        goals.addObject().put("goal", "Conversion of a 1 GiB H2 1.4 database").put("target",
+                "faster than export + import by hand").put("measured", "not measured by bench/ yet")
+                .put("verdict", "not measured");
+        return goals;
+    }
+
+    private static void add(ArrayNode goals, String goal, String target, String measured, boolean met) {
+        goals.addObject().put("goal", goal).put("target", target).put("measured", measured)
+                .put("verdict", met ? "met" : "missed");
+    }
+
+    private static String fmt(String f, Object... a) {
+        return String.format(Locale.ROOT, f, a);
+    }
+}

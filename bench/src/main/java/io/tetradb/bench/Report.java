@@ -1,0 +1,274 @@
+package io.tetradb.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The results as Markdown tables (pasted as they are into BENCHMARKS.md). */
+final class Report {
+    private final StringBuilder sb = new StringBuilder();
+
+    private Report() {
+    }
+
+    static String markdown(JsonNode r) {
+        Report p = new Report();
+        p.render(r);
+        return p.sb.toString();
+    }
+
+    private void render(JsonNode r) {
+        line("## Results (" + r.path("mode").asText() + " run, " + r.path("date").asText() + ")");
+        line("");
+        JsonNode m = r.path("machine");
+        line("Machine: " + m.path("processors").asInt() + " processors (" + m.path("cpu").asText() + "), "
+                + m.path("memTotalKiB").asLong() / 1024 / 1024 + " GiB memory, " + m.path("os").asText() + ", kernel "
+                + m.path("kernel").asText() + ", " + m.path("java").asText() + ". Load average at start "
+                + m.path("loadAverageAtStart").asText() + ", at end " + r.path("loadAverageAtEnd").asText() + ".");
+        line("Command: `" + r.path("command").asText() + "` (" + r.path("elapsedSeconds").asLong() + " s). Tetra "
+                + r.path("tetraVersion").asText() + ".");
+        line("");
+        backup(r);
+        reads(r);
+        gate(r);
+        wire(r);
+        memory(r);
+        goals(r);
+        if (r.has("error")) {
+            line("**The run failed:** " + r.path("error").asText().lines().findFirst().orElse(""));
+        }
+    }
+
+    private void backup(JsonNode r) {
+        if (!r.has("backup")) {
+            return;
+        }
+        line("### 1. Backup throughput");
+        line("");
+        table(List.of("payload", "method", "seconds", "MB/s", "x plain copy", "x H2 BACKUP TO", "archive"));
+        for (JsonNode b : r.path("backup")) {
+            String payload = b.path("payload").asText() + " (" + Bench.mib(b.path("bytes").asLong()) + ")";
+            JsonNode c = b.path("plainCopy");
+            JsonNode h = b.path("h2BackupTo");
+            row(payload, "plain copy (cp + sync)", f2(c.path("medianSeconds")), f0(c.path("mbPerSecond")), "1.00",
+                    ratio(h.path("seconds").asDouble() / c.path("medianSeconds").asDouble()), "-");
+            row(payload, "H2 BACKUP TO (zip)", f2(h.path("seconds")), f0(h.path("mbPerSecond")),
+                    f2(c.path("medianSeconds").asDouble() / h.path("seconds").asDouble()), "1.0",
+                    Bench.mib(h.path("archiveBytes").asLong()));
+            for (String comp : BackupBench.COMPRESSIONS) {
+                JsonNode t = b.path("tetra").path(comp);
+                row(payload, "Tetra backup, " + comp, f2(t.path("medianSeconds")), f0(t.path("mbPerSecond")),
+                        f2(t.path("ratioToPlainCopy")), f1(t.path("ratioToH2BackupTo")),
+                        Bench.mib(t.path("archiveBytes").asLong()) + " (" + f2(t.path("compressionRatio")) + " : 1)");
+            }
+        }
+        line("");
+    }
+
+    private void reads(JsonNode r) {
+        JsonNode rd = r.path("readsDuringBackup");
+        if (rd.isMissingNode()) {
+            return;
+        }
+        line("### 2. Reads during a backup (" + rd.path("clients").asInt() + " clients, point selects)");
+        line("");
+        table(List.of("window", "reads/s", "p50 us", "p99 us", "reads x idle", "p99 x idle", "backups"));
+        JsonNode idle = rd.path("idle");
+        row("idle", f0(idle.path("readsPerSecond")), f0(idle.path("latency").path("p50Micros")),
+                f0(idle.path("latency").path("p99Micros")), "1.00", "1.00", "-");
+        for (String c : new String[]{"fast", "none"}) {
+            JsonNode d = rd.path("duringBackup_" + c);
+            if (d.isMissingNode()) {
+                continue;
+            }
+            row("during backups (" + c + ")", f0(d.path("readsPerSecond")), f0(d.path("latency").path("p50Micros")),
+                    f0(d.path("latency").path("p99Micros")), f2(d.path("readsRatioToIdle")),
+                    f2(d.path("p99RatioToIdle")), Integer.toString(d.path("backups").size()));
+        }
+        line("");
+    }
+
+    private void gate(JsonNode r) {
+        JsonNode gc = r.path("gateClose");
+        JsonNode g = r.path("gate");
+        if (g.isMissingNode() && gc.size() <= 1) {
+            return;
+        }
+        line("### 3. The write gate");
+        line("");
+        table(List.of("measure", "samples", "p50", "p99", "max"));
+        gc.fields().forEachRemaining(e -> {
+            if (e.getValue().isObject()) {
+                JsonNode l = e.getValue().path("fromStartRequest");
+                row("gate closed and quiet after the start request (" + e.getKey() + ")", l.path("count").asText(),
+                        ms(l.path("p50Micros")), ms(l.path("p99Micros")), ms(l.path("maxMicros")));
+            }
+        });
+        JsonNode c = g.path("cancel");
+        if (!c.isMissingNode()) {
+            JsonNode l = c.path("cancelToMinus9976");
+            row("cancel sent -> -9976 received", l.path("count").asText(), ms(l.path("p50Micros")),
+                    ms(l.path("p99Micros")), ms(l.path("maxMicros")));
+            l = c.path("sendToBackupWait");
+            row("write sent -> BackupWait received", l.path("count").asText(), ms(l.path("p50Micros")),
+                    ms(l.path("p99Micros")), ms(l.path("maxMicros")));
+        }
+        line("");
+        JsonNode d = g.path("drain");
+        if (!d.isMissingNode()) {
+            line(String.format(Locale.ROOT, "Drain: %d writes from %d clients queued behind a backup (all %d in flight"
+                            + " on the server, %d answered early, %d held in the gate's queue itself); once the gate"
+                            + " opened they were answered in **%.1f ms** (%d writes/s). Succeeded %d, failed %d, lost"
+                            + " **%d**, ran twice **%d**, out of session order %d.",
+                    d.path("writes").asInt(), d.path("clients").asInt(), d.path("inFlightBeforeOpen").asInt(),
+                    d.path("answeredBeforeGateOpened").asInt(), d.path("heldInGateQueue").asInt(),
+                    d.path("drainMillis").asDouble(), d.path("drainWritesPerSecond").asLong(),
+                    d.path("succeeded").asLong(), d.path("failed").asLong(), d.path("lost").asLong(),
+                    d.path("ranTwice").asLong(), d.path("outOfSessionOrder").asLong()));
+            line("");
+        }
+    }
+
+    private void wire(JsonNode r) {
+        JsonNode t = r.path("wireTetra");
+        JsonNode h = r.path("wireH2");
+        JsonNode pg = r.path("postgres");
+        if (t.isMissingNode() && h.isMissingNode()) {
+            return;
+        }
+        line("### 4. The wire (loopback)");
+        line("");
+        boolean havePg = pg.path("installed").asBoolean(false);
+        List<String> head = new ArrayList<>(List.of("test", "clients", "Tetra /s", "Tetra p50/p99 us", "H2 TCP /s",
+                "H2 p50/p99 us", "Tetra / H2"));
+        if (havePg) {
+            head.addAll(List.of("PostgreSQL /s", "PG p50/p99 us", "Tetra / PG"));
+        }
+        table(head);
+        wireRows("point select", t.path("pointSelect"), h.path("pointSelect"), pg.path("pointSelectResults"), havePg);
+        wireRows("insert", t.path("insert"), h.path("insert"), pg.path("insertResults"), havePg);
+        line("");
+        if (!havePg && !pg.isMissingNode()) {
+            line("PostgreSQL: " + pg.path("note").asText() + ".");
+            line("");
+        }
+    }
+
+    private void wireRows(String test, JsonNode t, JsonNode h, JsonNode pg, boolean havePg) {
+        int n = Math.max(t.size(), h.size());
+        for (int i = 0; i < n; i++) {
+            JsonNode a = t.path(i);
+            JsonNode b = h.path(i);
+            List<String> cells = new ArrayList<>(List.of(test, a.path("clients").asText(b.path("clients").asText()),
+                    f0(a.path("perSecond")), lat(a), f0(b.path("perSecond")), lat(b),
+                    ratio(a.path("perSecond").asDouble() / b.path("perSecond").asDouble())));
+            if (havePg) {
+                JsonNode c = pg.path(i);
+                cells.addAll(List.of(f0(c.path("perSecond")), lat(c),
+                        ratio(a.path("perSecond").asDouble() / c.path("perSecond").asDouble())));
+            }
+            row(cells.toArray(String[]::new));
+        }
+    }
+
+    private void memory(JsonNode r) {
+        JsonNode t = r.path("wireTetra");
+        JsonNode h = r.path("wireH2");
+        JsonNode s = r.path("streamedSelect");
+        if (t.isMissingNode() && s.isMissingNode()) {
+            return;
+        }
+        line("### 5. Memory (resident set, VmRSS)");
+        line("");
+        table(List.of("server", "heap", "RSS idle", "max RSS, 32 clients", "streamed 1M-row SELECT at -Xmx128m",
+                "max RSS while streaming"));
+        row("Tetra", r.path("options").path("heap").asText(), kib(t.path("rssIdleKiB")),
+                kib(t.path("pointSelect").path(2).path("serverMaxRssKiB")), stream(s.path("tetra")),
+                kib(s.path("tetra").path("serverMaxRssKiB")));
+        row("H2 TCP server", r.path("options").path("heap").asText(), kib(h.path("rssIdleKiB")),
+                kib(h.path("pointSelect").path(2).path("serverMaxRssKiB")), stream(s.path("h2")),
+                kib(s.path("h2").path("serverMaxRssKiB")));
+        line("");
+    }
+
+    private static String stream(JsonNode s) {
+        if (s.isMissingNode()) {
+            return "-";
+        }
+        if (!s.path("completed").asBoolean()) {
+            return "FAILED: " + s.path("error").asText();
+        }
+        return String.format(Locale.ROOT, "%d rows in %.1f s (%d rows/s)", s.path("rows").asLong(),
+                s.path("seconds").asDouble(), s.path("rowsPerSecond").asLong());
+    }
+
+    private void goals(JsonNode r) {
+        line("### Goals of PRODUCT.md section 7");
+        line("");
+        table(List.of("goal", "target", "measured", "verdict"));
+        for (JsonNode g : r.path("goals")) {
+            row(g.path("goal").asText(), g.path("target").asText(), g.path("measured").asText(),
+                    g.path("verdict").asText());
+        }
+        line("");
+    }
+
+    private void table(List<String> head) {
+        line("| " + String.join(" | ", head) + " |");
+        StringBuilder s = new StringBuilder("|");
+        for (int i = 0; i < head.size(); i++) {
+            s.append("---|");
+        }
+        line(s.toString());
+    }
+
+    private void row(String... cells) {
+        line("| " + String.join(" | ", cells) + " |");
+    }
+
+    private void line(String s) {
+        sb.append(s).append('\n');
+    }
+
+    private static String lat(JsonNode n) {
+        JsonNode l = n.path("latency");
+        if (l.isMissingNode()) {
+            return "-";
+        }
+        return f0(l.path("p50Micros")) + " / " + f0(l.path("p99Micros"));
+    }
+
+    private static String kib(JsonNode n) {
+        return n.isMissingNode() || n.asLong() <= 0 ? "-" : (n.asLong() / 1024) + " MiB";
+    }
+
+    private static String ms(JsonNode micros) {
+        return micros.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.2f ms", micros.asDouble() / 1000);
+    }
+
+    private static String f0(JsonNode n) {
+        return n.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.0f", n.asDouble());
+    }
+
+    private static String f1(JsonNode n) {
+        return n.isMissingNode() ? "-" : f1(n.asDouble());
+    }
+
+    private static String f1(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String f2(JsonNode n) {
+        return n.isMissingNode() ? "-" : f2(n.asDouble());
+    }
+
+    private static String f2(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    private static String ratio(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? "-" : String.format(Locale.ROOT, "%.2f", v);
+    }
+}
