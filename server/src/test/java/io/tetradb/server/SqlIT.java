@@ -159,5 +159,8 @@ class SqlIT {
         assertThat(client.execute("SELECT 1 FROM DUAL").kind()).isEqualTo(StatementKind.READ);
         assertThat(client.execute("CREATE TABLE KINDS(A INT)").kind()).isEqualTo(StatementKind.STRUCTURE_WRITE);
         assertThat(client.execute("INSERT INTO KINDS VALUES 1").kind()).isEqualTo(StatementKind.DATA_WRITE);
+        assertThat(client.execute("EXECUTE IMMEDIATE 'CREATE TABLE KINDS2(A INT)'").kind())
+                .isEqualTo(StatementKind.STRUCTURE_WRITE);
+        assertThat(client.execute("CALL 1 + 1").kind()).isEqualTo(StatementKind.READ);
     }
 }

@@ -64,9 +64,12 @@ public final class StatementClassifier {
             case CommandInterface.CALL:
             case CommandInterface.EXPLAIN:
             case CommandInterface.EXPLAIN_ANALYZE:
+                return readOnly ? StatementKind.READ : StatementKind.DATA_WRITE;
             case CommandInterface.EXECUTE:
             case CommandInterface.EXECUTE_IMMEDIATELY:
-                return readOnly ? StatementKind.READ : StatementKind.DATA_WRITE;
+                // The statement run is only known when it runs: it may be DDL, so it is held back
+                // by every backup and the catalog is rewritten after it.
+                return readOnly ? StatementKind.READ : StatementKind.STRUCTURE_WRITE;
             case CommandInterface.HELP:
             case CommandInterface.SCRIPT:
             case CommandInterface.BACKUP:
