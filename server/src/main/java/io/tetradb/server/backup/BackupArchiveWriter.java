@@ -11,6 +11,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -23,6 +24,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Writes one backup archive: a standard tar (zstd-compressed unless compression is
@@ -31,7 +36,8 @@ import java.util.List;
  * under a temporary name in the destination, fsynced, then renamed: a half-written
  * archive never has its final name.
  *
- * <p>Used by one backup thread.
+ * <p>Used by one backup thread; a large entry's SHA-256 is computed on a helper thread
+ * ("...-sha256") while the backup thread copies it.
  */
 final class BackupArchiveWriter implements AutoCloseable {
     /** Progress callback: bytes of content copied since the last call. */
@@ -51,6 +57,7 @@ final class BackupArchiveWriter implements AutoCloseable {
     private final FileChannel file;
     private final TarArchiveOutputStream tar;
     private final List<Entry> entries = new ArrayList<>();
+    private ExecutorService hasher;
     private boolean finished;
 
     BackupArchiveWriter(Path target, int zstdLevel) throws IOException {
@@ -82,22 +89,71 @@ final class BackupArchiveWriter implements AutoCloseable {
         e.setMode(0600);
         tar.putArchiveEntry(e);
         MessageDigest sha = sha256();
-        byte[] buf = new byte[BUFFER];
         long left = size;
-        while (left > 0) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (n < 0) {
-                throw new IOException("Entry " + path + " ended after " + (size - left) + " of " + size + " bytes.");
+        if (size <= BUFFER) {
+            byte[] buf = new byte[BUFFER];
+            while (left > 0) {
+                int n = read(in, buf, left, path, size);
+                sha.update(buf, 0, n);
+                tar.write(buf, 0, n);
+                left -= n;
+                progress.copied(n);
             }
-            sha.update(buf, 0, n);
-            tar.write(buf, 0, n);
-            left -= n;
-            progress.copied(n);
+        } else {
+            // Two buffers: the hasher thread digests one while this thread writes it (both only read it) and
+            // then reads the next chunk into the other, so hashing costs no time on a machine with a spare core.
+            byte[][] bufs = {new byte[BUFFER], new byte[BUFFER]};
+            Future<?> hashing = null;
+            int cur = 0;
+            while (left > 0) {
+                byte[] buf = bufs[cur];
+                int n = read(in, buf, left, path, size);
+                await(hashing);
+                hashing = hasher().submit(() -> sha.update(buf, 0, n));
+                tar.write(buf, 0, n);
+                left -= n;
+                progress.copied(n);
+                cur ^= 1;
+            }
+            await(hashing);
         }
         tar.closeArchiveEntry();
         Entry entry = new Entry(path, size, HexFormat.of().formatHex(sha.digest()));
         entries.add(entry);
         return entry;
+    }
+
+    private static int read(InputStream in, byte[] buf, long left, String path, long size) throws IOException {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+        if (n < 0) {
+            throw new IOException("Entry " + path + " ended after " + (size - left) + " of " + size + " bytes.");
+        }
+        return n;
+    }
+
+    private ExecutorService hasher() {
+        if (hasher == null) {
+            hasher = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, Thread.currentThread().getName() + "-sha256");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return hasher;
+    }
+
+    private static void await(Future<?> f) throws IOException {
+        if (f == null) {
+            return;
+        }
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("Interrupted while hashing.");
+        } catch (ExecutionException e) {
+            throw new IOException("Hashing failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /** Adds a regular file from disk as entry {@code path}. */
@@ -138,6 +194,7 @@ final class BackupArchiveWriter implements AutoCloseable {
         tar.closeArchiveEntry();
         tar.finish();
         tar.close();
+        stopHasher();
         long size;
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             ch.force(true);
@@ -158,8 +215,16 @@ final class BackupArchiveWriter implements AutoCloseable {
     }
 
     /** Deletes the temporary file unless the archive was finished. */
+    private void stopHasher() {
+        if (hasher != null) {
+            hasher.shutdownNow();
+            hasher = null;
+        }
+    }
+
     @Override
     public void close() {
+        stopHasher();
         if (finished) {
             return;
         }
