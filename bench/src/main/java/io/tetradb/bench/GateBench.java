@@ -37,6 +37,8 @@ final class GateBench {
     static final int QUEUED_WRITES = 10_000;
     static final int QUEUED_CLIENTS = 32;
     static final String INSERT = "INSERT INTO INSERTS(CLIENT, V) VALUES (?, ?)";
+    /** The gate sample of the drain test: closed while a transaction is held open on purpose. */
+    static final String HELD_OPEN = "transaction held open on purpose";
 
     private GateBench() {
     }
@@ -265,7 +267,7 @@ final class GateBench {
                 last = Math.max(last, t);
             }
             // Held at the gate on purpose: not a sample of closing it with no open transaction.
-            backups.condition = "transaction held open on purpose";
+            backups.condition = HELD_OPEN;
             Backups.Outcome o;
             try {
                 o = backups.await(number, s0);

@@ -100,9 +100,12 @@ final class Report {
         line("");
         table(List.of("measure", "samples", "p50", "p99", "max"));
         gc.fields().forEachRemaining(e -> {
-            if (e.getValue().isObject()) {
-                JsonNode l = e.getValue().path("fromStartRequest");
-                row("gate closed and quiet after the start request (" + e.getKey() + ")", l.path("count").asText(),
+            if (e.getValue().isObject() && !e.getKey().equals("noOpenTransaction")) {
+                JsonNode l = e.getValue().path("closeToQuiet");
+                row("gate close -> closed and quiet (" + e.getKey() + ")", l.path("count").asText(),
+                        ms(l.path("p50Micros")), ms(l.path("p99Micros")), ms(l.path("maxMicros")));
+                l = e.getValue().path("fromStartRequest");
+                row("backup start request -> gate closed and quiet (" + e.getKey() + ")", l.path("count").asText(),
                         ms(l.path("p50Micros")), ms(l.path("p99Micros")), ms(l.path("maxMicros")));
             }
         });
@@ -245,7 +248,11 @@ final class Report {
     }
 
     private static String ms(JsonNode micros) {
-        return micros.isMissingNode() ? "-" : String.format(Locale.ROOT, "%.2f ms", micros.asDouble() / 1000);
+        if (micros.isMissingNode()) {
+            return "-";
+        }
+        double ms = micros.asDouble() / 1000;
+        return String.format(Locale.ROOT, ms < 1 ? "%.3f ms" : "%.2f ms", ms);
     }
 
     private static String f0(JsonNode n) {
