@@ -1,0 +1,47 @@
+#!/bin/bash
+# Health check of the Tetra image: healthy when the server answers the wire protocol.
+#
+# It opens a connection, sends the protocol's first frame (Hello) and expects the
+# server's HelloReply: a listening socket alone is not enough, the server must decode
+# a frame and answer it. No login is made, so no password is needed, a changed admin
+# password does not make the container unhealthy, and the server logs nothing.
+#
+# Address: TETRA_HEALTHCHECK_HOST, else TETRA_HOST (127.0.0.1 when it is a wildcard);
+# port: TETRA_PORT (default 19813). Exit code 0 healthy, 1 not.
+set -u
+
+host="${TETRA_HEALTHCHECK_HOST:-}"
+if [ -z "$host" ]; then
+    case "${TETRA_HOST:-0.0.0.0}" in
+        0.0.0.0 | :: | "[::]" | "") host=127.0.0.1 ;;
+        *) host="$TETRA_HOST" ;;
+    esac
+fi
+port="${TETRA_PORT:-19813}"
+
+if ! exec 3<>"/dev/tcp/$host/$port"; then
+    echo "unhealthy: nothing listens on $host:$port"
+    exit 1
+fi 2>/dev/null
+
+# One frame: varint32 length 21, then ClientMessage{request_id: 1,
+# hello: Hello{min_version: 1, max_version: 1, client_name: "healthcheck"}}.
+printf '\x15\x08\x01\x52\x11\x08\x01\x10\x01\x1a\x0bhealthcheck' >&3
+
+# The reply's first bytes: its varint32 length, then ServerMessage{request_id: 1
+# (08 01), hello: HelloReply (field 10, length-delimited: 52) ...}. An Error reply
+# (field 16) or silence is unhealthy.
+read -r -a bytes <<< "$(timeout 5 od -An -tx1 -N8 <&3 | tr '\n' ' ')"
+exec 3<&-
+
+i=0
+while [ "$i" -lt "${#bytes[@]}" ] && [ $((16#${bytes[$i]})) -ge 128 ]; do
+    i=$((i + 1))
+done
+i=$((i + 1))
+if [ "${bytes[*]:$i:3}" = "08 01 52" ]; then
+    echo "healthy: Tetra answers on $host:$port"
+    exit 0
+fi
+echo "unhealthy: $host:$port did not answer the Tetra protocol (got: ${bytes[*]:-nothing})"
+exit 1
