@@ -15,7 +15,7 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
             "usage: bin/tetra-bench [--quick] [--size SIZE] [--heap HEAP] [--parts LIST] [--work-dir DIR]",
             "                       [--out FILE] [--seconds S] [--jfr] [--reuse-data] [--no-postgres]",
             "  --quick         short run (about 3 minutes): 256m data, 3-second windows",
-            "  --size SIZE     size of each backed-up database (default 2g; quick 256m)",
+            "  --size SIZE     size of each backed-up database (default 1g, see BENCHMARKS.md; quick 256m)",
             "  --heap HEAP     -Xmx of the Tetra server and of H2's TCP server (default 1g)",
             "  --parts LIST    comma-separated subset of " + String.join(",", ALL_PARTS) + " (default all)",
             "  --work-dir DIR  scratch folder on the disk to measure (default bench/target/work; emptied)",
@@ -62,7 +62,8 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
-        long bytes = Bench.parseSize(size != null ? size : quick ? "256m" : "2g");
+        // 1g, not 2g: with every part, a 2 GiB run took more than 15 minutes on the 2-core machine (BENCHMARKS.md).
+        long bytes = Bench.parseSize(size != null ? size : quick ? "256m" : "1g");
         double s = seconds != null ? seconds : quick ? 3 : 10;
         if (!postgres) {
             parts.remove("postgres");
