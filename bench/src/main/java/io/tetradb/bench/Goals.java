@@ -33,11 +33,14 @@ final class Goals {
             }
         }
         JsonNode all = r.path("gateClose").path("noOpenTransaction").path("closeToQuiet");
+        JsonNode first = r.path("gateClose").path("noOpenTransactionFirstBackupOfProcess").path("closeToQuiet");
         if (all.path("count").asInt() > 0) {
             double max = all.path("maxMicros").asDouble() / 1000;
             add(goals, "Gate close with no open transactions", "< 10 ms",
-                    fmt("max %.2f ms, p50 %.3f ms over %d backups", max, all.path("p50Micros").asDouble() / 1000,
-                            all.path("count").asInt()), max < 10);
+                    fmt("max %.2f ms, p50 %.3f ms over %d backups (first backup of each fresh server process,"
+                                    + " %d of them: max %.2f ms)", max, all.path("p50Micros").asDouble() / 1000,
+                            all.path("count").asInt(), first.path("count").asInt(),
+                            first.path("maxMicros").asDouble() / 1000), max < 10);
         }
         JsonNode cancel = r.path("gate").path("cancel").path("cancelToMinus9976");
         if (cancel.path("count").asInt() > 0) {

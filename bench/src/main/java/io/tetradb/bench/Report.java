@@ -100,7 +100,7 @@ final class Report {
         line("");
         table(List.of("measure", "samples", "p50", "p99", "max"));
         gc.fields().forEachRemaining(e -> {
-            if (e.getValue().isObject() && !e.getKey().equals("noOpenTransaction")) {
+            if (e.getValue().isObject() && !e.getKey().startsWith("noOpenTransaction")) {
                 JsonNode l = e.getValue().path("closeToQuiet");
                 row("gate close -> closed and quiet (" + e.getKey() + ")", l.path("count").asText(),
                         ms(l.path("p50Micros")), ms(l.path("p99Micros")), ms(l.path("maxMicros")));
@@ -109,6 +109,15 @@ final class Report {
                         ms(l.path("p50Micros")), ms(l.path("p99Micros")), ms(l.path("maxMicros")));
             }
         });
+        for (String k : new String[]{"noOpenTransaction", "noOpenTransactionFirstBackupOfProcess"}) {
+            JsonNode l = gc.path(k).path("closeToQuiet");
+            if (l.path("count").asInt() > 0) {
+                row("gate close -> closed and quiet, no open transaction, " + (k.endsWith("Process")
+                                ? "first backup of a fresh server process" : "all other backups"),
+                        l.path("count").asText(), ms(l.path("p50Micros")), ms(l.path("p99Micros")),
+                        ms(l.path("maxMicros")));
+            }
+        }
         JsonNode c = g.path("cancel");
         if (!c.isMissingNode()) {
             JsonNode l = c.path("cancelToMinus9976");

@@ -25,7 +25,7 @@ final class TetraProcess extends ServerProcess {
             "Backup (\\d+): the write gate is closed and quiet, (\\d+) us after the start request \\((\\d+) us waiting");
 
     /** The server's measurement of one gate closing: from the start request, and from gate close to quiet. */
-    record GateClose(long backup, long fromStartMicros, long waitingMicros) {
+    record GateClose(long backup, long fromStartMicros, long waitingMicros, boolean firstOfProcess) {
     }
 
     final int port;
@@ -37,7 +37,7 @@ final class TetraProcess extends ServerProcess {
             Matcher m = GATE_CLOSED.matcher(line);
             if (m.find()) {
                 GateClose g = new GateClose(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
-                        Long.parseLong(m.group(3)));
+                        Long.parseLong(m.group(3)), gateCloses.isEmpty());
                 gateCloses.put(g.backup(), g);
             }
         });
