@@ -157,7 +157,8 @@ public final class DatabaseConverter {
 
         private ConversionException failure(Throwable e) {
             String what = e.getMessage() != null ? e.getMessage() : e.toString();
-            if (e instanceof InterruptedException || e instanceof InterruptedIOException) {
+            if (e instanceof InterruptedException || e instanceof InterruptedIOException
+                    || e instanceof java.nio.channels.ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
                 return new ConversionException(ErrorCode.CONVERSION_FAILED, "The conversion was interrupted during step "
                         + step + " (" + stepTitle + "). The original files are as they were.",
                         "Run it again: " + plan.command(), List.of(), e);
@@ -405,7 +406,8 @@ public final class DatabaseConverter {
                 done += c.size();
             }
             doneStep(plan.safetyCopies().isEmpty() ? "nothing to copy: no original is replaced"
-                    : plan.safetyCopies().size() + " files (" + ConversionPlan.bytes(total) + ") copied to "
+                    : plan.safetyCopies().size() + (plan.safetyCopies().size() == 1 ? " file (" : " files (")
+                    + ConversionPlan.bytes(total) + ") copied to "
                     + String.join(", ", plan.safetyFolders().stream().map(Path::toString).toList()));
         }
 

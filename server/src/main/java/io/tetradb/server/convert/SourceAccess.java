@@ -78,7 +78,9 @@ final class SourceAccess {
                     + "convert the recovered database.";
         } else {
             what = "H2 " + plan.readerVersion() + " cannot open the data file.";
-            advice = "Check that the file is a complete H2 database and readable, then run: " + plan.command();
+            advice = "Check that the file is a complete H2 database and readable. If it is damaged, restore it from "
+                    + "a backup, or recover what can be read with H2 " + plan.readerVersion() + "'s Recover tool "
+                    + "(java -cp h2-" + plan.readerVersion() + ".jar org.h2.tools.Recover). Then run: " + plan.command();
         }
         String anomaly = what + " (" + msg + ")";
         return new ConversionException(ErrorCode.CONVERSION_ANOMALY, "The check of " + plan.dataFile()
@@ -102,7 +104,13 @@ final class SourceAccess {
                 Files.createDirectories(links);
                 String name = dataFile.getFileName().toString();
                 try {
-                    Files.createSymbolicLink(links.resolve(name), dataFile);
+                    // H2 looks for the segments beside the real path of the first file: that one must not be
+                    // a symbolic link (a hard link, or a copy where the disk has none; it is never written).
+                    try {
+                        Files.createLink(links.resolve(name), dataFile);
+                    } catch (UnsupportedOperationException | IOException e) {
+                        Files.copy(dataFile, links.resolve(name));
+                    }
                     for (ConversionPlan.Segment s : plan.segments()) {
                         Files.createSymbolicLink(links.resolve(name + "." + s.index() + ".part"), s.path());
                     }

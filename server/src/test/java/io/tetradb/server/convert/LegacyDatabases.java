@@ -36,26 +36,26 @@ import java.util.UUID;
  */
 public final class LegacyDatabases {
     /** Non-ASCII text that must survive: Latin accents, Cyrillic, Greek, CJK, emoji. */
-    static final String[] NAMES = {"Zoë Ångström", "Привет мир", "Γειά σου", "日本語のテキスト", "Crème brûlée",
+    public static final String[] NAMES = {"Zoë Ångström", "Привет мир", "Γειά σου", "日本語のテキスト", "Crème brûlée",
             "Łódź", "O'Brien \"quoted\"", "emoji \uD83D\uDE00", "plain ascii", "tab\there;semi"};
 
     private LegacyDatabases() {
     }
 
     /** The engines shipped with the build. */
-    static LegacyEngines engines() {
+    public static LegacyEngines engines() {
         return LegacyEngines.locate(null);
     }
 
-    static LegacyEngine engine(String version) throws IOException {
+    public static LegacyEngine engine(String version) throws IOException {
         return LegacyEngine.load(engines().jar(version));
     }
 
-    static Connection connect(LegacyEngine engine, String url, String user, String password) throws SQLException {
+    public static Connection connect(LegacyEngine engine, String url, String user, String password) throws SQLException {
         return engine.connect(url, user, password);
     }
 
-    static void run(Connection c, String... sql) throws SQLException {
+    public static void run(Connection c, String... sql) throws SQLException {
         try (Statement st = c.createStatement()) {
             for (String s : sql) {
                 st.execute(s);
@@ -68,7 +68,7 @@ public final class LegacyDatabases {
      * unique and check constraints, indexes, a sequence, a view, identity columns, a table
      * without primary key, a second schema.
      */
-    static void createSchema14(Connection c) throws SQLException {
+    public static void createSchema14(Connection c) throws SQLException {
         run(c, "CREATE TABLE CUSTOMER("
                         + "ID INT PRIMARY KEY, NAME VARCHAR(100) NOT NULL, CODE CHAR(6), EMAIL VARCHAR_IGNORECASE(200), "
                         + "BALANCE DECIMAL(12,2) CHECK (BALANCE > -1000), RATE DOUBLE, SCORE REAL, SMALL SMALLINT, "
@@ -92,7 +92,7 @@ public final class LegacyDatabases {
     }
 
     /** The same schema in H2 2.1.214 syntax (typed arrays, standard identity columns). */
-    static void createSchema21(Connection c) throws SQLException {
+    public static void createSchema21(Connection c) throws SQLException {
         run(c, "CREATE TABLE CUSTOMER("
                         + "ID INT PRIMARY KEY, NAME VARCHAR(100) NOT NULL, CODE CHAR(6), EMAIL VARCHAR_IGNORECASE(200), "
                         + "BALANCE DECIMAL(12,2) CHECK (BALANCE > -1000), RATE DOUBLE PRECISION, SCORE REAL, "
@@ -120,7 +120,7 @@ public final class LegacyDatabases {
      * non-ASCII text, two large LOBs), three orders each, items, rows without key (some
      * duplicated), regions.
      */
-    static void fill(Connection c, int customers, long seed) throws SQLException {
+    public static void fill(Connection c, int customers, long seed) throws SQLException {
         Random rnd = new Random(seed);
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
@@ -195,7 +195,7 @@ public final class LegacyDatabases {
     }
 
     /** Creates the full test database with H2 1.4.200 at {@code url} (user SA, empty password). */
-    static void create14(String url, int customers) throws Exception {
+    public static void create14(String url, int customers) throws Exception {
         try (LegacyEngine h2 = engine(LegacyEngines.FORMAT1_VERSION);
              Connection c = h2.connect(url, "SA", "")) {
             createSchema14(c);
@@ -204,7 +204,7 @@ public final class LegacyDatabases {
     }
 
     /** Creates the full test database with H2 2.1.214 at {@code url} (user SA, empty password). */
-    static void create21(String url, int customers) throws Exception {
+    public static void create21(String url, int customers) throws Exception {
         try (LegacyEngine h2 = engine(LegacyEngines.FORMAT2_VERSION);
              Connection c = h2.connect(url, "SA", "")) {
             createSchema21(c);
@@ -217,7 +217,7 @@ public final class LegacyDatabases {
      * as a person reads them, so that the same value gives the same text whichever engine
      * reads it. CHAR values lose their trailing blanks (H2 2 pads CHAR(n), H2 1.4 did not).
      */
-    static List<String> rows(Connection c, String table) throws SQLException {
+    public static List<String> rows(Connection c, String table) throws SQLException {
         List<String> rows = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + table)) {
             ResultSetMetaData md = rs.getMetaData();
@@ -234,7 +234,7 @@ public final class LegacyDatabases {
         return rows;
     }
 
-    static String value(ResultSet rs, int i, int type, String typeName) throws SQLException {
+    public static String value(ResultSet rs, int i, int type, String typeName) throws SQLException {
         String tn = typeName.toUpperCase(Locale.ROOT);
         Object o;
         if (tn.contains("TIME WITH TIME ZONE") && !tn.contains("TIMESTAMP")) {
@@ -258,7 +258,7 @@ public final class LegacyDatabases {
         return canonical(o);
     }
 
-    static String canonical(Object o) throws SQLException {
+    public static String canonical(Object o) throws SQLException {
         if (o == null) {
             return "NULL";
         }
@@ -294,7 +294,7 @@ public final class LegacyDatabases {
     }
 
     /** {@code s} as the bytes of {@code cs} read as ISO-8859-1: how an import with the wrong charset stored it. */
-    static String asLegacy8bit(String s, Charset cs) {
+    public static String asLegacy8bit(String s, Charset cs) {
         return new String(s.getBytes(cs), StandardCharsets.ISO_8859_1);
     }
 }
