@@ -83,6 +83,10 @@ public final class ConvertCommand extends AdminCommand {
             description = "A folder holding segments (*.part) of a split data file; may be repeated.")
     private List<Path> segmentDirs = new ArrayList<>();
 
+    @Option(names = "--segments", paramLabel = "N", description = "The split data file has N segments (*.part) in "
+            + "all: needed only when the last one found is exactly full.")
+    private Integer segments;
+
     @Option(names = "--source-user", paramLabel = "U", description = "The H2 user of a bare legacy file (default: "
             + "the database's own account, then SA). Its password: $" + SOURCE_PASSWORD_ENV
             + " or --source-password-file.")
@@ -159,7 +163,7 @@ public final class ConvertCommand extends AdminCommand {
 
     private ConversionOptions options(AdminMain main) {
         ConversionOptions.Builder b = ConversionOptions.builder().to(to).dataFile(dataFile).multilang(multilang)
-                .noStartupHooks(noStartupHooks).sourceUser(sourceUser);
+                .noStartupHooks(noStartupHooks).sourceUser(sourceUser).segmentCount(segments);
         for (Path d : segmentDirs) {
             b.segmentDir(d);
         }

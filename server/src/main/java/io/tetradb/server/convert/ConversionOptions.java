@@ -23,6 +23,7 @@ public final class ConversionOptions {
     private final String sourcePassword;
     private final long keepFree;
     private final Path legacyEnginesDir;
+    private final Integer segmentCount;
 
     private ConversionOptions(Builder b) {
         this.to = b.to;
@@ -35,6 +36,7 @@ public final class ConversionOptions {
         this.sourcePassword = b.sourcePassword;
         this.keepFree = b.keepFree;
         this.legacyEnginesDir = b.legacyEnginesDir;
+        this.segmentCount = b.segmentCount;
     }
 
     public static Builder builder() {
@@ -96,6 +98,15 @@ public final class ConversionOptions {
         return legacyEnginesDir;
     }
 
+    /**
+     * {@code --segments N}: how many segment files ({@code *.part}) the split data file has,
+     * when the last one found is exactly full (it may then go on in one that is missing);
+     * null: not said.
+     */
+    public Integer segmentCount() {
+        return segmentCount;
+    }
+
     /** Mutable builder. */
     public static final class Builder {
         private Path to;
@@ -108,6 +119,7 @@ public final class ConversionOptions {
         private String sourcePassword;
         private long keepFree;
         private Path legacyEnginesDir;
+        private Integer segmentCount;
 
         private Builder() {
         }
@@ -162,6 +174,11 @@ public final class ConversionOptions {
 
         public Builder legacyEnginesDir(Path v) {
             legacyEnginesDir = v;
+            return this;
+        }
+
+        public Builder segmentCount(Integer v) {
+            segmentCount = v;
             return this;
         }
 

@@ -147,8 +147,12 @@ public final class ConversionPlan {
         } else {
             dataFile = existingDataFile(p);
             Path parent = dataFile.getParent();
+            // A data file in the Data folder of a database folder (one with a Structure folder, or named
+            // after the file) is converted in place.
             if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("Data")
-                    && parent.getParent() != null && Files.isDirectory(parent.getParent().resolve("Structure"))) {
+                    && parent.getParent() != null && parent.getParent().getFileName() != null
+                    && (Files.isDirectory(parent.getParent().resolve("Structure"))
+                    || parent.getParent().getFileName().toString().equals(baseName(dataFile)))) {
                 dbRoot = parent.getParent();
             }
         }
@@ -373,7 +377,8 @@ public final class ConversionPlan {
             Path f = found.get(i);
             if (f == null) {
                 b.missingSegment = "Segment " + i + " of " + (max + 1) + " (" + name + "." + i + ".part) is missing: "
-                        + "it is neither beside the data file nor in a --segment-dir folder.";
+                        + "it is neither beside the data file nor in a --segment-dir folder. Give the folder that "
+                        + "holds it with --segment-dir.";
                 return;
             }
             b.segments.add(new Segment(i, f, Files.size(f)));
@@ -396,13 +401,28 @@ public final class ConversionPlan {
         }
         long lastSize = b.segments.isEmpty() ? first : b.segments.get(b.segments.size() - 1).size();
         boolean mayGoOn = !b.segments.isEmpty() ? lastSize == first : Long.bitCount(first) == 1 && first >= 65536;
-        if (mayGoOn && FormatDetector.detect(files).kind() == DataFileFormat.Kind.MVSTORE) {
+        if (!mayGoOn) {
+            // H2 starts a new segment only when the last one is full: a shorter last segment is the last.
+            return;
+        }
+        int next = b.segments.size() + 1;
+        String nextName = name + "." + next + ".part";
+        if (FormatDetector.detect(files).kind() == DataFileFormat.Kind.MVSTORE) {
             String incomplete = FormatDetector.checkMvStoreComplete(files);
             if (incomplete != null) {
-                int next = b.segments.size() + 1;
-                b.missingSegment = "Segment " + next + " (" + name + "." + next + ".part) seems to be missing: "
-                        + incomplete + ".";
+                b.missingSegment = "Segment " + next + " (" + nextName + ") seems to be missing: " + incomplete
+                        + ". Give the folder that holds it with --segment-dir.";
+                return;
             }
+        }
+        Integer declared = b.options.segmentCount();
+        if (!b.segments.isEmpty() && (declared == null || declared != b.segments.size())) {
+            // The data may end exactly at a chunk's end, or go on in a segment that is not there: only the
+            // user can tell. A file that merely lost its end would open as an older version of the data.
+            b.missingSegment = "Segment " + next + " (" + nextName + ") may be missing: segment " + b.segments.size()
+                    + " is exactly full, so the split file may go on. If it does, give the folder that holds "
+                    + nextName + " with --segment-dir; if the database has no further segment, say so with "
+                    + "--segments " + b.segments.size() + ".";
         }
     }
 
@@ -544,6 +564,9 @@ public final class ConversionPlan {
         }
         for (Path d : options.segmentDirs()) {
             sb.append(" --segment-dir ").append(shellQuote(d.toString()));
+        }
+        if (options.segmentCount() != null) {
+            sb.append(" --segments ").append(options.segmentCount());
         }
         if (options.multilang() != null) {
             sb.append(" --multilang ").append(shellQuote(options.multilang().toString()));

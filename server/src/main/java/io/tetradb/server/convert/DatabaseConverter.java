@@ -37,6 +37,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Converts a data file an older H2 wrote into a Tetra database (PRODUCT.md section 5), the
@@ -104,8 +105,8 @@ public final class DatabaseConverter {
         }
         if (plan.missingSegment() != null) {
             throw new ConversionException(ErrorCode.CONVERSION_SEGMENT_MISSING, plan.missingSegment()
-                    + " Nothing was changed.", "Give the folder that holds it with --segment-dir D, then run: "
-                    + plan.command().replace(" --yes", " --segment-dir D --yes"));
+                    + " Nothing was changed.", "Run: " + plan.command().replace(" --yes", " --segment-dir D --yes")
+                    + " (D: the folder that holds the segment).");
         }
         return new Run(plan, listener).execute();
     }
@@ -431,9 +432,12 @@ public final class DatabaseConverter {
                 t.setDaemon(true);
                 return t;
             });
+            AtomicReference<Statement> exporting = new AtomicReference<>();
+            AtomicReference<Statement> importing = new AtomicReference<>();
             try (ScriptFeed.Feed feed = ScriptFeed.open(script, enumFix, true)) {
                 Future<?> export = pool.submit(() -> {
                     try (Statement st = source.createStatement()) {
+                        exporting.set(st);
                         st.execute("SCRIPT TO " + literal(script.toString()));
                         feed.writerDone();
                     } catch (SQLException | RuntimeException e) {
@@ -451,6 +455,7 @@ public final class DatabaseConverter {
                         Thread.sleep(10);
                     }
                     try (Connection target = connectNew(workLayout, key); Statement st = target.createStatement()) {
+                        importing.set(st);
                         st.execute("RUNSCRIPT FROM " + literal(feed.url()) + (from1x ? " FROM_1X" : ""));
                     }
                     return null;
@@ -482,8 +487,13 @@ public final class DatabaseConverter {
                 }
                 throw c instanceof Exception x ? x : new IOException(c);
             } finally {
+                // On a failure or Ctrl-C, neither engine goes on working for nothing.
+                cancel(exporting.get());
+                cancel(importing.get());
                 pool.shutdownNow();
-                pool.awaitTermination(30, TimeUnit.SECONDS);
+                if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
+                    LOG.warn("The export or import did not stop within a minute of being cancelled.");
+                }
             }
             if (enumFix != null && enumFix.unknownOrdinals() > 0) {
                 note(enumFix.unknownOrdinals() + " ENUM values named no label of their column.");
@@ -493,6 +503,16 @@ public final class DatabaseConverter {
             doneStep("export script of " + ConversionPlan.bytes(size) + " streamed into "
                     + workLayout.dataFile().getFileName() + (plan.segments().isEmpty() ? ""
                     : " (" + (plan.segments().size() + 1) + " segments merged)") + "; indexes built anew");
+        }
+
+        private void cancel(Statement st) {
+            if (st != null) {
+                try {
+                    st.cancel();
+                } catch (SQLException | RuntimeException ignored) {
+                    // already finished or closed
+                }
+            }
         }
 
         private boolean isOk(Future<?> f) {

@@ -155,7 +155,7 @@ class ConversionFormatsIT {
                 .max().orElseThrow();
         Files.delete(db.resolve("Data/cut.mv.db." + last + ".part"));
         ConversionPlan plan = converter.plan(db, ConversionOptions.defaults());
-        assertThat(plan.missingSegment()).contains("Segment " + last).contains("seems to be missing");
+        assertThat(plan.missingSegment()).contains("Segment " + last).contains("missing").contains("--segment-dir");
         assertThatThrownBy(() -> converter.convert(plan, ConversionListener.none()))
                 .isInstanceOf(ConversionException.class)
                 .satisfies(e -> assertThat(((ConversionException) e).rawCode()).isEqualTo(1433));
