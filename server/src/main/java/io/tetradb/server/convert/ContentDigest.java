@@ -108,8 +108,12 @@ final class ContentDigest {
         }
     }
 
-    /** The result for one table. */
+    /** The result for one table (or part of one: parts add up). */
     record TableSum(long rows, long sumHigh, long sumLow) {
+        TableSum plus(TableSum o) {
+            return new TableSum(rows + o.rows, sumHigh + o.sumHigh, sumLow + o.sumLow);
+        }
+
         String hex() {
             return String.format(Locale.ROOT, "%016x%016x", sumHigh, sumLow);
         }
@@ -138,16 +142,32 @@ final class ContentDigest {
      *
      * @param kinds    the source kinds of {@code columns}
      * @param repairs  per column, a repair applied to text before hashing (null: none)
-     * @param progress told the number of rows read so far, now and then
+     * @param progress told, now and then, how many more rows were read
      */
     TableSum digest(Connection c, TableRef table, List<String> columns, Kind[] kinds,
                     TextRepair[] repairs, LongConsumer progress) throws SQLException, IOException {
+        return digest(c, table, columns, kinds, repairs, null, null, progress);
+    }
+
+    /**
+     * As {@link #digest(Connection, TableRef, List, Kind[], TextRepair[], LongConsumer)} for
+     * the rows whose {@code _ROWID_} is in {@code [from, to)} (null: no bound), so that a
+     * large table can be read in parts, in parallel: the sums of the parts add up to the
+     * table's.
+     */
+    TableSum digest(Connection c, TableRef table, List<String> columns, Kind[] kinds, TextRepair[] repairs,
+                    Long from, Long to, LongConsumer progress) throws SQLException, IOException {
         long rows = 0;
         long high = 0;
         long low = 0;
+        String sql = table.select(columns);
+        if (from != null || to != null) {
+            sql += " WHERE " + (from != null ? "_ROWID_ >= " + from : "") + (from != null && to != null ? " AND " : "")
+                    + (to != null ? "_ROWID_ < " + to : "");
+        }
         try (Statement st = c.createStatement()) {
             st.setFetchSize(1000);
-            try (ResultSet rs = st.executeQuery(table.select(columns))) {
+            try (ResultSet rs = st.executeQuery(sql)) {
                 int n = columns.size();
                 while (rs.next()) {
                     row.reset();
@@ -158,13 +178,13 @@ final class ContentDigest {
                     high += h[0];
                     low += h[1];
                     rows++;
-                    if ((rows & 0x3FFF) == 0) {
-                        progress.accept(rows);
+                    if ((rows & 0xFFF) == 0) {
+                        progress.accept(0x1000);
                     }
                 }
             }
         }
-        progress.accept(rows);
+        progress.accept(rows & 0xFFF);
         return new TableSum(rows, high, low);
     }
 

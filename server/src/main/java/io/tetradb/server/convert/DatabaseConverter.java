@@ -258,8 +258,9 @@ public final class DatabaseConverter {
                 SourceCheck check;
                 DataLayout workLayout = new DataLayout(work.dir().resolve(ConversionPlan.baseName(plan.newDataFile())));
                 // The source stays open (read-only, shared) until the result is verified: nothing can write it meanwhile.
-                try (Connection source = SourceAccess.open(engine, plan, work.dir())) {
-                    check = check(source, multilang);
+                try (SourceAccess.Source opened = SourceAccess.open(engine, plan, work.dir())) {
+                    Connection source = opened.connection();
+                    check = check(opened, multilang);
                     // Step 2: free disk space.
                     beginStep(2, "Checking free disk space");
                     checkDiskSpace();
@@ -296,7 +297,8 @@ public final class DatabaseConverter {
         private record SourceCheck(SourceStructure structure, CharsetRepairs repairs, Map<String, TableSum> sums) {
         }
 
-        private SourceCheck check(Connection source, MultilangMap multilang) throws Exception {
+        private SourceCheck check(SourceAccess.Source opened, MultilangMap multilang) throws Exception {
+            Connection source = opened.connection();
             List<String> anomalies = new ArrayList<>();
             SourceStructure structure;
             try {
@@ -333,29 +335,24 @@ public final class DatabaseConverter {
                     anomalies.add("Table " + t.ref().display() + " cannot be counted: " + e.getMessage());
                 }
             }
-            Map<String, TableSum> sums = new LinkedHashMap<>();
-            ContentDigest digest = new ContentDigest();
+            checkInterrupt();
+            long all = total;
+            List<SourceStructure.Table> readable = structure.tables().stream()
+                    .filter(t -> counts.containsKey(t.key())).toList();
+            ParallelDigest.Result digests = ParallelDigest.run(source, opened.more(), readable, counts,
+                    repairs::forTable, threads(), n -> listener.progress(n, all, "rows"));
+            Map<String, TableSum> sums = digests.sums();
             long before = 0;
-            for (SourceStructure.Table t : structure.tables()) {
-                checkInterrupt();
-                if (!counts.containsKey(t.key())) {
-                    continue;
+            for (SourceStructure.Table t : readable) {
+                String failure = digests.failures().get(t.key());
+                TableSum s = sums.get(t.key());
+                if (failure != null) {
+                    anomalies.add("Table " + t.ref().display() + " cannot be read through: " + failure);
+                } else if (s.rows() != counts.get(t.key())) {
+                    anomalies.add("Table " + t.ref().display() + " counts " + counts.get(t.key())
+                            + " rows, but " + s.rows() + " rows can be read.");
                 }
-                long base = before;
-                long all = total;
-                try {
-                    TableSum s = digest.digest(source, t.ref(), t.columnNames(), t.kinds(), repairs.forTable(t),
-                            n -> listener.progress(base + n, all, "rows"));
-                    sums.put(t.key(), s);
-                    if (s.rows() != counts.get(t.key())) {
-                        anomalies.add("Table " + t.ref().display() + " counts " + counts.get(t.key())
-                                + " rows, but " + s.rows() + " rows can be read.");
-                    }
-                    before += s.rows();
-                } catch (SQLException | RuntimeException e) {
-                    anomalies.add("Table " + t.ref().display() + " cannot be read through: " + e.getMessage());
-                    before += counts.get(t.key());
-                }
+                before += s == null ? 0 : s.rows();
             }
             if (!anomalies.isEmpty()) {
                 throw anomaly(anomalies);
@@ -538,8 +535,9 @@ public final class DatabaseConverter {
             java.util.Properties p = new java.util.Properties();
             p.setProperty("user", ADMIN_ACCOUNT);
             p.setProperty("password", key);
+            // A large page cache while the data and then each index are written (for this session's open only).
             return new org.h2.Driver().connect("jdbc:h2:file:" + layout.dataFileBase().toAbsolutePath()
-                    + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE", p);
+                    + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE;CACHE_SIZE=" + cacheKiB(4), p);
         }
 
         private void repairText(Database db, SourceCheck check) throws SQLException, InterruptedException {
@@ -673,32 +671,40 @@ public final class DatabaseConverter {
                 }
             }
             long total = 0;
-            for (TableSum s : check.sums().values()) {
-                total += s.rows();
-            }
-            long before = 0;
-            ContentDigest digest = new ContentDigest();
+            Map<String, Long> counts = new LinkedHashMap<>();
+            List<SourceStructure.Table> present = new ArrayList<>();
             for (SourceStructure.Table t : check.structure().tables()) {
-                checkInterrupt();
                 TableSum source = check.sums().get(t.key());
-                if (source == null || !targetTypes.containsKey(t.key())) {
+                if (source != null && targetTypes.containsKey(t.key())) {
+                    counts.put(t.key(), source.rows());
+                    present.add(t);
+                    total += source.rows();
+                }
+            }
+            checkInterrupt();
+            long all = total;
+            ParallelDigest.Result now = ParallelDigest.run(c, () -> db.connect(io.tetradb.protocol.Role.ADMIN), present,
+                    counts, t -> null, threads(), n -> listener.progress(n, all, "rows"));
+            long before = 0;
+            for (SourceStructure.Table t : present) {
+                TableSum source = check.sums().get(t.key());
+                TableSum converted = now.sums().get(t.key());
+                if (converted == null) {
+                    problems.add("Table " + t.ref().display() + " cannot be read after conversion: "
+                            + now.failures().get(t.key()));
                     continue;
                 }
-                long base = before;
-                long all = total;
-                TableSum now = digest.digest(c, t.ref(), t.columnNames(), t.kinds(), null,
-                        n -> listener.progress(base + n, all, "rows"));
-                before += now.rows();
+                before += converted.rows();
                 ConversionReport.TableResult r = new ConversionReport.TableResult(t.ref().display(), source.rows(),
-                        source.hex(), now.rows(), now.hex());
+                        source.hex(), converted.rows(), converted.hex());
                 results.add(r);
                 log.table(t.ref().display() + "\tsource rows=" + source.rows() + " checksum=" + source.hex()
-                        + "\tconverted rows=" + now.rows() + " checksum=" + now.hex() + "\t"
+                        + "\tconverted rows=" + converted.rows() + " checksum=" + converted.hex() + "\t"
                         + (r.matches() ? "verified" : "DIFFERENT"));
                 if (!r.matches()) {
                     problems.add("Table " + t.ref().display() + ": the source has " + source.rows() + " rows (checksum "
-                            + source.hex() + "), the converted table " + now.rows() + " rows (checksum " + now.hex()
-                            + ").");
+                            + source.hex() + "), the converted table " + converted.rows() + " rows (checksum "
+                            + converted.hex() + ").");
                 }
             }
             if (!problems.isEmpty()) {
@@ -781,6 +787,17 @@ public final class DatabaseConverter {
             Files.createDirectories(to.getParent());
             Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
         }
+    }
+
+    /** An engine's page cache in KiB: {@code 1/share} of the heap, between 16 MiB and 1 GiB. */
+    static long cacheKiB(int share) {
+        long kib = Runtime.getRuntime().maxMemory() / share / 1024;
+        return Math.max(16 * 1024, Math.min(1024 * 1024, kib));
+    }
+
+    /** Threads that read tables through at once (check and verification). */
+    static int threads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
     /** A SQL string literal. */

@@ -31,7 +31,15 @@ final class SourceAccess {
     private SourceAccess() {
     }
 
-    static Connection open(LegacyEngine engine, ConversionPlan plan, Path workDir) throws IOException {
+    /** The open source: its first connection, and how to open more (the account that worked). */
+    record Source(Connection connection, ParallelDigest.Connections more) implements AutoCloseable {
+        @Override
+        public void close() throws SQLException {
+            connection.close();
+        }
+    }
+
+    static Source open(LegacyEngine engine, ConversionPlan plan, Path workDir) throws IOException {
         String url = url(plan, workDir);
         List<String[]> accounts = new ArrayList<>();
         ConversionOptions o = plan.options();
@@ -48,7 +56,8 @@ final class SourceAccess {
         SQLException last = null;
         for (String[] a : accounts) {
             try {
-                return engine.connect(url, a[0], a[1]);
+                Connection c = engine.connect(url, a[0], a[1]);
+                return new Source(c, () -> engine.connect(url, a[0], a[1]));
             } catch (SQLException e) {
                 last = e;
                 if (e.getErrorCode() != WRONG_USER_OR_PASSWORD) {
@@ -124,7 +133,8 @@ final class SourceAccess {
         }
         String path = at.resolve(base).toAbsolutePath().toString();
         StringBuilder url = new StringBuilder("jdbc:h2:").append(split ? "split:" : "file:").append(path)
-                .append(";ACCESS_MODE_DATA=r;IFEXISTS=TRUE;DB_CLOSE_ON_EXIT=FALSE");
+                .append(";ACCESS_MODE_DATA=r;IFEXISTS=TRUE;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=")
+                .append(DatabaseConverter.cacheKiB(8));
         if (plan.format().kind() == DataFileFormat.Kind.PAGE_STORE) {
             url.append(";MV_STORE=FALSE");
         }
