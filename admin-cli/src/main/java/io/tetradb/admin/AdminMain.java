@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tetradb.admin.command.BackupCommand;
+import io.tetradb.admin.command.ConvertCommand;
 import io.tetradb.admin.command.RestoreCommand;
 import io.tetradb.admin.command.SessionsCommand;
 import io.tetradb.admin.command.SqlCommand;
@@ -54,7 +55,7 @@ import java.util.concurrent.Callable;
         description = "Remote administration and SQL shell for a Tetra server.%n"
                 + "Password: $TETRA_PASSWORD, --password-file FILE, or asked for on the console.",
         subcommands = {StatusCommand.class, BackupCommand.class, RestoreCommand.class, SessionsCommand.class,
-                UsersCommand.class, SqlCommand.class},
+                UsersCommand.class, SqlCommand.class, ConvertCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (message and code on stderr)", "2:usage error"})
 public final class AdminMain implements Callable<Integer> {
@@ -160,7 +161,7 @@ public final class AdminMain implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(),
-                "Missing command: status, backup, restore, sessions, users or sql.");
+                "Missing command: status, backup, restore, sessions, users, sql or convert.");
     }
 
     private int onFailure(Exception e, CommandLine cmd, ParseResult parseResult) {
@@ -284,6 +285,11 @@ public final class AdminMain implements Callable<Integer> {
 
     public InputStream in() {
         return in;
+    }
+
+    /** The environment the command runs in (System.getenv() in the real process). */
+    public Map<String, String> env() {
+        return env;
     }
 
     /** Whether stdin is a person at a terminal. */

@@ -26,6 +26,20 @@ public enum ErrorCode {
     BACKUP_VERIFY_FAILED(1411, "Archive verification failed."),
     BACKUP_ATTACHMENT_MISSING(1418, "Attachment not found: a partial backup was made."),
     BACKUP_ALREADY_RUNNING(1419, "A backup is already running."),
+    /** The data file was written by an older H2 and must be converted first (PRODUCT.md 5). */
+    CONVERSION_REQUIRED(1430, "The data file must be converted before the database can be opened."),
+    /** The check of the source found anomalies; nothing was changed. */
+    CONVERSION_ANOMALY(1431, "The source database has anomalies; nothing was changed."),
+    /** Too little free disk space for the safety copy and the new file; nothing was changed. */
+    CONVERSION_DISK_SPACE(1432, "Not enough free disk space for the conversion; nothing was changed."),
+    /** A segment of a split data file is missing; nothing was changed. */
+    CONVERSION_SEGMENT_MISSING(1433, "A segment of the split data file is missing; nothing was changed."),
+    /** The conversion failed or was interrupted; the original files are as they were. */
+    CONVERSION_FAILED(1434, "The conversion failed; the original files are unchanged."),
+    /** The data file has a newer file format than this server knows. */
+    DATA_FILE_TOO_NEW(1435, "The data file has a newer format than this server knows."),
+    /** The conversion was not confirmed (no --yes, or the answer was no); nothing was changed. */
+    CONVERSION_NOT_CONFIRMED(1436, "The conversion was not confirmed; nothing was changed."),
     BACKUP_IN_PROGRESS(-9976, "This command cannot be executed because the database backup is in progress."),
     SERVER_BUSY(2001, "Server busy: the write queue is full."),
     AUTH_FAILED(2002, "Authentication failed."),

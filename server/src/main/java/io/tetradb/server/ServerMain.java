@@ -4,6 +4,7 @@ import io.tetradb.server.config.ConfigException;
 import io.tetradb.server.config.ConfigLoader;
 import io.tetradb.server.config.LoggingSetup;
 import io.tetradb.server.config.ServerConfig;
+import io.tetradb.server.convert.ConversionException;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -85,6 +86,15 @@ public final class ServerMain {
             System.err.println("tetra-server: invalid setting: " + e.getMessage());
             LoggingSetup.shutdown();
             System.exit(2);
+            return;
+        } catch (ConversionException e) {
+            // The data file needs converting (or cannot be): what and what to do, without a stack trace.
+            System.err.println("tetra-server: could not start: error " + e.rawCode() + ": " + e.getMessage());
+            if (e.advice() != null) {
+                System.err.println("tetra-server: " + e.advice());
+            }
+            LoggingSetup.shutdown();
+            System.exit(1);
             return;
         } catch (Exception e) {
             System.err.println("tetra-server: could not start: " + e.getMessage());

@@ -15,6 +15,8 @@ import io.tetradb.server.auth.UserStore;
 import io.tetradb.server.backup.BackupScheduler;
 import io.tetradb.server.backup.BackupService;
 import io.tetradb.server.config.ServerConfig;
+import io.tetradb.server.convert.LegacyEngines;
+import io.tetradb.server.convert.StartupConversion;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.net.ServerChannelInitializer;
 import io.tetradb.server.restore.RestoreService;
@@ -77,6 +79,7 @@ public final class TetraServer implements AutoCloseable {
     private volatile int boundPort;
     private String generatedAdminPassword;
     private boolean closed;
+    private boolean startupHooksAllowed = true;
 
     private TetraServer(ServerConfig config, java.time.Clock clock) {
         this.config = config;
@@ -123,6 +126,9 @@ public final class TetraServer implements AutoCloseable {
     private void doStart() throws Exception {
         LOG.info("Tetra {} starting: {}", version(), config);
         layout.createFolders();
+        // A data file an older H2 wrote is converted first, or the start is refused (PRODUCT.md 5).
+        StartupConversion.prepare(layout, config.conversion(), LegacyEngines.locate(null));
+        startupHooksAllowed = StartupConversion.firstOpen(layout);
         users.load();
         if (users.isEmpty()) {
             createAdmin();
@@ -223,6 +229,15 @@ public final class TetraServer implements AutoCloseable {
     /** The admin password generated on first start, or null when it was given. */
     public String generatedAdminPassword() {
         return generatedAdminPassword;
+    }
+
+    /**
+     * Whether this start may run startup hooks: false at the first open after a conversion
+     * made with {@code --no-startup-hooks}. (The server runs no hooks when it opens a
+     * database yet; backup hooks run around backups only.)
+     */
+    public boolean startupHooksAllowed() {
+        return startupHooksAllowed;
     }
 
     /** The hosted database (for diagnostics and tests). */

@@ -20,7 +20,22 @@ public final class ServerConfig {
     /** Every key a tetra.yml, a TETRA_* variable or a --set flag may name. */
     public static final List<String> KEYS = List.of("host", "port", "dataDir", "maxFrameSize", "workerThreads",
             "fetchSize", "maxConnections", "maxRequestsInFlight", "authFailureDelay", "authFailureMaxDelay",
-            "shutdownTimeout", "adminPassword", "adminPasswordFile", "gateMaxQueuedWrites", "gateMaxQueuedBytes");
+            "shutdownTimeout", "adminPassword", "adminPasswordFile", "gateMaxQueuedWrites", "gateMaxQueuedBytes",
+            "conversion");
+
+    /**
+     * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
+     * refuse and name the command that converts it ({@code ask}), convert it
+     * ({@code auto}), or refuse and say that conversion at start is off ({@code never}).
+     */
+    public enum Conversion {
+        ASK, AUTO, NEVER;
+
+        /** The setting's value as tetra.yml writes it. */
+        public String value() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private final String host;
     private final int port;
@@ -37,6 +52,7 @@ public final class ServerConfig {
     private final Path adminPasswordFile;
     private final int gateMaxQueuedWrites;
     private final long gateMaxQueuedBytes;
+    private final Conversion conversion;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -54,6 +70,7 @@ public final class ServerConfig {
         this.adminPasswordFile = b.adminPasswordFile;
         this.gateMaxQueuedWrites = b.gateMaxQueuedWrites;
         this.gateMaxQueuedBytes = b.gateMaxQueuedBytes;
+        this.conversion = b.conversion;
     }
 
     public static Builder builder() {
@@ -78,6 +95,7 @@ public final class ServerConfig {
         b.adminPasswordFile = adminPasswordFile;
         b.gateMaxQueuedWrites = gateMaxQueuedWrites;
         b.gateMaxQueuedBytes = gateMaxQueuedBytes;
+        b.conversion = conversion;
         return b;
     }
 
@@ -156,6 +174,15 @@ public final class ServerConfig {
         return gateMaxQueuedBytes;
     }
 
+    /**
+     * What happens at start when the data file was written by an older H2: {@code ask}
+     * (refuse to start and name the {@code tetra-admin convert} command), {@code auto}
+     * (convert it, then open) or {@code never}. Default {@code ask}.
+     */
+    public Conversion conversion() {
+        return conversion;
+    }
+
     /** The database's name: the data folder's name. */
     public String databaseName() {
         Path name = dataDir.toAbsolutePath().normalize().getFileName();
@@ -209,6 +236,9 @@ public final class ServerConfig {
         if (gateMaxQueuedBytes < 1024) {
             problems.add("gateMaxQueuedBytes: must be at least 1024, was " + gateMaxQueuedBytes);
         }
+        if (conversion == null) {
+            problems.add("conversion: must be ask, auto or never");
+        }
         if (adminPassword != null && adminPassword.length() < 8) {
             problems.add("adminPassword: must have at least 8 characters");
         }
@@ -228,6 +258,7 @@ public final class ServerConfig {
                 + " authFailureMaxDelay=" + authFailureMaxDelay.toMillis() + "ms"
                 + " shutdownTimeout=" + shutdownTimeout.toMillis() + "ms"
                 + " gateMaxQueuedWrites=" + gateMaxQueuedWrites + " gateMaxQueuedBytes=" + gateMaxQueuedBytes
+                + " conversion=" + (conversion == null ? "null" : conversion.value())
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
     }
 
@@ -248,6 +279,7 @@ public final class ServerConfig {
         private Path adminPasswordFile;
         private int gateMaxQueuedWrites = 100_000;
         private long gateMaxQueuedBytes = 64L * 1024 * 1024;
+        private Conversion conversion = Conversion.ASK;
 
         private Builder() {
         }
@@ -322,6 +354,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder conversion(Conversion v) {
+            conversion = v;
+            return this;
+        }
+
         public Builder gateMaxQueuedBytes(long v) {
             gateMaxQueuedBytes = v;
             return this;
@@ -350,6 +387,7 @@ public final class ServerConfig {
                 case "adminPasswordFile" -> adminPasswordFile(v.isEmpty() ? null : Path.of(v));
                 case "gateMaxQueuedWrites" -> gateMaxQueuedWrites(parseInt(key, v));
                 case "gateMaxQueuedBytes" -> gateMaxQueuedBytes(parseSize(key, v));
+                case "conversion" -> conversion(parseConversion(key, v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");
             }
@@ -359,6 +397,15 @@ public final class ServerConfig {
         public ServerConfig build() {
             return new ServerConfig(this);
         }
+    }
+
+    static Conversion parseConversion(String key, String v) {
+        for (Conversion c : Conversion.values()) {
+            if (c.value().equals(v.toLowerCase(java.util.Locale.ROOT))) {
+                return c;
+            }
+        }
+        throw new ConfigException(key + ": '" + v + "' is not one of ask, auto, never");
     }
 
     static int parseInt(String key, String v) {

@@ -6,6 +6,9 @@ import io.tetradb.server.DataLayout;
 import io.tetradb.server.TetraServer;
 import io.tetradb.server.auth.UserStore;
 import io.tetradb.server.backup.BackupService;
+import io.tetradb.server.config.ServerConfig;
+import io.tetradb.server.convert.LegacyEngines;
+import io.tetradb.server.convert.StartupConversion;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.sql.CatalogWriter;
 import io.tetradb.server.sql.Database;
@@ -68,6 +71,9 @@ public final class EmbeddedTetra implements AutoCloseable {
     public static EmbeddedTetra open(Path dataDir, String adminPassword) throws IOException, SQLException {
         DataLayout layout = new DataLayout(dataDir);
         layout.createFolders();
+        // An older data file is not converted behind the application's back: it says which command does it.
+        StartupConversion.prepare(layout, ServerConfig.Conversion.ASK, LegacyEngines.locate(null));
+        StartupConversion.firstOpen(layout);
         UserStore users = new UserStore(layout.usersFile());
         users.load();
         if (users.isEmpty()) {
