@@ -23,7 +23,7 @@ final class ClosedLoop {
         void run(SplittableRandom random) throws Exception;
 
         @Override
-        void close() throws Exception;
+        void close();
     }
 
     /** Makes the client of index i (called on that client's thread). */

@@ -89,19 +89,24 @@ class ServerProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then waits for the exit (SIGKILL after two minutes). */
-    void stop() throws InterruptedException {
+    void stop() {
         if (!process.isAlive()) {
             return;
         }
         process.destroy();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop();
     }
 

@@ -141,9 +141,13 @@ final class WireBench {
             }
 
             @Override
-            public void close() throws Exception {
-                ps.close();
-                c.close();
+            public void close() {
+                try {
+                    ps.close();
+                    c.close();
+                } catch (java.sql.SQLException e) {
+                    // the run is over; the server process is stopped next
+                }
             }
         };
     }
