@@ -90,7 +90,11 @@ public final class DatabaseConverter {
      */
     public ConversionPlan plan(Path path, ConversionOptions options) throws IOException {
         Path p = path.toAbsolutePath().normalize();
-        for (Path dataDir : List.of(p.resolve("Data"), p.getParent() == null ? p : p.getParent())) {
+        List<Path> dataDirs = new ArrayList<>(List.of(p.resolve("Data"), p.getParent() == null ? p : p.getParent()));
+        if (options.to() != null) {
+            dataDirs.add(options.to().toAbsolutePath().normalize().resolve("Data"));
+        }
+        for (Path dataDir : dataDirs) {
             for (String note : WorkArea.resumePending(dataDir)) {
                 LOG.info(note);
             }
