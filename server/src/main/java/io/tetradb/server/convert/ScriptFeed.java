@@ -1,5 +1,6 @@
 package io.tetradb.server.convert;
 
+import org.h2.compress.LZFInputStream;
 import org.h2.store.fs.FilePath;
 import org.h2.store.fs.FilePathWrapper;
 import org.h2.util.ScriptReader;
@@ -44,11 +45,13 @@ public final class ScriptFeed extends FilePathWrapper {
         private final Path script;
         private final String key;
         private final EnumFix enumFix;
+        private final boolean lzf;
         private final AtomicLong read = new AtomicLong();
         private volatile boolean writerDone;
         private volatile String writerFailure;
 
-        private Feed(Path script, EnumFix enumFix) {
+        private Feed(Path script, EnumFix enumFix, boolean lzf) {
+            this.lzf = lzf;
             this.script = script.toAbsolutePath().normalize();
             this.key = FilePath.get(this.script.toString()).toString();
             this.enumFix = enumFix;
@@ -86,9 +89,10 @@ public final class ScriptFeed extends FilePathWrapper {
      *
      * @param enumFix the ENUM columns of an H2 1.4 script, or null
      * @param growing whether the file is still being written (the reader waits for more until {@link Feed#writerDone})
+     * @param lzf     whether the script is LZF-compressed (decompressed here only when it must be rewritten)
      */
-    static Feed open(Path script, EnumFix enumFix, boolean growing) {
-        Feed f = new Feed(script, enumFix);
+    static Feed open(Path script, EnumFix enumFix, boolean growing, boolean lzf) {
+        Feed f = new Feed(script, enumFix, lzf);
         if (!growing) {
             f.writerDone();
         }
@@ -108,7 +112,10 @@ public final class ScriptFeed extends FilePathWrapper {
             throw new IOException("No conversion script is being fed as " + getBase());
         }
         InputStream tail = new TailInputStream(f);
-        return f.enumFix == null ? tail : new RewritingInputStream(tail, f.enumFix);
+        if (f.enumFix == null) {
+            return tail;
+        }
+        return new RewritingInputStream(f.lzf ? new LZFInputStream(tail) : tail, f.enumFix);
     }
 
     /** Reads the script file as it grows, until the writer is done and the end is reached. */

@@ -133,8 +133,7 @@ final class SourceAccess {
         }
         String path = at.resolve(base).toAbsolutePath().toString();
         StringBuilder url = new StringBuilder("jdbc:h2:").append(split ? "split:" : "file:").append(path)
-                .append(";ACCESS_MODE_DATA=r;IFEXISTS=TRUE;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=")
-                .append(DatabaseConverter.cacheKiB(8));
+                .append(";ACCESS_MODE_DATA=r;IFEXISTS=TRUE;DB_CLOSE_ON_EXIT=FALSE");
         if (plan.format().kind() == DataFileFormat.Kind.PAGE_STORE) {
             url.append(";MV_STORE=FALSE");
         }

@@ -158,11 +158,23 @@ public final class Database implements AutoCloseable {
     /** Closes the engine cleanly (SHUTDOWN), after every session's connection is closed. */
     @Override
     public synchronized void close() {
+        shutdown("SHUTDOWN");
+    }
+
+    /**
+     * Closes the engine and compacts the data file ({@code SHUTDOWN COMPACT}): rewrites it
+     * without the space old versions took (a conversion's import leaves a lot of it).
+     */
+    public synchronized void closeCompacted() {
+        shutdown("SHUTDOWN COMPACT");
+    }
+
+    private void shutdown(String command) {
         if (system == null) {
             return;
         }
         try (Statement st = system.createStatement()) {
-            st.execute("SHUTDOWN");
+            st.execute(command);
         } catch (SQLException e) {
             LOG.warn("The database did not shut down cleanly: {}", e.getMessage());
         } finally {
