@@ -91,7 +91,7 @@ public final class SqlStatement {
     public TetraFuture<Result> executeAsync() {
         TetraFuture<Result> future = new TetraFuture<>(client.connection());
         List<io.tetradb.protocol.Row> raw = Collections.synchronizedList(new ArrayList<>());
-        StatementHandler h = new StatementHandler(true, 1, b -> raw.addAll(b.getRowsList()));
+        StatementHandler h = new StatementHandler(true, STREAM_CREDIT / 2, b -> raw.addAll(b.getRowsList()));
         h.finished().whenComplete((done, err) -> {
             if (err != null) {
                 future.completeExceptionally(err);

@@ -80,9 +80,12 @@ class RolesIT {
         assertThat(reader.execute("SELECT COUNT(*) FROM ADMIN_T").rows().get(0).getLong(0)).isEqualTo(1L);
         for (String sql : new String[]{"INSERT INTO ADMIN_T VALUES (9, 'x')", "UPDATE ADMIN_T SET V = 'x'",
                 "DELETE FROM ADMIN_T", "CREATE TABLE READER_T(A INT)", "DROP TABLE ADMIN_T", "TRUNCATE TABLE ADMIN_T"}) {
-            assertThatThrownBy(() -> reader.execute(sql)).as(sql)
-                    .isInstanceOfSatisfying(TetraException.class,
-                            e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_ALLOWED_FOR_ROLE));
+            // Twice: the second time the server may know the text already; it is refused all the same.
+            for (int attempt = 0; attempt < 2; attempt++) {
+                assertThatThrownBy(() -> reader.execute(sql)).as(sql)
+                        .isInstanceOfSatisfying(TetraException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_ALLOWED_FOR_ROLE));
+            }
         }
         admin.execute("CREATE SEQUENCE IF NOT EXISTS READER_SEQ");
         assertThatThrownBy(() -> reader.execute("SELECT NEXT VALUE FOR READER_SEQ"))

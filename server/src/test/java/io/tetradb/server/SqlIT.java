@@ -105,6 +105,80 @@ class SqlIT {
     }
 
     @Test
+    void collectsResultsOfManyMoreBatchesThanTheInitialCredit() {
+        // 1,000 batches of 7 rows: the client must keep granting credit while it collects.
+        Result r = client.statement("SELECT X FROM SYSTEM_RANGE(1, 7000)").fetchSize(7).execute();
+        assertThat(r.rows()).hasSize(7000);
+        assertThat(r.rows().get(6999).getLong(0)).isEqualTo(7000L);
+        // A result of one to a few batches completes too (no credit needed beyond the initial).
+        for (int n = 1; n <= 40; n++) {
+            assertThat(client.statement("SELECT X FROM SYSTEM_RANGE(1, " + n + ")").fetchSize(5).execute().rows())
+                    .hasSize(n);
+        }
+    }
+
+    @Test
+    void aStatementSentAgainSeesTheSchemaAsItIsNow() {
+        // The server keeps the session's statements by text: DDL of another session, SET SCHEMA
+        // and two open results of the same text must all give what a fresh statement would.
+        client.execute("CREATE TABLE RE(ID INT PRIMARY KEY, A INT)");
+        client.execute("INSERT INTO RE VALUES (1, 10), (2, 20)");
+        String select = "SELECT * FROM RE WHERE ID = ?";
+        assertThat(client.execute(select, 1).rows().get(0).getInt(1)).isEqualTo(10);
+        assertThat(client.execute(select, 2).rows().get(0).getInt(1)).isEqualTo(20);
+        try (TetraClient other = TestServers.admin(server)) {
+            other.execute("ALTER TABLE RE ADD COLUMN B VARCHAR(10) DEFAULT 'new'");
+        }
+        Result widened = client.execute(select, 2);
+        assertThat(widened.columns()).hasSize(3);
+        assertThat(widened.rows().get(0).get("B")).isEqualTo("new");
+
+        client.execute("CREATE SCHEMA OTHER_S");
+        client.execute("CREATE TABLE OTHER_S.RE(ID INT PRIMARY KEY, A INT)");
+        client.execute("INSERT INTO OTHER_S.RE VALUES (2, 99)");
+        client.execute("SET SCHEMA OTHER_S");
+        try {
+            assertThat(client.execute("SELECT A FROM RE WHERE ID = ?", 2).rows().get(0).getInt(0)).isEqualTo(99);
+        } finally {
+            client.execute("SET SCHEMA PUBLIC");
+        }
+        assertThat(client.execute("SELECT A FROM RE WHERE ID = ?", 2).rows().get(0).getInt(0)).isEqualTo(20);
+
+        // A write classified once stays a write when its statement is reused.
+        String nextValue = "SELECT NEXT VALUE FOR RE_SEQ";
+        client.execute("CREATE SEQUENCE RE_SEQ");
+        assertThat(client.execute(nextValue).kind()).isEqualTo(StatementKind.DATA_WRITE);
+        assertThat(client.execute(nextValue).kind()).isEqualTo(StatementKind.DATA_WRITE);
+    }
+
+    @Test
+    void twoOpenResultsOfTheSameTextAreIndependent() {
+        String sql = "SELECT X FROM SYSTEM_RANGE(1, ?)";
+        try (Rows first = client.statement(sql).parameters(3000).fetchSize(100).query()) {
+            List<Long> a = new ArrayList<>();
+            java.util.Iterator<Row> it = first.iterator();
+            for (int i = 0; i < 150; i++) {
+                a.add(it.next().getLong(0));
+            }
+            // Same text while the first result is still open (its statement is busy).
+            assertThat(client.execute(sql, 5).rows()).hasSize(5);
+            try (Rows second = client.statement(sql).parameters(2500).fetchSize(100).query()) {
+                long n = 0;
+                for (Row r : second) {
+                    n++;
+                }
+                assertThat(n).isEqualTo(2500);
+            }
+            while (it.hasNext()) {
+                a.add(it.next().getLong(0));
+            }
+            assertThat(a).hasSize(3000);
+            assertThat(a.get(2999)).isEqualTo(3000L);
+        }
+        assertThat(client.execute(sql, 4).rows()).hasSize(4);
+    }
+
+    @Test
     void closingAStreamEarlyLeavesTheSessionUsable() {
         try (Rows rows = client.statement("SELECT X FROM SYSTEM_RANGE(1, 100000)").fetchSize(100).query()) {
             int i = 0;

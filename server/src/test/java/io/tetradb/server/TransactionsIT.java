@@ -105,7 +105,8 @@ class TransactionsIT {
     void aRunningStatementCanBeCancelled() throws Exception {
         TetraClient c = TestServers.admin(server);
         try {
-            TetraFuture<Result> f = c.executeAsync("SELECT SUM(X) FROM SYSTEM_RANGE(1, 100000000000)");
+            String sum = "SELECT SUM(X) FROM SYSTEM_RANGE(1, ?)";
+            TetraFuture<Result> f = c.executeAsync(sum, 100_000_000_000L);
             // Wait until the server runs it (the session has a request in flight), then cancel.
             await().atMost(30, TimeUnit.SECONDS).until(() -> a.admin().sessions().stream()
                     .anyMatch(s -> s.getId() == c.sessionId() && s.getRequestsInFlight() > 0));
@@ -114,6 +115,8 @@ class TransactionsIT {
                     .cause().isInstanceOfSatisfying(TetraException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.CANCELLED));
             assertThat(c.execute("SELECT 7").rows().get(0).getInt(0)).isEqualTo(7);
+            // The cancelled statement's text again (the server may reuse its prepared statement).
+            assertThat(c.execute(sum, 10).rows().get(0).getLong(0)).isEqualTo(55L);
         } finally {
             c.close();
         }

@@ -36,7 +36,8 @@ public final class StatementHandler implements ResponseHandler {
 
     /**
      * @param collect     grant credit on arrival (the caller keeps every row) rather than on consumption
-     * @param creditChunk batches consumed before credit is granted again
+     * @param creditChunk batches received (collecting) or consumed (streaming) before credit is granted
+     *                    again; less than the initial credit
      * @param collector   receives batches on arrival in collecting mode (may be null in streaming mode)
      */
     public StatementHandler(boolean collect, int creditChunk, Consumer<RowBatch> collector) {
@@ -80,8 +81,9 @@ public final class StatementHandler implements ResponseHandler {
             case ROW_BATCH:
                 if (collect) {
                     collector.accept(m.getRowBatch());
-                    connection.sendFollowUp(ClientMessage.newBuilder().setRequestId(requestId)
-                            .setFetchMore(FetchMore.newBuilder().setBatches(1)).build());
+                    // Credit every creditChunk batches (less than the initial credit, so the server
+                    // never waits): a result of a few batches costs no FetchMore at all.
+                    consumed();
                 } else {
                     queue.add(m.getRowBatch());
                 }
@@ -122,7 +124,7 @@ public final class StatementHandler implements ResponseHandler {
         return queue.take();
     }
 
-    /** The reader finished a batch: grant credit every {@code creditChunk} batches. */
+    /** The reader finished a batch (collecting: one arrived): grant credit every {@code creditChunk} batches. */
     public void consumed() {
         if (++consumedSinceGrant >= creditChunk) {
             connection.sendFollowUp(ClientMessage.newBuilder().setRequestId(requestId)

@@ -1,7 +1,6 @@
 package io.tetradb.server.session;
 
 import java.sql.ResultSet;
-import java.sql.Statement;
 
 /**
  * A query result being streamed to the client in batches, as far as the client's
@@ -12,7 +11,7 @@ import java.sql.Statement;
  */
 final class Cursor {
     final long requestId;
-    final Statement statement;
+    private final Runnable releaseStatement;
     final ResultSet resultSet;
     final int[] jdbcTypes;
     final String[] typeNames;
@@ -21,10 +20,14 @@ final class Cursor {
     int credit;
     long rowsSent;
 
-    Cursor(long requestId, Statement statement, ResultSet resultSet, int[] jdbcTypes, String[] typeNames,
+    /**
+     * @param releaseStatement run once the result set is closed: gives the prepared statement
+     *                         back to the session's {@link StatementCache} (or closes it)
+     */
+    Cursor(long requestId, Runnable releaseStatement, ResultSet resultSet, int[] jdbcTypes, String[] typeNames,
            int fetchSize, int credit, io.tetradb.protocol.StatementKind kind) {
         this.requestId = requestId;
-        this.statement = statement;
+        this.releaseStatement = releaseStatement;
         this.resultSet = resultSet;
         this.jdbcTypes = jdbcTypes;
         this.typeNames = typeNames;
@@ -39,10 +42,6 @@ final class Cursor {
         } catch (Exception ignored) {
             // closing a result of a closed connection
         }
-        try {
-            statement.close();
-        } catch (Exception ignored) {
-            // idem
-        }
+        releaseStatement.run();
     }
 }

@@ -140,10 +140,14 @@ public final class RequestDispatcher {
         Connection c = s.connection();
         Classification cl = task.classification();
         if (cl == null) {
-            try {
-                cl = StatementClassifier.classify(c, ex.getSql());
-            } catch (StatementClassifier.MultipleStatementsException e) {
-                throw TetraException.sql(e.getMessage(), e.getSQLState(), 0, e);
+            // A statement sent before (same text, no DDL since) is not parsed again.
+            cl = s.statements.classification(ex.getSql(), ex.getReturnGeneratedKeys(), s.schemaVersion());
+            if (cl == null) {
+                try {
+                    cl = StatementClassifier.classify(c, ex.getSql());
+                } catch (StatementClassifier.MultipleStatementsException e) {
+                    throw TetraException.sql(e.getMessage(), e.getSQLState(), 0, e);
+                }
             }
             task.classification(cl);
             if (StatementClassifier.isShutdown(cl.commandType())) {
@@ -192,9 +196,16 @@ public final class RequestDispatcher {
         Connection c = s.connection();
         int fetchSize = ex.getFetchSize() > 0 ? Math.min(ex.getFetchSize(), 100_000) : defaultFetchSize;
         int credit = ex.getInitialCredit() > 0 ? Math.min(ex.getInitialCredit(), MAX_CREDIT) : DEFAULT_CREDIT;
-        PreparedStatement ps = ex.getReturnGeneratedKeys()
-                ? c.prepareStatement(ex.getSql(), Statement.RETURN_GENERATED_KEYS)
-                : c.prepareStatement(ex.getSql());
+        long schemaVersion = s.schemaVersion();
+        StatementCache.Entry entry = s.statements.acquire(ex.getSql(), ex.getReturnGeneratedKeys(), schemaVersion);
+        if (entry == null) {
+            PreparedStatement fresh = ex.getReturnGeneratedKeys()
+                    ? c.prepareStatement(ex.getSql(), Statement.RETURN_GENERATED_KEYS)
+                    : c.prepareStatement(ex.getSql());
+            entry = s.statements.add(ex.getSql(), ex.getReturnGeneratedKeys(), fresh, cl, schemaVersion);
+        }
+        PreparedStatement ps = entry.statement;
+        StatementCache.Entry used = entry;
         boolean keepOpen = false;
         try {
             int i = 1;
@@ -212,8 +223,8 @@ public final class RequestDispatcher {
                 ResultSet rs = ps.getResultSet();
                 var md = rs.getMetaData();
                 ResultHeader header = ResultEncoder.header(md);
-                Cursor cur = new Cursor(id, ps, rs, ResultEncoder.jdbcTypes(md), ResultEncoder.typeNames(md),
-                        fetchSize, credit, cl.kind());
+                Cursor cur = new Cursor(id, () -> s.statements.release(used), rs, ResultEncoder.jdbcTypes(md),
+                        ResultEncoder.typeNames(md), fetchSize, credit, cl.kind());
                 s.write(ServerMessage.newBuilder().setRequestId(id).setResultHeader(header).build());
                 s.cursors.put(id, cur);
                 keepOpen = true;
@@ -240,7 +251,11 @@ public final class RequestDispatcher {
             }
         } finally {
             if (!keepOpen) {
-                ps.close();
+                s.statements.release(used);
+            }
+            if (cl.kind() != StatementKind.READ && cl.kind() != StatementKind.DATA_WRITE) {
+                // SET SCHEMA, DDL, COMMIT ...: what the cached texts mean may have changed
+                s.statements.clear();
             }
         }
         return OrderedExecutor.Outcome.DONE;
@@ -385,6 +400,7 @@ public final class RequestDispatcher {
             cur.close();
         }
         s.cursors.clear();
+        s.statements.clear();
         Connection c = s.connection();
         if (c != null) {
             try {

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Session {
     private static final AtomicLong IDS = new AtomicLong();
+    /** Prepared statements kept per session (by SQL text), least recently used dropped first. */
+    private static final int STATEMENT_CACHE_SIZE = 64;
 
     private final long id = IDS.incrementAndGet();
     private final String user;
@@ -40,6 +42,7 @@ public final class Session {
     // Worker-confined state (the task running on this session's executor).
     private Connection connection;
     final Map<Long, Cursor> cursors = new HashMap<>();
+    final StatementCache statements = new StatementCache(STATEMENT_CACHE_SIZE);
 
     private volatile Statement running;
     private volatile long runningRequestId;
@@ -132,6 +135,11 @@ public final class Session {
 
     void engineSession(org.h2.engine.SessionLocal s) {
         engineSession = s;
+    }
+
+    /** H2's schema version: it changes with every DDL statement of any session (worker only). */
+    long schemaVersion() {
+        return engineSession == null ? -1 : engineSession.getDatabase().getModificationMetaId();
     }
 
     public boolean isClosed() {
