@@ -4,10 +4,9 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tetradb.protocol.Role;
+import io.tetradb.protocol.codec.Transport;
 import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.admin.AdminService;
 import io.tetradb.server.auth.AuthThrottle;
@@ -166,11 +165,12 @@ public final class TetraServer implements AutoCloseable {
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
         admin.restores(restores);
 
-        boss = new NioEventLoopGroup(1, new DefaultThreadFactory("tetra-accept", true));
-        io = new NioEventLoopGroup(0, new DefaultThreadFactory("tetra-io", true));
+        Transport transport = Transport.best();
+        boss = transport.group(1, new DefaultThreadFactory("tetra-accept", true));
+        io = transport.group(0, new DefaultThreadFactory("tetra-io", true));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, io)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -180,7 +180,8 @@ public final class TetraServer implements AutoCloseable {
         serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         scheduler.start(timer);
-        LOG.info("Tetra is serving database {} on {}:{}.", layout.databaseName(), config.host(), boundPort);
+        LOG.info("Tetra is serving database {} on {}:{} ({} transport).", layout.databaseName(), config.host(),
+                boundPort, transport.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     private void createAdmin() throws IOException {

@@ -9,9 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tetradb.protocol.AuthChallenge;
 import io.tetradb.protocol.AuthFinal;
@@ -26,6 +24,7 @@ import io.tetradb.protocol.ProtocolVersion;
 import io.tetradb.protocol.ServerMessage;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.codec.TetraPipeline;
+import io.tetradb.protocol.codec.Transport;
 import io.tetradb.protocol.scram.Scram;
 
 import java.security.MessageDigest;
@@ -50,6 +49,7 @@ import java.util.function.Consumer;
  */
 public final class ClientConnection {
     private static final Object GROUP_LOCK = new Object();
+    private static final Transport TRANSPORT = Transport.best();
     private static EventLoopGroup group;
 
     private final ConcurrentHashMap<Long, ResponseHandler> pending = new ConcurrentHashMap<>();
@@ -67,7 +67,7 @@ public final class ClientConnection {
     private static EventLoopGroup group() {
         synchronized (GROUP_LOCK) {
             if (group == null) {
-                group = new NioEventLoopGroup(0, new DefaultThreadFactory("tetra-client", true));
+                group = TRANSPORT.group(0, new DefaultThreadFactory("tetra-client", true));
             }
             return group;
         }
@@ -81,7 +81,7 @@ public final class ClientConnection {
                                         int maxFrameSize, Duration timeout) {
         ClientConnection c = new ClientConnection();
         long deadline = System.nanoTime() + timeout.toNanos();
-        Bootstrap b = new Bootstrap().group(group()).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(group()).channel(TRANSPORT.channel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
