@@ -179,6 +179,18 @@ class SqlIT {
     }
 
     @Test
+    void aRequestLargerThanTheFrameLimitIsRefusedByTheClientAndTheConnectionStays() {
+        try (TetraClient small = TetraClient.connect(io.tetradb.client.ClientConfig.builder().host("127.0.0.1")
+                .port(server.boundPort()).user("admin").password(TestServers.ADMIN_PASSWORD).maxFrameSize(1024)
+                .build())) {
+            String big = "SELECT '" + "x".repeat(2000) + "'";
+            assertThatThrownBy(() -> small.execute(big)).isInstanceOfSatisfying(TetraException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.FRAME_TOO_LARGE));
+            assertThat(small.execute("SELECT 3").rows().get(0).getInt(0)).isEqualTo(3);
+        }
+    }
+
+    @Test
     void closingAStreamEarlyLeavesTheSessionUsable() {
         try (Rows rows = client.statement("SELECT X FROM SYSTEM_RANGE(1, 100000)").fetchSize(100).query()) {
             int i = 0;

@@ -1,16 +1,7 @@
 package io.tetradb.client.internal;
 
 import com.google.protobuf.ByteString;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import com.google.protobuf.CodedOutputStream;
 import io.tetradb.protocol.AuthChallenge;
 import io.tetradb.protocol.AuthFinal;
 import io.tetradb.protocol.AuthOk;
@@ -23,10 +14,14 @@ import io.tetradb.protocol.HelloReply;
 import io.tetradb.protocol.ProtocolVersion;
 import io.tetradb.protocol.ServerMessage;
 import io.tetradb.protocol.TetraException;
-import io.tetradb.protocol.codec.TetraPipeline;
-import io.tetradb.protocol.codec.Transport;
 import io.tetradb.protocol.scram.Scram;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -44,33 +39,40 @@ import java.util.function.Consumer;
  * One TCP connection to a server: the handshake, request ids, the table of requests in
  * flight, server events, and failure of every pending request when the connection goes.
  *
- * <p>{@link #send} may be called from any thread; replies and events are handled on the
- * connection's event loop (one shared, daemon event loop group for all connections).
+ * <p>Plain blocking sockets, as a JDBC driver has them: {@link #send} may be called from
+ * any thread and writes the request itself (one system call, nothing to wake); one
+ * reader thread per connection ("tetra-client-N", a daemon) reads replies and events and
+ * runs the handlers. A request therefore costs the client two thread wake-ups (the
+ * reader's, the caller's), where an event-loop client costs three.
  */
 public final class ClientConnection {
-    private static final Object GROUP_LOCK = new Object();
-    private static final Transport TRANSPORT = Transport.best();
-    private static EventLoopGroup group;
+    private static final AtomicLong READERS = new AtomicLong();
+    private static final int READ_BUFFER = 64 * 1024;
+    private static final int WRITE_BUFFER = 8 * 1024;
 
     private final ConcurrentHashMap<Long, ResponseHandler> pending = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final List<Consumer<Event>> listeners = new CopyOnWriteArrayList<>();
-    private volatile Channel channel;
+    private final Socket socket;
+    private final int maxFrameSize;
+    /** Guards {@link #out} and {@link #writeBuffer}: one request's bytes at a time. */
+    private final Object writeLock = new Object();
+    private final OutputStream out;
+    private byte[] writeBuffer = new byte[WRITE_BUFFER];
+    private final Thread reader;
+    private volatile boolean connected = true;
     private volatile TetraException closedCause;
     private volatile String shutdownNotice;
     private HelloReply hello;
     private AuthOk authOk;
 
-    private ClientConnection() {
-    }
-
-    private static EventLoopGroup group() {
-        synchronized (GROUP_LOCK) {
-            if (group == null) {
-                group = TRANSPORT.group(0, new DefaultThreadFactory("tetra-client", true));
-            }
-            return group;
-        }
+    private ClientConnection(Socket socket, int maxFrameSize) throws IOException {
+        this.socket = socket;
+        this.maxFrameSize = maxFrameSize;
+        this.out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        this.reader = new Thread(() -> readLoop(in), "tetra-client-" + READERS.incrementAndGet());
+        reader.setDaemon(true);
     }
 
     /**
@@ -79,38 +81,25 @@ public final class ClientConnection {
      */
     public static ClientConnection open(String host, int port, String user, char[] password, String clientName,
                                         int maxFrameSize, Duration timeout) {
-        ClientConnection c = new ClientConnection();
         long deadline = System.nanoTime() + timeout.toNanos();
-        Bootstrap b = new Bootstrap().group(group()).channel(TRANSPORT.channel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        TetraPipeline.addCodec(ch.pipeline(), ServerMessage.parser(), maxFrameSize);
-                        ch.pipeline().addLast("client", c.new Inbound());
-                    }
-                });
-        ChannelFuture f = b.connect(host, port);
+        Socket socket = new Socket();
+        ClientConnection c;
         try {
-            if (!f.await(timeout.toMillis())) {
-                f.cancel(true);
-                throw new TetraException(ErrorCode.CONNECTION_LOST, "Timed out connecting to " + host + ":" + port + ".");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TetraException(ErrorCode.CONNECTION_LOST, "Interrupted while connecting.");
-        }
-        if (!f.isSuccess()) {
+            socket.setTcpNoDelay(true);
+            socket.setKeepAlive(true);
+            socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                    timeout.toMillis())));
+            c = new ClientConnection(socket, maxFrameSize);
+        } catch (IOException e) {
+            closeQuietly(socket);
             throw new TetraException(ErrorCode.CONNECTION_LOST, "Cannot connect to " + host + ":" + port + ": "
-                    + f.cause().getMessage(), f.cause());
+                    + e.getMessage(), e);
         }
-        c.channel = f.channel();
-        c.channel.closeFuture().addListener(x -> c.failAll());
+        c.reader.start();
         try {
             c.handshake(user, password, clientName, deadline);
         } catch (RuntimeException e) {
-            c.channel.close();
+            c.close();
             throw e;
         }
         return c;
@@ -183,23 +172,48 @@ public final class ClientConnection {
             handler.onFailure(closed);
             return id;
         }
-        channel.writeAndFlush(b.setRequestId(id).build()).addListener(f -> {
-            if (!f.isSuccess()) {
-                ResponseHandler h = pending.remove(id);
-                if (h != null) {
-                    h.onFailure(new TetraException(ErrorCode.CONNECTION_LOST, "Could not send the request: "
-                            + f.cause().getMessage(), f.cause()));
-                }
+        ClientMessage m = b.setRequestId(id).build();
+        int size = m.getSerializedSize();
+        if (size > maxFrameSize) {
+            pending.remove(id);
+            handler.onFailure(new TetraException(ErrorCode.FRAME_TOO_LARGE, "The request of " + size
+                    + " bytes exceeds the maximum frame size of " + maxFrameSize + " bytes."));
+            return id;
+        }
+        try {
+            write(m, size);
+        } catch (IOException e) {
+            ResponseHandler h = pending.remove(id);
+            if (h != null) {
+                h.onFailure(new TetraException(ErrorCode.CONNECTION_LOST, "Could not send the request: "
+                        + e.getMessage(), e));
             }
-        });
+            lose(e);
+        }
         return id;
     }
 
-    /** Sends a message about an earlier request (FetchMore, CloseCursor), expecting no reply of its own. */
+    /** Sends a message about an earlier request (FetchMore, CloseCursor, Cancel), expecting no reply of its own. */
     public void sendFollowUp(ClientMessage m) {
-        Channel ch = channel;
-        if (ch != null && ch.isActive()) {
-            ch.writeAndFlush(m, ch.voidPromise());
+        if (!connected || closedCause != null) {
+            return;
+        }
+        try {
+            write(m, m.getSerializedSize());
+        } catch (IOException e) {
+            lose(e);
+        }
+    }
+
+    /** Writes one frame (varint32 length, then the message) in one system call when it fits the buffer. */
+    private void write(ClientMessage m, int size) throws IOException {
+        int total = CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+        synchronized (writeLock) {
+            byte[] buf = total <= writeBuffer.length ? writeBuffer : new byte[total];
+            CodedOutputStream coded = CodedOutputStream.newInstance(buf, 0, total);
+            coded.writeUInt32NoTag(size);
+            m.writeTo(coded);
+            out.write(buf, 0, total);
         }
     }
 
@@ -223,20 +237,16 @@ public final class ClientConnection {
     }
 
     public boolean isOpen() {
-        Channel ch = channel;
-        return ch != null && ch.isActive() && closedCause == null;
+        return connected && closedCause == null;
     }
 
     /** Why the connection is unusable, or null while it is open. */
     public TetraException closedCause() {
-        Channel ch = channel;
-        if (closedCause != null) {
-            return closedCause;
+        TetraException cause = closedCause;
+        if (cause != null) {
+            return cause;
         }
-        if (ch != null && !ch.isActive()) {
-            return lost();
-        }
-        return null;
+        return connected ? null : lost();
     }
 
     private TetraException lost() {
@@ -250,10 +260,26 @@ public final class ClientConnection {
         if (closedCause == null) {
             closedCause = new TetraException(ErrorCode.CONNECTION_LOST, "The client is closed.");
         }
-        Channel ch = channel;
-        if (ch != null) {
-            ch.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        connected = false;
+        closeQuietly(socket);
+        if (Thread.currentThread() != reader) {
+            try {
+                reader.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
+        failAll();
+    }
+
+    /** The connection broke (a write or read failed): every pending request fails. */
+    private void lose(IOException e) {
+        if (connected && closedCause == null) {
+            closedCause = new TetraException(ErrorCode.CONNECTION_LOST, "Connection to the server failed: "
+                    + e.getMessage(), e);
+        }
+        connected = false;
+        closeQuietly(socket);
         failAll();
     }
 
@@ -267,42 +293,153 @@ public final class ClientConnection {
         }
     }
 
-    private final class Inbound extends SimpleChannelInboundHandler<ServerMessage> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, ServerMessage m) {
-            if (m.hasEvent()) {
-                if (m.getEvent().hasNotice() && (m.getEvent().getNotice().getShuttingDown()
-                        || m.getEvent().getNotice().getMessage().contains("ended by an administrator"))) {
-                    shutdownNotice = m.getEvent().getNotice().getMessage();
-                }
-                for (Consumer<Event> l : listeners) {
-                    try {
-                        l.accept(m.getEvent());
-                    } catch (RuntimeException ignored) {
-                        // a listener's failure is its own
-                    }
-                }
-                if (m.getRequestId() == 0) {
-                    return;
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** The reader thread: frames in, handlers called, until the socket ends. */
+    private void readLoop(InputStream in) {
+        FrameReader frames = new FrameReader(in, maxFrameSize);
+        try {
+            while (true) {
+                ServerMessage m = ServerMessage.parseFrom(frames.next());
+                dispatch(m);
+            }
+        } catch (EOFException e) {
+            connected = false; // the server closed the connection; closedCause() tells lost()
+        } catch (IOException e) {
+            if (connected && closedCause == null) {
+                closedCause = new TetraException(ErrorCode.CONNECTION_LOST, "Connection to the server failed: "
+                        + e.getMessage(), e);
+            }
+            connected = false;
+        } catch (RuntimeException e) {
+            closedCause = new TetraException(ErrorCode.CONNECTION_LOST, "Connection to the server failed: " + e, e);
+            connected = false;
+        } finally {
+            closeQuietly(socket);
+            failAll();
+        }
+    }
+
+    private void dispatch(ServerMessage m) {
+        if (m.hasEvent()) {
+            if (m.getEvent().hasNotice() && (m.getEvent().getNotice().getShuttingDown()
+                    || m.getEvent().getNotice().getMessage().contains("ended by an administrator"))) {
+                shutdownNotice = m.getEvent().getNotice().getMessage();
+            }
+            for (Consumer<Event> l : listeners) {
+                try {
+                    l.accept(m.getEvent());
+                } catch (RuntimeException ignored) {
+                    // a listener's failure is its own
                 }
             }
-            long id = m.getRequestId();
-            if (id == 0 && m.hasError()) {
-                // A connection-level error (bad frame, too many connections): the server closes.
-                closedCause = TetraException.fromWire(m.getError());
+            if (m.getRequestId() == 0) {
                 return;
             }
-            ResponseHandler h = pending.get(id);
-            if (h != null && h.onMessage(m)) {
-                pending.remove(id);
-            }
+        }
+        long id = m.getRequestId();
+        if (id == 0 && m.hasError()) {
+            // A connection-level error (bad frame, too many connections): the server closes.
+            closedCause = TetraException.fromWire(m.getError());
+            return;
+        }
+        ResponseHandler h = pending.get(id);
+        if (h != null && h.onMessage(m)) {
+            pending.remove(id);
+        }
+    }
+
+    /**
+     * Reads frames (varint32 length, then the body) from a stream through one buffer; a
+     * length beyond the maximum or a malformed prefix is an error, as on the server.
+     * Reader thread only.
+     */
+    private static final class FrameReader {
+        private final InputStream in;
+        private final int maxFrameSize;
+        private final byte[] buf = new byte[READ_BUFFER];
+        private int pos;
+        private int limit;
+
+        FrameReader(InputStream in, int maxFrameSize) {
+            this.in = in;
+            this.maxFrameSize = maxFrameSize;
         }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            closedCause = new TetraException(ErrorCode.CONNECTION_LOST, "Connection to the server failed: "
-                    + cause.getMessage(), cause);
-            ctx.close();
+        /** The next frame's body; EOFException at a clean end between frames. */
+        com.google.protobuf.CodedInputStream next() throws IOException {
+            int length = 0;
+            for (int shift = 0; ; shift += 7) {
+                if (shift >= 35) {
+                    throw new IOException("malformed frame length prefix");
+                }
+                if (pos == limit && !fill(shift == 0)) {
+                    throw new EOFException();
+                }
+                byte b = buf[pos++];
+                if (shift == 28 && (b & 0x70) != 0) {
+                    throw new IOException("malformed frame length prefix: more than 32 bits");
+                }
+                length |= (b & 0x7F) << shift;
+                if (b >= 0) {
+                    break;
+                }
+            }
+            if (length < 0 || length > maxFrameSize) {
+                throw new IOException("frame of " + Integer.toUnsignedString(length)
+                        + " bytes exceeds the maximum of " + maxFrameSize + " bytes");
+            }
+            if (length <= buf.length) {
+                if (limit - pos < length) {
+                    System.arraycopy(buf, pos, buf, 0, limit - pos);
+                    limit -= pos;
+                    pos = 0;
+                    while (limit < length) {
+                        int n = in.read(buf, limit, buf.length - limit);
+                        if (n < 0) {
+                            throw new EOFException("the connection ended inside a frame");
+                        }
+                        limit += n;
+                    }
+                }
+                com.google.protobuf.CodedInputStream body =
+                        com.google.protobuf.CodedInputStream.newInstance(buf, pos, length);
+                pos += length;
+                return body;
+            }
+            byte[] big = new byte[length];
+            int have = limit - pos;
+            System.arraycopy(buf, pos, big, 0, have);
+            pos = limit;
+            while (have < length) {
+                int n = in.read(big, have, length - have);
+                if (n < 0) {
+                    throw new EOFException("the connection ended inside a frame");
+                }
+                have += n;
+            }
+            return com.google.protobuf.CodedInputStream.newInstance(big);
+        }
+
+        /** Reads more bytes into the (empty) buffer; false at the end of the stream. */
+        private boolean fill(boolean betweenFrames) throws IOException {
+            pos = 0;
+            limit = 0;
+            int n = in.read(buf, 0, buf.length);
+            if (n < 0) {
+                if (!betweenFrames) {
+                    throw new EOFException("the connection ended inside a frame");
+                }
+                return false;
+            }
+            limit = n;
+            return true;
         }
     }
 }

@@ -6,7 +6,7 @@ import io.tetradb.protocol.TetraException;
 /**
  * Receives the replies to one request.
  *
- * <p>Called on the connection's event loop: implementations must not block.
+ * <p>Called on the connection's reader thread: implementations must not block.
  */
 public interface ResponseHandler {
     /** One reply; returns true when it ends the request. */

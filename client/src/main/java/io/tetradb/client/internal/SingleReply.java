@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
  * A request answered by exactly one message: the future completes with it, or
  * exceptionally with the {@link TetraException} of an error reply.
  *
- * <p>Completed on the event loop.
+ * <p>Completed on the connection's reader thread.
  */
 public final class SingleReply implements ResponseHandler {
     private final CompletableFuture<ServerMessage> future = new CompletableFuture<>();

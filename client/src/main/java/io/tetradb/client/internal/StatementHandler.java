@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * and credit is granted as the reader consumes them, so memory stays bounded; in
  * collecting mode credit is granted as each batch arrives.
  *
- * <p>{@link #onMessage} runs on the event loop; {@link #take} and {@link #consumed} on
+ * <p>{@link #onMessage} runs on the connection's reader thread; {@link #take} and {@link #consumed} on
  * the reading thread.
  */
 public final class StatementHandler implements ResponseHandler {
