@@ -47,4 +47,5 @@ fi
 
 # JAVA_OPTS is split into words on purpose: it holds several JVM options.
 # shellcheck disable=SC2086
-exec java ${JAVA_OPTS:-} -jar "$home/server/tetra-server.jar" "$@"
+# ThreadPriorityPolicy=1: a backup copies at a lower priority than the sessions (nice 4; no privilege needed).
+exec java -XX:ThreadPriorityPolicy=1 ${JAVA_OPTS:-} -jar "$home/server/tetra-server.jar" "$@"

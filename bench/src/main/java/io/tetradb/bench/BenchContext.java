@@ -48,6 +48,7 @@ final class BenchContext {
     TetraProcess startTetra(String name, Path dataDir, String heap) throws Exception {
         String n = String.format("%02d-tetra-%s", processes.incrementAndGet(), name);
         List<String> jvm = new ArrayList<>();
+        jvm.add("-XX:ThreadPriorityPolicy=1"); // as bin/tetra-server starts it: backups copy at a lower priority
         if (options.jfr()) {
             jvm.add("-XX:StartFlightRecording=filename=" + logDir.resolve(n + ".jfr") + ",settings=profile,dumponexit=true");
         }

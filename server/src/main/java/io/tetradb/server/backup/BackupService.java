@@ -409,6 +409,7 @@ public final class BackupService implements AutoCloseable {
             message = "Read or write error during the backup: " + e.getMessage();
             LOG.warn("Backup {} failed.", run.number, e);
         } finally {
+            copyingPriority(false);
             if (gate.isClosed()) {
                 gate.open();
             }
@@ -526,6 +527,9 @@ public final class BackupService implements AutoCloseable {
         LOG.info("Backup {}: the write gate is closed and quiet, {} us after the start request ({} us waiting for"
                 + " running writes and open transactions).", run.number, (quietNanos - run.startNanos) / 1000,
                 (quietNanos - closing) / 1000);
+        // The copy yields the processors to the sessions' reads (the compressor's and the hasher's threads,
+        // started from here, inherit it); the gate's work above ran at normal priority.
+        copyingPriority(true);
         gateClosedListener.accept(run.number);
         if (st.data()) {
             run.phase = "copying data";
@@ -593,6 +597,16 @@ public final class BackupService implements AutoCloseable {
                 writer.addFile(base, p, n -> copied(run, n));
             }
         }
+    }
+
+    /**
+     * Lowers the backup thread's priority while it copies (or restores it). Java priorities
+     * reach Linux only when the JVM runs with {@code -XX:ThreadPriorityPolicy=1}, as
+     * {@code bin/tetra-server} and the Docker image start it: the lowest maps to nice 4, which
+     * an unprivileged process may set; elsewhere this changes nothing.
+     */
+    private static void copyingPriority(boolean low) {
+        Thread.currentThread().setPriority(low ? Thread.MIN_PRIORITY : Thread.NORM_PRIORITY);
     }
 
     /** Counts copied bytes, applies maxRate and notices a stop. */

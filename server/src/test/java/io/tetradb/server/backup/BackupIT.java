@@ -131,6 +131,37 @@ class BackupIT {
     }
 
     @Test
+    void theCopyRunsAtALowerPriorityThanTheSessions() throws Exception {
+        CompletableFuture<int[]> whileCopying = new CompletableFuture<>();
+        CompletableFuture<int[]> afterwards = new CompletableFuture<>();
+        server.backups().onGateClosed(n -> whileCopying.complete(priorityAndNice()));
+        server.backups().onFinished((r, o) -> afterwards.complete(priorityAndNice()));
+        admin.admin().startBackup();
+        assertThat(whileCopying.get(120, TimeUnit.SECONDS)[0]).isEqualTo(Thread.MIN_PRIORITY);
+        assertThat(afterwards.get(120, TimeUnit.SECONDS)[0]).isEqualTo(Thread.NORM_PRIORITY);
+        assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+        boolean policy = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+                .contains("-XX:ThreadPriorityPolicy=1");
+        if (policy && whileCopying.get()[1] != Integer.MIN_VALUE) {
+            // The JVM maps Java priorities to Linux nice values (as bin/tetra-server starts it).
+            assertThat(whileCopying.get()[1]).isEqualTo(4);
+            assertThat(afterwards.get()[1]).isEqualTo(0);
+        }
+    }
+
+    /** The current thread's Java priority and Linux nice value (MIN_VALUE where /proc has none). */
+    private static int[] priorityAndNice() {
+        int nice = Integer.MIN_VALUE;
+        try {
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+            nice = Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: the Java priority is all there is to see
+        }
+        return new int[]{Thread.currentThread().getPriority(), nice};
+    }
+
+    @Test
     void uncompressedArchivesArePlainTar() throws Exception {
         writeSettings("archive:\n  compression: none\n");
         admin.admin().startBackup();
