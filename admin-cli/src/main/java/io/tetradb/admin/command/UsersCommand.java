@@ -86,25 +86,11 @@ public final class UsersCommand extends AdminCommand {
         @Override
         public Integer call() {
             AdminMain main = main();
-            try (TetraClient client = main.connect()) {
-                char[] password = main.newPassword(newPasswordFile, name, spec.commandLine());
-                try {
-                    client.admin().addUser(name, role, password);
-                } finally {
-                    Arrays.fill(password, '\0');
-                }
-            }
-            if (main.json()) {
-                ObjectNode n = main.mapper().createObjectNode();
-                n.put("user", name);
-                n.put("role", Display.role(role));
-                n.put("added", true);
-                main.printJson(n);
-            } else {
-                main.out().println("User " + name + " added with role " + Display.role(role) + ".");
-                main.out().flush();
-            }
-            return OK;
+            withNewPassword(main, newPasswordFile, name, spec.commandLine(),
+                    (client, password) -> client.admin().addUser(name, role, password));
+            ObjectNode n = main.mapper().createObjectNode().put("user", name).put("role", Display.role(role))
+                    .put("added", true);
+            return report(main, n, "User " + name + " added with role " + Display.role(role) + ".");
         }
     }
 
@@ -120,16 +106,8 @@ public final class UsersCommand extends AdminCommand {
             try (TetraClient client = main.connect()) {
                 client.admin().removeUser(name);
             }
-            if (main.json()) {
-                ObjectNode n = main.mapper().createObjectNode();
-                n.put("user", name);
-                n.put("removed", true);
-                main.printJson(n);
-            } else {
-                main.out().println("User " + name + " removed.");
-                main.out().flush();
-            }
-            return OK;
+            return report(main, main.mapper().createObjectNode().put("user", name).put("removed", true),
+                    "User " + name + " removed.");
         }
     }
 
@@ -147,25 +125,35 @@ public final class UsersCommand extends AdminCommand {
         @Override
         public Integer call() {
             AdminMain main = main();
-            try (TetraClient client = main.connect()) {
-                char[] password = main.newPassword(newPasswordFile, name, spec.commandLine());
-                try {
-                    client.admin().setPassword(name, password);
-                } finally {
-                    Arrays.fill(password, '\0');
-                }
-            }
-            if (main.json()) {
-                ObjectNode n = main.mapper().createObjectNode();
-                n.put("user", name);
-                n.put("passwordChanged", true);
-                main.printJson(n);
-            } else {
-                main.out().println("Password of " + name + " changed.");
-                main.out().flush();
-            }
-            return OK;
+            withNewPassword(main, newPasswordFile, name, spec.commandLine(),
+                    (client, password) -> client.admin().setPassword(name, password));
+            return report(main, main.mapper().createObjectNode().put("user", name).put("passwordChanged", true),
+                    "Password of " + name + " changed.");
         }
+    }
+
+    /** Reads the new password (file, $TETRA_NEW_PASSWORD or the console), runs {@code action}, wipes it. */
+    private static void withNewPassword(AdminMain main, Path file, String name, picocli.CommandLine commandLine,
+                                        java.util.function.BiConsumer<TetraClient, char[]> action) {
+        try (TetraClient client = main.connect()) {
+            char[] password = main.newPassword(file, name, commandLine);
+            try {
+                action.accept(client, password);
+            } finally {
+                Arrays.fill(password, '\0');
+            }
+        }
+    }
+
+    /** Prints {@code json} with --json, else {@code text}; returns OK. */
+    private static int report(AdminMain main, ObjectNode json, String text) {
+        if (main.json()) {
+            main.printJson(json);
+        } else {
+            main.out().println(text);
+            main.out().flush();
+        }
+        return OK;
     }
 
     /** admin, user or reader (any case). */
