@@ -29,6 +29,14 @@ public final class TestServers {
         return connect(server, "admin", ADMIN_PASSWORD);
     }
 
+    /** Creates table T(ID INT PRIMARY KEY, V VARCHAR(100)) holding (i, 'value i') for i from 0 to rows - 1. */
+    public static void tableT(TetraClient admin, int rows) {
+        admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(100))");
+        for (int i = 0; i < rows; i++) {
+            admin.update("INSERT INTO T VALUES (?, ?)", i, "value " + i);
+        }
+    }
+
     public static TetraClient connect(TetraServer server, String user, String password) {
         return TetraClient.connect(ClientConfig.builder().host("127.0.0.1").port(server.boundPort()).user(user)
                 .password(password).connectTimeout(Duration.ofSeconds(20)).build());

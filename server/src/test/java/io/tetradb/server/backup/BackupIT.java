@@ -52,10 +52,7 @@ class BackupIT {
     void start() throws Exception {
         server = TestServers.start(dir);
         admin = TestServers.admin(server);
-        admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(100))");
-        for (int i = 0; i < 100; i++) {
-            admin.update("INSERT INTO T VALUES (?, ?)", i, "value " + i);
-        }
+        TestServers.tableT(admin, 100);
     }
 
     @AfterEach

@@ -3,6 +3,7 @@ package io.tetradb.server.restore;
 import io.tetradb.client.Row;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.BackupRecord;
+import io.tetradb.protocol.TetraException;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -23,6 +24,16 @@ final class RestoreFixtures {
     }
 
     /** Runs a backup through the admin API and waits for its end; asserts it succeeded. */
+    /** The TetraException {@code r} throws; an AssertionError when it succeeds. */
+    static TetraException fails(Runnable r) {
+        try {
+            r.run();
+        } catch (TetraException e) {
+            return e;
+        }
+        throw new AssertionError("it succeeded");
+    }
+
     static BackupRecord backup(TetraClient admin) {
         long number = admin.admin().startBackup().getBackupNumber();
         await().atMost(120, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));

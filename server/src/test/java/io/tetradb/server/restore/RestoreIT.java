@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static io.tetradb.server.restore.RestoreFixtures.backup;
+import static io.tetradb.server.restore.RestoreFixtures.fails;
 import static io.tetradb.server.restore.RestoreFixtures.corruptEntry;
 import static io.tetradb.server.restore.RestoreFixtures.journal;
 import static io.tetradb.server.restore.RestoreFixtures.rows;
@@ -38,10 +39,7 @@ class RestoreIT {
     void start() throws Exception {
         server = TestServers.start(dir);
         admin = TestServers.admin(server);
-        admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(100))");
-        for (int i = 0; i < 50; i++) {
-            admin.update("INSERT INTO T VALUES (?, ?)", i, "value " + i);
-        }
+        TestServers.tableT(admin, 50);
         admin.admin().addUser("bob", Role.USER, "bob-secret-1".toCharArray());
     }
 
@@ -49,15 +47,6 @@ class RestoreIT {
     void stop() {
         admin.close();
         server.close();
-    }
-
-    private static TetraException fails(Runnable r) {
-        try {
-            r.run();
-        } catch (TetraException e) {
-            return e;
-        }
-        throw new AssertionError("the restore succeeded");
     }
 
     /** Starts a server on {@code dataDir} and checks what a client sees there. */

@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import static io.tetradb.server.restore.RestoreFixtures.backup;
+import static io.tetradb.server.restore.RestoreFixtures.fails;
 import static io.tetradb.server.restore.RestoreFixtures.corruptEntry;
 import static io.tetradb.server.restore.RestoreFixtures.journal;
 import static io.tetradb.server.restore.RestoreFixtures.rows;
@@ -53,10 +54,7 @@ class RestoreInPlaceIT {
     void start() throws Exception {
         server = TestServers.start(dir);
         admin = TestServers.admin(server);
-        admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(100))");
-        for (int i = 0; i < 100; i++) {
-            admin.update("INSERT INTO T VALUES (?, ?)", i, "value " + i);
-        }
+        TestServers.tableT(admin, 100);
         admin.admin().addUser("bob", Role.USER, "bob-secret-1".toCharArray());
     }
 
@@ -68,15 +66,6 @@ class RestoreInPlaceIT {
 
     private TetraClient bob() {
         return TestServers.connect(server, "bob", "bob-secret-1");
-    }
-
-    private static TetraException fails(Runnable r) {
-        try {
-            r.run();
-        } catch (TetraException e) {
-            return e;
-        }
-        throw new AssertionError("it succeeded");
     }
 
     @Test

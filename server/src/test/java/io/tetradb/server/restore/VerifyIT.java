@@ -46,10 +46,7 @@ class VerifyIT {
     void start() throws Exception {
         server = TestServers.start(dir);
         admin = TestServers.admin(server);
-        admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(100))");
-        for (int i = 0; i < 100; i++) {
-            admin.update("INSERT INTO T VALUES (?, ?)", i, "value " + i);
-        }
+        TestServers.tableT(admin, 100);
         admin.execute("CREATE TABLE L(ID INT PRIMARY KEY, C CLOB, B BLOB)");
         admin.update("INSERT INTO L VALUES (1, REPEAT('large text ', 20000), X'DEADBEEF')");
         admin.update("INSERT INTO L VALUES (2, 'small', NULL)");
