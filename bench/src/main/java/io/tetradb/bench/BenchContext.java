@@ -1,5 +1,6 @@
 package io.tetradb.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ final class BenchContext {
     final Path logDir;
     private final AtomicInteger processes = new AtomicInteger();
     final List<TetraProcess> tetraProcesses = new ArrayList<>();
+    private Path adminJar;
 
     BenchContext(BenchOptions options) throws Exception {
         this.options = options;
@@ -35,6 +37,60 @@ final class BenchContext {
         this.h2Jar = Path.of(org.h2.Driver.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         this.logDir = options.workDir().resolve("logs");
         Files.createDirectories(logDir);
+    }
+
+    /** H2's jar in the packaged server's lib/: the engine that imports by hand in part convert. */
+    Path serverH2Jar() throws IOException {
+        try (var libs = Files.list(serverJar.resolveSibling("lib"))) {
+            return libs.filter(p -> p.getFileName().toString().matches("h2-[0-9.]+\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("No h2-*.jar in " + serverJar.resolveSibling("lib")));
+        }
+    }
+
+    /** H2 1.4.200 (bench/target/legacy-engines): writes the legacy database of part convert, exports it by hand. */
+    Path legacyH2Jar() throws IOException {
+        Path dir = options.repo().resolve("bench/target/legacy-engines");
+        String missing = "H2 1.4's jar is missing from " + dir + ": build it with mvn -B -Pbench -pl bench -am package"
+                + " -Dmaven.test.skip=true (bin/tetra-bench does).";
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException(missing);
+        }
+        try (var jars = Files.list(dir)) {
+            return jars.filter(p -> p.getFileName().toString().matches("h2-1\\.4\\.[0-9]+\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(missing));
+        }
+    }
+
+    /** The version of {@link #legacyH2Jar()}, from its name (1.4.200). */
+    String legacyH2Version() throws IOException {
+        String n = legacyH2Jar().getFileName().toString();
+        return n.substring("h2-".length(), n.length() - ".jar".length());
+    }
+
+    /**
+     * The packaged admin tool (admin-cli/target/tetra-admin.jar with its lib/ and
+     * legacy-engines/), copied to the work folder on first use, as the server is.
+     */
+    Path adminJar() throws IOException {
+        if (adminJar == null) {
+            Path packaged = options.repo().resolve("admin-cli/target/tetra-admin.jar");
+            if (!Files.isRegularFile(packaged) || !Files.isDirectory(packaged.resolveSibling("legacy-engines"))) {
+                throw new IllegalStateException("The packaged admin tool " + packaged + " is missing: build it with "
+                        + "mvn -B -Pbench -pl bench -am package -Dmaven.test.skip=true (bin/tetra-bench does).");
+            }
+            Path copy = options.workDir().resolve("admin");
+            Bench.deleteTree(copy);
+            for (String dir : List.of("lib", "legacy-engines")) {
+                Files.createDirectories(copy.resolve(dir));
+                try (var files = Files.list(packaged.resolveSibling(dir))) {
+                    for (Path f : files.toList()) {
+                        Files.copy(f, copy.resolve(dir).resolve(f.getFileName()));
+                    }
+                }
+            }
+            adminJar = Files.copy(packaged, copy.resolve(packaged.getFileName()));
+        }
+        return adminJar;
     }
 
     /** The server's gate closing times, by what else ran (idle, 8 readers, 8 writers). */

@@ -19,11 +19,12 @@ import java.util.List;
 /**
  * The benchmark of PRODUCT.md section 7, against the peers, in one run: backup
  * throughput (vs a plain copy and H2's BACKUP TO), reads during a backup, the write
- * gate, the wire (vs H2's TCP server and PostgreSQL) and memory. Prints Markdown tables
+ * gate, the wire (vs H2's TCP server and PostgreSQL), memory and, when asked for, the
+ * conversion of an H2 1.4 database (vs export + import by hand). Prints Markdown tables
  * on stdout, progress on stderr, and writes the raw figures as JSON.
  *
  * <pre>
- * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres]
+ * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres,convert]
  * </pre>
  */
 public final class BenchMain {
@@ -67,6 +68,10 @@ public final class BenchMain {
         opt.put("parts", String.join(",", options.parts()));
         opt.put("workDir", options.workDir().toString());
         opt.put("jfr", options.jfr());
+        if (options.has("convert")) {
+            opt.put("convertSizeBytes", options.convertSize());
+            opt.put("convertHeap", options.convertHeap());
+        }
         root.set("machine", Machine.describe(options.workDir()));
         root.put("tetraVersion", version(repo));
 
@@ -110,6 +115,9 @@ public final class BenchMain {
                     compressible = ds;
                 }
             }
+        }
+        if (o.has("convert")) {
+            root.set("convert", ConvertBench.run(ctx));
         }
         boolean needTetra = o.has("wire") || o.has("reads") || o.has("gate");
         if (!needTetra && !o.has("memory") && !o.has("postgres")) {

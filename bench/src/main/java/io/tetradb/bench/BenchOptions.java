@@ -8,22 +8,34 @@ import java.util.Set;
 
 /** The command line of the benchmark. */
 record BenchOptions(boolean quick, long size, String heap, Path repo, Path workDir, Path out, Set<String> parts,
-                    boolean jfr, boolean reuseData, boolean postgres, double seconds, double warmup) {
-    static final List<String> ALL_PARTS = List.of("backup", "reads", "gate", "wire", "memory", "postgres");
+                    boolean jfr, boolean reuseData, boolean postgres, double seconds, double warmup, long convertSize,
+                    String convertHeap) {
+    static final List<String> ALL_PARTS = List.of("backup", "reads", "gate", "wire", "memory", "postgres", "convert");
+    /**
+     * Without convert: at 1 GiB it takes about as long as the rest together (making the
+     * H2 1.4 database, then two conversions of several minutes each), which would take the
+     * full run well past 15 minutes.
+     */
+    static final List<String> DEFAULT_PARTS = ALL_PARTS.subList(0, ALL_PARTS.indexOf("convert"));
 
     static final String USAGE = String.join("\n",
             "usage: bin/tetra-bench [--quick] [--size SIZE] [--heap HEAP] [--parts LIST] [--work-dir DIR]",
             "                       [--out FILE] [--seconds S] [--jfr] [--reuse-data] [--no-postgres]",
+            "                       [--convert-size SIZE] [--convert-heap HEAP]",
             "  --quick         short run (about 3 minutes): 256m data, 3-second windows",
             "  --size SIZE     size of each backed-up database (default 1g, see BENCHMARKS.md; quick 256m)",
             "  --heap HEAP     -Xmx of the Tetra server and of H2's TCP server (default 1g)",
-            "  --parts LIST    comma-separated subset of " + String.join(",", ALL_PARTS) + " (default all)",
+            "  --parts LIST    comma-separated subset of " + String.join(",", ALL_PARTS) + " (default all but"
+                    + " convert)",
             "  --work-dir DIR  scratch folder on the disk to measure (default bench/target/work; emptied)",
             "  --out FILE      raw JSON results (default bench/results/<date>-<time>[-quick].json)",
             "  --seconds S     measured window of each throughput test (default 10; quick 3)",
             "  --jfr           record a JFR profile of every Tetra server process (in the work folder)",
-            "  --reuse-data    keep databases loaded by an earlier run of the same size",
-            "  --no-postgres   skip PostgreSQL even when it is installed");
+            "  --reuse-data    keep databases loaded by an earlier run of the same size (and convert's H2 1.4 one)",
+            "  --no-postgres   skip PostgreSQL even when it is installed",
+            "  --convert-size SIZE  data file of H2 1.4 that part convert converts (default: --size)",
+            "  --convert-heap HEAP  -Xmx of tetra-admin convert and of H2's Script and RunScript (default 2g:",
+            "                       at 1g tetra-admin convert can run out of memory)");
 
     static BenchOptions parse(String[] args, Path repo) {
         boolean quick = false;
@@ -31,11 +43,13 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
         String heap = "1g";
         Path work = repo.resolve("bench/target/work");
         Path out = null;
-        Set<String> parts = new LinkedHashSet<>(ALL_PARTS);
+        Set<String> parts = new LinkedHashSet<>(DEFAULT_PARTS);
         boolean jfr = false;
         boolean reuse = false;
         boolean postgres = true;
         Double seconds = null;
+        String convertSize = null;
+        String convertHeap = "2g";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -48,6 +62,8 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
                 case "--jfr" -> jfr = true;
                 case "--reuse-data" -> reuse = true;
                 case "--no-postgres" -> postgres = false;
+                case "--convert-size" -> convertSize = value(args, ++i, a);
+                case "--convert-heap" -> convertHeap = value(args, ++i, a);
                 case "--parts" -> {
                     parts = new LinkedHashSet<>();
                     for (String p : value(args, ++i, a).split(",")) {
@@ -69,7 +85,7 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
             parts.remove("postgres");
         }
         return new BenchOptions(quick, bytes, heap, repo, work, out, parts, jfr, reuse, postgres, s,
-                quick ? 1 : 2);
+                quick ? 1 : 2, convertSize != null ? Bench.parseSize(convertSize) : bytes, convertHeap);
     }
 
     private static String value(String[] args, int i, String name) {

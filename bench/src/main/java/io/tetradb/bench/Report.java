@@ -35,6 +35,7 @@ final class Report {
         gate(r);
         wire(r);
         memory(r);
+        convert(r);
         goals(r);
         if (r.has("error")) {
             line("**The run failed:** " + r.path("error").asText().lines().findFirst().orElse(""));
@@ -93,7 +94,8 @@ final class Report {
     private void gate(JsonNode r) {
         JsonNode gc = r.path("gateClose");
         JsonNode g = r.path("gate");
-        if (g.isMissingNode() && gc.size() <= 1) {
+        if (g.isMissingNode() && gc.path("noOpenTransaction").path("closeToQuiet").path("count").asInt() == 0
+                && gc.path("noOpenTransactionFirstBackupOfProcess").path("closeToQuiet").path("count").asInt() == 0) {
             return;
         }
         line("### 3. The write gate");
@@ -214,6 +216,61 @@ final class Report {
         }
         return String.format(Locale.ROOT, "%d rows in %.1f s (%d rows/s)", s.path("rows").asLong(),
                 s.path("seconds").asDouble(), s.path("rowsPerSecond").asLong());
+    }
+
+    private void convert(JsonNode r) {
+        JsonNode cv = r.path("convert");
+        if (cv.isMissingNode()) {
+            return;
+        }
+        JsonNode l = cv.path("legacy");
+        JsonNode h = cv.path("byHand");
+        JsonNode t = cv.path("tetra");
+        line("### 6. Conversion of an " + l.path("engine").asText() + " database ("
+                + Bench.mib(l.path("fileBytes").asLong()) + ")");
+        line("");
+        line(String.format(Locale.ROOT, "The legacy file: %d customers and %d orders in %s (%s; %s). Every program in"
+                        + " its own JVM with -Xmx%s, by hand first, then Tetra; page cache %s. Load average before by"
+                        + " hand %s, before Tetra %s, after %s.",
+                l.path("customers").asLong(), l.path("orders").asLong(), Bench.mib(l.path("fileBytes").asLong()),
+                l.path("reused").asBoolean() ? "made by an earlier run"
+                        : String.format(Locale.ROOT, "made in %.0f s", l.path("loadSeconds").asDouble()
+                        + l.path("compactSeconds").asDouble()), l.path("made").asText(), cv.path("heap").asText(),
+                cv.path("caches").asText(), h.path("loadAverageBefore").asText(), t.path("loadAverageBefore").asText(),
+                cv.path("loadAverageAfter").asText()));
+        line("");
+        table(List.of("method", "seconds", "by hand / this", "new file", "what it does"));
+        row("by hand: Script (" + h.path("export").path("engine").asText() + ") + RunScript FROM_1X ("
+                        + h.path("import").path("engine").asText() + ")", f1(h.path("totalSeconds")), "1.00",
+                Bench.mib(h.path("newFileBytes").asLong()), "export to a SQL script ("
+                        + Bench.mib(h.path("dumpBytes").asLong()) + "), import it into a new file; no check, no"
+                        + " verification, not compacted" + (h.path("completed").asBoolean() ? ""
+                        : "; ROWS MISSING: " + h.path("rows")));
+        if (t.path("completed").asBoolean()) {
+            boolean copies = !t.path("safetyCopyFolders").isEmpty();
+            row("Tetra: tetra-admin convert --to", f1(t.path("seconds")), f2(cv.path("ratioByHandToTetra")),
+                    Bench.mib(t.path("newFileBytes").asLong()), "the source checked (every row read and checksummed), "
+                            + (copies ? "safety copies" : "no safety copy (--to leaves the source as it is)")
+                            + ", export and import streamed side by side, every table verified (rows and checksums), "
+                            + "the new file compacted; catalog.xml and the conversion log");
+        } else {
+            row("Tetra: tetra-admin convert --to", f1(t.path("seconds")), "-", "-", "FAILED: "
+                    + t.path("error").path("message").asText(t.path("error").asText()).lines().findFirst().orElse(""));
+        }
+        line("");
+        table(List.of("phase", "seconds"));
+        row("by hand: export (Script)", f1(h.path("export").path("seconds")));
+        row("by hand: import (RunScript FROM_1X)", f1(h.path("import").path("seconds")));
+        double steps = 0;
+        for (JsonNode s : t.path("steps")) {
+            steps += s.path("millis").asDouble() / 1000;
+            row("Tetra step " + s.path("step").asInt() + ": " + s.path("title").asText(),
+                    f1(s.path("millis").asDouble() / 1000));
+        }
+        if (t.path("completed").asBoolean()) {
+            row("Tetra: outside the steps (JVM start, plan, result)", f1(t.path("seconds").asDouble() - steps));
+        }
+        line("");
     }
 
     private void goals(JsonNode r) {
