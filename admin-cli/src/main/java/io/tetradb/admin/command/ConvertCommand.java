@@ -151,6 +151,15 @@ public final class ConvertCommand extends AdminCommand {
             }
             Thread.interrupted();
             return failed(main, json, e);
+        } catch (OutOfMemoryError e) {
+            // The converter's clean-up has run (the originals are untouched until the switch): say so and how to retry.
+            if (bar != null) {
+                bar.end();
+            }
+            return failed(main, json, new ConversionException(ErrorCode.CONVERSION_FAILED, "The conversion ran out of "
+                    + "memory (maximum heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB). The "
+                    + "originals are as they were.", "Give it more memory, e.g. TETRA_ADMIN_JAVA_OPTS=-Xmx4g, then run: "
+                    + plan.command()));
         }
         json.set("report", main.mapper().valueToTree(report.toMap()));
         if (main.json()) {

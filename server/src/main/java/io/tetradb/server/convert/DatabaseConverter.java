@@ -346,6 +346,16 @@ public final class DatabaseConverter {
             ParallelDigest.Result digests = ParallelDigest.run(source, opened.more(), readable, counts,
                     repairs::forTable, threads(), n -> listener.progress(n, all, "rows"));
             Map<String, TableSum> sums = digests.sums();
+            for (Map.Entry<String, String> f : digests.failures().entrySet()) {
+                if (outOfMemory(f.getValue())) {
+                    // Not a damaged file: the reading process is too small for these rows.
+                    throw new ConversionException(ErrorCode.CONVERSION_FAILED, "Reading " + plan.dataFile() + " with H2 "
+                            + plan.readerVersion() + " ran out of memory (" + f.getValue() + "; maximum heap "
+                            + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB). Nothing was changed.",
+                            "Give the conversion more memory (for tetra-admin: TETRA_ADMIN_JAVA_OPTS=-Xmx4g), then run: "
+                                    + plan.command());
+                }
+            }
             long before = 0;
             for (SourceStructure.Table t : readable) {
                 String failure = digests.failures().get(t.key());
@@ -363,6 +373,11 @@ public final class DatabaseConverter {
             }
             doneStep(structure.tables().size() + " tables, " + before + " rows read through; no anomaly");
             return new SourceCheck(structure, repairs, sums);
+        }
+
+        private static boolean outOfMemory(String failure) {
+            String f = failure.toLowerCase(java.util.Locale.ROOT);
+            return f.contains("out of memory") || f.contains("java heap space") || f.contains("outofmemoryerror");
         }
 
         private ConversionException anomaly(List<String> anomalies) {
@@ -543,7 +558,7 @@ public final class DatabaseConverter {
             p.setProperty("user", ADMIN_ACCOUNT);
             p.setProperty("password", key);
             return new org.h2.Driver().connect("jdbc:h2:file:" + layout.dataFileBase().toAbsolutePath()
-                    + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE", p);
+                    + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE;LAZY_QUERY_EXECUTION=1", p);
         }
 
         private void repairText(Database db, SourceCheck check) throws SQLException, InterruptedException {

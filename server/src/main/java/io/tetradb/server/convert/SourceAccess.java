@@ -133,7 +133,8 @@ final class SourceAccess {
         }
         String path = at.resolve(base).toAbsolutePath().toString();
         StringBuilder url = new StringBuilder("jdbc:h2:").append(split ? "split:" : "file:").append(path)
-                .append(";ACCESS_MODE_DATA=r;IFEXISTS=TRUE;DB_CLOSE_ON_EXIT=FALSE");
+                // Lazy: the check's and the verification's reads stream instead of holding (or spilling) each result.
+                .append(";ACCESS_MODE_DATA=r;IFEXISTS=TRUE;DB_CLOSE_ON_EXIT=FALSE;LAZY_QUERY_EXECUTION=1");
         if (plan.format().kind() == DataFileFormat.Kind.PAGE_STORE) {
             url.append(";MV_STORE=FALSE");
         }
