@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.luben.zstd.EndDirective;
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,13 +43,14 @@ import java.util.concurrent.Future;
  * cache) on a helper thread while the next chunks are copied: the checksum is that of the
  * bytes archived even when the source changes under the copy (the data file may: see
  * {@link DataFileSnapshot}). With compression each chunk is read once into a direct
- * buffer, which the helper thread hashes while zstd compresses it. Every chunk is
+ * buffer, which the helper thread hashes while zstd compresses it (with worker threads
+ * when the data compresses, see {@link #chooseWorkers}). Every chunk is
  * reported to {@link Progress}, which may throttle the copy or stop it. Write-back of the
  * archive starts on a second helper thread while the copy goes on, so that the final
  * fsync has little left to do.
  *
  * <p>Used by one backup thread, with two helper threads of its own ("...-sha256" and
- * "...-writeback").
+ * "...-writeback") and zstd's native workers.
  */
 final class BackupArchiveWriter implements AutoCloseable {
     /** Progress callback: bytes of content copied since the last call. */
@@ -78,6 +81,10 @@ final class BackupArchiveWriter implements AutoCloseable {
     private static final int BUFFERS = 3;
     /** Entries up to this size are copied and hashed on the backup thread alone. */
     private static final int SMALL = 256 << 10;
+    /** Entries from this size get their compressibility sampled to choose zstd's worker threads. */
+    private static final long SAMPLED = 2L * CHUNK;
+    private static final int SAMPLES = 8;
+    private static final int SAMPLE_BYTES = 64 << 10;
     /** Write-back starts each time this many archive bytes were written since it last started. */
     private static final long WRITE_BACK_EVERY = 64L << 20;
     private static final int IO_BUFFER = 1 << 20;
@@ -90,6 +97,13 @@ final class BackupArchiveWriter implements AutoCloseable {
     private final int chunk;
     /** Null without compression. */
     private final ZstdCompressCtx zstd;
+    private final int zstdLevel;
+    /** zstd's worker threads for data that compresses; see {@link #chooseWorkers}. */
+    private final int zstdWorkers;
+    private int currentWorkers;
+    /** {@link #tarBytes} when the current zstd frame began. */
+    private long frameStart;
+    private int frames = 1;
     private final List<Entry> entries = new ArrayList<>();
     /** Bytes of tar written (before compression): without compression, also the archive file's length. */
     private long tarBytes;
@@ -120,12 +134,15 @@ final class BackupArchiveWriter implements AutoCloseable {
         this.chunk = maxRate > 0 ? (int) Math.max(MIN_CHUNK, Math.min(CHUNK, maxRate / 10 / 4096 * 4096)) : CHUNK;
         Files.deleteIfExists(temp);
         this.file = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        this.zstdLevel = zstdLevel;
+        this.zstdWorkers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        this.currentWorkers = zstdWorkers;
         ZstdCompressCtx z = null;
         if (zstdLevel > 0) {
             try {
                 z = new ZstdCompressCtx();
                 z.setLevel(zstdLevel);
-                z.setWorkers(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
+                z.setWorkers(zstdWorkers);
             } catch (RuntimeException e) {
                 if (z != null) {
                     z.close();
@@ -144,6 +161,11 @@ final class BackupArchiveWriter implements AutoCloseable {
         return temp;
     }
 
+    /** The zstd frames begun so far (for tests and diagnostics). */
+    int zstdFrames() {
+        return zstd == null ? 0 : frames;
+    }
+
     /** The content bytes per chunk (progress call) of this writer. */
     int chunkBytes() {
         return chunk;
@@ -152,6 +174,9 @@ final class BackupArchiveWriter implements AutoCloseable {
     /** Copies {@code source} as entry {@code path}, hashing it on the way. */
     Entry add(String path, long modifiedMillis, Source source, Progress progress) throws IOException {
         long size = source.length();
+        if (zstd != null && size >= SAMPLED) {
+            chooseWorkers(source);
+        }
         writeHeap(TarHeaders.file(path, size, modifiedMillis));
         String sha = zstd == null ? copyPlain(path, source, progress) : copyCompressed(path, source, progress);
         writeZeros(TarHeaders.padding(size));
@@ -374,6 +399,38 @@ final class BackupArchiveWriter implements AutoCloseable {
             tarBytes += k;
             n -= k;
         }
+    }
+
+    /**
+     * Data that hardly compresses (random, encrypted, already compressed) goes through
+     * zstd faster than SHA-256 on one thread: worker threads would only take CPU from the
+     * hashing and add copies, so such an entry is compressed on the backup thread itself.
+     * Data that compresses gets zstd's workers. Judged from samples spread over the
+     * entry; the worker count changes only between zstd frames, so the current frame is
+     * ended first (a zstd file may hold several frames; tar and zstd read them as one).
+     */
+    private void chooseWorkers(Source src) throws IOException {
+        long len = src.length();
+        ByteBuffer sample = ByteBuffer.allocate(SAMPLES * SAMPLE_BYTES);
+        for (int i = 0; i < SAMPLES; i++) {
+            long at = len * (2L * i + 1) / (2L * SAMPLES);
+            ByteBuffer part = sample.slice(sample.position(), SAMPLE_BYTES);
+            int n = Math.max(0, src.channel().read(part, at));
+            sample.position(sample.position() + n);
+        }
+        byte[] bytes = Arrays.copyOf(sample.array(), sample.position());
+        boolean compresses = bytes.length > 0 && Zstd.compress(bytes, zstdLevel).length < bytes.length * 0.9;
+        int want = compresses ? zstdWorkers : 0;
+        if (want == currentWorkers) {
+            return;
+        }
+        if (tarBytes > frameStart) {
+            compress(ByteBuffer.allocateDirect(0), EndDirective.END);
+            frameStart = tarBytes;
+            frames++;
+        }
+        zstd.setWorkers(want);
+        currentWorkers = want;
     }
 
     /** Feeds a direct buffer to zstd; writes what comes out. */

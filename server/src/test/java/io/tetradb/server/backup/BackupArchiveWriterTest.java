@@ -66,6 +66,9 @@ class BackupArchiveWriterTest {
         Files.write(notes, random(300_000, 2));
         Path empty = src.resolve("empty.txt");
         Files.write(empty, new byte[0]);
+        // Text after random bytes: with compression, zstd's workers go from none to some, in a new frame.
+        Path text = src.resolve("text.txt");
+        Files.writeString(text, "Some text that compresses well. ".repeat(2 * BackupArchiveWriter.CHUNK / 32 + 1));
 
         Path archive = Files.createDirectories(dir.resolve("dest")).resolve(level == 0 ? "testdb-0001.tar"
                 : "testdb-0001.tar.zst");
@@ -78,6 +81,8 @@ class BackupArchiveWriterTest {
             w.addFolder("Attachments/empty-folder");
             w.addFile(LONG_PATH, notes, n -> { });
             w.addFile("Attachments/empty.txt", empty, n -> { });
+            w.addFile("Attachments/text.txt", text, n -> { });
+            assertThat(w.zstdFrames()).isEqualTo(level == 0 ? 0 : 2);
             ObjectNode manifest = new ObjectMapper().createObjectNode().put("number", 1);
             long size = w.finish(manifest);
             assertThat(size).isEqualTo(Files.size(archive));
@@ -92,7 +97,7 @@ class BackupArchiveWriterTest {
         String[] tar = level == 0 ? new String[] {"tar"} : new String[] {"tar", "--zstd"};
         List<String> listing = SystemTar.run(dir, concat(tar, "-tf", archive.toString())).lines().toList();
         assertThat(listing).containsExactly("Data/testdb.mv.db", "Structure/catalog.xml",
-                "Attachments/empty-folder/", LONG_PATH, "Attachments/empty.txt", "MANIFEST.json");
+                "Attachments/empty-folder/", LONG_PATH, "Attachments/empty.txt", "Attachments/text.txt", "MANIFEST.json");
         Path out = Files.createDirectories(dir.resolve("extracted"));
         SystemTar.run(out, concat(tar, "-xf", archive.toString()));
         assertThat(Files.readAllBytes(out.resolve("Data/testdb.mv.db"))).isEqualTo(expectedData);
@@ -106,7 +111,8 @@ class BackupArchiveWriterTest {
         Map<String, String> listed = new LinkedHashMap<>();
         manifest.path("entries").forEach(e -> listed.put(e.path("path").asText(), e.path("sha256").asText()));
         assertThat(listed.keySet()).containsExactly("Data/testdb.mv.db", "Structure/catalog.xml", LONG_PATH,
-                "Attachments/empty.txt");
+                "Attachments/empty.txt", "Attachments/text.txt");
+        assertThat(out.resolve("Attachments/text.txt")).hasSameBinaryContentAs(text);
         for (Map.Entry<String, String> e : listed.entrySet()) {
             String sum = SystemTar.run(out, "sha256sum", e.getKey());
             assertThat(sum.substring(0, 64)).as(e.getKey()).isEqualTo(e.getValue());
