@@ -183,6 +183,22 @@ class BackupArchiveWriterTest {
         assertThat(archive).doesNotExist();
     }
 
+    @Test
+    void atHigherLevelsIncompressibleDataKeepsTheWorkers() throws Exception {
+        Path dataFile = dir.resolve("data.bin");
+        Files.write(dataFile, random(2 * BackupArchiveWriter.CHUNK, 6));
+        Path catalog = dir.resolve("catalog.xml");
+        Files.writeString(catalog, "<catalog/>");
+        Path archive = Files.createDirectories(dir.resolve("dest")).resolve("testdb-0005.tar.zst");
+        try (BackupArchiveWriter w = new BackupArchiveWriter(archive, 3, 0)) {
+            w.addFile("Structure/catalog.xml", catalog, n -> { });
+            w.addFile("Data/testdb.mv.db", dataFile, n -> { });
+            assertThat(w.zstdFrames()).isEqualTo(1);
+            w.finish(new ObjectMapper().createObjectNode());
+        }
+        BackupArchiveReader.extract(archive, null);
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
