@@ -19,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -356,7 +355,8 @@ public final class BackupService implements AutoCloseable {
                             + hook.exitCode() + (hook.timedOut() ? ", timed out" : "") + ").");
                 }
             }
-            try (BackupArchiveWriter writer = new BackupArchiveWriter(run.archive, st.compression().level())) {
+            try (BackupArchiveWriter writer = new BackupArchiveWriter(run.archive, st.compression().level(),
+                    st.maxRate())) {
                 run.bytesTotal = estimateTotal(st);
                 if (st.data() || st.structure()) {
                     copyUnderGate(run, writer);
@@ -536,9 +536,9 @@ public final class BackupService implements AutoCloseable {
             String entry = "Data/" + layout.dataFile().getFileName();
             run.currentFile = entry;
             DataFileSnapshot snap = DataFileSnapshot.take(database.engineStore(), layout.dataFile());
-            try (snap; InputStream in = snap.open()) {
+            try (snap) {
                 run.fileFormat = snap.fileFormat();
-                writer.add(entry, snap.length(), System.currentTimeMillis(), in, n -> copied(run, n));
+                writer.add(entry, System.currentTimeMillis(), snap.source(), n -> copied(run, n));
             }
         }
         if (st.structure()) {

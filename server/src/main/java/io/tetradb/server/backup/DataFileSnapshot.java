@@ -5,7 +5,6 @@ import org.h2.mvstore.MVStore;
 import org.h2.mvstore.db.Store;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -124,34 +123,12 @@ final class DataFileSnapshot implements AutoCloseable {
         return m.find() ? Integer.parseInt(m.group(1), 16) : -1;
     }
 
-    /** The copy's bytes: the header read under the store's lock, then the file up to {@link #length()}. */
-    InputStream open() {
-        return new InputStream() {
-            private long pos;
-
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xFF;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (pos >= length) {
-                    return -1;
-                }
-                int n = (int) Math.min(len, length - pos);
-                if (pos < header.length) {
-                    n = (int) Math.min(n, header.length - pos);
-                    System.arraycopy(header, (int) pos, b, off, n);
-                } else {
-                    readFully(channel, ByteBuffer.wrap(b, off, n), pos);
-                }
-                pos += n;
-                return n;
-            }
-        };
+    /**
+     * The copy's bytes for the archive: the header read under the store's lock, then the
+     * file up to {@link #length()} (zeros past its end, should it be shorter).
+     */
+    BackupArchiveWriter.Source source() {
+        return new BackupArchiveWriter.Source(header, channel, length, true);
     }
 
     @Override

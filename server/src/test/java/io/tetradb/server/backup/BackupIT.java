@@ -19,12 +19,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -166,6 +169,61 @@ class BackupIT {
         Path archive = destination().resolve("testdb-0001.tar");
         assertThat(archive).isRegularFile();
         BackupArchiveReader.extract(archive, null);
+    }
+
+    @ParameterizedTest(name = "compression {0}")
+    @ValueSource(strings = {"none", "fast"})
+    void archivesOpenWithTheSystemTarAndTheirChecksumsAreThoseOfSha256sum(String compression) throws Exception {
+        admin.execute("CREATE TABLE B(ID INT PRIMARY KEY, DATA VARBINARY(10000))");
+        Random rnd = new Random(7);
+        for (int i = 0; i < 300; i++) {
+            byte[] b = new byte[10000];
+            rnd.nextBytes(b);
+            admin.update("INSERT INTO B VALUES (?, ?)", i, b);
+        }
+        Path docs = Files.createDirectories(dir.resolve("attached").resolve("a-folder-whose-name-is-long/".repeat(4)));
+        Files.writeString(docs.resolve("notes.txt"), "notes ".repeat(1000));
+        // 10 MB/s: the copy goes in chunks of about 1 MB, so the data file (about 3 MB) takes several.
+        admin.admin().setBackupSettings("content.attachments=[" + docs + "]", "archive.compression=" + compression,
+                "archive.maxRate=10000000");
+        admin.admin().startBackup();
+        BackupRecord last = awaitIdle();
+        assertThat(last.getStatus()).as(last.getErrorMessage()).isEqualTo("SUCCESS");
+        Path archive = Path.of(last.getArchive());
+        String attachment = "Attachments/" + docs.toString().substring(1) + "/notes.txt";
+        assertThat(attachment.length()).isGreaterThan(100);
+
+        String[] tar = compression.equals("none") ? new String[] {"tar"} : new String[] {"tar", "--zstd"};
+        List<String> listing = SystemTar.run(dir, concat(tar, "-tf", archive.toString())).lines().toList();
+        assertThat(listing.get(0)).isEqualTo("Data/testdb.mv.db");
+        assertThat(listing).contains("Structure/catalog.xml", attachment);
+        assertThat(listing.get(listing.size() - 1)).isEqualTo("MANIFEST.json");
+        Path out = Files.createDirectories(dir.resolve("extracted"));
+        SystemTar.run(out, concat(tar, "-xf", archive.toString()));
+        assertThat(out.resolve(attachment)).hasContent("notes ".repeat(1000));
+        JsonNode manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                out.resolve("MANIFEST.json").toFile());
+        assertThat(manifest.path("entries").get(0).path("path").asText()).isEqualTo("Data/testdb.mv.db");
+        assertThat(manifest.path("entries").get(0).path("size").asLong()).isGreaterThan(2_000_000);
+        for (JsonNode e : manifest.path("entries")) {
+            String path = e.path("path").asText();
+            assertThat(Files.size(out.resolve(path))).as(path).isEqualTo(e.path("size").asLong());
+            assertThat(SystemTar.run(out, "sha256sum", path).substring(0, 64)).as(path)
+                    .isEqualTo(e.path("sha256").asText());
+        }
+
+        Path restored = dir.resolve("restored").resolve("testdb");
+        BackupArchiveReader.extract(archive, restored);
+        try (TetraServer copy = TetraServer.start(TestServers.config(dir.resolve("restored")).build());
+             TetraClient c = TestServers.admin(copy)) {
+            assertThat(c.execute("SELECT COUNT(*) FROM B").rows().get(0).getLong(0)).isEqualTo(300L);
+        }
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
     }
 
     @Test

@@ -1,0 +1,207 @@
+package io.tetradb.server.backup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.server.restore.BackupArchiveReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Archives written by {@link BackupArchiveWriter}, with and without compression, opened
+ * by the system's tar and by the restore side's reader; checksums against sha256sum.
+ */
+@Timeout(120)
+class BackupArchiveWriterTest {
+    private static final String LONG_PATH = "Attachments/" + "a-folder-whose-name-is-long/".repeat(5) + "notes.txt";
+
+    @TempDir
+    Path dir;
+
+    private static byte[] random(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    @ParameterizedTest(name = "zstd level {0}")
+    @ValueSource(ints = {0, 1})
+    void anArchiveOpensWithTheSystemTarAndItsChecksumsAreThoseOfSha256sum(int level) throws Exception {
+        // A data file of several chunks whose first bytes come from a header read apart and whose copy
+        // is longer than the file (zeros past its end), as DataFileSnapshot gives it.
+        int fileSize = 2 * BackupArchiveWriter.CHUNK + 12_345;
+        byte[] file = random(fileSize, 1);
+        Path src = Files.createDirectories(dir.resolve("src"));
+        Path dataFile = src.resolve("testdb.mv.db");
+        Files.write(dataFile, file);
+        byte[] header = new byte[8192];
+        Arrays.fill(header, (byte) 'H');
+        long length = fileSize + 5000;
+        byte[] expectedData = new byte[(int) length];
+        System.arraycopy(file, 0, expectedData, 0, fileSize);
+        System.arraycopy(header, 0, expectedData, 0, header.length);
+
+        Path catalog = src.resolve("catalog.xml");
+        Files.writeString(catalog, "<catalog/>");
+        Path notes = src.resolve("notes.txt");
+        Files.write(notes, random(300_000, 2));
+        Path empty = src.resolve("empty.txt");
+        Files.write(empty, new byte[0]);
+        // Text after random bytes: with compression, zstd's workers go from none to some, in a new frame.
+        Path text = src.resolve("text.txt");
+        Files.writeString(text, "Some text that compresses well. ".repeat(2 * BackupArchiveWriter.CHUNK / 32 + 1));
+
+        Path archive = Files.createDirectories(dir.resolve("dest")).resolve(level == 0 ? "testdb-0001.tar"
+                : "testdb-0001.tar.zst");
+        List<Long> reported = new ArrayList<>();
+        try (BackupArchiveWriter w = new BackupArchiveWriter(archive, level, 0);
+             FileChannel ch = FileChannel.open(dataFile, StandardOpenOption.READ)) {
+            w.add("Data/testdb.mv.db", 1_700_000_000_000L, new BackupArchiveWriter.Source(header, ch, length, true),
+                    reported::add);
+            w.addFile("Structure/catalog.xml", catalog, n -> { });
+            w.addFolder("Attachments/empty-folder");
+            w.addFile(LONG_PATH, notes, n -> { });
+            w.addFile("Attachments/empty.txt", empty, n -> { });
+            w.addFile("Attachments/text.txt", text, n -> { });
+            assertThat(w.zstdFrames()).isEqualTo(level == 0 ? 0 : 2);
+            ObjectNode manifest = new ObjectMapper().createObjectNode().put("number", 1);
+            long size = w.finish(manifest);
+            assertThat(size).isEqualTo(Files.size(archive));
+        }
+        assertThat(reported).hasSizeGreaterThan(2).allMatch(n -> n > 0 && n <= BackupArchiveWriter.CHUNK);
+        assertThat(reported.stream().mapToLong(Long::longValue).sum()).isEqualTo(length);
+        try (Stream<Path> s = Files.list(archive.getParent())) {
+            assertThat(s).containsExactly(archive);
+        }
+
+        // The system's tar: entries in the order written, MANIFEST.json last, contents as copied.
+        String[] tar = level == 0 ? new String[] {"tar"} : new String[] {"tar", "--zstd"};
+        List<String> listing = SystemTar.run(dir, concat(tar, "-tf", archive.toString())).lines().toList();
+        assertThat(listing).containsExactly("Data/testdb.mv.db", "Structure/catalog.xml",
+                "Attachments/empty-folder/", LONG_PATH, "Attachments/empty.txt", "Attachments/text.txt", "MANIFEST.json");
+        Path out = Files.createDirectories(dir.resolve("extracted"));
+        SystemTar.run(out, concat(tar, "-xf", archive.toString()));
+        assertThat(Files.readAllBytes(out.resolve("Data/testdb.mv.db"))).isEqualTo(expectedData);
+        assertThat(out.resolve("Structure/catalog.xml")).hasContent("<catalog/>");
+        assertThat(Files.readAllBytes(out.resolve(LONG_PATH))).isEqualTo(Files.readAllBytes(notes));
+        assertThat(out.resolve("Attachments/empty-folder")).isDirectory();
+        assertThat(Files.size(out.resolve("Attachments/empty.txt"))).isZero();
+
+        // Every checksum in the manifest is sha256sum's of the extracted file.
+        JsonNode manifest = new ObjectMapper().readTree(out.resolve("MANIFEST.json").toFile());
+        Map<String, String> listed = new LinkedHashMap<>();
+        manifest.path("entries").forEach(e -> listed.put(e.path("path").asText(), e.path("sha256").asText()));
+        assertThat(listed.keySet()).containsExactly("Data/testdb.mv.db", "Structure/catalog.xml", LONG_PATH,
+                "Attachments/empty.txt", "Attachments/text.txt");
+        assertThat(out.resolve("Attachments/text.txt")).hasSameBinaryContentAs(text);
+        for (Map.Entry<String, String> e : listed.entrySet()) {
+            String sum = SystemTar.run(out, "sha256sum", e.getKey());
+            assertThat(sum.substring(0, 64)).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        assertThat(manifest.path("entries").get(0).path("size").asLong()).isEqualTo(length);
+
+        // The restore side's reader checks every checksum and extracts the same files.
+        Path restored = dir.resolve("restored");
+        BackupArchiveReader.extract(archive, restored);
+        assertThat(Files.readAllBytes(restored.resolve("Data/testdb.mv.db"))).isEqualTo(expectedData);
+        assertThat(Files.readAllBytes(restored.resolve(LONG_PATH))).isEqualTo(Files.readAllBytes(notes));
+    }
+
+    @ParameterizedTest(name = "zstd level {0}")
+    @ValueSource(ints = {0, 1})
+    void aStopInTheMiddleOfTheCopyLeavesNoArchive(int level) throws Exception {
+        Path dataFile = dir.resolve("data.bin");
+        Files.write(dataFile, random(3 * BackupArchiveWriter.CHUNK, 3));
+        Path dest = Files.createDirectories(dir.resolve("dest"));
+        Path archive = dest.resolve("testdb-0002.tar");
+        List<Long> reported = new ArrayList<>();
+        try (BackupArchiveWriter w = new BackupArchiveWriter(archive, level, 0)) {
+            assertThat(w.tempFile()).exists();
+            assertThatThrownBy(() -> w.addFile("Data/testdb.mv.db", dataFile, n -> {
+                reported.add(n);
+                if (reported.size() == 2) {
+                    throw new IOException("stop requested");
+                }
+            })).hasMessage("stop requested");
+        }
+        assertThat(reported).hasSize(2);
+        try (Stream<Path> s = Files.list(dest)) {
+            assertThat(s).isEmpty();
+        }
+    }
+
+    @Test
+    void aThrottledCopyReportsSmallChunks() throws Exception {
+        Path dataFile = dir.resolve("data.bin");
+        Files.write(dataFile, random(1_000_000, 4));
+        Path archive = Files.createDirectories(dir.resolve("dest")).resolve("testdb-0003.tar");
+        List<Long> reported = new ArrayList<>();
+        try (BackupArchiveWriter w = new BackupArchiveWriter(archive, 0, 500_000)) {
+            // About a tenth of a second at the rate, in whole pages, never below the minimum.
+            assertThat(w.chunkBytes()).isEqualTo(BackupArchiveWriter.MIN_CHUNK);
+            w.addFile("Data/testdb.mv.db", dataFile, reported::add);
+            w.finish(new ObjectMapper().createObjectNode());
+        }
+        assertThat(reported).hasSize((1_000_000 + BackupArchiveWriter.MIN_CHUNK - 1) / BackupArchiveWriter.MIN_CHUNK)
+                .allMatch(n -> n <= BackupArchiveWriter.MIN_CHUNK);
+        try (BackupArchiveWriter w = new BackupArchiveWriter(dir.resolve("dest/x.tar"), 0, 40_000_000)) {
+            assertThat(w.chunkBytes()).isEqualTo(4_000_000 / 4096 * 4096);
+        }
+        BackupArchiveReader.extract(archive, null);
+    }
+
+    @Test
+    void aFileThatShrinksWhileItIsArchivedFailsTheEntry() throws Exception {
+        Path f = dir.resolve("shrinking.txt");
+        Files.write(f, random(1000, 5));
+        Path archive = Files.createDirectories(dir.resolve("dest")).resolve("testdb-0004.tar");
+        try (BackupArchiveWriter w = new BackupArchiveWriter(archive, 0, 0);
+             FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            assertThatThrownBy(() -> w.add("Attachments/shrinking.txt", 0,
+                    new BackupArchiveWriter.Source(new byte[0], ch, 2000, false), n -> { }))
+                    .isInstanceOf(IOException.class).hasMessageContaining("ended after 1000 of 2000 bytes");
+        }
+        assertThat(archive).doesNotExist();
+    }
+
+    @Test
+    void atHigherLevelsIncompressibleDataKeepsTheWorkers() throws Exception {
+        Path dataFile = dir.resolve("data.bin");
+        Files.write(dataFile, random(2 * BackupArchiveWriter.CHUNK, 6));
+        Path catalog = dir.resolve("catalog.xml");
+        Files.writeString(catalog, "<catalog/>");
+        Path archive = Files.createDirectories(dir.resolve("dest")).resolve("testdb-0005.tar.zst");
+        try (BackupArchiveWriter w = new BackupArchiveWriter(archive, 3, 0)) {
+            w.addFile("Structure/catalog.xml", catalog, n -> { });
+            w.addFile("Data/testdb.mv.db", dataFile, n -> { });
+            assertThat(w.zstdFrames()).isEqualTo(1);
+            w.finish(new ObjectMapper().createObjectNode());
+        }
+        BackupArchiveReader.extract(archive, null);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
