@@ -28,11 +28,13 @@ import java.util.regex.Pattern;
  *       truncated below it, whatever compaction does), the file's length is noted, and
  *       the two header blocks are read. The header read here matches the chunks below
  *       that length.</li>
- *   <li>The rest of the file, up to that length, is read afterwards without any lock:
- *       nothing in it can change. Chunks H2 writes meanwhile (compaction, background
- *       commits) lie beyond the version's chunks; any of them that falls inside the
- *       copied length is either complete (and holds the same logical data) or is
- *       rejected by H2's chunk checksums when the copy is opened.</li>
+ *   <li>The rest of the file, up to that length, is read afterwards without any lock.
+ *       No chunk of the noted version changes meanwhile, but the new chunks H2 writes
+ *       (compaction, background commits) go after the version's chunks and may fall
+ *       inside the copied length; such a chunk is either complete in the copy (and
+ *       holds the same logical data) or rejected by H2's chunk checksums when the copy is
+ *       opened, which then reads the noted version. The archive's checksum is of the
+ *       bytes archived, whatever they are.</li>
  *   <li>{@link #close} deregisters the version and restores space reuse.</li>
  * </ol>
  * Readers are never blocked: H2's readers need none of these locks.
