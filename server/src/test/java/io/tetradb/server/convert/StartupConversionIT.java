@@ -36,8 +36,8 @@ class StartupConversionIT {
     }
 
     private static ConversionException startFailure(ServerConfig config) {
-        try (TetraServer ignored = TetraServer.start(config)) {
-            throw new AssertionError("the server started");
+        try (TetraServer started = TetraServer.start(config)) {
+            throw new AssertionError("the server started on port " + started.boundPort());
         } catch (ConversionException e) {
             return e;
         } catch (Exception e) {

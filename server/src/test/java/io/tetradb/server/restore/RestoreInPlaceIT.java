@@ -93,7 +93,8 @@ class RestoreInPlaceIT {
         server.restores().onMaintenance(() -> {
             stateDuring.complete(server.state());
             try (TetraClient late = bob()) {
-                newClientDuring.complete(null);
+                newClientDuring.complete(new AssertionError("connected during maintenance as session "
+                        + late.sessionId()));
             } catch (Throwable t) {
                 newClientDuring.complete(t);
             }
