@@ -213,7 +213,7 @@ final class BackupArchiveWriter implements AutoCloseable {
         MessageDigest sha = sha256();
         long size = src.length();
         boolean inline = size <= SMALL;
-        Deque<Future<?>> hashing = new ArrayDeque<>();
+        HashQueue hashing = new HashQueue(HASH_LAG);
         long done = 0;
         try {
             while (done < size) {
@@ -223,20 +223,16 @@ final class BackupArchiveWriter implements AutoCloseable {
                 if (inline) {
                     hashRange(sha, at, n);
                 } else {
-                    while (hashing.size() >= HASH_LAG) {
-                        await(hashing.removeFirst());
-                    }
-                    hashing.add(helper(true).submit(call(() -> hashRange(sha, at, n))));
+                    hashing.makeRoom();
+                    hashing.add(call(() -> hashRange(sha, at, n)));
                 }
                 done += n;
                 startWriteBack();
                 progress.copied(n);
             }
-            while (!hashing.isEmpty()) {
-                await(hashing.removeFirst());
-            }
+            hashing.finish();
         } finally {
-            hashing.forEach(f -> f.cancel(true));
+            hashing.cancel();
         }
         return HexFormat.of().formatHex(sha.digest());
     }
@@ -246,7 +242,7 @@ final class BackupArchiveWriter implements AutoCloseable {
         MessageDigest sha = sha256();
         long size = src.length();
         boolean inline = size <= SMALL;
-        Deque<Future<?>> hashing = new ArrayDeque<>();
+        HashQueue hashing = new HashQueue(BUFFERS);
         long done = 0;
         int next = 0;
         try {
@@ -257,9 +253,7 @@ final class BackupArchiveWriter implements AutoCloseable {
                     buf = smallBuffer();
                 } else {
                     // The buffer filled now was last hashed BUFFERS chunks ago: that task must be done.
-                    while (hashing.size() >= BUFFERS) {
-                        await(hashing.removeFirst());
-                    }
+                    hashing.makeRoom();
                     buf = chunkBuffers()[next++ % BUFFERS];
                 }
                 buf.clear().limit(n);
@@ -269,7 +263,7 @@ final class BackupArchiveWriter implements AutoCloseable {
                 if (inline) {
                     sha.update(view);
                 } else {
-                    hashing.add(helper(true).submit(() -> sha.update(view)));
+                    hashing.add(call(() -> sha.update(view)));
                 }
                 compress(buf, EndDirective.CONTINUE);
                 tarBytes += n;
@@ -277,13 +271,44 @@ final class BackupArchiveWriter implements AutoCloseable {
                 startWriteBack();
                 progress.copied(n);
             }
-            while (!hashing.isEmpty()) {
-                await(hashing.removeFirst());
-            }
+            hashing.finish();
         } finally {
-            hashing.forEach(f -> f.cancel(true));
+            hashing.cancel();
         }
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** The hashing tasks given to the helper thread, in order, at most {@code lag} of them unfinished (backup thread). */
+    private final class HashQueue {
+        private final Deque<Future<?>> running = new ArrayDeque<>();
+        private final int lag;
+
+        HashQueue(int lag) {
+            this.lag = lag;
+        }
+
+        /** Waits for the oldest tasks until fewer than {@code lag} are unfinished. */
+        void makeRoom() throws IOException {
+            while (running.size() >= lag) {
+                await(running.removeFirst());
+            }
+        }
+
+        void add(Callable<Void> task) {
+            running.add(helper(true).submit(task));
+        }
+
+        /** Waits for every task (a failure of one is thrown). */
+        void finish() throws IOException {
+            while (!running.isEmpty()) {
+                await(running.removeFirst());
+            }
+        }
+
+        /** Stops what is left (after a failure or a stop). */
+        void cancel() {
+            running.forEach(f -> f.cancel(true));
+        }
     }
 
     /** Copies {@code n} bytes of {@code src} from {@code from} into the (uncompressed) archive. */
