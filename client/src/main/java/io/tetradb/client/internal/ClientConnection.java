@@ -58,7 +58,7 @@ public final class ClientConnection {
     /** Guards {@link #out} and {@link #writeBuffer}: one request's bytes at a time. */
     private final Object writeLock = new Object();
     private final OutputStream out;
-    private byte[] writeBuffer = new byte[WRITE_BUFFER];
+    private final byte[] writeBuffer = new byte[WRITE_BUFFER];
     private final Thread reader;
     private volatile boolean connected = true;
     private volatile TetraException closedCause;

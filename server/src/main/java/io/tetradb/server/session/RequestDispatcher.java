@@ -253,8 +253,9 @@ public final class RequestDispatcher {
             if (!keepOpen) {
                 s.statements.release(used);
             }
-            if (cl.kind() != StatementKind.READ && cl.kind() != StatementKind.DATA_WRITE) {
-                // SET SCHEMA, DDL, COMMIT ...: what the cached texts mean may have changed
+            if (cl.kind() == StatementKind.OTHER) {
+                // SET SCHEMA and other settings: what the cached texts mean may have changed
+                // (DDL needs nothing here: it changes the schema version, which makes every entry stale).
                 s.statements.clear();
             }
         }

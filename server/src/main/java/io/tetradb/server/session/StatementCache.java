@@ -17,7 +17,7 @@ import java.util.Map;
  * recently used goes); an entry is valid while H2's modification meta id is the one
  * it was prepared under (any DDL, of any session, makes every entry stale), and the
  * whole cache is dropped after a statement that may change how SQL text resolves in
- * this session (SET, DDL, transaction control through SQL).
+ * this session (SET SCHEMA and the other SET statements).
  *
  * <p>A statement whose result a cursor still streams is <em>busy</em>: a second request
  * with the same text gets a statement of its own, and an entry dropped while busy is
