@@ -212,20 +212,14 @@ final class BackupArchiveWriter implements AutoCloseable {
     private String copyPlain(String path, Source src, Progress progress) throws IOException {
         MessageDigest sha = sha256();
         long size = src.length();
-        boolean inline = size <= SMALL;
-        HashQueue hashing = new HashQueue(HASH_LAG);
+        HashQueue hashing = new HashQueue(HASH_LAG, size <= SMALL);
         long done = 0;
         try {
             while (done < size) {
                 int n = (int) Math.min(chunk, size - done);
                 long at = tarBytes;
                 transfer(path, src, done, n);
-                if (inline) {
-                    hashRange(sha, at, n);
-                } else {
-                    hashing.makeRoom();
-                    hashing.add(call(() -> hashRange(sha, at, n)));
-                }
+                hashing.run(() -> hashRange(sha, at, n));
                 done += n;
                 startWriteBack();
                 progress.copied(n);
@@ -241,15 +235,14 @@ final class BackupArchiveWriter implements AutoCloseable {
     private String copyCompressed(String path, Source src, Progress progress) throws IOException {
         MessageDigest sha = sha256();
         long size = src.length();
-        boolean inline = size <= SMALL;
-        HashQueue hashing = new HashQueue(BUFFERS);
+        HashQueue hashing = new HashQueue(BUFFERS, size <= SMALL);
         long done = 0;
         int next = 0;
         try {
             while (done < size) {
                 int n = (int) Math.min(chunk, size - done);
                 ByteBuffer buf;
-                if (inline) {
+                if (hashing.inline) {
                     buf = smallBuffer();
                 } else {
                     // The buffer filled now was last hashed BUFFERS chunks ago: that task must be done.
@@ -260,11 +253,7 @@ final class BackupArchiveWriter implements AutoCloseable {
                 fill(path, buf, src, done);
                 buf.flip();
                 ByteBuffer view = buf.duplicate();
-                if (inline) {
-                    sha.update(view);
-                } else {
-                    hashing.add(call(() -> sha.update(view)));
-                }
+                hashing.run(() -> sha.update(view));
                 compress(buf, EndDirective.CONTINUE);
                 tarBytes += n;
                 done += n;
@@ -278,13 +267,29 @@ final class BackupArchiveWriter implements AutoCloseable {
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    /** The hashing tasks given to the helper thread, in order, at most {@code lag} of them unfinished (backup thread). */
+    /**
+     * The hashing of one entry: on the backup thread itself for a small entry ({@code inline}),
+     * otherwise tasks given to the helper thread, in order, at most {@code lag} of them
+     * unfinished (backup thread).
+     */
     private final class HashQueue {
         private final Deque<Future<?>> running = new ArrayDeque<>();
         private final int lag;
+        final boolean inline;
 
-        HashQueue(int lag) {
+        HashQueue(int lag, boolean inline) {
             this.lag = lag;
+            this.inline = inline;
+        }
+
+        /** Hashes now (inline) or hands {@code task} to the helper once fewer than {@code lag} are unfinished. */
+        void run(IoAction task) throws IOException {
+            if (inline) {
+                task.run();
+                return;
+            }
+            makeRoom();
+            running.add(helper(true).submit(call(task)));
         }
 
         /** Waits for the oldest tasks until fewer than {@code lag} are unfinished. */
@@ -292,10 +297,6 @@ final class BackupArchiveWriter implements AutoCloseable {
             while (running.size() >= lag) {
                 await(running.removeFirst());
             }
-        }
-
-        void add(Callable<Void> task) {
-            running.add(helper(true).submit(task));
         }
 
         /** Waits for every task (a failure of one is thrown). */
