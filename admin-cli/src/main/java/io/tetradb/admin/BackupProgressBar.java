@@ -3,7 +3,6 @@ package io.tetradb.admin;
 import io.tetradb.protocol.BackupProgress;
 
 import java.io.PrintStream;
-import java.util.Locale;
 
 /**
  * A backup's progress as one line of text, fed with the server's progress events:
@@ -82,12 +81,8 @@ public final class BackupProgressBar {
     /** The progress as one line: bar, percentage, phase, bytes, rate, ETA and queued writes. */
     public static String line(BackupProgress p) {
         double percent = clampPercent(p.getPercent());
-        int filled = (int) Math.round(percent / 100 * WIDTH);
-        StringBuilder sb = new StringBuilder("Backup ").append(p.getBackupNumber()).append(" [");
-        for (int i = 0; i < WIDTH; i++) {
-            sb.append(i < filled ? '#' : '-');
-        }
-        sb.append("] ").append(String.format(Locale.ROOT, "%6s", Display.percent(percent)))
+        StringBuilder sb = new StringBuilder("Backup ").append(p.getBackupNumber()).append(' ');
+        sb.append(Display.bar(percent, WIDTH))
                 .append("  ").append(p.getPhase().isEmpty() ? "starting" : p.getPhase())
                 .append("  ").append(Display.bytes(p.getBytesDone())).append(" / ").append(Display.bytes(p.getBytesTotal()))
                 .append("  ").append(Display.rate(p.getBytesPerSecond()))

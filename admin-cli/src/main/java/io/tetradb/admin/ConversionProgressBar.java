@@ -89,13 +89,8 @@ public final class ConversionProgressBar implements ConversionListener {
 
     /** The bar: filled part, percentage, amounts ({@code bytes} as sizes; a total of -1 is not known yet). */
     static String line(long done, long total, String unit) {
-        StringBuilder sb = new StringBuilder("[");
         double percent = total > 0 ? Math.min(100.0, 100.0 * done / total) : -1;
-        int filled = percent < 0 ? 0 : (int) Math.round(percent / 100 * WIDTH);
-        for (int i = 0; i < WIDTH; i++) {
-            sb.append(i < filled ? '#' : '-');
-        }
-        sb.append("] ").append(String.format(Locale.ROOT, "%6s", percent < 0 ? "..." : Display.percent(percent)));
+        StringBuilder sb = new StringBuilder(Display.bar(percent, WIDTH));
         sb.append("  ").append(amount(done, unit));
         if (total >= 0) {
             sb.append(" / ").append(amount(total, unit));

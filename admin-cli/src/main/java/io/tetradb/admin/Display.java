@@ -84,6 +84,20 @@ public final class Display {
         return String.format(Locale.ROOT, "%.1f%%", p);
     }
 
+    /**
+     * A progress bar of {@code width} cells and its percentage, {@code [######------]  42.0%};
+     * a negative {@code percent} (not known yet) draws an empty bar and {@code ...}.
+     */
+    public static String bar(double percent, int width) {
+        int filled = percent < 0 ? 0 : (int) Math.round(percent / 100 * width);
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < width; i++) {
+            sb.append(i < filled ? '#' : '-');
+        }
+        return sb.append("] ").append(String.format(Locale.ROOT, "%6s", percent < 0 ? "..." : percent(percent)))
+                .toString();
+    }
+
     /** A transfer rate for people: {@code 3.2 MiB/s}. */
     public static String rate(double bytesPerSecond) {
         return bytes((long) Math.max(0, bytesPerSecond)) + "/s";
