@@ -81,6 +81,15 @@ public final class AdminMain implements Callable<Integer> {
             description = "Read the password from the first line of FILE (instead of $TETRA_PASSWORD).")
     private Path passwordFile;
 
+    @Option(names = "--tls", scope = ScopeType.INHERIT,
+            description = "Connect with TLS (the server's certificate checked against the JVM's trusted authorities).")
+    private boolean tls;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Connect with TLS, trusting the certificates of this PEM file (the server's authority or its"
+                    + " own self-signed certificate).")
+    private Path tlsCa;
+
     @Option(names = "--json", scope = ScopeType.INHERIT, description = "Machine-readable JSON output on stdout.")
     private boolean json;
 
@@ -200,7 +209,8 @@ public final class AdminMain implements Callable<Integer> {
         char[] password = loginPassword();
         try {
             return TetraClient.connect(ClientConfig.builder().host(host()).port(port()).user(user())
-                    .password(password).clientName("tetra-admin").connectTimeout(Duration.ofSeconds(20)).build());
+                    .password(password).clientName("tetra-admin").connectTimeout(Duration.ofSeconds(20))
+                    .tls(tls).tlsTrustedCertificates(tlsCa).build());
         } finally {
             Arrays.fill(password, '\0');
         }

@@ -6,6 +6,7 @@ import io.tetradb.client.ClientConfig;
 import io.tetradb.client.Row;
 import io.tetradb.client.Rows;
 import io.tetradb.client.TetraClient;
+import io.tetradb.server.net.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,6 +175,35 @@ class PackagedServerE2EIT {
         assertThat(erinAgain.exit).as(erinAgain.err).isZero();
         again.stop();
         assertThat(again.process.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
+    }
+
+    @Test
+    void tlsBetweenThePackagedServerAndTetraAdmin() throws Exception {
+        TestCertificates.Pem pem = TestCertificates.make(temp, "localhost", "dns:localhost,ip:127.0.0.1");
+        ServerProcess server = startServer(temp.resolve("tls"), Map.of("TETRA_ADMIN_PASSWORD", ADMIN_PASSWORD,
+                "TETRA_TLS_CERTIFICATE", pem.certificate().toString(), "TETRA_TLS_KEY", pem.key().toString()));
+        int port = server.port();
+        assertThat(server.lines).anySatisfy(l -> assertThat(l).contains("is listening on").endsWith(", TLS)."));
+
+        Result ok = admin(port, ADMIN_PASSWORD, "--tls-ca", pem.certificate().toString(), "sql", "--json", "-e",
+                "SELECT 40 + 2");
+        assertThat(ok.exit).as(ok.err).isZero();
+        assertThat(JSON.readTree(ok.out).get(0).get("rows").get(0).get(0).asInt()).isEqualTo(42);
+
+        Result plain = admin(port, ADMIN_PASSWORD, "status");
+        assertThat(plain.exit).isEqualTo(1);
+        assertThat(plain.err).contains("error 2011").contains("connect with TLS");
+
+        Result untrusted = admin(port, ADMIN_PASSWORD, "--tls", "status");
+        assertThat(untrusted.exit).isEqualTo(1);
+        assertThat(untrusted.err).contains("error 2002").contains("not trusted");
+
+        server.stop();
+        // One line per refused connection, without the bytes the plain client sent.
+        String log = Files.readString(temp.resolve("tls").resolve("Logs").resolve("server.log"), StandardCharsets.UTF_8);
+        assertThat(log).contains("not a TLS connection (a client without TLS?)").contains("TLS handshake failed")
+                .doesNotContain("not an SSL/TLS record");
+        assertThat(server.process.exitValue()).as("exit code after SIGTERM").isIn(0, 143);
     }
 
     // ------------------------------------------------------------------ processes

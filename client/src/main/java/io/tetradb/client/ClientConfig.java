@@ -2,6 +2,7 @@ package io.tetradb.client;
 
 import io.tetradb.protocol.ProtocolVersion;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
@@ -27,8 +28,12 @@ public final class ClientConfig {
     private final int maxFrameSize;
     private final String clientName;
     private final WaitPolicy waitPolicy;
+    private final boolean tls;
+    private final Path tlsTrustedCertificates;
 
     private ClientConfig(Builder b) {
+        this.tls = b.tls || b.tlsTrustedCertificates != null;
+        this.tlsTrustedCertificates = b.tlsTrustedCertificates;
         this.waitPolicy = b.waitPolicy;
         this.host = b.host;
         this.port = b.port;
@@ -88,6 +93,20 @@ public final class ClientConfig {
         return waitPolicy;
     }
 
+    /** Whether the connection uses TLS (the server must have a certificate). Default false. */
+    public boolean tls() {
+        return tls;
+    }
+
+    /**
+     * PEM file of the certificates trusted to sign the server's (its authority, or the
+     * server's own self-signed one); null: the JVM's default trust store. Setting it turns
+     * TLS on. The server's name must match its certificate either way.
+     */
+    public Path tlsTrustedCertificates() {
+        return tlsTrustedCertificates;
+    }
+
     @Override
     public String toString() {
         return "ClientConfig[" + user + "@" + host + ":" + port + "]";
@@ -104,8 +123,22 @@ public final class ClientConfig {
         private int maxFrameSize = ProtocolVersion.DEFAULT_MAX_FRAME_SIZE;
         private String clientName = "tetra-client";
         private WaitPolicy waitPolicy = WaitPolicy.WAIT;
+        private boolean tls;
+        private Path tlsTrustedCertificates;
 
         private Builder() {
+        }
+
+        /** Connects with TLS (1.3 or 1.2), verifying the server's certificate and name. */
+        public Builder tls(boolean v) {
+            tls = v;
+            return this;
+        }
+
+        /** Trusts the certificates of this PEM file for the server's (turns TLS on); null: the JVM's defaults. */
+        public Builder tlsTrustedCertificates(Path v) {
+            tlsTrustedCertificates = v;
+            return this;
         }
 
         public Builder waitPolicy(WaitPolicy v) {

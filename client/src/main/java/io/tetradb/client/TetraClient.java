@@ -1,6 +1,7 @@
 package io.tetradb.client;
 
 import io.tetradb.client.internal.ClientConnection;
+import io.tetradb.client.internal.TlsSockets;
 import io.tetradb.protocol.Begin;
 import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.Column;
@@ -88,8 +89,9 @@ public final class TetraClient implements AutoCloseable {
 
     /** Connects and logs in; throws {@link TetraException} (2002 for a wrong password, 2011 when unreachable). */
     public static TetraClient connect(ClientConfig config) {
-        ClientConnection c = ClientConnection.open(config.host(), config.port(), config.user(), config.password(),
-                config.clientName(), config.maxFrameSize(), config.connectTimeout());
+        ClientConnection c = ClientConnection.open(config.host(), config.port(),
+                config.tls() ? TlsSockets.factory(config.tlsTrustedCertificates()) : null, config.user(),
+                config.password(), config.clientName(), config.maxFrameSize(), config.connectTimeout());
         return new TetraClient(config, c);
     }
 

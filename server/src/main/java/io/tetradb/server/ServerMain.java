@@ -113,7 +113,7 @@ public final class ServerMain {
         }, "tetra-shutdown"));
         System.out.println("Tetra " + TetraServer.version() + " is listening on " + config.host() + ":"
                 + server.boundPort() + " (database " + server.layout().databaseName() + ", folder "
-                + server.layout().root() + ").");
+                + server.layout().root() + (config.tls() ? ", TLS" : "") + ").");
         try {
             stopped.await();
         } catch (InterruptedException e) {

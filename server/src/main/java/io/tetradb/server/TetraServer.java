@@ -18,6 +18,7 @@ import io.tetradb.server.convert.LegacyEngines;
 import io.tetradb.server.convert.StartupConversion;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.net.ServerChannelInitializer;
+import io.tetradb.server.net.TlsContext;
 import io.tetradb.server.restore.RestoreService;
 import io.tetradb.server.session.RequestDispatcher;
 import io.tetradb.server.session.Session;
@@ -165,6 +166,7 @@ public final class TetraServer implements AutoCloseable {
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
         admin.restores(restores);
 
+        io.netty.handler.ssl.SslContext tls = TlsContext.forServer(config);
         Transport transport = Transport.best();
         boss = transport.group(1, new DefaultThreadFactory("tetra-accept", true));
         io = transport.group(0, new DefaultThreadFactory("tetra-io", true));
@@ -176,12 +178,12 @@ public final class TetraServer implements AutoCloseable {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childHandler(new ServerChannelInitializer(sessions, users,
                         new AuthThrottle(config.authFailureDelay(), config.authFailureMaxDelay()),
-                        config.maxFrameSize(), config.maxConnections(), version, layout.databaseName()));
+                        config.maxFrameSize(), config.maxConnections(), version, layout.databaseName(), tls));
         serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         scheduler.start(timer);
-        LOG.info("Tetra is serving database {} on {}:{} ({} transport).", layout.databaseName(), config.host(),
-                boundPort, transport.name().toLowerCase(java.util.Locale.ROOT));
+        LOG.info("Tetra is serving database {} on {}:{} ({} transport, {}).", layout.databaseName(), config.host(),
+                boundPort, transport.name().toLowerCase(java.util.Locale.ROOT), tls != null ? "TLS" : "plain TCP");
     }
 
     private void createAdmin() throws IOException {

@@ -81,23 +81,42 @@ public final class ClientConnection {
      */
     public static ClientConnection open(String host, int port, String user, char[] password, String clientName,
                                         int maxFrameSize, Duration timeout) {
+        return open(host, port, null, user, password, clientName, maxFrameSize, timeout);
+    }
+
+    /** As {@link #open(String, int, String, char[], String, int, Duration)}, over TLS when {@code tls} is given. */
+    public static ClientConnection open(String host, int port, javax.net.ssl.SSLSocketFactory tls, String user,
+                                        char[] password, String clientName, int maxFrameSize, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        int timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         Socket socket = new Socket();
         ClientConnection c;
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
-            socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-                    timeout.toMillis())));
-            c = new ClientConnection(socket, maxFrameSize);
+            socket.connect(new InetSocketAddress(host, port), timeoutMillis);
         } catch (IOException e) {
             closeQuietly(socket);
             throw new TetraException(ErrorCode.CONNECTION_LOST, "Cannot connect to " + host + ":" + port + ": "
                     + e.getMessage(), e);
         }
+        Socket s = socket;
+        try {
+            if (tls != null) {
+                s = TlsSockets.handshake(tls, socket, host, port, timeoutMillis);
+            }
+            c = new ClientConnection(s, maxFrameSize);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            if (e instanceof TetraException t) {
+                throw t;
+            }
+            throw new TetraException(ErrorCode.CONNECTION_LOST, "Cannot connect to " + host + ":" + port + ": "
+                    + e.getMessage(), e);
+        }
         c.reader.start();
         try {
-            c.handshake(user, password, clientName, deadline);
+            c.handshake(user, password, clientName, deadline, tls != null);
         } catch (RuntimeException e) {
             c.close();
             throw e;
@@ -105,9 +124,20 @@ public final class ClientConnection {
         return c;
     }
 
-    private void handshake(String user, char[] password, String clientName, long deadline) {
-        ServerMessage m = await(send(ClientMessage.newBuilder().setHello(Hello.newBuilder()
-                .setMinVersion(ProtocolVersion.MIN).setMaxVersion(ProtocolVersion.MAX).setClientName(clientName))), deadline);
+    private void handshake(String user, char[] password, String clientName, long deadline, boolean tls) {
+        ServerMessage m;
+        try {
+            m = await(send(ClientMessage.newBuilder().setHello(Hello.newBuilder()
+                    .setMinVersion(ProtocolVersion.MIN).setMaxVersion(ProtocolVersion.MAX).setClientName(clientName))),
+                    deadline);
+        } catch (TetraException e) {
+            if (e.code() == ErrorCode.CONNECTION_LOST && !tls) {
+                // A server with TLS on closes a connection that does not begin with a TLS handshake.
+                throw new TetraException(ErrorCode.CONNECTION_LOST, e.getMessage() + " The server closed the connection"
+                        + " before answering; if it has TLS on, connect with TLS.", e);
+            }
+            throw e;
+        }
         hello = m.getHello();
         String clientNonce = Scram.newNonce();
         m = await(send(ClientMessage.newBuilder().setAuthStart(AuthStart.newBuilder().setUser(user)

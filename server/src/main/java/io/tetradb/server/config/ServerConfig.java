@@ -21,7 +21,7 @@ public final class ServerConfig {
     public static final List<String> KEYS = List.of("host", "port", "dataDir", "maxFrameSize", "workerThreads",
             "fetchSize", "maxConnections", "maxRequestsInFlight", "authFailureDelay", "authFailureMaxDelay",
             "shutdownTimeout", "adminPassword", "adminPasswordFile", "gateMaxQueuedWrites", "gateMaxQueuedBytes",
-            "conversion");
+            "conversion", "tlsCertificate", "tlsKey");
 
     /**
      * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
@@ -53,6 +53,8 @@ public final class ServerConfig {
     private final int gateMaxQueuedWrites;
     private final long gateMaxQueuedBytes;
     private final Conversion conversion;
+    private final Path tlsCertificate;
+    private final Path tlsKey;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -71,6 +73,8 @@ public final class ServerConfig {
         this.gateMaxQueuedWrites = b.gateMaxQueuedWrites;
         this.gateMaxQueuedBytes = b.gateMaxQueuedBytes;
         this.conversion = b.conversion;
+        this.tlsCertificate = b.tlsCertificate;
+        this.tlsKey = b.tlsKey;
     }
 
     public static Builder builder() {
@@ -96,6 +100,8 @@ public final class ServerConfig {
         b.gateMaxQueuedWrites = gateMaxQueuedWrites;
         b.gateMaxQueuedBytes = gateMaxQueuedBytes;
         b.conversion = conversion;
+        b.tlsCertificate = tlsCertificate;
+        b.tlsKey = tlsKey;
         return b;
     }
 
@@ -122,6 +128,25 @@ public final class ServerConfig {
     /** Threads that execute sessions' requests. Default 32. */
     public int workerThreads() {
         return workerThreads;
+    }
+
+    /**
+     * PEM file with the server's certificate (then the chain up to its authority). Set
+     * together with {@link #tlsKey()}: every connection must then use TLS (1.3 or 1.2).
+     * Default none: plain TCP.
+     */
+    public Path tlsCertificate() {
+        return tlsCertificate;
+    }
+
+    /** PEM file with the private key of {@link #tlsCertificate()} (PKCS#8, not encrypted). Default none. */
+    public Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** Whether connections use TLS (both TLS files are set). */
+    public boolean tls() {
+        return tlsCertificate != null && tlsKey != null;
     }
 
     /** Rows per result batch when the client does not say. Default 1000. */
@@ -239,6 +264,12 @@ public final class ServerConfig {
         if (conversion == null) {
             problems.add("conversion: must be ask, auto or never");
         }
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            problems.add(tlsCertificate == null ? "tlsCertificate: must be set with tlsKey"
+                    : "tlsKey: must be set with tlsCertificate");
+        }
+        readable("tlsCertificate", tlsCertificate, problems);
+        readable("tlsKey", tlsKey, problems);
         if (adminPassword != null && adminPassword.length() < 8) {
             problems.add("adminPassword: must have at least 8 characters");
         }
@@ -246,6 +277,12 @@ public final class ServerConfig {
             throw new ConfigException(String.join("; ", problems));
         }
         return this;
+    }
+
+    private static void readable(String key, Path file, List<String> problems) {
+        if (file != null && !(java.nio.file.Files.isRegularFile(file) && java.nio.file.Files.isReadable(file))) {
+            problems.add(key + ": " + file + " is not a readable file");
+        }
     }
 
     /** The settings as one log line, the password left out. */
@@ -259,6 +296,7 @@ public final class ServerConfig {
                 + " shutdownTimeout=" + shutdownTimeout.toMillis() + "ms"
                 + " gateMaxQueuedWrites=" + gateMaxQueuedWrites + " gateMaxQueuedBytes=" + gateMaxQueuedBytes
                 + " conversion=" + (conversion == null ? "null" : conversion.value())
+                + " tls=" + (tls() ? tlsCertificate : "off")
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
     }
 
@@ -280,6 +318,8 @@ public final class ServerConfig {
         private int gateMaxQueuedWrites = 100_000;
         private long gateMaxQueuedBytes = 64L * 1024 * 1024;
         private Conversion conversion = Conversion.ASK;
+        private Path tlsCertificate;
+        private Path tlsKey;
 
         private Builder() {
         }
@@ -359,6 +399,16 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder tlsCertificate(Path v) {
+            tlsCertificate = v;
+            return this;
+        }
+
+        public Builder tlsKey(Path v) {
+            tlsKey = v;
+            return this;
+        }
+
         public Builder gateMaxQueuedBytes(long v) {
             gateMaxQueuedBytes = v;
             return this;
@@ -388,6 +438,8 @@ public final class ServerConfig {
                 case "gateMaxQueuedWrites" -> gateMaxQueuedWrites(parseInt(key, v));
                 case "gateMaxQueuedBytes" -> gateMaxQueuedBytes(parseSize(key, v));
                 case "conversion" -> conversion(parseConversion(key, v));
+                case "tlsCertificate" -> tlsCertificate(v.isEmpty() ? null : Path.of(v));
+                case "tlsKey" -> tlsKey(v.isEmpty() ? null : Path.of(v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");
             }

@@ -3,6 +3,7 @@ package io.tetradb.server.net;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
 import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.ServerMessage;
@@ -15,8 +16,8 @@ import io.tetradb.server.session.SessionRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Builds each connection's pipeline: frameDecoder, frameEncoder, protobufDecoder, then
- * the one thin {@link SessionHandler}. Connections beyond maxConnections are answered
+ * Builds each connection's pipeline: tls (when the server has a certificate), frameDecoder,
+ * frameEncoder, protobufDecoder, then the one thin {@link SessionHandler}. Connections beyond maxConnections are answered
  * 2001 and closed.
  *
  * <p>Runs on the event loop of each new connection.
@@ -30,9 +31,12 @@ public final class ServerChannelInitializer extends ChannelInitializer<SocketCha
     private final String serverVersion;
     private final String databaseName;
     private final AtomicInteger connections = new AtomicInteger();
+    private final SslContext tls;
 
+    /** @param tls the server's TLS context, or null for plain TCP */
     public ServerChannelInitializer(SessionRegistry registry, UserStore users, AuthThrottle throttle, int maxFrameSize,
-                                    int maxConnections, String serverVersion, String databaseName) {
+                                    int maxConnections, String serverVersion, String databaseName, SslContext tls) {
+        this.tls = tls;
         this.registry = registry;
         this.users = users;
         this.throttle = throttle;
@@ -44,6 +48,9 @@ public final class ServerChannelInitializer extends ChannelInitializer<SocketCha
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+        }
         TetraPipeline.addCodec(ch.pipeline(), ClientMessage.parser(), maxFrameSize);
         int n = connections.incrementAndGet();
         ch.closeFuture().addListener(f -> connections.decrementAndGet());

@@ -191,7 +191,14 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientMess
         if (state == State.CLOSING) {
             return;
         }
-        if (cause instanceof TetraFrameDecoder.FrameTooLargeException || cause instanceof TooLongFrameException) {
+        Throwable tls = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (tls instanceof javax.net.ssl.SSLException) {
+            // Not TLS at all (a plain client), or a handshake the client or the server refused: nothing to answer.
+            // (Never the exception's message for a non-TLS record: Netty puts the bytes received in it.)
+            LOG.info("Closing {}: {}", remoteAddress(ctx), tls instanceof io.netty.handler.ssl.NotSslRecordException
+                    ? "not a TLS connection (a client without TLS?)" : "TLS handshake failed: " + tls.getMessage());
+            ctx.close();
+        } else if (cause instanceof TetraFrameDecoder.FrameTooLargeException || cause instanceof TooLongFrameException) {
             LOG.warn("Closing {}: {}", remoteAddress(ctx), cause.getMessage());
             fail(ctx, 0, new TetraException(ErrorCode.FRAME_TOO_LARGE, "Frame too large: " + cause.getMessage()));
         } else if (cause instanceof DecoderException) {
