@@ -7,7 +7,8 @@
 # password does not make the container unhealthy, and the server logs nothing.
 #
 # Address: TETRA_HEALTHCHECK_HOST, else TETRA_HOST (127.0.0.1 when it is a wildcard);
-# port: TETRA_PORT (default 19813). Exit code 0 healthy, 1 not.
+# port: TETRA_PORT (default 19813); through TLS when TETRA_TLS_CERTIFICATE is set, as the
+# server does. Exit code 0 healthy, 1 not.
 set -u
 
 host="${TETRA_HEALTHCHECK_HOST:-}"
@@ -19,20 +20,37 @@ if [ -z "$host" ]; then
 fi
 port="${TETRA_PORT:-19813}"
 
+# One frame: varint32 length 21, then ClientMessage{request_id: 1,
+# hello: Hello{min_version: 1, max_version: 1, client_name: "healthcheck"}}.
+hello='\x15\x08\x01\x52\x11\x08\x01\x10\x01\x1a\x0bhealthcheck'
+
 if ! exec 3<>"/dev/tcp/$host/$port"; then
     echo "unhealthy: nothing listens on $host:$port"
     exit 1
 fi 2>/dev/null
 
-# One frame: varint32 length 21, then ClientMessage{request_id: 1,
-# hello: Hello{min_version: 1, max_version: 1, client_name: "healthcheck"}}.
-printf '\x15\x08\x01\x52\x11\x08\x01\x10\x01\x1a\x0bhealthcheck' >&3
-
-# The reply's first bytes: its varint32 length, then ServerMessage{request_id: 1
-# (08 01), hello: HelloReply (field 10, length-delimited: 52) ...}. An Error reply
-# (field 16) or silence is unhealthy.
-read -r -a bytes <<< "$(timeout 5 od -An -tx1 -N8 <&3 | tr '\n' ' ')"
-exec 3<&-
+if [ -n "${TETRA_TLS_CERTIFICATE:-}" ]; then
+    # The server speaks TLS only: the same frame through openssl (the image has it, for its
+    # CA certificates). Health only, so the certificate is not verified; openssl closes the
+    # connection when its input ends, a second after the frame.
+    exec 3<&-
+    if ! command -v openssl > /dev/null; then
+        echo "unhealthy: TLS is on and openssl is not installed to check it"
+        exit 1
+    fi
+    # shellcheck disable=SC2059
+    read -r -a bytes <<< "$({ printf "$hello"; sleep 1; } \
+        | timeout 4 openssl s_client -connect "$host:$port" -quiet -no_ign_eof 2>/dev/null \
+        | od -An -tx1 -N8 | tr '\n' ' ')"
+else
+    # shellcheck disable=SC2059
+    printf "$hello" >&3
+    # The reply's first bytes: its varint32 length, then ServerMessage{request_id: 1
+    # (08 01), hello: HelloReply (field 10, length-delimited: 52) ...}. An Error reply
+    # (field 16) or silence is unhealthy.
+    read -r -a bytes <<< "$(timeout 5 od -An -tx1 -N8 <&3 | tr '\n' ' ')"
+    exec 3<&-
+fi
 
 i=0
 while [ "$i" -lt "${#bytes[@]}" ] && [ $((16#${bytes[$i]})) -ge 128 ]; do

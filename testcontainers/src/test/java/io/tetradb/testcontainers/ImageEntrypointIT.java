@@ -8,6 +8,7 @@ import io.tetradb.client.TetraClient;
 import io.tetradb.client.TetraFuture;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.BackupStatus;
+import io.tetradb.server.net.TestCertificates;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What the container tests check, without Docker: the image's entrypoint, health check
@@ -160,6 +162,38 @@ class ImageEntrypointIT {
         Run down = healthcheck(port);
         assertThat(down.exit).isEqualTo(1);
         assertThat(down.out).startsWith("unhealthy: nothing listens on 127.0.0.1:" + port);
+    }
+
+    @Test
+    void withTlsOnTheHealthCheckSpeaksTlsAndClientsNeedIt() throws Exception {
+        assumeTrue(Stream.of(System.getenv("PATH").split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, "openssl"))),
+                "the TLS health check needs openssl (the image has it)");
+        TestCertificates.Pem pem = TestCertificates.make(temp, "localhost", "dns:localhost,ip:127.0.0.1");
+        Map<String, String> tls = Map.of("TETRA_TLS_CERTIFICATE", pem.certificate().toString(),
+                "TETRA_TLS_KEY", pem.key().toString());
+        Map<String, String> env = new HashMap<>(tls);
+        env.put("TETRA_ADMIN_PASSWORD_FILE", secret.toString());
+        EntrypointProcess server = start(env);
+        int port = server.port();
+
+        Map<String, String> check = new HashMap<>(tls);
+        check.put("TETRA_PORT", String.valueOf(port));
+        Run healthy = script("healthcheck.sh", check);
+        assertThat(healthy.exit).as(healthy.out).isZero();
+        assertThat(healthy.out).startsWith("healthy: Tetra answers on 127.0.0.1:" + port);
+
+        try (TetraClient admin = TetraClient.connect(ClientConfig.builder().host("localhost").port(port).user("admin")
+                .password(PASSWORD).tlsTrustedCertificates(pem.certificate()).build())) {
+            assertThat(admin.databaseName()).isEqualTo("shop");
+        }
+        Run status = script("tetra-admin.sh", Map.of("TETRA_PASSWORD", PASSWORD), "--port", String.valueOf(port),
+                "--tls-ca", pem.certificate().toString(), "status", "--json");
+        assertThat(status.exit).as(status.out).isZero();
+
+        assertThat(server.stop()).as("exit code after SIGTERM").isIn(0, 143);
+        assertThat(Files.readString(dataVolume.resolve("shop/Logs/server.log"), StandardCharsets.UTF_8))
+                .as("the health check's connection is a clean TLS one").doesNotContain("Closing 127.0.0.1")
+                .doesNotContain("WARN");
     }
 
     @Test
