@@ -108,6 +108,7 @@ class AdminCliIT {
         assertThat(Path.of(s.get("dataDir").asText())).isEqualTo(server.layout().root());
         assertThat(s.get("host").asText()).isEqualTo("127.0.0.1");
         assertThat(s.get("port").asInt()).isEqualTo(port);
+        assertThat(s.get("tls").asBoolean()).isFalse();
         assertThat(s.get("state").asText()).isEqualTo("RUNNING");
         assertThat(s.get("sessions").asInt()).isGreaterThanOrEqualTo(1);
         assertThat(s.get("dataFileSize").asLong()).isPositive();

@@ -190,6 +190,10 @@ class PackagedServerE2EIT {
         assertThat(ok.exit).as(ok.err).isZero();
         assertThat(JSON.readTree(ok.out).get(0).get("rows").get(0).get(0).asInt()).isEqualTo(42);
 
+        Result status = admin(port, ADMIN_PASSWORD, "--tls-ca", pem.certificate().toString(), "status");
+        assertThat(status.exit).as(status.err).isZero();
+        assertThat(status.out).contains("Listening:  127.0.0.1:" + port + " (TLS)");
+
         Result plain = admin(port, ADMIN_PASSWORD, "status");
         assertThat(plain.exit).isEqualTo(1);
         assertThat(plain.err).contains("error 2011").contains("connect with TLS");

@@ -158,7 +158,7 @@ public final class TetraServer implements AutoCloseable {
                 version, timer);
         scheduler = new BackupScheduler(backups, clock);
         AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version,
-                () -> backups, () -> scheduler);
+                () -> backups, () -> scheduler, config.tls());
         BackupService backupService = backups;
         RequestDispatcher dispatcher = new RequestDispatcher(database, catalog, gate, admin,
                 config.fetchSize(), config.maxFrameSize(), backupService::noteWrite);

@@ -32,6 +32,7 @@ public final class StatusCommand extends AdminCommand {
             n.put("dataDir", s.getDataDir());
             n.put("host", s.getHost());
             n.put("port", s.getPort());
+            n.put("tls", s.getTls());
             n.put("state", s.getState());
             n.put("sessions", s.getSessionCount());
             n.put("dataFileSize", s.getDataFileSize());
@@ -53,7 +54,7 @@ public final class StatusCommand extends AdminCommand {
         }
         PrintStream out = main.out();
         out.println("Server:     Tetra " + s.getServerVersion() + ", H2 " + s.getH2Version());
-        out.println("Listening:  " + s.getHost() + ":" + s.getPort());
+        out.println("Listening:  " + s.getHost() + ":" + s.getPort() + (s.getTls() ? " (TLS)" : ""));
         out.println("State:      " + s.getState());
         out.println("Database:   " + s.getDatabaseName());
         out.println("Folder:     " + s.getDataDir());

@@ -49,10 +49,12 @@ public final class AdminService {
     private final String serverVersion;
     private final Supplier<BackupService> backups;
     private final Supplier<BackupScheduler> scheduler;
+    private final boolean tls;
 
     public AdminService(DataLayout layout, UserStore users, Supplier<SessionRegistry> sessions, String host,
                         IntSupplier port, String serverVersion, Supplier<BackupService> backups,
-                        Supplier<BackupScheduler> scheduler) {
+                        Supplier<BackupScheduler> scheduler, boolean tls) {
+        this.tls = tls;
         this.backups = backups;
         this.scheduler = scheduler;
         this.layout = layout;
@@ -186,7 +188,7 @@ public final class AdminService {
                 .setDatabaseName(layout.databaseName()).setDataDir(layout.root().toString()).setHost(host)
                 .setPort(port.getAsInt()).setStartedAtMillis(startedAt)
                 .setUptimeMillis(System.currentTimeMillis() - startedAt).setSessionCount(reg.count())
-                .setDataFileSize(size).setState(reg.serverState())
+                .setDataFileSize(size).setState(reg.serverState()).setTls(tls)
                 .setBackup(backups.get().status()).build();
     }
 

@@ -58,6 +58,7 @@ class TlsIT {
              TetraClient c = TetraClient.connect(client(server, "localhost")
                      .tlsTrustedCertificates(local.certificate()).build())) {
             assertThat(c.execute("SELECT 1 + 1").rows().get(0).get(0)).isEqualTo(2);
+            assertThat(c.admin().status().getTls()).isTrue();
             c.execute("CREATE TABLE BIG AS SELECT X AS ID, REPEAT('x', 100) AS PAD FROM SYSTEM_RANGE(1, 200000)");
             long rows = 0;
             long sum = 0;
