@@ -102,13 +102,18 @@ final class BenchContext {
 
     /** Starts the packaged Tetra server (with a JFR recording when --jfr was given). */
     TetraProcess startTetra(String name, Path dataDir, String heap) throws Exception {
+        return startTetra(name, dataDir, heap, null);
+    }
+
+    /** As {@link #startTetra(String, Path, String)}, speaking TLS with {@code tls} when it is given. */
+    TetraProcess startTetra(String name, Path dataDir, String heap, BenchCertificate tls) throws Exception {
         String n = String.format("%02d-tetra-%s", processes.incrementAndGet(), name);
         List<String> jvm = new ArrayList<>();
         jvm.add("-XX:ThreadPriorityPolicy=1"); // as bin/tetra-server starts it: backups copy at a lower priority
         if (options.jfr()) {
             jvm.add("-XX:StartFlightRecording=filename=" + logDir.resolve(n + ".jfr") + ",settings=profile,dumponexit=true");
         }
-        TetraProcess p = TetraProcess.start(n, serverJar, dataDir, heap, jvm, logDir);
+        TetraProcess p = TetraProcess.start(n, serverJar, dataDir, heap, jvm, logDir, tls);
         synchronized (tetraProcesses) {
             tetraProcesses.add(p);
         }

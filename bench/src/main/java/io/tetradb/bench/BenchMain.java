@@ -151,6 +151,19 @@ public final class BenchMain {
                 }
             }
         }
+        if (o.has("wire")) {
+            // The same point selects through TLS: what TLS costs, against the plain server above.
+            BenchCertificate cert = BenchCertificate.make(ctx.options.workDir().resolve("tls"));
+            if (cert == null) {
+                root.putObject("wireTetraTls").put("note", "not measured: openssl is not installed");
+            } else {
+                try (TetraProcess server = ctx.startTetra("wire-tls", ds.root, o.heap(), cert)) {
+                    Bench.sleep(2000);
+                    WireBench.warmUpTetra(ctx, server);
+                    root.set("wireTetraTls", WireBench.tetraPointSelects(ctx, server));
+                }
+            }
+        }
         if (o.has("memory")) {
             ObjectNode m = root.putObject("streamedSelect");
             m.set("tetra", MemoryBench.tetra(ctx, ds));

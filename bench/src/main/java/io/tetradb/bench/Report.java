@@ -164,6 +164,22 @@ final class Report {
         wireRows("point select", t.path("pointSelect"), h.path("pointSelect"), pg.path("pointSelectResults"), havePg);
         wireRows("insert", t.path("insert"), h.path("insert"), pg.path("insertResults"), havePg);
         line("");
+        JsonNode tls = r.path("wireTetraTls");
+        if (tls.has("note")) {
+            line("TLS: " + tls.path("note").asText() + ".");
+            line("");
+        } else if (!tls.isMissingNode()) {
+            line("The same point selects on a second server with TLS on (its own process, same data):");
+            line("");
+            table(List.of("clients", "Tetra /s", "Tetra p50/p99 us", "Tetra TLS /s", "TLS p50/p99 us", "TLS / plain"));
+            for (int i = 0; i < tls.path("pointSelect").size(); i++) {
+                JsonNode a = t.path("pointSelect").path(i);
+                JsonNode b = tls.path("pointSelect").path(i);
+                row(b.path("clients").asText(), f0(a.path("perSecond")), lat(a), f0(b.path("perSecond")), lat(b),
+                        ratio(b.path("perSecond").asDouble() / a.path("perSecond").asDouble()));
+            }
+            line("");
+        }
         if (!havePg && !pg.isMissingNode()) {
             line("PostgreSQL: " + pg.path("note").asText() + ".");
             line("");

@@ -30,8 +30,10 @@ final class TetraProcess extends ServerProcess {
 
     final int port;
     final Map<Long, GateClose> gateCloses = new ConcurrentHashMap<>();
+    /** The certificate clients trust when the server speaks TLS, else null. */
+    private final Path tlsCertificate;
 
-    private TetraProcess(String name, List<String> command, Path logDir) throws Exception {
+    private TetraProcess(String name, List<String> command, Path logDir, Path tlsCertificate) throws Exception {
         super(name, command, Map.of("TETRA_ADMIN_PASSWORD", ADMIN_PASSWORD), logDir, LISTENING);
         onLine(line -> {
             Matcher m = GATE_CLOSED.matcher(line);
@@ -42,11 +44,15 @@ final class TetraProcess extends ServerProcess {
             }
         });
         this.port = Integer.parseInt(awaitListening().group(1));
+        this.tlsCertificate = tlsCertificate;
     }
 
-    /** Starts the packaged server on {@code dataDir} with {@code heap} and extra JVM options. */
+    /**
+     * Starts the packaged server on {@code dataDir} with {@code heap} and extra JVM options;
+     * with TLS when {@code tls} (certificate, key) is given.
+     */
     static TetraProcess start(String name, Path serverJar, Path dataDir, String heap, List<String> jvmOptions,
-                              Path logDir) throws Exception {
+                              Path logDir, BenchCertificate tls) throws Exception {
         List<String> cmd = new ArrayList<>(javaCommand(heap, jvmOptions));
         cmd.add("-jar");
         cmd.add(serverJar.toString());
@@ -56,8 +62,11 @@ final class TetraProcess extends ServerProcess {
         cmd.add("0");
         cmd.add("--host");
         cmd.add("127.0.0.1");
+        if (tls != null) {
+            cmd.addAll(List.of("--set", "tlsCertificate=" + tls.certificate(), "--set", "tlsKey=" + tls.key()));
+        }
         try {
-            return new TetraProcess(name, cmd, logDir);
+            return new TetraProcess(name, cmd, logDir, tls == null ? null : tls.certificate());
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start " + serverJar + ": " + e.getMessage(), e);
         }
@@ -71,6 +80,6 @@ final class TetraProcess extends ServerProcess {
     /** A new client logged in as admin, named {@code clientName} in the server's session list. */
     TetraClient connect(String clientName) {
         return TetraClient.connect(ClientConfig.builder().host("127.0.0.1").port(port).user("admin")
-                .password(ADMIN_PASSWORD).clientName(clientName).build());
+                .password(ADMIN_PASSWORD).clientName(clientName).tlsTrustedCertificates(tlsCertificate).build());
     }
 }

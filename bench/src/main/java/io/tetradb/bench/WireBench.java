@@ -52,6 +52,20 @@ final class WireBench {
         return out;
     }
 
+    /** Tetra's point selects only (for the TLS server, compared with the plain one). */
+    static ObjectNode tetraPointSelects(BenchContext ctx, TetraProcess server) throws Exception {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("server", "Tetra (packaged server, -Xmx" + ctx.options.heap() + "), TLS (RSA 2048, JDK provider)");
+        ArrayNode selects = out.putArray("pointSelect");
+        for (int n : SELECT_CLIENTS) {
+            ClosedLoop.Result r = ClosedLoop.run(n, i -> tetra(server, POINT_SELECT, i), ctx.options.warmup(),
+                    ctx.options.seconds(), server.pid());
+            selects.add(r.toJson());
+            log("Tetra TLS", "point selects", r);
+        }
+        return out;
+    }
+
     /** H2's TCP server: the same statements through H2's JDBC driver, prepared once per connection. */
     static ObjectNode h2(BenchContext ctx, H2Process server) throws Exception {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
