@@ -34,13 +34,7 @@ final class WireBench {
         out.put("server", "Tetra (packaged server, -Xmx" + ctx.options.heap() + ")");
         out.put("client", "io.tetradb.client.TetraClient.execute(sql, params)");
         out.put("rssIdleKiB", rssIdle);
-        ArrayNode selects = out.putArray("pointSelect");
-        for (int n : SELECT_CLIENTS) {
-            ClosedLoop.Result r = ClosedLoop.run(n, i -> tetra(server, POINT_SELECT, i), ctx.options.warmup(),
-                    ctx.options.seconds(), server.pid());
-            selects.add(r.toJson());
-            log("Tetra", "point selects", r);
-        }
+        out.set("pointSelect", tetraSelects(ctx, server, "Tetra"));
         ArrayNode inserts = out.putArray("insert");
         for (int n : INSERT_CLIENTS) {
             ClosedLoop.Result r = ClosedLoop.run(n, i -> tetra(server, INSERT, i), ctx.options.warmup(),
@@ -56,14 +50,20 @@ final class WireBench {
     static ObjectNode tetraPointSelects(BenchContext ctx, TetraProcess server) throws Exception {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("server", "Tetra (packaged server, -Xmx" + ctx.options.heap() + "), TLS (RSA 2048, JDK provider)");
-        ArrayNode selects = out.putArray("pointSelect");
+        out.set("pointSelect", tetraSelects(ctx, server, "Tetra TLS"));
+        return out;
+    }
+
+    /** Point selects with 1, 8 and 32 clients through the client library. */
+    private static ArrayNode tetraSelects(BenchContext ctx, TetraProcess server, String label) throws Exception {
+        ArrayNode selects = JsonNodeFactory.instance.arrayNode();
         for (int n : SELECT_CLIENTS) {
             ClosedLoop.Result r = ClosedLoop.run(n, i -> tetra(server, POINT_SELECT, i), ctx.options.warmup(),
                     ctx.options.seconds(), server.pid());
             selects.add(r.toJson());
-            log("Tetra TLS", "point selects", r);
+            log(label, "point selects", r);
         }
-        return out;
+        return selects;
     }
 
     /** H2's TCP server: the same statements through H2's JDBC driver, prepared once per connection. */
