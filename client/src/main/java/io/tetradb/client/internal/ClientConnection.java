@@ -78,13 +78,8 @@ public final class ClientConnection {
     /**
      * Connects, negotiates the protocol version and authenticates with SCRAM-SHA-256
      * (the password is used here, on the caller's thread, and never sent).
+     * Over TLS when {@code tls} is given (null: plain TCP).
      */
-    public static ClientConnection open(String host, int port, String user, char[] password, String clientName,
-                                        int maxFrameSize, Duration timeout) {
-        return open(host, port, null, user, password, clientName, maxFrameSize, timeout);
-    }
-
-    /** As {@link #open(String, int, String, char[], String, int, Duration)}, over TLS when {@code tls} is given. */
     public static ClientConnection open(String host, int port, javax.net.ssl.SSLSocketFactory tls, String user,
                                         char[] password, String clientName, int maxFrameSize, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -100,17 +95,14 @@ public final class ClientConnection {
             throw new TetraException(ErrorCode.CONNECTION_LOST, "Cannot connect to " + host + ":" + port + ": "
                     + e.getMessage(), e);
         }
-        Socket s = socket;
         try {
-            if (tls != null) {
-                s = TlsSockets.handshake(tls, socket, host, port, timeoutMillis);
-            }
-            c = new ClientConnection(s, maxFrameSize);
-        } catch (IOException | RuntimeException e) {
+            c = new ClientConnection(tls == null ? socket : TlsSockets.handshake(tls, socket, host, port, timeoutMillis),
+                    maxFrameSize);
+        } catch (TetraException e) {
             closeQuietly(socket);
-            if (e instanceof TetraException t) {
-                throw t;
-            }
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(socket);
             throw new TetraException(ErrorCode.CONNECTION_LOST, "Cannot connect to " + host + ":" + port + ": "
                     + e.getMessage(), e);
         }

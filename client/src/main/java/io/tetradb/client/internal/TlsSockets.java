@@ -82,15 +82,12 @@ public final class TlsSockets {
             s.startHandshake();
             s.setSoTimeout(before);
             return s;
-        } catch (SSLHandshakeException e) {
-            if (untrusted(e)) {
+        } catch (IOException e) {
+            if (e instanceof SSLHandshakeException && untrusted(e)) {
                 throw new TetraException(ErrorCode.AUTH_FAILED, "The TLS certificate of " + host + ":" + port
                         + " is not trusted: " + rootMessage(e) + " (trust its authority, or give its certificate"
                         + " as the trusted certificates file).", e);
             }
-            throw new TetraException(ErrorCode.CONNECTION_LOST, "The TLS handshake with " + host + ":" + port
-                    + " failed: " + rootMessage(e) + " (does the server have TLS on?)", e);
-        } catch (IOException e) {
             throw new TetraException(ErrorCode.CONNECTION_LOST, "The TLS handshake with " + host + ":" + port
                     + " failed: " + rootMessage(e) + " (does the server have TLS on?)", e);
         }
