@@ -21,6 +21,7 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * TLS between the real client and the real server (PRODUCT.md 3 and 8): queries and a
@@ -75,6 +76,23 @@ class TlsIT {
                     .tlsTrustedCertificates(local.certificate()).build())) {
                 assertThat(byAddress.execute("SELECT COUNT(*) FROM BIG").rows().get(0).get(0)).isEqualTo(200_000L);
             }
+        }
+    }
+
+    @Test
+    void aSessionEndedByAnAdministratorOverTlsIsToldWhyAsInPlainTcp() throws Exception {
+        try (TetraServer server = tlsServer(local);
+             TetraClient admin = TetraClient.connect(client(server, "localhost")
+                     .tlsTrustedCertificates(local.certificate()).build());
+             TetraClient victim = TetraClient.connect(client(server, "localhost")
+                     .tlsTrustedCertificates(local.certificate()).build())) {
+            admin.admin().killSession(victim.sessionId());
+            await().atMost(Duration.ofSeconds(30)).until(() -> !victim.isOpen());
+            assertThatThrownBy(victim::ping).isInstanceOfSatisfying(TetraException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.CONNECTION_LOST);
+                assertThat(e.getMessage()).contains("ended by an administrator");
+            });
+            assertThat(admin.execute("SELECT 5").rows().get(0).get(0)).isEqualTo(5);
         }
     }
 
