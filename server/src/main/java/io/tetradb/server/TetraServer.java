@@ -70,6 +70,7 @@ public final class TetraServer implements AutoCloseable {
     private ExecutorService workers;
     private SessionRegistry sessions;
     private ScheduledExecutorService timer;
+    private TlsContext tls;
     private WriteGate gate;
     private BackupService backups;
     private BackupScheduler scheduler;
@@ -166,7 +167,7 @@ public final class TetraServer implements AutoCloseable {
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
         admin.restores(restores);
 
-        io.netty.handler.ssl.SslContext tls = TlsContext.forServer(config);
+        tls = TlsContext.forServer(config);
         Transport transport = Transport.best();
         boss = transport.group(1, new DefaultThreadFactory("tetra-accept", true));
         io = transport.group(0, new DefaultThreadFactory("tetra-io", true));
@@ -182,6 +183,11 @@ public final class TetraServer implements AutoCloseable {
         serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         scheduler.start(timer);
+        if (tls != null) {
+            // Renewed certificate files are picked up without a restart.
+            timer.scheduleWithFixedDelay(tls::reloadIfChanged, TlsContext.CHECK_SECONDS, TlsContext.CHECK_SECONDS,
+                    TimeUnit.SECONDS);
+        }
         LOG.info("Tetra is serving database {} on {}:{} ({} transport, {}).", layout.databaseName(), config.host(),
                 boundPort, transport.name().toLowerCase(java.util.Locale.ROOT), tls != null ? "TLS" : "plain TCP");
     }
@@ -220,6 +226,15 @@ public final class TetraServer implements AutoCloseable {
     }
 
     /** The TCP port the server listens on (useful with port 0). */
+    /**
+     * Loads the TLS certificate and key files again if they changed (the server also looks
+     * every {@link TlsContext#CHECK_SECONDS} seconds); returns whether new connections now
+     * get a new certificate. False when TLS is off or the new files cannot be used.
+     */
+    public boolean reloadTls() {
+        return tls != null && tls.reloadIfChanged();
+    }
+
     public int boundPort() {
         return boundPort;
     }

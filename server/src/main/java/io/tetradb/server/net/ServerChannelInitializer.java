@@ -3,7 +3,6 @@ package io.tetradb.server.net;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.ssl.SslContext;
 import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.ServerMessage;
@@ -31,11 +30,11 @@ public final class ServerChannelInitializer extends ChannelInitializer<SocketCha
     private final String serverVersion;
     private final String databaseName;
     private final AtomicInteger connections = new AtomicInteger();
-    private final SslContext tls;
+    private final TlsContext tls;
 
-    /** @param tls the server's TLS context, or null for plain TCP */
+    /** @param tls the server's TLS certificate, or null for plain TCP */
     public ServerChannelInitializer(SessionRegistry registry, UserStore users, AuthThrottle throttle, int maxFrameSize,
-                                    int maxConnections, String serverVersion, String databaseName, SslContext tls) {
+                                    int maxConnections, String serverVersion, String databaseName, TlsContext tls) {
         this.tls = tls;
         this.registry = registry;
         this.users = users;
@@ -49,7 +48,7 @@ public final class ServerChannelInitializer extends ChannelInitializer<SocketCha
     @Override
     protected void initChannel(SocketChannel ch) {
         if (tls != null) {
-            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
+            ch.pipeline().addLast("tls", tls.current().newHandler(ch.alloc()));
         }
         TetraPipeline.addCodec(ch.pipeline(), ClientMessage.parser(), maxFrameSize);
         int n = connections.incrementAndGet();

@@ -4,6 +4,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.tetradb.server.config.ConfigException;
 import io.tetradb.server.config.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
@@ -22,7 +24,7 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * The server side of TLS (PRODUCT.md 3 and 8): built once at start from the PEM files of
+ * The server side of TLS (PRODUCT.md 3 and 8), from the PEM files of
  * {@link ServerConfig#tlsCertificate()} (the server's certificate, then its chain) and
  * {@link ServerConfig#tlsKey()} (its PKCS#8 private key, not encrypted), with the JDK's
  * own TLS, versions 1.3 and 1.2 only. The key is checked against the certificate (it
@@ -30,33 +32,98 @@ import java.util.List;
  * start rather than every handshake; any file that cannot be used stops the start with a
  * message naming the setting.
  *
- * <p>Built on the thread that starts the server; the context is then shared by the event
- * loops, each connection getting its own handler.
+ * <p>Certificates are renewed without a restart: {@link #reloadIfChanged()} (run by the
+ * server every {@link #CHECK_SECONDS} seconds) rebuilds the context when either file
+ * changed; new connections use the new certificate, open ones keep theirs, and files
+ * that cannot be used leave the previous certificate in use (with a warning).
+ *
+ * <p>Built on the thread that starts the server; {@link #current()} is read by the event
+ * loops, {@link #reloadIfChanged()} runs on the server's timer thread.
  */
 public final class TlsContext {
+    /** How often the server looks for renewed certificate files. */
+    public static final int CHECK_SECONDS = 30;
+    private static final Logger LOG = LoggerFactory.getLogger(TlsContext.class);
     private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String KEY_END = "-----END PRIVATE KEY-----";
 
-    private TlsContext() {
+    private final Path certificateFile;
+    private final Path keyFile;
+    private volatile SslContext current;
+    private String loadedStamp;
+    /** Files that could not be used, as last seen: warned about once, tried again when they change. */
+    private String refusedStamp;
+
+    private TlsContext(Path certificateFile, Path keyFile) {
+        this.certificateFile = certificateFile;
+        this.keyFile = keyFile;
     }
 
     /** The context for {@code config}, or null when TLS is off. */
-    public static SslContext forServer(ServerConfig config) {
+    public static TlsContext forServer(ServerConfig config) {
         if (!config.tls()) {
             return null;
         }
-        X509Certificate[] chain = certificates(config.tlsCertificate());
-        PrivateKey key = privateKey(config.tlsKey());
-        if (!matches(key, chain[0])) {
-            throw new ConfigException("tlsKey: " + config.tlsKey() + " is not the private key of the certificate in "
-                    + config.tlsCertificate() + " (" + chain[0].getSubjectX500Principal().getName() + ")");
+        TlsContext t = new TlsContext(config.tlsCertificate(), config.tlsKey());
+        t.load();
+        return t;
+    }
+
+    /** The context new connections get. */
+    public SslContext current() {
+        return current;
+    }
+
+    /**
+     * Loads the files again when they changed since the last load; returns whether the
+     * certificate in use changed. A pair that cannot be used is logged and left aside.
+     */
+    public synchronized boolean reloadIfChanged() {
+        String stamp = stamp();
+        if (stamp.equals(loadedStamp) || stamp.equals(refusedStamp)) {
+            return false;
         }
         try {
-            return SslContextBuilder.forServer(key, chain).protocols("TLSv1.3", "TLSv1.2").build();
+            load();
+            return true;
+        } catch (ConfigException e) {
+            refusedStamp = stamp;
+            LOG.warn("The changed TLS files cannot be used ({}); connections keep the previous certificate.",
+                    e.getMessage());
+            return false;
+        }
+    }
+
+    private synchronized void load() {
+        String stamp = stamp();
+        X509Certificate[] chain = certificates(certificateFile);
+        PrivateKey key = privateKey(keyFile);
+        if (!matches(key, chain[0])) {
+            throw new ConfigException("tlsKey: " + keyFile + " is not the private key of the certificate in "
+                    + certificateFile + " (" + chain[0].getSubjectX500Principal().getName() + ")");
+        }
+        try {
+            current = SslContextBuilder.forServer(key, chain).protocols("TLSv1.3", "TLSv1.2").build();
         } catch (SSLException | IllegalArgumentException e) {
-            throw new ConfigException("tlsCertificate/tlsKey: " + config.tlsCertificate() + " and " + config.tlsKey()
+            throw new ConfigException("tlsCertificate/tlsKey: " + certificateFile + " and " + keyFile
                     + " cannot be used for TLS (" + e.getMessage() + ")");
         }
+        loadedStamp = stamp;
+        LOG.info("TLS certificate {} loaded: {}, valid until {}.", certificateFile,
+                chain[0].getSubjectX500Principal().getName(), chain[0].getNotAfter().toInstant());
+    }
+
+    /** What identifies the files' current contents: their sizes and modification times. */
+    private String stamp() {
+        StringBuilder sb = new StringBuilder();
+        for (Path p : new Path[] {certificateFile, keyFile}) {
+            try {
+                sb.append(Files.size(p)).append('@').append(Files.getLastModifiedTime(p).toMillis()).append(';');
+            } catch (IOException e) {
+                sb.append("missing;");
+            }
+        }
+        return sb.toString();
     }
 
     private static X509Certificate[] certificates(Path file) {

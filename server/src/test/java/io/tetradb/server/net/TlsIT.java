@@ -80,6 +80,53 @@ class TlsIT {
     }
 
     @Test
+    void aRenewedCertificateIsUsedWithoutARestartAndABadOneIsLeftAside() throws Exception {
+        TestCertificates.Pem renewed = TestCertificates.make(dir, "renewed", "dns:localhost,ip:127.0.0.1");
+        Path cert = dir.resolve("server.crt");
+        Path key = dir.resolve("server.key");
+        Files.copy(local.certificate(), cert);
+        Files.copy(local.key(), key);
+        try (TetraServer server = TetraServer.start(TestServers.config(dir).tlsCertificate(cert).tlsKey(key).build());
+             TetraClient before = TetraClient.connect(client(server, "localhost")
+                     .tlsTrustedCertificates(local.certificate()).build())) {
+            assertThat(server.reloadTls()).as("nothing changed").isFalse();
+
+            replace(cert, renewed.certificate());
+            replace(key, renewed.key());
+            assertThat(server.reloadTls()).isTrue();
+            try (TetraClient after = TetraClient.connect(client(server, "localhost")
+                    .tlsTrustedCertificates(renewed.certificate()).build())) {
+                assertThat(after.execute("SELECT 1").rows().get(0).get(0)).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> TetraClient.connect(client(server, "localhost")
+                    .tlsTrustedCertificates(local.certificate()).build()))
+                    .isInstanceOfSatisfying(TetraException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH_FAILED));
+            // The connection made before the renewal goes on with its own.
+            assertThat(before.execute("SELECT 2").rows().get(0).get(0)).isEqualTo(2);
+
+            // A key that is not the certificate's: the renewed pair stays in use.
+            replace(key, otherName.key());
+            assertThat(server.reloadTls()).isFalse();
+            assertThat(server.reloadTls()).as("not tried again until the files change again").isFalse();
+            try (TetraClient still = TetraClient.connect(client(server, "localhost")
+                    .tlsTrustedCertificates(renewed.certificate()).build())) {
+                assertThat(still.execute("SELECT 3").rows().get(0).get(0)).isEqualTo(3);
+            }
+            // Put right: taken up.
+            replace(key, renewed.key());
+            assertThat(server.reloadTls()).isTrue();
+        }
+    }
+
+    /** Overwrites {@code target} with {@code source}, its time moved on so that the change shows. */
+    private static void replace(Path target, Path source) throws Exception {
+        java.nio.file.attribute.FileTime was = Files.getLastModifiedTime(target);
+        Files.copy(source, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(target, java.nio.file.attribute.FileTime.fromMillis(was.toMillis() + 2000));
+    }
+
+    @Test
     void aSessionEndedByAnAdministratorOverTlsIsToldWhyAsInPlainTcp() throws Exception {
         try (TetraServer server = tlsServer(local);
              TetraClient admin = TetraClient.connect(client(server, "localhost")
