@@ -91,6 +91,11 @@ public final class TlsContext {
             LOG.warn("The changed TLS files cannot be used ({}); connections keep the previous certificate.",
                     e.getMessage());
             return false;
+        } catch (RuntimeException e) {
+            // Never out of the timer's task: an exception there would end the periodic check for good.
+            refusedStamp = stamp;
+            LOG.warn("The changed TLS files could not be loaded; connections keep the previous certificate.", e);
+            return false;
         }
     }
 
