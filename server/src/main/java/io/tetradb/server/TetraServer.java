@@ -225,7 +225,6 @@ public final class TetraServer implements AutoCloseable {
         return generated;
     }
 
-    /** The TCP port the server listens on (useful with port 0). */
     /**
      * Loads the TLS certificate and key files again if they changed (the server also looks
      * every {@link TlsContext#CHECK_SECONDS} seconds); returns whether new connections now
@@ -235,6 +234,7 @@ public final class TetraServer implements AutoCloseable {
         return tls != null && tls.reloadIfChanged();
     }
 
+    /** The TCP port the server listens on (useful with port 0). */
     public int boundPort() {
         return boundPort;
     }

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds each connection's pipeline: tls (when the server has a certificate), frameDecoder,
- * frameEncoder, protobufDecoder, then the one thin {@link SessionHandler}. Connections beyond maxConnections are answered
- * 2001 and closed.
+ * frameEncoder, protobufDecoder, then the one thin {@link SessionHandler}. Connections
+ * beyond maxConnections are answered 2001 and closed.
  *
  * <p>Runs on the event loop of each new connection.
  */

@@ -65,7 +65,7 @@ public final class TlsContext {
             return null;
         }
         TlsContext t = new TlsContext(config.tlsCertificate(), config.tlsKey());
-        t.load();
+        t.load(t.stamp());
         return t;
     }
 
@@ -84,7 +84,7 @@ public final class TlsContext {
             return false;
         }
         try {
-            load();
+            load(stamp);
             return true;
         } catch (ConfigException e) {
             refusedStamp = stamp;
@@ -99,8 +99,8 @@ public final class TlsContext {
         }
     }
 
-    private synchronized void load() {
-        String stamp = stamp();
+    /** Loads the pair; {@code stamp} is the files' {@link #stamp()}, taken before they were read. */
+    private synchronized void load(String stamp) {
         X509Certificate[] chain = certificates(certificateFile);
         PrivateKey key = privateKey(keyFile);
         if (!matches(key, chain[0])) {
