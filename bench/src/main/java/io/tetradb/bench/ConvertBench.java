@@ -66,11 +66,20 @@ final class ConvertBench {
         return out;
     }
 
-    private static void byHand(BenchContext ctx, LegacyDatabase legacy, Path dir, String heap, ObjectNode out)
-            throws Exception {
+    /**
+     * A fresh copy of the legacy file in {@code dir}, written just before a run (so its pages
+     * are in the cache for both ways), with the load average at that moment.
+     */
+    private static Path freshCopy(LegacyDatabase legacy, Path dir, ObjectNode out) throws IOException {
         Files.createDirectories(dir);
         Path copy = Files.copy(legacy.dataFile(), dir.resolve(LegacyDatabase.NAME + ".mv.db"));
         out.put("loadAverageBefore", Machine.loadAverage());
+        return copy;
+    }
+
+    private static void byHand(BenchContext ctx, LegacyDatabase legacy, Path dir, String heap, ObjectNode out)
+            throws Exception {
+        Path copy = freshCopy(legacy, dir, out);
         Path dump = dir.resolve("dump.sql");
         List<String> export = new ArrayList<>(ServerProcess.javaCommand(heap, List.of()));
         export.addAll(List.of("-cp", ctx.legacyH2Jar().toString(), "org.h2.tools.Script", "-url",
@@ -120,9 +129,7 @@ final class ConvertBench {
 
     private static void tetra(BenchContext ctx, LegacyDatabase legacy, Path dir, String heap, ObjectNode out)
             throws Exception {
-        Files.createDirectories(dir);
-        Path copy = Files.copy(legacy.dataFile(), dir.resolve(LegacyDatabase.NAME + ".mv.db"));
-        out.put("loadAverageBefore", Machine.loadAverage());
+        Path copy = freshCopy(legacy, dir, out);
         Path to = dir.resolve("converted");
         List<String> cmd = new ArrayList<>(ServerProcess.javaCommand(heap, List.of()));
         cmd.addAll(List.of("-jar", ctx.adminJar().toString(), "--json", "convert", copy.toString(), "--to",
