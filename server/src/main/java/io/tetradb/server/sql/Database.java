@@ -73,8 +73,12 @@ public final class Database implements AutoCloseable {
             adminSecret = Files.readString(keyFile, StandardCharsets.UTF_8).trim();
         }
         system = rawConnect(ADMIN_ACCOUNT, adminSecret);
-        store = ((org.h2.engine.SessionLocal) system.unwrap(org.h2.jdbc.JdbcConnection.class).getSession())
-                .getDatabase().getStore();
+        org.h2.engine.Database engine = ((org.h2.engine.SessionLocal) system.unwrap(org.h2.jdbc.JdbcConnection.class)
+                .getSession()).getDatabase();
+        store = engine.getStore();
+        // Set on the open engine, not in the URL: H2 would run it as SQL on every connection, which
+        // needs admin rights and is refused once tables exist. Nothing is deserialized (PRODUCT.md 3).
+        engine.setJavaObjectSerializerName(BytesOnlyJavaObjects.class.getName());
         userSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
         readerSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
         try (Statement st = system.createStatement()) {

@@ -5,8 +5,9 @@ import io.tetradb.protocol.ResultHeader;
 import io.tetradb.protocol.Row;
 import io.tetradb.protocol.Value;
 import io.tetradb.protocol.Values;
+import org.h2.jdbc.JdbcResultSet;
+import org.h2.util.JSR310Utils;
 
-import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -130,17 +131,22 @@ public final class ResultEncoder {
             case Types.TIME_WITH_TIMEZONE:
                 o = rs.getObject(col, OffsetTime.class);
                 break;
-            case Types.ARRAY: {
-                Array a = rs.getArray(col);
-                o = a == null ? null : (Object[]) a.getArray();
+            case Types.JAVA_OBJECT:
+                // Its bytes, never an object: nothing a client sent is deserialized (PRODUCT.md 3).
+                o = rs.getBytes(col);
                 break;
-            }
+            case Types.ARRAY:
+                // Not rs.getArray(): H2's JDBC array turns JAVA_OBJECT elements into objects.
+                o = rs instanceof JdbcResultSet h2 ? element(h2.getInternal(col)) : rs.getArray(col);
+                break;
             default:
                 if ("UUID".equals(typeName)) {
                     o = rs.getObject(col, UUID.class);
                 } else if ("JSON".equals(typeName)) {
                     byte[] json = rs.getBytes(col);
                     o = json == null ? null : new String(json, java.nio.charset.StandardCharsets.UTF_8);
+                } else if (typeName.startsWith("ROW") && rs instanceof JdbcResultSet h2) {
+                    o = element(h2.getInternal(col));
                 } else {
                     o = rs.getString(col);
                 }
@@ -150,6 +156,63 @@ public final class ResultEncoder {
             o = null;
         }
         return Values.of(o);
+    }
+
+    /**
+     * The Java value of one H2 value inside an ARRAY (or ROW), with the same types as a
+     * column of that type gets; JAVA_OBJECT and LOB elements as their bytes or text.
+     */
+    static Object element(org.h2.value.Value v) {
+        switch (v.getValueType()) {
+            case org.h2.value.Value.NULL:
+                return null;
+            case org.h2.value.Value.BOOLEAN:
+                return v.getBoolean();
+            case org.h2.value.Value.INTEGER:
+                return v.getInt();
+            case org.h2.value.Value.TINYINT:
+            case org.h2.value.Value.SMALLINT:
+            case org.h2.value.Value.BIGINT:
+                return v.getLong();
+            case org.h2.value.Value.REAL:
+                return v.getFloat();
+            case org.h2.value.Value.DOUBLE:
+                return v.getDouble();
+            case org.h2.value.Value.NUMERIC:
+            case org.h2.value.Value.DECFLOAT:
+                return v.getBigDecimal();
+            case org.h2.value.Value.BINARY:
+            case org.h2.value.Value.VARBINARY:
+            case org.h2.value.Value.BLOB:
+            case org.h2.value.Value.JAVA_OBJECT:
+                return v.getBytes();
+            case org.h2.value.Value.JSON:
+                return new String(v.getBytesNoCopy(), java.nio.charset.StandardCharsets.UTF_8);
+            case org.h2.value.Value.UUID:
+                return ((org.h2.value.ValueUuid) v).getUuid();
+            case org.h2.value.Value.DATE:
+                return JSR310Utils.valueToLocalDate(v, null);
+            case org.h2.value.Value.TIME:
+                return JSR310Utils.valueToLocalTime(v, null);
+            case org.h2.value.Value.TIMESTAMP:
+                return JSR310Utils.valueToLocalDateTime(v, null);
+            case org.h2.value.Value.TIME_TZ:
+                return JSR310Utils.valueToOffsetTime(v, null);
+            case org.h2.value.Value.TIMESTAMP_TZ:
+                return JSR310Utils.valueToOffsetDateTime(v, null);
+            case org.h2.value.Value.ARRAY:
+            case org.h2.value.Value.ROW: {
+                org.h2.value.Value[] list = ((org.h2.value.ValueCollectionBase) v).getList();
+                Object[] out = new Object[list.length];
+                for (int i = 0; i < list.length; i++) {
+                    out[i] = element(list[i]);
+                }
+                return out;
+            }
+            default:
+                // CHAR, VARCHAR, CLOB, ENUM, intervals, geometry: their text
+                return v.getString();
+        }
     }
 
     private static String nz(String s) {
