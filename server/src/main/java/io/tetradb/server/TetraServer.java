@@ -75,6 +75,7 @@ public final class TetraServer implements AutoCloseable {
     private BackupService backups;
     private BackupScheduler scheduler;
     private RestoreService restores;
+    private RequestDispatcher dispatcher;
     private final java.time.Clock clock;
     private Channel serverChannel;
     private volatile int boundPort;
@@ -155,13 +156,16 @@ public final class TetraServer implements AutoCloseable {
         });
         gate = new WriteGate(config.gateMaxQueuedWrites(), config.gateMaxQueuedBytes(), timer);
         backups = new BackupService(layout, database, gate,
-                () -> sessions.list().stream().noneMatch(Session::hasUncommittedChanges),
+                // Each session's flag and the engine's own list of open transactions: either one alone
+                // would do today; both keep the backup from copying while any transaction holds changes.
+                () -> sessions.list().stream().noneMatch(Session::hasUncommittedChanges)
+                        && !database.hasTransactionsWithChanges(),
                 version, timer);
         scheduler = new BackupScheduler(backups, clock);
         AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version,
                 () -> backups, () -> scheduler, config.tls());
         BackupService backupService = backups;
-        RequestDispatcher dispatcher = new RequestDispatcher(database, catalog, gate, admin,
+        dispatcher = new RequestDispatcher(database, catalog, gate, admin,
                 config.fetchSize(), config.maxFrameSize(), backupService::noteWrite);
         sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate);
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
@@ -271,6 +275,11 @@ public final class TetraServer implements AutoCloseable {
     /** The backup scheduler (tests call check() after moving their clock). */
     public BackupScheduler scheduler() {
         return scheduler;
+    }
+
+    /** The executor of every session's requests (tests use its hooks). */
+    public RequestDispatcher requests() {
+        return dispatcher;
     }
 
     /** Restore and verify (tests use its hooks). */

@@ -55,6 +55,7 @@ public final class RequestDispatcher {
     private final int defaultFetchSize;
     private final int maxFrameSize;
     private final Runnable writeListener;
+    private volatile Runnable afterWriteHook = () -> { };
 
     /**
      * @param writeListener told after every data or structure write that ran (the backup service
@@ -69,6 +70,14 @@ public final class RequestDispatcher {
         this.admin = admin;
         this.defaultFetchSize = defaultFetchSize;
         this.maxFrameSize = maxFrameSize;
+    }
+
+    /**
+     * For tests: runs on the worker after a write admitted by the gate has run (its reply
+     * sent), before the gate is told it finished.
+     */
+    public void afterWriteHook(Runnable hook) {
+        afterWriteHook = hook == null ? () -> { } : hook;
     }
 
     /** Opens the session's H2 connection; returns false (and replies with an error) on failure. */
@@ -176,6 +185,13 @@ public final class RequestDispatcher {
             return executeAdmitted(s, id, ex, cl);
         } finally {
             if (entered) {
+                afterWriteHook.run();
+                // The session's flag first, then the gate: a backup that sees no write running must also
+                // see the transaction this write left open, or it would copy while that transaction's later
+                // writes (let through as its own) still run.
+                if (s.connection() != null) {
+                    s.refreshUncommittedChanges();
+                }
                 gate.exit();
             }
         }

@@ -139,6 +139,24 @@ public final class Database implements AutoCloseable {
         return store;
     }
 
+    /**
+     * Whether any transaction of the engine holds uncommitted changes, asked of H2's
+     * transaction store itself (any thread: the store's list of open transactions is
+     * thread-safe). The backup waits until this is false before it copies.
+     */
+    public boolean hasTransactionsWithChanges() {
+        org.h2.mvstore.db.Store s = store;
+        if (s == null) {
+            return false;
+        }
+        for (org.h2.mvstore.tx.Transaction t : s.getTransactionStore().getOpenTransactions()) {
+            if (t.hasChanges()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The H2 version of the engine. */
     public static String h2Version() {
         return Constants.FULL_VERSION;
