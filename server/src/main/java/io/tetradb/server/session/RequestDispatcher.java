@@ -230,10 +230,21 @@ public final class RequestDispatcher {
             }
             s.running(id, ps);
             boolean hasResult;
+            boolean cancelHit;
             try {
                 hasResult = ps.execute();
             } finally {
-                s.notRunning();
+                cancelHit = s.notRunning();
+                if (cancelHit) {
+                    // H2 may still hold the cancel for this statement's next run.
+                    s.statements.evict(used);
+                }
+            }
+            if (hasResult && cancelHit) {
+                // The cancel came as the query ended: honoured, nothing changed (a write that ended
+                // is answered as done below: it cannot be undone).
+                ps.getResultSet().close();
+                throw new TetraException(ErrorCode.CANCELLED, "The query was cancelled.");
             }
             if (hasResult) {
                 ResultSet rs = ps.getResultSet();

@@ -44,8 +44,11 @@ public final class Session {
     final Map<Long, Cursor> cursors = new HashMap<>();
     final StatementCache statements = new StatementCache(STATEMENT_CACHE_SIZE);
 
-    private volatile Statement running;
-    private volatile long runningRequestId;
+    /** Guards running, runningRequestId and cancelDelivered: a cancel and the statement's end are ordered. */
+    private final Object runningLock = new Object();
+    private Statement running;
+    private long runningRequestId;
+    private boolean cancelDelivered;
     private volatile boolean inTransaction;
     private volatile boolean uncommittedChanges;
     private org.h2.engine.SessionLocal engineSession;
@@ -167,37 +170,58 @@ public final class Session {
     }
 
     void running(long requestId, Statement st) {
-        runningRequestId = requestId;
-        running = st;
+        synchronized (runningLock) {
+            runningRequestId = requestId;
+            running = st;
+            cancelDelivered = false;
+        }
     }
 
-    void notRunning() {
-        running = null;
-        runningRequestId = 0;
+    /**
+     * The statement has returned (worker). Returns whether a cancel was delivered to it
+     * while it ran: the engine may not have seen it, so the statement must not be used
+     * again (H2 would cancel its next run) and a query's result is not streamed.
+     */
+    boolean notRunning() {
+        synchronized (runningLock) {
+            boolean hit = cancelDelivered;
+            running = null;
+            runningRequestId = 0;
+            cancelDelivered = false;
+            return hit;
+        }
     }
 
-    /** Cancels the statement running for {@code requestId}, if that is the one running. */
+    /**
+     * Cancels the statement running for {@code requestId}, if that is the one running
+     * (event loop). Under the same lock as the statement's start and end, so a cancel
+     * never reaches the session's next statement.
+     */
     boolean cancelRunning(long requestId) {
-        Statement st = running;
-        if (st != null && runningRequestId == requestId) {
+        synchronized (runningLock) {
+            if (running == null || runningRequestId != requestId) {
+                return false;
+            }
             try {
-                st.cancel();
+                running.cancel();
+                cancelDelivered = true;
                 return true;
             } catch (Exception e) {
                 return false;
             }
         }
-        return false;
     }
 
     /** Cancels whatever statement is running (session closing). */
     void cancelAnyRunning() {
-        Statement st = running;
-        if (st != null) {
-            try {
-                st.cancel();
-            } catch (Exception ignored) {
-                // the statement ended meanwhile
+        synchronized (runningLock) {
+            if (running != null) {
+                try {
+                    running.cancel();
+                    cancelDelivered = true;
+                } catch (Exception ignored) {
+                    // the statement ended meanwhile
+                }
             }
         }
     }
