@@ -112,7 +112,7 @@ public final class SqlStatement {
             }
             future.complete(new Result(done.getIsQuery(), columns, Collections.unmodifiableList(rows),
                     done.getIsQuery() ? -1 : done.getUpdateCount(), Collections.unmodifiableList(keys), done.getKind(),
-                    done.getInTransaction()));
+                    done.getInTransaction(), done.getWarning()));
         });
         future.requestId(h.start(client.connection(), message(STREAM_CREDIT)));
         return future;

@@ -137,6 +137,7 @@ public final class TetraServer implements AutoCloseable {
         }
         database.open();
         CatalogWriter catalog = new CatalogWriter(database, layout);
+        catalog.checkReadable();
         catalog.rewrite();
 
         AtomicInteger n = new AtomicInteger();
@@ -170,6 +171,7 @@ public final class TetraServer implements AutoCloseable {
         sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate);
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
         admin.restores(restores);
+        admin.catalog(catalog);
 
         tls = TlsContext.forServer(config);
         Transport transport = Transport.best();

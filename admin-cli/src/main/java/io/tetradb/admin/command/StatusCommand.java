@@ -38,6 +38,7 @@ public final class StatusCommand extends AdminCommand {
             n.put("dataFileSize", s.getDataFileSize());
             n.put("startedAt", Display.isoTime(s.getStartedAtMillis()));
             n.put("uptimeMillis", s.getUptimeMillis());
+            n.put("catalogProblem", s.getCatalogProblem().isEmpty() ? null : s.getCatalogProblem());
             ObjectNode b = n.putObject("backup");
             b.put("state", s.getBackup().getState());
             if (s.getBackup().hasLast()) {
@@ -62,6 +63,9 @@ public final class StatusCommand extends AdminCommand {
         out.println("Sessions:   " + s.getSessionCount());
         out.println("Started:    " + Display.time(s.getStartedAtMillis()));
         out.println("Uptime:     " + Display.duration(s.getUptimeMillis()));
+        if (!s.getCatalogProblem().isEmpty()) {
+            out.println("Catalog:    NOT UP TO DATE: " + s.getCatalogProblem());
+        }
         var b = s.getBackup();
         if (b.getState().equals("RUNNING")) {
             out.println("Backup:     RUNNING " + b.getProgress().getPhase() + " " + Display.percent(b.getProgress().getPercent()));

@@ -40,6 +40,7 @@ import java.util.function.Supplier;
 public final class AdminService {
     private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
 
+    private volatile io.tetradb.server.sql.CatalogWriter catalog;
     private final DataLayout layout;
     private final UserStore users;
     private final Supplier<SessionRegistry> sessions;
@@ -189,7 +190,13 @@ public final class AdminService {
                 .setPort(port.getAsInt()).setStartedAtMillis(startedAt)
                 .setUptimeMillis(System.currentTimeMillis() - startedAt).setSessionCount(reg.count())
                 .setDataFileSize(size).setState(reg.serverState()).setTls(tls)
-                .setBackup(backups.get().status()).build();
+                .setBackup(backups.get().status())
+                .setCatalogProblem(catalog == null || catalog.problem() == null ? "" : catalog.problem()).build();
+    }
+
+    /** The catalog writer, whose problems the status shows (set once at start). */
+    public void catalog(io.tetradb.server.sql.CatalogWriter writer) {
+        this.catalog = writer;
     }
 
     private static AdminReply ok() {

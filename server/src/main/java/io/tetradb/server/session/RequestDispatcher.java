@@ -271,7 +271,10 @@ public final class RequestDispatcher {
                     }
                 }
                 if (cl.kind() == StatementKind.STRUCTURE_WRITE) {
-                    catalog.afterStructureWrite();
+                    String warning = catalog.afterStructureWrite();
+                    if (warning != null) {
+                        done.setWarning(warning);
+                    }
                 }
                 done.setInTransaction(inTransaction(s));
                 s.send(ServerMessage.newBuilder().setRequestId(id).setDone(done).build());

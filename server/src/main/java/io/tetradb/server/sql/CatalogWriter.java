@@ -41,6 +41,7 @@ public final class CatalogWriter {
 
     private final Database database;
     private final DataLayout layout;
+    private volatile String problem;
 
     public CatalogWriter(Database database, DataLayout layout) {
         this.database = database;
@@ -57,14 +58,49 @@ public final class CatalogWriter {
         final Map<String, FieldEntry> fields = new LinkedHashMap<>();
     }
 
-    /** Rewrites catalog.xml from the engine's current structure. */
-    public void rewrite() {
+    /**
+     * Rewrites catalog.xml from the engine's current structure. Returns null when it is up
+     * to date, else why not (also kept for {@link #problem()} and logged as an error): a
+     * catalog that cannot be written, or a previous one that cannot be read, which is
+     * never overwritten, so that table and field numbers never change silently.
+     */
+    public String rewrite() {
         synchronized (database) {
             try {
                 write();
+                problem = null;
+            } catch (UnreadableCatalogException e) {
+                problem = e.getMessage();
+                LOG.error("{}", problem);
             } catch (Exception e) {
-                LOG.warn("catalog.xml could not be rewritten: {}", e.toString());
+                problem = "Structure/catalog.xml could not be written (" + e.getMessage()
+                        + "); it is rewritten after the next structure change.";
+                LOG.error("catalog.xml could not be rewritten.", e);
             }
+            return problem;
+        }
+    }
+
+    /** Why catalog.xml is not up to date, or null when it is (any thread). */
+    public String problem() {
+        return problem;
+    }
+
+    /**
+     * Checks at start that a previous catalog.xml can be read.
+     *
+     * @throws UnreadableCatalogException naming the file and what to do
+     */
+    public void checkReadable() {
+        readPrevious(layout.catalogFile(), new LinkedHashMap<>());
+    }
+
+    /** A previous catalog.xml exists but cannot be read: its numbers would be lost. */
+    public static final class UnreadableCatalogException extends RuntimeException {
+        UnreadableCatalogException(Path file, Exception cause) {
+            super("The structure file " + file + " cannot be read (" + cause.getMessage() + "). Its table and field"
+                    + " numbers would be lost, so it is not overwritten: restore it from a backup, or move it away"
+                    + " to number the tables anew.", cause);
         }
     }
 
@@ -226,8 +262,7 @@ public final class CatalogWriter {
             String next = root.getAttribute("nextTableNumber");
             return Math.max(max + 1, next.isEmpty() ? 1 : Integer.parseInt(next));
         } catch (Exception e) {
-            LOG.warn("The previous catalog.xml could not be read ({}); numbers start again.", e.toString());
-            return 1;
+            throw new UnreadableCatalogException(file, e);
         }
     }
 
@@ -238,13 +273,19 @@ public final class CatalogWriter {
         return f.newDocumentBuilder();
     }
 
-    /** Refreshes the reader grants and the catalog after a structure write. */
-    public void afterStructureWrite() {
+    /**
+     * Refreshes the reader grants and the catalog after a structure write; returns null,
+     * or what the statement's reply should warn of.
+     */
+    public String afterStructureWrite() {
+        String grants = null;
         try {
             database.grantReaderSelect();
         } catch (SQLException e) {
-            LOG.warn("Reader grants could not be refreshed: {}", e.getMessage());
+            LOG.error("Reader grants could not be refreshed: {}", e.getMessage());
+            grants = "The reader role's rights could not be refreshed (" + e.getMessage() + ").";
         }
-        rewrite();
+        String catalog = rewrite();
+        return catalog == null ? grants : grants == null ? catalog : grants + " " + catalog;
     }
 }
