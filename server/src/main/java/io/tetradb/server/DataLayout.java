@@ -30,6 +30,39 @@ public final class DataLayout {
         Files.createDirectories(logsDir());
     }
 
+    /**
+     * Refuses a folder whose Data/ holds data files but none named after the folder (an
+     * archive extracted into a folder of another name, say): the server would otherwise
+     * create an empty database beside them. The message says what to rename.
+     *
+     * @throws IOException when Data/ cannot be listed, or with the refusal
+     */
+    public void checkDataFileName() throws IOException {
+        Path data = dataDir();
+        if (!Files.isDirectory(data) || Files.exists(dataFile()) || Files.exists(data.resolve(name + ".h2.db"))) {
+            return;
+        }
+        java.util.List<String> found = new java.util.ArrayList<>();
+        try (var ds = Files.newDirectoryStream(data, "*.{mv.db,h2.db}")) {
+            for (Path f : ds) {
+                if (Files.isRegularFile(f)) {
+                    found.add(f.getFileName().toString());
+                }
+            }
+        }
+        if (found.isEmpty()) {
+            return;
+        }
+        java.util.Collections.sort(found);
+        String first = found.get(0);
+        String base = first.substring(0, first.length() - ".mv.db".length());
+        throw new IOException("The database folder " + root + " is the database '" + name + "' (a database is named"
+                + " after its folder), so its data file is Data/" + name + ".mv.db, but Data/ holds "
+                + String.join(", ", found) + " and no " + name + ".mv.db. Tetra does not create an empty database"
+                + " beside existing data: rename the folder to '" + base + "', or rename Data/" + first + " to Data/"
+                + name + first.substring(base.length()) + ".");
+    }
+
     public Path root() {
         return root;
     }

@@ -128,6 +128,7 @@ public final class TetraServer implements AutoCloseable {
     private void doStart() throws Exception {
         LOG.info("Tetra {} starting: {}", version(), config);
         layout.createFolders();
+        layout.checkDataFileName();
         // A data file an older H2 wrote is converted first, or the start is refused (PRODUCT.md 5).
         StartupConversion.prepare(layout, config.conversion(), LegacyEngines.locate(null));
         startupHooksAllowed = StartupConversion.firstOpen(layout);

@@ -71,6 +71,7 @@ public final class EmbeddedTetra implements AutoCloseable {
     public static EmbeddedTetra open(Path dataDir, String adminPassword) throws IOException, SQLException {
         DataLayout layout = new DataLayout(dataDir);
         layout.createFolders();
+        layout.checkDataFileName();
         // An older data file is not converted behind the application's back: it says which command does it.
         StartupConversion.prepare(layout, ServerConfig.Conversion.ASK, LegacyEngines.locate(null));
         StartupConversion.firstOpen(layout);
