@@ -116,7 +116,7 @@ final class BackupHistory {
             root.put("database", database);
             ArrayNode arr = root.putArray("archives");
             entries.forEach(arr::add);
-            DataLayout.writeAtomically(file(), JSON.writeValueAsBytes(root), false);
+            DataLayout.writeAtomically(file(), JSON.writeValueAsBytes(root), true);
         } catch (IOException e) {
             LOG.warn("backup-history.json could not be written: {}", e.getMessage());
         }

@@ -229,10 +229,16 @@ public final class BackupService implements AutoCloseable {
             LOG.warn("The backup state could not be written: {}", e.getMessage());
         }
         current = run;
-        run.publisher = timer.scheduleAtFixedRate(() -> publish(run), PROGRESS_PERIOD_MILLIS, PROGRESS_PERIOD_MILLIS,
-                TimeUnit.MILLISECONDS);
-        LOG.info("Backup {} started{} to {}.", number, requester != null ? " by " + requester.user() : "", archive);
-        runner.execute(() -> execute(run));
+        try {
+            run.publisher = timer.scheduleAtFixedRate(() -> publish(run), PROGRESS_PERIOD_MILLIS,
+                    PROGRESS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            LOG.info("Backup {} started{} to {}.", number, requester != null ? " by " + requester.user() : "", archive);
+            runner.execute(() -> execute(run));
+        } catch (RuntimeException | Error e) {
+            // The backup thread could not be given the run (the server is closing): it ends here.
+            endAnyway(run, e);
+            throw new TetraException(ErrorCode.INTERNAL_ERROR, "Backup " + number + " could not start: " + e, e);
+        }
         return BackupStarted.newBuilder().setBackupNumber(number).setArchive(archive.toString()).build();
     }
 
@@ -246,7 +252,7 @@ public final class BackupService implements AutoCloseable {
             Path parent = dest.toAbsolutePath().getParent();
             try {
                 if (parent != null && Files.isDirectory(parent)) {
-                    Files.createDirectory(dest);
+                    DataLayout.createOwnerOnlyFolders(dest);
                 }
             } catch (IOException e) {
                 throw new BackupFailure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest
@@ -333,7 +339,57 @@ public final class BackupService implements AutoCloseable {
         }
     }
 
+    /**
+     * The backup thread's task. Whatever happens inside (an {@code Error} included, such as
+     * zstd-jni's UnsatisfiedLinkError when its native library cannot be loaded), the
+     * backup ends with a status and a code, the gate is open again, the end is journaled
+     * and recorded and {@link #finish} runs, so that later backups, {@link #runAndWait} and
+     * the scheduler go on (PRODUCT.md 8).
+     */
     private void execute(Run run) {
+        try {
+            runBackup(run);
+        } catch (RuntimeException | Error e) {
+            // Only when recording the end itself failed: the run must still end.
+            LOG.error("Backup {} could not be ended normally.", run.number, e);
+            endAnyway(run, e);
+        }
+    }
+
+    /** Last resort when {@link #finish} failed: the gate opens, the run ends, its waiters are released. */
+    private void endAnyway(Run run, Throwable cause) {
+        try {
+            if (gate.isClosed()) {
+                gate.open();
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("The write gate could not be reopened after backup {}.", run.number, e);
+        }
+        if (run.publisher != null) {
+            run.publisher.cancel(false);
+        }
+        long end = System.currentTimeMillis();
+        BackupRecord record = BackupRecord.newBuilder().setNumber(run.number).setStartMillis(run.startMillis)
+                .setEndMillis(end).setDurationMillis(end - run.startMillis).setStatus("FAILED")
+                .setErrorCode(ErrorCode.INTERNAL_ERROR.code())
+                .setErrorMessage("Internal error while ending the backup: " + cause).build();
+        synchronized (this) {
+            if (current == run) {
+                current = null;
+            }
+            try {
+                if (state.runningNumber() == run.number) {
+                    state.running(0, null, false);
+                }
+                state.last(record);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("The last backup information could not be written: {}", e.toString());
+            }
+        }
+        run.done.complete(record);
+    }
+
+    private void runBackup(Run run) {
         BackupSettings st = run.settings;
         String status = "SUCCESS";
         int code = 0;
@@ -381,6 +437,10 @@ public final class BackupService implements AutoCloseable {
                     Files.deleteIfExists(run.archive);
                     throw new BackupFailure(ErrorCode.BACKUP_VERIFY_FAILED, "Archive verification failed: "
                             + e.getMessage(), e);
+                } catch (IOException | RuntimeException | Error e) {
+                    // Not verified: the backup fails, and an archive that was not verified is not kept.
+                    Files.deleteIfExists(run.archive);
+                    throw e;
                 }
             }
             if (!missing.isEmpty()) {
@@ -408,12 +468,19 @@ public final class BackupService implements AutoCloseable {
             code = ErrorCode.BACKUP_IO.code();
             message = "Read or write error during the backup: " + e.getMessage();
             LOG.warn("Backup {} failed.", run.number, e);
+        } catch (Error e) {
+            // Not an I/O error: a defect or the environment (a native library that cannot load, memory).
+            status = "FAILED";
+            code = ErrorCode.INTERNAL_ERROR.code();
+            message = "Internal error during the backup: " + e;
+            LOG.error("Backup {} failed with an internal error.", run.number, e);
         } finally {
             copyingPriority(false);
             if (gate.isClosed()) {
                 gate.open();
             }
         }
+
         if (!status.equals("SUCCESS") && !status.equals("PARTIAL") && run.gateWasClosed) {
             markModified();
         }
@@ -716,8 +783,9 @@ public final class BackupService implements AutoCloseable {
                 listener.accept(record, run.origin);
             } catch (RuntimeException ex) {
                 LOG.warn("The backup end listener failed.", ex);
+            } finally {
+                run.done.complete(record);
             }
-            run.done.complete(record);
         };
         if (Thread.holdsLock(this)) {
             runner.execute(tell);

@@ -317,7 +317,7 @@ public final class BackupSettings {
     /** Writes these settings to {@code Settings/backup.yml} atomically. */
     public void save(DataLayout layout) throws IOException {
         Files.createDirectories(layout.settingsDir());
-        DataLayout.writeAtomically(file(layout), YAML.writeValueAsBytes(tree), false);
+        DataLayout.writeAtomically(file(layout), YAML.writeValueAsBytes(tree), true);
     }
 
     /** The settings as YAML text (what backup.yml holds). */

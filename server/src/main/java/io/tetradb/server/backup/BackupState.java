@@ -142,6 +142,6 @@ final class BackupState {
             l.put("writesQueued", last.getWritesQueued());
             l.put("writesCancelled", last.getWritesCancelled());
         }
-        DataLayout.writeAtomically(file, JSON.writeValueAsBytes(n), false);
+        DataLayout.writeAtomically(file, JSON.writeValueAsBytes(n), true);
     }
 }

@@ -23,6 +23,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -122,6 +123,47 @@ class BackupLifecycleIT {
         assertThat(admin.admin().backupStatus().getLast().getNextScheduledMillis()).isEqualTo(millis("2026-03-05T23:00"));
         List<String> journal = admin.admin().backupJournal(0);
         assertThat(journal).anyMatch(l -> l.contains("\t1\tstart\t") && l.contains("origin=scheduled"));
+    }
+
+    @Test
+    void anErrorInsideABackupEndsItWith2000ReopensTheGateAndNeverStopsLaterBackupsOrTheScheduler() throws Exception {
+        start();
+        admin.execute("CREATE TABLE T(ID INT PRIMARY KEY)");
+        // Thrown on the backup thread with the gate closed, as zstd-jni's would be when /tmp is noexec.
+        server.backups().onGateClosed(n -> {
+            throw new UnsatisfiedLinkError("no zstd-jni in java.library.path (injected by the test)");
+        });
+        BackupRecord failed = CompletableFuture.supplyAsync(server.backups()::runAndWait).get(60, TimeUnit.SECONDS);
+        assertThat(failed.getStatus()).isEqualTo("FAILED");
+        assertThat(failed.getErrorCode()).isEqualTo(ErrorCode.INTERNAL_ERROR.code());
+        assertThat(failed.getErrorMessage()).contains("UnsatisfiedLinkError");
+        assertThat(server.backups().isRunning()).isFalse();
+        assertThat(admin.update("INSERT INTO T VALUES (1)")).as("the gate is open").isEqualTo(1);
+        assertThat(admin.admin().backupStatus().getLast().getNumber()).isEqualTo(1);
+        assertThat(admin.admin().backupJournal(0)).anyMatch(l -> l.contains("\tend\t") && l.contains("code=2000"));
+        try (Stream<Path> files = Files.list(destination())) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(f -> f.contains("testdb-0001"));
+        }
+
+        // A scheduled backup hit by the same Error fails, is retried per policy, and the retry succeeds.
+        admin.admin().setBackupSettings("schedule.frequency=hourly", "schedule.startingAt=\"00:00\"",
+                "onFailure.retryAfter=10m", "onFailure.maxAttempts=3");
+        clock.set(LocalDateTime.parse("2026-03-04T11:00"));
+        server.scheduler().check();
+        BackupRecord scheduled = awaitLast(2);
+        assertThat(scheduled.getErrorCode()).isEqualTo(ErrorCode.INTERNAL_ERROR.code());
+        await().atMost(60, TimeUnit.SECONDS).until(
+                () -> admin.admin().backupStatus().getNextScheduledMillis() == millis("2026-03-04T11:10"));
+        server.backups().onGateClosed(null);
+        clock.set(LocalDateTime.parse("2026-03-04T11:10"));
+        server.scheduler().check();
+        BackupRecord retried = awaitLast(3);
+        assertThat(retried.getStatus()).as(retried.getErrorMessage()).isEqualTo("SUCCESS");
+        assertThat(admin.update("INSERT INTO T VALUES (2)")).isEqualTo(1);
+
+        // And a manual backup after it.
+        admin.admin().startBackup();
+        assertThat(awaitLast(4).getStatus()).isEqualTo("SUCCESS");
     }
 
     @Test
