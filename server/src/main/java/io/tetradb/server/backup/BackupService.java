@@ -3,6 +3,7 @@ package io.tetradb.server.backup;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupFinished;
 import io.tetradb.protocol.BackupProgress;
 import io.tetradb.protocol.BackupRecord;
@@ -98,8 +99,13 @@ public final class BackupService implements AutoCloseable {
 
     /**
      * A backup that was running when the server stopped without finishing it (killed,
-     * power cut): it is recorded FAILED, its partial archive removed; an archive under its
-     * final name can only be complete (it is renamed last), so one is kept.
+     * power cut): it is recorded FAILED, its partial archive removed. An archive under its
+     * final name can only be complete (it is renamed last, after its fsync), so one is kept
+     * and recorded SUCCESS with what was verified of it, from the stage the backup had
+     * recorded: {@code ARCHIVE_VERIFICATION_INTERRUPTED} when the server stopped during
+     * the verification, {@code ARCHIVE_NOT_VERIFIED} when before it,
+     * {@code ARCHIVE_VERIFIED} when after. An archive not verified is not verified again
+     * here (the start would wait for it); the message says how to check it.
      */
     private void recoverInterrupted() throws IOException {
         long n = state.runningNumber();
@@ -111,15 +117,36 @@ public final class BackupService implements AutoCloseable {
         Path partial = archive.resolveSibling("." + archive.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         interruptedScheduled = state.runningScheduled() && !finished;
-        String msg = finished ? "The server stopped after writing backup " + n + " but before recording it."
-                : "The server stopped during backup " + n + "; its partial archive was removed.";
+        ArchiveVerification verification = ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED;
+        String msg;
+        if (!finished) {
+            msg = "The server stopped during backup " + n + "; its partial archive was removed.";
+        } else if (state.runningStage() == BackupState.Stage.VERIFIED) {
+            verification = ArchiveVerification.ARCHIVE_VERIFIED;
+            msg = "The server stopped after writing and verifying backup " + n + " but before recording it.";
+        } else if (state.runningStage() == BackupState.Stage.VERIFYING) {
+            verification = ArchiveVerification.ARCHIVE_VERIFICATION_INTERRUPTED;
+            msg = "The server stopped while verifying backup " + n + ": the archive is complete but its verification"
+                    + " did not finish; check it with: tetra-admin backup verify " + n;
+        } else {
+            verification = ArchiveVerification.ARCHIVE_NOT_VERIFIED;
+            msg = "The server stopped after writing backup " + n + " but before verifying it: the archive is complete"
+                    + " but was not verified; check it with: tetra-admin backup verify " + n;
+        }
         long now = System.currentTimeMillis();
+        long size = finished ? Files.size(archive) : 0;
         BackupRecord r = BackupRecord.newBuilder().setNumber(n).setStartMillis(now).setEndMillis(now)
                 .setStatus(finished ? "SUCCESS" : "FAILED").setErrorCode(finished ? 0 : ErrorCode.BACKUP_IO.code())
-                .setErrorMessage(msg).setArchive(finished ? archive.toString() : "").build();
+                .setErrorMessage(msg).setArchive(finished ? archive.toString() : "").setArchiveSize(size)
+                .setVerification(verification).build();
         state.running(0, null, false);
         state.last(r);
-        journal.event(n, "interrupted", true, true, fields("message", msg, "archive", archive));
+        if (finished && archive.getParent() != null) {
+            new BackupHistory(archive.getParent(), layout.databaseName()).record(n, archive, size, now, now, "SUCCESS",
+                    null, verification);
+        }
+        journal.event(n, "interrupted", true, true, fields("message", msg, "archive", archive, "verification",
+                verification.name()));
         LOG.warn(msg);
     }
 
@@ -156,6 +183,8 @@ public final class BackupService implements AutoCloseable {
         final Origin origin;
         ScheduledFuture<?> publisher;
         boolean gateWasClosed;
+        /** What was verified of the archive written (set on the backup thread). */
+        volatile ArchiveVerification verification = ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED;
 
         Run(long number, BackupSettings settings, Path archive, Origin origin) {
             this.number = number;
@@ -179,6 +208,27 @@ public final class BackupService implements AutoCloseable {
     /** For tests and diagnostics: called on the backup thread once the gate is closed and quiet, before the copy. */
     public void onGateClosed(LongConsumer listener) {
         gateClosedListener = listener == null ? n -> { } : listener;
+    }
+
+    /**
+     * For tests and diagnostics: called on the backup thread once the archive has its final
+     * name and the start of its verification is recorded, before the verification reads it.
+     */
+    public void onVerifying(LongConsumer listener) {
+        verifyingListener = listener == null ? n -> { } : listener;
+    }
+
+    private volatile LongConsumer verifyingListener = n -> { };
+
+    /** Records (durably) how far the running backup got, for {@link #recoverInterrupted} after a kill. */
+    private synchronized void stage(Run run, BackupState.Stage stage) {
+        try {
+            if (state.runningNumber() == run.number) {
+                state.runningStage(stage);
+            }
+        } catch (IOException e) {
+            LOG.warn("The backup state could not be written: {}", e.getMessage());
+        }
     }
 
     /**
@@ -430,8 +480,13 @@ public final class BackupService implements AutoCloseable {
             journal(run, "archive-written", false, fields("archive", run.archive, "size", size));
             if (st.verify()) {
                 run.phase = "verifying";
+                // Recorded first: a kill from here on is reported as an interrupted verification.
+                stage(run, BackupState.Stage.VERIFYING);
+                verifyingListener.accept(run.number);
                 try {
                     io.tetradb.server.restore.BackupArchiveReader.extract(run.archive, null);
+                    run.verification = ArchiveVerification.ARCHIVE_VERIFIED;
+                    stage(run, BackupState.Stage.VERIFIED);
                     journal(run, "verified", false, fields("archive", run.archive));
                 } catch (TetraException e) {
                     Files.deleteIfExists(run.archive);
@@ -442,6 +497,8 @@ public final class BackupService implements AutoCloseable {
                     Files.deleteIfExists(run.archive);
                     throw e;
                 }
+            } else {
+                run.verification = ArchiveVerification.ARCHIVE_NOT_VERIFIED;
             }
             if (!missing.isEmpty()) {
                 status = "PARTIAL";
@@ -485,7 +542,7 @@ public final class BackupService implements AutoCloseable {
             markModified();
         }
         history.record(run.number, manifest != null ? run.archive : null, size, run.startMillis,
-                System.currentTimeMillis(), status, manifest);
+                System.currentTimeMillis(), status, manifest, run.verification);
         finish(run, status, code, message, size, missing);
     }
 
@@ -740,6 +797,7 @@ public final class BackupService implements AutoCloseable {
                 .setArchive(archived ? run.archive.toString() : "")
                 .setArchiveSize(size).setWritesQueued(run.gateWasClosed ? gate.queuedTotal() : 0)
                 .setWritesCancelled(run.gateWasClosed ? gate.refusedTotal() : 0)
+                .setVerification(archived ? run.verification : ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED)
                 .build();
         synchronized (this) {
             try {
@@ -752,7 +810,8 @@ public final class BackupService implements AutoCloseable {
             }
         }
         journal(run, "end", !archived || code != 0, fields("status", status, "code", code, "message", message,
-                "archive", record.getArchive(), "size", size, "durationMillis", record.getDurationMillis(),
+                "archive", record.getArchive(), "size", size, "verification", record.getVerification().name(),
+                "durationMillis", record.getDurationMillis(),
                 "queued", record.getWritesQueued(), "cancelled", record.getWritesCancelled()));
         if (code == 0) {
             LOG.info("Backup {} finished: {} ({} bytes, {} ms).", run.number, status, size, end - run.startMillis);
