@@ -562,10 +562,11 @@ public final class BackupService implements AutoCloseable {
         }
     }
 
-    private HookRunner.Outcome runHook(Run run, String name, String command, Map<String, String> env) {
-        HookRunner.Outcome o = HookRunner.run(command, layout.root(), env, run.settings.hookTimeout());
-        journal(run, "hook", o.exitCode() != 0, fields("hook", name, "exit", o.exitCode(), "timedOut", o.timedOut(),
-                "output", o.output()));
+    /** Runs hook {@code executable} of Settings/hooks/ as the {@code name} hook, and journals it. */
+    private HookRunner.Outcome runHook(Run run, String name, String executable, Map<String, String> env) {
+        HookRunner.Outcome o = HookRunner.run(layout.root(), executable, env, run.settings.hookTimeout());
+        journal(run, "hook", o.exitCode() != 0, fields("hook", name, "file", executable, "exit", o.exitCode(),
+                "timedOut", o.timedOut(), "output", o.output()));
         return o;
     }
 
