@@ -50,6 +50,13 @@ import java.util.stream.Stream;
  * outcome. A failure or a stop leaves the database untouched and writable, removes the
  * partial archive and reopens the gate.
  *
+ * <p>Invariants: (1) a failure of any kind on the backup thread, an {@code Error}
+ * included, ends the backup with a status and a code, reopens the gate and runs
+ * {@link #finish} (or, if that fails, {@code endAnyway}), so that {@code current} is
+ * cleared and waiters are released; (2) {@code backup-state.json} names the running
+ * backup and its stage (copying, verifying, verified) before each step, so that the next
+ * start after a kill records what was written and what was verified, never more.
+ *
  * <p>{@link #start}, {@link #stop} and {@link #status} run on the requesting session's
  * worker; the backup itself on its own thread ("tetra-backup"); progress on a timer.
  */
