@@ -774,7 +774,8 @@ class AdminCliIT {
             assertThat(last.get("writesCancelled").asInt()).isEqualTo(1);
             assertThat(last.has("nextScheduled")).isTrue();
             assertThat(last.get("nextScheduled").isNull()).isTrue();
-            assertThat(last.size()).as(last.toString()).isEqualTo(12);
+            assertThat(last.get("verification").asText()).isEqualTo("VERIFIED");
+            assertThat(last.size()).as(last.toString()).isEqualTo(13);
 
             Run idleText = admin("backup", "status");
             assertThat(idleText.exit).as(idleText.err).isZero();
@@ -789,6 +790,7 @@ class AdminCliIT {
                     .contains("(" + Files.size(archive(n)) + " bytes)")
                     .contains("Writes queued:    2")
                     .contains("Writes cancelled: 1")
+                    .contains("Verified:         yes (every checksum re-read)")
                     .contains("Next scheduled:   none");
             assertThat(count("BACKUP_STATUS_T")).isEqualTo(1);
         }
@@ -999,9 +1001,11 @@ class AdminCliIT {
         JsonNode archives = history.json().path("archives");
         assertThat(find(archives, "number", number)).isNotNull();
         assertThat(find(archives, "number", number).path("status").asText()).isEqualTo("SUCCESS");
+        assertThat(find(archives, "number", number).path("verification").asText()).isEqualTo("VERIFIED");
         Run text = admin("backup", "history");
         assertThat(text.exit).isZero();
-        assertThat(text.out).contains(String.format("db-%04d.tar.zst", number)).containsPattern("\\([0-9]+ archives?\\)");
+        assertThat(text.out).contains(String.format("db-%04d.tar.zst", number)).containsPattern("\\([0-9]+ archives?\\)")
+                .contains("VERIFIED").contains("verified");
 
         Run journal = admin("backup", "journal", "--tail", "3");
         assertThat(journal.exit).as(journal.err).isZero();

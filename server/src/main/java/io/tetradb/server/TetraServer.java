@@ -13,6 +13,7 @@ import io.tetradb.server.auth.AuthThrottle;
 import io.tetradb.server.auth.UserStore;
 import io.tetradb.server.backup.BackupScheduler;
 import io.tetradb.server.backup.BackupService;
+import io.tetradb.server.backup.BackupSettings;
 import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.convert.LegacyEngines;
 import io.tetradb.server.convert.StartupConversion;
@@ -129,6 +130,10 @@ public final class TetraServer implements AutoCloseable {
         LOG.info("Tetra {} starting: {}", version(), config);
         layout.createFolders();
         layout.checkDataFileName();
+        // Hook settings that hold a command (as earlier versions allowed) stop the start, saying what to do.
+        for (String warning : BackupSettings.checkHooksAtStart(layout)) {
+            LOG.warn(warning);
+        }
         // A data file an older H2 wrote is converted first, or the start is refused (PRODUCT.md 5).
         StartupConversion.prepare(layout, config.conversion(), LegacyEngines.locate(null));
         startupHooksAllowed = StartupConversion.firstOpen(layout);

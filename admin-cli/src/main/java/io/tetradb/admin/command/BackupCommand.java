@@ -6,6 +6,7 @@ import io.tetradb.admin.BackupProgressBar;
 import io.tetradb.admin.Display;
 import io.tetradb.admin.InterruptSource;
 import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupFinished;
 import io.tetradb.protocol.BackupProgress;
 import io.tetradb.protocol.BackupRecord;
@@ -30,7 +31,8 @@ import java.util.Locale;
  *
  * <p>JSON shapes ({@code --json}): a backup record (the last backup's information) is
  * {@code {"number", "status", "errorCode", "errorMessage", "start", "end", "durationMillis",
- * "archive", "archiveSize", "writesQueued", "writesCancelled", "nextScheduled"}}, times as
+ * "archive", "archiveSize", "verification", "writesQueued", "writesCancelled", "nextScheduled"}}
+ * ({@code verification}: VERIFIED, NOT_VERIFIED, VERIFICATION_INTERRUPTED or null), times as
  * ISO-8601 UTC, and {@code null} for what does not apply (no error, no archive, nothing
  * scheduled); progress is {@code {"backupNumber", "phase", "bytesDone", "bytesTotal",
  * "currentFile", "bytesPerSecond", "etaMillis", "queuedWrites", "percent"}}.
@@ -313,6 +315,10 @@ public final class BackupCommand extends AdminCommand {
                 out.println(line("Archive:", r.getArchive().isEmpty() ? "none" : r.getArchive()));
                 out.println(line("Archive size:", Display.bytes(r.getArchiveSize()) + " (" + r.getArchiveSize()
                         + " bytes)"));
+                out.println(line("Verified:", verificationText(r.getVerification(), r.getNumber())));
+                if (r.getErrorCode() == 0 && !r.getErrorMessage().isEmpty()) {
+                    out.println(line("Note:", r.getErrorMessage()));
+                }
                 out.println(line("Writes queued:", r.getWritesQueued()));
                 out.println(line("Writes cancelled:", r.getWritesCancelled()));
                 out.println(line("Next scheduled:", r.getNextScheduledMillis() > 0
@@ -345,9 +351,34 @@ public final class BackupCommand extends AdminCommand {
         n.put("durationMillis", r.getDurationMillis());
         n.put("archive", r.getArchive().isEmpty() ? null : r.getArchive());
         n.put("archiveSize", r.getArchiveSize());
+        n.put("verification", verification(r.getVerification()));
         n.put("writesQueued", r.getWritesQueued());
         n.put("writesCancelled", r.getWritesCancelled());
         n.put("nextScheduled", r.getNextScheduledMillis() > 0 ? Display.isoTime(r.getNextScheduledMillis()) : null);
+    }
+
+    /**
+     * An archive's verification for JSON: {@code VERIFIED}, {@code NOT_VERIFIED},
+     * {@code VERIFICATION_INTERRUPTED}, or null (no archive, or not recorded).
+     */
+    static String verification(ArchiveVerification v) {
+        return switch (v) {
+            case ARCHIVE_VERIFIED -> "VERIFIED";
+            case ARCHIVE_NOT_VERIFIED -> "NOT_VERIFIED";
+            case ARCHIVE_VERIFICATION_INTERRUPTED -> "VERIFICATION_INTERRUPTED";
+            default -> null;
+        };
+    }
+
+    /** An archive's verification in words, for the text output. */
+    static String verificationText(ArchiveVerification v, long number) {
+        return switch (v) {
+            case ARCHIVE_VERIFIED -> "yes (every checksum re-read)";
+            case ARCHIVE_NOT_VERIFIED -> "no (check it with: backup verify " + number + ")";
+            case ARCHIVE_VERIFICATION_INTERRUPTED -> "interrupted: the server stopped during it (check it with: "
+                    + "backup verify " + number + ")";
+            default -> "-";
+        };
     }
 
     /** Progress as JSON (see the class comment). */

@@ -46,17 +46,20 @@ public final class BackupHistoryCommand extends AdminCommand {
                 ArrayNode m = a.putArray("missingAttachments");
                 e.getMissingAttachmentsList().forEach(m::add);
                 a.put("entries", e.getEntryCount());
+                a.put("verification", BackupCommand.verification(e.getVerification()));
             }
             main.printJson(n);
             return OK;
         }
         main.out().println("Destination: " + h.getDestination());
-        TextTable table = new TextTable(List.of("NUMBER", "FILE", "SIZE", "END", "STATUS"),
-                new boolean[]{true, false, true, false, false});
+        TextTable table = new TextTable(List.of("NUMBER", "FILE", "SIZE", "END", "STATUS", "VERIFIED"),
+                new boolean[]{true, false, true, false, false, false});
         for (BackupHistoryEntry e : h.getEntriesList()) {
+            String v = BackupCommand.verification(e.getVerification());
             table.add(List.of(Long.toString(e.getNumber()), e.getFile(), Display.bytes(e.getSize()),
                     e.getEndMillis() == 0 ? "" : Display.time(e.getEndMillis()),
-                    e.getStatus() + (e.getPartial() ? " (partial)" : "")));
+                    e.getStatus() + (e.getPartial() ? " (partial)" : ""),
+                    v == null ? "-" : v.toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
         }
         table.print(main.out());
         int n = h.getEntriesCount();

@@ -34,8 +34,8 @@ import java.util.concurrent.Future;
  * Writes one backup archive: a standard tar (see {@link TarHeaders}; zstd-compressed
  * unless compression is none) whose entries are laid out as the database folder, each
  * entry's SHA-256 computed while it is copied, and {@code MANIFEST.json} last. The
- * archive is written under a temporary name in the destination, fsynced, then renamed:
- * a half-written archive never has its final name.
+ * archive is written under a temporary name in the destination, owner-only ({@code 0600})
+ * from its creation, fsynced, then renamed: a half-written archive never has its final name.
  *
  * <p>How the bytes travel. Without compression an entry's content goes from file to
  * archive inside the kernel ({@link FileChannel#transferTo}), chunk by chunk, and its
@@ -139,7 +139,9 @@ final class BackupArchiveWriter implements AutoCloseable {
         this.temp = target.resolveSibling("." + target.getFileName() + ".partial");
         this.chunk = maxRate > 0 ? (int) Math.max(MIN_CHUNK, Math.min(CHUNK, maxRate / 10 / 4096 * 4096)) : CHUNK;
         Files.deleteIfExists(temp);
-        this.file = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        // Owner-only from its creation (PRODUCT.md 8): the archive holds the engine key and the users.
+        this.file = FileChannel.open(temp, java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                io.tetradb.server.DataLayout.ownerOnlyFile(temp));
         this.zstdLevel = zstdLevel;
         this.zstdWorkers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.currentWorkers = zstdWorkers;
@@ -149,7 +151,8 @@ final class BackupArchiveWriter implements AutoCloseable {
                 z = new ZstdCompressCtx();
                 z.setLevel(zstdLevel);
                 z.setWorkers(zstdWorkers);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // An Error too (zstd-jni's UnsatisfiedLinkError when its library cannot be loaded): no file is left.
                 if (z != null) {
                     z.close();
                 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupHistoryEntry;
 import io.tetradb.server.DataLayout;
 import org.slf4j.Logger;
@@ -22,7 +23,7 @@ import java.util.stream.Stream;
 
 /**
  * The archives of one database in a destination: {@code backup-history.json} (every
- * archive kept, with its manifest summary) and retention (keep the last N, delete the
+ * archive kept, with its manifest summary and whether it was verified) and retention (keep the last N, delete the
  * oldest). Deleting the history file loses nothing: the numbering lives in the database
  * folder, and the file is rebuilt from what is there.
  *
@@ -81,7 +82,7 @@ final class BackupHistory {
 
     /** Records an archive's outcome and rewrites the file to list exactly the archives present. */
     synchronized void record(long number, Path archive, long size, long start, long end, String status,
-                             JsonNode manifest) {
+                             JsonNode manifest, ArchiveVerification verification) {
         try {
             List<ObjectNode> entries = new ArrayList<>();
             for (BackupHistoryEntry e : read()) {
@@ -97,6 +98,7 @@ final class BackupHistory {
                 n.put("start", start);
                 n.put("end", end);
                 n.put("status", status);
+                n.put("verification", verification.name());
                 if (manifest != null) {
                     n.put("partial", manifest.path("partial").asBoolean());
                     n.set("missingAttachments", manifest.path("missingAttachments"));
@@ -116,7 +118,7 @@ final class BackupHistory {
             root.put("database", database);
             ArrayNode arr = root.putArray("archives");
             entries.forEach(arr::add);
-            DataLayout.writeAtomically(file(), JSON.writeValueAsBytes(root), false);
+            DataLayout.writeAtomically(file(), JSON.writeValueAsBytes(root), true);
         } catch (IOException e) {
             LOG.warn("backup-history.json could not be written: {}", e.getMessage());
         }
@@ -132,7 +134,8 @@ final class BackupHistory {
                         .setFile(n.path("file").asText()).setSize(n.path("size").asLong())
                         .setStartMillis(n.path("start").asLong()).setEndMillis(n.path("end").asLong())
                         .setStatus(n.path("status").asText()).setPartial(n.path("partial").asBoolean())
-                        .setEntryCount(n.path("entries").asInt());
+                        .setEntryCount(n.path("entries").asInt())
+                        .setVerification(BackupState.verification(n.path("verification").asText("")));
                 n.path("missingAttachments").forEach(m -> b.addMissingAttachments(m.asText()));
                 out.add(b.build());
                 recorded.add(n.path("file").asText());
@@ -161,6 +164,7 @@ final class BackupHistory {
         ArrayNode miss = n.putArray("missingAttachments");
         e.getMissingAttachmentsList().forEach(miss::add);
         n.put("entries", e.getEntryCount());
+        n.put("verification", e.getVerification().name());
         return n;
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
  * {@code Logs/backup-journal.txt} (PRODUCT.md 4.8): one line per event,
  * {@code timestamp<TAB>number<TAB>event<TAB>key=value ...}. Rotated at 10 MB (the old
  * file becomes {@code backup-journal.1.txt}, up to 5 kept). With verbose off, only
- * starts and errors are written.
+ * starts and errors are written. The file is created owner-only ({@code 0600}).
  *
  * <p>Thread-safe (synchronized); written by the backup thread, the scheduler and admin
  * requests.
@@ -70,6 +70,10 @@ public final class BackupJournal {
             Files.createDirectories(file.getParent());
             if (Files.exists(file) && Files.size(file) >= maxBytes) {
                 rotate();
+            }
+            if (!Files.exists(file)) {
+                // Owner-only: events carry hook output and error messages.
+                Files.createFile(file, io.tetradb.server.DataLayout.ownerOnlyFile(file));
             }
             Files.write(file, sb.toString().getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND);

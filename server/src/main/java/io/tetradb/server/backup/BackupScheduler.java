@@ -88,7 +88,8 @@ public final class BackupScheduler implements AutoCloseable {
     private void safeCheck() {
         try {
             check();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Never thrown on: the timer would cancel the check and no backup would be scheduled again.
             LOG.warn("The backup scheduler failed: {}", e.toString());
         }
     }
@@ -121,11 +122,21 @@ public final class BackupScheduler implements AutoCloseable {
         try {
             service.start(null, false, BackupService.Origin.SCHEDULED);
         } catch (TetraException e) {
-            // It could not start (1419, 1407 ...): the end was recorded and finished() ran, unless it was 1419.
+            // It could not start: with 1407 the end was recorded and finished() ran; otherwise (1419, settings
+            // that cannot be read, the counter not written ...) it counts as a failed attempt here.
             synchronized (this) {
-                if (e.code() == ErrorCode.BACKUP_ALREADY_RUNNING || e.code() == ErrorCode.BACKUP_OPEN_TRANSACTION) {
+                if (e.code() != ErrorCode.BACKUP_DESTINATION && running) {
                     running = false;
                     failed(settings(), now(), e.code().code());
+                    persist();
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.warn("The scheduled backup could not start: {}", e.toString());
+            synchronized (this) {
+                if (running) {
+                    running = false;
+                    failed(settings(), now(), ErrorCode.INTERNAL_ERROR.code());
                     persist();
                 }
             }

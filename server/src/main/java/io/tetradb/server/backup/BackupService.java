@@ -3,6 +3,7 @@ package io.tetradb.server.backup;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupFinished;
 import io.tetradb.protocol.BackupProgress;
 import io.tetradb.protocol.BackupRecord;
@@ -48,6 +49,13 @@ import java.util.stream.Stream;
  * progress to subscribed admin sessions (at most 10 times a second) and records the
  * outcome. A failure or a stop leaves the database untouched and writable, removes the
  * partial archive and reopens the gate.
+ *
+ * <p>Invariants: (1) a failure of any kind on the backup thread, an {@code Error}
+ * included, ends the backup with a status and a code, reopens the gate and runs
+ * {@link #finish} (or, if that fails, {@code endAnyway}), so that {@code current} is
+ * cleared and waiters are released; (2) {@code backup-state.json} names the running
+ * backup and its stage (copying, verifying, verified) before each step, so that the next
+ * start after a kill records what was written and what was verified, never more.
  *
  * <p>{@link #start}, {@link #stop} and {@link #status} run on the requesting session's
  * worker; the backup itself on its own thread ("tetra-backup"); progress on a timer.
@@ -98,8 +106,13 @@ public final class BackupService implements AutoCloseable {
 
     /**
      * A backup that was running when the server stopped without finishing it (killed,
-     * power cut): it is recorded FAILED, its partial archive removed; an archive under its
-     * final name can only be complete (it is renamed last), so one is kept.
+     * power cut): it is recorded FAILED, its partial archive removed. An archive under its
+     * final name can only be complete (it is renamed last, after its fsync), so one is kept
+     * and recorded SUCCESS with what was verified of it, from the stage the backup had
+     * recorded: {@code ARCHIVE_VERIFICATION_INTERRUPTED} when the server stopped during
+     * the verification, {@code ARCHIVE_NOT_VERIFIED} when before it,
+     * {@code ARCHIVE_VERIFIED} when after. An archive not verified is not verified again
+     * here (the start would wait for it); the message says how to check it.
      */
     private void recoverInterrupted() throws IOException {
         long n = state.runningNumber();
@@ -111,15 +124,36 @@ public final class BackupService implements AutoCloseable {
         Path partial = archive.resolveSibling("." + archive.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         interruptedScheduled = state.runningScheduled() && !finished;
-        String msg = finished ? "The server stopped after writing backup " + n + " but before recording it."
-                : "The server stopped during backup " + n + "; its partial archive was removed.";
+        ArchiveVerification verification = ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED;
+        String msg;
+        if (!finished) {
+            msg = "The server stopped during backup " + n + "; its partial archive was removed.";
+        } else if (state.runningStage() == BackupState.Stage.VERIFIED) {
+            verification = ArchiveVerification.ARCHIVE_VERIFIED;
+            msg = "The server stopped after writing and verifying backup " + n + " but before recording it.";
+        } else if (state.runningStage() == BackupState.Stage.VERIFYING) {
+            verification = ArchiveVerification.ARCHIVE_VERIFICATION_INTERRUPTED;
+            msg = "The server stopped while verifying backup " + n + ": the archive is complete but its verification"
+                    + " did not finish; check it with: tetra-admin backup verify " + n;
+        } else {
+            verification = ArchiveVerification.ARCHIVE_NOT_VERIFIED;
+            msg = "The server stopped after writing backup " + n + " but before verifying it: the archive is complete"
+                    + " but was not verified; check it with: tetra-admin backup verify " + n;
+        }
         long now = System.currentTimeMillis();
+        long size = finished ? Files.size(archive) : 0;
         BackupRecord r = BackupRecord.newBuilder().setNumber(n).setStartMillis(now).setEndMillis(now)
                 .setStatus(finished ? "SUCCESS" : "FAILED").setErrorCode(finished ? 0 : ErrorCode.BACKUP_IO.code())
-                .setErrorMessage(msg).setArchive(finished ? archive.toString() : "").build();
+                .setErrorMessage(msg).setArchive(finished ? archive.toString() : "").setArchiveSize(size)
+                .setVerification(verification).build();
         state.running(0, null, false);
         state.last(r);
-        journal.event(n, "interrupted", true, true, fields("message", msg, "archive", archive));
+        if (finished && archive.getParent() != null) {
+            new BackupHistory(archive.getParent(), layout.databaseName()).record(n, archive, size, now, now, "SUCCESS",
+                    null, verification);
+        }
+        journal.event(n, "interrupted", true, true, fields("message", msg, "archive", archive, "verification",
+                verification.name()));
         LOG.warn(msg);
     }
 
@@ -156,6 +190,8 @@ public final class BackupService implements AutoCloseable {
         final Origin origin;
         ScheduledFuture<?> publisher;
         boolean gateWasClosed;
+        /** What was verified of the archive written (set on the backup thread). */
+        volatile ArchiveVerification verification = ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED;
 
         Run(long number, BackupSettings settings, Path archive, Origin origin) {
             this.number = number;
@@ -179,6 +215,27 @@ public final class BackupService implements AutoCloseable {
     /** For tests and diagnostics: called on the backup thread once the gate is closed and quiet, before the copy. */
     public void onGateClosed(LongConsumer listener) {
         gateClosedListener = listener == null ? n -> { } : listener;
+    }
+
+    /**
+     * For tests and diagnostics: called on the backup thread once the archive has its final
+     * name and the start of its verification is recorded, before the verification reads it.
+     */
+    public void onVerifying(LongConsumer listener) {
+        verifyingListener = listener == null ? n -> { } : listener;
+    }
+
+    private volatile LongConsumer verifyingListener = n -> { };
+
+    /** Records (durably) how far the running backup got, for {@link #recoverInterrupted} after a kill. */
+    private synchronized void stage(Run run, BackupState.Stage stage) {
+        try {
+            if (state.runningNumber() == run.number) {
+                state.runningStage(stage);
+            }
+        } catch (IOException e) {
+            LOG.warn("The backup state could not be written: {}", e.getMessage());
+        }
     }
 
     /**
@@ -229,10 +286,16 @@ public final class BackupService implements AutoCloseable {
             LOG.warn("The backup state could not be written: {}", e.getMessage());
         }
         current = run;
-        run.publisher = timer.scheduleAtFixedRate(() -> publish(run), PROGRESS_PERIOD_MILLIS, PROGRESS_PERIOD_MILLIS,
-                TimeUnit.MILLISECONDS);
-        LOG.info("Backup {} started{} to {}.", number, requester != null ? " by " + requester.user() : "", archive);
-        runner.execute(() -> execute(run));
+        try {
+            run.publisher = timer.scheduleAtFixedRate(() -> publish(run), PROGRESS_PERIOD_MILLIS,
+                    PROGRESS_PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+            LOG.info("Backup {} started{} to {}.", number, requester != null ? " by " + requester.user() : "", archive);
+            runner.execute(() -> execute(run));
+        } catch (RuntimeException | Error e) {
+            // The backup thread could not be given the run (the server is closing): it ends here.
+            endAnyway(run, e);
+            throw new TetraException(ErrorCode.INTERNAL_ERROR, "Backup " + number + " could not start: " + e, e);
+        }
         return BackupStarted.newBuilder().setBackupNumber(number).setArchive(archive.toString()).build();
     }
 
@@ -246,7 +309,7 @@ public final class BackupService implements AutoCloseable {
             Path parent = dest.toAbsolutePath().getParent();
             try {
                 if (parent != null && Files.isDirectory(parent)) {
-                    Files.createDirectory(dest);
+                    DataLayout.createOwnerOnlyFolders(dest);
                 }
             } catch (IOException e) {
                 throw new BackupFailure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest
@@ -333,7 +396,57 @@ public final class BackupService implements AutoCloseable {
         }
     }
 
+    /**
+     * The backup thread's task. Whatever happens inside (an {@code Error} included, such as
+     * zstd-jni's UnsatisfiedLinkError when its native library cannot be loaded), the
+     * backup ends with a status and a code, the gate is open again, the end is journaled
+     * and recorded and {@link #finish} runs, so that later backups, {@link #runAndWait} and
+     * the scheduler go on (PRODUCT.md 8).
+     */
     private void execute(Run run) {
+        try {
+            runBackup(run);
+        } catch (RuntimeException | Error e) {
+            // Only when recording the end itself failed: the run must still end.
+            LOG.error("Backup {} could not be ended normally.", run.number, e);
+            endAnyway(run, e);
+        }
+    }
+
+    /** Last resort when {@link #finish} failed: the gate opens, the run ends, its waiters are released. */
+    private void endAnyway(Run run, Throwable cause) {
+        try {
+            if (gate.isClosed()) {
+                gate.open();
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("The write gate could not be reopened after backup {}.", run.number, e);
+        }
+        if (run.publisher != null) {
+            run.publisher.cancel(false);
+        }
+        long end = System.currentTimeMillis();
+        BackupRecord record = BackupRecord.newBuilder().setNumber(run.number).setStartMillis(run.startMillis)
+                .setEndMillis(end).setDurationMillis(end - run.startMillis).setStatus("FAILED")
+                .setErrorCode(ErrorCode.INTERNAL_ERROR.code())
+                .setErrorMessage("Internal error while ending the backup: " + cause).build();
+        synchronized (this) {
+            if (current == run) {
+                current = null;
+            }
+            try {
+                if (state.runningNumber() == run.number) {
+                    state.running(0, null, false);
+                }
+                state.last(record);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("The last backup information could not be written: {}", e.toString());
+            }
+        }
+        run.done.complete(record);
+    }
+
+    private void runBackup(Run run) {
         BackupSettings st = run.settings;
         String status = "SUCCESS";
         int code = 0;
@@ -374,14 +487,25 @@ public final class BackupService implements AutoCloseable {
             journal(run, "archive-written", false, fields("archive", run.archive, "size", size));
             if (st.verify()) {
                 run.phase = "verifying";
+                // Recorded first: a kill from here on is reported as an interrupted verification.
+                stage(run, BackupState.Stage.VERIFYING);
+                verifyingListener.accept(run.number);
                 try {
                     io.tetradb.server.restore.BackupArchiveReader.extract(run.archive, null);
+                    run.verification = ArchiveVerification.ARCHIVE_VERIFIED;
+                    stage(run, BackupState.Stage.VERIFIED);
                     journal(run, "verified", false, fields("archive", run.archive));
                 } catch (TetraException e) {
                     Files.deleteIfExists(run.archive);
                     throw new BackupFailure(ErrorCode.BACKUP_VERIFY_FAILED, "Archive verification failed: "
                             + e.getMessage(), e);
+                } catch (IOException | RuntimeException | Error e) {
+                    // Not verified: the backup fails, and an archive that was not verified is not kept.
+                    Files.deleteIfExists(run.archive);
+                    throw e;
                 }
+            } else {
+                run.verification = ArchiveVerification.ARCHIVE_NOT_VERIFIED;
             }
             if (!missing.isEmpty()) {
                 status = "PARTIAL";
@@ -408,17 +532,24 @@ public final class BackupService implements AutoCloseable {
             code = ErrorCode.BACKUP_IO.code();
             message = "Read or write error during the backup: " + e.getMessage();
             LOG.warn("Backup {} failed.", run.number, e);
+        } catch (Error e) {
+            // Not an I/O error: a defect or the environment (a native library that cannot load, memory).
+            status = "FAILED";
+            code = ErrorCode.INTERNAL_ERROR.code();
+            message = "Internal error during the backup: " + e;
+            LOG.error("Backup {} failed with an internal error.", run.number, e);
         } finally {
             copyingPriority(false);
             if (gate.isClosed()) {
                 gate.open();
             }
         }
+
         if (!status.equals("SUCCESS") && !status.equals("PARTIAL") && run.gateWasClosed) {
             markModified();
         }
         history.record(run.number, manifest != null ? run.archive : null, size, run.startMillis,
-                System.currentTimeMillis(), status, manifest);
+                System.currentTimeMillis(), status, manifest, run.verification);
         finish(run, status, code, message, size, missing);
     }
 
@@ -438,10 +569,11 @@ public final class BackupService implements AutoCloseable {
         }
     }
 
-    private HookRunner.Outcome runHook(Run run, String name, String command, Map<String, String> env) {
-        HookRunner.Outcome o = HookRunner.run(command, layout.root(), env, run.settings.hookTimeout());
-        journal(run, "hook", o.exitCode() != 0, fields("hook", name, "exit", o.exitCode(), "timedOut", o.timedOut(),
-                "output", o.output()));
+    /** Runs hook {@code executable} of Settings/hooks/ as the {@code name} hook, and journals it. */
+    private HookRunner.Outcome runHook(Run run, String name, String executable, Map<String, String> env) {
+        HookRunner.Outcome o = HookRunner.run(layout.root(), executable, env, run.settings.hookTimeout());
+        journal(run, "hook", o.exitCode() != 0, fields("hook", name, "file", executable, "exit", o.exitCode(),
+                "timedOut", o.timedOut(), "output", o.output()));
         return o;
     }
 
@@ -673,6 +805,7 @@ public final class BackupService implements AutoCloseable {
                 .setArchive(archived ? run.archive.toString() : "")
                 .setArchiveSize(size).setWritesQueued(run.gateWasClosed ? gate.queuedTotal() : 0)
                 .setWritesCancelled(run.gateWasClosed ? gate.refusedTotal() : 0)
+                .setVerification(archived ? run.verification : ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED)
                 .build();
         synchronized (this) {
             try {
@@ -685,7 +818,8 @@ public final class BackupService implements AutoCloseable {
             }
         }
         journal(run, "end", !archived || code != 0, fields("status", status, "code", code, "message", message,
-                "archive", record.getArchive(), "size", size, "durationMillis", record.getDurationMillis(),
+                "archive", record.getArchive(), "size", size, "verification", record.getVerification().name(),
+                "durationMillis", record.getDurationMillis(),
                 "queued", record.getWritesQueued(), "cancelled", record.getWritesCancelled()));
         if (code == 0) {
             LOG.info("Backup {} finished: {} ({} bytes, {} ms).", run.number, status, size, end - run.startMillis);
@@ -716,8 +850,9 @@ public final class BackupService implements AutoCloseable {
                 listener.accept(record, run.origin);
             } catch (RuntimeException ex) {
                 LOG.warn("The backup end listener failed.", ex);
+            } finally {
+                run.done.complete(record);
             }
-            run.done.complete(record);
         };
         if (Thread.holdsLock(this)) {
             runner.execute(tell);

@@ -33,7 +33,9 @@ import java.util.Set;
  * The backup settings of a database, {@code Settings/backup.yml} (PRODUCT.md 4.5), every
  * key validated: an unknown key or a bad value is refused with the key named. Missing
  * keys take their defaults. Immutable; {@link #set} gives a changed copy, {@link #save}
- * writes it atomically (the file is left unchanged when a value is refused).
+ * writes it atomically (the file is left unchanged when a value is refused). Hook
+ * settings name executables in {@code Settings/hooks/} and nothing else (a command, a
+ * path or arguments are refused); a changed copy must name hooks that are there.
  *
  * <p>Read where a backup starts or is scheduled; changed by admin requests on workers.
  */
@@ -223,10 +225,117 @@ public final class BackupSettings {
         verify = bool(archive, "verify", "archive.verify", true);
 
         JsonNode hooks = object(tree, "hooks");
-        onBackupStartup = text(hooks, "onBackupStartup", "hooks.onBackupStartup", "");
-        onBackupShutdown = text(hooks, "onBackupShutdown", "hooks.onBackupShutdown", "");
+        onBackupStartup = hookName("hooks.onBackupStartup", text(hooks, "onBackupStartup", "hooks.onBackupStartup", ""));
+        onBackupShutdown = hookName("hooks.onBackupShutdown",
+                text(hooks, "onBackupShutdown", "hooks.onBackupShutdown", ""));
         hookTimeout = duration(hooks, "timeout", "hooks.timeout", Duration.ofMinutes(5));
         verboseJournal = bool(object(tree, "journal"), "verbose", "journal.verbose", true);
+    }
+
+    /** What a hook setting may hold: the plain name of a file (no path, no arguments, no shell syntax). */
+    private static final java.util.regex.Pattern HOOK_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
+
+    /**
+     * A hook setting's value: blank, or the name of a file in {@code Settings/hooks/} (PRODUCT.md 4.5 and 8).
+     * Anything else (a path, {@code ..}, arguments, a command) is refused with 2010 and what to do.
+     */
+    private String hookName(String key, String value) {
+        String v = value.strip();
+        if (v.isEmpty()) {
+            return "";
+        }
+        if (!HOOK_NAME.matcher(v).matches() || v.contains("..")) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Invalid backup setting " + key + ": '" + value
+                    + "' is not the name of a hook. A hook is an executable file in " + hooksDir(dbRoot)
+                    + " (placed there by someone with access to the server's files), named here by its file name"
+                    + " alone: no path, no arguments, no command. Put the command in a script there, make it"
+                    + " executable (chmod 700) and set " + key + " to the script's name.");
+        }
+        return v;
+    }
+
+    /** {@code <db>/Settings/hooks}: the only place hooks run from. */
+    public static Path hooksDir(Path dbRoot) {
+        return dbRoot.resolve("Settings").resolve("hooks");
+    }
+
+    /**
+     * Why hook {@code name} cannot run (it is not a regular file, a symbolic link included,
+     * in {@code Settings/hooks/}, or not executable by the server), or null when it can.
+     */
+    static String hookProblem(Path dbRoot, String name) {
+        Path p = hooksDir(dbRoot).resolve(name);
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return p + " does not exist";
+        }
+        if (!Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return p + " is not a regular file (a folder or a symbolic link)";
+        }
+        if (!Files.isExecutable(p)) {
+            return p + " is not executable (chmod 700 it)";
+        }
+        return null;
+    }
+
+    /** Every hook these settings name exists in Settings/hooks/ and can run; 2010 naming the key otherwise. */
+    private void requireHooks() {
+        for (String[] h : new String[][] {{"hooks.onBackupStartup", onBackupStartup},
+                {"hooks.onBackupShutdown", onBackupShutdown}}) {
+            if (!h[1].isEmpty()) {
+                String problem = hookProblem(dbRoot, h[1]);
+                if (problem != null) {
+                    throw bad(h[0], "names hook '" + h[1] + "', but " + problem);
+                }
+            }
+        }
+    }
+
+    /**
+     * At server start: hook settings in {@code Settings/backup.yml} that hold a command or
+     * a path (as earlier versions allowed) stop the start with a {@link ConfigException}
+     * saying what to do. A hook name whose file is missing or not executable is only
+     * warned about here (that backup's hook then fails with 127, journaled). Other problems
+     * of the file are reported where a backup loads it, as before.
+     *
+     * @return warnings to log (a missing or non-executable hook), possibly empty
+     */
+    public static List<String> checkHooksAtStart(DataLayout layout) {
+        Path file = file(layout);
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        } catch (IOException e) {
+            return List.of();
+        }
+        JsonNode hooks = root == null ? null : root.path("hooks");
+        if (hooks == null || !hooks.isObject()) {
+            return List.of();
+        }
+        List<String> warnings = new ArrayList<>();
+        for (String k : List.of("onBackupStartup", "onBackupShutdown")) {
+            JsonNode v = hooks.path(k);
+            if (v.isMissingNode() || v.isNull() || v.asText().isBlank()) {
+                continue;
+            }
+            String value = v.asText();
+            String key = "hooks." + k;
+            if (!v.isValueNode() || !HOOK_NAME.matcher(value.strip()).matches() || value.contains("..")) {
+                throw new ConfigException(file + ": " + key + " holds a command or a path ('" + value + "'). Hooks"
+                        + " are now executables in " + hooksDir(layout.root()) + ", named by their file name alone."
+                        + " Move the command into a script there (for example " + hooksDir(layout.root())
+                        .resolve(k + ".sh") + ", made executable with chmod 700) and set " + key + ": " + k
+                        + ".sh in " + file + ", then start the server again.");
+            }
+            String problem = hookProblem(layout.root(), value.strip());
+            if (problem != null) {
+                warnings.add(key + " names hook '" + value.strip() + "', but " + problem
+                        + ": that hook will fail (exit code 127) until it is there.");
+            }
+        }
+        return warnings;
     }
 
     /** The settings of the database in {@code layout}: backup.yml when present, else defaults. */
@@ -279,7 +388,10 @@ public final class BackupSettings {
         for (String[] kv : assignments) {
             apply(copy, kv[0].trim(), kv[1]);
         }
-        return new BackupSettings(copy, dbRoot, dbName);
+        BackupSettings changed = new BackupSettings(copy, dbRoot, dbName);
+        // Settings changed remotely may only name hooks that are there.
+        changed.requireHooks();
+        return changed;
     }
 
     private static void apply(ObjectNode root, String key, String value) {
@@ -317,7 +429,7 @@ public final class BackupSettings {
     /** Writes these settings to {@code Settings/backup.yml} atomically. */
     public void save(DataLayout layout) throws IOException {
         Files.createDirectories(layout.settingsDir());
-        DataLayout.writeAtomically(file(layout), YAML.writeValueAsBytes(tree), false);
+        DataLayout.writeAtomically(file(layout), YAML.writeValueAsBytes(tree), true);
     }
 
     /** The settings as YAML text (what backup.yml holds). */
@@ -565,12 +677,15 @@ public final class BackupSettings {
         return verify;
     }
 
-    /** Command run before the gate closes; a non-zero exit vetoes the backup. Default none. */
+    /**
+     * Name of the executable in {@code Settings/hooks/} run before the gate closes; a non-zero
+     * exit vetoes the backup. Default none.
+     */
     public String onBackupStartup() {
         return onBackupStartup;
     }
 
-    /** Command run after the backup. Default none. */
+    /** Name of the executable in {@code Settings/hooks/} run after the backup. Default none. */
     public String onBackupShutdown() {
         return onBackupShutdown;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.server.DataLayout;
 
@@ -15,7 +16,9 @@ import java.nio.file.Path;
  * What the server remembers about backups across restarts, in
  * {@code <db>/backup-state.json} (in the database folder, outside the archived folders,
  * so that a restore never brings back an old counter): the next backup number (numbers
- * are never reused) and the last backup's information.
+ * are never reused), the last backup's information, and the backup running now with its
+ * stage ({@link Stage}), so that the next start after a kill knows what was written and
+ * what was verified.
  *
  * <p>Guarded by the {@link BackupService}'s lock; written atomically.
  */
@@ -30,6 +33,14 @@ final class BackupState {
     private long runningNumber;
     private String runningArchive = "";
     private boolean runningScheduled;
+    private Stage runningStage = Stage.COPYING;
+
+    /**
+     * How far the running backup got, written before each step begins: {@code COPYING}
+     * (writing the archive; once it has its final name, it is complete but not verified),
+     * {@code VERIFYING} (its verification began), {@code VERIFIED} (it ended well).
+     */
+    enum Stage { COPYING, VERIFYING, VERIFIED }
 
     BackupState(Path file) {
         this.file = file;
@@ -46,6 +57,11 @@ final class BackupState {
         runningNumber = n.path("running").path("number").asLong(0);
         runningArchive = n.path("running").path("archive").asText("");
         runningScheduled = n.path("running").path("scheduled").asBoolean(false);
+        try {
+            runningStage = Stage.valueOf(n.path("running").path("stage").asText("COPYING"));
+        } catch (IllegalArgumentException e) {
+            runningStage = Stage.COPYING;
+        }
         JsonNode l = n.path("last");
         if (l.isObject()) {
             last = BackupRecord.newBuilder().setNumber(l.path("number").asLong())
@@ -54,6 +70,7 @@ final class BackupState {
                     .setErrorCode(l.path("errorCode").asInt()).setErrorMessage(l.path("errorMessage").asText())
                     .setArchive(l.path("archive").asText()).setArchiveSize(l.path("archiveSize").asLong())
                     .setWritesQueued(l.path("writesQueued").asInt()).setWritesCancelled(l.path("writesCancelled").asInt())
+                    .setVerification(verification(l.path("verification").asText("")))
                     .build();
         }
     }
@@ -104,7 +121,29 @@ final class BackupState {
         runningNumber = number;
         runningArchive = archive == null ? "" : archive;
         runningScheduled = scheduled;
+        runningStage = Stage.COPYING;
         save();
+    }
+
+    /** How far the running backup got (see {@link Stage}). */
+    Stage runningStage() {
+        return runningStage;
+    }
+
+    /** Notes (durably) that the running backup reached {@code stage}. */
+    void runningStage(Stage stage) throws IOException {
+        runningStage = stage;
+        save();
+    }
+
+    /** The verification state of its name, {@code ARCHIVE_VERIFICATION_UNSPECIFIED} when unknown. */
+    static ArchiveVerification verification(String name) {
+        try {
+            ArchiveVerification v = ArchiveVerification.valueOf(name);
+            return v == ArchiveVerification.UNRECOGNIZED ? ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED : v;
+        } catch (IllegalArgumentException e) {
+            return ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED;
+        }
     }
 
     /** Whether data or structure changed since the last successful backup's gate closed. */
@@ -126,7 +165,7 @@ final class BackupState {
         n.put("modifiedSinceLastBackup", modified);
         if (runningNumber > 0) {
             n.putObject("running").put("number", runningNumber).put("archive", runningArchive)
-                    .put("scheduled", runningScheduled);
+                    .put("scheduled", runningScheduled).put("stage", runningStage.name());
         }
         if (last != null) {
             ObjectNode l = n.putObject("last");
@@ -141,7 +180,8 @@ final class BackupState {
             l.put("archiveSize", last.getArchiveSize());
             l.put("writesQueued", last.getWritesQueued());
             l.put("writesCancelled", last.getWritesCancelled());
+            l.put("verification", last.getVerification().name());
         }
-        DataLayout.writeAtomically(file, JSON.writeValueAsBytes(n), false);
+        DataLayout.writeAtomically(file, JSON.writeValueAsBytes(n), true);
     }
 }

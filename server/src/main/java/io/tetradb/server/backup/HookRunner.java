@@ -11,11 +11,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a backup hook: the command through {@code /bin/sh -c} in the database folder,
- * with extra environment variables, its output (stdout and stderr together, at most
- * 64 KiB kept) captured for the journal, killed after its timeout.
+ * Runs a backup hook: an executable in {@code <db>/Settings/hooks/}, named by the
+ * settings (PRODUCT.md 4.5 and 8), started directly (no shell, no arguments) in the
+ * database folder. Its environment is the server's without the server's own
+ * {@code TETRA_*} variables (an admin password given that way included), plus the
+ * documented {@code TETRA_BACKUP_*} ones. Its output (stdout and stderr together, at most
+ * 64 KiB kept) is captured for the journal; it is killed, with its descendants, after
+ * its timeout. A hook that is missing, not a regular file or not executable does not run
+ * and reports exit code 127, as a shell does for a command not found.
  *
- * <p>Runs on the backup thread.
+ * <p>Runs on the backup thread; the hook's output is read on a daemon thread of its own
+ * ("tetra-hook-output"), one per hook run, never on a shared pool.
  */
 final class HookRunner {
     /** What a hook did. */
@@ -24,27 +30,39 @@ final class HookRunner {
 
     /** Exit code reported for a hook that ran too long (as timeout(1) does). */
     static final int TIMEOUT_EXIT = 124;
+    /** Exit code reported for a hook that cannot be run (as a shell does for a command not found). */
+    static final int NOT_RUNNABLE_EXIT = 127;
     private static final int MAX_OUTPUT = 64 * 1024;
 
     private HookRunner() {
     }
 
-    static Outcome run(String command, Path workDir, Map<String, String> env, Duration timeout) {
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).directory(workDir.toFile())
+    /** Runs hook {@code name} of the database in {@code dbRoot}. */
+    static Outcome run(Path dbRoot, String name, Map<String, String> env, Duration timeout) {
+        String problem = BackupSettings.hookProblem(dbRoot, name);
+        if (problem != null) {
+            return new Outcome(NOT_RUNNABLE_EXIT, "not run: " + problem, false);
+        }
+        Path executable = BackupSettings.hooksDir(dbRoot).resolve(name).toAbsolutePath();
+        ProcessBuilder pb = new ProcessBuilder(executable.toString()).directory(dbRoot.toFile())
                 .redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("TETRA_"));
         pb.environment().putAll(env);
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
-            return new Outcome(127, "could not start: " + e.getMessage(), false);
+            return new Outcome(NOT_RUNNABLE_EXIT, "could not start: " + e.getMessage(), false);
         }
         try {
             p.getOutputStream().close();
         } catch (IOException ignored) {
             // the hook reads no input
         }
-        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> output = new CompletableFuture<>();
+        Thread reader = new Thread(() -> output.complete(read(p.getInputStream())), "tetra-hook-output");
+        reader.setDaemon(true);
+        reader.start();
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -55,10 +73,12 @@ final class HookRunner {
             return new Outcome(p.exitValue(), output.get(10, TimeUnit.SECONDS).strip(), false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             return new Outcome(TIMEOUT_EXIT, "interrupted", true);
         } catch (Exception e) {
-            return new Outcome(p.exitValue(), "", false);
+            // The output did not end within 10 s of the hook's exit (a descendant keeps it open).
+            return new Outcome(p.exitValue(), output.getNow(""), false);
         }
     }
 

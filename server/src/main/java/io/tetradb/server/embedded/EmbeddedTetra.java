@@ -72,6 +72,10 @@ public final class EmbeddedTetra implements AutoCloseable {
         DataLayout layout = new DataLayout(dataDir);
         layout.createFolders();
         layout.checkDataFileName();
+        // Hook settings that hold a command stop the open, saying what to do (as at a server's start).
+        for (String warning : io.tetradb.server.backup.BackupSettings.checkHooksAtStart(layout)) {
+            org.slf4j.LoggerFactory.getLogger(EmbeddedTetra.class).warn(warning);
+        }
         // An older data file is not converted behind the application's back: it says which command does it.
         StartupConversion.prepare(layout, ServerConfig.Conversion.ASK, LegacyEngines.locate(null));
         StartupConversion.firstOpen(layout);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.luben.zstd.ZstdInputStream;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.TetraException;
+import io.tetradb.server.DataLayout;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -12,10 +13,13 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +28,7 @@ import java.util.Map;
  * Reads a backup archive: extracts it into a folder (or only hashes it), computing every
  * entry's SHA-256 on the way and checking them against {@code MANIFEST.json}, the last
  * entry. A mismatch, a missing or an unlisted entry is error 1411 naming the entry.
+ * What it extracts is owner-only: folders {@code 0700}, files {@code 0600} (PRODUCT.md 8).
  *
  * <p>Stateless; any thread.
  */
@@ -55,14 +60,16 @@ public final class BackupArchiveReader {
                 if (name.equals("MANIFEST.json")) {
                     manifest = new ObjectMapper().readTree(tar.readAllBytes());
                     if (target != null) {
-                        Files.createDirectories(target);
-                        Files.write(target.resolve("MANIFEST.json"), new ObjectMapper().writeValueAsBytes(manifest));
+                        DataLayout.createOwnerOnlyFolders(target);
+                        try (OutputStream m = create(target.resolve("MANIFEST.json"))) {
+                            m.write(new ObjectMapper().writeValueAsBytes(manifest));
+                        }
                     }
                     continue;
                 }
                 if (e.isDirectory()) {
                     if (target != null) {
-                        Files.createDirectories(target.resolve(name));
+                        DataLayout.createOwnerOnlyFolders(target.resolve(name));
                     }
                     continue;
                 }
@@ -72,8 +79,8 @@ public final class BackupArchiveReader {
                 try {
                     if (target != null) {
                         Path p = target.resolve(name);
-                        Files.createDirectories(p.getParent());
-                        out = Files.newOutputStream(p);
+                        DataLayout.createOwnerOnlyFolders(p.getParent());
+                        out = create(p);
                     }
                     int n;
                     while ((n = tar.read(buf)) > 0) {
@@ -121,6 +128,12 @@ public final class BackupArchiveReader {
             }
         }
         return manifest;
+    }
+
+    /** A file for an extracted entry, created owner-only (PRODUCT.md 8); an existing one is overwritten. */
+    private static OutputStream create(Path p) throws IOException {
+        return Channels.newOutputStream(Files.newByteChannel(p, EnumSet.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), DataLayout.ownerOnlyFile(p)));
     }
 
     private static boolean isZstd(Path archive) throws IOException {

@@ -59,7 +59,9 @@ import java.util.stream.Stream;
  * folders to {@code Replaced Files (restore)/<yyyyMMdd-HHmmss>/}, puts the archive's in
  * their place and reopens the database; on a failure the previous files go back.</li>
  * </ul>
- * Each is journaled in {@code Logs/backup-journal.txt}.
+ * Each is journaled in {@code Logs/backup-journal.txt}. Restored folders and every file in
+ * them, and the files moved into {@code Replaced Files (restore)}, are owner-only (folders
+ * {@code 0700}, files {@code 0600}; PRODUCT.md 8).
  *
  * <p>Runs on the requesting admin session's worker task. While an in-place restore swaps
  * the files it holds the {@link BackupService}'s monitor, so that a backup (whose start
@@ -248,6 +250,7 @@ public final class RestoreService {
             requireDataFile(manifest, archive);
             renameDataFiles(staged, manifest.path("database").asText(""));
             completeFromLive(staged);
+            DataLayout.restrictTree(staged);
             if (Files.isDirectory(to)) {
                 Files.delete(to); // empty, checked above; fails if something arrived meanwhile
             }
@@ -350,6 +353,8 @@ public final class RestoreService {
                 renameDataFiles(staged, manifest.path("database").asText(""));
                 completeFromLive(staged);
                 check(staged, archive);
+                // Owner-only, what the check's engine wrote included (PRODUCT.md 8).
+                DataLayout.restrictTree(staged);
             } catch (IOException e) {
                 throw new TetraException(ErrorCode.BACKUP_IO, "The archive " + archive.getFileName()
                         + " could not be extracted: " + e.getMessage(), e);
@@ -407,6 +412,8 @@ public final class RestoreService {
                         movedOut.add(f);
                     }
                 }
+                // The replaced files hold the previous data, engine key and users: owner-only.
+                DataLayout.restrictTree(replaced);
                 for (String f : folders) {
                     move(staged.resolve(f), layout.root().resolve(f));
                     movedIn.add(f);
@@ -466,13 +473,13 @@ public final class RestoreService {
     /** {@code <db>/Replaced Files (restore)/<yyyyMMdd-HHmmss>} (with a suffix when that exists). */
     private Path replacedFolder() throws IOException {
         Path parent = layout.root().resolve(REPLACED_FILES);
-        Files.createDirectories(parent);
+        DataLayout.createOwnerOnlyFolders(parent);
         String stamp = LocalDateTime.now().format(STAMP);
         Path p = parent.resolve(stamp);
         for (int i = 2; Files.exists(p); i++) {
             p = parent.resolve(stamp + "-" + i);
         }
-        Files.createDirectory(p);
+        DataLayout.createOwnerOnlyFolders(p);
         return p;
     }
 

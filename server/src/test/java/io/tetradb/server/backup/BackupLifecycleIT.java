@@ -18,11 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -122,6 +124,47 @@ class BackupLifecycleIT {
         assertThat(admin.admin().backupStatus().getLast().getNextScheduledMillis()).isEqualTo(millis("2026-03-05T23:00"));
         List<String> journal = admin.admin().backupJournal(0);
         assertThat(journal).anyMatch(l -> l.contains("\t1\tstart\t") && l.contains("origin=scheduled"));
+    }
+
+    @Test
+    void anErrorInsideABackupEndsItWith2000ReopensTheGateAndNeverStopsLaterBackupsOrTheScheduler() throws Exception {
+        start();
+        admin.execute("CREATE TABLE T(ID INT PRIMARY KEY)");
+        // Thrown on the backup thread with the gate closed, as zstd-jni's would be when /tmp is noexec.
+        server.backups().onGateClosed(n -> {
+            throw new UnsatisfiedLinkError("no zstd-jni in java.library.path (injected by the test)");
+        });
+        BackupRecord failed = CompletableFuture.supplyAsync(server.backups()::runAndWait).get(60, TimeUnit.SECONDS);
+        assertThat(failed.getStatus()).isEqualTo("FAILED");
+        assertThat(failed.getErrorCode()).isEqualTo(ErrorCode.INTERNAL_ERROR.code());
+        assertThat(failed.getErrorMessage()).contains("UnsatisfiedLinkError");
+        assertThat(server.backups().isRunning()).isFalse();
+        assertThat(admin.update("INSERT INTO T VALUES (1)")).as("the gate is open").isEqualTo(1);
+        assertThat(admin.admin().backupStatus().getLast().getNumber()).isEqualTo(1);
+        assertThat(admin.admin().backupJournal(0)).anyMatch(l -> l.contains("\tend\t") && l.contains("code=2000"));
+        try (Stream<Path> files = Files.list(destination())) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(f -> f.contains("testdb-0001"));
+        }
+
+        // A scheduled backup hit by the same Error fails, is retried per policy, and the retry succeeds.
+        admin.admin().setBackupSettings("schedule.frequency=hourly", "schedule.startingAt=\"00:00\"",
+                "onFailure.retryAfter=10m", "onFailure.maxAttempts=3");
+        clock.set(LocalDateTime.parse("2026-03-04T11:00"));
+        server.scheduler().check();
+        BackupRecord scheduled = awaitLast(2);
+        assertThat(scheduled.getErrorCode()).isEqualTo(ErrorCode.INTERNAL_ERROR.code());
+        await().atMost(60, TimeUnit.SECONDS).until(
+                () -> admin.admin().backupStatus().getNextScheduledMillis() == millis("2026-03-04T11:10"));
+        server.backups().onGateClosed(null);
+        clock.set(LocalDateTime.parse("2026-03-04T11:10"));
+        server.scheduler().check();
+        BackupRecord retried = awaitLast(3);
+        assertThat(retried.getStatus()).as(retried.getErrorMessage()).isEqualTo("SUCCESS");
+        assertThat(admin.update("INSERT INTO T VALUES (2)")).isEqualTo(1);
+
+        // And a manual backup after it.
+        admin.admin().startBackup();
+        assertThat(awaitLast(4).getStatus()).isEqualTo("SUCCESS");
     }
 
     @Test
@@ -245,12 +288,26 @@ class BackupLifecycleIT {
         }
     }
 
+    /** Places an executable script in the database's Settings/hooks/ (as someone with access to its files would). */
+    private Path hook(String name, String script) throws Exception {
+        Path hooks = server.layout().settingsDir().resolve("hooks");
+        Files.createDirectories(hooks);
+        Path p = hooks.resolve(name);
+        Files.writeString(p, "#!/bin/sh\n" + script + "\n");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+        return p;
+    }
+
     @Test
     void aStartupHookVetoesAndTheShutdownHookGetsTheOutcome() throws Exception {
         start();
         Path out = dir.resolve("hook-out.txt");
-        admin.admin().setBackupSettings("hooks.onBackupStartup=\"echo checking; exit 3\"",
-                "hooks.onBackupShutdown=\"echo $TETRA_BACKUP_STATUS $TETRA_BACKUP_NUMBER $TETRA_BACKUP_ERROR > " + out + "\"");
+        hook("veto.sh", "echo checking; exit 3");
+        hook("report.sh", "echo \"$TETRA_BACKUP_STATUS $TETRA_BACKUP_NUMBER $TETRA_BACKUP_ERROR\" > " + out
+                + "; echo \"$TETRA_BACKUP_FILE\" >> " + out);
+        hook("slow.sh", "sleep 30");
+        hook("ok.sh", "exit 0");
+        admin.admin().setBackupSettings("hooks.onBackupStartup=veto.sh", "hooks.onBackupShutdown=report.sh");
         admin.admin().startBackup();
         BackupRecord vetoed = awaitIdle();
         assertThat(vetoed.getStatus()).isEqualTo("VETOED");
@@ -258,19 +315,94 @@ class BackupLifecycleIT {
         assertThat(destination().resolve("testdb-0001.tar.zst")).doesNotExist();
         await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(out));
         assertThat(Files.readString(out).strip()).startsWith("VETOED 1 3");
-        assertThat(admin.admin().backupJournal(0)).anyMatch(l -> l.contains("hook=onBackupStartup") && l.contains("checking"));
+        assertThat(admin.admin().backupJournal(0)).anyMatch(l -> l.contains("hook=onBackupStartup")
+                && l.contains("file=veto.sh") && l.contains("checking"));
 
-        admin.admin().setBackupSettings("hooks.onBackupStartup=\"sleep 30\"", "hooks.timeout=300ms");
+        admin.admin().setBackupSettings("hooks.onBackupStartup=slow.sh", "hooks.timeout=300ms");
         admin.admin().startBackup();
         BackupRecord timedOut = awaitLast(2);
         assertThat(timedOut.getStatus()).isEqualTo("VETOED");
         assertThat(timedOut.getErrorCode()).isEqualTo(124);
 
-        admin.admin().setBackupSettings("hooks.onBackupStartup=\"true\"");
+        admin.admin().setBackupSettings("hooks.onBackupStartup=ok.sh");
         admin.admin().startBackup();
         BackupRecord ok = awaitLast(3);
         assertThat(ok.getStatus()).isEqualTo("SUCCESS");
         await().atMost(30, TimeUnit.SECONDS).until(() -> Files.readString(out).startsWith("SUCCESS 3"));
+        assertThat(Files.readAllLines(out)).element(1).isEqualTo(ok.getArchive());
+    }
+
+    @Test
+    void hookSettingsNameAnExecutableInSettingsHooksAndNothingElse() throws Exception {
+        start();
+        Path marker = dir.resolve("ran.txt");
+        hook("present.sh", "exit 0");
+        Path notExecutable = hook("plain.sh", "exit 0");
+        Files.setPosixFilePermissions(notExecutable, PosixFilePermissions.fromString("rw-------"));
+        Files.createDirectories(server.layout().settingsDir().resolve("hooks").resolve("folder"));
+        Path outside = dir.resolve("outside.sh");
+        Files.writeString(outside, "#!/bin/sh\ntouch " + marker + "\n");
+        Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rwx------"));
+        Files.createSymbolicLink(server.layout().settingsDir().resolve("hooks").resolve("link.sh"), outside);
+        String before = admin.admin().backupSettings().getYaml();
+        for (String value : List.of("\"touch " + marker + "\"", "\"present.sh --flag\"", outside.toString(),
+                "../../outside.sh", "hooks/present.sh", "\"present.sh; touch " + marker + "\"", "\"$(touch x)\"",
+                "..", "missing.sh", "plain.sh", "folder", "link.sh")) {
+            for (String key : List.of("hooks.onBackupStartup", "hooks.onBackupShutdown")) {
+                assertThatThrownBy(() -> admin.admin().setBackupSettings(key + "=" + value))
+                        .as("%s=%s", key, value).isInstanceOfSatisfying(TetraException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                            assertThat(e.getMessage()).contains(key).contains("Settings/hooks");
+                        });
+            }
+        }
+        assertThat(admin.admin().backupSettings().getYaml()).as("the file is unchanged").isEqualTo(before);
+        // A name that is there is accepted, and runs.
+        admin.admin().setBackupSettings("hooks.onBackupStartup=present.sh");
+        admin.admin().startBackup();
+        assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+        assertThat(marker).doesNotExist();
+
+        // A hook removed after it was named: that backup's startup hook fails with 127 (vetoed), and says why.
+        Files.delete(server.layout().settingsDir().resolve("hooks").resolve("present.sh"));
+        admin.admin().startBackup();
+        BackupRecord gone = awaitLast(2);
+        assertThat(gone.getStatus()).isEqualTo("VETOED");
+        assertThat(gone.getErrorCode()).isEqualTo(127);
+        assertThat(admin.admin().backupJournal(0)).anyMatch(l -> l.contains("file=present.sh")
+                && l.contains("does not exist"));
+
+        // A command written into backup.yml by hand is refused where a backup loads it.
+        Files.writeString(server.layout().settingsDir().resolve("backup.yml"),
+                "hooks:\n  onBackupShutdown: \"touch " + marker + "\"\n");
+        assertThatThrownBy(() -> admin.admin().startBackup()).isInstanceOfSatisfying(TetraException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void aCommandInBackupYmlStopsTheServerAtStartSayingWhatToDo() throws Exception {
+        Path settings = dir.resolve("testdb").resolve("Settings");
+        Files.createDirectories(settings);
+        Path marker = dir.resolve("ran.txt");
+        Files.writeString(settings.resolve("backup.yml"), "hooks:\n  onBackupStartup: \"touch " + marker + "\"\n");
+        assertThatThrownBy(() -> TetraServer.start(TestServers.config(dir).build(), clock))
+                .isInstanceOf(io.tetradb.server.config.ConfigException.class)
+                .hasMessageContaining("hooks.onBackupStartup holds a command")
+                .hasMessageContaining(settings.resolve("hooks").toString())
+                .hasMessageContaining("chmod 700");
+        assertThat(marker).doesNotExist();
+
+        // Moved into a script and named: the server starts.
+        Files.createDirectories(settings.resolve("hooks"));
+        Path script = settings.resolve("hooks").resolve("onBackupStartup.sh");
+        Files.writeString(script, "#!/bin/sh\ntouch " + marker + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(settings.resolve("backup.yml"), "hooks:\n  onBackupStartup: onBackupStartup.sh\n");
+        start();
+        admin.admin().startBackup();
+        assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+        assertThat(marker).exists();
     }
 
     @Test

@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -101,6 +104,23 @@ final class RestoreFixtures {
         byte[] all = Files.readAllBytes(archive);
         Files.write(copy, Arrays.copyOf(all, all.length / 2));
         return copy;
+    }
+
+    /** The mode of {@code p}, as rwx text. */
+    static String mode(Path p) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** {@code root} and every folder under it are 0700, every file 0600. */
+    static void assertOwnerOnlyTree(Path root) throws IOException {
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(root)) {
+            all = s.toList();
+        }
+        assertThat(all).as("files under %s", root).hasSizeGreaterThan(1);
+        for (Path p : all) {
+            assertThat(mode(p)).as("mode of %s", p).isEqualTo(Files.isDirectory(p) ? "rwx------" : "rw-------");
+        }
     }
 
     /** The lines of Logs/backup-journal.txt with event {@code event}. */

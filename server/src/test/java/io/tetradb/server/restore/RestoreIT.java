@@ -1,6 +1,7 @@
 package io.tetradb.server.restore;
 
 import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.RestoreReport;
 import io.tetradb.protocol.Role;
@@ -18,10 +19,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static io.tetradb.server.restore.RestoreFixtures.assertOwnerOnlyTree;
 import static io.tetradb.server.restore.RestoreFixtures.backup;
 import static io.tetradb.server.restore.RestoreFixtures.fails;
 import static io.tetradb.server.restore.RestoreFixtures.corruptEntry;
 import static io.tetradb.server.restore.RestoreFixtures.journal;
+import static io.tetradb.server.restore.RestoreFixtures.mode;
 import static io.tetradb.server.restore.RestoreFixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,6 +91,26 @@ class RestoreIT {
         try (Stream<Path> s = Files.list(to.getParent())) {
             assertThat(s.map(p -> p.getFileName().toString())).as("no temporary folder left").containsExactly("testdb");
         }
+    }
+
+    @Test
+    void theArchiveItsHistoryAndTheRestoredFolderAreOwnerOnly() throws Exception {
+        BackupRecord b = backup(admin);
+        Path archive = Path.of(b.getArchive());
+        assertThat(mode(archive)).as("archive").isEqualTo("rw-------");
+        assertThat(mode(archive.resolveSibling("backup-history.json"))).isEqualTo("rw-------");
+        assertThat(mode(archive.getParent())).as("the destination the server created").isEqualTo("rwx------");
+        assertThat(mode(server.layout().logsDir().resolve("backup-journal.txt"))).isEqualTo("rw-------");
+
+        Path to = dir.resolve("copies").resolve("testdb");
+        admin.admin().restoreBackup(1, to.toString());
+        assertThat(mode(to)).isEqualTo("rwx------");
+        assertThat(mode(to.resolve("Structure"))).isEqualTo("rwx------");
+        assertThat(mode(to.resolve("Data"))).isEqualTo("rwx------");
+        assertThat(mode(to.resolve("Structure").resolve("engine.key"))).isEqualTo("rw-------");
+        assertThat(mode(to.resolve("Structure").resolve("users.json"))).isEqualTo("rw-------");
+        assertThat(mode(to.resolve("Data").resolve("testdb.mv.db"))).isEqualTo("rw-------");
+        assertOwnerOnlyTree(to);
     }
 
     @Test

@@ -27,10 +27,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import static io.tetradb.server.restore.RestoreFixtures.assertOwnerOnlyTree;
 import static io.tetradb.server.restore.RestoreFixtures.backup;
 import static io.tetradb.server.restore.RestoreFixtures.fails;
 import static io.tetradb.server.restore.RestoreFixtures.corruptEntry;
 import static io.tetradb.server.restore.RestoreFixtures.journal;
+import static io.tetradb.server.restore.RestoreFixtures.mode;
 import static io.tetradb.server.restore.RestoreFixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -155,6 +157,31 @@ class RestoreInPlaceIT {
         }
         assertThat(backup(admin).getNumber()).isEqualTo(2);
         assertThat(admin.admin().verifyBackup(2).getRows()).isEqualTo(101);
+    }
+
+    @Test
+    void theRestoredFoldersAndTheReplacedFilesAreOwnerOnly() throws Exception {
+        admin.admin().setBackupSettings("journal.verbose=true");
+        backup(admin);
+        RestoreReport r = admin.admin().restoreInPlace(1);
+        Path root = server.layout().root();
+        for (String folder : List.of("Data", "Structure", "Settings")) {
+            assertThat(mode(root.resolve(folder))).as(folder).isEqualTo("rwx------");
+        }
+        assertThat(mode(server.layout().engineKeyFile())).isEqualTo("rw-------");
+        assertThat(mode(server.layout().usersFile())).isEqualTo("rw-------");
+        assertThat(mode(server.layout().dataFile())).isEqualTo("rw-------");
+        for (String folder : List.of("Data", "Structure", "Settings")) {
+            assertOwnerOnlyTree(root.resolve(folder));
+        }
+        Path replaced = Path.of(r.getReplacedFilesDir());
+        assertThat(mode(replaced.getParent())).isEqualTo("rwx------");
+        assertThat(mode(replaced.resolve("Structure").resolve("users.json"))).isEqualTo("rw-------");
+        assertThat(mode(replaced.resolve("Data").resolve("testdb.mv.db"))).isEqualTo("rw-------");
+        assertOwnerOnlyTree(replaced);
+        // The database reopened on those files: writes and backups go on.
+        admin.update("INSERT INTO T VALUES (800, 'after the restore')");
+        assertThat(backup(admin).getNumber()).isEqualTo(2);
     }
 
     @Test
