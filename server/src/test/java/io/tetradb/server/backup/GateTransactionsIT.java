@@ -39,6 +39,8 @@ class GateTransactionsIT {
     Path dir;
     TetraServer server;
     TetraClient admin;
+    /** Lets a write held by the test hook go on (also when a test fails half-way). */
+    final CountDownLatch release = new CountDownLatch(1);
 
     @BeforeEach
     void start() throws Exception {
@@ -48,6 +50,7 @@ class GateTransactionsIT {
 
     @AfterEach
     void stop() {
+        release.countDown();
         server.requests().afterWriteHook(null);
         admin.close();
         server.close();
@@ -79,7 +82,6 @@ class GateTransactionsIT {
     void aWriteThatOpensATransactionWhileTheGateClosesHoldsTheBackupUntilCommit() throws Exception {
         admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(20))");
         CountDownLatch ran = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean first = new AtomicBoolean(true);
         server.requests().afterWriteHook(() -> {
             if (first.compareAndSet(true, false)) {
