@@ -17,6 +17,7 @@ import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.convert.LegacyEngines;
 import io.tetradb.server.convert.StartupConversion;
 import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.net.PreLoginLimits;
 import io.tetradb.server.net.ServerChannelInitializer;
 import io.tetradb.server.net.TlsContext;
 import io.tetradb.server.restore.RestoreService;
@@ -71,6 +72,7 @@ public final class TetraServer implements AutoCloseable {
     private SessionRegistry sessions;
     private ScheduledExecutorService timer;
     private TlsContext tls;
+    private PreLoginLimits preLogin;
     private WriteGate gate;
     private BackupService backups;
     private BackupScheduler scheduler;
@@ -168,6 +170,8 @@ public final class TetraServer implements AutoCloseable {
         admin.restores(restores);
 
         tls = TlsContext.forServer(config);
+        preLogin = new PreLoginLimits(config, new AuthThrottle(config.authFailureDelay(),
+                config.authFailureMaxDelay(), config.authFailureHalfLife()));
         Transport transport = Transport.best();
         boss = transport.group(1, new DefaultThreadFactory("tetra-accept", true));
         io = transport.group(0, new DefaultThreadFactory("tetra-io", true));
@@ -177,9 +181,8 @@ public final class TetraServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ServerChannelInitializer(sessions, users,
-                        new AuthThrottle(config.authFailureDelay(), config.authFailureMaxDelay()),
-                        config.maxFrameSize(), config.maxConnections(), version, layout.databaseName(), tls));
+                .childHandler(new ServerChannelInitializer(sessions, users, preLogin, version,
+                        layout.databaseName(), tls));
         serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         scheduler.start(timer);
@@ -232,6 +235,14 @@ public final class TetraServer implements AutoCloseable {
      */
     public boolean reloadTls() {
         return tls != null && tls.reloadIfChanged();
+    }
+
+    /**
+     * The limits before login and the login throttle, shared by all connections (their
+     * counts are read by tests and by whoever wants to watch them).
+     */
+    public PreLoginLimits preLoginLimits() {
+        return preLogin;
     }
 
     /** The TCP port the server listens on (useful with port 0). */
