@@ -187,7 +187,7 @@ public final class ServerConfig {
     /**
      * Connections that have not logged in yet, in total ({@code limits.handshakes}). When full,
      * a newcomer closes the oldest handshake of the address holding the most (answered 2001),
-     * or is itself refused with 2001 when its address holds as many. Default 64.
+     * or is itself refused with 2001 when its address holds as many. Default 128.
      */
     public int handshakes() {
         return handshakes;
@@ -195,7 +195,7 @@ public final class ServerConfig {
 
     /**
      * Connections that have not logged in yet from one address ({@code limits.handshakesPerAddress};
-     * IPv6: one /64); more are refused with 2001. Default 8.
+     * IPv6: one /64); more are refused with 2001. Default 16.
      */
     public int handshakesPerAddress() {
         return handshakesPerAddress;
@@ -406,8 +406,8 @@ public final class ServerConfig {
         private Conversion conversion = Conversion.ASK;
         private Path tlsCertificate;
         private Path tlsKey;
-        private int handshakes = 64;
-        private int handshakesPerAddress = 8;
+        private int handshakes = 128;
+        private int handshakesPerAddress = 16;
         private Duration handshakeTimeout = Duration.ofSeconds(5);
         private int handshakeFrameSize = 16 * 1024;
         private Duration authFailureHalfLife = Duration.ofMinutes(1);

@@ -84,8 +84,8 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.envName("limits.handshakesPerAddress")).isEqualTo("TETRA_LIMITS_HANDSHAKES_PER_ADDRESS");
 
         ServerConfig d = ConfigLoader.load(null, Map.of(), Map.of());
-        assertThat(d.handshakes()).isEqualTo(64);
-        assertThat(d.handshakesPerAddress()).isEqualTo(8);
+        assertThat(d.handshakes()).isEqualTo(128);
+        assertThat(d.handshakesPerAddress()).isEqualTo(16);
         assertThat(d.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(d.handshakeFrameSize()).isEqualTo(16 * 1024);
 
@@ -95,7 +95,7 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("limits.handshakez");
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("limits.handshakeFrameSize", "32m")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("limits.handshakeFrameSize");
-        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("limits.handshakesPerAddress", "65")))
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("limits.handshakesPerAddress", "129")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("limits.handshakesPerAddress");
     }
 }
