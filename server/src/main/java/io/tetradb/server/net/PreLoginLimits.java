@@ -97,7 +97,11 @@ public final class PreLoginLimits {
             pendingTotal++;
         }
         if (victim != null) {
-            victim.evict.run();
+            try {
+                victim.evict.run();
+            } catch (RuntimeException stopping) {
+                // its event loop no longer takes tasks: the server is stopping and closes every connection anyway
+            }
         }
         return t;
     }
