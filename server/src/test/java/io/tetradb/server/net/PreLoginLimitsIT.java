@@ -101,6 +101,23 @@ class PreLoginLimitsIT {
     }
 
     @Test
+    void theClientLibraryReportsARefusalAs2001WithTheReason() throws Exception {
+        try (TetraServer server = start(TestServers.config(dir).handshakesPerAddress(2)
+                .handshakeTimeout(Duration.ofMinutes(2)));
+             RawLogin s1 = counted(server, "127.0.0.1", 1);
+             RawLogin s2 = counted(server, "127.0.0.1", 2)) {
+            assertThatThrownBy(() -> TestServers.admin(server)).isInstanceOfSatisfying(TetraException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.SERVER_BUSY);
+                assertThat(e.getMessage()).contains("limits.handshakesPerAddress");
+            });
+            for (RawLogin stranger : List.of(s1, s2)) {     // the two it was refused for are still served
+                stranger.send(RawLogin.hello(1, "PreLoginLimitsIT"));
+                assertThat(stranger.read().hasHello()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void aNewcomerClosesTheOldestHandshakeOfTheMostCrowdedAddress() throws Exception {
         try (TetraServer server = start(TestServers.config(dir).handshakes(3).handshakesPerAddress(2)
                 .handshakeTimeout(Duration.ofMinutes(2)));
