@@ -195,7 +195,8 @@ public final class ServerConfig {
 
     /**
      * Connections that have not logged in yet from one address ({@code limits.handshakesPerAddress};
-     * IPv6: one /64); more are refused with 2001. Default 16.
+     * IPv6: one /64); more are refused with 2001. Default 32 (a pool opening its
+     * connections at once from one host).
      */
     public int handshakesPerAddress() {
         return handshakesPerAddress;
@@ -407,7 +408,7 @@ public final class ServerConfig {
         private Path tlsCertificate;
         private Path tlsKey;
         private int handshakes = 128;
-        private int handshakesPerAddress = 16;
+        private int handshakesPerAddress = 32;
         private Duration handshakeTimeout = Duration.ofSeconds(5);
         private int handshakeFrameSize = 16 * 1024;
         private Duration authFailureHalfLife = Duration.ofMinutes(1);

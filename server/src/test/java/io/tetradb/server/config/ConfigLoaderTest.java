@@ -85,7 +85,7 @@ class ConfigLoaderTest {
 
         ServerConfig d = ConfigLoader.load(null, Map.of(), Map.of());
         assertThat(d.handshakes()).isEqualTo(128);
-        assertThat(d.handshakesPerAddress()).isEqualTo(16);
+        assertThat(d.handshakesPerAddress()).isEqualTo(32);
         assertThat(d.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(d.handshakeFrameSize()).isEqualTo(16 * 1024);
 
