@@ -18,6 +18,7 @@ import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.convert.LegacyEngines;
 import io.tetradb.server.convert.StartupConversion;
 import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.net.PreLoginLimits;
 import io.tetradb.server.net.ServerChannelInitializer;
 import io.tetradb.server.net.TlsContext;
 import io.tetradb.server.restore.RestoreService;
@@ -72,6 +73,7 @@ public final class TetraServer implements AutoCloseable {
     private SessionRegistry sessions;
     private ScheduledExecutorService timer;
     private TlsContext tls;
+    private PreLoginLimits preLogin;
     private WriteGate gate;
     private BackupService backups;
     private BackupScheduler scheduler;
@@ -180,6 +182,8 @@ public final class TetraServer implements AutoCloseable {
         admin.catalog(catalog);
 
         tls = TlsContext.forServer(config);
+        preLogin = new PreLoginLimits(config, new AuthThrottle(config.authFailureDelay(),
+                config.authFailureMaxDelay(), config.authFailureHalfLife()));
         Transport transport = Transport.best();
         boss = transport.group(1, new DefaultThreadFactory("tetra-accept", true));
         io = transport.group(0, new DefaultThreadFactory("tetra-io", true));
@@ -189,9 +193,8 @@ public final class TetraServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ServerChannelInitializer(sessions, users,
-                        new AuthThrottle(config.authFailureDelay(), config.authFailureMaxDelay()),
-                        config.maxFrameSize(), config.maxConnections(), version, layout.databaseName(), tls));
+                .childHandler(new ServerChannelInitializer(sessions, users, preLogin, version,
+                        layout.databaseName(), tls));
         serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         scheduler.start(timer);
@@ -244,6 +247,14 @@ public final class TetraServer implements AutoCloseable {
      */
     public boolean reloadTls() {
         return tls != null && tls.reloadIfChanged();
+    }
+
+    /**
+     * The limits before login and the login throttle, shared by all connections (their
+     * counts are read by tests and by whoever wants to watch them).
+     */
+    public PreLoginLimits preLoginLimits() {
+        return preLogin;
     }
 
     /** The TCP port the server listens on (useful with port 0). */

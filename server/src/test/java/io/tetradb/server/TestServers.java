@@ -18,7 +18,9 @@ public final class TestServers {
     public static ServerConfig.Builder config(Path dir) {
         return ServerConfig.builder().dataDir(dir.resolve("testdb")).host("127.0.0.1").port(0)
                 .adminPassword(ADMIN_PASSWORD).authFailureDelay(Duration.ofMillis(50))
-                .authFailureMaxDelay(Duration.ofMillis(400)).shutdownTimeout(Duration.ofSeconds(20));
+                .authFailureMaxDelay(Duration.ofMillis(400)).shutdownTimeout(Duration.ofSeconds(20))
+                // every test client connects from 127.0.0.1, many of them at once
+                .handshakes(256).handshakesPerAddress(256);
     }
 
     public static TetraServer start(Path dir) throws IOException {

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Splits the byte stream into frames: a varint32 length prefix, then that many bytes.
  * A frame longer than the configured maximum raises {@link FrameTooLargeException}
- * before its body is read; a malformed or negative length raises
+ * before its body is read (a server starts with a small maximum and raises it with
+ * {@link #maxFrameSize(int)} at login); a malformed or negative length raises
  * {@link CorruptedFrameException}. After either, the stream cannot be trusted: the
  * decoder discards everything that follows, and the handler closes the connection.
  *
@@ -22,7 +23,7 @@ import java.util.List;
  * <p>Runs on the channel's event loop.
  */
 public final class TetraFrameDecoder extends ByteToMessageDecoder {
-    private final int maxFrameSize;
+    private int maxFrameSize;
     private boolean failed;
 
     /** A decoder refusing frames longer than {@code maxFrameSize} bytes. */
@@ -36,6 +37,14 @@ public final class TetraFrameDecoder extends ByteToMessageDecoder {
     /** The largest frame body accepted, in bytes. */
     public int maxFrameSize() {
         return maxFrameSize;
+    }
+
+    /** Changes the largest frame body accepted from the next frame on; call on the channel's event loop. */
+    public void maxFrameSize(int max) {
+        if (max <= 0) {
+            throw new IllegalArgumentException("maxFrameSize must be positive: " + max);
+        }
+        this.maxFrameSize = max;
     }
 
     @Override

@@ -19,8 +19,17 @@ public final class TetraPipeline {
 
     /** Adds frameDecoder, frameEncoder and protobufDecoder for inbound messages parsed by {@code parser}. */
     public static <M extends MessageLite> void addCodec(ChannelPipeline p, Parser<M> parser, int maxFrameSize) {
-        p.addLast("frameDecoder", new TetraFrameDecoder(maxFrameSize));
-        p.addLast("frameEncoder", new TetraFrameEncoder(maxFrameSize));
+        addCodec(p, parser, maxFrameSize, maxFrameSize);
+    }
+
+    /**
+     * Adds the codec with a separate limit for frames read ({@code maxInbound}, which the
+     * frameDecoder can raise later, as a server does at login) and frames written.
+     */
+    public static <M extends MessageLite> void addCodec(ChannelPipeline p, Parser<M> parser, int maxInbound,
+                                                        int maxOutbound) {
+        p.addLast("frameDecoder", new TetraFrameDecoder(maxInbound));
+        p.addLast("frameEncoder", new TetraFrameEncoder(maxOutbound));
         p.addLast("protobufDecoder", new TetraMessageDecoder<>(parser));
     }
 }

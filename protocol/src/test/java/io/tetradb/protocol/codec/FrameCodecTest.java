@@ -367,6 +367,35 @@ class FrameCodecTest {
     }
 
     @Test
+    void aRaisedInboundMaximumAppliesFromTheNextFrameOn() {
+        EmbeddedChannel server = new EmbeddedChannel();
+        server.config().setAllocator(alloc);
+        TetraPipeline.addCodec(server.pipeline(), ClientMessage.parser(), 1024, MAX);
+        channels.add(server);
+        EmbeddedChannel client = clientSide(MAX);
+        ClientMessage small = messageOfSize(1024);
+        server.writeInbound(encode(client, small));
+        assertThat(server.<Object>readInbound()).isEqualTo(small);
+        TetraFrameDecoder decoder = (TetraFrameDecoder) server.pipeline().get("frameDecoder");
+        decoder.maxFrameSize(MAX);      // as the server does at login
+        ClientMessage large = messageOfSize(MAX);
+        server.writeInbound(encode(client, large));
+        assertThat(server.<Object>readInbound()).isEqualTo(large);
+        assertThatThrownBy(() -> decoder.maxFrameSize(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aSmallInboundMaximumRefusesALargerFrame() {
+        EmbeddedChannel server = new EmbeddedChannel();
+        server.config().setAllocator(alloc);
+        TetraPipeline.addCodec(server.pipeline(), ClientMessage.parser(), 1024, MAX);
+        channels.add(server);
+        ByteBuf prefixOnly = alloc.buffer().writeBytes(varint(1025));
+        assertThatThrownBy(() -> server.writeInbound(prefixOnly)).isInstanceOf(FrameTooLargeException.class);
+        assertThat(prefixOnly.refCnt()).isZero();
+    }
+
+    @Test
     void decoderRefusesANonPositiveMaximum() {
         assertThatThrownBy(() -> new TetraFrameDecoder(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TetraFrameDecoder(-1)).isInstanceOf(IllegalArgumentException.class);

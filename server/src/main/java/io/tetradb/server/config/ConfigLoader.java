@@ -23,10 +23,17 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** The environment variable for a key: dataDir becomes TETRA_DATA_DIR. */
+    /**
+     * The environment variable for a key: dataDir becomes TETRA_DATA_DIR, and a dotted key
+     * such as limits.handshakeTimeout becomes TETRA_LIMITS_HANDSHAKE_TIMEOUT.
+     */
     public static String envName(String key) {
         StringBuilder sb = new StringBuilder("TETRA_");
         for (char c : key.toCharArray()) {
+            if (c == '.') {
+                sb.append('_');
+                continue;
+            }
             if (Character.isUpperCase(c)) {
                 sb.append('_');
             }
@@ -79,15 +86,25 @@ public final class ConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException("config file " + file + " must hold a mapping of settings");
         }
-        Iterator<Map.Entry<String, JsonNode>> it = root.fields();
+        applyYaml(b, file, "", root);
+    }
+
+    /** Sets each value of {@code node}; a nested mapping names dotted keys ({@code limits: {handshakes: 8}}). */
+    private static void applyYaml(ServerConfig.Builder b, Path file, String prefix, JsonNode node) {
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix + e.getKey();
             JsonNode n = e.getValue();
+            if (n.isObject()) {
+                applyYaml(b, file, key + ".", n);
+                continue;
+            }
             if (n.isContainerNode()) {
-                throw new ConfigException(e.getKey() + ": expected a single value in " + file);
+                throw new ConfigException(key + ": expected a single value in " + file);
             }
             try {
-                b.set(e.getKey(), n.isNull() ? "" : n.asText());
+                b.set(key, n.isNull() ? "" : n.asText());
             } catch (ConfigException ex) {
                 throw new ConfigException(ex.getMessage() + " in " + file);
             }

@@ -21,7 +21,8 @@ public final class ServerConfig {
     public static final List<String> KEYS = List.of("host", "port", "dataDir", "maxFrameSize", "workerThreads",
             "fetchSize", "maxConnections", "maxRequestsInFlight", "authFailureDelay", "authFailureMaxDelay",
             "shutdownTimeout", "adminPassword", "adminPasswordFile", "gateMaxQueuedWrites", "gateMaxQueuedBytes",
-            "conversion", "tlsCertificate", "tlsKey");
+            "conversion", "tlsCertificate", "tlsKey", "limits.handshakes", "limits.handshakesPerAddress",
+            "limits.handshakeTimeout", "limits.handshakeFrameSize", "limits.authFailureHalfLife");
 
     /**
      * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
@@ -55,6 +56,11 @@ public final class ServerConfig {
     private final Conversion conversion;
     private final Path tlsCertificate;
     private final Path tlsKey;
+    private final int handshakes;
+    private final int handshakesPerAddress;
+    private final Duration handshakeTimeout;
+    private final int handshakeFrameSize;
+    private final Duration authFailureHalfLife;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -75,6 +81,11 @@ public final class ServerConfig {
         this.conversion = b.conversion;
         this.tlsCertificate = b.tlsCertificate;
         this.tlsKey = b.tlsKey;
+        this.handshakes = b.handshakes;
+        this.handshakesPerAddress = b.handshakesPerAddress;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.handshakeFrameSize = b.handshakeFrameSize;
+        this.authFailureHalfLife = b.authFailureHalfLife;
     }
 
     public static Builder builder() {
@@ -102,6 +113,11 @@ public final class ServerConfig {
         b.conversion = conversion;
         b.tlsCertificate = tlsCertificate;
         b.tlsKey = tlsKey;
+        b.handshakes = handshakes;
+        b.handshakesPerAddress = handshakesPerAddress;
+        b.handshakeTimeout = handshakeTimeout;
+        b.handshakeFrameSize = handshakeFrameSize;
+        b.authFailureHalfLife = authFailureHalfLife;
         return b;
     }
 
@@ -154,7 +170,11 @@ public final class ServerConfig {
         return fetchSize;
     }
 
-    /** Connections accepted at once; more are refused with 2001. Default 1000. */
+    /**
+     * Sessions (connections that have logged in) at once; a login beyond it is refused with
+     * 2001. Connections still in the handshake count against {@link #handshakes()} instead.
+     * Default 1000.
+     */
     public int maxConnections() {
         return maxConnections;
     }
@@ -164,12 +184,58 @@ public final class ServerConfig {
         return maxRequestsInFlight;
     }
 
+    /**
+     * Connections that have not logged in yet, in total ({@code limits.handshakes}). When full,
+     * a newcomer closes the oldest handshake of the address holding the most (answered 2001),
+     * or is itself refused with 2001 when its address holds as many. Default 128.
+     */
+    public int handshakes() {
+        return handshakes;
+    }
+
+    /**
+     * Connections that have not logged in yet from one address ({@code limits.handshakesPerAddress};
+     * IPv6: one /64); more are refused with 2001. Default 32 (a pool opening its
+     * connections at once from one host).
+     */
+    public int handshakesPerAddress() {
+        return handshakesPerAddress;
+    }
+
+    /**
+     * Time from connect (TLS included) to the client's last login message
+     * ({@code limits.handshakeTimeout}); then the connection is answered 2004 and closed. Default 5 s.
+     */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /**
+     * Largest frame accepted before login ({@code limits.handshakeFrameSize}); larger ones get 2005
+     * and the connection is closed. Raised to {@link #maxFrameSize()} at login. Default 16 KiB.
+     */
+    public int handshakeFrameSize() {
+        return handshakeFrameSize;
+    }
+
+    /**
+     * How fast the failed-login counts of an address and of an account fade
+     * ({@code limits.authFailureHalfLife}): each count halves in this time. Default 1 min.
+     */
+    public Duration authFailureHalfLife() {
+        return authFailureHalfLife;
+    }
+
     /** Delay before a failed authentication is answered. Default 250 ms. */
     public Duration authFailureDelay() {
         return authFailureDelay;
     }
 
-    /** Longest delay for repeated failures from one address (doubling each time). Default 5 s. */
+    /**
+     * Longest delay for repeated failures from one address or for one account (doubling each
+     * time); also the longest a login attempt waits behind earlier ones of the same address or
+     * account before it is refused with 2001. Default 5 s.
+     */
     public Duration authFailureMaxDelay() {
         return authFailureMaxDelay;
     }
@@ -252,6 +318,23 @@ public final class ServerConfig {
         if (authFailureMaxDelay.compareTo(authFailureDelay) < 0) {
             problems.add("authFailureMaxDelay: must not be shorter than authFailureDelay");
         }
+        if (handshakes < 1) {
+            problems.add("limits.handshakes: must be at least 1, was " + handshakes);
+        }
+        if (handshakesPerAddress < 1 || handshakesPerAddress > handshakes) {
+            problems.add("limits.handshakesPerAddress: must be between 1 and limits.handshakes (" + handshakes
+                    + "), was " + handshakesPerAddress);
+        }
+        if (handshakeTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+            problems.add("limits.handshakeTimeout: must be at least 100ms");
+        }
+        if (handshakeFrameSize < 1024 || handshakeFrameSize > maxFrameSize) {
+            problems.add("limits.handshakeFrameSize: must be between 1024 and maxFrameSize (" + maxFrameSize
+                    + ") bytes, was " + handshakeFrameSize);
+        }
+        if (authFailureHalfLife.compareTo(Duration.ofSeconds(1)) < 0) {
+            problems.add("limits.authFailureHalfLife: must be at least 1s");
+        }
         if (shutdownTimeout.isNegative()) {
             problems.add("shutdownTimeout: must not be negative");
         }
@@ -294,6 +377,10 @@ public final class ServerConfig {
                 + " authFailureDelay=" + authFailureDelay.toMillis() + "ms"
                 + " authFailureMaxDelay=" + authFailureMaxDelay.toMillis() + "ms"
                 + " shutdownTimeout=" + shutdownTimeout.toMillis() + "ms"
+                + " limits.handshakes=" + handshakes + " limits.handshakesPerAddress=" + handshakesPerAddress
+                + " limits.handshakeTimeout=" + handshakeTimeout.toMillis() + "ms"
+                + " limits.handshakeFrameSize=" + handshakeFrameSize
+                + " limits.authFailureHalfLife=" + authFailureHalfLife.toMillis() + "ms"
                 + " gateMaxQueuedWrites=" + gateMaxQueuedWrites + " gateMaxQueuedBytes=" + gateMaxQueuedBytes
                 + " conversion=" + (conversion == null ? "null" : conversion.value())
                 + " tls=" + (tls() ? tlsCertificate : "off")
@@ -320,6 +407,11 @@ public final class ServerConfig {
         private Conversion conversion = Conversion.ASK;
         private Path tlsCertificate;
         private Path tlsKey;
+        private int handshakes = 128;
+        private int handshakesPerAddress = 32;
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
+        private int handshakeFrameSize = 16 * 1024;
+        private Duration authFailureHalfLife = Duration.ofMinutes(1);
 
         private Builder() {
         }
@@ -409,6 +501,31 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder handshakes(int v) {
+            handshakes = v;
+            return this;
+        }
+
+        public Builder handshakesPerAddress(int v) {
+            handshakesPerAddress = v;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration v) {
+            handshakeTimeout = Objects.requireNonNull(v, "limits.handshakeTimeout");
+            return this;
+        }
+
+        public Builder handshakeFrameSize(int v) {
+            handshakeFrameSize = v;
+            return this;
+        }
+
+        public Builder authFailureHalfLife(Duration v) {
+            authFailureHalfLife = Objects.requireNonNull(v, "limits.authFailureHalfLife");
+            return this;
+        }
+
         public Builder gateMaxQueuedBytes(long v) {
             gateMaxQueuedBytes = v;
             return this;
@@ -440,6 +557,11 @@ public final class ServerConfig {
                 case "conversion" -> conversion(parseConversion(key, v));
                 case "tlsCertificate" -> tlsCertificate(v.isEmpty() ? null : Path.of(v));
                 case "tlsKey" -> tlsKey(v.isEmpty() ? null : Path.of(v));
+                case "limits.handshakes" -> handshakes(parseInt(key, v));
+                case "limits.handshakesPerAddress" -> handshakesPerAddress(parseInt(key, v));
+                case "limits.handshakeTimeout" -> handshakeTimeout(parseDuration(key, v));
+                case "limits.handshakeFrameSize" -> handshakeFrameSize((int) Math.min(Integer.MAX_VALUE, parseSize(key, v)));
+                case "limits.authFailureHalfLife" -> authFailureHalfLife(parseDuration(key, v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");
             }

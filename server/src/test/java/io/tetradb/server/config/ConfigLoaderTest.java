@@ -69,4 +69,33 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yml"), Map.of(), Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("missing.yml");
     }
+
+    @Test
+    void dottedKeysFromNestedYamlFlatYamlEnvironmentAndFlags() throws Exception {
+        Path yml = dir.resolve("tetra.yml");
+        Files.writeString(yml, "limits:\n  handshakes: 32\n  handshakeTimeout: 3s\nlimits.handshakeFrameSize: 8k\n");
+        ServerConfig c = ConfigLoader.load(yml, Map.of("TETRA_LIMITS_HANDSHAKES_PER_ADDRESS", "4"),
+                Map.of("limits.authFailureHalfLife", "2m"));
+        assertThat(c.handshakes()).isEqualTo(32);
+        assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.handshakeFrameSize()).isEqualTo(8 * 1024);
+        assertThat(c.handshakesPerAddress()).isEqualTo(4);
+        assertThat(c.authFailureHalfLife()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(ConfigLoader.envName("limits.handshakesPerAddress")).isEqualTo("TETRA_LIMITS_HANDSHAKES_PER_ADDRESS");
+
+        ServerConfig d = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(d.handshakes()).isEqualTo(128);
+        assertThat(d.handshakesPerAddress()).isEqualTo(32);
+        assertThat(d.handshakeTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(d.handshakeFrameSize()).isEqualTo(16 * 1024);
+
+        Path nestedUnknown = dir.resolve("unknown.yml");
+        Files.writeString(nestedUnknown, "limits:\n  handshakez: 3\n");
+        assertThatThrownBy(() -> ConfigLoader.load(nestedUnknown, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.handshakez");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("limits.handshakeFrameSize", "32m")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.handshakeFrameSize");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("limits.handshakesPerAddress", "129")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.handshakesPerAddress");
+    }
 }
