@@ -23,10 +23,17 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** The environment variable for a key: dataDir becomes TETRA_DATA_DIR. */
+    /**
+     * The environment variable for a key: dataDir becomes TETRA_DATA_DIR, a dotted key
+     * such as limits.statementTimeout.user becomes TETRA_LIMITS_STATEMENT_TIMEOUT_USER.
+     */
     public static String envName(String key) {
         StringBuilder sb = new StringBuilder("TETRA_");
         for (char c : key.toCharArray()) {
+            if (c == '.') {
+                sb.append('_');
+                continue;
+            }
             if (Character.isUpperCase(c)) {
                 sb.append('_');
             }
@@ -79,15 +86,28 @@ public final class ConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException("config file " + file + " must hold a mapping of settings");
         }
-        Iterator<Map.Entry<String, JsonNode>> it = root.fields();
+        applyMapping(b, "", root, file);
+    }
+
+    /**
+     * Sets every value of a mapping; a nested mapping names dotted keys
+     * ({@code limits: {cursorsPerSession: 8}} is {@code limits.cursorsPerSession: 8}).
+     */
+    private static void applyMapping(ServerConfig.Builder b, String prefix, JsonNode mapping, Path file) {
+        Iterator<Map.Entry<String, JsonNode>> it = mapping.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix + e.getKey();
             JsonNode n = e.getValue();
+            if (n.isObject()) {
+                applyMapping(b, key + ".", n, file);
+                continue;
+            }
             if (n.isContainerNode()) {
-                throw new ConfigException(e.getKey() + ": expected a single value in " + file);
+                throw new ConfigException(key + ": expected a single value in " + file);
             }
             try {
-                b.set(e.getKey(), n.isNull() ? "" : n.asText());
+                b.set(key, n.isNull() ? "" : n.asText());
             } catch (ConfigException ex) {
                 throw new ConfigException(ex.getMessage() + " in " + file);
             }

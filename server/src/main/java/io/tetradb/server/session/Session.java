@@ -8,7 +8,6 @@ import io.tetradb.protocol.ServerMessage;
 import io.tetradb.protocol.TetraException;
 
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,8 +43,17 @@ public final class Session {
     final Map<Long, Cursor> cursors = new HashMap<>();
     final StatementCache statements = new StatementCache(STATEMENT_CACHE_SIZE);
 
-    private volatile Statement running;
-    private volatile long runningRequestId;
+    private volatile RunningStatement running;
+    /** Rows written to the channel and not yet on the wire (limits.sessionOutputRows). */
+    private final AtomicLong bufferedRows = new AtomicLong();
+    /** Rows encoded for this session's cursors since it opened (diagnostics, tests). */
+    private final AtomicLong rowsProduced = new AtomicLong();
+    /** Cursors stopped because the client does not read: resumed once it does. */
+    private final java.util.concurrent.atomic.AtomicBoolean outputStalled = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Runnable onOutputDrained = () -> { };
+    private volatile int outputRowLimit = Integer.MAX_VALUE;
+    /** Bytes of requests received and not yet answered (limits.requestBytesInFlight). */
+    private final AtomicLong requestBytes = new AtomicLong();
     private volatile boolean inTransaction;
     private volatile boolean uncommittedChanges;
     private org.h2.engine.SessionLocal engineSession;
@@ -166,40 +174,130 @@ public final class Session {
         connection = c;
     }
 
-    void running(long requestId, Statement st) {
-        runningRequestId = requestId;
-        running = st;
+    /** The statement of {@code requestId} starts running (worker); end it with {@link #notRunning}. */
+    RunningStatement running(long requestId) {
+        RunningStatement r = new RunningStatement(requestId, engineSession);
+        running = r;
+        return r;
     }
 
-    void notRunning() {
-        running = null;
-        runningRequestId = 0;
+    /** The statement started by {@link #running} is over (worker). */
+    void notRunning(RunningStatement r) {
+        r.end();
+        if (running == r) {
+            running = null;
+        }
     }
 
     /** Cancels the statement running for {@code requestId}, if that is the one running. */
     boolean cancelRunning(long requestId) {
-        Statement st = running;
-        if (st != null && runningRequestId == requestId) {
-            try {
-                st.cancel();
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        }
-        return false;
+        RunningStatement r = running;
+        return r != null && r.requestId == requestId && r.cancel(false);
     }
 
     /** Cancels whatever statement is running (session closing). */
     void cancelAnyRunning() {
-        Statement st = running;
-        if (st != null) {
-            try {
-                st.cancel();
-            } catch (Exception ignored) {
-                // the statement ended meanwhile
-            }
+        RunningStatement r = running;
+        if (r != null) {
+            r.cancel(false);
         }
+    }
+
+    /**
+     * Sets what runs when output the client had not read is drained after cursors stalled
+     * (it queues a task that resumes them), and the row limit of that output.
+     */
+    void outputLimits(int rowLimit, Runnable onDrained) {
+        outputRowLimit = rowLimit;
+        onOutputDrained = onDrained;
+    }
+
+    /**
+     * Whether the client has more output waiting than the session may have buffered
+     * (bytes: the channel is not writable above limits.sessionOutputBytes; rows:
+     * limits.sessionOutputRows): producing rows must then stop (any thread).
+     */
+    boolean outputFull() {
+        return !channel.isWritable() || bufferedRows.get() >= outputRowLimit;
+    }
+
+    /**
+     * Marks the session's cursors stalled for output; returns false (and leaves it unmarked)
+     * when the output drained meanwhile, so the caller goes on producing (worker).
+     */
+    boolean stallOutput() {
+        outputStalled.set(true);
+        // Checked again after setting the flag: a drain that came in between either sees the
+        // flag (and resumes) or is seen here.
+        if (!outputFull() && outputStalled.compareAndSet(true, false)) {
+            return false;
+        }
+        return true;
+    }
+
+    /** The channel became writable, or buffered rows went on the wire: resumes stalled cursors (event loop). */
+    public void outputDrained() {
+        if (!outputFull() && outputStalled.compareAndSet(true, false)) {
+            onOutputDrained.run();
+        }
+    }
+
+    /** Whether cursors wait for the client to read (diagnostics, tests). */
+    public boolean isOutputStalled() {
+        return outputStalled.get();
+    }
+
+    /** Bytes of replies waiting in the server to be sent to the client (diagnostics, tests). */
+    public long pendingOutputBytes() {
+        io.netty.channel.ChannelOutboundBuffer b = channel.unsafe().outboundBuffer();
+        return b == null ? 0 : b.totalPendingWriteBytes();
+    }
+
+    /** Rows written for the client and not yet on the wire (diagnostics, tests). */
+    public long bufferedRows() {
+        return bufferedRows.get();
+    }
+
+    /** Rows produced for this session's cursors since it opened (diagnostics, tests). */
+    public long rowsProduced() {
+        return rowsProduced.get();
+    }
+
+    /** Queues a batch of {@code rows} rows without flushing; counted until it is on the wire (worker). */
+    void writeRows(ServerMessage m, int rows) {
+        if (!channel.isActive()) {
+            return;
+        }
+        rowsProduced.addAndGet(rows);
+        bufferedRows.addAndGet(rows);
+        channel.write(m).addListener(f -> {
+            long left = bufferedRows.addAndGet(-rows);
+            if (left < outputRowLimit / 2 + 1 && outputStalled.get()) {
+                outputDrained();
+            }
+        });
+    }
+
+    /**
+     * Counts a request's bytes as in flight; above {@code limit} the server stops reading
+     * the connection until answers bring it back under half (event loop).
+     */
+    void requestReceived(long bytes, long limit) {
+        if (requestBytes.addAndGet(bytes) > limit && channel.config().isAutoRead()) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /** A request counted by {@link #requestReceived} was answered or dropped (any thread). */
+    void requestAnswered(long bytes, long limit) {
+        if (requestBytes.addAndGet(-bytes) <= limit / 2 && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /** Bytes of requests received and not yet answered (diagnostics, tests). */
+    public long requestBytesInFlight() {
+        return requestBytes.get();
     }
 
     /** Sends a message to the client (any thread). */

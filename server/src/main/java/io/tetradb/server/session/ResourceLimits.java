@@ -1,0 +1,124 @@
+package io.tetradb.server.session;
+
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Role;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.server.config.ServerConfig;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The limits that keep one session or one account from exhausting the server (PRODUCT.md
+ * 3, "Limits"): statement timeouts per role, open cursors per session, rows and bytes of
+ * output a session may have waiting for its client, bytes of requests in flight per
+ * session, and statements of one account executing at once.
+ *
+ * <p>Invariant: every {@link #enterStatement} that returned true is matched by exactly one
+ * {@link #exitStatement} for the same user (the dispatcher pairs them in a finally), so an
+ * account's count is the number of its statements executing now.
+ *
+ * <p>Shared by every session; called on worker threads (statements), event loops
+ * (requests received) and the timer thread (timeouts). Thread-safe.
+ */
+public final class ResourceLimits {
+    private final ServerConfig config;
+    private final ScheduledExecutorService timer;
+    private final ConcurrentHashMap<String, AtomicInteger> statementsByUser = new ConcurrentHashMap<>();
+
+    public ResourceLimits(ServerConfig config, ScheduledExecutorService timer) {
+        this.config = config;
+        this.timer = timer;
+    }
+
+    /** Open cursors per session. */
+    int cursorsPerSession() {
+        return config.cursorsPerSession();
+    }
+
+    /** Rows a session may have waiting for its client. */
+    int sessionOutputRows() {
+        return config.sessionOutputRows();
+    }
+
+    /** Bytes of requests a session may have in flight. */
+    long requestBytesInFlight() {
+        return config.requestBytesInFlight();
+    }
+
+    /**
+     * Schedules the statement timeout of {@code s}'s role for {@code r}; null when the role
+     * has none. The caller cancels the returned future once the statement is over.
+     */
+    ScheduledFuture<?> scheduleTimeout(Session s, RunningStatement r) {
+        Duration t = config.statementTimeout(s.role());
+        if (t.isZero()) {
+            return null;
+        }
+        return timer.schedule(() -> r.cancel(true), t.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The reply to a statement the timeout cancelled. */
+    TetraException timeoutError(Session s) {
+        String role = s.role().name().toLowerCase(Locale.ROOT);
+        return new TetraException(ErrorCode.CANCELLED, "The statement was cancelled: it ran longer than the "
+                + "statement timeout of " + describe(config.statementTimeout(s.role())) + " for role " + role
+                + " (limits.statementTimeout." + role + ").");
+    }
+
+    /**
+     * Counts a statement of {@code user} as executing; false (nothing counted) when the
+     * account already has {@code limits.statementsPerUser} executing.
+     */
+    boolean enterStatement(String user) {
+        AtomicInteger n = statementsByUser.computeIfAbsent(user, u -> new AtomicInteger());
+        if (n.incrementAndGet() > config.statementsPerUser()) {
+            n.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** The statement counted by {@link #enterStatement} is over. */
+    void exitStatement(String user) {
+        AtomicInteger n = statementsByUser.get(user);
+        if (n != null) {
+            n.decrementAndGet();
+        }
+    }
+
+    /** Statements of {@code user} executing now (for tests and diagnostics). */
+    public int statementsRunning(String user) {
+        AtomicInteger n = statementsByUser.get(user);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The refusal of a statement over {@code limits.statementsPerUser}. */
+    TetraException tooManyStatements(String user) {
+        return new TetraException(ErrorCode.SERVER_BUSY, "Too many statements of user '" + user
+                + "' are running at once (at most " + config.statementsPerUser()
+                + ", limits.statementsPerUser); try again when one has finished.");
+    }
+
+    /** The refusal of a query over {@code limits.cursorsPerSession}. */
+    TetraException tooManyCursors() {
+        return new TetraException(ErrorCode.SERVER_BUSY, "Too many open cursors on this session (at most "
+                + config.cursorsPerSession() + ", limits.cursorsPerSession): read or close a result first.");
+    }
+
+    private static String describe(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0) {
+            return (ms / 60_000) + " min";
+        }
+        if (ms % 1000 == 0) {
+            return (ms / 1000) + " s";
+        }
+        return ms + " ms";
+    }
+}
