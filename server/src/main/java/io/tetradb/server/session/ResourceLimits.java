@@ -46,6 +46,11 @@ public final class ResourceLimits {
         return config.sessionOutputRows();
     }
 
+    /** Bytes of row batches a session may have waiting for its client. */
+    long sessionOutputBytes() {
+        return config.sessionOutputBytes();
+    }
+
     /** Bytes of requests a session may have in flight. */
     long requestBytesInFlight() {
         return config.requestBytesInFlight();

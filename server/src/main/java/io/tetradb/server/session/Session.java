@@ -46,12 +46,20 @@ public final class Session {
     private volatile RunningStatement running;
     /** Rows written to the channel and not yet on the wire (limits.sessionOutputRows). */
     private final AtomicLong bufferedRows = new AtomicLong();
+    /**
+     * Bytes of row batches written to the channel and not yet on the wire
+     * (limits.sessionOutputBytes). Counted here at write time: the channel counts a
+     * message only once the event loop has encoded it, by when a fast worker may have
+     * produced far more.
+     */
+    private final AtomicLong bufferedBytes = new AtomicLong();
     /** Rows encoded for this session's cursors since it opened (diagnostics, tests). */
     private final AtomicLong rowsProduced = new AtomicLong();
     /** Cursors stopped because the client does not read: resumed once it does. */
     private final java.util.concurrent.atomic.AtomicBoolean outputStalled = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Runnable onOutputDrained = () -> { };
     private volatile int outputRowLimit = Integer.MAX_VALUE;
+    private volatile long outputByteLimit = Long.MAX_VALUE;
     /** Bytes of requests received and not yet answered (limits.requestBytesInFlight). */
     private final AtomicLong requestBytes = new AtomicLong();
     private volatile boolean inTransaction;
@@ -207,18 +215,19 @@ public final class Session {
      * Sets what runs when output the client had not read is drained after cursors stalled
      * (it queues a task that resumes them), and the row limit of that output.
      */
-    void outputLimits(int rowLimit, Runnable onDrained) {
+    void outputLimits(int rowLimit, long byteLimit, Runnable onDrained) {
         outputRowLimit = rowLimit;
+        outputByteLimit = byteLimit;
         onOutputDrained = onDrained;
     }
 
     /**
      * Whether the client has more output waiting than the session may have buffered
-     * (bytes: the channel is not writable above limits.sessionOutputBytes; rows:
+     * (bytes: limits.sessionOutputBytes of row batches, or the channel not writable; rows:
      * limits.sessionOutputRows): producing rows must then stop (any thread).
      */
     boolean outputFull() {
-        return !channel.isWritable() || bufferedRows.get() >= outputRowLimit;
+        return !channel.isWritable() || bufferedRows.get() >= outputRowLimit || bufferedBytes.get() >= outputByteLimit;
     }
 
     /**
@@ -253,6 +262,11 @@ public final class Session {
         return b == null ? 0 : b.totalPendingWriteBytes();
     }
 
+    /** Bytes of row batches written for the client and not yet on the wire (diagnostics, tests). */
+    public long bufferedBytes() {
+        return bufferedBytes.get();
+    }
+
     /** Rows written for the client and not yet on the wire (diagnostics, tests). */
     public long bufferedRows() {
         return bufferedRows.get();
@@ -268,11 +282,15 @@ public final class Session {
         if (!channel.isActive()) {
             return;
         }
+        int bytes = m.getSerializedSize();
         rowsProduced.addAndGet(rows);
         bufferedRows.addAndGet(rows);
+        bufferedBytes.addAndGet(bytes);
         channel.write(m).addListener(f -> {
-            long left = bufferedRows.addAndGet(-rows);
-            if (left < outputRowLimit / 2 + 1 && outputStalled.get()) {
+            long rowsLeft = bufferedRows.addAndGet(-rows);
+            long bytesLeft = bufferedBytes.addAndGet(-bytes);
+            // Resumed below half of both limits, so that a stalled cursor is not woken for every batch.
+            if (outputStalled.get() && rowsLeft <= outputRowLimit / 2 && bytesLeft <= outputByteLimit / 2) {
                 outputDrained();
             }
         });

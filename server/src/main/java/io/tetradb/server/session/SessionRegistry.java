@@ -63,7 +63,7 @@ public final class SessionRegistry {
                           BiConsumer<Session, Boolean> onOpen) {
         Session s = new Session(user, role, channel, remote, clientName, new OrderedExecutor(workers));
         // Cursors stalled because the client did not read resume on the session's own executor.
-        s.outputLimits(limits.sessionOutputRows(),
+        s.outputLimits(limits.sessionOutputRows(), limits.sessionOutputBytes(),
                 () -> s.executor().submit(new InternalTask(() -> dispatcher.resumeCursors(s))));
         sessions.put(s.id(), s);
         String m = maintenance;
