@@ -168,6 +168,8 @@ public final class TetraServer implements AutoCloseable {
         RequestDispatcher dispatcher = new RequestDispatcher(database, catalog, gate, admin,
                 config.fetchSize(), config.maxFrameSize(), backupService::noteWrite, limits);
         sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate, limits);
+        EngineRecovery recovery = new EngineRecovery(database, catalog, sessions);
+        limits.onEngineOutOfMemory(recovery::check);
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
         admin.restores(restores);
 

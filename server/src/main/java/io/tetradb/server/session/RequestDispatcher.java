@@ -134,6 +134,15 @@ public final class RequestDispatcher {
         } catch (TetraException e) {
             s.sendError(id, e.withInTransaction(inTransaction(s)));
         } catch (SQLException e) {
+            if (e.getErrorCode() == org.h2.api.ErrorCode.OUT_OF_MEMORY) {
+                // H2 closes its database when a statement runs out of memory while executing.
+                LOG.warn("Request {} of {} needed more memory than the server has: {}", id, s, e.getMessage());
+                s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The statement needed more memory "
+                        + "than the server has and was stopped; the database is reopened and sessions must connect "
+                        + "again."));
+                limits.engineOutOfMemory();
+                return OrderedExecutor.Outcome.DONE;
+            }
             s.sendError(id, SqlErrors.toTetra(e).withInTransaction(inTransaction(s)));
         } catch (java.io.IOException e) {
             LOG.error("Request {} of {} could not write a file.", id, s, e);

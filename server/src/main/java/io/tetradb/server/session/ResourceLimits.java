@@ -30,10 +30,24 @@ public final class ResourceLimits {
     private final ServerConfig config;
     private final ScheduledExecutorService timer;
     private final ConcurrentHashMap<String, AtomicInteger> statementsByUser = new ConcurrentHashMap<>();
+    private volatile Runnable engineCheck = () -> { };
 
     public ResourceLimits(ServerConfig config, ScheduledExecutorService timer) {
         this.config = config;
         this.timer = timer;
+    }
+
+    /**
+     * Sets what runs after a statement ran out of memory in the engine (the server checks
+     * whether H2 closed the database, and reopens it).
+     */
+    public void onEngineOutOfMemory(Runnable check) {
+        engineCheck = check;
+    }
+
+    /** A statement ran out of memory in the engine (worker). */
+    void engineOutOfMemory() {
+        engineCheck.run();
     }
 
     /** Open cursors per session. */
