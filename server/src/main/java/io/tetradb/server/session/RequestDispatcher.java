@@ -256,6 +256,7 @@ public final class RequestDispatcher {
             if (s.cursors.size() >= limits.cursorsPerSession() && ps.getMetaData() != null) {
                 throw limits.tooManyCursors();
             }
+            s.lazyResults();
             RunningStatement r = s.running(id);
             ScheduledFuture<?> timeout = limits.scheduleTimeout(s, r);
             boolean hasResult;

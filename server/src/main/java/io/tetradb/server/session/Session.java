@@ -153,6 +153,18 @@ public final class Session {
         engineSession = s;
     }
 
+    /**
+     * Makes the engine produce query rows as they are read (H2's lazy query execution)
+     * where the query allows it (no sort, grouping or DISTINCT to do first), so an open
+     * cursor holds the rows of a batch, not its whole result. Set before every statement,
+     * so a session's own {@code SET LAZY_QUERY_EXECUTION FALSE} does not last (worker only).
+     */
+    void lazyResults() {
+        if (engineSession != null) {
+            engineSession.setLazyQueryExecution(true);
+        }
+    }
+
     /** H2's schema version: it changes with every DDL statement of any session (worker only). */
     long schemaVersion() {
         return engineSession == null ? -1 : engineSession.getDatabase().getModificationMetaId();
