@@ -58,6 +58,9 @@ class ResourceLimitsIT {
             "SELECT A.X, B.X FROM SYSTEM_RANGE(1, 100000) A, SYSTEM_RANGE(1, 100000) B ORDER BY A.X + B.X DESC";
     private static final String CROSS_JOIN_COUNT =
             "SELECT COUNT(*) FROM SYSTEM_RANGE(1, 100000) A, SYSTEM_RANGE(1, 100000) B";
+    /** Scans 10^10 rows as its first row is read, and finds none. */
+    private static final String CROSS_JOIN_NO_ROW =
+            "SELECT A.X FROM SYSTEM_RANGE(1, 100000) A, SYSTEM_RANGE(1, 100000) B WHERE A.X + B.X < 0";
     private static final String ENDLESS_CTE =
             "WITH RECURSIVE R(N) AS (SELECT 1 UNION ALL SELECT N + 1 FROM R) SELECT COUNT(*) FROM R";
 
@@ -253,6 +256,31 @@ class ResourceLimitsIT {
         }
     }
 
+    @Test
+    void aHugeCreditIsClampedAndTheCursorGoesOnToItsEnd() throws Exception {
+        start(b -> b, "bulk");
+        try (RawConnection raw = new RawConnection(server.boundPort(), 0)) {
+            raw.login("bulk", "bulk-password");
+            raw.send(ClientMessage.newBuilder().setRequestId(10).setExecute(Execute.newBuilder()
+                    .setSql("SELECT ID FROM T ORDER BY ID").setFetchSize(1).setInitialCredit(1)).build());
+            assertThat(raw.read().hasResultHeader()).isTrue();
+            assertThat(raw.read().getRowBatch().getRowsCount()).isEqualTo(1);
+            // The largest credit a client can send: it must not overflow into no credit at all.
+            raw.send(ClientMessage.newBuilder().setRequestId(10).setFetchMore(io.tetradb.protocol.FetchMore
+                    .newBuilder().setBatches(Integer.MAX_VALUE)).build());
+            long rows = 1;
+            for (ServerMessage m = raw.read(); !m.hasDone(); m = raw.read()) {
+                assertThat(m.hasError()).as("reply %s", m.getError()).isFalse();
+                rows += m.getRowBatch().getRowsCount();
+                if (rows % 64 == 0) {
+                    raw.send(ClientMessage.newBuilder().setRequestId(10).setFetchMore(io.tetradb.protocol.FetchMore
+                            .newBuilder().setBatches(Integer.MAX_VALUE)).build());
+                }
+            }
+            assertThat(rows).isEqualTo(50);
+        }
+    }
+
     // ------------------------------------------------------------------------------------
     // Cursors per session
 
@@ -293,7 +321,8 @@ class ResourceLimitsIT {
         start(b -> b.workerThreads(4).statementsPerUser(perUser), "mallory", "alice");
         List<TetraFuture<Result>> heavy = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            heavy.add(connect("mallory").executeAsync(CROSS_JOIN_COUNT));
+            // Half of them produce their rows as they are read (a lazy result): that counts as running too.
+            heavy.add(connect("mallory").executeAsync(i % 2 == 0 ? CROSS_JOIN_COUNT : CROSS_JOIN_NO_ROW));
         }
         // Every statement beyond the cap is refused at once, the others run.
         await().atMost(Duration.ofSeconds(60)).until(() -> heavy.stream().filter(f -> f.isDone()).count()
@@ -333,9 +362,15 @@ class ResourceLimitsIT {
                 .isInstanceOfSatisfying(TetraException.class, e -> assertThat(e.getMessage()).contains("memory"));
         assertThat(app.execute("SELECT COUNT(*) FROM T").rows().get(0).getLong(0)).isEqualTo(50);
 
-        // A parameter: it fails while H2 executes, and H2 then closes its database; the server reopens it.
+        // A parameter, the row produced as it is read: it fails while the row is read, and is answered.
         TetraClient bystander = connect("app");
         assertThatThrownBy(() -> app.execute("SELECT REPEAT('x', ?)", 1_000_000_000))
+                .isInstanceOfSatisfying(TetraException.class, e -> assertThat(e.getMessage()).contains("memory"));
+        assertThat(bystander.execute("SELECT COUNT(*) FROM T").rows().get(0).getLong(0)).isEqualTo(50);
+
+        // A parameter in a query H2 computes whole (DISTINCT): it fails while H2 executes, and H2 then
+        // closes its database; the server reopens it.
+        assertThatThrownBy(() -> app.execute("SELECT DISTINCT REPEAT('x', ?)", 1_000_000_000))
                 .isInstanceOfSatisfying(TetraException.class, e -> assertThat(e.getMessage()).contains("memory"));
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
             try (TetraClient again = TestServers.connect(server, "app", "app-password")) {

@@ -400,6 +400,24 @@ public final class RequestDispatcher {
     }
 
     /**
+     * Produces more rows of an open cursor as one of its account's statements running at
+     * once (rows may be computed as they are read, so this can be long work); when the
+     * account is at its cap, the cursor keeps its credit and goes on once one of the
+     * account's statements has ended. Returns false in that case.
+     */
+    private boolean pumpCounted(Session s, Cursor cur) throws SQLException {
+        if (!limits.enterOrWait(s.user(), s::wakeCursors)) {
+            return false;
+        }
+        try {
+            pump(s, cur);
+            return true;
+        } finally {
+            limits.exitStatement(s.user());
+        }
+    }
+
+    /**
      * The client read what was waiting: cursors stopped for output go on, each as far as its
      * credit and the output limits allow (a task on the session's executor).
      */
@@ -413,7 +431,9 @@ public final class RequestDispatcher {
                 return;
             }
             try {
-                pump(s, cur);
+                if (!pumpCounted(s, cur)) {
+                    return;
+                }
             } catch (TetraException e) {
                 s.sendError(cur.requestId, e.withInTransaction(inTransaction(s)));
             } catch (SQLException e) {
@@ -441,7 +461,7 @@ public final class RequestDispatcher {
         }
         // Clamped without overflow: a client may send any number.
         cur.credit = (int) Math.min(MAX_CREDIT, (long) cur.credit + Math.max(1, batches));
-        pump(s, cur);
+        pumpCounted(s, cur);
     }
 
     /** Closes a cursor before its end; the client gets an ExecuteDone (or 2009 when cancelled). */

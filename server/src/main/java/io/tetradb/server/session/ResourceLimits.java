@@ -8,6 +8,7 @@ import io.tetradb.server.config.ServerConfig;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * output a session may have waiting for its client, bytes of requests in flight per
  * session, and statements of one account executing at once.
  *
- * <p>Invariant: every {@link #enterStatement} that returned true is matched by exactly one
- * {@link #exitStatement} for the same user (the dispatcher pairs them in a finally), so an
- * account's count is the number of its statements executing now.
+ * <p>Invariants: (1) every {@link #enterStatement} or {@link #enterOrWait} that returned
+ * true is matched by exactly one {@link #exitStatement} for the same user (the dispatcher
+ * pairs them in a finally), so an account's count is the number of its statements
+ * executing or producing rows now; (2) a cursor that {@link #enterOrWait} turned away is
+ * woken by a later {@link #exitStatement} of its account: it is queued before the count
+ * is tried again.
  *
  * <p>Shared by every session; called on worker threads (statements), event loops
  * (requests received) and the timer thread (timeouts). Thread-safe.
@@ -30,6 +34,8 @@ public final class ResourceLimits {
     private final ServerConfig config;
     private final ScheduledExecutorService timer;
     private final ConcurrentHashMap<String, AtomicInteger> statementsByUser = new ConcurrentHashMap<>();
+    /** Per account: cursors waiting for one of its statements to end before they produce more rows. */
+    private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Runnable>> waiting = new ConcurrentHashMap<>();
     private volatile Runnable engineCheck = () -> { };
 
     public ResourceLimits(ServerConfig config, ScheduledExecutorService timer) {
@@ -103,11 +109,38 @@ public final class ResourceLimits {
         return true;
     }
 
-    /** The statement counted by {@link #enterStatement} is over. */
+    /**
+     * Like {@link #enterStatement}, for producing more rows of an open cursor: when the
+     * account is at its cap, {@code wake} is queued instead (it must queue the cursor's
+     * work again, holding no thread) and runs when one of the account's statements ends.
+     */
+    boolean enterOrWait(String user, Runnable wake) {
+        if (enterStatement(user)) {
+            return true;
+        }
+        ConcurrentLinkedQueue<Runnable> q = waiting.computeIfAbsent(user, u -> new ConcurrentLinkedQueue<>());
+        q.add(wake);
+        // Tried again after queuing: a statement that ended in between either saw the waiter or is seen here.
+        if (enterStatement(user)) {
+            if (q.remove(wake)) {
+                return true;
+            }
+            // An ending statement took the waiter and runs it: let that retry have the place.
+            exitStatement(user);
+        }
+        return false;
+    }
+
+    /** The statement counted by {@link #enterStatement} is over; a waiting cursor of the account is woken. */
     void exitStatement(String user) {
         AtomicInteger n = statementsByUser.get(user);
         if (n != null) {
             n.decrementAndGet();
+        }
+        ConcurrentLinkedQueue<Runnable> q = waiting.get(user);
+        Runnable w = q == null ? null : q.poll();
+        if (w != null) {
+            w.run();
         }
     }
 

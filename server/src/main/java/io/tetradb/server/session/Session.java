@@ -256,6 +256,11 @@ public final class Session {
         return true;
     }
 
+    /** Queues a task that lets the session's cursors go on (any thread; never blocks). */
+    void wakeCursors() {
+        onOutputDrained.run();
+    }
+
     /** The channel became writable, or buffered rows went on the wire: resumes stalled cursors (event loop). */
     public void outputDrained() {
         if (!outputFull() && outputStalled.compareAndSet(true, false)) {
