@@ -438,6 +438,9 @@ public final class RequestDispatcher {
                 s.sendError(cur.requestId, e.withInTransaction(inTransaction(s)));
             } catch (SQLException e) {
                 s.sendError(cur.requestId, SqlErrors.toTetra(e).withInTransaction(inTransaction(s)));
+                if (e.getErrorCode() == org.h2.api.ErrorCode.OUT_OF_MEMORY) {
+                    limits.engineOutOfMemory();
+                }
             } catch (RuntimeException | Error e) {
                 LOG.error("Rows of request {} of {} could not be produced.", cur.requestId, s, e);
                 s.sendError(cur.requestId, new TetraException(ErrorCode.INTERNAL_ERROR,
