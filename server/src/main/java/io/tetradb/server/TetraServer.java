@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.tetradb.protocol.Role;
 import io.tetradb.protocol.codec.Transport;
@@ -23,6 +24,7 @@ import io.tetradb.server.net.ServerChannelInitializer;
 import io.tetradb.server.net.TlsContext;
 import io.tetradb.server.restore.RestoreService;
 import io.tetradb.server.session.RequestDispatcher;
+import io.tetradb.server.session.ResourceLimits;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
 import io.tetradb.server.sql.CatalogWriter;
@@ -71,6 +73,7 @@ public final class TetraServer implements AutoCloseable {
     private EventLoopGroup io;
     private ExecutorService workers;
     private SessionRegistry sessions;
+    private ResourceLimits limits;
     private ScheduledExecutorService timer;
     private TlsContext tls;
     private PreLoginLimits preLogin;
@@ -174,9 +177,12 @@ public final class TetraServer implements AutoCloseable {
         AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version,
                 () -> backups, () -> scheduler, config.tls());
         BackupService backupService = backups;
+        limits = new ResourceLimits(config, timer);
         dispatcher = new RequestDispatcher(database, catalog, gate, admin,
-                config.fetchSize(), config.maxFrameSize(), backupService::noteWrite);
-        sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate);
+                config.fetchSize(), config.maxFrameSize(), backupService::noteWrite, limits);
+        sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate, limits);
+        EngineRecovery recovery = new EngineRecovery(database, catalog, sessions);
+        limits.onEngineOutOfMemory(recovery::check);
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
         admin.restores(restores);
         admin.catalog(catalog);
@@ -193,6 +199,10 @@ public final class TetraServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // Above limits.sessionOutputBytes waiting for a client, its channel is not writable
+                // and its cursors stop producing rows; they resume below half.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        (int) (config.sessionOutputBytes() / 2), (int) config.sessionOutputBytes()))
                 .childHandler(new ServerChannelInitializer(sessions, users, preLogin, version,
                         layout.databaseName(), tls));
         serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
@@ -309,6 +319,16 @@ public final class TetraServer implements AutoCloseable {
     /** RUNNING, MAINTENANCE (an in-place restore) or SHUTTING_DOWN, as the status shows it. */
     public String state() {
         return sessions == null ? "RUNNING" : sessions.serverState();
+    }
+
+    /** The open sessions (tests look at their limits' state). */
+    SessionRegistry sessionRegistry() {
+        return sessions;
+    }
+
+    /** The resource limits in force (tests look at statements running per user). */
+    ResourceLimits limits() {
+        return limits;
     }
 
     /** Sessions open now. */

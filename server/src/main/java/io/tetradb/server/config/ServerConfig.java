@@ -22,7 +22,10 @@ public final class ServerConfig {
             "fetchSize", "maxConnections", "maxRequestsInFlight", "authFailureDelay", "authFailureMaxDelay",
             "shutdownTimeout", "adminPassword", "adminPasswordFile", "gateMaxQueuedWrites", "gateMaxQueuedBytes",
             "conversion", "tlsCertificate", "tlsKey", "limits.handshakes", "limits.handshakesPerAddress",
-            "limits.handshakeTimeout", "limits.handshakeFrameSize", "limits.authFailureHalfLife");
+            "limits.handshakeTimeout", "limits.handshakeFrameSize", "limits.authFailureHalfLife",
+            "limits.statementTimeout.admin", "limits.statementTimeout.user",
+            "limits.statementTimeout.reader", "limits.sessionOutputBytes", "limits.sessionOutputRows",
+            "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser");
 
     /**
      * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
@@ -61,6 +64,14 @@ public final class ServerConfig {
     private final Duration handshakeTimeout;
     private final int handshakeFrameSize;
     private final Duration authFailureHalfLife;
+    private final Duration statementTimeoutAdmin;
+    private final Duration statementTimeoutUser;
+    private final Duration statementTimeoutReader;
+    private final long sessionOutputBytes;
+    private final int sessionOutputRows;
+    private final int cursorsPerSession;
+    private final long requestBytesInFlight;
+    private final int statementsPerUser;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -86,6 +97,14 @@ public final class ServerConfig {
         this.handshakeTimeout = b.handshakeTimeout;
         this.handshakeFrameSize = b.handshakeFrameSize;
         this.authFailureHalfLife = b.authFailureHalfLife;
+        this.statementTimeoutAdmin = b.statementTimeoutAdmin;
+        this.statementTimeoutUser = b.statementTimeoutUser;
+        this.statementTimeoutReader = b.statementTimeoutReader;
+        this.sessionOutputBytes = b.sessionOutputBytes;
+        this.sessionOutputRows = b.sessionOutputRows;
+        this.cursorsPerSession = b.cursorsPerSession;
+        this.requestBytesInFlight = b.requestBytesInFlight;
+        this.statementsPerUser = b.statementsPerUser;
     }
 
     public static Builder builder() {
@@ -118,6 +137,14 @@ public final class ServerConfig {
         b.handshakeTimeout = handshakeTimeout;
         b.handshakeFrameSize = handshakeFrameSize;
         b.authFailureHalfLife = authFailureHalfLife;
+        b.statementTimeoutAdmin = statementTimeoutAdmin;
+        b.statementTimeoutUser = statementTimeoutUser;
+        b.statementTimeoutReader = statementTimeoutReader;
+        b.sessionOutputBytes = sessionOutputBytes;
+        b.sessionOutputRows = sessionOutputRows;
+        b.cursorsPerSession = cursorsPerSession;
+        b.requestBytesInFlight = requestBytesInFlight;
+        b.statementsPerUser = statementsPerUser;
         return b;
     }
 
@@ -274,6 +301,65 @@ public final class ServerConfig {
         return conversion;
     }
 
+    /**
+     * Longest a statement of a session of {@code role} may run (executing, and producing the
+     * rows of its result) before it is cancelled and answered 2009; {@link Duration#ZERO}
+     * means no limit. Keys {@code limits.statementTimeout.admin|user|reader}; defaults:
+     * none for admin, 5 minutes for user and reader.
+     */
+    public Duration statementTimeout(io.tetradb.protocol.Role role) {
+        switch (role) {
+            case ADMIN:
+                return statementTimeoutAdmin;
+            case READER:
+                return statementTimeoutReader;
+            default:
+                return statementTimeoutUser;
+        }
+    }
+
+    /**
+     * Bytes of replies one session may have waiting to be sent to its client
+     * ({@code limits.sessionOutputBytes}): beyond it the server stops producing rows for
+     * that session until the client reads (the channel's high write-buffer water mark; it
+     * resumes below half). Default 4 MiB.
+     */
+    public long sessionOutputBytes() {
+        return sessionOutputBytes;
+    }
+
+    /**
+     * Rows one session may have waiting to be sent to its client
+     * ({@code limits.sessionOutputRows}); beyond it the server stops producing rows until
+     * the client reads. Default 100000.
+     */
+    public int sessionOutputRows() {
+        return sessionOutputRows;
+    }
+
+    /** Open cursors (unfinished query results) per session ({@code limits.cursorsPerSession}); more get 2001. Default 64. */
+    public int cursorsPerSession() {
+        return cursorsPerSession;
+    }
+
+    /**
+     * Bytes of requests one session may have received and not yet answered
+     * ({@code limits.requestBytesInFlight}): beyond it the server stops reading that
+     * connection until requests are answered. A single request is always taken. Default 32 MiB.
+     */
+    public long requestBytesInFlight() {
+        return requestBytesInFlight;
+    }
+
+    /**
+     * Statements of one account (all its sessions) that may execute at once
+     * ({@code limits.statementsPerUser}); a statement beyond it is refused at once with
+     * 2001, so one account cannot take every worker thread. Default 8.
+     */
+    public int statementsPerUser() {
+        return statementsPerUser;
+    }
+
     /** The database's name: the data folder's name. */
     public String databaseName() {
         Path name = dataDir.toAbsolutePath().normalize().getFileName();
@@ -353,6 +439,30 @@ public final class ServerConfig {
         }
         readable("tlsCertificate", tlsCertificate, problems);
         readable("tlsKey", tlsKey, problems);
+        for (io.tetradb.protocol.Role r : List.of(io.tetradb.protocol.Role.ADMIN, io.tetradb.protocol.Role.USER,
+                io.tetradb.protocol.Role.READER)) {
+            if (statementTimeout(r).isNegative()) {
+                problems.add("limits.statementTimeout." + r.name().toLowerCase(java.util.Locale.ROOT)
+                        + ": must not be negative (0 means no limit)");
+            }
+        }
+        if (sessionOutputBytes < 64 * 1024) {
+            problems.add("limits.sessionOutputBytes: must be at least 65536, was " + sessionOutputBytes);
+        } else if (sessionOutputBytes > Integer.MAX_VALUE) {
+            problems.add("limits.sessionOutputBytes: must be at most 2147483647, was " + sessionOutputBytes);
+        }
+        if (sessionOutputRows < 1) {
+            problems.add("limits.sessionOutputRows: must be at least 1, was " + sessionOutputRows);
+        }
+        if (cursorsPerSession < 1) {
+            problems.add("limits.cursorsPerSession: must be at least 1, was " + cursorsPerSession);
+        }
+        if (requestBytesInFlight < 1024) {
+            problems.add("limits.requestBytesInFlight: must be at least 1024, was " + requestBytesInFlight);
+        }
+        if (statementsPerUser < 1) {
+            problems.add("limits.statementsPerUser: must be at least 1, was " + statementsPerUser);
+        }
         if (adminPassword != null && adminPassword.length() < 8) {
             problems.add("adminPassword: must have at least 8 characters");
         }
@@ -384,6 +494,13 @@ public final class ServerConfig {
                 + " gateMaxQueuedWrites=" + gateMaxQueuedWrites + " gateMaxQueuedBytes=" + gateMaxQueuedBytes
                 + " conversion=" + (conversion == null ? "null" : conversion.value())
                 + " tls=" + (tls() ? tlsCertificate : "off")
+                + " limits.statementTimeout.admin=" + statementTimeoutAdmin.toMillis() + "ms"
+                + " limits.statementTimeout.user=" + statementTimeoutUser.toMillis() + "ms"
+                + " limits.statementTimeout.reader=" + statementTimeoutReader.toMillis() + "ms"
+                + " limits.sessionOutputBytes=" + sessionOutputBytes + " limits.sessionOutputRows=" + sessionOutputRows
+                + " limits.cursorsPerSession=" + cursorsPerSession
+                + " limits.requestBytesInFlight=" + requestBytesInFlight
+                + " limits.statementsPerUser=" + statementsPerUser
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
     }
 
@@ -412,6 +529,14 @@ public final class ServerConfig {
         private Duration handshakeTimeout = Duration.ofSeconds(5);
         private int handshakeFrameSize = 16 * 1024;
         private Duration authFailureHalfLife = Duration.ofMinutes(1);
+        private Duration statementTimeoutAdmin = Duration.ZERO;
+        private Duration statementTimeoutUser = Duration.ofMinutes(5);
+        private Duration statementTimeoutReader = Duration.ofMinutes(5);
+        private long sessionOutputBytes = 4L * 1024 * 1024;
+        private int sessionOutputRows = 100_000;
+        private int cursorsPerSession = 64;
+        private long requestBytesInFlight = 32L * 1024 * 1024;
+        private int statementsPerUser = 8;
 
         private Builder() {
         }
@@ -526,6 +651,42 @@ public final class ServerConfig {
             return this;
         }
 
+        /** Sets {@code limits.statementTimeout.<role>}; {@link Duration#ZERO} means no limit. */
+        public Builder statementTimeout(io.tetradb.protocol.Role role, Duration v) {
+            Objects.requireNonNull(v, "statementTimeout");
+            switch (role) {
+                case ADMIN -> statementTimeoutAdmin = v;
+                case READER -> statementTimeoutReader = v;
+                default -> statementTimeoutUser = v;
+            }
+            return this;
+        }
+
+        public Builder sessionOutputBytes(long v) {
+            sessionOutputBytes = v;
+            return this;
+        }
+
+        public Builder sessionOutputRows(int v) {
+            sessionOutputRows = v;
+            return this;
+        }
+
+        public Builder cursorsPerSession(int v) {
+            cursorsPerSession = v;
+            return this;
+        }
+
+        public Builder requestBytesInFlight(long v) {
+            requestBytesInFlight = v;
+            return this;
+        }
+
+        public Builder statementsPerUser(int v) {
+            statementsPerUser = v;
+            return this;
+        }
+
         public Builder gateMaxQueuedBytes(long v) {
             gateMaxQueuedBytes = v;
             return this;
@@ -562,6 +723,17 @@ public final class ServerConfig {
                 case "limits.handshakeTimeout" -> handshakeTimeout(parseDuration(key, v));
                 case "limits.handshakeFrameSize" -> handshakeFrameSize((int) Math.min(Integer.MAX_VALUE, parseSize(key, v)));
                 case "limits.authFailureHalfLife" -> authFailureHalfLife(parseDuration(key, v));
+                case "limits.statementTimeout.admin" -> statementTimeout(io.tetradb.protocol.Role.ADMIN,
+                        parseTimeout(key, v));
+                case "limits.statementTimeout.user" -> statementTimeout(io.tetradb.protocol.Role.USER,
+                        parseTimeout(key, v));
+                case "limits.statementTimeout.reader" -> statementTimeout(io.tetradb.protocol.Role.READER,
+                        parseTimeout(key, v));
+                case "limits.sessionOutputBytes" -> sessionOutputBytes(parseSize(key, v));
+                case "limits.sessionOutputRows" -> sessionOutputRows(parseInt(key, v));
+                case "limits.cursorsPerSession" -> cursorsPerSession(parseInt(key, v));
+                case "limits.requestBytesInFlight" -> requestBytesInFlight(parseSize(key, v));
+                case "limits.statementsPerUser" -> statementsPerUser(parseInt(key, v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");
             }
@@ -609,6 +781,14 @@ public final class ServerConfig {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new ConfigException(key + ": '" + v + "' is not a size (for example 16777216, 512k, 16m)");
         }
+    }
+
+    /** A timeout: a duration, or 0 / none for no limit. */
+    static Duration parseTimeout(String key, String v) {
+        if (v.equals("0") || v.equalsIgnoreCase("none")) {
+            return Duration.ZERO;
+        }
+        return parseDuration(key, v);
     }
 
     /** Durations: a number with ms, s, m, h or d (for example 250ms, 30s, 5m), or ISO-8601 (PT30S). */

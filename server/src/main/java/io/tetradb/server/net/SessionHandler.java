@@ -57,6 +57,15 @@ public final class SessionHandler extends SimpleChannelInboundHandler<ClientMess
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // The client read what was waiting: cursors stopped for it go on (on the session's executor).
+        if (session != null && ctx.channel().isWritable()) {
+            session.outputDrained();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         registry.channelClosed(session);
         ctx.fireChannelInactive();

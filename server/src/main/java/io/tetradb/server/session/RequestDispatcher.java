@@ -31,12 +31,21 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.concurrent.ScheduledFuture;
 
 /**
  * Executes one session's requests: SQL (classified by H2's parser, checked against the
  * role, passed through the write gate, executed, results streamed by credit),
  * transactions, cursors and admin requests. This is the one place on the server where
  * exceptions become wire error codes.
+ *
+ * <p>Resource limits ({@link ResourceLimits}) are applied here: a statement counts against
+ * its account's statements running at once and is cancelled by its role's statement
+ * timeout; a query beyond the session's open cursors is refused; a cursor produces rows
+ * only while the client reads what it was sent (it stops when the channel is not writable
+ * or too many rows wait, holding no thread, and {@link #resumeCursors} goes on once the
+ * output drained).
  *
  * <p>Runs on worker threads, inside the session's {@link OrderedExecutor} task, so one
  * session's requests never run at the same time.
@@ -56,13 +65,15 @@ public final class RequestDispatcher {
     private final int maxFrameSize;
     private final Runnable writeListener;
     private volatile Runnable afterWriteHook = () -> { };
+    private final ResourceLimits limits;
 
     /**
      * @param writeListener told after every data or structure write that ran (the backup service
      *                      tracks whether data changed since the last backup)
      */
     public RequestDispatcher(Database database, CatalogWriter catalog, WriteGate gate, AdminService admin,
-                             int defaultFetchSize, int maxFrameSize, Runnable writeListener) {
+                             int defaultFetchSize, int maxFrameSize, Runnable writeListener, ResourceLimits limits) {
+        this.limits = limits;
         this.writeListener = writeListener;
         this.database = database;
         this.catalog = catalog;
@@ -132,6 +143,15 @@ public final class RequestDispatcher {
         } catch (TetraException e) {
             s.sendError(id, e.withInTransaction(inTransaction(s)));
         } catch (SQLException e) {
+            if (e.getErrorCode() == org.h2.api.ErrorCode.OUT_OF_MEMORY) {
+                // H2 closes its database when a statement runs out of memory while executing.
+                LOG.warn("Request {} of {} needed more memory than the server has: {}", id, s, e.getMessage());
+                s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The statement needed more memory "
+                        + "than the server has and was stopped; the database is reopened and sessions must connect "
+                        + "again."));
+                limits.engineOutOfMemory();
+                return OrderedExecutor.Outcome.DONE;
+            }
             s.sendError(id, SqlErrors.toTetra(e).withInTransaction(inTransaction(s)));
         } catch (java.io.IOException e) {
             LOG.error("Request {} of {} could not write a file.", id, s, e);
@@ -139,6 +159,16 @@ public final class RequestDispatcher {
                     + e.getMessage()));
         } catch (RuntimeException e) {
             LOG.error("Request {} of {} failed unexpectedly.", id, s, e);
+            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName()));
+        } catch (OutOfMemoryError e) {
+            // One statement asked for more memory than the heap has (a single huge value fails
+            // at its allocation, before the heap fills): it is answered, the server goes on.
+            LOG.warn("Request {} of {} needed more memory than the server has: {}", id, s, e.getMessage());
+            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The statement needed more memory than "
+                    + "the server has and was stopped (" + e.getMessage() + ")."));
+        } catch (Error e) {
+            // Answered, so the request's slot is freed and the client does not wait forever.
+            LOG.error("Request {} of {} failed with an error.", id, s, e);
             s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName()));
         }
         afterRequest(s);
@@ -209,6 +239,17 @@ public final class RequestDispatcher {
     }
 
     private OrderedExecutor.Outcome executeAdmitted(Session s, long id, Execute ex, Classification cl) throws SQLException {
+        if (!limits.enterStatement(s.user())) {
+            throw limits.tooManyStatements(s.user());
+        }
+        try {
+            return executeCounted(s, id, ex, cl);
+        } finally {
+            limits.exitStatement(s.user());
+        }
+    }
+
+    private OrderedExecutor.Outcome executeCounted(Session s, long id, Execute ex, Classification cl) throws SQLException {
         Connection c = s.connection();
         int fetchSize = ex.getFetchSize() > 0 ? Math.min(ex.getFetchSize(), 100_000) : defaultFetchSize;
         int credit = ex.getInitialCredit() > 0 ? Math.min(ex.getInitialCredit(), MAX_CREDIT) : DEFAULT_CREDIT;
@@ -228,23 +269,25 @@ public final class RequestDispatcher {
             for (Value v : ex.getParametersList()) {
                 ps.setObject(i++, Values.toJava(v));
             }
-            s.running(id, ps);
+            if (s.cursors.size() >= limits.cursorsPerSession() && ps.getMetaData() != null) {
+                throw limits.tooManyCursors();
+            }
+            s.lazyResults();
+            RunningStatement r = s.running(id);
+            ScheduledFuture<?> timeout = limits.scheduleTimeout(s, r);
             boolean hasResult;
-            boolean cancelHit;
             try {
                 hasResult = ps.execute();
-            } finally {
-                cancelHit = s.notRunning();
-                if (cancelHit) {
-                    // H2 may still hold the cancel for this statement's next run.
-                    s.statements.evict(used);
+            } catch (SQLException e) {
+                if (r.timedOut()) {
+                    throw limits.timeoutError(s);
                 }
-            }
-            if (hasResult && cancelHit) {
-                // The cancel came as the query ended: honoured, nothing changed (a write that ended
-                // is answered as done below: it cannot be undone).
-                ps.getResultSet().close();
-                throw new TetraException(ErrorCode.CANCELLED, "The query was cancelled.");
+                throw e;
+            } finally {
+                if (timeout != null) {
+                    timeout.cancel(false);
+                }
+                s.notRunning(r);
             }
             if (hasResult) {
                 ResultSet rs = ps.getResultSet();
@@ -299,11 +342,38 @@ public final class RequestDispatcher {
         }
     }
 
-    /** Sends batches while the cursor has credit; ends and closes it after its last row. */
+    /**
+     * Sends batches while the cursor has credit and the client reads; ends and closes it
+     * after its last row. When the client's output is full it stops (the cursor keeps its
+     * credit) and {@link #resumeCursors} goes on later.
+     */
     private void pump(Session s, Cursor cur) throws SQLException {
+        RunningStatement r = s.running(cur.requestId);
+        ScheduledFuture<?> timeout = limits.scheduleTimeout(s, r);
+        try {
+            pumpBatches(s, cur);
+        } catch (SQLException e) {
+            if (r.timedOut()) {
+                throw limits.timeoutError(s);
+            }
+            throw e;
+        } finally {
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            s.notRunning(r);
+        }
+    }
+
+    private void pumpBatches(Session s, Cursor cur) throws SQLException {
         int budget = maxFrameSize - FRAME_OVERHEAD;
         try {
             while (cur.credit > 0) {
+                if (s.outputFull() && s.stallOutput()) {
+                    // The client does not read: stop producing; resumeCursors goes on once it did.
+                    s.flush();
+                    return;
+                }
                 RowBatch.Builder batch = RowBatch.newBuilder();
                 int bytes = 0;
                 boolean end = false;
@@ -312,6 +382,8 @@ public final class RequestDispatcher {
                         end = true;
                         break;
                     }
+                    // A value that cannot fit in a frame is refused before it is copied into a row.
+                    ResultEncoder.checkValueSizes(cur.resultSet, cur.jdbcTypes, budget, maxFrameSize);
                     Row row = ResultEncoder.row(cur.resultSet, cur.jdbcTypes, cur.typeNames);
                     int size = row.getSerializedSize() + 5;
                     if (size > budget) {
@@ -327,7 +399,8 @@ public final class RequestDispatcher {
                 if (batch.getRowsCount() > 0) {
                     cur.rowsSent += batch.getRowsCount();
                     cur.credit--;
-                    s.write(ServerMessage.newBuilder().setRequestId(cur.requestId).setRowBatch(batch).build());
+                    s.writeRows(ServerMessage.newBuilder().setRequestId(cur.requestId).setRowBatch(batch).build(),
+                            batch.getRowsCount());
                     if (!end) {
                         // More rows follow: stream this batch now. A last batch goes out with the end.
                         s.flush();
@@ -338,10 +411,60 @@ public final class RequestDispatcher {
                     return;
                 }
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException | RuntimeException | Error e) {
             s.cursors.remove(cur.requestId);
             cur.close();
             throw e;
+        }
+    }
+
+    /**
+     * Produces more rows of an open cursor as one of its account's statements running at
+     * once (rows may be computed as they are read, so this can be long work); when the
+     * account is at its cap, the cursor keeps its credit and goes on once one of the
+     * account's statements has ended. Returns false in that case.
+     */
+    private boolean pumpCounted(Session s, Cursor cur) throws SQLException {
+        if (!limits.enterOrWait(s.user(), s::wakeCursors)) {
+            return false;
+        }
+        try {
+            pump(s, cur);
+            return true;
+        } finally {
+            limits.exitStatement(s.user());
+        }
+    }
+
+    /**
+     * The client read what was waiting: cursors stopped for output go on, each as far as its
+     * credit and the output limits allow (a task on the session's executor).
+     */
+    void resumeCursors(Session s) {
+        for (Cursor cur : new ArrayList<>(s.cursors.values())) {
+            if (s.cursors.get(cur.requestId) != cur || cur.credit <= 0) {
+                continue;
+            }
+            if (s.outputFull() && s.stallOutput()) {
+                s.flush();
+                return;
+            }
+            try {
+                if (!pumpCounted(s, cur)) {
+                    return;
+                }
+            } catch (TetraException e) {
+                s.sendError(cur.requestId, e.withInTransaction(inTransaction(s)));
+            } catch (SQLException e) {
+                s.sendError(cur.requestId, SqlErrors.toTetra(e).withInTransaction(inTransaction(s)));
+                if (e.getErrorCode() == org.h2.api.ErrorCode.OUT_OF_MEMORY) {
+                    limits.engineOutOfMemory();
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.error("Rows of request {} of {} could not be produced.", cur.requestId, s, e);
+                s.sendError(cur.requestId, new TetraException(ErrorCode.INTERNAL_ERROR,
+                        "Internal error: " + e.getClass().getSimpleName()));
+            }
         }
     }
 
@@ -358,8 +481,9 @@ public final class RequestDispatcher {
         if (cur == null) {
             return; // finished or closed meanwhile: nothing to send
         }
-        cur.credit = Math.min(MAX_CREDIT, cur.credit + Math.max(1, batches));
-        pump(s, cur);
+        // Clamped without overflow: a client may send any number.
+        cur.credit = (int) Math.min(MAX_CREDIT, (long) cur.credit + Math.max(1, batches));
+        pumpCounted(s, cur);
     }
 
     /** Closes a cursor before its end; the client gets an ExecuteDone (or 2009 when cancelled). */

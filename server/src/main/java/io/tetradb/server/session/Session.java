@@ -8,7 +8,6 @@ import io.tetradb.protocol.ServerMessage;
 import io.tetradb.protocol.TetraException;
 
 import java.sql.Connection;
-import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,11 +43,25 @@ public final class Session {
     final Map<Long, Cursor> cursors = new HashMap<>();
     final StatementCache statements = new StatementCache(STATEMENT_CACHE_SIZE);
 
-    /** Guards running, runningRequestId and cancelDelivered: a cancel and the statement's end are ordered. */
-    private final Object runningLock = new Object();
-    private Statement running;
-    private long runningRequestId;
-    private boolean cancelDelivered;
+    private volatile RunningStatement running;
+    /** Rows written to the channel and not yet on the wire (limits.sessionOutputRows). */
+    private final AtomicLong bufferedRows = new AtomicLong();
+    /**
+     * Bytes of row batches written to the channel and not yet on the wire
+     * (limits.sessionOutputBytes). Counted here at write time: the channel counts a
+     * message only once the event loop has encoded it, by when a fast worker may have
+     * produced far more.
+     */
+    private final AtomicLong bufferedBytes = new AtomicLong();
+    /** Rows encoded for this session's cursors since it opened (diagnostics, tests). */
+    private final AtomicLong rowsProduced = new AtomicLong();
+    /** Cursors stopped because the client does not read: resumed once it does. */
+    private final java.util.concurrent.atomic.AtomicBoolean outputStalled = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Runnable onOutputDrained = () -> { };
+    private volatile int outputRowLimit = Integer.MAX_VALUE;
+    private volatile long outputByteLimit = Long.MAX_VALUE;
+    /** Bytes of requests received and not yet answered (limits.requestBytesInFlight). */
+    private final AtomicLong requestBytes = new AtomicLong();
     private volatile boolean inTransaction;
     private volatile boolean uncommittedChanges;
     private org.h2.engine.SessionLocal engineSession;
@@ -140,6 +153,18 @@ public final class Session {
         engineSession = s;
     }
 
+    /**
+     * Makes the engine produce query rows as they are read (H2's lazy query execution)
+     * where the query allows it (no sort, grouping or DISTINCT to do first), so an open
+     * cursor holds the rows of a batch, not its whole result. Set before every statement,
+     * so a session's own {@code SET LAZY_QUERY_EXECUTION FALSE} does not last (worker only).
+     */
+    void lazyResults() {
+        if (engineSession != null) {
+            engineSession.setLazyQueryExecution(true);
+        }
+    }
+
     /** H2's schema version: it changes with every DDL statement of any session (worker only). */
     long schemaVersion() {
         return engineSession == null ? -1 : engineSession.getDatabase().getModificationMetaId();
@@ -169,26 +194,18 @@ public final class Session {
         connection = c;
     }
 
-    void running(long requestId, Statement st) {
-        synchronized (runningLock) {
-            runningRequestId = requestId;
-            running = st;
-            cancelDelivered = false;
-        }
+    /** The statement of {@code requestId} starts running (worker); end it with {@link #notRunning}. */
+    RunningStatement running(long requestId) {
+        RunningStatement r = new RunningStatement(requestId, engineSession);
+        running = r;
+        return r;
     }
 
-    /**
-     * The statement has returned (worker). Returns whether a cancel was delivered to it
-     * while it ran: the engine may not have seen it, so the statement must not be used
-     * again (H2 would cancel its next run) and a query's result is not streamed.
-     */
-    boolean notRunning() {
-        synchronized (runningLock) {
-            boolean hit = cancelDelivered;
+    /** The statement started by {@link #running} is over (worker). */
+    void notRunning(RunningStatement r) {
+        r.end();
+        if (running == r) {
             running = null;
-            runningRequestId = 0;
-            cancelDelivered = false;
-            return hit;
         }
     }
 
@@ -198,32 +215,128 @@ public final class Session {
      * never reaches the session's next statement.
      */
     boolean cancelRunning(long requestId) {
-        synchronized (runningLock) {
-            if (running == null || runningRequestId != requestId) {
-                return false;
-            }
-            try {
-                running.cancel();
-                cancelDelivered = true;
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        }
+        RunningStatement r = running;
+        return r != null && r.requestId == requestId && r.cancel(false);
     }
 
     /** Cancels whatever statement is running (session closing). */
     void cancelAnyRunning() {
-        synchronized (runningLock) {
-            if (running != null) {
-                try {
-                    running.cancel();
-                    cancelDelivered = true;
-                } catch (Exception ignored) {
-                    // the statement ended meanwhile
-                }
-            }
+        RunningStatement r = running;
+        if (r != null) {
+            r.cancel(false);
         }
+    }
+
+    /**
+     * Sets what runs when output the client had not read is drained after cursors stalled
+     * (it queues a task that resumes them), and the row limit of that output.
+     */
+    void outputLimits(int rowLimit, long byteLimit, Runnable onDrained) {
+        outputRowLimit = rowLimit;
+        outputByteLimit = byteLimit;
+        onOutputDrained = onDrained;
+    }
+
+    /**
+     * Whether the client has more output waiting than the session may have buffered
+     * (bytes: limits.sessionOutputBytes of row batches, or the channel not writable; rows:
+     * limits.sessionOutputRows): producing rows must then stop (any thread).
+     */
+    boolean outputFull() {
+        return !channel.isWritable() || bufferedRows.get() >= outputRowLimit || bufferedBytes.get() >= outputByteLimit;
+    }
+
+    /**
+     * Marks the session's cursors stalled for output; returns false (and leaves it unmarked)
+     * when the output drained meanwhile, so the caller goes on producing (worker).
+     */
+    boolean stallOutput() {
+        outputStalled.set(true);
+        // Checked again after setting the flag: a drain that came in between either sees the
+        // flag (and resumes) or is seen here.
+        if (!outputFull() && outputStalled.compareAndSet(true, false)) {
+            return false;
+        }
+        return true;
+    }
+
+    /** Queues a task that lets the session's cursors go on (any thread; never blocks). */
+    void wakeCursors() {
+        onOutputDrained.run();
+    }
+
+    /** The channel became writable, or buffered rows went on the wire: resumes stalled cursors (event loop). */
+    public void outputDrained() {
+        if (!outputFull() && outputStalled.compareAndSet(true, false)) {
+            onOutputDrained.run();
+        }
+    }
+
+    /** Whether cursors wait for the client to read (diagnostics, tests). */
+    public boolean isOutputStalled() {
+        return outputStalled.get();
+    }
+
+    /** Bytes of replies waiting in the server to be sent to the client (diagnostics, tests). */
+    public long pendingOutputBytes() {
+        io.netty.channel.ChannelOutboundBuffer b = channel.unsafe().outboundBuffer();
+        return b == null ? 0 : b.totalPendingWriteBytes();
+    }
+
+    /** Bytes of row batches written for the client and not yet on the wire (diagnostics, tests). */
+    public long bufferedBytes() {
+        return bufferedBytes.get();
+    }
+
+    /** Rows written for the client and not yet on the wire (diagnostics, tests). */
+    public long bufferedRows() {
+        return bufferedRows.get();
+    }
+
+    /** Rows produced for this session's cursors since it opened (diagnostics, tests). */
+    public long rowsProduced() {
+        return rowsProduced.get();
+    }
+
+    /** Queues a batch of {@code rows} rows without flushing; counted until it is on the wire (worker). */
+    void writeRows(ServerMessage m, int rows) {
+        if (!channel.isActive()) {
+            return;
+        }
+        int bytes = m.getSerializedSize();
+        rowsProduced.addAndGet(rows);
+        bufferedRows.addAndGet(rows);
+        bufferedBytes.addAndGet(bytes);
+        channel.write(m).addListener(f -> {
+            long rowsLeft = bufferedRows.addAndGet(-rows);
+            long bytesLeft = bufferedBytes.addAndGet(-bytes);
+            // Resumed below half of both limits, so that a stalled cursor is not woken for every batch.
+            if (outputStalled.get() && rowsLeft <= outputRowLimit / 2 && bytesLeft <= outputByteLimit / 2) {
+                outputDrained();
+            }
+        });
+    }
+
+    /**
+     * Counts a request's bytes as in flight; above {@code limit} the server stops reading
+     * the connection until answers bring it back under half (event loop).
+     */
+    void requestReceived(long bytes, long limit) {
+        if (requestBytes.addAndGet(bytes) > limit && channel.config().isAutoRead()) {
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /** A request counted by {@link #requestReceived} was answered or dropped (any thread). */
+    void requestAnswered(long bytes, long limit) {
+        if (requestBytes.addAndGet(-bytes) <= limit / 2 && !channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /** Bytes of requests received and not yet answered (diagnostics, tests). */
+    public long requestBytesInFlight() {
+        return requestBytes.get();
     }
 
     /** Sends a message to the client (any thread). */

@@ -41,12 +41,14 @@ public final class SessionRegistry {
     private final RequestDispatcher dispatcher;
     private final int maxRequestsInFlight;
     private final WriteGate gate;
+    private final ResourceLimits limits;
     private volatile boolean shuttingDown;
     /** While the server is in maintenance (an in-place restore): what clients are told; null otherwise. */
     private volatile String maintenance;
 
     public SessionRegistry(ExecutorService workers, RequestDispatcher dispatcher, int maxRequestsInFlight,
-                           WriteGate gate) {
+                           WriteGate gate, ResourceLimits limits) {
+        this.limits = limits;
         this.workers = workers;
         this.dispatcher = dispatcher;
         this.maxRequestsInFlight = maxRequestsInFlight;
@@ -60,6 +62,9 @@ public final class SessionRegistry {
     public Session create(String user, Role role, Channel channel, String remote, String clientName,
                           BiConsumer<Session, Boolean> onOpen) {
         Session s = new Session(user, role, channel, remote, clientName, new OrderedExecutor(workers));
+        // Cursors stalled because the client did not read resume on the session's own executor.
+        s.outputLimits(limits.sessionOutputRows(), limits.sessionOutputBytes(),
+                () -> s.executor().submit(new InternalTask(() -> dispatcher.resumeCursors(s))));
         sessions.put(s.id(), s);
         String m = maintenance;
         if (m != null) {
@@ -94,7 +99,9 @@ public final class SessionRegistry {
                     "Too many requests in flight on this session (at most " + maxRequestsInFlight + ")."));
             return;
         }
-        s.executor().submit(new SessionTask(s, m, dispatcher));
+        SessionTask task = new SessionTask(s, m, dispatcher, limits.requestBytesInFlight());
+        s.requestReceived(task.bytes(), limits.requestBytesInFlight());
+        s.executor().submit(task);
     }
 
     /**

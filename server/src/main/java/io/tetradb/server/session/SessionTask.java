@@ -13,12 +13,22 @@ final class SessionTask implements OrderedExecutor.Task {
     private final Session session;
     private final ClientMessage message;
     private final RequestDispatcher dispatcher;
+    /** The request's size, counted in the session's request bytes in flight until it is answered. */
+    private final long bytes;
+    private final long bytesLimit;
     private Classification classification;
 
-    SessionTask(Session session, ClientMessage message, RequestDispatcher dispatcher) {
+    SessionTask(Session session, ClientMessage message, RequestDispatcher dispatcher, long bytesLimit) {
         this.session = session;
         this.message = message;
         this.dispatcher = dispatcher;
+        this.bytes = message.getSerializedSize();
+        this.bytesLimit = bytesLimit;
+    }
+
+    /** The request's size in bytes. */
+    long bytes() {
+        return bytes;
     }
 
     @Override
@@ -39,6 +49,7 @@ final class SessionTask implements OrderedExecutor.Task {
         OrderedExecutor.Outcome o = dispatcher.run(session, message, this);
         if (o == OrderedExecutor.Outcome.DONE) {
             session.inFlightCounter().decrementAndGet();
+            session.requestAnswered(bytes, bytesLimit);
             session.requestDone();
         }
         return o;
@@ -47,5 +58,6 @@ final class SessionTask implements OrderedExecutor.Task {
     @Override
     public void drop() {
         session.inFlightCounter().decrementAndGet();
+        session.requestAnswered(bytes, bytesLimit);
     }
 }

@@ -107,14 +107,6 @@ final class StatementCache {
         }
     }
 
-    /** Never hands {@code e} out again: it is closed when released. */
-    void evict(Entry e) {
-        if (entries.get(e.key) == e) {
-            entries.remove(e.key);
-        }
-        e.detached = true;
-    }
-
     /** Drops every entry: idle statements are closed now, busy ones when released. */
     void clear() {
         List<Entry> all = new ArrayList<>(entries.values());

@@ -157,6 +157,22 @@ public final class Database implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether H2 closed the open database by itself (it does so when a statement runs out
+     * of memory); false before open and after {@link #close}.
+     */
+    public synchronized boolean isEngineClosed() {
+        if (system == null) {
+            return false;
+        }
+        try {
+            return ((org.h2.engine.SessionLocal) system.unwrap(org.h2.jdbc.JdbcConnection.class).getSession())
+                    .getDatabase().isClosing();
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
     /** The H2 version of the engine. */
     public static String h2Version() {
         return Constants.FULL_VERSION;

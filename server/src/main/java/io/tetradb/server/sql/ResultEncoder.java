@@ -74,6 +74,48 @@ public final class ResultEncoder {
         return r.build();
     }
 
+    /**
+     * Refuses (2005) a row of {@code rs} holding a character or large-object value longer
+     * than {@code budget} bytes, before it is read out or copied into a wire row: such a
+     * value can never be sent in a frame of {@code maxFrameSize} bytes.
+     */
+    public static void checkValueSizes(ResultSet rs, int[] types, int budget, int maxFrameSize) throws SQLException {
+        for (int i = 0; i < types.length; i++) {
+            long length;
+            switch (types[i]) {
+                case Types.CHAR:
+                case Types.VARCHAR:
+                case Types.LONGVARCHAR:
+                case Types.NCHAR:
+                case Types.NVARCHAR:
+                case Types.LONGNVARCHAR: {
+                    String v = rs.getString(i + 1);   // the engine's own string: no copy
+                    length = v == null ? 0 : v.length();
+                    break;
+                }
+                case Types.CLOB:
+                case Types.NCLOB: {
+                    java.sql.Clob v = rs.getClob(i + 1);
+                    length = v == null ? 0 : v.length();
+                    break;
+                }
+                case Types.BLOB: {
+                    java.sql.Blob v = rs.getBlob(i + 1);
+                    length = v == null ? 0 : v.length();
+                    break;
+                }
+                default:
+                    continue;
+            }
+            // A character takes at least one byte in UTF-8.
+            if (length > budget) {
+                throw new io.tetradb.protocol.TetraException(io.tetradb.protocol.ErrorCode.FRAME_TOO_LARGE,
+                        "A value of " + length + (types[i] == Types.BLOB ? " bytes" : " characters") + " in column "
+                                + (i + 1) + " exceeds the maximum frame size of " + maxFrameSize + " bytes.");
+            }
+        }
+    }
+
     static Value value(ResultSet rs, int col, int type, String typeName) throws SQLException {
         Object o;
         switch (type) {

@@ -43,6 +43,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void limitsAreDottedKeysFromNestedYamlEnvironmentAndFlags() throws Exception {
+        ServerConfig d = ConfigLoader.load(null, Map.of(), Map.of());
+        assertThat(d.statementTimeout(io.tetradb.protocol.Role.ADMIN)).isZero();
+        assertThat(d.statementTimeout(io.tetradb.protocol.Role.USER)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(d.statementTimeout(io.tetradb.protocol.Role.READER)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(d.sessionOutputBytes()).isEqualTo(4L * 1024 * 1024);
+        assertThat(d.sessionOutputRows()).isEqualTo(100_000);
+        assertThat(d.cursorsPerSession()).isEqualTo(64);
+        assertThat(d.requestBytesInFlight()).isEqualTo(32L * 1024 * 1024);
+        assertThat(d.statementsPerUser()).isEqualTo(8);
+
+        Path yml = dir.resolve("tetra.yml");
+        Files.writeString(yml, "limits:\n  statementTimeout:\n    user: 30s\n    admin: 1h\n"
+                + "  cursorsPerSession: 5\nlimits.sessionOutputBytes: 1m\n");
+        ServerConfig c = ConfigLoader.load(yml, Map.of("TETRA_LIMITS_STATEMENT_TIMEOUT_READER", "none",
+                "TETRA_LIMITS_STATEMENTS_PER_USER", "3"), Map.of("limits.sessionOutputRows", "500"));
+        assertThat(c.statementTimeout(io.tetradb.protocol.Role.USER)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.statementTimeout(io.tetradb.protocol.Role.ADMIN)).isEqualTo(Duration.ofHours(1));
+        assertThat(c.statementTimeout(io.tetradb.protocol.Role.READER)).isZero();
+        assertThat(c.cursorsPerSession()).isEqualTo(5);
+        assertThat(c.sessionOutputBytes()).isEqualTo(1024 * 1024);
+        assertThat(c.statementsPerUser()).isEqualTo(3);
+        assertThat(c.sessionOutputRows()).isEqualTo(500);
+        assertThat(ConfigLoader.envName("limits.statementTimeout.user")).isEqualTo("TETRA_LIMITS_STATEMENT_TIMEOUT_USER");
+
+        Files.writeString(yml, "limits:\n  cursorsPerSesion: 5\n");
+        assertThatThrownBy(() -> ConfigLoader.load(yml, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.cursorsPerSesion");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("limits.cursorsPerSession", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("limits.cursorsPerSession");
+    }
+
+    @Test
     void anUnknownKeyInTheFileIsNamed() throws Exception {
         Path yml = dir.resolve("tetra.yml");
         Files.writeString(yml, "port: 20000\nprot: 1\n");

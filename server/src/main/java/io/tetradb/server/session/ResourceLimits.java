@@ -1,0 +1,176 @@
+package io.tetradb.server.session;
+
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.Role;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.server.config.ServerConfig;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The limits that keep one session or one account from exhausting the server (PRODUCT.md
+ * 3, "Limits"): statement timeouts per role, open cursors per session, rows and bytes of
+ * output a session may have waiting for its client, bytes of requests in flight per
+ * session, and statements of one account executing at once.
+ *
+ * <p>Invariants: (1) every {@link #enterStatement} or {@link #enterOrWait} that returned
+ * true is matched by exactly one {@link #exitStatement} for the same user (the dispatcher
+ * pairs them in a finally), so an account's count is the number of its statements
+ * executing or producing rows now; (2) a cursor that {@link #enterOrWait} turned away is
+ * woken by a later {@link #exitStatement} of its account: it is queued before the count
+ * is tried again.
+ *
+ * <p>Shared by every session; called on worker threads (statements), event loops
+ * (requests received) and the timer thread (timeouts). Thread-safe.
+ */
+public final class ResourceLimits {
+    private final ServerConfig config;
+    private final ScheduledExecutorService timer;
+    private final ConcurrentHashMap<String, AtomicInteger> statementsByUser = new ConcurrentHashMap<>();
+    /** Per account: cursors waiting for one of its statements to end before they produce more rows. */
+    private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Runnable>> waiting = new ConcurrentHashMap<>();
+    private volatile Runnable engineCheck = () -> { };
+
+    public ResourceLimits(ServerConfig config, ScheduledExecutorService timer) {
+        this.config = config;
+        this.timer = timer;
+    }
+
+    /**
+     * Sets what runs after a statement ran out of memory in the engine (the server checks
+     * whether H2 closed the database, and reopens it).
+     */
+    public void onEngineOutOfMemory(Runnable check) {
+        engineCheck = check;
+    }
+
+    /** A statement ran out of memory in the engine (worker). */
+    void engineOutOfMemory() {
+        engineCheck.run();
+    }
+
+    /** Open cursors per session. */
+    int cursorsPerSession() {
+        return config.cursorsPerSession();
+    }
+
+    /** Rows a session may have waiting for its client. */
+    int sessionOutputRows() {
+        return config.sessionOutputRows();
+    }
+
+    /** Bytes of row batches a session may have waiting for its client. */
+    long sessionOutputBytes() {
+        return config.sessionOutputBytes();
+    }
+
+    /** Bytes of requests a session may have in flight. */
+    long requestBytesInFlight() {
+        return config.requestBytesInFlight();
+    }
+
+    /**
+     * Schedules the statement timeout of {@code s}'s role for {@code r}; null when the role
+     * has none. The caller cancels the returned future once the statement is over.
+     */
+    ScheduledFuture<?> scheduleTimeout(Session s, RunningStatement r) {
+        Duration t = config.statementTimeout(s.role());
+        if (t.isZero()) {
+            return null;
+        }
+        return timer.schedule(() -> r.cancel(true), t.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The reply to a statement the timeout cancelled. */
+    TetraException timeoutError(Session s) {
+        String role = s.role().name().toLowerCase(Locale.ROOT);
+        return new TetraException(ErrorCode.CANCELLED, "The statement was cancelled: it ran longer than the "
+                + "statement timeout of " + describe(config.statementTimeout(s.role())) + " for role " + role
+                + " (limits.statementTimeout." + role + ").");
+    }
+
+    /**
+     * Counts a statement of {@code user} as executing; false (nothing counted) when the
+     * account already has {@code limits.statementsPerUser} executing.
+     */
+    boolean enterStatement(String user) {
+        AtomicInteger n = statementsByUser.computeIfAbsent(user, u -> new AtomicInteger());
+        if (n.incrementAndGet() > config.statementsPerUser()) {
+            n.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Like {@link #enterStatement}, for producing more rows of an open cursor: when the
+     * account is at its cap, {@code wake} is queued instead (it must queue the cursor's
+     * work again, holding no thread) and runs when one of the account's statements ends.
+     */
+    boolean enterOrWait(String user, Runnable wake) {
+        if (enterStatement(user)) {
+            return true;
+        }
+        ConcurrentLinkedQueue<Runnable> q = waiting.computeIfAbsent(user, u -> new ConcurrentLinkedQueue<>());
+        q.add(wake);
+        // Tried again after queuing: a statement that ended in between either saw the waiter or is seen here.
+        if (enterStatement(user)) {
+            if (q.remove(wake)) {
+                return true;
+            }
+            // An ending statement took the waiter and runs it: let that retry have the place.
+            exitStatement(user);
+        }
+        return false;
+    }
+
+    /** The statement counted by {@link #enterStatement} is over; a waiting cursor of the account is woken. */
+    void exitStatement(String user) {
+        AtomicInteger n = statementsByUser.get(user);
+        if (n != null) {
+            n.decrementAndGet();
+        }
+        ConcurrentLinkedQueue<Runnable> q = waiting.get(user);
+        Runnable w = q == null ? null : q.poll();
+        if (w != null) {
+            w.run();
+        }
+    }
+
+    /** Statements of {@code user} executing now (for tests and diagnostics). */
+    public int statementsRunning(String user) {
+        AtomicInteger n = statementsByUser.get(user);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The refusal of a statement over {@code limits.statementsPerUser}. */
+    TetraException tooManyStatements(String user) {
+        return new TetraException(ErrorCode.SERVER_BUSY, "Too many statements of user '" + user
+                + "' are running at once (at most " + config.statementsPerUser()
+                + ", limits.statementsPerUser); try again when one has finished.");
+    }
+
+    /** The refusal of a query over {@code limits.cursorsPerSession}. */
+    TetraException tooManyCursors() {
+        return new TetraException(ErrorCode.SERVER_BUSY, "Too many open cursors on this session (at most "
+                + config.cursorsPerSession() + ", limits.cursorsPerSession): read or close a result first.");
+    }
+
+    private static String describe(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0) {
+            return (ms / 60_000) + " min";
+        }
+        if (ms % 1000 == 0) {
+            return (ms / 1000) + " s";
+        }
+        return ms + " ms";
+    }
+}
