@@ -130,6 +130,12 @@ final class ContentDigest {
         }
     }
 
+    /**
+     * Elements of an untyped H2 1.4 array compared one by one (each its text); a longer
+     * array is compared by its length and the text of the whole array.
+     */
+    static final int ELEMENT_TEXTS = 256;
+
     private final RowBuffer row = new RowBuffer();
 
     /**
@@ -178,12 +184,13 @@ final class ContentDigest {
         }
         // An untyped H2 1.4 array is read element by element as the old engine's text of each.
         int[] elements = new int[columns.size()];
+        boolean[] whole = new boolean[columns.size()];
         boolean anyText = false;
         for (Kind k : kinds) {
             anyText |= k == Kind.ARRAY_TEXT;
         }
         if (anyText) {
-            elementTexts(c, table, columns, kinds, where, elements);
+            elementTexts(c, table, columns, kinds, where, elements, whole);
         }
         StringBuilder sql = new StringBuilder("SELECT ");
         for (int i = 0; i < columns.size(); i++) {
@@ -191,6 +198,9 @@ final class ContentDigest {
             sql.append(i > 0 ? ", " : "").append(q);
             for (int k = 1; k <= elements[i]; k++) {
                 sql.append(", CAST(ARRAY_GET(").append(q).append(", ").append(k).append(") AS VARCHAR)");
+            }
+            if (whole[i]) {
+                sql.append(", CAST(").append(q).append(" AS VARCHAR)");
             }
         }
         sql.append(" FROM ").append(table.qualified()).append(where);
@@ -204,11 +214,11 @@ final class ContentDigest {
                     for (int i = 0; i < n; i++) {
                         TextRepair repair = repairs == null ? null : repairs[i];
                         if (kinds[i] == Kind.ARRAY_TEXT) {
-                            arrayText(rs, at, elements[i], repair);
+                            arrayText(rs, at, elements[i], whole[i] ? at + 1 + elements[i] : 0, repair);
                         } else {
                             value(rs, at, kinds[i], repair);
                         }
-                        at += 1 + elements[i];
+                        at += 1 + elements[i] + (whole[i] ? 1 : 0);
                     }
                     long[] h = row.hash();
                     high += h[0];
@@ -226,11 +236,13 @@ final class ContentDigest {
 
     /**
      * For each {@link Kind#ARRAY_TEXT} column that is still untyped on {@code c} (the H2 1.4
-     * source), the largest length among the rows read: so many element texts are selected
-     * beside it. A converted column (text elements already) needs none: 0.
+     * source), the largest length among the rows read, up to {@link #ELEMENT_TEXTS}: so many
+     * element texts are selected beside it; and whether some array is longer (then the text
+     * of the whole array is selected too). A converted column (text elements already)
+     * needs neither.
      */
     private static void elementTexts(Connection c, TableRef table, List<String> columns, Kind[] kinds, String where,
-                                     int[] elements) throws SQLException {
+                                     int[] elements, boolean[] whole) throws SQLException {
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(table.select(columns) + " WHERE 1 = 0")) {
             ResultSetMetaData md = rs.getMetaData();
@@ -246,7 +258,9 @@ final class ContentDigest {
                      ResultSet rs = st.executeQuery("SELECT MAX(ARRAY_LENGTH(" + TableRef.quote(columns.get(i)) + ")) FROM "
                              + table.qualified() + where)) {
                     rs.next();
-                    elements[i] = rs.getInt(1);
+                    int max = rs.getInt(1);
+                    elements[i] = Math.min(max, ELEMENT_TEXTS);
+                    whole[i] = max > ELEMENT_TEXTS;
                 }
             }
         }
@@ -256,14 +270,35 @@ final class ContentDigest {
      * An untyped array: NULL, or its length and each element's text (NULL elements as
      * NULL). {@code texts} > 0: the element texts are the {@code texts} result columns after
      * the array's (the source); otherwise the elements are the text (the converted column).
+     * An array longer than {@link #ELEMENT_TEXTS} is hashed as its length and the text of
+     * the whole array ({@code [e1, e2, null]}, as both engines show an array): on the
+     * source the result column {@code wholeAt}.
      */
-    private void arrayText(ResultSet rs, int i, int texts, TextRepair repair) throws SQLException {
+    private void arrayText(ResultSet rs, int i, int texts, int wholeAt, TextRepair repair) throws SQLException {
         Array a = rs.getArray(i);
         if (a == null) {
             row.nul();
             return;
         }
         Object[] arr = (Object[]) a.getArray();
+        if (arr.length > ELEMENT_TEXTS) {
+            String text;
+            if (wholeAt > 0) {
+                text = rs.getString(wholeAt);
+                if (repair != null && repair.element() == 0) {
+                    text = repair.text(text);
+                }
+            } else {
+                Object[] e = repair != null ? repair.array(arr, false) : arr;
+                StringBuilder sb = new StringBuilder().append('[');
+                for (int k = 0; k < e.length; k++) {
+                    sb.append(k > 0 ? ", " : "").append(e[k]);
+                }
+                text = sb.append(']').toString();
+            }
+            row.tag(12).putLong(arr.length).putString(text);
+            return;
+        }
         Object[] text = new Object[arr.length];
         for (int k = 0; k < arr.length; k++) {
             if (arr[k] == null) {

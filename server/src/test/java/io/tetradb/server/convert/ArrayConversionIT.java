@@ -187,13 +187,63 @@ class ArrayConversionIT {
         assertOneChangeIsCaught("three", "UPDATE T SET TAGS = ARRAY['null', 'TRUE'] WHERE ID = 3");
     }
 
+    /** A folder whose T.TAGS holds arrays longer than the element-by-element check takes. */
+    private Path longArraysFolder(String name) throws Exception {
+        Path db = dir.resolve(name);
+        Files.createDirectories(db.resolve("Data"));
+        try (LegacyEngine h2 = LegacyDatabases.engine(LegacyEngines.FORMAT1_VERSION);
+             Connection c = h2.connect("jdbc:h2:file:" + db.resolve("Data").resolve(name), "SA", "")) {
+            LegacyDatabases.run(c, "CREATE TABLE T(ID INT PRIMARY KEY, LABEL VARCHAR(20), TAGS ARRAY)");
+            PreparedStatement ps = c.prepareStatement("INSERT INTO T VALUES (?, ?, ?)");
+            for (int id = 1; id <= 3; id++) {
+                Object[] tags = new Object[ContentDigest.ELEMENT_TEXTS + 44 * id];
+                for (int k = 0; k < tags.length; k++) {
+                    tags[k] = k % 3 == 0 ? (Object) k : k % 3 == 1 ? "e" + k : (k % 7 == 0 ? null : Boolean.TRUE);
+                }
+                ps.setInt(1, id);
+                ps.setString(2, "long " + id);
+                ps.setObject(3, tags);
+                ps.executeUpdate();
+            }
+            ps.close();
+            LegacyDatabases.run(c, "INSERT INTO T VALUES (4, 'short', (1, 'x1')), (5, 'null', NULL)");
+        }
+        return db;
+    }
+
+    @Test
+    void longMixedArraysConvertAndVerifyByTheirWholeText() throws Exception {
+        Path db = longArraysFolder("long");
+        DatabaseConverter converter = new DatabaseConverter(LegacyDatabases.engines());
+        ConversionReport report = converter.convert(converter.plan(db, ConversionOptions.defaults()),
+                ConversionListener.none());
+        assertThat(report.tables()).hasSize(1).allMatch(ConversionReport.TableResult::matches);
+        try (TetraServer server = TetraServer.start(TestServers.config(dir).dataDir(db).build());
+             TetraClient admin = TestServers.admin(server)) {
+            Object[] tags = (Object[]) admin.execute("SELECT TAGS FROM T WHERE ID = 2").rows().get(0).get("TAGS");
+            assertThat(tags).hasSize(ContentDigest.ELEMENT_TEXTS + 88);
+            assertThat(Arrays.copyOf(tags, 4)).containsExactly("0", "e1", "TRUE", "3");
+            assertThat(tags[14]).isNull();
+        }
+    }
+
+    @Test
+    void oneChangedElementOfALongArrayFailsTheVerification() throws Exception {
+        Path db = longArraysFolder("longer");
+        assertChangeIsCaught(db, "longer", "UPDATE T SET TAGS = ARRAY_CAT(ARRAY['1'], ARRAY_SLICE(TAGS, 2, "
+                + "CARDINALITY(TAGS))) WHERE ID = 3", 5);
+    }
+
     /**
      * Converts a fresh legacy folder, changing one value of the converted work database
      * with {@code change} between the import (step 4) and the verification (step 6): the
      * verification must name the table, and the originals must be as they were.
      */
     private void assertOneChangeIsCaught(String name, String change) throws Exception {
-        Path db = legacyFolder(name);
+        assertChangeIsCaught(legacyFolder(name), name, change, 11);
+    }
+
+    private void assertChangeIsCaught(Path db, String name, String change, int rows) throws Exception {
         String hash = sha256(db.resolve("Data").resolve(name + ".mv.db"));
         DatabaseConverter converter = new DatabaseConverter(LegacyDatabases.engines());
         ConversionPlan plan = converter.plan(db, ConversionOptions.defaults());
@@ -229,8 +279,8 @@ class ArrayConversionIT {
         assertThatThrownBy(() -> converter.convert(plan, tamper))
                 .isInstanceOf(ConversionException.class)
                 .hasMessageContaining("The verification failed")
-                .hasMessageContaining("Table T: the source has 11 rows")
-                .hasMessageContaining("the converted table 11 rows");
+                .hasMessageContaining("Table T: the source has " + rows + " rows")
+                .hasMessageContaining("the converted table " + rows + " rows");
         assertThat(changed[0]).isEqualTo(1);
         assertThat(sha256(db.resolve("Data").resolve(name + ".mv.db"))).isEqualTo(hash);
         assertThat(FormatDetector.detect(db.resolve("Data").resolve(name + ".mv.db")))
