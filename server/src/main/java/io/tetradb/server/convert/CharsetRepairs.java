@@ -60,7 +60,7 @@ final class CharsetRepairs {
             Kind kind = table.columns().get(column).kind();
             int element = 0;
             if (e.subfield() != null) {
-                if (kind != Kind.ARRAY) {
+                if (!kind.isArray()) {
                     r.remarks.add(where + ": field " + table.columns().get(column).name() + " has no subfields (only "
                             + "ARRAY fields have: their elements 1, 2, ... or *); the line is ignored.");
                     continue;
@@ -73,7 +73,7 @@ final class CharsetRepairs {
                     }
                     element = Integer.parseInt(e.subfield());
                 }
-            } else if (!kind.isText() && kind != Kind.ARRAY) {
+            } else if (!kind.isText() && !kind.isArray()) {
                 r.remarks.add(where + ": field " + table.columns().get(column).name() + " holds no text ("
                         + table.columns().get(column).typeName() + "); the line is ignored.");
                 continue;

@@ -33,7 +33,8 @@ import java.util.function.LongConsumer;
  * compared exactly. Each value is normalized by the kind of its source column (so that
  * the same value reads the same from both engines: CHAR without its padding, decimals
  * without trailing zeros, dates and times as ISO text, LOBs read as streams, arrays
- * element by element), each row is hashed (128 bits), and the row hashes are added up,
+ * element by element, the elements of an untyped H2 1.4 array by their text), each row
+ * is hashed (128 bits), and the row hashes are added up,
  * so that the order rows come in does not matter and nothing but one row is ever held.
  *
  * <p>One instance per table scan; the thread that runs the conversion.
@@ -42,7 +43,13 @@ final class ContentDigest {
     /** How a column's values are read and normalized; decided from the source column. */
     enum Kind {
         BOOLEAN, INTEGER, DECIMAL, FLOAT, STRING, CHAR, CLOB, BYTES, BLOB, DATE, TIME, TIMESTAMP, TIMESTAMP_TZ,
-        TIME_TZ, ARRAY, TEXT, OBJECT;
+        TIME_TZ, ARRAY, TEXT, OBJECT,
+        /**
+         * An H2 1.4 ARRAY (no element type; converted to CHARACTER VARYING ARRAY): its
+         * length and each element's text as the engine shows it ({@code CAST(e AS VARCHAR)}
+         * in H2 1.4, the element itself in the converted column).
+         */
+        ARRAY_TEXT;
 
         static Kind of(int jdbcType, String typeName) {
             String n = typeName == null ? "" : typeName.toUpperCase(Locale.ROOT);
@@ -106,6 +113,10 @@ final class ContentDigest {
         boolean isText() {
             return this == STRING || this == CHAR || this == CLOB;
         }
+
+        boolean isArray() {
+            return this == ARRAY || this == ARRAY_TEXT;
+        }
     }
 
     /** The result for one table (or part of one: parts add up). */
@@ -118,6 +129,12 @@ final class ContentDigest {
             return String.format(Locale.ROOT, "%016x%016x", sumHigh, sumLow);
         }
     }
+
+    /**
+     * Elements of an untyped H2 1.4 array compared one by one (each its text); a longer
+     * array is compared by its length and the text of the whole array.
+     */
+    static final int ELEMENT_TEXTS = 256;
 
     private final RowBuffer row = new RowBuffer();
 
@@ -160,19 +177,48 @@ final class ContentDigest {
         long rows = 0;
         long high = 0;
         long low = 0;
-        String sql = table.select(columns);
+        String where = "";
         if (from != null || to != null) {
-            sql += " WHERE " + (from != null ? "_ROWID_ >= " + from : "") + (from != null && to != null ? " AND " : "")
+            where = " WHERE " + (from != null ? "_ROWID_ >= " + from : "") + (from != null && to != null ? " AND " : "")
                     + (to != null ? "_ROWID_ < " + to : "");
         }
+        // An untyped H2 1.4 array is read element by element as the old engine's text of each.
+        int[] elements = new int[columns.size()];
+        boolean[] whole = new boolean[columns.size()];
+        boolean anyText = false;
+        for (Kind k : kinds) {
+            anyText |= k == Kind.ARRAY_TEXT;
+        }
+        if (anyText) {
+            elementTexts(c, table, columns, kinds, where, elements, whole);
+        }
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            String q = TableRef.quote(columns.get(i));
+            sql.append(i > 0 ? ", " : "").append(q);
+            for (int k = 1; k <= elements[i]; k++) {
+                sql.append(", CAST(ARRAY_GET(").append(q).append(", ").append(k).append(") AS VARCHAR)");
+            }
+            if (whole[i]) {
+                sql.append(", CAST(").append(q).append(" AS VARCHAR)");
+            }
+        }
+        sql.append(" FROM ").append(table.qualified()).append(where);
         try (Statement st = c.createStatement()) {
             st.setFetchSize(1000);
-            try (ResultSet rs = st.executeQuery(sql)) {
+            try (ResultSet rs = st.executeQuery(sql.toString())) {
                 int n = columns.size();
                 while (rs.next()) {
                     row.reset();
+                    int at = 1;
                     for (int i = 0; i < n; i++) {
-                        value(rs, i + 1, kinds[i], repairs == null ? null : repairs[i]);
+                        TextRepair repair = repairs == null ? null : repairs[i];
+                        if (kinds[i] == Kind.ARRAY_TEXT) {
+                            arrayText(rs, at, elements[i], whole[i] ? at + 1 + elements[i] : 0, repair);
+                        } else {
+                            value(rs, at, kinds[i], repair);
+                        }
+                        at += 1 + elements[i] + (whole[i] ? 1 : 0);
                     }
                     long[] h = row.hash();
                     high += h[0];
@@ -186,6 +232,94 @@ final class ContentDigest {
         }
         progress.accept(rows & 0xFFF);
         return new TableSum(rows, high, low);
+    }
+
+    /**
+     * For each {@link Kind#ARRAY_TEXT} column that is still untyped on {@code c} (the H2 1.4
+     * source), the largest length among the rows read, up to {@link #ELEMENT_TEXTS}: so many
+     * element texts are selected beside it; and whether some array is longer (then the text
+     * of the whole array is selected too). A converted column (text elements already)
+     * needs neither.
+     */
+    private static void elementTexts(Connection c, TableRef table, List<String> columns, Kind[] kinds, String where,
+                                     int[] elements, boolean[] whole) throws SQLException {
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(table.select(columns) + " WHERE 1 = 0")) {
+            ResultSetMetaData md = rs.getMetaData();
+            for (int i = 0; i < kinds.length; i++) {
+                if (kinds[i] == Kind.ARRAY_TEXT && "ARRAY".equalsIgnoreCase(md.getColumnTypeName(i + 1))) {
+                    elements[i] = -1;
+                }
+            }
+        }
+        for (int i = 0; i < kinds.length; i++) {
+            if (elements[i] < 0) {
+                try (Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT MAX(ARRAY_LENGTH(" + TableRef.quote(columns.get(i)) + ")) FROM "
+                             + table.qualified() + where)) {
+                    rs.next();
+                    int max = rs.getInt(1);
+                    elements[i] = Math.min(max, ELEMENT_TEXTS);
+                    whole[i] = max > ELEMENT_TEXTS;
+                }
+            }
+        }
+    }
+
+    /**
+     * An untyped array: NULL, or its length and each element's text (NULL elements as
+     * NULL). {@code texts} > 0: the element texts are the {@code texts} result columns after
+     * the array's (the source); otherwise the elements are the text (the converted column).
+     * An array longer than {@link #ELEMENT_TEXTS} is hashed as its length and the text of
+     * the whole array ({@code [e1, e2, null]}, as both engines show an array): on the
+     * source the result column {@code wholeAt}.
+     */
+    private void arrayText(ResultSet rs, int i, int texts, int wholeAt, TextRepair repair) throws SQLException {
+        Array a = rs.getArray(i);
+        if (a == null) {
+            row.nul();
+            return;
+        }
+        Object[] arr = (Object[]) a.getArray();
+        if (arr.length > ELEMENT_TEXTS) {
+            String text;
+            if (wholeAt > 0) {
+                text = rs.getString(wholeAt);
+                if (repair != null && repair.element() == 0) {
+                    text = repair.text(text);
+                }
+            } else {
+                Object[] e = repair != null ? repair.array(arr, false) : arr;
+                StringBuilder sb = new StringBuilder().append('[');
+                for (int k = 0; k < e.length; k++) {
+                    sb.append(k > 0 ? ", " : "").append(e[k]);
+                }
+                text = sb.append(']').toString();
+            }
+            row.tag(12).putLong(arr.length).putString(text);
+            return;
+        }
+        Object[] text = new Object[arr.length];
+        for (int k = 0; k < arr.length; k++) {
+            if (arr[k] == null) {
+                text[k] = null;
+            } else if (texts > 0) {
+                text[k] = rs.getString(i + 1 + k);
+            } else {
+                text[k] = arr[k] instanceof String s ? s : String.valueOf(arr[k]);
+            }
+        }
+        if (repair != null) {
+            text = repair.array(text, false);
+        }
+        row.tag(11).putLong(text.length);
+        for (Object t : text) {
+            if (t == null) {
+                row.nul();
+            } else {
+                row.tag(4).putString((String) t);
+            }
+        }
     }
 
     private void value(ResultSet rs, int i, Kind kind, TextRepair repair) throws SQLException, IOException {

@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <li>copies every original it will replace into {@code Replaced Files (conversion)};</li>
  * <li>exports with the old engine ({@code SCRIPT TO}, to a file) and, at the same time,
  *     imports with the current one ({@code RUNSCRIPT ... FROM_1X} for H2 1.4) into a new
- *     data file: split segments end up in one file, every index is built anew;</li>
+ *     data file: split segments end up in one file, every index is built anew; H2 1.4
+ *     ENUM ordinals and untyped ARRAY values are rewritten on the way ({@link EnumFix});</li>
  * <li>re-reads legacy 8-bit text in its real charset (multilang.txt, --default-charset);</li>
  * <li>writes catalog.xml and verifies every table's rows and checksum against the source;</li>
  * <li>switches to the new files (journaled, see {@link WorkArea}), starts an empty log file
@@ -516,6 +517,14 @@ public final class DatabaseConverter {
             }
             if (enumFix != null && enumFix.unknownOrdinals() > 0) {
                 note(enumFix.unknownOrdinals() + " ENUM values named no label of their column.");
+            }
+            if (enumFix != null) {
+                for (Map.Entry<String, Long> a : enumFix.convertedArrays().entrySet()) {
+                    note("Column " + a.getKey() + " (ARRAY without element type in H2 1.4) is now a CHARACTER VARYING "
+                            + "ARRAY: each element is its text as H2 1.4 shows it (CAST AS VARCHAR), NULL elements "
+                            + "stay NULL; " + a.getValue() + (a.getValue() == 1 ? " value had" : " values had")
+                            + " elements that were not text.");
+                }
             }
             long size = Files.size(script);
             Files.delete(script);

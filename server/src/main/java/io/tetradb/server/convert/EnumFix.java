@@ -2,45 +2,66 @@ package io.tetradb.server.convert;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Rewrites the INSERTs of an H2 1.4 export script for tables with ENUM columns: H2 1.4's
- * SCRIPT writes an ENUM value as its 0-based ordinal ({@code 0} for the first label),
- * which H2 2 reads as a 1-based ordinal, so each ordinal is replaced by its label as a
- * string literal. Values are found by a small scanner that knows SQL string literals,
- * quoted identifiers and nested parentheses and brackets (arrays, function calls).
+ * Rewrites the INSERTs of an H2 1.4 export script for tables with ENUM columns or untyped
+ * ARRAY columns. H2 1.4's SCRIPT writes an ENUM value as its 0-based ordinal ({@code 0}
+ * for the first label), which H2 2 reads as a 1-based ordinal, so each ordinal is
+ * replaced by its label as a string literal. An untyped ARRAY value has each element
+ * replaced by its text ({@link ArrayFix}), so that elements of mixed types import into
+ * the {@code CHARACTER VARYING ARRAY} column H2 2 makes of it. Values are found by a
+ * small scanner that knows SQL string literals, quoted identifiers and nested parentheses
+ * and brackets (arrays, function calls).
  *
- * <p>Used by one importing thread; the counter is thread-safe.
+ * <p>Used by one importing thread; the counters are thread-safe.
  */
 final class EnumFix {
-    private record TableEnums(List<String> columns, Map<Integer, List<String>> labels) {
+    private record TableEnums(List<String> columns, Map<Integer, List<String>> labels, Map<Integer, String> arrays) {
     }
 
     private final Map<String, TableEnums> byInsert = new HashMap<>();
     private final AtomicLong unknown = new AtomicLong();
+    /** Per untyped ARRAY column ({@code TABLE.COLUMN}), the values that had elements other than text. */
+    private final Map<String, AtomicLong> convertedArrays = new LinkedHashMap<>();
 
     private EnumFix() {
     }
 
-    /** The fix for the ENUM columns of {@code structure}, or null when it has none. */
+    /** The fix for the ENUM and untyped ARRAY columns of {@code structure}, or null when it has none. */
     static EnumFix of(SourceStructure structure) {
         EnumFix f = new EnumFix();
         for (SourceStructure.Table t : structure.tables()) {
             Map<Integer, List<String>> labels = new HashMap<>();
+            Map<Integer, String> arrays = new HashMap<>();
             for (int i = 0; i < t.columns().size(); i++) {
-                List<String> l = t.columns().get(i).enumLabels();
-                if (l != null) {
-                    labels.put(i, l);
+                SourceStructure.Column c = t.columns().get(i);
+                if (c.enumLabels() != null) {
+                    labels.put(i, c.enumLabels());
+                } else if (c.kind() == ContentDigest.Kind.ARRAY_TEXT) {
+                    String name = t.ref().display() + "." + c.name();
+                    arrays.put(i, name);
+                    f.convertedArrays.put(name, new AtomicLong());
                 }
             }
-            if (!labels.isEmpty()) {
-                f.byInsert.put("INSERT INTO " + t.ref().qualified(), new TableEnums(t.columnNames(), labels));
+            if (!labels.isEmpty() || !arrays.isEmpty()) {
+                f.byInsert.put("INSERT INTO " + t.ref().qualified(), new TableEnums(t.columnNames(), labels, arrays));
             }
         }
         return f.byInsert.isEmpty() ? null : f;
+    }
+
+    /**
+     * Per untyped ARRAY column ({@code TABLE.COLUMN}, in catalog order), how many of its
+     * values had elements that are not text (and were converted to their text).
+     */
+    Map<String, Long> convertedArrays() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        convertedArrays.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 
     /** ENUM ordinals that named no label (left as they were; the import then refuses them). */
@@ -102,7 +123,18 @@ final class EnumFix {
                 }
                 int column = positions.isEmpty() ? v : (v < positions.size() ? positions.get(v) : -1);
                 List<String> labels = t.labels().get(column);
-                out.append(labels == null ? values.get(v) : label(values.get(v), labels));
+                String array = t.arrays().get(column);
+                if (labels != null) {
+                    out.append(label(values.get(v), labels));
+                } else if (array != null) {
+                    ArrayFix.Result r = ArrayFix.rewrite(values.get(v));
+                    if (r.converted()) {
+                        convertedArrays.get(array).incrementAndGet();
+                    }
+                    out.append(r.sql());
+                } else {
+                    out.append(values.get(v));
+                }
             }
             out.append(')');
             i = close + 1;

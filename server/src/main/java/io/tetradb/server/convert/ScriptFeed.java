@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * reads the script file as the old engine writes it (so export and import can run at the
  * same time, the file never held in memory), counts the bytes read (the import's
  * progress), and, for a script of H2 1.4, rewrites the ENUM values of its INSERTs: H2 1.4
- * wrote them as 0-based ordinals, which H2 2 would read as 1-based ones (or refuse).
+ * wrote them as 0-based ordinals, which H2 2 would read as 1-based ones (or refuse), and
+ * the elements of its untyped ARRAY values, which H2 2 would refuse when their types mix
+ * ({@link EnumFix}, {@link ArrayFix}).
  *
  * <p>The registry is thread-safe; a stream is read by the engine's importing thread.
  */
@@ -40,7 +42,7 @@ public final class ScriptFeed extends FilePathWrapper {
     public ScriptFeed() {
     }
 
-    /** The state of one script being fed: bytes read, whether the writer has finished, the ENUM fix. */
+    /** The state of one script being fed: bytes read, whether the writer has finished, the ENUM and ARRAY fix. */
     static final class Feed implements AutoCloseable {
         private final Path script;
         private final String key;
@@ -87,7 +89,7 @@ public final class ScriptFeed extends FilePathWrapper {
     /**
      * Registers a feed of {@code script}.
      *
-     * @param enumFix the ENUM columns of an H2 1.4 script, or null
+     * @param enumFix the ENUM and untyped ARRAY columns of an H2 1.4 script, or null
      * @param growing whether the file is still being written (the reader waits for more until {@link Feed#writerDone})
      * @param lzf     whether the script is LZF-compressed (decompressed here only when it must be rewritten)
      */
@@ -170,7 +172,7 @@ public final class ScriptFeed extends FilePathWrapper {
         }
     }
 
-    /** Re-emits the script statement by statement, the INSERTs of ENUM tables rewritten. */
+    /** Re-emits the script statement by statement, the INSERTs of ENUM and untyped ARRAY tables rewritten. */
     private static final class RewritingInputStream extends InputStream {
         private final ScriptReader reader;
         private final EnumFix fix;

@@ -21,7 +21,9 @@ import java.util.Set;
  * The structure of the source database as its own engine reports it (H2 1.4's and 2.x's
  * INFORMATION_SCHEMA differ; only what both have is read): every table and view in
  * catalog order (schema, name), each with its columns in order; for base tables, the
- * kind of each column and, for H2 1.4 ENUM columns, their labels.
+ * kind of each column (an H2 1.4 ARRAY, which has no element type, is
+ * {@link Kind#ARRAY_TEXT}: verified by its elements' text) and, for H2 1.4 ENUM columns,
+ * their labels.
  *
  * <p>Immutable once read; the conversion's thread.
  */
@@ -131,6 +133,7 @@ final class SourceStructure {
             }
         }
         Map<String, List<Column>> columns = new LinkedHashMap<>();
+        Set<String> untypedArrays = new HashSet<>();
         try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT * FROM INFORMATION_SCHEMA.COLUMNS "
                      + "WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA' ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION")) {
@@ -142,6 +145,10 @@ final class SourceStructure {
                 List<String> labels = null;
                 if (v1 && "ENUM".equalsIgnoreCase(typeName)) {
                     labels = enumLabels(rs.getString("COLUMN_TYPE"));
+                }
+                if (v1 && "ARRAY".equalsIgnoreCase(typeName)) {
+                    // H2 1.4's ARRAY has no element type: any value can be an element.
+                    untypedArrays.add(key + "." + rs.getString("COLUMN_NAME"));
                 }
                 columns.computeIfAbsent(key, k -> new ArrayList<>())
                         .add(new Column(rs.getString("COLUMN_NAME"), typeName, null, labels));
@@ -161,7 +168,8 @@ final class SourceStructure {
                 List<Column> cols = new ArrayList<>();
                 for (int i = 0; i < kinds.length; i++) {
                     Column col = t.columns().get(i);
-                    cols.add(new Column(col.name(), col.typeName(), kinds[i], col.enumLabels()));
+                    Kind kind = untypedArrays.contains(t.key() + "." + col.name()) ? Kind.ARRAY_TEXT : kinds[i];
+                    cols.add(new Column(col.name(), col.typeName(), kind, col.enumLabels()));
                 }
                 withKinds.add(new Table(t.ref(), t.type(), true, cols));
             } else {
