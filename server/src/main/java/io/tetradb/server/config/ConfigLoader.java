@@ -23,10 +23,14 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** The environment variable for a key: dataDir becomes TETRA_DATA_DIR. */
+    /** The environment variable for a key: dataDir becomes TETRA_DATA_DIR, sql.engineAdmin TETRA_SQL_ENGINE_ADMIN. */
     public static String envName(String key) {
         StringBuilder sb = new StringBuilder("TETRA_");
         for (char c : key.toCharArray()) {
+            if (c == '.') {
+                sb.append('_');
+                continue;
+            }
             if (Character.isUpperCase(c)) {
                 sb.append('_');
             }
@@ -79,15 +83,25 @@ public final class ConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException("config file " + file + " must hold a mapping of settings");
         }
-        Iterator<Map.Entry<String, JsonNode>> it = root.fields();
+        applyMapping(b, file, "", root);
+    }
+
+    /** Sets every value of a mapping; a nested mapping {@code sql: {engineAdmin: true}} is the key sql.engineAdmin. */
+    private static void applyMapping(ServerConfig.Builder b, Path file, String prefix, JsonNode mapping) {
+        Iterator<Map.Entry<String, JsonNode>> it = mapping.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix + e.getKey();
             JsonNode n = e.getValue();
+            if (n.isObject()) {
+                applyMapping(b, file, key + ".", n);
+                continue;
+            }
             if (n.isContainerNode()) {
-                throw new ConfigException(e.getKey() + ": expected a single value in " + file);
+                throw new ConfigException(key + ": expected a single value in " + file);
             }
             try {
-                b.set(e.getKey(), n.isNull() ? "" : n.asText());
+                b.set(key, n.isNull() ? "" : n.asText());
             } catch (ConfigException ex) {
                 throw new ConfigException(ex.getMessage() + " in " + file);
             }

@@ -21,7 +21,7 @@ public final class ServerConfig {
     public static final List<String> KEYS = List.of("host", "port", "dataDir", "maxFrameSize", "workerThreads",
             "fetchSize", "maxConnections", "maxRequestsInFlight", "authFailureDelay", "authFailureMaxDelay",
             "shutdownTimeout", "adminPassword", "adminPasswordFile", "gateMaxQueuedWrites", "gateMaxQueuedBytes",
-            "conversion", "tlsCertificate", "tlsKey");
+            "conversion", "tlsCertificate", "tlsKey", "sql.engineAdmin");
 
     /**
      * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
@@ -55,6 +55,7 @@ public final class ServerConfig {
     private final Conversion conversion;
     private final Path tlsCertificate;
     private final Path tlsKey;
+    private final boolean sqlEngineAdmin;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -75,6 +76,7 @@ public final class ServerConfig {
         this.conversion = b.conversion;
         this.tlsCertificate = b.tlsCertificate;
         this.tlsKey = b.tlsKey;
+        this.sqlEngineAdmin = b.sqlEngineAdmin;
     }
 
     public static Builder builder() {
@@ -102,6 +104,7 @@ public final class ServerConfig {
         b.conversion = conversion;
         b.tlsCertificate = tlsCertificate;
         b.tlsKey = tlsKey;
+        b.sqlEngineAdmin = sqlEngineAdmin;
         return b;
     }
 
@@ -208,6 +211,17 @@ public final class ServerConfig {
         return conversion;
     }
 
+    /**
+     * {@code sql.engineAdmin}: whether SQL sessions of the admin role run with the engine's admin
+     * rights (H2's file and code features: FILE_READ, CSVWRITE, CREATE ALIAS, SCRIPT TO, BACKUP,
+     * LINK_SCHEMA, ...), which reach the server's files and run code as its OS user. Set only in
+     * tetra.yml, a TETRA_SQL_ENGINE_ADMIN variable or a flag, never remotely. Default false: the admin
+     * role has every right on every object but none of those features.
+     */
+    public boolean sqlEngineAdmin() {
+        return sqlEngineAdmin;
+    }
+
     /** The database's name: the data folder's name. */
     public String databaseName() {
         Path name = dataDir.toAbsolutePath().normalize().getFileName();
@@ -296,7 +310,7 @@ public final class ServerConfig {
                 + " shutdownTimeout=" + shutdownTimeout.toMillis() + "ms"
                 + " gateMaxQueuedWrites=" + gateMaxQueuedWrites + " gateMaxQueuedBytes=" + gateMaxQueuedBytes
                 + " conversion=" + (conversion == null ? "null" : conversion.value())
-                + " tls=" + (tls() ? tlsCertificate : "off")
+                + " tls=" + (tls() ? tlsCertificate : "off") + " sql.engineAdmin=" + sqlEngineAdmin
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
     }
 
@@ -320,6 +334,7 @@ public final class ServerConfig {
         private Conversion conversion = Conversion.ASK;
         private Path tlsCertificate;
         private Path tlsKey;
+        private boolean sqlEngineAdmin;
 
         private Builder() {
         }
@@ -409,6 +424,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder sqlEngineAdmin(boolean v) {
+            sqlEngineAdmin = v;
+            return this;
+        }
+
         public Builder gateMaxQueuedBytes(long v) {
             gateMaxQueuedBytes = v;
             return this;
@@ -440,6 +460,7 @@ public final class ServerConfig {
                 case "conversion" -> conversion(parseConversion(key, v));
                 case "tlsCertificate" -> tlsCertificate(v.isEmpty() ? null : Path.of(v));
                 case "tlsKey" -> tlsKey(v.isEmpty() ? null : Path.of(v));
+                case "sql.engineAdmin" -> sqlEngineAdmin(parseBoolean(key, v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");
             }
@@ -458,6 +479,17 @@ public final class ServerConfig {
             }
         }
         throw new ConfigException(key + ": '" + v + "' is not one of ask, auto, never");
+    }
+
+    static boolean parseBoolean(String key, String v) {
+        switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                throw new ConfigException(key + ": '" + v + "' is not true or false");
+        }
     }
 
     static int parseInt(String key, String v) {

@@ -25,14 +25,17 @@ import java.util.Properties;
 /**
  * The H2 database the server hosts, opened embedded from {@code <db>/Data/<name>.mv.db}.
  *
- * <p>Tetra's roles run on three H2 accounts: {@code TETRA_ADMIN} (H2 admin),
- * {@code TETRA_USER} (no admin rights, ALTER ANY SCHEMA so it can read, write and change
- * structure) and {@code TETRA_READER} (no admin rights, SELECT on every schema). H2
- * refuses features that touch the server's files or run code (CREATE ALIAS, BACKUP,
- * SCRIPT, RUNSCRIPT, CSVWRITE, FILE_READ, LINK_SCHEMA, ...) to non-admin accounts. The
- * admin account's password is a random secret kept in {@code Structure/engine.key}
- * (owner-only); the other two get fresh random passwords at every start. A system
- * connection stays open for the server's lifetime so the engine stays open.
+ * <p>Tetra's roles run on H2 accounts: {@code TETRA_OWNER} for the admin role (no H2
+ * admin rights, ALTER ANY SCHEMA: every right on every object), {@code TETRA_USER} for
+ * the user role (the same rights) and {@code TETRA_READER} (no admin rights, SELECT on
+ * every schema). H2 refuses features that touch the server's files or run code (CREATE
+ * ALIAS, BACKUP, SCRIPT, RUNSCRIPT, CSVWRITE, FILE_READ, LINK_SCHEMA, ...) to non-admin
+ * accounts. Only when the operator sets {@code sql.engineAdmin: true} do admin-role
+ * sessions run on H2's admin account {@code TETRA_ADMIN}, which the server's own system
+ * connection always uses. The admin account's password is a random secret kept in
+ * {@code Structure/engine.key} (owner-only); the other accounts get fresh random
+ * passwords at every start. A system connection stays open for the server's lifetime so
+ * the engine stays open.
  *
  * <p>Opened and closed by {@code TetraServer} on the main thread; {@link #connect} is
  * called from worker threads.
@@ -42,6 +45,7 @@ public final class Database implements AutoCloseable {
     static final String ADMIN_ACCOUNT = "TETRA_ADMIN";
     static final String USER_ACCOUNT = "TETRA_USER";
     static final String READER_ACCOUNT = "TETRA_READER";
+    static final String OWNER_ACCOUNT = "TETRA_OWNER";
 
     private final DataLayout layout;
     private final String url;
@@ -49,11 +53,26 @@ public final class Database implements AutoCloseable {
     private String adminSecret;
     private String userSecret;
     private String readerSecret;
+    private String ownerSecret;
+    private final boolean engineAdmin;
     private Connection system;
     private org.h2.mvstore.db.Store store;
 
+    /**
+     * A database whose admin-role connections have H2's admin rights: for the server's own
+     * tools (embedded use, conversion, restore), never for remote SQL sessions.
+     */
     public Database(DataLayout layout) {
+        this(layout, true);
+    }
+
+    /**
+     * @param engineAdmin whether {@link #connect}{@code (Role.ADMIN)} gives H2's admin account
+     *                    ({@code sql.engineAdmin}); when false it gives {@code TETRA_OWNER}
+     */
+    public Database(DataLayout layout, boolean engineAdmin) {
         this.layout = layout;
+        this.engineAdmin = engineAdmin;
         this.url = "jdbc:h2:file:" + layout.dataFileBase().toAbsolutePath()
                 + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE";
     }
@@ -77,12 +96,20 @@ public final class Database implements AutoCloseable {
                 .getDatabase().getStore();
         userSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
         readerSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
+        ownerSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
         try (Statement st = system.createStatement()) {
+            st.execute("CREATE USER IF NOT EXISTS " + OWNER_ACCOUNT + " PASSWORD '" + ownerSecret + "'");
+            st.execute("ALTER USER " + OWNER_ACCOUNT + " SET PASSWORD '" + ownerSecret + "'");
+            st.execute("ALTER USER " + OWNER_ACCOUNT + " ADMIN FALSE");
+            st.execute("GRANT ALTER ANY SCHEMA TO " + OWNER_ACCOUNT);
             st.execute("CREATE USER IF NOT EXISTS " + USER_ACCOUNT + " PASSWORD '" + userSecret + "'");
             st.execute("ALTER USER " + USER_ACCOUNT + " SET PASSWORD '" + userSecret + "'");
             st.execute("GRANT ALTER ANY SCHEMA TO " + USER_ACCOUNT);
+            // Undoes an admin flag set on these accounts by SQL before such statements were refused.
+            st.execute("ALTER USER " + USER_ACCOUNT + " ADMIN FALSE");
             st.execute("CREATE USER IF NOT EXISTS " + READER_ACCOUNT + " PASSWORD '" + readerSecret + "'");
             st.execute("ALTER USER " + READER_ACCOUNT + " SET PASSWORD '" + readerSecret + "'");
+            st.execute("ALTER USER " + READER_ACCOUNT + " ADMIN FALSE");
         }
         grantReaderSelect();
         LOG.info("Database {} {} (H2 {}).", layout.databaseName(), created ? "created" : "opened",
@@ -115,7 +142,7 @@ public final class Database implements AutoCloseable {
     public Connection connect(Role role) throws SQLException {
         switch (role) {
             case ADMIN:
-                return rawConnect(ADMIN_ACCOUNT, adminSecret);
+                return engineAdmin ? rawConnect(ADMIN_ACCOUNT, adminSecret) : rawConnect(OWNER_ACCOUNT, ownerSecret);
             case USER:
                 return rawConnect(USER_ACCOUNT, userSecret);
             case READER:
@@ -123,6 +150,11 @@ public final class Database implements AutoCloseable {
             default:
                 throw new IllegalArgumentException("no account for role " + role);
         }
+    }
+
+    /** Whether sessions of {@code role} run on H2's admin account (only the admin role, with sql.engineAdmin). */
+    public boolean runsOnEngineAdmin(Role role) {
+        return engineAdmin && role == Role.ADMIN;
     }
 
     /** The connection the server itself uses (catalog, status); callers synchronize on this Database. */

@@ -188,6 +188,11 @@ public final class StatementClassifier {
         }
     }
 
+    /** Whether the command is a SET statement (of a setting or a variable). */
+    public static boolean isSet(int type) {
+        return type == CommandInterface.SET;
+    }
+
     /** The statement a CommandContainer holds (H2 keeps it in a private field). */
     private static Prepared prepared(CommandContainer container) {
         return (Prepared) fieldOfType(container, Prepared.class);
