@@ -215,8 +215,9 @@ class EffectClassificationIT {
                     assertThat(e.code()).isEqualTo(ErrorCode.NOT_ALLOWED_FOR_ROLE);
                     assertThat(e.getMessage()).containsAnyOf("sql.engineAdmin", "may not call file or code functions");
                 });
-        assertThat(Files.exists(Path.of("stolen.csv"))).isFalse();
-        assertThat(Files.exists(Path.of("stolen.zip"))).isFalse();
+        for (String stolen : new String[]{"stolen.csv", "stolen.sql", "stolen.zip"}) {
+            assertThat(Files.exists(Path.of(stolen))).as(stolen).isFalse();
+        }
     }
 
     @Test

@@ -47,10 +47,12 @@ import java.util.Set;
  *       control), a {@code SELECT ... FOR UPDATE} at any level, a call of a user-defined Java
  *       function, aggregate or table function (always: its code is unknown), a table with a
  *       SELECT trigger, and a view whose query has any of these.</li>
- *   <li>{@link #callsFileOrCode}: does the statement's own text (not the views it reads)
- *       define something that calls a function needing H2's admin rights to run (file
- *       access, CSV, linked schemas, user Java code, session control, object definitions)?
- *       Used on DDL so that nothing a non-admin account defines runs later with admin rights.</li>
+ *   <li>{@link #callsFileOrCode}: does what the statement itself defines (its view query
+ *       with derived tables and table functions, column defaults, ON UPDATE and generated
+ *       expressions, check constraints, domains; not the stored views and tables it names)
+ *       call a function that needs H2's admin rights to run (file access, CSV, linked
+ *       schemas, user Java code, session control, object definitions)? Used on DDL so that
+ *       nothing a non-admin account defines runs later with admin rights.</li>
  * </ol>
  *
  * <p>H2 keeps most of this tree in private fields and has no general child accessor
@@ -58,8 +60,9 @@ import java.util.Set;
  * follows, by reflection, every field whose value is a node of H2's command, expression or
  * table-function packages, a table filter, a table, or a collection or array of them. It
  * never reads the statement's text. Stored tables are not entered (their columns' defaults
- * do not run on reads); the queries of views, derived tables and CTEs are. A walk that
- * fails in any way answers "yes" (the conservative answer).
+ * do not run on reads), nor are the columns an expression reads; for the first question the
+ * queries of views, derived tables, CTEs and table functions are. A walk that fails in any
+ * way answers "yes" (the conservative answer).
  *
  * <p>Stateless; each call walks on the caller's thread (a session's worker thread).
  */
