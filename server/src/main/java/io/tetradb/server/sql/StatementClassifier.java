@@ -11,6 +11,8 @@ import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.message.DbException;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -206,8 +208,8 @@ public final class StatementClassifier {
 
     private static Object fieldOfType(Object holder, Class<?> type) {
         for (Class<?> c = holder.getClass(); c != null; c = c.getSuperclass()) {
-            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
-                if (type.isAssignableFrom(f.getType()) && !java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+            for (Field f : c.getDeclaredFields()) {
+                if (type.isAssignableFrom(f.getType()) && !Modifier.isStatic(f.getModifiers())) {
                     try {
                         f.setAccessible(true);
                         return f.get(holder);
