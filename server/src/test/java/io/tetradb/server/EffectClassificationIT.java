@@ -276,4 +276,54 @@ class EffectClassificationIT {
             }
         }
     }
+
+    @Test
+    void rightsGrantedOverSqlBeforeAreTakenBackAtStart() throws Exception {
+        Path folder = dir.resolve("granted");
+        DataLayout layout;
+        try (TetraServer s = TetraServer.start(TestServers.config(folder).build());
+             TetraClient a = TestServers.admin(s)) {
+            a.execute("CREATE TABLE G(ID INT PRIMARY KEY)");
+            layout = s.layout();
+        }
+        // What a user could do before GRANT was refused, done here on the engine directly.
+        engine(layout, "GRANT INSERT ON PUBLIC.G TO PUBLIC", "GRANT INSERT, DELETE ON PUBLIC.G TO TETRA_READER",
+                "GRANT ALTER ANY SCHEMA TO TETRA_READER", "GRANT INSERT ON SCHEMA PUBLIC TO TETRA_READER",
+                "CREATE ROLE WRITERS", "GRANT INSERT ON PUBLIC.G TO WRITERS", "GRANT WRITERS TO TETRA_READER");
+        try (TetraServer s = TetraServer.start(TestServers.config(folder).build());
+             TetraClient a = TestServers.admin(s)) {
+            a.admin().addUser("viewer", Role.READER, "viewer-password".toCharArray());
+            try (TetraClient r = TestServers.connect(s, "viewer", "viewer-password")) {
+                assertThat(r.execute("SELECT COUNT(*) FROM G").rows().get(0).getLong(0)).isZero();
+            }
+        }
+        assertThat(engineQuery(layout, "SELECT GRANTEE || ':' || COALESCE(GRANTEDROLE, '') || ':' || RIGHTS || ':' "
+                + "|| TABLE_SCHEMA || ':' || TABLE_NAME FROM INFORMATION_SCHEMA.RIGHTS "
+                + "WHERE GRANTEE IN ('PUBLIC', 'TETRA_READER') ORDER BY 1"))
+                .containsExactly("TETRA_READER::SELECT:PUBLIC:");
+    }
+
+    private static java.sql.Connection engineConnection(DataLayout layout) throws Exception {
+        return java.sql.DriverManager.getConnection("jdbc:h2:file:" + layout.dataFileBase().toAbsolutePath(),
+                "TETRA_ADMIN", Files.readString(layout.engineKeyFile()).trim());
+    }
+
+    private static void engine(DataLayout layout, String... statements) throws Exception {
+        try (java.sql.Connection c = engineConnection(layout); java.sql.Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    private static java.util.List<String> engineQuery(DataLayout layout, String sql) throws Exception {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try (java.sql.Connection c = engineConnection(layout); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
 }

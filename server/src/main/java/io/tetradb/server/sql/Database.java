@@ -111,6 +111,7 @@ public final class Database implements AutoCloseable {
             st.execute("ALTER USER " + READER_ACCOUNT + " SET PASSWORD '" + readerSecret + "'");
             st.execute("ALTER USER " + READER_ACCOUNT + " ADMIN FALSE");
         }
+        revokeGrantedRights();
         grantReaderSelect();
         LOG.info("Database {} {} (H2 {}).", layout.databaseName(), created ? "created" : "opened",
                 Constants.FULL_VERSION);
@@ -119,6 +120,59 @@ public final class Database implements AutoCloseable {
     /** Whether the data file was created by this start (no file before). */
     public static boolean exists(DataLayout layout) {
         return Files.exists(layout.dataFile());
+    }
+
+    /**
+     * Takes back engine rights granted over SQL before such statements were refused (PRODUCT.md 3):
+     * PUBLIC and the accounts Tetra's roles run on keep only the rights Tetra gives them (ALTER ANY
+     * SCHEMA for the user and owner accounts, SELECT on every schema for the reader account).
+     * Rights of other engine accounts (from a converted database) are left alone: no session runs on them.
+     */
+    private void revokeGrantedRights() throws SQLException {
+        List<String> ours = List.of("PUBLIC", USER_ACCOUNT, READER_ACCOUNT, OWNER_ACCOUNT);
+        List<String> revokes = new ArrayList<>();
+        try (Statement st = system.createStatement();
+             ResultSet rs = st.executeQuery("SELECT GRANTEE, GRANTEDROLE, RIGHTS, TABLE_SCHEMA, TABLE_NAME "
+                     + "FROM INFORMATION_SCHEMA.RIGHTS")) {
+            while (rs.next()) {
+                String grantee = rs.getString(1);
+                if (!ours.contains(grantee)) {
+                    continue;
+                }
+                String role = rs.getString(2);
+                String rights = rs.getString(3);
+                String schema = rs.getString(4);
+                String table = rs.getString(5);
+                if (role != null) {
+                    revokes.add("REVOKE " + quote(role) + " FROM " + quote(grantee));
+                } else if (isBlank(schema) && isBlank(table)) {
+                    if (!grantee.equals(USER_ACCOUNT) && !grantee.equals(OWNER_ACCOUNT)) {
+                        revokes.add("REVOKE " + rights + " FROM " + quote(grantee));
+                    }
+                } else if (isBlank(table)) {
+                    if (!(grantee.equals(READER_ACCOUNT) && "SELECT".equals(rights))) {
+                        revokes.add("REVOKE " + rights + " ON SCHEMA " + quote(schema) + " FROM " + quote(grantee));
+                    }
+                } else {
+                    revokes.add("REVOKE " + rights + " ON " + quote(schema) + "." + quote(table) + " FROM "
+                            + quote(grantee));
+                }
+            }
+        }
+        if (revokes.isEmpty()) {
+            return;
+        }
+        try (Statement st = system.createStatement()) {
+            for (String revoke : revokes) {
+                st.execute(revoke);
+            }
+        }
+        LOG.warn("Took back {} engine rights granted over SQL to PUBLIC or Tetra's engine accounts: rights are "
+                + "Tetra's roles.", revokes.size());
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isEmpty();
     }
 
     /** Gives the reader account SELECT on every schema (run after any DDL, as schemas may be new). */
