@@ -93,7 +93,7 @@ public final class TetraServer implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.layout = new DataLayout(config.dataDir());
-        this.database = new Database(layout);
+        this.database = new Database(layout, config.sqlEngineAdmin());
         this.users = new UserStore(layout.usersFile());
     }
 

@@ -25,7 +25,8 @@ public final class ServerConfig {
             "limits.handshakeTimeout", "limits.handshakeFrameSize", "limits.authFailureHalfLife",
             "limits.statementTimeout.admin", "limits.statementTimeout.user",
             "limits.statementTimeout.reader", "limits.sessionOutputBytes", "limits.sessionOutputRows",
-            "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser");
+            "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser",
+            "sql.engineAdmin");
 
     /**
      * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
@@ -72,6 +73,7 @@ public final class ServerConfig {
     private final int cursorsPerSession;
     private final long requestBytesInFlight;
     private final int statementsPerUser;
+    private final boolean sqlEngineAdmin;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -105,6 +107,7 @@ public final class ServerConfig {
         this.cursorsPerSession = b.cursorsPerSession;
         this.requestBytesInFlight = b.requestBytesInFlight;
         this.statementsPerUser = b.statementsPerUser;
+        this.sqlEngineAdmin = b.sqlEngineAdmin;
     }
 
     public static Builder builder() {
@@ -145,6 +148,7 @@ public final class ServerConfig {
         b.cursorsPerSession = cursorsPerSession;
         b.requestBytesInFlight = requestBytesInFlight;
         b.statementsPerUser = statementsPerUser;
+        b.sqlEngineAdmin = sqlEngineAdmin;
         return b;
     }
 
@@ -360,6 +364,17 @@ public final class ServerConfig {
         return statementsPerUser;
     }
 
+    /**
+     * {@code sql.engineAdmin}: whether SQL sessions of the admin role run with the engine's admin
+     * rights (H2's file and code features: FILE_READ, CSVWRITE, CREATE ALIAS, SCRIPT TO, BACKUP,
+     * LINK_SCHEMA, ...), which reach the server's files and run code as its OS user. Set only in
+     * tetra.yml, a TETRA_SQL_ENGINE_ADMIN variable or a flag, never remotely. Default false: the admin
+     * role has every right on every object but none of those features.
+     */
+    public boolean sqlEngineAdmin() {
+        return sqlEngineAdmin;
+    }
+
     /** The database's name: the data folder's name. */
     public String databaseName() {
         Path name = dataDir.toAbsolutePath().normalize().getFileName();
@@ -501,6 +516,7 @@ public final class ServerConfig {
                 + " limits.cursorsPerSession=" + cursorsPerSession
                 + " limits.requestBytesInFlight=" + requestBytesInFlight
                 + " limits.statementsPerUser=" + statementsPerUser
+                + " sql.engineAdmin=" + sqlEngineAdmin
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
     }
 
@@ -537,6 +553,7 @@ public final class ServerConfig {
         private int cursorsPerSession = 64;
         private long requestBytesInFlight = 32L * 1024 * 1024;
         private int statementsPerUser = 8;
+        private boolean sqlEngineAdmin;
 
         private Builder() {
         }
@@ -687,6 +704,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder sqlEngineAdmin(boolean v) {
+            sqlEngineAdmin = v;
+            return this;
+        }
+
         public Builder gateMaxQueuedBytes(long v) {
             gateMaxQueuedBytes = v;
             return this;
@@ -734,6 +756,7 @@ public final class ServerConfig {
                 case "limits.cursorsPerSession" -> cursorsPerSession(parseInt(key, v));
                 case "limits.requestBytesInFlight" -> requestBytesInFlight(parseSize(key, v));
                 case "limits.statementsPerUser" -> statementsPerUser(parseInt(key, v));
+                case "sql.engineAdmin" -> sqlEngineAdmin(parseBoolean(key, v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");
             }
@@ -752,6 +775,17 @@ public final class ServerConfig {
             }
         }
         throw new ConfigException(key + ": '" + v + "' is not one of ask, auto, never");
+    }
+
+    static boolean parseBoolean(String key, String v) {
+        switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                throw new ConfigException(key + ": '" + v + "' is not true or false");
+        }
     }
 
     static int parseInt(String key, String v) {

@@ -193,8 +193,19 @@ public final class RequestDispatcher {
                 throw SqlErrors.notAllowed("SHUTDOWN is not allowed: the server owns the database; "
                         + "stop the server instead (SIGTERM).");
             }
+            if (StatementClassifier.isAboutAccounts(cl.commandType())) {
+                throw SqlErrors.notAllowed("Statements about engine accounts and rights (GRANT, REVOKE, "
+                        + "CREATE / ALTER / DROP USER or ROLE, SET PASSWORD, DROP ALL OBJECTS) are not allowed: "
+                        + "rights are Tetra's roles admin, user and reader, managed with `tetra-admin users`.");
+            }
             if (s.role() == Role.READER && cl.isWrite()) {
                 throw SqlErrors.notAllowed("Role reader may only read: " + cl.kind() + " refused.");
+            }
+            if (cl.callsFileOrCode() && !database.runsOnEngineAdmin(s.role())) {
+                throw SqlErrors.notAllowed("A definition (view, default, generated column, constraint, domain) "
+                        + "may not call file or code functions (FILE_READ, FILE_WRITE, CSVREAD, CSVWRITE, "
+                        + "LINK_SCHEMA, user-defined Java functions, ...): it could run later with the engine's "
+                        + "admin rights.");
             }
         }
         boolean entered = false;
@@ -326,7 +337,7 @@ public final class RequestDispatcher {
             if (!keepOpen) {
                 s.statements.release(used);
             }
-            if (cl.kind() == StatementKind.OTHER) {
+            if (cl.kind() == StatementKind.OTHER || StatementClassifier.isSet(cl.commandType())) {
                 // SET SCHEMA and other settings: what the cached texts mean may have changed
                 // (DDL needs nothing here: it changes the schema version, which makes every entry stale).
                 s.statements.clear();

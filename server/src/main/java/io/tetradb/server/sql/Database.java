@@ -25,14 +25,17 @@ import java.util.Properties;
 /**
  * The H2 database the server hosts, opened embedded from {@code <db>/Data/<name>.mv.db}.
  *
- * <p>Tetra's roles run on three H2 accounts: {@code TETRA_ADMIN} (H2 admin),
- * {@code TETRA_USER} (no admin rights, ALTER ANY SCHEMA so it can read, write and change
- * structure) and {@code TETRA_READER} (no admin rights, SELECT on every schema). H2
- * refuses features that touch the server's files or run code (CREATE ALIAS, BACKUP,
- * SCRIPT, RUNSCRIPT, CSVWRITE, FILE_READ, LINK_SCHEMA, ...) to non-admin accounts. The
- * admin account's password is a random secret kept in {@code Structure/engine.key}
- * (owner-only); the other two get fresh random passwords at every start. A system
- * connection stays open for the server's lifetime so the engine stays open.
+ * <p>Tetra's roles run on H2 accounts: {@code TETRA_OWNER} for the admin role (no H2
+ * admin rights, ALTER ANY SCHEMA: every right on every object), {@code TETRA_USER} for
+ * the user role (the same rights) and {@code TETRA_READER} (no admin rights, SELECT on
+ * every schema). H2 refuses features that touch the server's files or run code (CREATE
+ * ALIAS, BACKUP, SCRIPT, RUNSCRIPT, CSVWRITE, FILE_READ, LINK_SCHEMA, ...) to non-admin
+ * accounts. Only when the operator sets {@code sql.engineAdmin: true} do admin-role
+ * sessions run on H2's admin account {@code TETRA_ADMIN}, which the server's own system
+ * connection always uses. The admin account's password is a random secret kept in
+ * {@code Structure/engine.key} (owner-only); the other accounts get fresh random
+ * passwords at every start. A system connection stays open for the server's lifetime so
+ * the engine stays open.
  *
  * <p>Opened and closed by {@code TetraServer} on the main thread; {@link #connect} is
  * called from worker threads.
@@ -42,6 +45,7 @@ public final class Database implements AutoCloseable {
     static final String ADMIN_ACCOUNT = "TETRA_ADMIN";
     static final String USER_ACCOUNT = "TETRA_USER";
     static final String READER_ACCOUNT = "TETRA_READER";
+    static final String OWNER_ACCOUNT = "TETRA_OWNER";
 
     private final DataLayout layout;
     private final String url;
@@ -49,11 +53,26 @@ public final class Database implements AutoCloseable {
     private String adminSecret;
     private String userSecret;
     private String readerSecret;
+    private String ownerSecret;
+    private final boolean engineAdmin;
     private Connection system;
     private org.h2.mvstore.db.Store store;
 
+    /**
+     * A database whose admin-role connections have H2's admin rights: for the server's own
+     * tools (embedded use, conversion, restore), never for remote SQL sessions.
+     */
     public Database(DataLayout layout) {
+        this(layout, true);
+    }
+
+    /**
+     * @param engineAdmin whether {@link #connect}{@code (Role.ADMIN)} gives H2's admin account
+     *                    ({@code sql.engineAdmin}); when false it gives {@code TETRA_OWNER}
+     */
+    public Database(DataLayout layout, boolean engineAdmin) {
         this.layout = layout;
+        this.engineAdmin = engineAdmin;
         this.url = "jdbc:h2:file:" + layout.dataFileBase().toAbsolutePath()
                 + ";DB_CLOSE_ON_EXIT=FALSE;AUTO_SERVER=FALSE";
     }
@@ -81,13 +100,22 @@ public final class Database implements AutoCloseable {
         engine.setJavaObjectSerializerName(BytesOnlyJavaObjects.class.getName());
         userSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
         readerSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
+        ownerSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
         try (Statement st = system.createStatement()) {
+            st.execute("CREATE USER IF NOT EXISTS " + OWNER_ACCOUNT + " PASSWORD '" + ownerSecret + "'");
+            st.execute("ALTER USER " + OWNER_ACCOUNT + " SET PASSWORD '" + ownerSecret + "'");
+            st.execute("ALTER USER " + OWNER_ACCOUNT + " ADMIN FALSE");
+            st.execute("GRANT ALTER ANY SCHEMA TO " + OWNER_ACCOUNT);
             st.execute("CREATE USER IF NOT EXISTS " + USER_ACCOUNT + " PASSWORD '" + userSecret + "'");
             st.execute("ALTER USER " + USER_ACCOUNT + " SET PASSWORD '" + userSecret + "'");
             st.execute("GRANT ALTER ANY SCHEMA TO " + USER_ACCOUNT);
+            // Undoes an admin flag set on these accounts by SQL before such statements were refused.
+            st.execute("ALTER USER " + USER_ACCOUNT + " ADMIN FALSE");
             st.execute("CREATE USER IF NOT EXISTS " + READER_ACCOUNT + " PASSWORD '" + readerSecret + "'");
             st.execute("ALTER USER " + READER_ACCOUNT + " SET PASSWORD '" + readerSecret + "'");
+            st.execute("ALTER USER " + READER_ACCOUNT + " ADMIN FALSE");
         }
+        revokeGrantedRights();
         grantReaderSelect();
         LOG.info("Database {} {} (H2 {}).", layout.databaseName(), created ? "created" : "opened",
                 Constants.FULL_VERSION);
@@ -96,6 +124,59 @@ public final class Database implements AutoCloseable {
     /** Whether the data file was created by this start (no file before). */
     public static boolean exists(DataLayout layout) {
         return Files.exists(layout.dataFile());
+    }
+
+    /**
+     * Takes back engine rights granted over SQL before such statements were refused (PRODUCT.md 3):
+     * PUBLIC and the accounts Tetra's roles run on keep only the rights Tetra gives them (ALTER ANY
+     * SCHEMA for the user and owner accounts, SELECT on every schema for the reader account).
+     * Rights of other engine accounts (from a converted database) are left alone: no session runs on them.
+     */
+    private void revokeGrantedRights() throws SQLException {
+        List<String> ours = List.of("PUBLIC", USER_ACCOUNT, READER_ACCOUNT, OWNER_ACCOUNT);
+        List<String> revokes = new ArrayList<>();
+        try (Statement st = system.createStatement();
+             ResultSet rs = st.executeQuery("SELECT GRANTEE, GRANTEDROLE, RIGHTS, TABLE_SCHEMA, TABLE_NAME "
+                     + "FROM INFORMATION_SCHEMA.RIGHTS")) {
+            while (rs.next()) {
+                String grantee = rs.getString(1);
+                if (!ours.contains(grantee)) {
+                    continue;
+                }
+                String role = rs.getString(2);
+                String rights = rs.getString(3);
+                String schema = rs.getString(4);
+                String table = rs.getString(5);
+                if (role != null) {
+                    revokes.add("REVOKE " + quote(role) + " FROM " + quote(grantee));
+                } else if (isBlank(schema) && isBlank(table)) {
+                    if (!grantee.equals(USER_ACCOUNT) && !grantee.equals(OWNER_ACCOUNT)) {
+                        revokes.add("REVOKE " + rights + " FROM " + quote(grantee));
+                    }
+                } else if (isBlank(table)) {
+                    if (!(grantee.equals(READER_ACCOUNT) && "SELECT".equals(rights))) {
+                        revokes.add("REVOKE " + rights + " ON SCHEMA " + quote(schema) + " FROM " + quote(grantee));
+                    }
+                } else {
+                    revokes.add("REVOKE " + rights + " ON " + quote(schema) + "." + quote(table) + " FROM "
+                            + quote(grantee));
+                }
+            }
+        }
+        if (revokes.isEmpty()) {
+            return;
+        }
+        try (Statement st = system.createStatement()) {
+            for (String revoke : revokes) {
+                st.execute(revoke);
+            }
+        }
+        LOG.warn("Took back {} engine rights granted over SQL to PUBLIC or Tetra's engine accounts: rights are "
+                + "Tetra's roles.", revokes.size());
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isEmpty();
     }
 
     /** Gives the reader account SELECT on every schema (run after any DDL, as schemas may be new). */
@@ -119,7 +200,7 @@ public final class Database implements AutoCloseable {
     public Connection connect(Role role) throws SQLException {
         switch (role) {
             case ADMIN:
-                return rawConnect(ADMIN_ACCOUNT, adminSecret);
+                return engineAdmin ? rawConnect(ADMIN_ACCOUNT, adminSecret) : rawConnect(OWNER_ACCOUNT, ownerSecret);
             case USER:
                 return rawConnect(USER_ACCOUNT, userSecret);
             case READER:
@@ -127,6 +208,11 @@ public final class Database implements AutoCloseable {
             default:
                 throw new IllegalArgumentException("no account for role " + role);
         }
+    }
+
+    /** Whether sessions of {@code role} run on H2's admin account (only the admin role, with sql.engineAdmin). */
+    public boolean runsOnEngineAdmin(Role role) {
+        return engineAdmin && role == Role.ADMIN;
     }
 
     /** The connection the server itself uses (catalog, status); callers synchronize on this Database. */

@@ -7,7 +7,8 @@ import org.h2.api.ErrorCode;
 import java.sql.SQLException;
 
 /**
- * Turns H2's SQLExceptions into Tetra errors: rights errors become 2007, a cancelled
+ * Turns H2's SQLExceptions into Tetra errors: rights errors become 2007 (H2 refusing a
+ * feature that needs its admin rights says so and names {@code sql.engineAdmin}), a cancelled
  * statement 2009, everything else 2006 with H2's SQLState and error code.
  *
  * <p>Stateless; called on worker threads by the request dispatcher.
@@ -20,7 +21,14 @@ public final class SqlErrors {
     public static TetraException toTetra(SQLException e) {
         int vendor = e.getErrorCode();
         String message = firstLine(e.getMessage());
-        if (vendor == ErrorCode.ADMIN_RIGHTS_REQUIRED || vendor == ErrorCode.NOT_ENOUGH_RIGHTS_FOR_1) {
+        if (vendor == ErrorCode.ADMIN_RIGHTS_REQUIRED) {
+            return new TetraException(io.tetradb.protocol.ErrorCode.NOT_ALLOWED_FOR_ROLE,
+                    "Statement not allowed for this role: it needs the engine's admin rights (file and code "
+                            + "features such as FILE_READ, CSVWRITE, CREATE ALIAS, SCRIPT TO, BACKUP TO, engine "
+                            + "settings), which only the admin role has, and only when the server's tetra.yml sets "
+                            + "sql.engineAdmin: true.", e);
+        }
+        if (vendor == ErrorCode.NOT_ENOUGH_RIGHTS_FOR_1) {
             return new TetraException(io.tetradb.protocol.ErrorCode.NOT_ALLOWED_FOR_ROLE,
                     "Statement not allowed for this role: " + message, e);
         }

@@ -4,19 +4,28 @@ import io.tetradb.protocol.StatementKind;
 import org.h2.command.Command;
 import org.h2.command.CommandContainer;
 import org.h2.command.CommandInterface;
+import org.h2.command.Prepared;
+import org.h2.command.dml.Explain;
+import org.h2.engine.Procedure;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.message.DbException;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.sql.Connection;
 import java.sql.SQLException;
 
 /**
  * Classifies one SQL statement as read, data write, structure write, transaction
  * control or other, with H2's own parser: the statement is prepared (not executed) in
- * the caller's H2 session, and its command type and read-only flag decide. A SELECT
- * that increments a sequence ({@code SELECT NEXT VALUE FOR s}) is not read-only for H2,
- * so it is a data write. No regular expressions.
+ * the caller's H2 session, and its parsed tree decides, never its text. Reads and writes
+ * are told apart by <em>effect</em> (PRODUCT.md 3): a SELECT, VALUES, CALL, {@code SET @v = ...},
+ * EXPLAIN ANALYZE or EXECUTE whose tree changes data or sequences, takes row locks
+ * ({@code FOR UPDATE}) or runs user code at any depth is a data write
+ * ({@link CommandTree#hasWriteEffect}). The classification also records whether the statement
+ * is about H2 accounts or rights (refused to every session) and, for DDL, whether what it
+ * defines calls file or code functions ({@link CommandTree#callsFileOrCode}).
  *
  * <p>Runs on the session's worker thread, with that session's connection.
  */
@@ -24,8 +33,21 @@ public final class StatementClassifier {
     private StatementClassifier() {
     }
 
-    /** The classification of one statement. */
-    public record Classification(StatementKind kind, int commandType, boolean query) {
+    /**
+     * The classification of one statement.
+     *
+     * @param kind           read, data write, structure write, transaction control or other
+     * @param commandType    H2's command type ({@link CommandInterface})
+     * @param query          whether it returns rows
+     * @param callsFileOrCode a structure write whose definitions (views, defaults, generated columns,
+     *                       constraints, ...) call a file or code function
+     */
+    public record Classification(StatementKind kind, int commandType, boolean query, boolean callsFileOrCode) {
+        /** A classification whose statement defines no call of a file or code function. */
+        public Classification(StatementKind kind, int commandType, boolean query) {
+            this(kind, commandType, query, false);
+        }
+
         /** Whether the statement changes data or structure. */
         public boolean isWrite() {
             return kind == StatementKind.DATA_WRITE || kind == StatementKind.STRUCTURE_WRITE;
@@ -50,22 +72,53 @@ public final class StatementClassifier {
             if (!(command instanceof CommandContainer container)) {
                 throw new MultipleStatementsException();
             }
+            Prepared prepared = prepared(container);
             int type = container.getCommandType();
-            return new Classification(kindOf(type, command.isReadOnly()), type, command.isQuery());
+            StatementKind kind = kindOf(type, prepared);
+            boolean plants = kind == StatementKind.STRUCTURE_WRITE && CommandTree.callsFileOrCode(prepared);
+            return new Classification(kind, type, command.isQuery(), plants);
+        } catch (DbException e) {
+            throw e.getSQLException();
         } finally {
             command.close();
         }
     }
 
-    /** The kind of an H2 command type; {@code readOnly} is H2's verdict for queries and calls. */
-    static StatementKind kindOf(int type, boolean readOnly) {
+    /** The kind of a prepared statement, by its command type and, for those that may hide a write, its tree. */
+    static StatementKind kindOf(int type, Prepared p) {
         switch (type) {
             case CommandInterface.SELECT:
             case CommandInterface.CALL:
+                return p.isReadOnly() && !CommandTree.hasWriteEffect(p) ? StatementKind.READ : StatementKind.DATA_WRITE;
             case CommandInterface.EXPLAIN:
-            case CommandInterface.EXPLAIN_ANALYZE:
-                return readOnly ? StatementKind.READ : StatementKind.DATA_WRITE;
-            case CommandInterface.EXECUTE:
+                // Plain EXPLAIN only shows the plan; nothing it names runs.
+                return StatementKind.READ;
+            case CommandInterface.EXPLAIN_ANALYZE: {
+                // EXPLAIN ANALYZE runs its statement: it is what that statement is.
+                Prepared inner = ((Explain) p).getCommand();
+                return kindOf(inner.getType(), inner);
+            }
+            case CommandInterface.EXECUTE: {
+                // A statement prepared earlier with PREPARE: what it is decides.
+                Prepared inner = procedurePrepared(p);
+                if (inner == null) {
+                    return StatementKind.STRUCTURE_WRITE;
+                }
+                StatementKind k = kindOf(inner.getType(), inner);
+                return k == StatementKind.READ || k == StatementKind.DATA_WRITE ? k : StatementKind.STRUCTURE_WRITE;
+            }
+            case CommandInterface.SET:
+                // SET @v = (expression) evaluates its expression: NEXT VALUE FOR, a delta table or FOR UPDATE
+                // there make it a write like any SELECT.
+                return CommandTree.hasWriteEffect(p) ? StatementKind.DATA_WRITE : StatementKind.OTHER;
+            default:
+                return kindOf(type, p.isReadOnly());
+        }
+    }
+
+    /** The kind of a command type whose tree need not be looked at; {@code readOnly} is H2's verdict. */
+    private static StatementKind kindOf(int type, boolean readOnly) {
+        switch (type) {
             case CommandInterface.EXECUTE_IMMEDIATELY:
                 // The statement run is only known when it runs: it may be DDL, so it is held back
                 // by every backup and the catalog is rewritten after it.
@@ -92,7 +145,6 @@ public final class StatementClassifier {
             case CommandInterface.COMMIT_TRANSACTION:
             case CommandInterface.ROLLBACK_TRANSACTION:
                 return StatementKind.TRANSACTION_CONTROL;
-            case CommandInterface.SET:
             case CommandInterface.CHECKPOINT:
             case CommandInterface.CHECKPOINT_SYNC:
             case CommandInterface.PREPARE:
@@ -113,6 +165,61 @@ public final class StatementClassifier {
     public static boolean isShutdown(int type) {
         return type == CommandInterface.SHUTDOWN || type == CommandInterface.SHUTDOWN_IMMEDIATELY
                 || type == CommandInterface.SHUTDOWN_COMPACT || type == CommandInterface.SHUTDOWN_DEFRAG;
+    }
+
+    /**
+     * Whether the command is about H2 accounts or rights: CREATE / ALTER / DROP USER, SET PASSWORD,
+     * CREATE / DROP ROLE, GRANT, REVOKE, and DROP ALL OBJECTS (which drops every other account).
+     * Refused to every SQL session: rights are Tetra's roles.
+     */
+    public static boolean isAboutAccounts(int type) {
+        switch (type) {
+            case CommandInterface.CREATE_USER:
+            case CommandInterface.ALTER_USER_ADMIN:
+            case CommandInterface.ALTER_USER_RENAME:
+            case CommandInterface.ALTER_USER_SET_PASSWORD:
+            case CommandInterface.DROP_USER:
+            case CommandInterface.CREATE_ROLE:
+            case CommandInterface.DROP_ROLE:
+            case CommandInterface.GRANT:
+            case CommandInterface.REVOKE:
+            case CommandInterface.DROP_ALL_OBJECTS:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** Whether the command is a SET statement (of a setting or a variable). */
+    public static boolean isSet(int type) {
+        return type == CommandInterface.SET;
+    }
+
+    /** The statement a CommandContainer holds (H2 keeps it in a private field). */
+    private static Prepared prepared(CommandContainer container) {
+        return (Prepared) fieldOfType(container, Prepared.class);
+    }
+
+    /** The statement an EXECUTE runs, or null when it cannot be told. */
+    private static Prepared procedurePrepared(Prepared execute) {
+        Object procedure = fieldOfType(execute, Procedure.class);
+        return procedure == null ? null : ((Procedure) procedure).getPrepared();
+    }
+
+    private static Object fieldOfType(Object holder, Class<?> type) {
+        for (Class<?> c = holder.getClass(); c != null; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (type.isAssignableFrom(f.getType()) && !Modifier.isStatic(f.getModifiers())) {
+                    try {
+                        f.setAccessible(true);
+                        return f.get(holder);
+                    } catch (IllegalAccessException | RuntimeException e) {
+                        throw new IllegalStateException("H2's " + c.getName() + " cannot be read", e);
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** The text held more than one statement. */

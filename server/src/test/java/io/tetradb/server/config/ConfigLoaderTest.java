@@ -131,4 +131,28 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("limits.handshakesPerAddress", "129")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("limits.handshakesPerAddress");
     }
+
+    @Test
+    void sqlEngineAdminIsOffByDefaultAndSetByNestedYamlDottedKeyEnvironmentOrFlag() throws Exception {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of()).sqlEngineAdmin()).isFalse();
+        Path nested = dir.resolve("nested.yml");
+        Files.writeString(nested, "port: 20000\nsql:\n  engineAdmin: true\n");
+        assertThat(ConfigLoader.load(nested, Map.of(), Map.of()).sqlEngineAdmin()).isTrue();
+        Path dotted = dir.resolve("dotted.yml");
+        Files.writeString(dotted, "sql.engineAdmin: true\n");
+        assertThat(ConfigLoader.load(dotted, Map.of(), Map.of()).sqlEngineAdmin()).isTrue();
+        assertThat(ConfigLoader.envName("sql.engineAdmin")).isEqualTo("TETRA_SQL_ENGINE_ADMIN");
+        assertThat(ConfigLoader.load(null, Map.of("TETRA_SQL_ENGINE_ADMIN", "true"), Map.of()).sqlEngineAdmin())
+                .isTrue();
+        assertThat(ConfigLoader.load(nested, Map.of(), Map.of("sql.engineAdmin", "false")).sqlEngineAdmin())
+                .isFalse();
+        Path bad = dir.resolve("bad.yml");
+        Files.writeString(bad, "sql:\n  engineAdmin: maybe\n");
+        assertThatThrownBy(() -> ConfigLoader.load(bad, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("sql.engineAdmin");
+        Path unknown = dir.resolve("unknown.yml");
+        Files.writeString(unknown, "sql:\n  engineAdmn: true\n");
+        assertThatThrownBy(() -> ConfigLoader.load(unknown, Map.of(), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("sql.engineAdmn");
+    }
 }
