@@ -208,6 +208,92 @@ class AuthenticatedFuzzIT {
         assertThat(errorLog.errors).as("errors logged by the server").isEmpty();
     }
 
+    // ------------------------------------------------------------------------------------
+    // What the fuzzer found, pinned one by one
+
+    /**
+     * A Cancel of request id 0 pipelined right behind AuthFinal removed the session's
+     * internal task that opens its engine connection (internal tasks have id 0): AuthOk
+     * never came and the session had no connection.
+     */
+    @Test
+    void cancelOfIdZeroRightBehindAuthFinalLeavesTheLoginWhole() throws IOException {
+        for (int i = 0; i < 20; i++) {
+            try (Raw c = new Raw()) {
+                c.login(USER, PASSWORD, List.of(
+                        ClientMessage.newBuilder().setRequestId(5).setCancel(Cancel.newBuilder().setTargetRequestId(0)).build(),
+                        ClientMessage.newBuilder().setRequestId(6).setExecute(Execute.newBuilder().setSql("SELECT 6 * 7"))
+                                .build()));
+                List<ServerMessage> replies = c.readUntil(6, ServerMessage::hasDone);
+                assertThat(replies).as("round %d: %s", i, replies).noneMatch(ServerMessage::hasError);
+                assertThat(replies).as("round %d: the Cancel answered Ok", i)
+                        .anyMatch(m -> m.getRequestId() == 5 && m.hasOk());
+                assertThat(replies).as("round %d: nothing for id 0", i).noneMatch(m -> m.getRequestId() == 0);
+            }
+        }
+    }
+
+    /**
+     * An Execute reusing the id of a cursor still open replaced that cursor in the
+     * session's map: the first query then never ended and its result stayed open until
+     * the session closed. Now it is refused with 2010 and the first cursor goes on.
+     */
+    @Test
+    void executeWithTheIdOfAnOpenCursorIsRefusedAndTheCursorGoesOn() throws IOException {
+        try (Raw c = new Raw()) {
+            c.login(USER, PASSWORD, List.of());
+            ClientMessage query = ClientMessage.newBuilder().setRequestId(7).setExecute(Execute.newBuilder()
+                    .setSql("SELECT ID FROM FUZZ ORDER BY ID").setFetchSize(1).setInitialCredit(1)).build();
+            c.send(query);
+            assertThat(c.read(0).hasResultHeader()).isTrue();
+            assertThat(c.read(0).getRowBatch().getRowsCount()).isEqualTo(1);
+            c.send(query);
+            ServerMessage refused = c.read(0);
+            assertThat(refused.getRequestId()).isEqualTo(7);
+            assertThat(refused.hasError()).as("%s", refused).isTrue();
+            assertThat(refused.getError().getCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT.code());
+            assertThat(refused.getError().getMessage()).contains("still open");
+            // the first cursor is intact: one more row, then closing it ends it
+            c.send(ClientMessage.newBuilder().setRequestId(7).setFetchMore(FetchMore.newBuilder().setBatches(1)).build());
+            ServerMessage row = c.read(0);
+            assertThat(row.getRowBatch().getRows(0).getValues(0).getIntValue()).isEqualTo(2);
+            c.send(ClientMessage.newBuilder().setRequestId(7).setCloseCursor(CloseCursor.getDefaultInstance()).build());
+            ServerMessage done = c.read(0);
+            assertThat(done.hasDone()).as("%s", done).isTrue();
+            assertThat(done.getDone().getRowCount()).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A Cancel naming a cursor whose FetchMore was still queued dropped the FetchMore and
+     * answered 2009, while the cursor itself stayed open (its rows came later, after the
+     * client had been told the query was cancelled). Now the Cancel closes the cursor,
+     * after the queued FetchMore, and the query gets exactly one end.
+     */
+    @Test
+    void cancelOfACursorWhoseFetchMoreIsQueuedEndsTheCursorOnce() throws IOException {
+        try (Raw c = new Raw()) {
+            c.login(USER, PASSWORD, List.of());
+            c.send(ClientMessage.newBuilder().setRequestId(8).setExecute(Execute.newBuilder()
+                    .setSql("SELECT ID FROM FUZZ ORDER BY ID").setFetchSize(1).setInitialCredit(1)).build());
+            assertThat(c.read(0).hasResultHeader()).isTrue();
+            assertThat(c.read(0).hasRowBatch()).isTrue();
+            // pipelined: a slow statement, the FetchMore queued behind it, the Cancel while both wait
+            c.send(ClientMessage.newBuilder().setRequestId(9).setExecute(Execute.newBuilder()
+                    .setSql("SELECT SUM(X) FROM SYSTEM_RANGE(1, 3000000)")).build());
+            c.send(ClientMessage.newBuilder().setRequestId(8).setFetchMore(FetchMore.newBuilder().setBatches(1)).build());
+            c.send(ClientMessage.newBuilder().setRequestId(10).setCancel(Cancel.newBuilder().setTargetRequestId(8)).build());
+            c.send(ClientMessage.newBuilder().setRequestId(8).setCloseCursor(CloseCursor.getDefaultInstance()).build());
+            c.send(ClientMessage.newBuilder().setRequestId(11).setExecute(Execute.newBuilder().setSql("SELECT 11")).build());
+            List<ServerMessage> replies = c.readUntil(11, ServerMessage::hasDone);
+            List<ServerMessage> ends = replies.stream().filter(m -> m.getRequestId() == 8)
+                    .filter(m -> m.hasDone() || m.hasError()).toList();
+            assertThat(ends).as("ends of query 8 among %s", replies).hasSize(1);
+            assertThat(replies).anyMatch(m -> m.getRequestId() == 10 && m.hasOk());
+            assertThat(replies).anyMatch(m -> m.getRequestId() == 9 && m.hasDone());
+        }
+    }
+
     /**
      * The honest client's check: a new session writes rows in a transaction and reads back
      * exactly what it wrote and the bystander sees it. Returns the rows now in HONEST.
@@ -806,6 +892,8 @@ class AuthenticatedFuzzIT {
         private final Socket socket;
         private final OutputStream out;
         private final BlockingQueue<ServerMessage> inbox = new LinkedBlockingQueue<>();
+        /** Messages read during the login that came before AuthOk; handed out before the inbox. */
+        private final java.util.ArrayDeque<ServerMessage> pending = new java.util.ArrayDeque<>();
         private final Thread reader;
         private volatile IOException readFailure;
 
@@ -849,6 +937,18 @@ class AuthenticatedFuzzIT {
             return m;
         }
 
+        /** Every message up to and including the first of request {@code id} that {@code last} accepts. */
+        List<ServerMessage> readUntil(long id, java.util.function.Predicate<ServerMessage> last) throws IOException {
+            List<ServerMessage> l = new ArrayList<>();
+            while (true) {
+                ServerMessage m = read(0);
+                l.add(m);
+                if (m.getRequestId() == id && last.test(m)) {
+                    return l;
+                }
+            }
+        }
+
         /** The next message, or null once the server has closed; fails when neither comes in time. */
         ServerMessage readOrNull() {
             ServerMessage m = poll();
@@ -857,6 +957,9 @@ class AuthenticatedFuzzIT {
         }
 
         private ServerMessage poll() {
+            if (!pending.isEmpty()) {
+                return pending.removeFirst();
+            }
             try {
                 return inbox.poll(REPLY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -895,9 +998,7 @@ class AuthenticatedFuzzIT {
                 }
                 early.add(m);
             }
-            for (ServerMessage m : early) {
-                inbox.add(m);   // checked with the rest (order within a request id is kept)
-            }
+            pending.addAll(early);   // read first, before what came after AuthOk
         }
 
         @Override
