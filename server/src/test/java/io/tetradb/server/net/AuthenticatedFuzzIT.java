@@ -47,12 +47,6 @@ import io.tetradb.protocol.WaitPolicy;
 import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -142,6 +136,9 @@ class AuthenticatedFuzzIT {
     @BeforeAll
     static void start() throws Exception {
         errorLog = ErrorLog.install();
+        org.slf4j.LoggerFactory.getLogger("io.tetradb.fuzz").error("AuthenticatedFuzzIT: a probe of the error capture.");
+        assertThat(errorLog.errors).as("the capture of errors logged works").hasSize(1);
+        errorLog.errors.clear();
         server = TetraServer.start(TestServers.config(dir).workerThreads(WORKER_THREADS).build());
         bystander = TestServers.admin(server);
         bystander.execute("CREATE TABLE FUZZ(ID INT PRIMARY KEY, V VARCHAR(100))");
@@ -1053,35 +1050,66 @@ class AuthenticatedFuzzIT {
         }
     }
 
-    /** Collects ERROR events logged by the server's classes. */
-    private static final class ErrorLog extends AbstractAppender {
+    /**
+     * Collects ERROR events logged by the server's classes: an appender added to log4j's
+     * root logger. Reached through reflection, because compiling against log4j's classes
+     * makes javac warn about annotations missing from its class files.
+     */
+    private static final class ErrorLog {
+        private static final String NAME = "fuzz-errors";
         final List<String> errors = new CopyOnWriteArrayList<>();
+        private final Object rootLogger;
 
-        private ErrorLog() {
-            super("fuzz-errors", null, null, true, Property.EMPTY_ARRAY);
+        private ErrorLog(Object rootLogger) {
+            this.rootLogger = rootLogger;
         }
 
-        static ErrorLog install() {
-            ErrorLog log = new ErrorLog();
-            log.start();
-            LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-            ctx.getConfiguration().getRootLogger().addAppender(log, Level.ERROR, null);
-            ctx.updateLoggers();
+        static ErrorLog install() throws ReflectiveOperationException {
+            Object ctx = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getContext", boolean.class)
+                    .invoke(null, false);
+            Object config = ctx.getClass().getMethod("getConfiguration").invoke(ctx);
+            Object root = config.getClass().getMethod("getRootLogger").invoke(config);
+            ErrorLog log = new ErrorLog(root);
+            Class<?> appenderType = Class.forName("org.apache.logging.log4j.core.Appender");
+            Class<?> levelType = Class.forName("org.apache.logging.log4j.Level");
+            Class<?> filterType = Class.forName("org.apache.logging.log4j.core.Filter");
+            Object started = Class.forName("org.apache.logging.log4j.core.LifeCycle$State").getField("STARTED").get(null);
+            Object appender = java.lang.reflect.Proxy.newProxyInstance(AuthenticatedFuzzIT.class.getClassLoader(),
+                    new Class<?>[]{appenderType}, (proxy, method, args) -> switch (method.getName()) {
+                        case "append" -> {
+                            log.append(args[0]);
+                            yield null;
+                        }
+                        case "getName", "toString" -> NAME;
+                        case "getState" -> started;
+                        case "isStarted", "ignoreExceptions" -> true;
+                        case "isStopped", "equals" -> proxy == (args == null ? null : args[0]);
+                        case "hashCode" -> System.identityHashCode(proxy);
+                        default -> null;
+                    });
+            Object error = levelType.getField("ERROR").get(null);
+            root.getClass().getMethod("addAppender", appenderType, levelType, filterType).invoke(root, appender, error, null);
+            ctx.getClass().getMethod("updateLoggers").invoke(ctx);
             return log;
         }
 
         void remove() {
-            LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-            ctx.getConfiguration().getRootLogger().removeAppender(getName());
-            ctx.updateLoggers();
-            stop();
+            try {
+                rootLogger.getClass().getMethod("removeAppender", String.class).invoke(rootLogger, NAME);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
-        @Override
-        public void append(LogEvent e) {
-            if (e.getLevel().isMoreSpecificThan(Level.ERROR) && e.getLoggerName().startsWith("io.tetradb")) {
-                errors.add(e.getLoggerName() + ": " + e.getMessage().getFormattedMessage()
-                        + (e.getThrown() == null ? "" : " " + e.getThrown()));
+        private void append(Object event) throws ReflectiveOperationException {
+            String logger = (String) event.getClass().getMethod("getLoggerName").invoke(event);
+            Object level = event.getClass().getMethod("getLevel").invoke(event);
+            if (logger != null && logger.startsWith("io.tetradb") && ("ERROR".equals(level.toString())
+                    || "FATAL".equals(level.toString()))) {
+                Object message = event.getClass().getMethod("getMessage").invoke(event);
+                Object thrown = event.getClass().getMethod("getThrown").invoke(event);
+                errors.add(logger + ": " + message.getClass().getMethod("getFormattedMessage").invoke(message)
+                        + (thrown == null ? "" : " " + thrown));
             }
         }
     }
