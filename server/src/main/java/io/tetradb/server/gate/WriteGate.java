@@ -31,9 +31,66 @@ import java.util.function.Supplier;
  * {@link #awaitQuiet}). When the gate opens, queued writes are handed back in arrival
  * order, each exactly once. The queue is bounded by count and bytes (2001 beyond).
  *
- * <p>Thread-safe. {@link #enter}/{@link #exit} run on worker threads, {@link #close},
- * {@link #awaitQuiet} and {@link #open} on the backup thread, {@link #cancel} on event
- * loops; state is guarded by this object and callbacks run outside the lock.
+ * <p><b>Threads.</b>
+ * <ul>
+ *   <li>Worker threads, inside a session's ordered-executor task: {@link #enter},
+ *       {@link #exit}, {@link #signal}.</li>
+ *   <li>The backup thread: {@link #close}, {@link #awaitQuiet}, {@link #open}.</li>
+ *   <li>Event loops: {@link #cancel} (a client's Cancel) and {@link #removeSession}
+ *       (its connection closed).</li>
+ *   <li>The timer thread of the {@link ScheduledExecutorService} given: the expiry of a
+ *       WAIT_AT_MOST wait, which is a {@link #cancel}.</li>
+ * </ul>
+ * All state (mode, queue, queued bytes, active count, counters) is guarded by this
+ * object's monitor. {@link ParkedWrite}'s callbacks always run after the lock is
+ * released, on the thread that decided them; so a write's {@code waiting} may come after
+ * its {@code admitted} or {@code refused} when another thread opens or cancels at once
+ * (the session's executor allows for that).
+ *
+ * <p><b>Invariants</b>, and how each is enforced:
+ * <ol>
+ *   <li><i>What a closed gate holds back does not run.</i> While the mode holds a kind
+ *       back (CLOSED: data and structure writes; STRUCTURE_CLOSED: structure writes),
+ *       {@link #enter} admits a write of that kind only when its session holds
+ *       uncommitted changes. The mode test and the admission ({@code active++}) are one
+ *       synchronized block, and {@link #close} sets the mode under the same lock: a write
+ *       either was admitted before the close (and is counted as active) or sees the new
+ *       mode.</li>
+ *   <li><i>Quiet means quiet.</i> {@link #awaitQuiet} returns true only at a moment when
+ *       no admitted write runs ({@code active == 0}) and {@code transactionsEnded} holds,
+ *       both read under the lock. With 1, from then until {@link #open} only writes of
+ *       sessions with uncommitted changes can pass, and there were none at that moment.
+ *       This holds only if a caller refreshes its session's "uncommitted changes" flag
+ *       <em>before</em> it calls {@link #exit} (RequestDispatcher does): a flag refreshed
+ *       later lets a transaction's next write through a gate believed quiet.</li>
+ *   <li><i>Admitted and exited pair up.</i> {@code active} counts writes admitted by
+ *       {@link #enter} (RUN) that have not called {@link #exit}; the caller calls exit
+ *       exactly once per RUN, in a finally block. A PARKED write is not active.</li>
+ *   <li><i>Every queued write is answered exactly once.</i> A write accepted into the
+ *       queue gets {@code waiting} once, then exactly one of {@code admitted} or
+ *       {@code refused}. Every path that answers ({@link #open}, {@link #cancel} and the
+ *       expiry that calls it, {@link #removeSession}) first removes the entry from the
+ *       queue under the lock, and only the thread that removed it calls back; a removed
+ *       entry's timer is cancelled, and an expiry or cancel that finds nothing does
+ *       nothing and returns false.</li>
+ *   <li><i>Arrival order.</i> {@link #open} hands writes back in the order {@link #enter}
+ *       queued them: the queue is a {@link LinkedHashMap} in insertion order, copied and
+ *       cleared under the lock before any callback runs.</li>
+ *   <li><i>Bounded queue.</i> At all times the queue holds at most {@code maxQueuedWrites}
+ *       writes and {@code queuedBytes} (the sum of their sizes) is at most
+ *       {@code maxQueuedBytes}. {@link #enter} checks both before it adds (2001 beyond,
+ *       nothing queued); every removal subtracts the entry's bytes, and {@link #open}
+ *       resets the sum to 0 as it empties the queue.</li>
+ *   <li><i>FAIL_FAST never queues.</i> It is refused with -9976 at once, by the exception
+ *       from {@link #enter}; the write gets no callback.</li>
+ *   <li><i>One queued write per session and request id.</i> The queue is keyed by both: a
+ *       second write under the same key would replace the first, which would then never
+ *       be answered. Callers keep this: a session's executor parks the session behind its
+ *       parked write, so a session never has two writes queued.</li>
+ *   <li><i>Counters.</i> {@link #queuedTotal} counts writes accepted into the queue and
+ *       {@link #refusedTotal} the -9976 answers (fail-fast, cancel, expiry; not 2001, not
+ *       a session gone), both since the last {@link #close}, which resets them.</li>
+ * </ol>
  */
 public final class WriteGate {
     /** What the gate holds back. */

@@ -36,6 +36,15 @@ public final class OrderedExecutor {
 
         /** Called instead of {@link #run} when the task is dropped (session closed, request cancelled). */
         void drop();
+
+        /**
+         * Whether a Cancel naming {@link #requestId} may remove this task from the queue.
+         * Internal tasks (id 0: opening the engine connection, closing a cursor) never: a
+         * Cancel of id 0 would otherwise drop the session's open, and it would never answer.
+         */
+        default boolean cancellable() {
+            return requestId() != 0;
+        }
     }
 
     private static final int BURST = 32;
@@ -103,12 +112,15 @@ public final class OrderedExecutor {
         }
     }
 
-    /** Removes a queued (not running, not parked) task; returns it, or null when it is not queued. */
+    /**
+     * Removes a queued (not running, not parked) {@link Task#cancellable} task; returns it, or
+     * null when none is queued.
+     */
     public synchronized Task remove(long requestId) {
         Iterator<Task> it = tasks.iterator();
         while (it.hasNext()) {
             Task t = it.next();
-            if (t.requestId() == requestId) {
+            if (t.requestId() == requestId && t.cancellable()) {
                 it.remove();
                 return t;
             }

@@ -176,6 +176,11 @@ public final class RequestDispatcher {
     }
 
     private OrderedExecutor.Outcome execute(Session s, long id, Execute ex, SessionTask task) throws SQLException {
+        if (s.cursors.containsKey(id)) {
+            // A second cursor under the same id would replace the first in s.cursors, which then never ends or closes.
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Request id " + Long.toUnsignedString(id)
+                    + " names a query whose rows are still open: a request id must be unique among the requests in flight.");
+        }
         Connection c = s.connection();
         Classification cl = task.classification();
         if (cl == null) {

@@ -55,6 +55,16 @@ final class SessionTask implements OrderedExecutor.Task {
         return o;
     }
 
+    /**
+     * A FetchMore or CloseCursor is a follow-up of the cursor that shares its id, not a
+     * request of its own: a Cancel of that id must close the cursor, not drop the follow-up
+     * (which would answer 2009 while the cursor stays open).
+     */
+    @Override
+    public boolean cancellable() {
+        return message.getRequestId() != 0 && !message.hasFetchMore() && !message.hasCloseCursor();
+    }
+
     @Override
     public void drop() {
         session.inFlightCounter().decrementAndGet();

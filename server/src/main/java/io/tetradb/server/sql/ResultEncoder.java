@@ -140,7 +140,9 @@ public final class ResultEncoder {
                 break;
             case Types.NUMERIC:
             case Types.DECIMAL:
-                o = rs.getBigDecimal(col);
+                // DECFLOAT's NaN and infinities have no BigDecimal (element() sends them as doubles)
+                o = typeName.startsWith("DECFLOAT") && rs instanceof JdbcResultSet h2 ? element(h2.getInternal(col))
+                        : rs.getBigDecimal(col);
                 break;
             case Types.CHAR:
             case Types.VARCHAR:
@@ -221,8 +223,10 @@ public final class ResultEncoder {
             case org.h2.value.Value.DOUBLE:
                 return v.getDouble();
             case org.h2.value.Value.NUMERIC:
-            case org.h2.value.Value.DECFLOAT:
                 return v.getBigDecimal();
+            case org.h2.value.Value.DECFLOAT:
+                // NaN, Infinity and -Infinity have no BigDecimal: sent as the double they are
+                return ((org.h2.value.ValueDecfloat) v).isFinite() ? v.getBigDecimal() : v.getDouble();
             case org.h2.value.Value.BINARY:
             case org.h2.value.Value.VARBINARY:
             case org.h2.value.Value.BLOB:
