@@ -3,7 +3,9 @@ package io.tetradb.server.sql;
 import io.tetradb.client.Row;
 import io.tetradb.client.Rows;
 import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.Role;
+import io.tetradb.protocol.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * No statement of any role makes the server deserialize bytes a client sent (PRODUCT.md 3):
@@ -129,6 +132,17 @@ class DeserializationIT {
         assertThat(Canary.READS).hasValue(0);
         Object[] stored = (Object[]) values(reader, "SELECT OS FROM OBJ").get(0);
         assertThat((byte[]) stored[0]).isEqualTo(canary);
+    }
+
+    @Test
+    void noSessionCanPutBackADeserializingSerializer() {
+        for (TetraClient c : new TetraClient[]{reader, admin}) {
+            assertThatThrownBy(() -> c.execute("SET JAVA_OBJECT_SERIALIZER NULL"))
+                    .isInstanceOfSatisfying(TetraException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_ALLOWED_FOR_ROLE));
+        }
+        values(reader, "SELECT ARRAY[CAST(X'" + hex + "' AS JAVA_OBJECT)]");
+        assertThat(Canary.READS).hasValue(0);
     }
 
     @Test
