@@ -289,22 +289,7 @@ public final class RequestDispatcher {
                 throw limits.tooManyCursors();
             }
             s.lazyResults();
-            RunningStatement r = s.running(id);
-            ScheduledFuture<?> timeout = limits.scheduleTimeout(s, r);
-            boolean hasResult;
-            try {
-                hasResult = ps.execute();
-            } catch (SQLException e) {
-                if (r.timedOut()) {
-                    throw limits.timeoutError(s);
-                }
-                throw e;
-            } finally {
-                if (timeout != null) {
-                    timeout.cancel(false);
-                }
-                s.notRunning(r);
-            }
+            boolean hasResult = timed(s, id, ps::execute);
             if (hasResult) {
                 ResultSet rs = ps.getResultSet();
                 var md = rs.getMetaData();
@@ -364,10 +349,27 @@ public final class RequestDispatcher {
      * credit) and {@link #resumeCursors} goes on later.
      */
     private void pump(Session s, Cursor cur) throws SQLException {
-        RunningStatement r = s.running(cur.requestId);
+        timed(s, cur.requestId, () -> {
+            pumpBatches(s, cur);
+            return null;
+        });
+    }
+
+    /** Work against the engine that may throw an SQLException. */
+    @FunctionalInterface
+    private interface EngineWork<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} as the session's running statement of {@code requestId}: a cancel
+     * reaches it, and its role's statement timeout cancels it (answered as a timeout).
+     */
+    private <T> T timed(Session s, long requestId, EngineWork<T> work) throws SQLException {
+        RunningStatement r = s.running(requestId);
         ScheduledFuture<?> timeout = limits.scheduleTimeout(s, r);
         try {
-            pumpBatches(s, cur);
+            return work.run();
         } catch (SQLException e) {
             if (r.timedOut()) {
                 throw limits.timeoutError(s);
