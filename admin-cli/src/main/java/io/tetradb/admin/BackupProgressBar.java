@@ -27,10 +27,7 @@ import java.io.PrintStream;
 public final class BackupProgressBar {
     static final int WIDTH = 24;
 
-    private final PrintStream to;
-    private final boolean redraw;
-    /** Redraw: characters of the bar on the current line (0 when no bar line is open). */
-    private int drawn;
+    private final ProgressLine out;
     private String lastPhase;
     private int lastTenth = -1;
 
@@ -39,43 +36,28 @@ public final class BackupProgressBar {
      * @param redraw whether {@code to} is a terminal, where the line can be redrawn in place
      */
     public BackupProgressBar(PrintStream to, boolean redraw) {
-        this.to = to;
-        this.redraw = redraw;
+        this.out = new ProgressLine(to, redraw);
     }
 
     /** Shows {@code p}. */
     public void update(BackupProgress p) {
-        String line = line(p);
-        if (redraw) {
-            StringBuilder sb = new StringBuilder("\r").append(line);
-            for (int i = line.length(); i < drawn; i++) {
-                sb.append(' ');
-            }
-            to.print(sb);
-            drawn = line.length();
-        } else {
-            int tenth = (int) Math.floor(clampPercent(p.getPercent()) / 10);
-            if (!p.getPhase().equals(lastPhase) || tenth > lastTenth) {
-                to.println(line);
-                lastPhase = p.getPhase();
-                lastTenth = tenth;
-            }
+        int tenth = (int) Math.floor(clampPercent(p.getPercent()) / 10);
+        boolean news = !p.getPhase().equals(lastPhase) || tenth > lastTenth;
+        if (news) {
+            lastPhase = p.getPhase();
+            lastTenth = tenth;
         }
-        to.flush();
+        out.show(line(p), news);
     }
 
     /** Ends the bar's line, so that what is printed next starts on a line of its own. */
     public void end() {
-        if (drawn > 0) {
-            to.println();
-            drawn = 0;
-        }
-        to.flush();
+        out.end();
     }
 
     /** Forgets the open line: something else (the user's Enter) already ended it. */
     public void lineEnded() {
-        drawn = 0;
+        out.lineEnded();
     }
 
     /** The progress as one line: bar, percentage, phase, bytes, rate, ETA and queued writes. */

@@ -25,14 +25,13 @@ public final class ConversionProgressBar implements ConversionListener {
     private static final String INDENT = "          ";
 
     private final PrintStream to;
-    private final boolean redraw;
-    private int drawn;
+    private final ProgressLine bar;
     private int lastTenth = -1;
     private long stepStarted;
 
     public ConversionProgressBar(PrintStream to, boolean redraw) {
         this.to = to;
-        this.redraw = redraw;
+        this.bar = new ProgressLine(to, redraw);
     }
 
     @Override
@@ -46,22 +45,12 @@ public final class ConversionProgressBar implements ConversionListener {
 
     @Override
     public void progress(long done, long total, String unit) {
-        String line = INDENT + line(done, total, unit);
-        if (redraw) {
-            StringBuilder sb = new StringBuilder("\r").append(line);
-            for (int i = line.length(); i < drawn; i++) {
-                sb.append(' ');
-            }
-            to.print(sb);
-            drawn = line.length();
-        } else {
-            int tenth = total > 0 ? (int) Math.min(10, done * 10 / total) : -1;
-            if (tenth > lastTenth) {
-                to.println(line);
-                lastTenth = tenth;
-            }
+        int tenth = total > 0 ? (int) Math.min(10, done * 10 / total) : -1;
+        boolean news = tenth > lastTenth;
+        if (news) {
+            lastTenth = tenth;
         }
-        to.flush();
+        bar.show(INDENT + line(done, total, unit), news);
     }
 
     @Override
@@ -80,11 +69,7 @@ public final class ConversionProgressBar implements ConversionListener {
 
     /** Ends a bar line being redrawn, so that what follows starts on a line of its own. */
     public void end() {
-        if (drawn > 0) {
-            to.println();
-            drawn = 0;
-        }
-        to.flush();
+        bar.end();
     }
 
     /** The bar: filled part, percentage, amounts ({@code bytes} as sizes; a total of -1 is not known yet). */

@@ -1,5 +1,6 @@
 package io.tetradb.admin;
 
+import io.tetradb.protocol.ByteSizes;
 import io.tetradb.protocol.Role;
 
 import java.math.BigDecimal;
@@ -66,17 +67,7 @@ public final class Display {
 
     /** A byte count for people: {@code 1.5 MiB}. */
     public static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return ByteSizes.format(n);
     }
 
     /** A percentage with one decimal: {@code 42.5%}. */

@@ -5,7 +5,7 @@ import io.tetradb.admin.AdminMain;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.VerifyReport;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code tetra-admin backup verify <N|file>} (PRODUCT.md 4.9): the server checks every
@@ -21,26 +21,19 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", description = "Verify an archive on the server: every checksum, then the restored "
         + "database opens and every table reads back.")
 public final class BackupVerifyCommand extends AdminCommand {
-    @Parameters(index = "0", paramLabel = "N|FILE", description = "A backup number, or an archive file on the server "
-            + "(relative to the backup destination).")
-    private String archive;
+    @Mixin
+    private ArchiveArgument archive;
 
     @Override
     public Integer call() {
         AdminMain main = main();
-        ArchiveRef ref = ArchiveRef.parse(archive);
+        ArchiveRef ref = archive.ref();
         VerifyReport r;
         try (TetraClient client = main.connect()) {
             r = ref.byNumber() ? client.admin().verifyBackup(ref.number()) : client.admin().verifyBackup(ref.file());
         }
         if (main.json()) {
-            ObjectNode n = main.mapper().createObjectNode();
-            if (r.getNumber() > 0) {
-                n.put("number", r.getNumber());
-            } else {
-                n.putNull("number");
-            }
-            n.put("archive", r.getArchive());
+            ObjectNode n = ArchiveRef.json(main.mapper(), r.getNumber(), r.getArchive());
             n.put("entries", r.getEntries());
             n.put("tables", r.getTables());
             n.put("rows", r.getRows());

@@ -6,8 +6,8 @@ import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.RestoreReport;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code tetra-admin restore <N|file> (--to DIR | --in-place)} (PRODUCT.md 4.9). The
@@ -26,9 +26,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "restore", description = "Restore an archive on the server into a new folder (--to DIR) or over "
         + "the running database (--in-place).")
 public final class RestoreCommand extends AdminCommand {
-    @Parameters(index = "0", paramLabel = "N|FILE", description = "A backup number, or an archive file on the server "
-            + "(relative to the backup destination).")
-    private String archive;
+    @Mixin
+    private ArchiveArgument archive;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private Target target;
@@ -47,7 +46,7 @@ public final class RestoreCommand extends AdminCommand {
     @Override
     public Integer call() {
         AdminMain main = main();
-        ArchiveRef ref = ArchiveRef.parse(archive);
+        ArchiveRef ref = archive.ref();
         if (!target.inPlace && target.toDir.isBlank()) {
             throw usage("--to needs a folder.");
         }
@@ -62,13 +61,7 @@ public final class RestoreCommand extends AdminCommand {
             }
         }
         if (main.json()) {
-            ObjectNode n = main.mapper().createObjectNode();
-            if (r.getNumber() > 0) {
-                n.put("number", r.getNumber());
-            } else {
-                n.putNull("number");
-            }
-            n.put("archive", r.getArchive());
+            ObjectNode n = ArchiveRef.json(main.mapper(), r.getNumber(), r.getArchive());
             n.put("databaseDir", r.getDatabaseDir());
             n.put("inPlace", r.getInPlace());
             n.put("replacedFilesDir", r.getReplacedFilesDir().isEmpty() ? null : r.getReplacedFilesDir());

@@ -7,6 +7,7 @@ import io.tetradb.admin.Display;
 import io.tetradb.admin.TextTable;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.Role;
+import io.tetradb.protocol.Roles;
 import io.tetradb.protocol.UserInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -17,7 +18,6 @@ import picocli.CommandLine.TypeConversionException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * {@code tetra-admin users list | add NAME --role R | remove NAME | passwd NAME}. New
@@ -160,16 +160,8 @@ public final class UsersCommand extends AdminCommand {
     static final class RoleConverter implements ITypeConverter<Role> {
         @Override
         public Role convert(String value) {
-            switch (value.toLowerCase(Locale.ROOT)) {
-                case "admin":
-                    return Role.ADMIN;
-                case "user":
-                    return Role.USER;
-                case "reader":
-                    return Role.READER;
-                default:
-                    throw new TypeConversionException("'" + value + "' is no role: use admin, user or reader");
-            }
+            return Roles.parse(value).orElseThrow(
+                    () -> new TypeConversionException("'" + value + "' is no role: use admin, user or reader"));
         }
     }
 
@@ -177,7 +169,7 @@ public final class UsersCommand extends AdminCommand {
     static final class RoleNames implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return List.of("admin", "user", "reader").iterator();
+            return Roles.NAMES.iterator();
         }
     }
 }

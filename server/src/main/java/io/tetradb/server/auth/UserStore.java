@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.Role;
+import io.tetradb.protocol.Roles;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.DataLayout;
@@ -132,18 +133,10 @@ public final class UserStore {
         DataLayout.writeOwnerOnly(file, JSON.writeValueAsBytes(root));
     }
 
-    /** Parses admin, user or reader. */
+    /** Parses admin, user or reader (any case); INVALID_ARGUMENT for anything else. */
     public static Role parseRole(String s) {
-        switch (s.toLowerCase(Locale.ROOT)) {
-            case "admin":
-                return Role.ADMIN;
-            case "user":
-                return Role.USER;
-            case "reader":
-                return Role.READER;
-            default:
-                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Unknown role '" + s + "': use admin, user or reader.");
-        }
+        return Roles.parse(s).orElseThrow(() -> new TetraException(ErrorCode.INVALID_ARGUMENT,
+                "Unknown role '" + s + "': use admin, user or reader."));
     }
 
     private static void checkName(String name) {

@@ -1,5 +1,6 @@
 package io.tetradb.server.convert;
 
+import io.tetradb.protocol.ByteSizes;
 import io.tetradb.protocol.ErrorCode;
 
 import java.io.IOException;
@@ -596,16 +597,16 @@ public final class ConversionPlan {
         List<String> out = new ArrayList<>();
         String label = "%-15s%s";
         out.add("Conversion of " + dataFile + (sourceRoot != null ? " (database " + sourceRoot.getFileName() + ")" : ""));
-        out.add(String.format(Locale.ROOT, label, "Data file", dataFile + "  " + bytes(dataFileSize) + ", "
+        out.add(String.format(Locale.ROOT, label, "Data file", dataFile + "  " + ByteSizes.format(dataFileSize) + ", "
                 + format.describe() + ", read with H2 " + readerVersion()));
         if (segments.isEmpty()) {
             out.add(String.format(Locale.ROOT, label, "Segments", missingSegment != null ? "MISSING: " + missingSegment
                     : "none (one file)"));
         } else {
             out.add(String.format(Locale.ROOT, label, "Segments", segments.size() + " found ("
-                    + bytes(sourceSize() - dataFileSize) + "), merged into one data file"));
+                    + ByteSizes.format(sourceSize() - dataFileSize) + "), merged into one data file"));
             for (Segment s : segments) {
-                out.add(String.format(Locale.ROOT, label, "", s.path() + "  " + bytes(s.size())));
+                out.add(String.format(Locale.ROOT, label, "", s.path() + "  " + ByteSizes.format(s.size())));
             }
             if (missingSegment != null) {
                 out.add(String.format(Locale.ROOT, label, "", "MISSING: " + missingSegment));
@@ -631,13 +632,14 @@ public final class ConversionPlan {
                     }
                 }
                 out.add(String.format(Locale.ROOT, label, out.stream().anyMatch(l -> l.startsWith("Safety copy"))
-                        ? "" : "Safety copy", folder + "  (" + n + (n == 1 ? " file, " : " files, ") + bytes(size) + ")"));
+                        ? "" : "Safety copy", folder + "  (" + n + (n == 1 ? " file, " : " files, ")
+                        + ByteSizes.format(size) + ")"));
             }
         }
         for (DiskSpace d : diskSpace) {
             out.add(String.format(Locale.ROOT, label, out.stream().anyMatch(l -> l.startsWith("Free space"))
-                    ? "" : "Free space", d.where() + ": " + bytes(d.usable()) + " free, up to " + bytes(d.needed())
-                    + " needed" + (d.enough() ? "" : "  NOT ENOUGH")));
+                    ? "" : "Free space", d.where() + ": " + ByteSizes.format(d.usable()) + " free, up to "
+                    + ByteSizes.format(d.needed()) + " needed" + (d.enough() ? "" : "  NOT ENOUGH")));
         }
         out.add(String.format(Locale.ROOT, label, "Options", "multilang: " + (multilangFile != null ? multilangFile
                 : "none") + "; default charset: " + (options.defaultCharset() != null ? options.defaultCharset().name()
@@ -707,20 +709,5 @@ public final class ConversionPlan {
         m.put("nothingToDo", nothingToDo());
         m.put("command", command());
         return m;
-    }
-
-    /** A byte count for people: {@code 1.5 MiB}. */
-    static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
     }
 }

@@ -2,6 +2,7 @@ package io.tetradb.server.convert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.protocol.ByteSizes;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.DataLayout;
@@ -141,7 +142,7 @@ public final class DatabaseConverter {
 
         ConversionReport execute() {
             log.info("Conversion of " + plan.dataFile() + " (" + plan.format().describe() + ", "
-                    + ConversionPlan.bytes(plan.sourceSize()) + ") into " + plan.newDataFile() + " by Tetra "
+                    + ByteSizes.format(plan.sourceSize()) + ") into " + plan.newDataFile() + " by Tetra "
                     + io.tetradb.server.TetraServer.version() + " with H2 " + plan.readerVersion() + " and H2 "
                     + org.h2.engine.Constants.VERSION + ".");
             for (String line : plan.describe()) {
@@ -396,8 +397,8 @@ public final class DatabaseConverter {
             for (ConversionPlan.DiskSpace d : plan.diskSpace()) {
                 long usable = Files.getFileStore(ConversionPlan.existingAncestor(d.where())).getUsableSpace();
                 if (usable < d.needed()) {
-                    short_.add(d.where() + " has " + ConversionPlan.bytes(usable) + " free; the conversion needs up to "
-                            + ConversionPlan.bytes(d.needed()) + " there");
+                    short_.add(d.where() + " has " + ByteSizes.format(usable) + " free; the conversion needs up to "
+                            + ByteSizes.format(d.needed()) + " there");
                 }
             }
             if (!short_.isEmpty()) {
@@ -425,7 +426,7 @@ public final class DatabaseConverter {
             }
             doneStep(plan.safetyCopies().isEmpty() ? "nothing to copy: no original is replaced"
                     : plan.safetyCopies().size() + (plan.safetyCopies().size() == 1 ? " file (" : " files (")
-                    + ConversionPlan.bytes(total) + ") copied to "
+                    + ByteSizes.format(total) + ") copied to "
                     + String.join(", ", plan.safetyFolders().stream().map(Path::toString).toList()));
         }
 
@@ -528,7 +529,7 @@ public final class DatabaseConverter {
             }
             long size = Files.size(script);
             Files.delete(script);
-            doneStep("export script of " + ConversionPlan.bytes(size) + " streamed into "
+            doneStep("export script of " + ByteSizes.format(size) + " streamed into "
                     + workLayout.dataFile().getFileName() + (plan.segments().isEmpty() ? ""
                     : " (" + (plan.segments().size() + 1) + " segments merged)") + "; indexes built anew");
         }

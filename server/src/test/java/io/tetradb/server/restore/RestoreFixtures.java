@@ -26,7 +26,6 @@ final class RestoreFixtures {
     private RestoreFixtures() {
     }
 
-    /** Runs a backup through the admin API and waits for its end; asserts it succeeded. */
     /** The TetraException {@code r} throws; an AssertionError when it succeeds. */
     static TetraException fails(Runnable r) {
         try {
@@ -37,6 +36,7 @@ final class RestoreFixtures {
         throw new AssertionError("it succeeded");
     }
 
+    /** Runs a backup through the admin API and waits for its end; asserts it succeeded. */
     static BackupRecord backup(TetraClient admin) {
         long number = admin.admin().startBackup().getBackupNumber();
         await().atMost(120, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));

@@ -4,15 +4,11 @@ import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.RestoreReport;
-import io.tetradb.protocol.Role;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,26 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code restore N|file --to DIR}: a new database folder that a server opens, through a real server. */
 @Timeout(180)
-class RestoreIT {
+class RestoreIT extends RestoreTestServer {
     private static final String QUERY = "SELECT ID, V FROM T ORDER BY ID";
 
-    @TempDir
-    Path dir;
-    TetraServer server;
-    TetraClient admin;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        admin = TestServers.admin(server);
-        TestServers.tableT(admin, 50);
-        admin.admin().addUser("bob", Role.USER, "bob-secret-1".toCharArray());
-    }
-
-    @AfterEach
-    void stop() {
-        admin.close();
-        server.close();
+    RestoreIT() {
+        super(50, true);
     }
 
     /** Starts a server on {@code dataDir} and checks what a client sees there. */

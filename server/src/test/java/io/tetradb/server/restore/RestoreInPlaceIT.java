@@ -5,15 +5,10 @@ import io.tetradb.client.Rows;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.RestoreReport;
-import io.tetradb.protocol.Role;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.server.TestServers;
-import io.tetradb.server.TetraServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,26 +39,11 @@ import static org.awaitility.Awaitility.await;
  * backup's data; a damaged archive or a running backup changes nothing.
  */
 @Timeout(180)
-class RestoreInPlaceIT {
+class RestoreInPlaceIT extends RestoreTestServer {
     private static final String QUERY = "SELECT ID, V FROM T ORDER BY ID";
 
-    @TempDir
-    Path dir;
-    TetraServer server;
-    TetraClient admin;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        admin = TestServers.admin(server);
-        TestServers.tableT(admin, 100);
-        admin.admin().addUser("bob", Role.USER, "bob-secret-1".toCharArray());
-    }
-
-    @AfterEach
-    void stop() {
-        admin.close();
-        server.close();
+    RestoreInPlaceIT() {
+        super(100, true);
     }
 
     private TetraClient bob() {

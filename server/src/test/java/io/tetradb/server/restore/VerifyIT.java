@@ -8,14 +8,10 @@ import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.VerifyReport;
 import io.tetradb.server.TestServers;
-import io.tetradb.server.TetraServer;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -36,17 +32,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code backup verify}: checksums, then the archive's database opens and reads back, through a real server. */
 @Timeout(180)
-class VerifyIT {
-    @TempDir
-    Path dir;
-    TetraServer server;
-    TetraClient admin;
+class VerifyIT extends RestoreTestServer {
+    VerifyIT() {
+        super(100, false);
+    }
 
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-        admin = TestServers.admin(server);
-        TestServers.tableT(admin, 100);
+    @Override
+    void prepare() {
         admin.execute("CREATE TABLE L(ID INT PRIMARY KEY, C CLOB, B BLOB)");
         admin.update("INSERT INTO L VALUES (1, REPEAT('large text ', 20000), X'DEADBEEF')");
         admin.update("INSERT INTO L VALUES (2, 'small', NULL)");
@@ -54,12 +46,6 @@ class VerifyIT {
         admin.execute("CREATE SCHEMA S");
         admin.execute("CREATE TABLE S.X(ID INT)");
         admin.update("INSERT INTO S.X VALUES (1), (2)");
-    }
-
-    @AfterEach
-    void stop() {
-        admin.close();
-        server.close();
     }
 
     private Path destination() {
