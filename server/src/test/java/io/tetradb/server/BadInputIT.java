@@ -22,6 +22,7 @@ import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.Value;
 import io.tetradb.protocol.Values;
 import io.tetradb.protocol.scram.Scram;
+import io.tetradb.server.auth.AuthThrottle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.file.Path;
@@ -372,33 +375,67 @@ class BadInputIT {
         assertOthersUnaffected();
     }
 
+    /**
+     * Wrong passwords from one address, sent without waiting for the answers, are answered
+     * in the order the server took them (an unknown user's like a known one's), and their
+     * delays stack: an attempt that would wait longer than the maximum delay behind them is
+     * refused at once (2001) while the second and third failures are still unanswered.
+     * Without delays the refusal could not happen and every answer would be there at once.
+     * Ordering only, no time measured: the delays' lengths are AuthThrottleTest's, on a fake
+     * clock. A server of its own, with delays long enough to keep these orders by seconds
+     * (base 500 ms, at most 2 s: answers due about 0.5, 1.5 and 3.5 s after the first
+     * attempt; the fourth is refused when it arrives within 1.5 s).
+     */
     @Test
-    void failedAuthenticationsAreAnsweredAfterADoublingDelay() throws IOException {
-        // a success from this address clears earlier failures
-        assertOthersUnaffected();
-        long first = failOnceTimed("admin");
-        assertThat(first).as("first failure answered after (ms)").isGreaterThanOrEqualTo(50);
-        long second = failOnceTimed("admin");
-        assertThat(second).as("second failure answered after (ms)").isGreaterThanOrEqualTo(100);
-        long unknownUser = failOnceTimed("nobody-by-this-name");
-        assertThat(unknownUser).as("third failure, unknown user, answered after (ms)").isGreaterThanOrEqualTo(200);
-        assertOthersUnaffected();
-    }
-
-    /** One handshake with a wrong password; returns how long the AuthFinal took to be refused, in ms. */
-    private static long failOnceTimed(String user) throws IOException {
-        try (RawConnection c = new RawConnection()) {
-            String clientNonce = Scram.newNonce();
-            AuthChallenge ch = c.startAuth(user, clientNonce);
-            ClientMessage fin = c.authFinal(3, user, clientNonce, ch, "wrong-password".toCharArray());
-            long start = System.nanoTime();
-            c.send(fin);
-            ServerMessage reply = c.read();
-            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertError(reply, ErrorCode.AUTH_FAILED, 3);
-            c.assertClosedByServer();
-            return elapsed;
+    void failedAuthenticationsAreAnsweredInTurnAndTooManyAreRefusedBeforeTheEarlierOnes(@TempDir Path own)
+            throws Exception {
+        String address = "127.0.20.1";
+        List<String> users = List.of("admin", "admin", "nobody-by-this-name", "admin");
+        List<RawConnection> cs = new ArrayList<>();
+        try (TetraServer slow = TetraServer.start(TestServers.config(own).authFailureDelay(Duration.ofMillis(500))
+                .authFailureMaxDelay(Duration.ofSeconds(2)).build())) {
+            AuthThrottle throttle = slow.preLoginLimits().throttle();
+            try {
+                List<ClientMessage> finals = new ArrayList<>();
+                for (String user : users) {
+                    RawConnection c = new RawConnection(slow, address);
+                    cs.add(c);
+                    String clientNonce = Scram.newNonce();
+                    AuthChallenge ch = c.startAuth(user, clientNonce);
+                    finals.add(c.authFinal(3, user, clientNonce, ch, "wrong-password".toCharArray()));
+                }
+                // Three failures, each taken by the server (its address's count grows) before the next is sent.
+                for (int i = 0; i < 3; i++) {
+                    double before = throttle.addressFailures(address);
+                    cs.get(i).send(finals.get(i));
+                    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2))
+                            .until(() -> throttle.addressFailures(address) > before + 0.5);
+                }
+                cs.get(3).send(finals.get(3));
+                assertError(cs.get(3).read(), ErrorCode.SERVER_BUSY, 3);
+                // (The first answer is due 0.5 s after the first attempt; the second's and third's, 1.5 and 3.5 s.)
+                assertThat(cs.get(1).hasUnread()).as("second failure answered before the refusal").isFalse();
+                assertThat(cs.get(2).hasUnread()).as("third failure answered before the refusal").isFalse();
+                cs.get(3).assertClosedByServer();
+                // The last failure's answer read: the earlier ones have come already.
+                assertError(cs.get(2).read(), ErrorCode.AUTH_FAILED, 3);
+                assertThat(cs.get(0).hasUnread()).as("first failure answered before the third").isTrue();
+                assertThat(cs.get(1).hasUnread()).as("second failure answered before the third").isTrue();
+                for (int i = 0; i < 3; i++) {
+                    if (i < 2) {
+                        assertError(cs.get(i).read(), ErrorCode.AUTH_FAILED, 3);
+                    }
+                    cs.get(i).assertClosedByServer();
+                }
+                // The refused attempt was not counted as a failure.
+                assertThat(throttle.addressFailures(address)).isGreaterThan(2.5).isLessThan(3.5);
+            } finally {
+                for (RawConnection c : cs) {
+                    c.close();
+                }
+            }
         }
+        assertOthersUnaffected();
     }
 
     @Test
@@ -530,7 +567,14 @@ class BadInputIT {
         private final OutputStream out;
 
         RawConnection() throws IOException {
-            socket = new Socket("127.0.0.1", server.boundPort());
+            this(server, "127.0.0.1");
+        }
+
+        /** To {@code target}, from local address {@code localAddress} (any of 127.0.0.0/8). */
+        RawConnection(TetraServer target, String localAddress) throws IOException {
+            socket = new Socket();
+            socket.bind(new InetSocketAddress(InetAddress.getByName(localAddress), 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", target.boundPort()), READ_TIMEOUT_MILLIS);
             socket.setTcpNoDelay(true);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);   // a safety net: replies come at once
             in = socket.getInputStream();
@@ -561,6 +605,11 @@ class BadInputIT {
             } catch (IOException closedMeanwhile) {
                 // already closed by the server
             }
+        }
+
+        /** Whether bytes from the server have arrived that were not read yet (does not wait). */
+        boolean hasUnread() throws IOException {
+            return in.available() > 0;
         }
 
         boolean isOpen() {

@@ -375,25 +375,47 @@ class BackupIT {
     void openWriteTransactionsMayFinishAndTheBackupWaitsForThem() throws Exception {
         holdBackupAtGate();
         TetraClient tx = TestServers.admin(server);
+        TetraClient other = TestServers.admin(server);
+        BlockingQueue<BackupWaitNotice> txNotices = new LinkedBlockingQueue<>();
+        BlockingQueue<BackupWaitNotice> otherNotices = new LinkedBlockingQueue<>();
+        tx.onBackupWait(txNotices::add);
+        other.onBackupWait(otherNotices::add);
         try {
             tx.begin();
             tx.execute("INSERT INTO T VALUES (4000, 'in tx')");
             admin.admin().startBackup();
-            // The open transaction's further writes are let through; the gate stays shut for the backup's copy.
+            // The gate is closed: the backup waits for the open transaction, and a write of
+            // another session is queued behind it.
+            await().atMost(60, TimeUnit.SECONDS).until(() -> "waiting for transactions".equals(
+                    admin.admin().backupStatus().getProgress().getPhase()));
+            TetraFuture<Result> queued = other.executeAsync("INSERT INTO T VALUES (4002, 'after the gate')");
+            BackupWaitNotice otherWait = otherNotices.poll(60, TimeUnit.SECONDS);
+            assertThat(otherWait).as("another session's write is queued").isNotNull();
+            assertThat(otherWait.requestId()).isEqualTo(queued.requestId());
+            // The open transaction's further writes are let through the closed gate, not queued;
+            // the gate stays shut for the backup's copy.
             assertThat(tx.execute("INSERT INTO T VALUES (4001, 'in tx too')").updateCount()).isEqualTo(1);
+            assertThat(txNotices).as("the transaction's write was not queued").isEmpty();
+            assertThat(admin.admin().backupStatus().getProgress().getPhase()).isEqualTo("waiting for transactions");
             assertThat(gateClosed.getCount()).isEqualTo(1);
+            assertThat(queued).isNotDone();
             tx.commit();
             assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
             release.countDown();
             assertThat(awaitIdle().getStatus()).isEqualTo("SUCCESS");
+            assertThat(queued.get(60, TimeUnit.SECONDS).updateCount()).isEqualTo(1);
+            assertThat(txNotices).isEmpty();
             Path restored = dir.resolve("r2").resolve("testdb");
             BackupArchiveReader.extract(destination().resolve("testdb-0001.tar.zst"), restored);
             try (TetraServer copy = TetraServer.start(TestServers.config(dir.resolve("r2")).build());
                  TetraClient c = TestServers.admin(copy)) {
-                assertThat(c.execute("SELECT COUNT(*) FROM T WHERE ID >= 4000").rows().get(0).getLong(0)).isEqualTo(2L);
+                // Both writes of the transaction, not the one queued behind the gate.
+                assertThat(c.execute("SELECT ID FROM T WHERE ID >= 4000 ORDER BY ID").rows())
+                        .extracting(r -> r.getLong(0)).containsExactly(4000L, 4001L);
             }
         } finally {
             tx.close();
+            other.close();
         }
     }
 
