@@ -19,6 +19,13 @@ import java.util.function.LongSupplier;
  * every other account's alone. The delay is applied by scheduling the reply, never by
  * sleeping.
  *
+ * <p>So that a stranger who knows an account's name cannot lock its owner out, an
+ * attempt from an address the account has logged in from before (the last
+ * {@value #KNOWN_ADDRESSES} such addresses of each account are kept) waits only behind
+ * its own address, never behind the account's queue: its password is checked at once, and
+ * a failure there still counts for the account and is answered after the account's delay.
+ * A stranger cannot make an address known without the password.
+ *
  * <p>Invariants: (1) the decision to refuse or to wait is taken from the counts before
  * the attempt's outcome is used, so neither tells a success from a failure early; (2) for
  * one address or one account, the answer times of failed attempts are at least their
@@ -32,6 +39,7 @@ import java.util.function.LongSupplier;
  */
 public final class AuthThrottle {
     static final int OVERFLOW_BUCKETS = 1024;
+    static final int KNOWN_ADDRESSES = 8;
     private static final double FORGOTTEN = 0.01;
 
     /** The answer to one attempt: refused at once, or answered after {@code delayNanos}. */
@@ -104,6 +112,14 @@ public final class AuthThrottle {
     private final LongSupplier clock;
     private final Table addresses = new Table();
     private final Table accounts = new Table();
+    /** Per account key, the addresses it last logged in from (most recent last); bounded like the tables. */
+    private final java.util.LinkedHashMap<String, java.util.LinkedHashSet<String>> known =
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, java.util.LinkedHashSet<String>> eldest) {
+                    return size() > maxEntries;
+                }
+            };
 
     /** A throttle with the server's settings, keeping at most 10,000 addresses and 10,000 accounts. */
     public AuthThrottle(Duration base, Duration max, Duration halfLife) {
@@ -126,13 +142,16 @@ public final class AuthThrottle {
     public synchronized Decision attempt(String address, String account, boolean succeeded) {
         long now = clock.getAsLong();
         String accountKey = accountKey(account);
+        // Decided before the outcome is used: whether the account has logged in from here before.
+        java.util.Set<String> knownHere = known.get(accountKey);
+        boolean knownAddress = knownHere != null && knownHere.contains(address);
         Record a = addresses.find(address, now, !succeeded);
         Record u = accounts.find(accountKey, now, !succeeded);
         long start = now;
         if (a != null) {
             start = Math.max(start, a.busyUntilNanos);
         }
-        if (u != null) {
+        if (u != null && !knownAddress) {
             start = Math.max(start, u.busyUntilNanos);
         }
         if (start - now > maxNanos) {
@@ -142,6 +161,13 @@ public final class AuthThrottle {
             if (u != null && accounts.records.get(accountKey) == u) {
                 u.failures = 0;
             }
+            java.util.LinkedHashSet<String> addressesOfAccount = known.computeIfAbsent(accountKey,
+                    k -> new java.util.LinkedHashSet<>());
+            addressesOfAccount.remove(address);
+            addressesOfAccount.add(address);
+            if (addressesOfAccount.size() > KNOWN_ADDRESSES) {
+                addressesOfAccount.remove(addressesOfAccount.iterator().next());
+            }
             return new Decision(false, start - now);
         }
         double count = Math.max(a.failuresAt(now, halfLifeNanos) + 1, u.failuresAt(now, halfLifeNanos) + 1);
@@ -149,7 +175,10 @@ public final class AuthThrottle {
         u.failures += 1;
         long answerAt = start + delayNanos(count);
         a.busyUntilNanos = Math.max(a.busyUntilNanos, answerAt);
-        u.busyUntilNanos = Math.max(u.busyUntilNanos, answerAt);
+        if (!knownAddress) {
+            // A known address's failure counts for the account but does not queue strangers behind it.
+            u.busyUntilNanos = Math.max(u.busyUntilNanos, answerAt);
+        }
         return new Decision(false, answerAt - now);
     }
 

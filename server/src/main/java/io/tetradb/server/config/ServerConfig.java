@@ -25,7 +25,7 @@ public final class ServerConfig {
             "limits.handshakeTimeout", "limits.handshakeFrameSize", "limits.authFailureHalfLife",
             "limits.statementTimeout.admin", "limits.statementTimeout.user",
             "limits.statementTimeout.reader", "limits.sessionOutputBytes", "limits.sessionOutputRows",
-            "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser",
+            "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser", "limits.sessionsPerUser",
             "sql.engineAdmin");
 
     /**
@@ -73,6 +73,7 @@ public final class ServerConfig {
     private final int cursorsPerSession;
     private final long requestBytesInFlight;
     private final int statementsPerUser;
+    private final int sessionsPerUser;
     private final boolean sqlEngineAdmin;
 
     private ServerConfig(Builder b) {
@@ -107,6 +108,7 @@ public final class ServerConfig {
         this.cursorsPerSession = b.cursorsPerSession;
         this.requestBytesInFlight = b.requestBytesInFlight;
         this.statementsPerUser = b.statementsPerUser;
+        this.sessionsPerUser = b.sessionsPerUser;
         this.sqlEngineAdmin = b.sqlEngineAdmin;
     }
 
@@ -148,6 +150,7 @@ public final class ServerConfig {
         b.cursorsPerSession = cursorsPerSession;
         b.requestBytesInFlight = requestBytesInFlight;
         b.statementsPerUser = statementsPerUser;
+        b.sessionsPerUser = sessionsPerUser;
         b.sqlEngineAdmin = sqlEngineAdmin;
         return b;
     }
@@ -365,6 +368,15 @@ public final class ServerConfig {
     }
 
     /**
+     * Sessions one account may have open at once ({@code limits.sessionsPerUser}); a login
+     * beyond it is refused with 2001, so that one account's sessions, each within its own
+     * output and cursor budgets, cannot together take the server's memory. Default 64.
+     */
+    public int sessionsPerUser() {
+        return sessionsPerUser;
+    }
+
+    /**
      * {@code sql.engineAdmin}: whether SQL sessions of the admin role run with the engine's admin
      * rights (H2's file and code features: FILE_READ, CSVWRITE, CREATE ALIAS, SCRIPT TO, BACKUP,
      * LINK_SCHEMA, ...), which reach the server's files and run code as its OS user. Set only in
@@ -475,6 +487,9 @@ public final class ServerConfig {
         if (requestBytesInFlight < 1024) {
             problems.add("limits.requestBytesInFlight: must be at least 1024, was " + requestBytesInFlight);
         }
+        if (sessionsPerUser < 1) {
+            problems.add("limits.sessionsPerUser: must be at least 1, was " + sessionsPerUser);
+        }
         if (statementsPerUser < 1) {
             problems.add("limits.statementsPerUser: must be at least 1, was " + statementsPerUser);
         }
@@ -515,7 +530,7 @@ public final class ServerConfig {
                 + " limits.sessionOutputBytes=" + sessionOutputBytes + " limits.sessionOutputRows=" + sessionOutputRows
                 + " limits.cursorsPerSession=" + cursorsPerSession
                 + " limits.requestBytesInFlight=" + requestBytesInFlight
-                + " limits.statementsPerUser=" + statementsPerUser
+                + " limits.statementsPerUser=" + statementsPerUser + " limits.sessionsPerUser=" + sessionsPerUser
                 + " sql.engineAdmin=" + sqlEngineAdmin
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
     }
@@ -553,6 +568,7 @@ public final class ServerConfig {
         private int cursorsPerSession = 64;
         private long requestBytesInFlight = 32L * 1024 * 1024;
         private int statementsPerUser = 8;
+        private int sessionsPerUser = 64;
         private boolean sqlEngineAdmin;
 
         private Builder() {
@@ -704,6 +720,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder sessionsPerUser(int v) {
+            sessionsPerUser = v;
+            return this;
+        }
+
         public Builder sqlEngineAdmin(boolean v) {
             sqlEngineAdmin = v;
             return this;
@@ -756,6 +777,7 @@ public final class ServerConfig {
                 case "limits.cursorsPerSession" -> cursorsPerSession(parseInt(key, v));
                 case "limits.requestBytesInFlight" -> requestBytesInFlight(parseSize(key, v));
                 case "limits.statementsPerUser" -> statementsPerUser(parseInt(key, v));
+                case "limits.sessionsPerUser" -> sessionsPerUser(parseInt(key, v));
                 case "sql.engineAdmin" -> sqlEngineAdmin(parseBoolean(key, v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");

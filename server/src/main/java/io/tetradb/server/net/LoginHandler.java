@@ -180,9 +180,19 @@ public final class LoginHandler extends SimpleChannelInboundHandler<ClientMessag
                     + limits.maxSessions() + ", maxConnections)."));
             return;
         }
+        String user = scram.userName();
+        if (!limits.openSessionOf(user)) {
+            limits.closeSession();
+            close(ctx, id, new TetraException(ErrorCode.SERVER_BUSY, "Too many sessions of user '" + user
+                    + "' (at most " + limits.maxSessionsPerUser() + ", limits.sessionsPerUser)."));
+            return;
+        }
         state = State.LOGGED_IN;
         limits.leave(ticket);
-        ctx.channel().closeFuture().addListener(f -> limits.closeSession());
+        ctx.channel().closeFuture().addListener(f -> {
+            limits.closeSession();
+            limits.closeSessionOf(user);
+        });
         ((TetraFrameDecoder) ctx.pipeline().get("frameDecoder")).maxFrameSize(limits.maxFrameSize());
         Session session = registry.create(scram.userName(), scram.role(), ctx.channel(),
                 ConnectionErrors.remoteAddress(ctx), clientName, (opening, opened) -> {

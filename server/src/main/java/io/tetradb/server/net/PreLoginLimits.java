@@ -35,6 +35,10 @@ public final class PreLoginLimits {
     private final int handshakeFrameSize;
     private final int maxFrameSize;
     private final int maxSessions;
+    private final int maxSessionsPerUser;
+    /** Sessions open per account (limits.sessionsPerUser); an account's entry goes when its last session ends. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> sessionsPerUser =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AuthThrottle throttle;
     private final Map<String, ArrayDeque<Ticket>> pending = new HashMap<>();
     private int pendingTotal;
@@ -59,6 +63,7 @@ public final class PreLoginLimits {
         this.handshakeFrameSize = config.handshakeFrameSize();
         this.maxFrameSize = config.maxFrameSize();
         this.maxSessions = config.maxConnections();
+        this.maxSessionsPerUser = config.sessionsPerUser();
         this.throttle = throttle;
     }
 
@@ -143,6 +148,29 @@ public final class PreLoginLimits {
     /** A session counted by {@link #openSession()} ended. */
     void closeSession() {
         sessions.decrementAndGet();
+    }
+
+    /** Counts a new session of {@code user}; false (nothing counted) when it has limits.sessionsPerUser open. */
+    boolean openSessionOf(String user) {
+        boolean[] opened = {false};
+        sessionsPerUser.compute(user, (u, n) -> {
+            int now = n == null ? 0 : n;
+            if (now >= maxSessionsPerUser) {
+                return n;
+            }
+            opened[0] = true;
+            return now + 1;
+        });
+        return opened[0];
+    }
+
+    /** A session counted by {@link #openSessionOf} ended. */
+    void closeSessionOf(String user) {
+        sessionsPerUser.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
+    }
+
+    int maxSessionsPerUser() {
+        return maxSessionsPerUser;
     }
 
     /** Connections in the handshake now. */

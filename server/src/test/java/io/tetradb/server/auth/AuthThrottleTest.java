@@ -54,6 +54,30 @@ class AuthThrottleTest {
     }
 
     @Test
+    void aStrangerAttackingAnAccountDoesNotLockItsOwnerOutOfAnAddressItLoggedInFrom() {
+        assertThat(throttle.attempt("10.9.0.1", "owner", true)).isEqualTo(new AuthThrottle.Decision(false, 0));
+        int refused = 0;
+        for (int i = 0; i < 50; i++) {
+            if (throttle.attempt("10.9.1." + i, "owner", false).refused()) {
+                refused++;
+            }
+        }
+        assertThat(refused).isEqualTo(45);
+        // A fresh address waits behind the attack on the account: refused.
+        assertThat(throttle.attempt("10.9.2.1", "owner", true).refused()).isTrue();
+        // The owner's known address is answered at once, right password or not (a failure gets the account's delay).
+        assertThat(throttle.attempt("10.9.0.1", "owner", true)).isEqualTo(new AuthThrottle.Decision(false, 0));
+        AuthThrottle.Decision typo = throttle.attempt("10.9.0.1", "owner", false);
+        assertThat(typo.refused()).isFalse();
+        assertThat(typo.delayNanos()).isLessThanOrEqualTo(5_000 * MS);
+        // The owner's success reset the account's count; the typo counts again.
+        assertThat(throttle.accountFailures("owner")).isCloseTo(1, within(1e-9));
+        // Knowing the address of another account gives a stranger nothing on this one.
+        throttle.attempt("10.9.3.1", "other", true);
+        assertThat(throttle.attempt("10.9.3.1", "owner", false).refused()).isTrue();
+    }
+
+    @Test
     void guessesPerSecondStayBoundedUnderASustainedParallelAttack() {
         int answered = 0;
         for (int second = 0; second < 600; second++) {

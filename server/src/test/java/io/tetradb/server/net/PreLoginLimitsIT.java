@@ -223,4 +223,28 @@ class PreLoginLimitsIT {
             }
         }
     }
+
+    /** One account's sessions are capped (limits.sessionsPerUser); other accounts log in as before. */
+    @Test
+    void sessionsOfOneAccountAreCappedAndOtherAccountsAreNot() throws Exception {
+        try (TetraServer server = start(TestServers.config(dir).sessionsPerUser(2));
+             TetraClient one = TestServers.admin(server)) {
+            one.admin().addUser("app", io.tetradb.protocol.Role.USER, "app-password".toCharArray());
+            TetraClient two = TestServers.admin(server);
+            assertThatThrownBy(() -> TestServers.admin(server)).isInstanceOfSatisfying(TetraException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.SERVER_BUSY);
+                assertThat(e.getMessage()).contains("Too many sessions of user 'admin'")
+                        .contains("limits.sessionsPerUser");
+            });
+            try (TetraClient app = TestServers.connect(server, "app", "app-password")) {
+                assertThat(app.execute("SELECT 1").rows()).hasSize(1);
+            }
+            two.close();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(server.preLoginLimits().sessionsNow()).isEqualTo(1));
+            try (TetraClient three = TestServers.admin(server)) {
+                assertThat(three.execute("SELECT 3").rows()).hasSize(1);
+            }
+        }
+    }
 }
