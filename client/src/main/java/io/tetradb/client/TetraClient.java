@@ -98,11 +98,13 @@ public final class TetraClient implements AutoCloseable {
      * Called whenever one of this client's writes is queued behind a backup, on the
      * client's callback executor (in order with the other events, never on the thread
      * that reads the connection); the notice can cancel the write (-9976). A listener that
-     * blocks delays later events of this client, not its replies.
+     * blocks delays later events of this client, not its replies. A notice delivered after
+     * its request was answered (the listener was slow) is dropped: the listener is told only
+     * of writes that still wait, as when notices ran on the reader thread.
      */
     public void onBackupWait(Consumer<BackupWaitNotice> listener) {
         connection.addEventListener(e -> {
-            if (e.hasBackupWait()) {
+            if (e.hasBackupWait() && connection.isPending(e.getBackupWait().getRequestId())) {
                 listener.accept(new BackupWaitNotice(connection, e.getBackupWait()));
             }
         });

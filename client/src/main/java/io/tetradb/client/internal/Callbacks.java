@@ -129,10 +129,20 @@ public final class Callbacks {
                         return;
                     }
                 }
+                boolean ran = false;
                 try {
                     next.run();
+                    ran = true;
                 } catch (RuntimeException ignored) {
                     // a listener's failure is its own
+                    ran = true;
+                } finally {
+                    if (!ran) {
+                        // an Error: the lane is not left stuck, the next event starts a new drain
+                        synchronized (this) {
+                            draining = false;
+                        }
+                    }
                 }
             }
         }

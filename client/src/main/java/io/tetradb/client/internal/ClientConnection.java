@@ -258,6 +258,11 @@ public final class ClientConnection {
         listeners.remove(l);
     }
 
+    /** Whether request {@code id} still waits for a reply. */
+    public boolean isPending(long id) {
+        return pending.containsKey(id);
+    }
+
     /** The reply to Hello. */
     public HelloReply hello() {
         return hello;
