@@ -36,7 +36,7 @@ import java.util.function.Supplier;
  * Rows rows = waits.during(() -> client.query(sql));
  * }</pre>
  *
- * <p>Threads: notices and events arrive on the client's I/O thread and only hand work
+ * <p>Threads: notices and events arrive on the client's callback thread and only hand work
  * on; everything printed while a statement waits is printed by one display thread
  * ("tetra-admin-wait"), answers are read by a prompt thread ("tetra-admin-answer"), and
  * {@link #during} runs on the command's thread, which, once the server has answered,
@@ -129,7 +129,7 @@ public final class BackupWaitPrompt implements AutoCloseable {
         }
     }
 
-    /** Client I/O thread: one of this client's writes is queued behind a backup. */
+    /** Client callback thread: one of this client's writes is queued behind a backup. */
     private void onNotice(BackupWaitNotice n) {
         synchronized (this) {
             // The shell has one statement in flight: a notice while it runs is about it.
@@ -146,7 +146,7 @@ public final class BackupWaitPrompt implements AutoCloseable {
         }
     }
 
-    /** Client I/O thread: a backup event (the shell of an admin is subscribed). */
+    /** Client callback thread: a backup event (the shell of an admin is subscribed). */
     private void onEvent(Event e) {
         if (!e.hasBackupProgress() && !e.hasBackupFinished()) {
             return;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * How to reach and log in to a Tetra server.
@@ -30,8 +31,10 @@ public final class ClientConfig {
     private final WaitPolicy waitPolicy;
     private final boolean tls;
     private final Path tlsTrustedCertificates;
+    private final Executor callbackExecutor;
 
     private ClientConfig(Builder b) {
+        this.callbackExecutor = b.callbackExecutor;
         this.tls = b.tls || b.tlsTrustedCertificates != null;
         this.tlsTrustedCertificates = b.tlsTrustedCertificates;
         this.waitPolicy = b.waitPolicy;
@@ -107,6 +110,18 @@ public final class ClientConfig {
         return tlsTrustedCertificates;
     }
 
+    /**
+     * Where the futures of asynchronous calls complete and event and backup-wait listeners
+     * run; null (the default): a pool of the client's own daemon threads
+     * ("tetra-client-callbacks-N", made on demand, unbounded, ended at close). A given
+     * executor is not shut down by the client. It must not run tasks on the calling thread
+     * (as {@code Runnable::run} does): that thread can be the one that reads the
+     * connection, and a blocking callback would then stall every reply of the client.
+     */
+    public Executor callbackExecutor() {
+        return callbackExecutor;
+    }
+
     @Override
     public String toString() {
         return "ClientConfig[" + user + "@" + host + ":" + port + "]";
@@ -125,8 +140,15 @@ public final class ClientConfig {
         private WaitPolicy waitPolicy = WaitPolicy.WAIT;
         private boolean tls;
         private Path tlsTrustedCertificates;
+        private Executor callbackExecutor;
 
         private Builder() {
+        }
+
+        /** Runs completions and listeners on {@code v} (null: the client's own pool); see {@link ClientConfig#callbackExecutor()}. */
+        public Builder callbackExecutor(Executor v) {
+            callbackExecutor = v;
+            return this;
         }
 
         /** Connects with TLS (1.3 or 1.2), verifying the server's certificate and name. */

@@ -82,39 +82,50 @@ public final class SqlStatement {
         return new Rows(client.connection(), h, TetraClient.columns(header), doneNow);
     }
 
-    /** Runs the statement and returns its whole outcome. */
+    /** Runs the statement and returns its whole outcome (waited for on this thread). */
     public Result execute() {
-        return TetraClient.await(executeAsync());
+        List<io.tetradb.protocol.Row> raw = Collections.synchronizedList(new ArrayList<>());
+        StatementHandler h = collecting(raw);
+        h.start(client.connection(), message(STREAM_CREDIT));
+        return result(h, raw, TetraClient.await(h.finished()));
     }
 
-    /** Runs the statement asynchronously, collecting every row. */
+    /**
+     * Runs the statement asynchronously, collecting every row. The future completes on the
+     * client's callback executor, where a callback may block (see {@link TetraClient}).
+     */
     public TetraFuture<Result> executeAsync() {
-        TetraFuture<Result> future = new TetraFuture<>(client.connection());
         List<io.tetradb.protocol.Row> raw = Collections.synchronizedList(new ArrayList<>());
-        StatementHandler h = new StatementHandler(true, STREAM_CREDIT / 2, b -> raw.addAll(b.getRowsList()));
-        h.finished().whenComplete((done, err) -> {
-            if (err != null) {
-                future.completeExceptionally(err);
-                return;
-            }
-            ResultHeader header = h.started().getNow(null);
-            List<ColumnInfo> columns = TetraClient.columns(header);
-            Map<String, Integer> index = TetraClient.indexOf(columns);
-            List<Row> rows = new ArrayList<>(raw.size());
+        StatementHandler h = collecting(raw);
+        TetraFuture<Result> future = client.callbacks().complete(h.finished(), new TetraFuture<>(client.connection()),
+                done -> result(h, raw, done));
+        future.requestId(h.start(client.connection(), message(STREAM_CREDIT)));
+        return future;
+    }
+
+    private static StatementHandler collecting(List<io.tetradb.protocol.Row> raw) {
+        return new StatementHandler(true, STREAM_CREDIT / 2, b -> raw.addAll(b.getRowsList()));
+    }
+
+    /** The outcome of a finished statement, built on the thread that delivers it (never the reader). */
+    private static Result result(StatementHandler h, List<io.tetradb.protocol.Row> raw, ExecuteDone done) {
+        ResultHeader header = h.started().getNow(null);
+        List<ColumnInfo> columns = TetraClient.columns(header);
+        Map<String, Integer> index = TetraClient.indexOf(columns);
+        List<Row> rows = new ArrayList<>(raw.size());
+        synchronized (raw) {
             for (io.tetradb.protocol.Row r : raw) {
                 rows.add(TetraClient.toRow(columns, index, r));
             }
-            List<ColumnInfo> keyColumns = TetraClient.columns(done.hasGeneratedKeyColumns() ? done.getGeneratedKeyColumns() : null);
-            Map<String, Integer> keyIndex = TetraClient.indexOf(keyColumns);
-            List<Row> keys = new ArrayList<>();
-            for (io.tetradb.protocol.Row r : done.getGeneratedKeysList()) {
-                keys.add(TetraClient.toRow(keyColumns, keyIndex, r));
-            }
-            future.complete(new Result(done.getIsQuery(), columns, Collections.unmodifiableList(rows),
-                    done.getIsQuery() ? -1 : done.getUpdateCount(), Collections.unmodifiableList(keys), done.getKind(),
-                    done.getInTransaction(), done.getWarning()));
-        });
-        future.requestId(h.start(client.connection(), message(STREAM_CREDIT)));
-        return future;
+        }
+        List<ColumnInfo> keyColumns = TetraClient.columns(done.hasGeneratedKeyColumns() ? done.getGeneratedKeyColumns() : null);
+        Map<String, Integer> keyIndex = TetraClient.indexOf(keyColumns);
+        List<Row> keys = new ArrayList<>();
+        for (io.tetradb.protocol.Row r : done.getGeneratedKeysList()) {
+            keys.add(TetraClient.toRow(keyColumns, keyIndex, r));
+        }
+        return new Result(done.getIsQuery(), columns, Collections.unmodifiableList(rows),
+                done.getIsQuery() ? -1 : done.getUpdateCount(), Collections.unmodifiableList(keys), done.getKind(),
+                done.getInTransaction(), done.getWarning());
     }
 }

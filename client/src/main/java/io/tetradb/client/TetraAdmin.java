@@ -37,6 +37,9 @@ import java.util.concurrent.CompletableFuture;
  * client.admin().addUser("app", Role.USER, password);
  * for (SessionInfo si : client.admin().sessions()) System.out.println(si.getId() + " " + si.getUser());
  * }</pre>
+ *
+ * <p>The futures of the {@code ...Async} calls complete on the client's callback executor
+ * (see {@link TetraClient}), where a callback may block.
  */
 public final class TetraAdmin {
     private final TetraClient client;
@@ -45,12 +48,15 @@ public final class TetraAdmin {
         this.client = client;
     }
 
-    private CompletableFuture<AdminReply> call(AdminRequest.Builder req) {
-        return client.connection().send(ClientMessage.newBuilder().setAdmin(req)).thenApply(m -> m.getAdmin());
+    /** The reply, on the callback executor (for the {@code ...Async} calls). */
+    private <T> CompletableFuture<T> call(AdminRequest.Builder req, java.util.function.Function<AdminReply, T> map) {
+        return client.deliver(client.connection().send(ClientMessage.newBuilder().setAdmin(req)),
+                m -> map.apply(m.getAdmin()));
     }
 
+    /** The reply, waited for on the calling thread. */
     private AdminReply callSync(AdminRequest.Builder req) {
-        return TetraClient.await(call(req));
+        return TetraClient.await(client.connection().send(ClientMessage.newBuilder().setAdmin(req))).getAdmin();
     }
 
     /** Server, database and session figures. */
@@ -59,7 +65,7 @@ public final class TetraAdmin {
     }
 
     public CompletableFuture<ServerStatus> statusAsync() {
-        return call(AdminRequest.newBuilder().setStatus(StatusRequest.getDefaultInstance())).thenApply(AdminReply::getStatus);
+        return call(AdminRequest.newBuilder().setStatus(StatusRequest.getDefaultInstance()), AdminReply::getStatus);
     }
 
     /** The open sessions. */
@@ -107,8 +113,8 @@ public final class TetraAdmin {
     }
 
     public CompletableFuture<BackupStarted> startBackupAsync(boolean follow) {
-        return call(AdminRequest.newBuilder().setStartBackup(StartBackup.newBuilder().setSubscribe(follow)))
-                .thenApply(AdminReply::getBackupStarted);
+        return call(AdminRequest.newBuilder().setStartBackup(StartBackup.newBuilder().setSubscribe(follow)),
+                AdminReply::getBackupStarted);
     }
 
     /** Stops the running backup (it ends with 1406); 2010 when none runs. */

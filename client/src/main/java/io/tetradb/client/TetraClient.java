@@ -1,5 +1,6 @@
 package io.tetradb.client;
 
+import io.tetradb.client.internal.Callbacks;
 import io.tetradb.client.internal.ClientConnection;
 import io.tetradb.client.internal.TlsSockets;
 import io.tetradb.protocol.Begin;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A connection to a Tetra server: SQL with parameters, streamed results, transactions,
@@ -44,9 +46,24 @@ import java.util.function.Consumer;
  *         for (Row r : rows) System.out.println(r.getString("NAME"));
  *     }
  *     client.executeAsync("UPDATE PERSON SET NAME = ? WHERE ID = ?", "Ada L.", 1)
- *           .thenAccept(r -> System.out.println(r.updateCount() + " row(s)"));
+ *           .thenAccept(r -> System.out.println(r.updateCount() + " row(s), "
+ *                   + client.execute("SELECT COUNT(*) FROM PERSON").rows().get(0).getLong(0) + " in all"))
+ *           .join();
  * }
  * }</pre>
+ *
+ * <p>Callbacks: the futures of the asynchronous calls ({@code executeAsync},
+ * {@code beginAsync}, {@code commitAsync}, {@code rollbackAsync}, the admin's
+ * {@code ...Async}) complete on the client's callback executor, never on the thread that
+ * reads the connection, so a callback may block, even on a synchronous call of the same
+ * client as above. By default that executor is a pool of the client's own daemon threads
+ * ("tetra-client-callbacks-N", made on demand, unbounded, ended at {@link #close}); each
+ * request's completion is a task of its own, so one blocked callback delays no other
+ * request, and callbacks of different requests may run concurrently and in any order.
+ * {@link ClientConfig.Builder#callbackExecutor} puts them on an executor of your own.
+ * Event and backup-wait listeners run on the same executor, one event at a time in the
+ * order the server sent them: a listener that blocks delays later events, not replies.
+ * Synchronous calls wait for their reply directly and pay no hand-over.
  *
  * <p>Errors are {@link TetraException}s carrying an {@link ErrorCode} (and H2's SQLState
  * for SQL errors); when the server goes away, every pending and later call fails with
@@ -56,10 +73,12 @@ public final class TetraClient implements AutoCloseable {
     private final ClientConfig config;
     private final ClientConnection connection;
     private final TetraAdmin admin;
+    private final Callbacks callbacks;
     private volatile WaitPolicy waitPolicy;
 
-    private TetraClient(ClientConfig config, ClientConnection connection) {
+    private TetraClient(ClientConfig config, ClientConnection connection, Callbacks callbacks) {
         this.config = config;
+        this.callbacks = callbacks;
         this.connection = connection;
         this.admin = new TetraAdmin(this);
         this.waitPolicy = config.waitPolicy();
@@ -76,12 +95,16 @@ public final class TetraClient implements AutoCloseable {
     }
 
     /**
-     * Called at once, on an I/O thread, whenever one of this client's writes is queued
-     * behind a backup; the notice can cancel the write (-9976). Do not block in it.
+     * Called whenever one of this client's writes is queued behind a backup, on the
+     * client's callback executor (in order with the other events, never on the thread
+     * that reads the connection); the notice can cancel the write (-9976). A listener that
+     * blocks delays later events of this client, not its replies. A notice delivered after
+     * its request was answered (the listener was slow) is dropped: the listener is told only
+     * of writes that still wait, as when notices ran on the reader thread.
      */
     public void onBackupWait(Consumer<BackupWaitNotice> listener) {
         connection.addEventListener(e -> {
-            if (e.hasBackupWait()) {
+            if (e.hasBackupWait() && connection.isPending(e.getBackupWait().getRequestId())) {
                 listener.accept(new BackupWaitNotice(connection, e.getBackupWait()));
             }
         });
@@ -89,10 +112,18 @@ public final class TetraClient implements AutoCloseable {
 
     /** Connects and logs in; throws {@link TetraException} (2002 for a wrong password, 2011 when unreachable). */
     public static TetraClient connect(ClientConfig config) {
-        ClientConnection c = ClientConnection.open(config.host(), config.port(),
-                config.tls() ? TlsSockets.factory(config.tlsTrustedCertificates()) : null, config.user(),
-                config.password(), config.clientName(), config.maxFrameSize(), config.connectTimeout());
-        return new TetraClient(config, c);
+        Callbacks callbacks = Callbacks.on(config.callbackExecutor());
+        ClientConnection c;
+        try {
+            c = ClientConnection.open(config.host(), config.port(),
+                    config.tls() ? TlsSockets.factory(config.tlsTrustedCertificates()) : null, config.user(),
+                    config.password(), config.clientName(), config.maxFrameSize(), config.connectTimeout(),
+                    callbacks.events());
+        } catch (RuntimeException e) {
+            callbacks.shutdown();
+            throw e;
+        }
+        return new TetraClient(config, c, callbacks);
     }
 
     /** A statement to configure before running (parameters, fetch size, generated keys). */
@@ -122,29 +153,33 @@ public final class TetraClient implements AutoCloseable {
 
     /** Opens a transaction: later statements run in it until commit or rollback. */
     public void begin() {
-        await(beginAsync());
+        await(connection.send(ClientMessage.newBuilder().setBegin(Begin.getDefaultInstance())));
     }
 
+    /** As {@link #begin()}; the future completes on the callback executor. */
     public CompletableFuture<Void> beginAsync() {
-        return connection.send(ClientMessage.newBuilder().setBegin(Begin.getDefaultInstance())).thenApply(m -> null);
+        return deliver(connection.send(ClientMessage.newBuilder().setBegin(Begin.getDefaultInstance())), m -> null);
     }
 
     /** Commits the open transaction (nothing happens when none is open). */
     public void commit() {
-        await(commitAsync());
+        await(connection.send(ClientMessage.newBuilder().setCommit(Commit.getDefaultInstance())));
     }
 
+    /** As {@link #commit()}; the future completes on the callback executor. */
     public CompletableFuture<Void> commitAsync() {
-        return connection.send(ClientMessage.newBuilder().setCommit(Commit.getDefaultInstance())).thenApply(m -> null);
+        return deliver(connection.send(ClientMessage.newBuilder().setCommit(Commit.getDefaultInstance())), m -> null);
     }
 
     /** Rolls the open transaction back (nothing happens when none is open). */
     public void rollback() {
-        await(rollbackAsync());
+        await(connection.send(ClientMessage.newBuilder().setRollback(Rollback.getDefaultInstance())));
     }
 
+    /** As {@link #rollback()}; the future completes on the callback executor. */
     public CompletableFuture<Void> rollbackAsync() {
-        return connection.send(ClientMessage.newBuilder().setRollback(Rollback.getDefaultInstance())).thenApply(m -> null);
+        return deliver(connection.send(ClientMessage.newBuilder().setRollback(Rollback.getDefaultInstance())),
+                m -> null);
     }
 
     /** Round trip to the server. */
@@ -157,7 +192,11 @@ public final class TetraClient implements AutoCloseable {
         return admin;
     }
 
-    /** Receives events the server pushes (notices, backup events). Called on an I/O thread: do not block. */
+    /**
+     * Receives events the server pushes (notices, backup events), on the client's callback
+     * executor, one at a time in the order they came: a listener that blocks delays later
+     * events of this client, not its replies.
+     */
     public void addEventListener(Consumer<Event> listener) {
         connection.addEventListener(listener);
     }
@@ -195,7 +234,11 @@ public final class TetraClient implements AutoCloseable {
         return config;
     }
 
-    /** Says goodbye and closes the connection; pending requests fail with 2011. */
+    /**
+     * Says goodbye and closes the connection; pending requests fail with 2011. Then the
+     * client's own callback threads end as they finish; a callback still running (even a
+     * blocked one) is not waited for. An executor given in the configuration is left running.
+     */
     @Override
     public void close() {
         if (connection.isOpen()) {
@@ -207,10 +250,20 @@ public final class TetraClient implements AutoCloseable {
             }
         }
         connection.close();
+        callbacks.shutdown();
     }
 
     ClientConnection connection() {
         return connection;
+    }
+
+    Callbacks callbacks() {
+        return callbacks;
+    }
+
+    /** A future completed with {@code map} of {@code reply}'s message on the callback executor. */
+    <T> CompletableFuture<T> deliver(CompletableFuture<ServerMessage> reply, Function<ServerMessage, T> map) {
+        return callbacks.complete(reply, new CompletableFuture<>(), map);
     }
 
     static <T> T await(CompletableFuture<T> f) {
@@ -250,9 +303,5 @@ public final class TetraClient implements AutoCloseable {
             v[i++] = Values.toJava(x);
         }
         return new Row(columns, index, v);
-    }
-
-    static ServerMessage awaitMessage(CompletableFuture<ServerMessage> f) {
-        return await(f);
     }
 }

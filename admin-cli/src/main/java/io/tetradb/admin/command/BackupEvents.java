@@ -28,7 +28,7 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  *
- * <p>Threads: events are queued on the client's I/O thread, {@link #interrupt} on the
+ * <p>Threads: events are queued on the client's callback thread, {@link #interrupt} on the
  * signal thread, {@link #next} runs on the command's thread.
  */
 final class BackupEvents implements AutoCloseable {

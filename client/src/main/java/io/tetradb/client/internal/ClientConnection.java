@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,8 +43,12 @@ import java.util.function.Consumer;
  * <p>Plain blocking sockets, as a JDBC driver has them: {@link #send} may be called from
  * any thread and writes the request itself (one system call, nothing to wake); one
  * reader thread per connection ("tetra-client-N", a daemon) reads replies and events and
- * runs the handlers. A request therefore costs the client two thread wake-ups (the
- * reader's, the caller's), where an event-loop client costs three.
+ * runs the handlers, which only complete internal futures or queue batches and never
+ * block. A synchronous call waits on such a future itself, so it costs the client two
+ * thread wake-ups (the reader's, the caller's), where an event-loop client costs three;
+ * the futures a user can chain callbacks to are completed from them on the client's
+ * callback executor ({@link Callbacks}), and event listeners run on its serial lane
+ * ({@code events}, given at {@link #open}), never on the reader.
  */
 public final class ClientConnection {
     private static final AtomicLong READERS = new AtomicLong();
@@ -60,14 +65,17 @@ public final class ClientConnection {
     private final OutputStream out;
     private final byte[] writeBuffer = new byte[WRITE_BUFFER];
     private final Thread reader;
+    /** Runs event listeners, in order, off the reader thread. */
+    private final Executor events;
     private volatile boolean connected = true;
     private volatile TetraException closedCause;
     private volatile String shutdownNotice;
     private HelloReply hello;
     private AuthOk authOk;
 
-    private ClientConnection(Socket socket, int maxFrameSize) throws IOException {
+    private ClientConnection(Socket socket, int maxFrameSize, Executor events) throws IOException {
         this.socket = socket;
+        this.events = events;
         this.maxFrameSize = maxFrameSize;
         this.out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
@@ -78,10 +86,12 @@ public final class ClientConnection {
     /**
      * Connects, negotiates the protocol version and authenticates with SCRAM-SHA-256
      * (the password is used here, on the caller's thread, and never sent).
-     * Over TLS when {@code tls} is given (null: plain TCP).
+     * Over TLS when {@code tls} is given (null: plain TCP). Event listeners run on {@code events}
+     * (an executor that runs tasks in order, off the reader thread).
      */
     public static ClientConnection open(String host, int port, javax.net.ssl.SSLSocketFactory tls, String user,
-                                        char[] password, String clientName, int maxFrameSize, Duration timeout) {
+                                        char[] password, String clientName, int maxFrameSize, Duration timeout,
+                                        Executor events) {
         long deadline = System.nanoTime() + timeout.toNanos();
         int timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         Socket socket = new Socket();
@@ -97,7 +107,7 @@ public final class ClientConnection {
         }
         try {
             c = new ClientConnection(tls == null ? socket : TlsSockets.handshake(tls, socket, host, port, timeoutMillis),
-                    maxFrameSize);
+                    maxFrameSize, events);
         } catch (TetraException e) {
             closeQuietly(socket);
             throw e;
@@ -239,13 +249,18 @@ public final class ClientConnection {
         }
     }
 
-    /** Listens to events the server pushes. */
+    /** Listens to events the server pushes; listeners run on the events executor given at {@link #open}. */
     public void addEventListener(Consumer<Event> l) {
         listeners.add(l);
     }
 
     public void removeEventListener(Consumer<Event> l) {
         listeners.remove(l);
+    }
+
+    /** Whether request {@code id} still waits for a reply. */
+    public boolean isPending(long id) {
+        return pending.containsKey(id);
     }
 
     /** The reply to Hello. */
@@ -354,12 +369,17 @@ public final class ClientConnection {
                     || m.getEvent().getNotice().getMessage().contains("ended by an administrator"))) {
                 shutdownNotice = m.getEvent().getNotice().getMessage();
             }
-            for (Consumer<Event> l : listeners) {
-                try {
-                    l.accept(m.getEvent());
-                } catch (RuntimeException ignored) {
-                    // a listener's failure is its own
-                }
+            if (!listeners.isEmpty()) {
+                Event event = m.getEvent();
+                events.execute(() -> {
+                    for (Consumer<Event> l : listeners) {
+                        try {
+                            l.accept(event);
+                        } catch (RuntimeException ignored) {
+                            // a listener's failure is its own
+                        }
+                    }
+                });
             }
             if (m.getRequestId() == 0) {
                 return;

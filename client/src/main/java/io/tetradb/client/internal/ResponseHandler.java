@@ -6,7 +6,8 @@ import io.tetradb.protocol.TetraException;
 /**
  * Receives the replies to one request.
  *
- * <p>Called on the connection's reader thread: implementations must not block.
+ * <p>Called on the connection's reader thread: implementations must not block, and must
+ * not run user code (user-visible futures are completed through {@link Callbacks}).
  */
 public interface ResponseHandler {
     /** One reply; returns true when it ends the request. */

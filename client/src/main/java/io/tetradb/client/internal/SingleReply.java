@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * A request answered by exactly one message: the future completes with it, or
  * exceptionally with the {@link TetraException} of an error reply.
  *
- * <p>Completed on the connection's reader thread.
+ * <p>Completed on the connection's reader thread: an internal future, which synchronous
+ * calls wait on directly and which is never handed to user code as it is (asynchronous
+ * calls complete their own future from it through {@link Callbacks}).
  */
 public final class SingleReply implements ResponseHandler {
     private final CompletableFuture<ServerMessage> future = new CompletableFuture<>();

@@ -67,7 +67,7 @@ public final class StatementHandler implements ResponseHandler {
         return finished;
     }
 
-    /** Events the server sends about this request (a backup wait). */
+    /** Events the server sends about this request (a backup wait); {@code l} runs on the reader thread and must not block. */
     public void onRequestEvent(Consumer<io.tetradb.protocol.Event> l) {
         requestEvents = l;
     }
