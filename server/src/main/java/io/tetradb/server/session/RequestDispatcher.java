@@ -115,8 +115,13 @@ public final class RequestDispatcher {
             }
             switch (m.getBodyCase()) {
                 case EXECUTE:
-                    if (execute(s, id, m.getExecute(), task) == OrderedExecutor.Outcome.PARKED) {
-                        return OrderedExecutor.Outcome.PARKED;
+                    s.started(id);
+                    try {
+                        if (execute(s, id, m.getExecute(), task) == OrderedExecutor.Outcome.PARKED) {
+                            return OrderedExecutor.Outcome.PARKED;
+                        }
+                    } finally {
+                        s.finished();
                     }
                     break;
                 case FETCH_MORE:

@@ -44,6 +44,10 @@ public final class Session {
     final StatementCache statements = new StatementCache(STATEMENT_CACHE_SIZE);
 
     private volatile RunningStatement running;
+    /** Guards startedRequestId, cancelBeforeRun and the setting of running (a cancel is never lost). */
+    private final Object cancelLock = new Object();
+    private long startedRequestId;
+    private long cancelBeforeRun;
     /** Rows written to the channel and not yet on the wire (limits.sessionOutputRows). */
     private final AtomicLong bufferedRows = new AtomicLong();
     /**
@@ -194,10 +198,36 @@ public final class Session {
         connection = c;
     }
 
+    /**
+     * The request the session's task has started and not finished (worker): a cancel that
+     * comes before its statement reaches the engine (while it is classified, admitted,
+     * prepared) is kept and given to the statement as soon as it runs, instead of being lost.
+     */
+    void started(long requestId) {
+        synchronized (cancelLock) {
+            startedRequestId = requestId;
+            cancelBeforeRun = 0;
+        }
+    }
+
+    /** The request started by {@link #started} is over (worker). */
+    void finished() {
+        synchronized (cancelLock) {
+            startedRequestId = 0;
+            cancelBeforeRun = 0;
+        }
+    }
+
     /** The statement of {@code requestId} starts running (worker); end it with {@link #notRunning}. */
     RunningStatement running(long requestId) {
         RunningStatement r = new RunningStatement(requestId, engineSession);
-        running = r;
+        synchronized (cancelLock) {
+            running = r;
+            if (cancelBeforeRun == requestId) {
+                cancelBeforeRun = 0;
+                r.cancel(false);
+            }
+        }
         return r;
     }
 
@@ -215,8 +245,17 @@ public final class Session {
      * never reaches the session's next statement.
      */
     boolean cancelRunning(long requestId) {
-        RunningStatement r = running;
-        return r != null && r.requestId == requestId && r.cancel(false);
+        synchronized (cancelLock) {
+            RunningStatement r = running;
+            if (r != null && r.requestId == requestId) {
+                return r.cancel(false);
+            }
+            if (requestId != 0 && startedRequestId == requestId) {
+                cancelBeforeRun = requestId;
+                return true;
+            }
+            return false;
+        }
     }
 
     /** Cancels whatever statement is running (session closing). */
