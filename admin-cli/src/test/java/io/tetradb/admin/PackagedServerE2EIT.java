@@ -164,6 +164,13 @@ class PackagedServerE2EIT {
         Path log = dataDir.resolve("Logs/server.log");
         assertThat(log).isRegularFile();
         assertThat(Files.readString(log, StandardCharsets.UTF_8)).contains("Tetra stopped.");
+        // The log names users and addresses: owner-only, as is the new database folder (issue 12, item 8).
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log)))
+                .isEqualTo("rw-------");
+        for (Path folder : new Path[]{dataDir, dataDir.resolve("Logs"), dataDir.resolve("Structure")}) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)))
+                    .as(folder.toString()).isEqualTo("rwx------");
+        }
 
         // A restart on the same folder finds the data and the users (no admin password needed now).
         ServerProcess again = startServer(dataDir, Map.of());
