@@ -16,6 +16,7 @@ import io.tetradb.server.DataLayout;
 import io.tetradb.server.auth.UserStore;
 import io.tetradb.protocol.BackupJournal;
 import io.tetradb.protocol.BackupSettingsReply;
+import io.tetradb.protocol.WireStates;
 import io.tetradb.server.backup.BackupScheduler;
 import io.tetradb.server.backup.BackupService;
 import io.tetradb.server.backup.BackupSettings;
@@ -189,7 +190,8 @@ public final class AdminService {
                 .setDatabaseName(layout.databaseName()).setDataDir(layout.root().toString()).setHost(host)
                 .setPort(port.getAsInt()).setStartedAtMillis(startedAt)
                 .setUptimeMillis(System.currentTimeMillis() - startedAt).setSessionCount(reg.count())
-                .setDataFileSize(size).setState(reg.serverState()).setTls(tls)
+                .setDataFileSize(size).setState(reg.serverState())
+                .setServerState(WireStates.serverState(reg.serverState())).setTls(tls)
                 .setBackup(backups.get().status())
                 .setCatalogProblem(catalog == null || catalog.problem() == null ? "" : catalog.problem()).build();
     }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupHistoryEntry;
+import io.tetradb.protocol.BackupOutcome;
+import io.tetradb.protocol.WireStates;
 import io.tetradb.server.DataLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,7 +135,8 @@ final class BackupHistory {
                 BackupHistoryEntry.Builder b = BackupHistoryEntry.newBuilder().setNumber(n.path("number").asLong())
                         .setFile(n.path("file").asText()).setSize(n.path("size").asLong())
                         .setStartMillis(n.path("start").asLong()).setEndMillis(n.path("end").asLong())
-                        .setStatus(n.path("status").asText()).setPartial(n.path("partial").asBoolean())
+                        .setStatus(n.path("status").asText())
+                        .setOutcome(WireStates.outcome(n.path("status").asText())).setPartial(n.path("partial").asBoolean())
                         .setEntryCount(n.path("entries").asInt())
                         .setVerification(BackupState.verification(n.path("verification").asText("")));
                 n.path("missingAttachments").forEach(m -> b.addMissingAttachments(m.asText()));
@@ -145,7 +148,7 @@ final class BackupHistory {
             String name = p.getFileName().toString();
             if (!recorded.contains(name)) {
                 out.add(BackupHistoryEntry.newBuilder().setNumber(number(p)).setFile(name).setSize(Files.size(p))
-                        .setStatus("UNKNOWN").build());
+                        .setStatus("UNKNOWN").setOutcome(BackupOutcome.BACKUP_OUTCOME_UNKNOWN).build());
             }
         }
         out.sort((a, b) -> Long.compare(a.getNumber(), b.getNumber()));

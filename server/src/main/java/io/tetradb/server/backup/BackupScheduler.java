@@ -1,9 +1,11 @@
 package io.tetradb.server.backup;
 
+import io.tetradb.protocol.BackupOutcome;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.BackupStatus;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.WireStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +149,7 @@ public final class BackupScheduler implements AutoCloseable {
         synchronized (this) {
             BackupSettings st = settings();
             LocalDateTime now = now();
-            boolean ok = r.getStatus().equals("SUCCESS") || r.getStatus().equals("PARTIAL");
+            boolean ok = WireStates.archived(WireStates.outcome(r));
             if (origin == BackupService.Origin.MANUAL) {
                 if (ok && paused) {
                     paused = false;
@@ -158,7 +160,7 @@ public final class BackupScheduler implements AutoCloseable {
                 return;
             }
             running = false;
-            if (ok || r.getStatus().equals("STOPPED")) {
+            if (ok || WireStates.outcome(r) == BackupOutcome.BACKUP_STOPPED) {
                 // A stop is never retried: the next regular time applies.
                 failedAttempts = 0;
                 retryAt = null;

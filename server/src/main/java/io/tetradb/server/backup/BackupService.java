@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupFinished;
+import io.tetradb.protocol.BackupOutcome;
 import io.tetradb.protocol.BackupProgress;
 import io.tetradb.protocol.BackupRecord;
+import io.tetradb.protocol.BackupRunState;
 import io.tetradb.protocol.BackupStarted;
 import io.tetradb.protocol.BackupStatus;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.Event;
 import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.WireStates;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.session.Session;
@@ -143,7 +146,8 @@ public final class BackupService implements AutoCloseable {
         long now = System.currentTimeMillis();
         long size = finished ? Files.size(archive) : 0;
         BackupRecord r = BackupRecord.newBuilder().setNumber(n).setStartMillis(now).setEndMillis(now)
-                .setStatus(finished ? "SUCCESS" : "FAILED").setErrorCode(finished ? 0 : ErrorCode.BACKUP_IO.code())
+                .setStatus(finished ? "SUCCESS" : "FAILED")
+                .setOutcome(finished ? BackupOutcome.BACKUP_SUCCESS : BackupOutcome.BACKUP_FAILED).setErrorCode(finished ? 0 : ErrorCode.BACKUP_IO.code())
                 .setErrorMessage(msg).setArchive(finished ? archive.toString() : "").setArchiveSize(size)
                 .setVerification(verification).build();
         state.running(0, null, false);
@@ -349,9 +353,9 @@ public final class BackupService implements AutoCloseable {
         Run run = current;
         BackupStatus.Builder b = BackupStatus.newBuilder();
         if (run != null) {
-            b.setState("RUNNING").setProgress(run.progress());
+            b.setState("RUNNING").setRunState(BackupRunState.BACKUP_RUNNING).setProgress(run.progress());
         } else {
-            b.setState("IDLE");
+            b.setState("IDLE").setRunState(BackupRunState.BACKUP_IDLE);
         }
         BackupRecord last;
         synchronized (this) {
@@ -428,6 +432,7 @@ public final class BackupService implements AutoCloseable {
         long end = System.currentTimeMillis();
         BackupRecord record = BackupRecord.newBuilder().setNumber(run.number).setStartMillis(run.startMillis)
                 .setEndMillis(end).setDurationMillis(end - run.startMillis).setStatus("FAILED")
+                .setOutcome(BackupOutcome.BACKUP_FAILED)
                 .setErrorCode(ErrorCode.INTERNAL_ERROR.code())
                 .setErrorMessage("Internal error while ending the backup: " + cause).build();
         synchronized (this) {
@@ -801,6 +806,7 @@ public final class BackupService implements AutoCloseable {
         boolean archived = status.equals("SUCCESS") || status.equals("PARTIAL");
         BackupRecord record = BackupRecord.newBuilder().setNumber(run.number).setStartMillis(run.startMillis)
                 .setEndMillis(end).setDurationMillis(end - run.startMillis).setStatus(status)
+                .setOutcome(WireStates.outcome(status))
                 .setErrorCode(code).setErrorMessage(message == null ? "" : message)
                 .setArchive(archived ? run.archive.toString() : "")
                 .setArchiveSize(size).setWritesQueued(run.gateWasClosed ? gate.queuedTotal() : 0)
@@ -838,7 +844,7 @@ public final class BackupService implements AutoCloseable {
             }
         }
         Event e = Event.newBuilder().setBackupFinished(BackupFinished.newBuilder().setBackupNumber(run.number)
-                .setStatus(status).setErrorCode(record.getErrorCode()).setErrorMessage(record.getErrorMessage())
+                .setStatus(status).setOutcome(record.getOutcome()).setErrorCode(record.getErrorCode()).setErrorMessage(record.getErrorMessage())
                 .setArchive(record.getArchive())).build();
         for (Session s : subscribers) {
             s.push(e);
@@ -923,7 +929,8 @@ public final class BackupService implements AutoCloseable {
         }
         long now = System.currentTimeMillis();
         BackupRecord r = BackupRecord.newBuilder().setNumber(number).setStartMillis(now).setEndMillis(now)
-                .setStatus(status).setErrorCode(code).setErrorMessage(message).build();
+                .setStatus(status).setOutcome(WireStates.outcome(status)).setErrorCode(code).setErrorMessage(message)
+                .build();
         try {
             state.last(r);
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupRecord;
+import io.tetradb.protocol.WireStates;
 import io.tetradb.server.DataLayout;
 
 import java.io.IOException;
@@ -67,6 +68,7 @@ final class BackupState {
             last = BackupRecord.newBuilder().setNumber(l.path("number").asLong())
                     .setStartMillis(l.path("start").asLong()).setEndMillis(l.path("end").asLong())
                     .setDurationMillis(l.path("durationMillis").asLong()).setStatus(l.path("status").asText())
+                    .setOutcome(WireStates.outcome(l.path("status").asText()))
                     .setErrorCode(l.path("errorCode").asInt()).setErrorMessage(l.path("errorMessage").asText())
                     .setArchive(l.path("archive").asText()).setArchiveSize(l.path("archiveSize").asLong())
                     .setWritesQueued(l.path("writesQueued").asInt()).setWritesCancelled(l.path("writesCancelled").asInt())
