@@ -6,6 +6,7 @@ import io.tetradb.client.WaitPolicy;
 import io.tetradb.protocol.BackupFinished;
 import io.tetradb.protocol.BackupProgress;
 import io.tetradb.protocol.Event;
+import io.tetradb.protocol.WireStates;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -227,7 +228,7 @@ public final class BackupWaitPrompt implements AutoCloseable {
 
     private void showFinished(BackupFinished f) {
         bar.end();
-        out.println("Backup " + f.getBackupNumber() + " ended (" + f.getStatus().toLowerCase(Locale.ROOT)
+        out.println("Backup " + f.getBackupNumber() + " ended (" + WireStates.word(WireStates.outcome(f)).toLowerCase(Locale.ROOT)
                 + "): your statement runs now.");
         out.flush();
     }

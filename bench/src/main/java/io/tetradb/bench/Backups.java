@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.BackupFinished;
+import io.tetradb.protocol.BackupOutcome;
 import io.tetradb.protocol.BackupRecord;
+import io.tetradb.protocol.WireStates;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +33,7 @@ final class Backups {
         ObjectNode toJson() {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("number", number);
-            o.put("status", record.getStatus());
+            o.put("status", WireStates.word(WireStates.outcome(record)));
             o.put("serverDurationMillis", record.getDurationMillis());
             o.put("clientSeconds", Bench.round2(clientSeconds));
             o.put("archiveBytes", record.getArchiveSize());
@@ -109,7 +111,7 @@ final class Backups {
         TetraProcess.GateClose g = null;
         for (int i = 0; i < 50 && g == null; i++) {
             g = server.gateCloses.get(number);
-            if (g == null && !f.getStatus().equals("SUCCESS")) {
+            if (g == null && WireStates.outcome(f) != BackupOutcome.BACKUP_SUCCESS) {
                 break;
             }
             if (g == null) {
@@ -127,8 +129,8 @@ final class Backups {
         long t0 = System.nanoTime();
         long n = start();
         Outcome o = await(n, t0);
-        if (!o.record().getStatus().equals("SUCCESS")) {
-            throw new IllegalStateException("Backup " + n + " ended " + o.record().getStatus() + ": "
+        if (WireStates.outcome(o.record()) != BackupOutcome.BACKUP_SUCCESS) {
+            throw new IllegalStateException("Backup " + n + " ended " + WireStates.word(WireStates.outcome(o.record())) + ": "
                     + o.record().getErrorCode() + " " + o.record().getErrorMessage());
         }
         deleteArchives();

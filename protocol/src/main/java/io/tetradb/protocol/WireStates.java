@@ -133,6 +133,11 @@ public final class WireStates {
         return runState(s.getRunState(), s.getState()) == BackupRunState.BACKUP_RUNNING;
     }
 
+    /** The backup state of {@code s} (the enum, or the word from an older server). */
+    public static BackupRunState runState(BackupStatus s) {
+        return runState(s.getRunState(), s.getState());
+    }
+
     /** How the backup of {@code r} ended (the enum, or the word from an older server). */
     public static BackupOutcome outcome(BackupRecord r) {
         return outcome(r.getOutcome(), r.getStatus());

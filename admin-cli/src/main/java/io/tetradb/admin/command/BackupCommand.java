@@ -8,12 +8,14 @@ import io.tetradb.admin.InterruptSource;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupFinished;
+import io.tetradb.protocol.BackupOutcome;
 import io.tetradb.protocol.BackupProgress;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.BackupStarted;
 import io.tetradb.protocol.BackupStatus;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.WireStates;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -177,14 +179,14 @@ public final class BackupCommand extends AdminCommand {
                     record(n, r);
                 } else {
                     n.put("number", f.getBackupNumber());
-                    n.put("status", f.getStatus());
+                    n.put("status", WireStates.word(WireStates.outcome(f)));
                     putError(n, f.getErrorCode(), f.getErrorMessage());
                     n.put("archive", f.getArchive().isEmpty() ? null : f.getArchive());
                 }
                 main.printJson(n);
             } else {
                 StringBuilder sb = new StringBuilder("Backup ").append(f.getBackupNumber()).append(' ')
-                        .append(succeeded(f) ? "finished: " : "ended: ").append(f.getStatus());
+                        .append(succeeded(f) ? "finished: " : "ended: ").append(WireStates.word(WireStates.outcome(f)));
                 if (r != null) {
                     sb.append(" in ").append(Display.duration(r.getDurationMillis()));
                 }
@@ -209,7 +211,7 @@ public final class BackupCommand extends AdminCommand {
         }
 
         private static boolean succeeded(BackupFinished f) {
-            return f.getStatus().equals("SUCCESS") || f.getStatus().equals("PARTIAL");
+            return WireStates.archived(WireStates.outcome(f));
         }
     }
 
@@ -226,7 +228,7 @@ public final class BackupCommand extends AdminCommand {
                 client.admin().subscribeBackupEvents(true);
                 client.admin().stopBackup();
                 BackupStatus s = client.admin().backupStatus();
-                long number = s.getState().equals("RUNNING") ? s.getProgress().getBackupNumber()
+                long number = WireStates.running(s) ? s.getProgress().getBackupNumber()
                         : s.getLast().getNumber();
                 if (!main.json()) {
                     main.out().println("Stop requested for backup " + number + "; waiting for it to end.");
@@ -237,7 +239,7 @@ public final class BackupCommand extends AdminCommand {
                     e = events.next(number);
                 } while (!(e instanceof BackupFinished));
                 BackupFinished f = (BackupFinished) e;
-                boolean stopped = f.getStatus().equals("STOPPED");
+                boolean stopped = WireStates.outcome(f) == BackupOutcome.BACKUP_STOPPED;
                 if (main.json()) {
                     ObjectNode n = main.mapper().createObjectNode();
                     BackupRecord r = lastRecord(client, number);
@@ -245,7 +247,7 @@ public final class BackupCommand extends AdminCommand {
                         record(n, r);
                     } else {
                         n.put("number", number);
-                        n.put("status", f.getStatus());
+                        n.put("status", WireStates.word(WireStates.outcome(f)));
                         putError(n, f.getErrorCode(), f.getErrorMessage());
                     }
                     n.put("stopped", stopped);
@@ -253,7 +255,7 @@ public final class BackupCommand extends AdminCommand {
                 } else if (stopped) {
                     main.out().println("Backup " + number + " stopped.");
                 } else {
-                    main.out().println("Backup " + number + " ended before the stop took effect: " + f.getStatus() + ".");
+                    main.out().println("Backup " + number + " ended before the stop took effect: " + WireStates.word(WireStates.outcome(f)) + ".");
                 }
                 main.out().flush();
                 return OK;
@@ -271,10 +273,10 @@ public final class BackupCommand extends AdminCommand {
             try (TetraClient client = main.connect()) {
                 s = client.admin().backupStatus();
             }
-            boolean running = s.getState().equals("RUNNING");
+            boolean running = WireStates.running(s);
             if (main.json()) {
                 ObjectNode n = main.mapper().createObjectNode();
-                n.put("state", s.getState());
+                n.put("state", WireStates.word(WireStates.runState(s)));
                 if (running) {
                     progress(n.putObject("progress"), s.getProgress());
                 } else {
@@ -289,7 +291,7 @@ public final class BackupCommand extends AdminCommand {
                 return OK;
             }
             PrintStream out = main.out();
-            out.println(line("State:", s.getState()));
+            out.println(line("State:", WireStates.word(WireStates.runState(s))));
             if (running) {
                 BackupProgress p = s.getProgress();
                 out.println(line("Backup:", p.getBackupNumber()));
@@ -307,7 +309,7 @@ public final class BackupCommand extends AdminCommand {
             } else {
                 BackupRecord r = s.getLast();
                 out.println(line("Last backup:", r.getNumber()));
-                out.println(line("Status:", r.getStatus()));
+                out.println(line("Status:", WireStates.word(WireStates.outcome(r))));
                 out.println(line("Error:", r.getErrorCode() == 0 ? "none" : r.getErrorCode() + ": " + r.getErrorMessage()));
                 out.println(line("Started:", Display.time(r.getStartMillis())));
                 out.println(line("Ended:", Display.time(r.getEndMillis())));
@@ -344,7 +346,7 @@ public final class BackupCommand extends AdminCommand {
     /** A backup record as JSON (see the class comment). */
     static void record(ObjectNode n, BackupRecord r) {
         n.put("number", r.getNumber());
-        n.put("status", r.getStatus());
+        n.put("status", WireStates.word(WireStates.outcome(r)));
         putError(n, r.getErrorCode(), r.getErrorMessage());
         n.put("start", Display.isoTime(r.getStartMillis()));
         n.put("end", Display.isoTime(r.getEndMillis()));
@@ -407,7 +409,7 @@ public final class BackupCommand extends AdminCommand {
     static TetraException error(BackupFinished f) {
         int code = f.getErrorCode() != 0 ? f.getErrorCode() : ErrorCode.INTERNAL_ERROR.code();
         String message = f.getErrorMessage().isEmpty() ? "Backup " + f.getBackupNumber() + " ended "
-                + f.getStatus() + "." : f.getErrorMessage();
+                + WireStates.word(WireStates.outcome(f)) + "." : f.getErrorMessage();
         return TetraException.fromWire(io.tetradb.protocol.Error.newBuilder().setCode(code).setMessage(message).build());
     }
 }

@@ -7,6 +7,7 @@ import io.tetradb.protocol.BackupStatus;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.Event;
 import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.WireStates;
 
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -97,7 +98,7 @@ final class BackupEvents implements AutoCloseable {
         if (s.hasLast() && s.getLast().getNumber() == number) {
             return finished(s.getLast());
         }
-        if (s.getState().equals("RUNNING") && s.getProgress().getBackupNumber() == number) {
+        if (WireStates.running(s) && s.getProgress().getBackupNumber() == number) {
             return s.getProgress();
         }
         if (s.hasLast() && s.getLast().getNumber() > number) {
@@ -110,6 +111,7 @@ final class BackupEvents implements AutoCloseable {
     /** The end of a backup as its event tells it, from its record. */
     static BackupFinished finished(BackupRecord r) {
         return BackupFinished.newBuilder().setBackupNumber(r.getNumber()).setStatus(r.getStatus())
+                .setOutcome(WireStates.outcome(r))
                 .setErrorCode(r.getErrorCode()).setErrorMessage(r.getErrorMessage()).setArchive(r.getArchive()).build();
     }
 

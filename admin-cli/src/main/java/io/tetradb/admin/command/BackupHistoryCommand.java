@@ -8,6 +8,7 @@ import io.tetradb.admin.TextTable;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.BackupHistory;
 import io.tetradb.protocol.BackupHistoryEntry;
+import io.tetradb.protocol.WireStates;
 import picocli.CommandLine.Command;
 
 import java.util.List;
@@ -41,7 +42,7 @@ public final class BackupHistoryCommand extends AdminCommand {
                 a.put("size", e.getSize());
                 a.put("start", e.getStartMillis() == 0 ? null : Display.isoTime(e.getStartMillis()));
                 a.put("end", e.getEndMillis() == 0 ? null : Display.isoTime(e.getEndMillis()));
-                a.put("status", e.getStatus());
+                a.put("status", WireStates.word(WireStates.outcome(e)));
                 a.put("partial", e.getPartial());
                 ArrayNode m = a.putArray("missingAttachments");
                 e.getMissingAttachmentsList().forEach(m::add);
@@ -58,7 +59,7 @@ public final class BackupHistoryCommand extends AdminCommand {
             String v = BackupCommand.verification(e.getVerification());
             table.add(List.of(Long.toString(e.getNumber()), e.getFile(), Display.bytes(e.getSize()),
                     e.getEndMillis() == 0 ? "" : Display.time(e.getEndMillis()),
-                    e.getStatus() + (e.getPartial() ? " (partial)" : ""),
+                    WireStates.word(WireStates.outcome(e)) + (e.getPartial() ? " (partial)" : ""),
                     v == null ? "-" : v.toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
         }
         table.print(main.out());

@@ -5,6 +5,7 @@ import io.tetradb.admin.AdminMain;
 import io.tetradb.admin.Display;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.ServerStatus;
+import io.tetradb.protocol.WireStates;
 import picocli.CommandLine.Command;
 
 import java.io.PrintStream;
@@ -33,14 +34,14 @@ public final class StatusCommand extends AdminCommand {
             n.put("host", s.getHost());
             n.put("port", s.getPort());
             n.put("tls", s.getTls());
-            n.put("state", s.getState());
+            n.put("state", WireStates.word(WireStates.serverState(s)));
             n.put("sessions", s.getSessionCount());
             n.put("dataFileSize", s.getDataFileSize());
             n.put("startedAt", Display.isoTime(s.getStartedAtMillis()));
             n.put("uptimeMillis", s.getUptimeMillis());
             n.put("catalogProblem", s.getCatalogProblem().isEmpty() ? null : s.getCatalogProblem());
             ObjectNode b = n.putObject("backup");
-            b.put("state", s.getBackup().getState());
+            b.put("state", WireStates.word(WireStates.runState(s.getBackup())));
             if (s.getBackup().hasLast()) {
                 BackupCommand.record(b.putObject("last"), s.getBackup().getLast());
             } else {
@@ -56,7 +57,7 @@ public final class StatusCommand extends AdminCommand {
         PrintStream out = main.out();
         out.println("Server:     Tetra " + s.getServerVersion() + ", H2 " + s.getH2Version());
         out.println("Listening:  " + s.getHost() + ":" + s.getPort() + (s.getTls() ? " (TLS)" : ""));
-        out.println("State:      " + s.getState());
+        out.println("State:      " + WireStates.word(WireStates.serverState(s)));
         out.println("Database:   " + s.getDatabaseName());
         out.println("Folder:     " + s.getDataDir());
         out.println("Data file:  " + Display.bytes(s.getDataFileSize()) + " (" + s.getDataFileSize() + " bytes)");
@@ -67,10 +68,10 @@ public final class StatusCommand extends AdminCommand {
             out.println("Catalog:    NOT UP TO DATE: " + s.getCatalogProblem());
         }
         var b = s.getBackup();
-        if (b.getState().equals("RUNNING")) {
+        if (WireStates.running(b)) {
             out.println("Backup:     RUNNING " + b.getProgress().getPhase() + " " + Display.percent(b.getProgress().getPercent()));
         }
-        out.println("Last backup: " + (b.hasLast() ? b.getLast().getNumber() + " " + b.getLast().getStatus()
+        out.println("Last backup: " + (b.hasLast() ? b.getLast().getNumber() + " " + WireStates.word(WireStates.outcome(b.getLast()))
                 + (b.getLast().getEndMillis() > 0 ? " at " + Display.time(b.getLast().getEndMillis()) : "")
                 + (b.getLast().getErrorCode() != 0 ? " (error " + b.getLast().getErrorCode() + ")" : "") : "none"));
         out.println("Next backup: " + (b.getAutomaticPaused() ? "paused after repeated failures (1401)"
