@@ -7,7 +7,9 @@ import io.tetradb.client.ClientConfig;
 import io.tetradb.client.Result;
 import io.tetradb.client.TetraClient;
 import io.tetradb.client.TetraFuture;
+import io.tetradb.protocol.BackupOutcome;
 import io.tetradb.protocol.BackupRecord;
+import io.tetradb.protocol.BackupRunState;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.server.TetraServer;
@@ -624,6 +626,8 @@ class AdminCliIT {
             long n = Long.parseLong(m.group(1));
             assertThat(Path.of(m.group(2))).isEqualTo(archive(n));
             assertThat(awaitEnd(n).getStatus()).isEqualTo("SUCCESS");
+            assertThat(awaitEnd(n).getOutcome()).isEqualTo(BackupOutcome.BACKUP_SUCCESS);
+            assertThat(client.admin().backupStatus().getRunState()).isEqualTo(BackupRunState.BACKUP_IDLE);
             assertThat(archive(n)).isRegularFile();
 
             Run json = admin("backup", "start", "--json");
@@ -706,6 +710,8 @@ class AdminCliIT {
             assertThat(r.out).contains("Backup " + n + " finished: SUCCESS");
             assertThat(r.err).doesNotContain("error");
             assertThat(awaitEnd(n).getStatus()).isEqualTo("SUCCESS");
+            assertThat(awaitEnd(n).getOutcome()).isEqualTo(BackupOutcome.BACKUP_SUCCESS);
+            assertThat(client.admin().backupStatus().getRunState()).isEqualTo(BackupRunState.BACKUP_IDLE);
             assertThat(archive(n)).isRegularFile();
         }
 

@@ -3,11 +3,18 @@ package io.tetradb.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.BackupHistoryEntry;
+import io.tetradb.protocol.BackupOutcome;
+import io.tetradb.protocol.BackupRecord;
+import io.tetradb.protocol.BackupRunState;
+import io.tetradb.protocol.BackupStatus;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.Role;
+import io.tetradb.protocol.ServerState;
 import io.tetradb.protocol.ServerStatus;
 import io.tetradb.protocol.SessionInfo;
 import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.WireStates;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,6 +61,29 @@ class AdminIT {
         assertThat(s.getDataFileSize()).isPositive();
         assertThat(s.getState()).isEqualTo("RUNNING");
         assertThat(admin.databaseName()).isEqualTo("testdb");
+    }
+
+    @Test
+    void statesAndOutcomesTravelAsEnumsBesideTheirWords() {
+        ServerStatus s = admin.admin().status();
+        assertThat(s.getServerState()).isEqualTo(ServerState.SERVER_RUNNING);
+        assertThat(WireStates.word(s.getServerState())).isEqualTo(s.getState());
+
+        long n = admin.admin().startBackup().getBackupNumber();
+        await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+            BackupStatus b = admin.admin().backupStatus();
+            return b.getRunState() == BackupRunState.BACKUP_IDLE && b.getLast().getNumber() == n;
+        });
+        BackupStatus b = admin.admin().backupStatus();
+        assertThat(b.getState()).isEqualTo("IDLE");
+        BackupRecord last = b.getLast();
+        assertThat(last.getStatus()).isEqualTo("SUCCESS");
+        assertThat(last.getOutcome()).isEqualTo(BackupOutcome.BACKUP_SUCCESS);
+        assertThat(admin.admin().status().getBackup().getLast().getOutcome()).isEqualTo(BackupOutcome.BACKUP_SUCCESS);
+        BackupHistoryEntry entry = admin.admin().backupHistory().getEntriesList().stream()
+                .filter(e -> e.getNumber() == n).findFirst().orElseThrow();
+        assertThat(entry.getStatus()).isEqualTo("SUCCESS");
+        assertThat(entry.getOutcome()).isEqualTo(BackupOutcome.BACKUP_SUCCESS);
     }
 
     @Test
