@@ -145,39 +145,51 @@ public final class RequestDispatcher {
                 default:
                     throw new TetraException(ErrorCode.PROTOCOL_ERROR, "Unexpected message " + m.getBodyCase() + ".");
             }
-        } catch (TetraException e) {
-            s.sendError(id, e.withInTransaction(inTransaction(s)));
-        } catch (SQLException e) {
-            if (e.getErrorCode() == org.h2.api.ErrorCode.OUT_OF_MEMORY) {
-                // H2 closes its database when a statement runs out of memory while executing.
-                LOG.warn("Request {} of {} needed more memory than the server has: {}", id, s, e.getMessage());
-                s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The statement needed more memory "
-                        + "than the server has and was stopped; the database is reopened and sessions must connect "
-                        + "again."));
-                limits.engineOutOfMemory();
+        } catch (Exception | Error e) {
+            if (answerFailure(s, id, e)) {
                 return OrderedExecutor.Outcome.DONE;
             }
-            s.sendError(id, SqlErrors.toTetra(e).withInTransaction(inTransaction(s)));
-        } catch (java.io.IOException e) {
-            LOG.error("Request {} of {} could not write a file.", id, s, e);
-            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The server could not write a file: "
-                    + e.getMessage()));
-        } catch (RuntimeException e) {
-            LOG.error("Request {} of {} failed unexpectedly.", id, s, e);
-            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName()));
-        } catch (OutOfMemoryError e) {
-            // One statement asked for more memory than the heap has (a single huge value fails
-            // at its allocation, before the heap fills): it is answered, the server goes on.
-            LOG.warn("Request {} of {} needed more memory than the server has: {}", id, s, e.getMessage());
-            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The statement needed more memory than "
-                    + "the server has and was stopped (" + e.getMessage() + ")."));
-        } catch (Error e) {
-            // Answered, so the request's slot is freed and the client does not wait forever.
-            LOG.error("Request {} of {} failed with an error.", id, s, e);
-            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "Internal error: " + e.getClass().getSimpleName()));
         }
         afterRequest(s);
         return OrderedExecutor.Outcome.DONE;
+    }
+
+    /**
+     * Answers request {@code id} with the wire error for {@code failure}: the one place where
+     * exceptions become error codes. Returns true when the engine closed its database (a
+     * statement ran out of memory while H2 executed it): the reopen has been asked for and the
+     * session's engine state is not to be touched.
+     */
+    private boolean answerFailure(Session s, long id, Throwable failure) {
+        if (failure instanceof TetraException e) {
+            s.sendError(id, e.withInTransaction(inTransaction(s)));
+        } else if (failure instanceof SQLException e && e.getErrorCode() == org.h2.api.ErrorCode.OUT_OF_MEMORY) {
+            // H2 closes its database when a statement runs out of memory while executing.
+            LOG.warn("Request {} of {} needed more memory than the server has: {}", id, s, e.getMessage());
+            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The statement needed more memory "
+                    + "than the server has and was stopped; the database is reopened and sessions must connect "
+                    + "again."));
+            limits.engineOutOfMemory();
+            return true;
+        } else if (failure instanceof SQLException e) {
+            s.sendError(id, SqlErrors.toTetra(e).withInTransaction(inTransaction(s)));
+        } else if (failure instanceof java.io.IOException) {
+            LOG.error("Request {} of {} could not write a file.", id, s, failure);
+            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The server could not write a file: "
+                    + failure.getMessage()));
+        } else if (failure instanceof OutOfMemoryError) {
+            // One statement asked for more memory than the heap has (a single huge value fails
+            // at its allocation, before the heap fills): it is answered, the server goes on.
+            LOG.warn("Request {} of {} needed more memory than the server has: {}", id, s, failure.getMessage());
+            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The statement needed more memory than "
+                    + "the server has and was stopped (" + failure.getMessage() + ")."));
+        } else {
+            // Answered, so the request's slot is freed and the client does not wait forever.
+            LOG.error("Request {} of {} failed unexpectedly.", id, s, failure);
+            s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "Internal error: "
+                    + failure.getClass().getSimpleName()));
+        }
+        return false;
     }
 
     private OrderedExecutor.Outcome execute(Session s, long id, Execute ex, SessionTask task) throws SQLException {
@@ -476,17 +488,8 @@ public final class RequestDispatcher {
                 if (!pumpCounted(s, cur)) {
                     return;
                 }
-            } catch (TetraException e) {
-                s.sendError(cur.requestId, e.withInTransaction(inTransaction(s)));
-            } catch (SQLException e) {
-                s.sendError(cur.requestId, SqlErrors.toTetra(e).withInTransaction(inTransaction(s)));
-                if (e.getErrorCode() == org.h2.api.ErrorCode.OUT_OF_MEMORY) {
-                    limits.engineOutOfMemory();
-                }
-            } catch (RuntimeException | Error e) {
-                LOG.error("Rows of request {} of {} could not be produced.", cur.requestId, s, e);
-                s.sendError(cur.requestId, new TetraException(ErrorCode.INTERNAL_ERROR,
-                        "Internal error: " + e.getClass().getSimpleName()));
+            } catch (Exception | Error e) {
+                answerFailure(s, cur.requestId, e);
             }
         }
     }
