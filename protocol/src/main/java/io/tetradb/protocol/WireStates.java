@@ -18,19 +18,15 @@ import java.util.Locale;
  * <p>Stateless; any thread.
  */
 public final class WireStates {
+    private static final String UNKNOWN = "UNKNOWN";
+
     private WireStates() {
     }
 
     /** The outcome {@code word} names (SUCCESS, PARTIAL, ..., any case); BACKUP_OUTCOME_UNKNOWN when none. */
     public static BackupOutcome outcome(String word) {
-        String w = word.toUpperCase(Locale.ROOT);
-        for (BackupOutcome o : BackupOutcome.values()) {
-            if (o != BackupOutcome.UNRECOGNIZED && o != BackupOutcome.BACKUP_OUTCOME_UNSPECIFIED
-                    && o != BackupOutcome.BACKUP_OUTCOME_UNKNOWN && word(o).equals(w)) {
-                return o;
-            }
-        }
-        return BackupOutcome.BACKUP_OUTCOME_UNKNOWN;
+        return fromWord(BackupOutcome.values(), word, BackupOutcome.BACKUP_OUTCOME_UNKNOWN,
+                BackupOutcome.BACKUP_OUTCOME_UNSPECIFIED, BackupOutcome.BACKUP_OUTCOME_UNKNOWN);
     }
 
     /** {@code sent}, or the outcome {@code word} names when an older server left it unspecified. */
@@ -41,22 +37,7 @@ public final class WireStates {
 
     /** The word of {@code o}: SUCCESS, PARTIAL, FAILED, STOPPED, SKIPPED, VETOED or UNKNOWN. */
     public static String word(BackupOutcome o) {
-        switch (o) {
-            case BACKUP_SUCCESS:
-                return "SUCCESS";
-            case BACKUP_PARTIAL:
-                return "PARTIAL";
-            case BACKUP_FAILED:
-                return "FAILED";
-            case BACKUP_STOPPED:
-                return "STOPPED";
-            case BACKUP_SKIPPED:
-                return "SKIPPED";
-            case BACKUP_VETOED:
-                return "VETOED";
-            default:
-                return "UNKNOWN";
-        }
+        return wordOf(o, BackupOutcome.BACKUP_OUTCOME_UNSPECIFIED, BackupOutcome.BACKUP_OUTCOME_UNKNOWN);
     }
 
     /** True for the outcomes that kept an archive (SUCCESS, PARTIAL). */
@@ -66,16 +47,8 @@ public final class WireStates {
 
     /** The server state {@code word} names (RUNNING, MAINTENANCE, SHUTTING_DOWN); unspecified when none. */
     public static ServerState serverState(String word) {
-        switch (word.toUpperCase(Locale.ROOT)) {
-            case "RUNNING":
-                return ServerState.SERVER_RUNNING;
-            case "MAINTENANCE":
-                return ServerState.SERVER_MAINTENANCE;
-            case "SHUTTING_DOWN":
-                return ServerState.SERVER_SHUTTING_DOWN;
-            default:
-                return ServerState.SERVER_STATE_UNSPECIFIED;
-        }
+        return fromWord(ServerState.values(), word, ServerState.SERVER_STATE_UNSPECIFIED,
+                ServerState.SERVER_STATE_UNSPECIFIED);
     }
 
     /** {@code sent}, or the state {@code word} names when an older server left it unspecified. */
@@ -86,28 +59,13 @@ public final class WireStates {
 
     /** The word of {@code s}: RUNNING, MAINTENANCE, SHUTTING_DOWN, or UNKNOWN. */
     public static String word(ServerState s) {
-        switch (s) {
-            case SERVER_RUNNING:
-                return "RUNNING";
-            case SERVER_MAINTENANCE:
-                return "MAINTENANCE";
-            case SERVER_SHUTTING_DOWN:
-                return "SHUTTING_DOWN";
-            default:
-                return "UNKNOWN";
-        }
+        return wordOf(s, ServerState.SERVER_STATE_UNSPECIFIED);
     }
 
     /** The backup state {@code word} names (RUNNING, IDLE); unspecified when none. */
     public static BackupRunState runState(String word) {
-        switch (word.toUpperCase(Locale.ROOT)) {
-            case "RUNNING":
-                return BackupRunState.BACKUP_RUNNING;
-            case "IDLE":
-                return BackupRunState.BACKUP_IDLE;
-            default:
-                return BackupRunState.BACKUP_RUN_STATE_UNSPECIFIED;
-        }
+        return fromWord(BackupRunState.values(), word, BackupRunState.BACKUP_RUN_STATE_UNSPECIFIED,
+                BackupRunState.BACKUP_RUN_STATE_UNSPECIFIED);
     }
 
     /** {@code sent}, or the state {@code word} names when an older server left it unspecified. */
@@ -118,14 +76,34 @@ public final class WireStates {
 
     /** The word of {@code s}: RUNNING, IDLE, or UNKNOWN. */
     public static String word(BackupRunState s) {
-        switch (s) {
-            case BACKUP_RUNNING:
-                return "RUNNING";
-            case BACKUP_IDLE:
-                return "IDLE";
-            default:
-                return "UNKNOWN";
+        return wordOf(s, BackupRunState.BACKUP_RUN_STATE_UNSPECIFIED);
+    }
+
+    /**
+     * The word of an enum value: its name after the first underscore (SERVER_RUNNING is
+     * RUNNING, BACKUP_SUCCESS is SUCCESS); UNKNOWN for UNRECOGNIZED and for {@code none}.
+     */
+    private static String wordOf(Enum<?> value, Enum<?>... none) {
+        for (Enum<?> n : none) {
+            if (value == n) {
+                return UNKNOWN;
+            }
         }
+        String name = value.name();
+        return name.equals("UNRECOGNIZED") ? UNKNOWN : name.substring(name.indexOf('_') + 1);
+    }
+
+    /** The value whose word is {@code word} (any case), or {@code fallback}. */
+    @SafeVarargs
+    private static <E extends Enum<E>> E fromWord(E[] values, String word, E fallback, E... none) {
+        String w = word.toUpperCase(Locale.ROOT);
+        for (E v : values) {
+            String vw = wordOf(v, none);
+            if (!vw.equals(UNKNOWN) && vw.equals(w)) {
+                return v;
+            }
+        }
+        return fallback;
     }
 
     /** True when {@code s} says a backup is running (the enum, or the word from an older server). */
