@@ -417,9 +417,8 @@ public final class RequestDispatcher {
                         end = true;
                         break;
                     }
-                    // A value that cannot fit in a frame is refused before it is copied into a row.
-                    ResultEncoder.checkValueSizes(cur.resultSet, cur.jdbcTypes, budget, maxFrameSize);
-                    Row row = ResultEncoder.row(cur.resultSet, cur.jdbcTypes, cur.typeNames);
+                    // A value that cannot fit in a frame is refused as it is read, before it is copied into a row.
+                    Row row = ResultEncoder.row(cur.resultSet, cur.jdbcTypes, cur.typeNames, budget, maxFrameSize);
                     int size = row.getSerializedSize() + 5;
                     if (size > budget) {
                         throw new TetraException(ErrorCode.FRAME_TOO_LARGE, "A row of " + size

@@ -67,56 +67,35 @@ public final class ResultEncoder {
 
     /** The current row of {@code rs}. */
     public static Row row(ResultSet rs, int[] types, String[] typeNames) throws SQLException {
+        return row(rs, types, typeNames, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The current row of {@code rs}, refusing (2005) a character or large-object value longer
+     * than {@code budget} bytes as it is read, before it is copied into the wire row: such a
+     * value can never be sent in a frame of {@code maxFrameSize} bytes.
+     */
+    public static Row row(ResultSet rs, int[] types, String[] typeNames, int budget, int maxFrameSize)
+            throws SQLException {
         Row.Builder r = Row.newBuilder();
         for (int i = 0; i < types.length; i++) {
-            r.addValues(value(rs, i + 1, types[i], typeNames[i]));
+            r.addValues(value(rs, i + 1, types[i], typeNames[i], budget, maxFrameSize));
         }
         return r.build();
     }
 
-    /**
-     * Refuses (2005) a row of {@code rs} holding a character or large-object value longer
-     * than {@code budget} bytes, before it is read out or copied into a wire row: such a
-     * value can never be sent in a frame of {@code maxFrameSize} bytes.
-     */
-    public static void checkValueSizes(ResultSet rs, int[] types, int budget, int maxFrameSize) throws SQLException {
-        for (int i = 0; i < types.length; i++) {
-            long length;
-            switch (types[i]) {
-                case Types.CHAR:
-                case Types.VARCHAR:
-                case Types.LONGVARCHAR:
-                case Types.NCHAR:
-                case Types.NVARCHAR:
-                case Types.LONGNVARCHAR: {
-                    String v = rs.getString(i + 1);   // the engine's own string: no copy
-                    length = v == null ? 0 : v.length();
-                    break;
-                }
-                case Types.CLOB:
-                case Types.NCLOB: {
-                    java.sql.Clob v = rs.getClob(i + 1);
-                    length = v == null ? 0 : v.length();
-                    break;
-                }
-                case Types.BLOB: {
-                    java.sql.Blob v = rs.getBlob(i + 1);
-                    length = v == null ? 0 : v.length();
-                    break;
-                }
-                default:
-                    continue;
-            }
-            // A character takes at least one byte in UTF-8.
-            if (length > budget) {
-                throw new io.tetradb.protocol.TetraException(io.tetradb.protocol.ErrorCode.FRAME_TOO_LARGE,
-                        "A value of " + length + (types[i] == Types.BLOB ? " bytes" : " characters") + " in column "
-                                + (i + 1) + " exceeds the maximum frame size of " + maxFrameSize + " bytes.");
-            }
+    /** Refuses a value of {@code length} characters (or bytes, for a BLOB) longer than {@code budget}. */
+    private static void checkLength(long length, int col, int type, int budget, int maxFrameSize) {
+        // A character takes at least one byte in UTF-8.
+        if (length > budget) {
+            throw new io.tetradb.protocol.TetraException(io.tetradb.protocol.ErrorCode.FRAME_TOO_LARGE,
+                    "A value of " + length + (type == Types.BLOB ? " bytes" : " characters") + " in column "
+                            + col + " exceeds the maximum frame size of " + maxFrameSize + " bytes.");
         }
     }
 
-    static Value value(ResultSet rs, int col, int type, String typeName) throws SQLException {
+    static Value value(ResultSet rs, int col, int type, String typeName, int budget, int maxFrameSize)
+            throws SQLException {
         Object o;
         switch (type) {
             case Types.BOOLEAN:
@@ -149,15 +128,29 @@ public final class ResultEncoder {
             case Types.LONGVARCHAR:
             case Types.NCHAR:
             case Types.NVARCHAR:
-            case Types.LONGNVARCHAR:
+            case Types.LONGNVARCHAR: {
+                String v = rs.getString(col);   // the engine's own string: no copy
+                checkLength(v == null ? 0 : v.length(), col, type, budget, maxFrameSize);
+                o = v;
+                break;
+            }
             case Types.CLOB:
-            case Types.NCLOB:
+            case Types.NCLOB: {
+                // Measured before it is read out as one string.
+                java.sql.Clob v = rs.getClob(col);
+                checkLength(v == null ? 0 : v.length(), col, type, budget, maxFrameSize);
                 o = rs.getString(col);
                 break;
+            }
+            case Types.BLOB: {
+                java.sql.Blob v = rs.getBlob(col);
+                checkLength(v == null ? 0 : v.length(), col, type, budget, maxFrameSize);
+                o = "UUID".equals(typeName) ? rs.getObject(col, UUID.class) : rs.getBytes(col);
+                break;
+            }
             case Types.BINARY:
             case Types.VARBINARY:
             case Types.LONGVARBINARY:
-            case Types.BLOB:
                 o = "UUID".equals(typeName) ? rs.getObject(col, UUID.class) : rs.getBytes(col);
                 break;
             case Types.DATE:
