@@ -64,7 +64,7 @@ public final class DataLayout {
         if (!Files.isDirectory(data) || Files.exists(dataFile()) || Files.exists(data.resolve(name + ".h2.db"))) {
             return;
         }
-        java.util.List<String> found = new java.util.ArrayList<>();
+        List<String> found = new java.util.ArrayList<>();
         try (var ds = Files.newDirectoryStream(data, "*.{mv.db,h2.db}")) {
             for (Path f : ds) {
                 if (Files.isRegularFile(f)) {

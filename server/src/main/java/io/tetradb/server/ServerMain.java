@@ -77,7 +77,14 @@ public final class ServerMain {
             System.exit(2);
             return;
         }
-        LoggingSetup.configure(new DataLayout(config.dataDir()).logsDir());
+        Path logs = new DataLayout(config.dataDir()).logsDir();
+        try {
+            // Before log4j makes it: the log names users and addresses (server.log itself is written 0600).
+            DataLayout.createOwnerOnlyFolders(logs);
+        } catch (java.io.IOException e) {
+            // No folder yet: the server's start reports folder problems itself.
+        }
+        LoggingSetup.configure(logs);
 
         TetraServer server;
         try {
