@@ -26,6 +26,22 @@ public enum ErrorCode {
     BACKUP_VERIFY_FAILED(1411, "Archive verification failed."),
     BACKUP_ATTACHMENT_MISSING(1418, "Attachment not found: a partial backup was made."),
     BACKUP_ALREADY_RUNNING(1419, "A backup is already running."),
+    /** An operation needs the log file and there is none (PRODUCT.md 4.10). */
+    LOG_MISSING(1403, "There is no log file: this operation needs one."),
+    /** The log file could not be archived with the backup. */
+    LOG_NOT_ARCHIVABLE(1408, "The log file could not be archived."),
+    /** A log segment needed is missing. */
+    LOG_SEGMENT_MISSING(1412, "A log segment needed is missing."),
+    /** A log segment needed fails its checksum. */
+    LOG_SEGMENT_DAMAGED(1413, "A log segment needed fails its checksum."),
+    /** A log segment belongs to another database. */
+    LOG_SEGMENT_FOREIGN(1416, "A log segment does not belong to this database."),
+    /** A log integration or rollback is running. */
+    LOG_INTEGRATION_RUNNING(1417, "A log integration or rollback is running."),
+    /** Integrating the log stopped at an operation that could not be applied (its number in the message). */
+    LOG_OPERATION_FAILED(1420, "Integration stopped: an operation could not be applied."),
+    /** The log file cannot be written (disk full, removed, read-only): writes are refused, reads go on. */
+    LOG_UNWRITABLE(1274, "The log file cannot be written: writes are refused until it can be."),
     /** The data file was written by an older H2 and must be converted first (PRODUCT.md 5). */
     CONVERSION_REQUIRED(1430, "The data file must be converted before the database can be opened."),
     /** The check of the source found anomalies; nothing was changed. */
