@@ -26,7 +26,27 @@ public final class ServerConfig {
             "limits.statementTimeout.admin", "limits.statementTimeout.user",
             "limits.statementTimeout.reader", "limits.sessionOutputBytes", "limits.sessionOutputRows",
             "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser", "limits.sessionsPerUser",
-            "sql.engineAdmin");
+            "sql.engineAdmin", "log.sync", "log.structureWait", "limits.transactionLogBytes");
+
+    /**
+     * When a commit is acknowledged (PRODUCT.md 4.10, {@code log.sync}): once its log records
+     * are on disk ({@code commit}, the default), or once they are written to the operating
+     * system, which puts them on disk within a second ({@code everySecond}: a power loss may
+     * lose up to a second of commits; a killed server loses none).
+     */
+    public enum LogSync {
+        COMMIT("commit"), EVERY_SECOND("everySecond");
+
+        private final String value;
+
+        LogSync(String value) {
+            this.value = value;
+        }
+
+        public String value() {
+            return value;
+        }
+    }
 
     /**
      * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
@@ -75,6 +95,9 @@ public final class ServerConfig {
     private final int statementsPerUser;
     private final int sessionsPerUser;
     private final boolean sqlEngineAdmin;
+    private final LogSync logSync;
+    private final Duration logStructureWait;
+    private final long transactionLogBytes;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -110,6 +133,9 @@ public final class ServerConfig {
         this.statementsPerUser = b.statementsPerUser;
         this.sessionsPerUser = b.sessionsPerUser;
         this.sqlEngineAdmin = b.sqlEngineAdmin;
+        this.logSync = b.logSync;
+        this.logStructureWait = b.logStructureWait;
+        this.transactionLogBytes = b.transactionLogBytes;
     }
 
     public static Builder builder() {
@@ -152,6 +178,9 @@ public final class ServerConfig {
         b.statementsPerUser = statementsPerUser;
         b.sessionsPerUser = sessionsPerUser;
         b.sqlEngineAdmin = sqlEngineAdmin;
+        b.logSync = logSync;
+        b.logStructureWait = logStructureWait;
+        b.transactionLogBytes = transactionLogBytes;
         return b;
     }
 
@@ -387,6 +416,28 @@ public final class ServerConfig {
         return sqlEngineAdmin;
     }
 
+    /** When a commit is acknowledged ({@code log.sync}): {@code commit} (default) or {@code everySecond}. */
+    public LogSync logSync() {
+        return logSync;
+    }
+
+    /**
+     * How long a structure change waits for other sessions' open write transactions to end,
+     * and a write for a structure change to end ({@code log.structureWait}). Default 10 s.
+     */
+    public Duration logStructureWait() {
+        return logStructureWait;
+    }
+
+    /**
+     * Bytes of changes one transaction may hold before its commit is logged
+     * ({@code limits.transactionLogBytes}); beyond, the statement fails (SQL error 54000).
+     * Default 64 MiB.
+     */
+    public long transactionLogBytes() {
+        return transactionLogBytes;
+    }
+
     /** The database's name: the data folder's name. */
     public String databaseName() {
         Path name = dataDir.toAbsolutePath().normalize().getFileName();
@@ -473,6 +524,12 @@ public final class ServerConfig {
                         + ": must not be negative (0 means no limit)");
             }
         }
+        if (logStructureWait.isNegative() || logStructureWait.isZero()) {
+            problems.add("log.structureWait: must be more than 0, was " + logStructureWait);
+        }
+        if (transactionLogBytes < 64 * 1024) {
+            problems.add("limits.transactionLogBytes: must be at least 65536, was " + transactionLogBytes);
+        }
         if (sessionOutputBytes < 64 * 1024) {
             problems.add("limits.sessionOutputBytes: must be at least 65536, was " + sessionOutputBytes);
         } else if (sessionOutputBytes > Integer.MAX_VALUE) {
@@ -531,7 +588,9 @@ public final class ServerConfig {
                 + " limits.cursorsPerSession=" + cursorsPerSession
                 + " limits.requestBytesInFlight=" + requestBytesInFlight
                 + " limits.statementsPerUser=" + statementsPerUser + " limits.sessionsPerUser=" + sessionsPerUser
-                + " sql.engineAdmin=" + sqlEngineAdmin
+                + " sql.engineAdmin=" + sqlEngineAdmin + " log.sync=" + logSync.value()
+                + " log.structureWait=" + logStructureWait.toMillis() + "ms"
+                + " limits.transactionLogBytes=" + transactionLogBytes
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
     }
 
@@ -570,6 +629,9 @@ public final class ServerConfig {
         private int statementsPerUser = 8;
         private int sessionsPerUser = 64;
         private boolean sqlEngineAdmin;
+        private LogSync logSync = LogSync.COMMIT;
+        private Duration logStructureWait = Duration.ofSeconds(10);
+        private long transactionLogBytes = 64L * 1024 * 1024;
 
         private Builder() {
         }
@@ -725,6 +787,21 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder logSync(LogSync v) {
+            logSync = v;
+            return this;
+        }
+
+        public Builder logStructureWait(Duration v) {
+            logStructureWait = v;
+            return this;
+        }
+
+        public Builder transactionLogBytes(long v) {
+            transactionLogBytes = v;
+            return this;
+        }
+
         public Builder sqlEngineAdmin(boolean v) {
             sqlEngineAdmin = v;
             return this;
@@ -779,6 +856,9 @@ public final class ServerConfig {
                 case "limits.statementsPerUser" -> statementsPerUser(parseInt(key, v));
                 case "limits.sessionsPerUser" -> sessionsPerUser(parseInt(key, v));
                 case "sql.engineAdmin" -> sqlEngineAdmin(parseBoolean(key, v));
+                case "log.sync" -> logSync(parseLogSync(key, v));
+                case "log.structureWait" -> logStructureWait(parseDuration(key, v));
+                case "limits.transactionLogBytes" -> transactionLogBytes(parseSize(key, v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");
             }
@@ -788,6 +868,15 @@ public final class ServerConfig {
         public ServerConfig build() {
             return new ServerConfig(this);
         }
+    }
+
+    static LogSync parseLogSync(String key, String v) {
+        for (LogSync s : LogSync.values()) {
+            if (s.value().equalsIgnoreCase(v)) {
+                return s;
+            }
+        }
+        throw new ConfigException(key + ": '" + v + "' is not one of commit, everySecond");
     }
 
     static Conversion parseConversion(String key, String v) {

@@ -17,6 +17,8 @@ import io.tetradb.protocol.Value;
 import io.tetradb.protocol.Values;
 import io.tetradb.server.admin.AdminService;
 import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.log.LogCapture;
+import io.tetradb.server.log.SessionLog;
 import io.tetradb.server.sql.CatalogWriter;
 import io.tetradb.server.sql.Database;
 import io.tetradb.server.sql.ResultEncoder;
@@ -66,13 +68,17 @@ public final class RequestDispatcher {
     private final Runnable writeListener;
     private volatile Runnable afterWriteHook = () -> { };
     private final ResourceLimits limits;
+    private final LogCapture log;
 
     /**
      * @param writeListener told after every data or structure write that ran (the backup service
      *                      tracks whether data changed since the last backup)
+     * @param log           records every commit in the log before it is acknowledged
      */
     public RequestDispatcher(Database database, CatalogWriter catalog, WriteGate gate, AdminService admin,
-                             int defaultFetchSize, int maxFrameSize, Runnable writeListener, ResourceLimits limits) {
+                             int defaultFetchSize, int maxFrameSize, Runnable writeListener, ResourceLimits limits,
+                             LogCapture log) {
+        this.log = log;
         this.limits = limits;
         this.writeListener = writeListener;
         this.database = database;
@@ -95,7 +101,10 @@ public final class RequestDispatcher {
     boolean open(Session s, long requestId) {
         try {
             Connection c = database.connect(s.role());
+            // The engine never commits by itself: the server commits once the log holds the transaction.
+            c.setAutoCommit(false);
             s.connection(c);
+            s.log(log.open(s.user(), s.id(), s.remoteAddress()));
             s.engineSession((org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession());
             return true;
         } catch (SQLException e) {
@@ -215,6 +224,15 @@ public final class RequestDispatcher {
                 throw SqlErrors.notAllowed("SHUTDOWN is not allowed: the server owns the database; "
                         + "stop the server instead (SIGTERM).");
             }
+            if (StatementClassifier.isTwoPhaseCommit(cl.commandType())) {
+                throw SqlErrors.notAllowed("Two-phase commit (PREPARE COMMIT, COMMIT TRANSACTION, ROLLBACK "
+                        + "TRANSACTION) is not allowed: the server commits each transaction once its log holds it.");
+            }
+            if (cl.commandType() == org.h2.command.CommandInterface.EXECUTE_IMMEDIATELY) {
+                throw SqlErrors.notAllowed("EXECUTE IMMEDIATE is not allowed: the statement it runs is only known "
+                        + "when it runs, and the server must know what a statement is to log it. Send the "
+                        + "statement itself.");
+            }
             if (StatementClassifier.isAboutAccounts(cl.commandType())) {
                 throw SqlErrors.notAllowed("Statements about engine accounts and rights (GRANT, REVOKE, "
                         + "CREATE / ALTER / DROP USER or ROLE, SET PASSWORD, DROP ALL OBJECTS) are not allowed: "
@@ -306,7 +324,12 @@ public final class RequestDispatcher {
                 throw limits.tooManyCursors();
             }
             s.lazyResults();
-            boolean hasResult = timed(s, id, ps::execute);
+            if (cl.kind() == StatementKind.TRANSACTION_CONTROL && transactionControl(s, c, cl, ps)) {
+                s.send(ServerMessage.newBuilder().setRequestId(id).setDone(ExecuteDone.newBuilder().setUpdateCount(0)
+                        .setKind(cl.kind()).setInTransaction(inTransaction(s))).build());
+                return OrderedExecutor.Outcome.DONE;
+            }
+            boolean hasResult = timed(s, id, () -> runLogged(s, c, cl, ex.getSql(), ps));
             if (hasResult) {
                 ResultSet rs = ps.getResultSet();
                 var md = rs.getMetaData();
@@ -351,6 +374,114 @@ public final class RequestDispatcher {
             }
         }
         return OrderedExecutor.Outcome.DONE;
+    }
+
+    /**
+     * Runs one statement and, in the client's autocommit, commits it through the log before
+     * anything is answered. Structure changes (and TRUNCATE, which H2 also runs outside the
+     * transaction) run alone among write transactions and are logged as statements; rows are
+     * captured as the engine stores them ({@link io.tetradb.server.log.TransactionCapture}),
+     * and a statement that fails takes back its rows, as the engine does.
+     */
+    private boolean runLogged(Session s, Connection c, Classification cl, String sql, PreparedStatement ps)
+            throws SQLException {
+        SessionLog sl = s.log();
+        if (s.autoCommit() && s.cursors.isEmpty()) {
+            // Nothing is pending between statements in autocommit: this ends the previous read's snapshot.
+            c.commit();
+        }
+        boolean structure = cl.kind() == StatementKind.STRUCTURE_WRITE
+                || (cl.kind() == StatementKind.DATA_WRITE && !cl.transactional());
+        if (structure) {
+            try {
+                return log.structureWrite(sl, c, sql, kindName(cl), cl.nonDeterministic(), ps::execute);
+            } finally {
+                keepEngineCommitting(c);
+            }
+        }
+        if (!cl.transactional()) {
+            // H2 commits the open transaction before such a statement (SET MODE, ...): the server does, logged.
+            log.commit(sl, c);
+        }
+        boolean write = cl.isWrite();
+        if (write) {
+            log.beforeWrite(sl);
+        }
+        sl.capture().statementStarts();
+        sl.capture().attach();
+        boolean result;
+        try {
+            result = ps.execute();
+        } catch (SQLException e) {
+            if (e.getErrorCode() == org.h2.api.ErrorCode.DEADLOCK_1 || s.autoCommit()) {
+                // A deadlock rolls the whole transaction back; in autocommit the statement was all of it.
+                log.rollback(sl, c);
+            } else {
+                sl.capture().statementFailed();
+            }
+            throw e;
+        } finally {
+            io.tetradb.server.log.TransactionCapture.detach();
+            keepEngineCommitting(c);
+        }
+        if (s.autoCommit() && (write || !sl.capture().isEmpty())) {
+            log.commit(sl, c);
+        }
+        return result;
+    }
+
+    /** The engine connection stays without autocommit (a statement run by EXECUTE may have set it). */
+    private static void keepEngineCommitting(Connection c) throws SQLException {
+        if (c.getAutoCommit()) {
+            c.setAutoCommit(false);
+        }
+    }
+
+    /** What a structure change is, for the log ({@code log show}): "CREATE TABLE", "TRUNCATE", ... */
+    private static String kindName(Classification cl) {
+        return io.tetradb.server.sql.StatementClassifier.commandName(cl.commandType());
+    }
+
+    /**
+     * Runs a transaction control statement the server handles itself (the engine must not
+     * commit on its own): COMMIT, ROLLBACK, BEGIN, SET AUTOCOMMIT, and SAVEPOINT / ROLLBACK TO
+     * SAVEPOINT (run by the engine, followed in the log's capture). False for any other.
+     */
+    private boolean transactionControl(Session s, Connection c, Classification cl, PreparedStatement ps)
+            throws SQLException {
+        SessionLog sl = s.log();
+        switch (cl.commandType()) {
+            case org.h2.command.CommandInterface.COMMIT:
+                s.explicitTransaction(false);
+                log.commit(sl, c);
+                return true;
+            case org.h2.command.CommandInterface.ROLLBACK:
+                s.explicitTransaction(false);
+                log.rollback(sl, c);
+                return true;
+            case org.h2.command.CommandInterface.BEGIN:
+                s.explicitTransaction(true);
+                return true;
+            case org.h2.command.CommandInterface.SET_AUTOCOMMIT_TRUE:
+                // As JDBC's setAutoCommit(true): the open transaction is committed.
+                s.explicitTransaction(false);
+                s.manualCommit(false);
+                log.commit(sl, c);
+                return true;
+            case org.h2.command.CommandInterface.SET_AUTOCOMMIT_FALSE:
+                s.manualCommit(true);
+                return true;
+            case org.h2.command.CommandInterface.SAVEPOINT:
+                ps.execute();
+                sl.capture().savepoint(cl.savepoint());
+                return true;
+            case org.h2.command.CommandInterface.ROLLBACK_TO_SAVEPOINT:
+                ps.execute();
+                sl.capture().rollbackTo(cl.savepoint());
+                return true;
+            default:
+                return false;
+        }
     }
 
     /** Refreshes the session's transaction state; a closed gate is told, as a backup may wait for it. */
@@ -528,26 +659,29 @@ public final class RequestDispatcher {
     }
 
     private void begin(Session s, long id, boolean readOnly) throws SQLException {
-        Connection c = s.connection();
-        if (!c.getAutoCommit()) {
+        if (!s.autoCommit()) {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "A transaction is already open.");
         }
-        c.setAutoCommit(false);
+        if (s.cursors.isEmpty()) {
+            s.connection().commit(); // ends the last read's snapshot: the transaction starts now
+        }
+        s.explicitTransaction(true);
         s.inTransaction(true);
         ok(s, id);
     }
 
     private void endTransaction(Session s, long id, boolean commit) throws SQLException {
         Connection c = s.connection();
-        if (!c.getAutoCommit()) {
+        boolean open = !s.autoCommit();
+        s.explicitTransaction(false);
+        if (open) {
             if (commit) {
-                c.commit();
+                log.commit(s.log(), c);
             } else {
-                c.rollback();
+                log.rollback(s.log(), c);
             }
-            c.setAutoCommit(true);
         }
-        s.inTransaction(false);
+        s.inTransaction(!s.autoCommit());
         ok(s, id);
     }
 
@@ -566,7 +700,7 @@ public final class RequestDispatcher {
         Connection c = s.connection();
         boolean open;
         try {
-            open = c != null && !c.isClosed() && !c.getAutoCommit();
+            open = c != null && !c.isClosed() && !s.autoCommit();
         } catch (SQLException e) {
             open = false;
         }
@@ -584,11 +718,13 @@ public final class RequestDispatcher {
         Connection c = s.connection();
         if (c != null) {
             try {
-                if (!c.getAutoCommit()) {
-                    c.rollback();
-                }
+                c.rollback();
             } catch (SQLException ignored) {
                 // the connection is closed below either way
+            }
+            if (s.log() != null) {
+                log.close(s.log());
+                s.log(null);
             }
             try {
                 c.close();

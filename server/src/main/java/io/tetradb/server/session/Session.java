@@ -40,6 +40,12 @@ public final class Session {
 
     // Worker-confined state (the task running on this session's executor).
     private Connection connection;
+    /** The session's part in the log (its slot, its open transaction's operations). */
+    private io.tetradb.server.log.SessionLog log;
+    /** A transaction begun by Begin or SQL BEGIN: it ends with its commit or rollback. */
+    private boolean explicitTransaction;
+    /** SET AUTOCOMMIT FALSE: every statement runs in a transaction until SET AUTOCOMMIT TRUE. */
+    private boolean manualCommit;
     final Map<Long, Cursor> cursors = new HashMap<>();
     final StatementCache statements = new StatementCache(STATEMENT_CACHE_SIZE);
 
@@ -192,6 +198,31 @@ public final class Session {
 
     Connection connection() {
         return connection;
+    }
+
+    io.tetradb.server.log.SessionLog log() {
+        return log;
+    }
+
+    void log(io.tetradb.server.log.SessionLog l) {
+        log = l;
+    }
+
+    /**
+     * Whether each statement commits by itself (the client's autocommit): no transaction was
+     * begun and SET AUTOCOMMIT FALSE is not in force. The engine connection itself never
+     * commits by itself: the server commits, once the log holds the transaction.
+     */
+    boolean autoCommit() {
+        return !explicitTransaction && !manualCommit;
+    }
+
+    void explicitTransaction(boolean on) {
+        explicitTransaction = on;
+    }
+
+    void manualCommit(boolean on) {
+        manualCommit = on;
     }
 
     void connection(Connection c) {

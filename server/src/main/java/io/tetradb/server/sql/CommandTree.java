@@ -70,7 +70,7 @@ final class CommandTree {
     private CommandTree() {
     }
 
-    private enum Question { WRITE_EFFECT, FILE_OR_CODE }
+    private enum Question { WRITE_EFFECT, FILE_OR_CODE, NON_DETERMINISTIC }
 
     private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
         @Override
@@ -87,6 +87,17 @@ final class CommandTree {
     /** Whether {@code p} itself defines a call of a file, code or other admin-only function. */
     static boolean callsFileOrCode(Object p) {
         return walk(p, Question.FILE_OR_CODE);
+    }
+
+    /**
+     * Whether what {@code p} defines or computes may give other values when run again: an
+     * expression H2's {@code DETERMINISTIC} visitor rejects ({@code RAND()}, {@code NOW()},
+     * {@code RANDOM_UUID()}, a sequence, user code) in a column it defines or in a query it
+     * runs (views it reads included). Used on DDL: the log then records the contents it
+     * produced rather than counting on the statement to produce them again.
+     */
+    static boolean isNonDeterministic(Object p) {
+        return walk(p, Question.NON_DETERMINISTIC);
     }
 
     private static boolean walk(Object root, Question q) {
@@ -132,7 +143,11 @@ final class CommandTree {
                 }
                 return false;
             }
-            Boolean verdict = question == Question.WRITE_EFFECT ? writeVerdict(node) : fileOrCodeVerdict(node);
+            Boolean verdict = switch (question) {
+                case WRITE_EFFECT -> writeVerdict(node);
+                case FILE_OR_CODE -> fileOrCodeVerdict(node);
+                case NON_DETERMINISTIC -> nonDeterministicVerdict(node);
+            };
             if (verdict != null) {
                 return verdict;
             }
@@ -168,7 +183,7 @@ final class CommandTree {
             if (v instanceof Column) {
                 // A column's default and generated expressions are the statement's own only where a
                 // CREATE / ALTER defines the column; a column an expression reads is not entered.
-                return question == Question.FILE_OR_CODE && !(holder instanceof Expression)
+                return question != Question.WRITE_EFFECT && !(holder instanceof Expression)
                         && !(holder instanceof Table) && holder != null
                         && holder.getClass().getName().startsWith("org.h2.command.");
             }
@@ -221,6 +236,29 @@ final class CommandTree {
                 return entered(t) ? null : Boolean.FALSE;
             }
             return null;
+        }
+    }
+
+    private static Boolean nonDeterministicVerdict(Object node) {
+        if (node instanceof JavaFunction || node instanceof JavaAggregate || node instanceof JavaTableFunction) {
+            return Boolean.TRUE;
+        }
+        if (node instanceof Expression e && !deterministic(e)) {
+            return Boolean.TRUE;
+        }
+        if (node instanceof Table t) {
+            // The queries of views, derived tables, CTEs and table functions run; stored tables are data.
+            return entered(t) || t instanceof TableView ? null : Boolean.FALSE;
+        }
+        return null;
+    }
+
+    /** H2's DETERMINISTIC verdict on one expression node; a node that cannot answer is looked below. */
+    private static boolean deterministic(Expression e) {
+        try {
+            return e.isEverything(ExpressionVisitor.DETERMINISTIC_VISITOR);
+        } catch (DbException ex) {
+            return true;
         }
     }
 

@@ -41,11 +41,17 @@ public final class StatementClassifier {
      * @param query          whether it returns rows
      * @param callsFileOrCode a structure write whose definitions (views, defaults, generated columns,
      *                       constraints, ...) call a file or code function
+     * @param transactional  whether H2 runs it inside the session's transaction; H2 commits that
+     *                       transaction before and after any other statement (DDL, TRUNCATE, SET, ...)
+     * @param nonDeterministic a structure write whose definitions or queries may give other values
+     *                       when run again ({@link CommandTree#isNonDeterministic})
+     * @param savepoint      the savepoint a SAVEPOINT or ROLLBACK TO SAVEPOINT names, else null
      */
-    public record Classification(StatementKind kind, int commandType, boolean query, boolean callsFileOrCode) {
-        /** A classification whose statement defines no call of a file or code function. */
+    public record Classification(StatementKind kind, int commandType, boolean query, boolean callsFileOrCode,
+                                 boolean transactional, boolean nonDeterministic, String savepoint) {
+        /** A transactional classification whose statement defines no call of a file or code function. */
         public Classification(StatementKind kind, int commandType, boolean query) {
-            this(kind, commandType, query, false);
+            this(kind, commandType, query, false, true, false, null);
         }
 
         /** Whether the statement changes data or structure. */
@@ -75,8 +81,13 @@ public final class StatementClassifier {
             Prepared prepared = prepared(container);
             int type = container.getCommandType();
             StatementKind kind = kindOf(type, prepared);
-            boolean plants = kind == StatementKind.STRUCTURE_WRITE && CommandTree.callsFileOrCode(prepared);
-            return new Classification(kind, type, command.isQuery(), plants);
+            boolean structure = kind == StatementKind.STRUCTURE_WRITE;
+            boolean plants = structure && CommandTree.callsFileOrCode(prepared);
+            boolean nonDeterministic = structure && CommandTree.isNonDeterministic(prepared);
+            String savepoint = type == CommandInterface.SAVEPOINT || type == CommandInterface.ROLLBACK_TO_SAVEPOINT
+                    ? savepointName(prepared) : null;
+            return new Classification(kind, type, command.isQuery(), plants, prepared.isTransactional(),
+                    nonDeterministic, savepoint);
         } catch (DbException e) {
             throw e.getSQLException();
         } finally {
@@ -190,9 +201,45 @@ public final class StatementClassifier {
         }
     }
 
+    /** A short name of a command type for the log ("CREATE TABLE", "TRUNCATE TABLE", ...), from H2's constant's name. */
+    public static String commandName(int type) {
+        for (Field f : CommandInterface.class.getFields()) {
+            try {
+                if (f.getType() == int.class && f.getInt(null) == type) {
+                    return f.getName().replace('_', ' ');
+                }
+            } catch (IllegalAccessException e) {
+                break;
+            }
+        }
+        return "STATEMENT " + type;
+    }
+
     /** Whether the command is a SET statement (of a setting or a variable). */
     public static boolean isSet(int type) {
         return type == CommandInterface.SET;
+    }
+
+    /** The savepoint a transaction command names (H2 keeps it in a private field). */
+    private static String savepointName(Prepared p) {
+        for (Class<?> c = p.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field f = c.getDeclaredField("savepointName");
+                f.setAccessible(true);
+                return (String) f.get(p);
+            } catch (NoSuchFieldException e) {
+                // look in the superclass
+            } catch (IllegalAccessException | RuntimeException e) {
+                throw new IllegalStateException("H2's " + c.getName() + " cannot be read", e);
+            }
+        }
+        throw new IllegalStateException("H2's " + p.getClass().getName() + " names no savepoint");
+    }
+
+    /** Whether the command is a statement the server runs itself around the engine: 2PC is not. */
+    public static boolean isTwoPhaseCommit(int type) {
+        return type == CommandInterface.PREPARE_COMMIT || type == CommandInterface.COMMIT_TRANSACTION
+                || type == CommandInterface.ROLLBACK_TRANSACTION;
     }
 
     /** The statement a CommandContainer holds (H2 keeps it in a private field). */

@@ -1,0 +1,71 @@
+package io.tetradb.server.log;
+
+import org.h2.schema.Schema;
+import org.h2.schema.TriggerObject;
+import org.h2.table.Table;
+import org.h2.table.TableType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Places the log's row trigger ({@link CaptureTrigger}) on every kept table that lacks it:
+ * at start, and after every structure change (a new table, a table H2 rebuilt). A trigger
+ * dropped by SQL is placed again by the next structure change's run of this, before any
+ * write can reach its table. Temporary tables and tables without persistent data are not
+ * kept, so not logged.
+ *
+ * <p>Runs on the caller's thread with the server's own connection (H2's admin account,
+ * which creating a trigger needs); the caller holds that connection's monitor.
+ */
+final class TriggerPlacer {
+    private static final Logger LOG = LoggerFactory.getLogger(TriggerPlacer.class);
+    private final Connection system;
+
+    TriggerPlacer(Connection system) {
+        this.system = system;
+    }
+
+    void place() throws SQLException {
+        org.h2.engine.Database engine = LogCapture.engineSession(system).getDatabase();
+        List<String> creates = new ArrayList<>();
+        for (Schema schema : engine.getAllSchemasNoMeta()) {
+            Set<Table> covered = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (TriggerObject t : schema.getAllTriggers()) {
+                if (CaptureTrigger.class.getName().equals(t.getTriggerClassName())) {
+                    covered.add(t.getTable());
+                }
+            }
+            for (Table t : schema.getAllTablesAndViews(null)) {
+                if (t.getTableType() == TableType.TABLE && !t.isTemporary() && t.isPersistData()
+                        && !covered.contains(t)) {
+                    creates.add("CREATE TRIGGER " + LogCapture.quote(schema.getName()) + "."
+                            + LogCapture.quote(LogCapture.TRIGGER_PREFIX + t.getId())
+                            + " AFTER INSERT, UPDATE, DELETE ON " + LogCapture.quote(schema.getName()) + "."
+                            + LogCapture.quote(t.getName()) + " FOR EACH ROW CALL '"
+                            + CaptureTrigger.class.getName() + "'");
+                }
+            }
+        }
+        if (creates.isEmpty()) {
+            return;
+        }
+        boolean auto = system.getAutoCommit();
+        try (java.sql.Statement st = system.createStatement()) {
+            for (String sql : creates) {
+                st.execute(sql);
+            }
+        } finally {
+            if (!auto) {
+                system.commit();
+            }
+        }
+        LOG.debug("Placed the log's trigger on {} table(s).", creates.size());
+    }
+}
