@@ -119,6 +119,11 @@ public final class DataLayout {
         return dataDir().resolve(name + ".mv.db");
     }
 
+    /** The log file: every committed operation since the last data backup (PRODUCT.md 4.10). */
+    public Path logFile() {
+        return dataDir().resolve(name + ".journal");
+    }
+
     public Path catalogFile() {
         return structureDir().resolve("catalog.xml");
     }

@@ -19,6 +19,7 @@ import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.convert.LegacyEngines;
 import io.tetradb.server.convert.StartupConversion;
 import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.log.LogService;
 import io.tetradb.server.net.PreLoginLimits;
 import io.tetradb.server.net.ServerChannelInitializer;
 import io.tetradb.server.net.TlsContext;
@@ -82,6 +83,7 @@ public final class TetraServer implements AutoCloseable {
     private BackupScheduler scheduler;
     private RestoreService restores;
     private RequestDispatcher dispatcher;
+    private LogService logs;
     private final java.time.Clock clock;
     private Channel serverChannel;
     private volatile int boundPort;
@@ -146,6 +148,12 @@ public final class TetraServer implements AutoCloseable {
         if (users.isEmpty()) {
             createAdmin();
         }
+        String version = version();
+        // The log file follows every open and close of the database (PRODUCT.md 4.10): what the data
+        // file lacks is redone from it before anyone is served.
+        logs = new LogService(layout, config.logSync(), config.transactionLogBytes(),
+                config.logStructureWait().toMillis(), version);
+        database.lifecycle(logs);
         database.open();
         CatalogWriter catalog = new CatalogWriter(database, layout);
         catalog.checkReadable();
@@ -160,7 +168,6 @@ public final class TetraServer implements AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         workers = pool;
-        String version = version();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tetra-timer");
             t.setDaemon(true);
@@ -179,7 +186,7 @@ public final class TetraServer implements AutoCloseable {
         BackupService backupService = backups;
         limits = new ResourceLimits(config, timer);
         dispatcher = new RequestDispatcher(database, catalog, gate, admin,
-                config.fetchSize(), config.maxFrameSize(), backupService::noteWrite, limits);
+                config.fetchSize(), config.maxFrameSize(), backupService::noteWrite, limits, logs);
         sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate, limits);
         EngineRecovery recovery = new EngineRecovery(database, catalog, sessions);
         limits.onEngineOutOfMemory(recovery::check);
@@ -309,6 +316,11 @@ public final class TetraServer implements AutoCloseable {
     /** The executor of every session's requests (tests use its hooks). */
     public RequestDispatcher requests() {
         return dispatcher;
+    }
+
+    /** The log file (status, tests). */
+    public LogService logs() {
+        return logs;
     }
 
     /** Restore and verify (tests use its hooks). */

@@ -28,25 +28,6 @@ public final class ServerConfig {
             "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser", "limits.sessionsPerUser",
             "sql.engineAdmin", "log.sync", "log.structureWait", "limits.transactionLogBytes");
 
-    /**
-     * When a commit is acknowledged (PRODUCT.md 4.10, {@code log.sync}): once its log records
-     * are on disk ({@code commit}, the default), or once they are written to the operating
-     * system, which puts them on disk within a second ({@code everySecond}: a power loss may
-     * lose up to a second of commits; a killed server loses none).
-     */
-    public enum LogSync {
-        COMMIT("commit"), EVERY_SECOND("everySecond");
-
-        private final String value;
-
-        LogSync(String value) {
-            this.value = value;
-        }
-
-        public String value() {
-            return value;
-        }
-    }
 
     /**
      * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
@@ -95,7 +76,7 @@ public final class ServerConfig {
     private final int statementsPerUser;
     private final int sessionsPerUser;
     private final boolean sqlEngineAdmin;
-    private final LogSync logSync;
+    private final io.tetradb.server.log.SyncMode logSync;
     private final Duration logStructureWait;
     private final long transactionLogBytes;
 
@@ -417,7 +398,7 @@ public final class ServerConfig {
     }
 
     /** When a commit is acknowledged ({@code log.sync}): {@code commit} (default) or {@code everySecond}. */
-    public LogSync logSync() {
+    public io.tetradb.server.log.SyncMode logSync() {
         return logSync;
     }
 
@@ -588,7 +569,7 @@ public final class ServerConfig {
                 + " limits.cursorsPerSession=" + cursorsPerSession
                 + " limits.requestBytesInFlight=" + requestBytesInFlight
                 + " limits.statementsPerUser=" + statementsPerUser + " limits.sessionsPerUser=" + sessionsPerUser
-                + " sql.engineAdmin=" + sqlEngineAdmin + " log.sync=" + logSync.value()
+                + " sql.engineAdmin=" + sqlEngineAdmin + " log.sync=" + syncWord(logSync)
                 + " log.structureWait=" + logStructureWait.toMillis() + "ms"
                 + " limits.transactionLogBytes=" + transactionLogBytes
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
@@ -629,7 +610,7 @@ public final class ServerConfig {
         private int statementsPerUser = 8;
         private int sessionsPerUser = 64;
         private boolean sqlEngineAdmin;
-        private LogSync logSync = LogSync.COMMIT;
+        private io.tetradb.server.log.SyncMode logSync = io.tetradb.server.log.SyncMode.COMMIT;
         private Duration logStructureWait = Duration.ofSeconds(10);
         private long transactionLogBytes = 64L * 1024 * 1024;
 
@@ -787,7 +768,7 @@ public final class ServerConfig {
             return this;
         }
 
-        public Builder logSync(LogSync v) {
+        public Builder logSync(io.tetradb.server.log.SyncMode v) {
             logSync = v;
             return this;
         }
@@ -870,13 +851,18 @@ public final class ServerConfig {
         }
     }
 
-    static LogSync parseLogSync(String key, String v) {
-        for (LogSync s : LogSync.values()) {
-            if (s.value().equalsIgnoreCase(v)) {
-                return s;
+    /** log.sync's words: {@code commit} and {@code everySecond}. */
+    static io.tetradb.server.log.SyncMode parseLogSync(String key, String v) {
+        for (io.tetradb.server.log.SyncMode m : io.tetradb.server.log.SyncMode.values()) {
+            if (syncWord(m).equalsIgnoreCase(v)) {
+                return m;
             }
         }
         throw new ConfigException(key + ": '" + v + "' is not one of commit, everySecond");
+    }
+
+    static String syncWord(io.tetradb.server.log.SyncMode m) {
+        return m == io.tetradb.server.log.SyncMode.COMMIT ? "commit" : "everySecond";
     }
 
     static Conversion parseConversion(String key, String v) {

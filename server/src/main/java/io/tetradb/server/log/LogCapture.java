@@ -14,10 +14,8 @@ import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.schema.Schema;
 import org.h2.schema.Sequence;
-import org.h2.schema.TriggerObject;
 import org.h2.table.Column;
 import org.h2.table.Table;
-import org.h2.table.TableType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +61,7 @@ public final class LogCapture {
 
     private final Connection system;
     private final org.h2.engine.Database engine;
-    private final TransactionLog log;
+    private final OperationLog log;
     private final long maxTransactionBytes;
     private final long structureWaitMillis;
     private final StructureBarrier barrier = new StructureBarrier();
@@ -76,7 +74,7 @@ public final class LogCapture {
     /**
      * @param system the server's own connection (H2's admin account: it places the triggers)
      */
-    public LogCapture(Connection system, TransactionLog log, long maxTransactionBytes, long structureWaitMillis)
+    public LogCapture(Connection system, OperationLog log, long maxTransactionBytes, long structureWaitMillis)
             throws SQLException {
         this.system = system;
         this.engine = engineSession(system).getDatabase();
@@ -122,11 +120,11 @@ public final class LogCapture {
     public synchronized SessionLog open(String user, long session, String address) {
         int slot = slots.nextClearBit(SYSTEM_SLOT + 1);
         slots.set(slot);
-        return new SessionLog(slot, user, session, address, new TransactionCapture(maxTransactionBytes));
+        return new SessionLog(this, slot, user, session, address, new TransactionCapture(maxTransactionBytes));
     }
 
     /** A session ended (its transaction rolled back): its slot is free again. */
-    public void close(SessionLog s) {
+    void close(SessionLog s) {
         s.capture.clear();
         releaseWrite(s);
         synchronized (this) {
@@ -162,13 +160,7 @@ public final class LogCapture {
                 c.commit();
                 return;
             }
-            TransactionLog.Appended appended;
-            try {
-                appended = log.append(transaction(s, ops), ops.size());
-            } catch (TetraException e) {
-                c.rollback();
-                throw e;
-            }
+            OperationLog.Appended appended = log.append(transaction(s, ops));
             Watermarks.record(engineSession(c), s.slot, appended.lastOperation());
             awaitDurable(appended, c);
             c.commit();
@@ -235,7 +227,7 @@ public final class LogCapture {
                 }
             }
             ops.addAll(sequenceAdvances());
-            TransactionLog.Appended appended = log.append(transaction(s, ops), ops.size());
+            OperationLog.Appended appended = log.append(transaction(s, ops));
             Watermarks.record(session, s.slot, appended.lastOperation());
             awaitDurable(appended, c);
             c.commit();
@@ -251,7 +243,7 @@ public final class LogCapture {
                 .addAllOperations(ops);
     }
 
-    private static void awaitDurable(TransactionLog.Appended appended, Connection c) throws SQLException {
+    private static void awaitDurable(OperationLog.Appended appended, Connection c) throws SQLException {
         try {
             appended.durable().get();
         } catch (ExecutionException e) {

@@ -69,6 +69,9 @@ final class SchemaDigest {
     }
 
     private static String normalize(String sql) {
+        if (sql == null) {
+            return "";
+        }
         return MADE_UP_NAME.matcher(RESTART.matcher(sql).replaceAll("")).replaceAll("\"*\"");
     }
 

@@ -13,9 +13,11 @@ public final class SessionLog {
     final long session;
     final String address;
     final TransactionCapture capture;
+    private final LogCapture owner;
     boolean holdsWrite;
 
-    SessionLog(int slot, String user, long session, String address, TransactionCapture capture) {
+    SessionLog(LogCapture owner, int slot, String user, long session, String address, TransactionCapture capture) {
+        this.owner = owner;
         this.slot = slot;
         this.user = user;
         this.session = session;
@@ -29,5 +31,10 @@ public final class SessionLog {
 
     public int slot() {
         return slot;
+    }
+
+    /** The session ended: its slot is given back to the capture it came from. */
+    public void close() {
+        owner.close(this);
     }
 }

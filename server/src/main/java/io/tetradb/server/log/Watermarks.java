@@ -2,6 +2,7 @@ package io.tetradb.server.log;
 
 import org.h2.engine.SessionLocal;
 import org.h2.mvstore.tx.TransactionMap;
+import org.h2.mvstore.type.ObjectDataType;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.Map;
  * ({@code tetra.log.applied}), written in the same engine transaction as the changes
  * themselves, so that a data file written at any moment knows exactly which logged
  * transactions it holds; and the database's id ({@code tetra.log.meta}), which every log
- * segment names.
+ * segment names. Their keys and values are plain Java objects ({@link ObjectDataType}: the
+ * type every opener of these maps must give; H2's own tools copy maps they do not know as bytes).
  *
  * <p>Stateless; called on the thread running the engine session it is given.
  */
@@ -24,18 +26,26 @@ final class Watermarks {
     private Watermarks() {
     }
 
+    private static TransactionMap<Object, Object> applied(SessionLocal session) {
+        return session.getTransaction().openMap(APPLIED, new ObjectDataType(), new ObjectDataType());
+    }
+
+    private static TransactionMap<Object, Object> meta(SessionLocal session) {
+        return session.getTransaction().openMap(META, new ObjectDataType(), new ObjectDataType());
+    }
+
     /** Records, in {@code session}'s open transaction, that operations up to {@code operation} of {@code slot} are in. */
     static void record(SessionLocal session, int slot, long operation) {
-        TransactionMap<Integer, Long> map = session.getTransaction().openMap(APPLIED);
+        TransactionMap<Object, Object> map = applied(session);
         map.put(slot, operation);
     }
 
     /** The last operation the data file holds, per slot. */
     static Map<Integer, Long> read(SessionLocal session) {
-        TransactionMap<Integer, Long> map = session.getTransaction().openMap(APPLIED);
+        TransactionMap<Object, Object> map = applied(session);
         Map<Integer, Long> out = new HashMap<>();
-        for (Map.Entry<Integer, Long> e : map.entrySet()) {
-            out.put(e.getKey(), e.getValue());
+        for (Map.Entry<Object, Object> e : map.entrySet()) {
+            out.put((Integer) e.getKey(), (Long) e.getValue());
         }
         return out;
     }
@@ -49,10 +59,22 @@ final class Watermarks {
         return max;
     }
 
+    /** Removes and returns a number kept in the meta map (null when absent). */
+    static Long takeMeta(SessionLocal session, String key) {
+        TransactionMap<Object, Object> map = meta(session);
+        Object v = map.remove(key);
+        return v instanceof Long l ? l : null;
+    }
+
+    static void putMeta(SessionLocal session, String key, long value) {
+        TransactionMap<Object, Object> map = meta(session);
+        map.put(key, value);
+    }
+
     /** The database's id, made (in {@code session}'s transaction) when it has none yet. */
     static String databaseId(SessionLocal session) {
-        TransactionMap<String, String> map = session.getTransaction().openMap(META);
-        String id = map.get(DATABASE_ID);
+        TransactionMap<Object, Object> map = meta(session);
+        String id = (String) map.get(DATABASE_ID);
         if (id == null) {
             id = java.util.UUID.randomUUID().toString();
             map.put(DATABASE_ID, id);

@@ -18,6 +18,7 @@ import io.tetradb.protocol.Values;
 import io.tetradb.server.admin.AdminService;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.log.LogCapture;
+import io.tetradb.server.log.LogService;
 import io.tetradb.server.log.SessionLog;
 import io.tetradb.server.sql.CatalogWriter;
 import io.tetradb.server.sql.Database;
@@ -68,17 +69,17 @@ public final class RequestDispatcher {
     private final Runnable writeListener;
     private volatile Runnable afterWriteHook = () -> { };
     private final ResourceLimits limits;
-    private final LogCapture log;
+    private final LogService logs;
 
     /**
      * @param writeListener told after every data or structure write that ran (the backup service
      *                      tracks whether data changed since the last backup)
-     * @param log           records every commit in the log before it is acknowledged
+     * @param logs          the log file: every commit is in it before it is acknowledged
      */
     public RequestDispatcher(Database database, CatalogWriter catalog, WriteGate gate, AdminService admin,
                              int defaultFetchSize, int maxFrameSize, Runnable writeListener, ResourceLimits limits,
-                             LogCapture log) {
-        this.log = log;
+                             LogService logs) {
+        this.logs = logs;
         this.limits = limits;
         this.writeListener = writeListener;
         this.database = database;
@@ -104,7 +105,7 @@ public final class RequestDispatcher {
             // The engine never commits by itself: the server commits once the log holds the transaction.
             c.setAutoCommit(false);
             s.connection(c);
-            s.log(log.open(s.user(), s.id(), s.remoteAddress()));
+            s.log(log().open(s.user(), s.id(), s.remoteAddress()));
             s.engineSession((org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession());
             return true;
         } catch (SQLException e) {
@@ -394,18 +395,18 @@ public final class RequestDispatcher {
                 || (cl.kind() == StatementKind.DATA_WRITE && !cl.transactional());
         if (structure) {
             try {
-                return log.structureWrite(sl, c, sql, kindName(cl), cl.nonDeterministic(), ps::execute);
+                return log().structureWrite(sl, c, sql, kindName(cl), cl.nonDeterministic(), ps::execute);
             } finally {
                 keepEngineCommitting(c);
             }
         }
         if (!cl.transactional()) {
             // H2 commits the open transaction before such a statement (SET MODE, ...): the server does, logged.
-            log.commit(sl, c);
+            log().commit(sl, c);
         }
         boolean write = cl.isWrite();
         if (write) {
-            log.beforeWrite(sl);
+            log().beforeWrite(sl);
         }
         sl.capture().statementStarts();
         sl.capture().attach();
@@ -415,7 +416,7 @@ public final class RequestDispatcher {
         } catch (SQLException e) {
             if (e.getErrorCode() == org.h2.api.ErrorCode.DEADLOCK_1 || s.autoCommit()) {
                 // A deadlock rolls the whole transaction back; in autocommit the statement was all of it.
-                log.rollback(sl, c);
+                log().rollback(sl, c);
             } else {
                 sl.capture().statementFailed();
             }
@@ -425,9 +426,18 @@ public final class RequestDispatcher {
             keepEngineCommitting(c);
         }
         if (s.autoCommit() && (write || !sl.capture().isEmpty())) {
-            log.commit(sl, c);
+            log().commit(sl, c);
         }
         return result;
+    }
+
+    /** The log's capture of the open database. */
+    private LogCapture log() {
+        LogCapture c = logs.capture();
+        if (c == null) {
+            throw new TetraException(ErrorCode.SESSION_CLOSED, "The database is not open (it is being reopened).");
+        }
+        return c;
     }
 
     /** The engine connection stays without autocommit (a statement run by EXECUTE may have set it). */
@@ -453,11 +463,11 @@ public final class RequestDispatcher {
         switch (cl.commandType()) {
             case org.h2.command.CommandInterface.COMMIT:
                 s.explicitTransaction(false);
-                log.commit(sl, c);
+                log().commit(sl, c);
                 return true;
             case org.h2.command.CommandInterface.ROLLBACK:
                 s.explicitTransaction(false);
-                log.rollback(sl, c);
+                log().rollback(sl, c);
                 return true;
             case org.h2.command.CommandInterface.BEGIN:
                 s.explicitTransaction(true);
@@ -466,7 +476,7 @@ public final class RequestDispatcher {
                 // As JDBC's setAutoCommit(true): the open transaction is committed.
                 s.explicitTransaction(false);
                 s.manualCommit(false);
-                log.commit(sl, c);
+                log().commit(sl, c);
                 return true;
             case org.h2.command.CommandInterface.SET_AUTOCOMMIT_FALSE:
                 s.manualCommit(true);
@@ -676,9 +686,9 @@ public final class RequestDispatcher {
         s.explicitTransaction(false);
         if (open) {
             if (commit) {
-                log.commit(s.log(), c);
+                log().commit(s.log(), c);
             } else {
-                log.rollback(s.log(), c);
+                log().rollback(s.log(), c);
             }
         }
         s.inTransaction(!s.autoCommit());
@@ -723,7 +733,7 @@ public final class RequestDispatcher {
                 // the connection is closed below either way
             }
             if (s.log() != null) {
-                log.close(s.log());
+                s.log().close();
                 s.log(null);
             }
             try {

@@ -57,6 +57,21 @@ public final class Database implements AutoCloseable {
     private final boolean engineAdmin;
     private Connection system;
     private org.h2.mvstore.db.Store store;
+    private Lifecycle lifecycle;
+
+    /** Told when the database has opened and when it is about to close (the log file follows it). */
+    public interface Lifecycle {
+        /** The database opened; runs before anyone is served. A failure makes the open fail. */
+        void opened(Connection system) throws IOException, SQLException;
+
+        /** The database is about to close; {@code engineOpen} is false when the engine closed itself. */
+        void closing(Connection system, boolean engineOpen);
+    }
+
+    /** Sets what follows the database's opens and closes (the server's log file); before {@link #open}. */
+    public void lifecycle(Lifecycle l) {
+        lifecycle = l;
+    }
 
     /**
      * A database whose admin-role connections have H2's admin rights: for the server's own
@@ -119,6 +134,14 @@ public final class Database implements AutoCloseable {
         grantReaderSelect();
         LOG.info("Database {} {} (H2 {}).", layout.databaseName(), created ? "created" : "opened",
                 Constants.FULL_VERSION);
+        if (lifecycle != null) {
+            try {
+                lifecycle.opened(system);
+            } catch (IOException | SQLException | RuntimeException e) {
+                shutdown("SHUTDOWN");
+                throw e;
+            }
+        }
     }
 
     /** Whether the data file was created by this start (no file before). */
@@ -296,6 +319,9 @@ public final class Database implements AutoCloseable {
     private void shutdown(String command) {
         if (system == null) {
             return;
+        }
+        if (lifecycle != null) {
+            lifecycle.closing(system, !isEngineClosed());
         }
         try (Statement st = system.createStatement()) {
             st.execute(command);

@@ -1,0 +1,181 @@
+package io.tetradb.server.log;
+
+import io.tetradb.server.DataLayout;
+import org.h2.engine.SessionLocal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * The log file of the served database (PRODUCT.md 4.10) across the database's opens and
+ * closes: each time the database opens ({@link #opened}) the log file is opened (created
+ * when missing, its numbering going on after what the data file and the previous log
+ * hold), every logged transaction the data file lacks is redone before anyone is served,
+ * and capture starts; each time it closes ({@link #closing}) capture stops, the data file
+ * records that it holds everything logged (a clean close), and the log file is closed. The
+ * server's start, an in-place restore and the reopening after the engine closed itself all
+ * go through these two.
+ *
+ * <p>{@link #opened} and {@link #closing} run on the thread opening or closing the
+ * database, under the database's monitor; {@link #capture} is read by session workers.
+ */
+public final class LogService implements io.tetradb.server.sql.Database.Lifecycle {
+    private static final Logger LOG = LoggerFactory.getLogger(LogService.class);
+    private static final String CLEAN_THROUGH = "cleanThrough";
+
+    private final DataLayout layout;
+    private final SyncMode syncMode;
+    private final long maxTransactionBytes;
+    private final long structureWaitMillis;
+    private final String serverVersion;
+    private volatile OperationLog log;
+    private volatile LogCapture capture;
+    /** The last operation of the log before the latest close: numbering goes on after it. */
+    private long lastBefore;
+
+    public LogService(DataLayout layout, SyncMode syncMode, long maxTransactionBytes, long structureWaitMillis,
+                      String serverVersion) {
+        this.layout = layout;
+        this.syncMode = syncMode;
+        this.maxTransactionBytes = maxTransactionBytes;
+        this.structureWaitMillis = structureWaitMillis;
+        this.serverVersion = serverVersion;
+    }
+
+    /** The capture of the open database (null while it is closed). */
+    public LogCapture capture() {
+        return capture;
+    }
+
+    /** The open log file (null while the database is closed). */
+    public OperationLog log() {
+        return log;
+    }
+
+    /** The database was opened: opens the log, redoes what the data file lacks, starts capture. */
+    @Override
+    public void opened(Connection system) throws IOException, SQLException {
+        String databaseId;
+        Map<Integer, Long> applied;
+        Long cleanThrough;
+        synchronized (system) {
+            boolean auto = system.getAutoCommit();
+            system.setAutoCommit(false);
+            try {
+                SessionLocal s = LogCapture.engineSession(system);
+                databaseId = Watermarks.databaseId(s);
+                applied = Watermarks.read(s);
+                cleanThrough = Watermarks.takeMeta(s, CLEAN_THROUGH);
+                system.commit();
+            } finally {
+                system.setAutoCommit(auto);
+            }
+        }
+        long next = Math.max(Watermarks.highest(applied), lastBefore) + 1;
+        OperationLog opened = OperationLog.open(layout.logFile(), databaseId, OperationLog.Options.builder()
+                .syncMode(syncMode).firstOperation(next).serverVersion(serverVersion).build());
+        try {
+            if (cleanThrough == null || cleanThrough != opened.lastOperation()) {
+                recover(system, opened);
+            }
+            LogCapture c = new LogCapture(system, opened, maxTransactionBytes, structureWaitMillis);
+            c.start();
+            log = opened;
+            capture = c;
+        } catch (IOException | SQLException | RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    private static void recover(Connection system, OperationLog log) throws IOException, SQLException {
+        long started = System.nanoTime();
+        long redone;
+        long operations;
+        long last;
+        synchronized (system) {
+            try (LogReplay replay = new LogReplay(system)) {
+                try {
+                    SegmentReader.scan(log.file(), log.header().getDatabaseId(), tx -> {
+                        try {
+                            replay.apply(tx);
+                        } catch (SQLException e) {
+                            throw new ReplayFailure(e);
+                        }
+                    });
+                } catch (ReplayFailure f) {
+                    throw f.getCause();
+                }
+                redone = replay.transactions();
+                operations = replay.operations();
+                last = replay.lastOperation();
+            }
+        }
+        long ms = (System.nanoTime() - started) / 1_000_000;
+        if (redone == 0) {
+            LOG.info("Log file {}: the data file holds every logged operation (through {}); nothing to redo ({} ms).",
+                    log.file().getFileName(), log.lastOperation(), ms);
+        } else {
+            LOG.warn("Recovery: redid {} transaction(s), {} operation(s), up to operation {}, from the log file {} "
+                    + "in {} ms (the server had stopped without writing them to the data file).", redone, operations,
+                    last, log.file().getFileName(), ms);
+        }
+    }
+
+    /** Carries a replay's SQLException out of the reader's callback. */
+    private static final class ReplayFailure extends RuntimeException {
+        ReplayFailure(SQLException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized SQLException getCause() {
+            return (SQLException) super.getCause();
+        }
+    }
+
+    /**
+     * The database is about to close: capture stops; if the engine is still open, the data
+     * file records that it holds everything logged; the log file is closed.
+     */
+    @Override
+    public void closing(Connection system, boolean engineOpen) {
+        LogCapture c = capture;
+        OperationLog l = log;
+        capture = null;
+        log = null;
+        if (c != null) {
+            c.stop();
+        }
+        if (l == null) {
+            return;
+        }
+        lastBefore = l.lastOperation();
+        try {
+            l.close();
+        } catch (IOException e) {
+            LOG.warn("The log file {} did not close cleanly: {}", l.file(), e.getMessage());
+        }
+        if (engineOpen) {
+            try {
+                synchronized (system) {
+                    boolean auto = system.getAutoCommit();
+                    system.setAutoCommit(false);
+                    try {
+                        Watermarks.putMeta(LogCapture.engineSession(system), CLEAN_THROUGH, l.lastOperation());
+                        system.commit();
+                    } finally {
+                        system.setAutoCommit(auto);
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("Could not record the clean close in the data file ({}); the next start reads the log "
+                        + "through.", e.getMessage());
+            }
+        }
+    }
+}
