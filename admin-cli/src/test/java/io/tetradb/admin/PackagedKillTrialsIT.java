@@ -61,7 +61,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Threads: the test's thread starts, kills and checks the servers; the four clients
  * run on a pool of their own; each server's stdout is read by {@link PackagedServers}.
  */
-@Timeout(300)
+@Timeout(330)
 class PackagedKillTrialsIT {
     private static final String SEED_PROPERTY = "tetra.killTrials.seed";
     private static final String ADMIN_PASSWORD = "kill-trials-admin";
@@ -104,7 +104,7 @@ class PackagedKillTrialsIT {
     }
 
     @Test
-    @Timeout(240)
+    @Timeout(280)
     void killNineAtRandomMomentsLosesNoAcknowledgedCommit() throws Exception {
         long seed = seed();
         Random random = new Random(seed);
@@ -172,14 +172,18 @@ class PackagedKillTrialsIT {
         CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         closeClients();
 
+        long restarting = System.nanoTime();
         ServerProcess restarted = servers.start(dataDir, Map.of());
-        Set<Long> present = presentIds(restarted.port());
+        int newPort = restarted.port();
+        long restartMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarting);
+        Set<Long> present = presentIds(newPort);
         Ledger.Check check = ledger.check(trial, present);
         System.out.printf("trial %d (%s after %d ms): acknowledged %d rows (%d autocommit, %d transactions of %d),"
-                        + " found %d, lost %d; earlier trials' rows now missing %d; partial transactions %d%n",
+                        + " found %d, lost %d; earlier trials' rows now missing %d; partial transactions %d;"
+                        + " restart %d ms%n",
                 trial, kill ? "SIGKILL" : "SIGTERM", delayMs, check.acknowledged(), autocommitRows.get(),
                 transactions.get(), TRANSACTION_ROWS, check.found(), check.lost(), check.earlierMissing(),
-                check.partial());
+                check.partial(), restartMs);
         return restarted;
     }
 
@@ -354,9 +358,13 @@ class PackagedKillTrialsIT {
         /** The summary line, then fails naming the first lost ids and partial transactions, and the seed. */
         void assertNothingLost(String what, int trials, long seed) {
             long transactionsAcknowledged = begun.stream().filter(ids -> acknowledged.contains(ids[0])).count();
-            System.out.printf("%s: %d trials, %d acknowledged rows, %d lost (%d transactions of %d acknowledged,"
-                            + " %d partial)%n", what, trials, acknowledged.size(), lost.size(),
-                    transactionsAcknowledged, TRANSACTION_ROWS, partial.size());
+            long autocommitAcknowledged = acknowledged.stream().filter(Ledger::isAutocommit).count();
+            long autocommitLost = lost.stream().filter(Ledger::isAutocommit).count();
+            System.out.printf("%s: %d trials, %d acknowledged rows, %d lost (autocommit: %d acknowledged, %d lost;"
+                            + " transactions: %d rows in %d transactions of %d acknowledged, %d lost, %d partial)%n",
+                    what, trials, acknowledged.size(), lost.size(), autocommitAcknowledged, autocommitLost,
+                    acknowledged.size() - autocommitAcknowledged, transactionsAcknowledged, TRANSACTION_ROWS,
+                    lost.size() - autocommitLost, partial.size());
             assertThat(checked).as("restarts checked").isEqualTo(trials);
             assertThat(acknowledged).as("rows acknowledged in %d trials", trials).isNotEmpty();
             assertThat(transactionsAcknowledged).as("transactions acknowledged in %d trials", trials).isPositive();
@@ -376,6 +384,10 @@ class PackagedKillTrialsIT {
 
         private static long trialOf(long id) {
             return id / TRIAL_SPAN;
+        }
+
+        private static boolean isAutocommit(long id) {
+            return (id % TRIAL_SPAN) / CLIENT_SPAN < AUTOCOMMIT_CLIENTS;
         }
     }
 }
