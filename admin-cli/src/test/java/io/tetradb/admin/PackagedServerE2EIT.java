@@ -2,6 +2,7 @@ package io.tetradb.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tetradb.admin.PackagedServers.ServerProcess;
 import io.tetradb.client.ClientConfig;
 import io.tetradb.client.Row;
 import io.tetradb.client.Rows;
@@ -13,9 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -41,37 +39,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(600)
 class PackagedServerE2EIT {
     private static final String ADMIN_PASSWORD = "e2e-admin-secret";
-    private static final Pattern LISTENING =
-            Pattern.compile("^Tetra \\S+ is listening on 127\\.0\\.0\\.1:(\\d+) \\(database ");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path temp;
-    private Path repo;
-    private Path serverJar;
     private Path adminJar;
-    private final List<ServerProcess> servers = new ArrayList<>();
+    private PackagedServers servers;
     private final AtomicInteger runs = new AtomicInteger();
 
     @BeforeEach
     void locateJars() {
-        // Failsafe runs in the module's folder (admin-cli); the repository is its parent.
-        repo = Path.of("").toAbsolutePath().getParent();
-        serverJar = repo.resolve("server/target/tetra-server.jar");
-        adminJar = repo.resolve("admin-cli/target/tetra-admin.jar");
-        assertThat(serverJar).as("the packaged server (mvn package -pl server)").isRegularFile();
-        assertThat(serverJar.resolveSibling("lib")).isDirectory();
+        servers = new PackagedServers(temp);
+        adminJar = PackagedServers.repository().resolve("admin-cli/target/tetra-admin.jar");
         assertThat(adminJar).as("the packaged tetra-admin").isRegularFile();
     }
 
     @AfterEach
     void killLeftovers() throws InterruptedException {
-        for (ServerProcess s : servers) {
-            if (s.process.isAlive()) {
-                s.process.destroyForcibly();
-                s.process.waitFor(30, TimeUnit.SECONDS);
-            }
-        }
+        servers.killLeftovers();
     }
 
     @Test
@@ -222,29 +207,8 @@ class PackagedServerE2EIT {
     private record Result(int exit, String out, String err) {
     }
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private ServerProcess startServer(Path dataDir, Map<String, String> env) throws IOException {
-        int n = servers.size() + 1;
-        ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx128m", "-jar", serverJar.toString(),
-                "--data-dir", dataDir.toString(), "--port", "0", "--host", "127.0.0.1");
-        pb.environment().remove("TETRA_ADMIN_PASSWORD");
-        pb.environment().putAll(env);
-        pb.redirectError(temp.resolve("server-" + n + ".err").toFile());
-        pb.redirectInput(ProcessBuilder.Redirect.from(emptyFile().toFile()));
-        ServerProcess s = new ServerProcess(pb.start(), temp.resolve("server-" + n + ".err"));
-        servers.add(s);
-        return s;
-    }
-
-    private Path emptyFile() throws IOException {
-        Path f = temp.resolve("empty.txt");
-        if (!Files.exists(f)) {
-            Files.createFile(f);
-        }
-        return f;
+        return servers.start(dataDir, env);
     }
 
     private Result admin(int port, String password, String... args) throws Exception {
@@ -252,8 +216,8 @@ class PackagedServerE2EIT {
     }
 
     private Result admin(int port, Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-jar", adminJar.toString(), "--host", "127.0.0.1",
-                "--port", String.valueOf(port)));
+        List<String> cmd = new ArrayList<>(List.of(PackagedServers.java(), "-jar", adminJar.toString(),
+                "--host", "127.0.0.1", "--port", String.valueOf(port)));
         Collections.addAll(cmd, args);
         int n = runs.incrementAndGet();
         Path out = temp.resolve("admin-" + n + ".out");
@@ -264,62 +228,10 @@ class PackagedServerE2EIT {
         pb.environment().putAll(env);
         pb.redirectOutput(out.toFile());
         pb.redirectError(err.toFile());
-        pb.redirectInput(ProcessBuilder.Redirect.from(emptyFile().toFile()));
+        pb.redirectInput(ProcessBuilder.Redirect.from(servers.emptyFile().toFile()));
         Process p = pb.start();
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("tetra-admin %s finished", cmd).isTrue();
         return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
-    }
-
-    /** A server process whose stdout is read on a thread until it says where it listens. */
-    private static final class ServerProcess {
-        final Process process;
-        final Path stderr;
-        final CompletableFuture<Integer> listening = new CompletableFuture<>();
-        final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-
-        ServerProcess(Process process, Path stderr) {
-            this.process = process;
-            this.stderr = stderr;
-            Thread reader = new Thread(this::readStdout, "e2e-server-stdout");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void readStdout() {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        listening.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-            listening.completeExceptionally(new AssertionError("The server ended without listening. stdout: "
-                    + lines + " stderr: " + readQuietly(stderr)));
-        }
-
-        int port() throws Exception {
-            return listening.get(120, TimeUnit.SECONDS);
-        }
-
-        /** SIGTERM, then wait for the exit. */
-        void stop() throws InterruptedException {
-            process.destroy();
-            assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the server exits after SIGTERM").isTrue();
-        }
-
-        private static String readQuietly(Path p) {
-            try {
-                return Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "(" + e.getMessage() + ")";
-            }
-        }
     }
 }
