@@ -1,6 +1,7 @@
 package io.tetradb.server.backup;
 
 import io.tetradb.protocol.BackupFinished;
+import io.tetradb.protocol.BackupProgress;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.Event;
 import io.tetradb.server.session.Session;
@@ -11,8 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-
-import io.tetradb.protocol.BackupProgress;
 
 /**
  * Publishes backup events to the admin sessions that subscribed (PRODUCT.md 4.3): the

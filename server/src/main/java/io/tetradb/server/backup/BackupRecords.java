@@ -33,7 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * a file write. Lock order: {@code fileLock} before {@code memory}.
  */
 final class BackupRecords {
-    private static final Logger LOG = LoggerFactory.getLogger(BackupRecords.class);
+    /** The service's logger: the log lines read as they did before the split (bench/ reads one of them). */
+    private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
 
     private final DataLayout layout;
     private final BackupJournal journal;

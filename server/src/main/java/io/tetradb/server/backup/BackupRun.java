@@ -50,7 +50,8 @@ import java.util.stream.Stream;
  * held.
  */
 final class BackupRun {
-    private static final Logger LOG = LoggerFactory.getLogger(BackupRun.class);
+    /** The service's logger: the log lines read as they did before the split (bench/ reads one of them). */
+    private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
 
     /** What a run needs of the service; one per service, shared by its runs. */
     record Context(DataLayout layout, Database database, WriteGate gate, BooleanSupplier transactionsEnded,
