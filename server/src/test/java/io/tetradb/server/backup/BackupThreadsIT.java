@@ -116,4 +116,62 @@ class BackupThreadsIT {
         assertThat(admin.admin().backupJournal(0)).anyMatch(l -> l.contains("hook=onBackupShutdown")
                 && l.contains("file=hold.sh"));
     }
+
+    /** Whether some thread waits in BackupService's start for the slot (a start held off). */
+    private static boolean aStartWaits() {
+        return Thread.getAllStackTraces().values().stream().anyMatch(stack -> {
+            for (StackTraceElement e : stack) {
+                if (e.getClassName().equals(BackupService.class.getName()) && e.getMethodName().equals("reserve")) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+
+    @Test
+    void aRestoresStartHoldKeepsBackupsWaitingAndIsRefusedWhileOneRuns() throws Exception {
+        server = TetraServer.start(TestServers.config(dir).build(), clock);
+        admin = TestServers.admin(server);
+        admin.execute("CREATE TABLE T(ID INT PRIMARY KEY)");
+
+        // Held (as an in-place restore holds it while it swaps the files): a start waits, then runs.
+        BackupService.StartHold hold = server.backups().holdStarts();
+        assertThat(hold).isNotNull();
+        CompletableFuture<Long> started;
+        try {
+            started = CompletableFuture.supplyAsync(() -> admin.admin().startBackup().getBackupNumber());
+            await().atMost(60, TimeUnit.SECONDS).until(BackupThreadsIT::aStartWaits);
+            assertThat(started).isNotDone();
+            assertThat(server.backups().isRunning()).isFalse();
+        } finally {
+            hold.close();
+        }
+        assertThat(started.get(60, TimeUnit.SECONDS)).isEqualTo(1);
+        await().atMost(60, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
+        assertThat(admin.admin().backupStatus().getLast().getStatus()).isEqualTo("SUCCESS");
+
+        // While a backup runs, no hold is given (the restore is refused with 1419).
+        java.util.concurrent.CountDownLatch copying = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server.backups().onGateClosed(n -> {
+            copying.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            admin.admin().startBackup();
+            assertThat(copying.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.backups().holdStarts()).isNull();
+        } finally {
+            release.countDown();
+        }
+        await().atMost(60, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
+        try (BackupService.StartHold after = server.backups().holdStarts()) {
+            assertThat(after).as("given again once the backup ended").isNotNull();
+        }
+    }
 }
