@@ -197,6 +197,10 @@ public final class OperationLog implements Closeable {
         default void beforeWrite(long firstOperation, int transactions) {
         }
 
+        /** After a batch's frames were written, before they are forced; may throw to act as a failed force. */
+        default void afterWrite(long lastOperation) throws IOException {
+        }
+
         /** After a force that made every operation up to {@code lastOperation} durable. */
         default void afterForce(long lastOperation) {
         }
@@ -621,6 +625,7 @@ public final class OperationLog implements Closeable {
             checkSameFile();
             options.observer.beforeWrite(firstOp, batch.size());
             written = writeFrames(batch);
+            options.observer.afterWrite(lastOp);
             if (options.syncMode == SyncMode.COMMIT) {
                 channel.force(false);
                 noteSync();
@@ -873,6 +878,9 @@ public final class OperationLog implements Closeable {
 
     /** Why a write failed, in words that name no folder (the message crosses the wire). */
     private String describe(Throwable e) {
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+            return describe(u.getCause());
+        }
         if (e instanceof NoSuchFileException) {
             return "it or its folder was removed";
         }

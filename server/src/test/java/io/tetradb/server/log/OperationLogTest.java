@@ -401,6 +401,39 @@ class OperationLogTest {
     }
 
     @Test
+    void aFailedForceCutsTheBatchOffAndTheNumberingResumesAfterTheLastGoodFrame() throws IOException {
+        java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
+        OperationLog.WriterObserver failing = new OperationLog.WriterObserver() {
+            @Override
+            public void afterWrite(long lastOperation) throws IOException {
+                if (failNext.getAndSet(false)) {
+                    throw new IOException("Input/output error");
+                }
+            }
+        };
+        Path f = dir.resolve("db.journal");
+        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder()
+                .retryInterval(Duration.ofMillis(20)).observer(failing).build())) {
+            log.append(tx("a", 2)).durable().join();
+            long goodSize = Files.size(f);
+            failNext.set(true);
+            OperationLog.Appended lost = log.append(tx("lost", 5));
+            assertThat(lost.firstOperation()).isEqualTo(3);
+            assertUnwritable(lost.durable());
+            assertThatThrownBy(() -> lost.durable().join()).cause()
+                    .hasMessage("The log file db.journal cannot be written (Input/output error): writes are refused"
+                            + " until it can be written again; the server retries by itself.");
+            await().atMost(Duration.ofSeconds(30)).until(log::isWritable);
+            assertThat(Files.size(f)).as("the frames of the failed batch are cut off").isEqualTo(goodSize);
+            OperationLog.Appended next = log.append(tx("next", 1));
+            assertThat(next.firstOperation()).isEqualTo(3);
+            next.durable().join();
+            assertThat(log.status().failure()).isNull();
+        }
+        assertThat(readAll(f)).extracting(Transaction::getUser).containsExactly("a", "next");
+    }
+
+    @Test
     void closeWritesWhatIsQueuedThenRefuses() throws IOException {
         Path f = dir.resolve("db.journal");
         List<CompletableFuture<Void>> futures = new ArrayList<>();
