@@ -159,6 +159,17 @@ public final class TetraAdmin {
                 io.tetradb.protocol.BackupHistoryRequest.getDefaultInstance())).getBackupHistory();
     }
 
+    /**
+     * {@code log new}: closes the log's current segment without a backup and archives it in the
+     * backup destination as {@code <name>-NNNN-KK.journal.zst} (NNNN the newest archive's number,
+     * KK 01, 02 ... after it). Fails with 1419 while a backup runs, 1408 when the segment cannot be
+     * archived (it stays in the server's Data folder and the next backup or log new takes it).
+     */
+    public io.tetradb.protocol.LogSegmentFile logNew() {
+        return callSync(AdminRequest.newBuilder().setLogNew(io.tetradb.protocol.LogNew.getDefaultInstance()))
+                .getLogSegment();
+    }
+
     /** The last {@code tail} lines of Logs/backup-journal.txt (all when 0). */
     public java.util.List<String> backupJournal(int tail) {
         return callSync(AdminRequest.newBuilder().setBackupJournal(

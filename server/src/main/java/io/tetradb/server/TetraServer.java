@@ -180,6 +180,8 @@ public final class TetraServer implements AutoCloseable {
                 () -> sessions.list().stream().noneMatch(Session::hasUncommittedChanges)
                         && !database.hasTransactionsWithChanges(),
                 version, timer);
+        LogService logService = logs;
+        backups.logs(logService::log);
         scheduler = new BackupScheduler(backups, clock);
         AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version,
                 () -> backups, () -> scheduler, config.tls());

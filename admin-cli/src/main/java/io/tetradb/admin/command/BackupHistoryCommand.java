@@ -8,6 +8,7 @@ import io.tetradb.admin.TextTable;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.BackupHistory;
 import io.tetradb.protocol.BackupHistoryEntry;
+import io.tetradb.protocol.LogSegmentFile;
 import io.tetradb.protocol.WireStates;
 import picocli.CommandLine.Command;
 
@@ -18,7 +19,10 @@ import java.util.List;
  * (backup-history.json). Admin role.
  *
  * <p>JSON ({@code --json}): {@code {"destination", "archives": [{"number", "file", "size",
- * "start", "end", "status", "partial", "missingAttachments", "entries"}]}}.
+ * "start", "end", "status", "partial", "missingAttachments", "entries", "verification",
+ * "lastOperation", "databaseId", "logSegments": [segment]}], "logSegments": [segment]}}, a
+ * segment as {@code log new --json} prints it; the top-level {@code logSegments} are those
+ * archived by {@code log new} before any archive there (backup 0000).
  *
  * <p>Runs on the caller's thread (main).
  */
@@ -48,7 +52,13 @@ public final class BackupHistoryCommand extends AdminCommand {
                 e.getMissingAttachmentsList().forEach(m::add);
                 a.put("entries", e.getEntryCount());
                 a.put("verification", BackupCommand.verification(e.getVerification()));
+                a.put("lastOperation", e.getDatabaseId().isEmpty() ? null : e.getLastOperation());
+                a.put("databaseId", e.getDatabaseId().isEmpty() ? null : e.getDatabaseId());
+                ArrayNode segs = a.putArray("logSegments");
+                e.getLogSegmentsList().forEach(s -> segs.add(LogNewCommand.json(main, s)));
             }
+            ArrayNode loose = n.putArray("logSegments");
+            h.getLogSegmentsList().forEach(s -> loose.add(LogNewCommand.json(main, s)));
             main.printJson(n);
             return OK;
         }
@@ -63,6 +73,22 @@ public final class BackupHistoryCommand extends AdminCommand {
                     v == null ? "-" : v.toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
         }
         table.print(main.out());
+        TextTable segments = new TextTable(List.of("BACKUP", "LOG SEGMENT", "OPERATIONS", "SIZE", "SHA-256"),
+                new boolean[]{true, false, false, true, false});
+        List<LogSegmentFile> all = new java.util.ArrayList<>(h.getLogSegmentsList());
+        h.getEntriesList().forEach(e -> all.addAll(e.getLogSegmentsList()));
+        all.sort(java.util.Comparator.comparingLong(LogSegmentFile::getBackup)
+                .thenComparingInt(LogSegmentFile::getSequence));
+        for (LogSegmentFile s : all) {
+            segments.add(List.of(Long.toString(s.getBackup()), s.getFile(),
+                    s.getSha256().isEmpty() ? "" : s.getLastOperation() < s.getFirstOperation() ? "none"
+                            : s.getFirstOperation() + "-" + s.getLastOperation(),
+                    Display.bytes(s.getSize()), s.getSha256()));
+        }
+        if (!all.isEmpty()) {
+            main.out().println();
+            segments.print(main.out());
+        }
         int n = h.getEntriesCount();
         main.out().println("(" + n + " archive" + (n == 1 ? "" : "s") + ")");
         main.out().flush();

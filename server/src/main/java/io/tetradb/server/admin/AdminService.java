@@ -172,6 +172,8 @@ public final class AdminService {
                         ? restores.restoreInPlace(r.getNumber(), r.getFile(), caller)
                         : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()))).build();
             }
+            case LOG_NEW:
+                return AdminReply.newBuilder().setLogSegment(backups.get().logNew(caller)).build();
             default:
                 throw new TetraException(ErrorCode.PROTOCOL_ERROR, "Unknown admin request.");
         }

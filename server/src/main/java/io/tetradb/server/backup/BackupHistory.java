@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupHistoryEntry;
 import io.tetradb.protocol.BackupOutcome;
+import io.tetradb.protocol.LogSegmentFile;
 import io.tetradb.protocol.WireStates;
 import io.tetradb.server.DataLayout;
 import org.slf4j.Logger;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -38,11 +40,13 @@ final class BackupHistory {
     private final Path destination;
     private final String database;
     private final Pattern archiveName;
+    private final Pattern segmentName;
 
     BackupHistory(Path destination, String database) {
         this.destination = destination;
         this.database = database;
         this.archiveName = Pattern.compile(Pattern.quote(database) + "-(\\d{4,})\\.tar(\\.zst)?");
+        this.segmentName = SegmentArchiver.archivePattern(database);
     }
 
     Path file() {
@@ -66,10 +70,14 @@ final class BackupHistory {
     }
 
     /**
-     * Deletes the oldest archives so that {@code keep} remain; returns the deleted files.
+     * Deletes the oldest archives so that {@code keep} remain, then the log segments no kept
+     * archive needs (see {@link #unneededSegments}); returns the deleted files.
      * {@code keep} 0 or less keeps all.
+     *
+     * @param current the number of the data archive just written with its log position (not
+     *                recorded in the history yet), or -1
      */
-    synchronized List<Path> retain(int keep) throws IOException {
+    synchronized List<Path> retain(int keep, long current) throws IOException {
         List<Path> deleted = new ArrayList<>();
         if (keep <= 0) {
             return deleted;
@@ -79,80 +87,251 @@ final class BackupHistory {
             Files.deleteIfExists(all.get(i));
             deleted.add(all.get(i));
         }
+        for (Path seg : unneededSegments(current)) {
+            Files.deleteIfExists(seg);
+            deleted.add(seg);
+        }
         return deleted;
     }
 
-    /** Records an archive's outcome and rewrites the file to list exactly the archives present. */
-    synchronized void record(long number, Path archive, long size, long start, long end, String status,
-                             JsonNode manifest, ArchiveVerification verification) {
+    /** The archived log segments of this database in the destination, in (backup, KK) order. */
+    List<Path> segments() throws IOException {
+        if (!Files.isDirectory(destination)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(destination)) {
+            return s.filter(p -> SegmentArchiver.parse(segmentName, p.getFileName().toString()) != null
+                            && Files.isRegularFile(p))
+                    .sorted(Comparator.comparingLong((Path p) -> segmentKey(p)[0]).thenComparingLong(p -> segmentKey(p)[1]))
+                    .toList();
+        }
+    }
+
+    private long[] segmentKey(Path p) {
+        return SegmentArchiver.parse(segmentName, p.getFileName().toString());
+    }
+
+    /**
+     * The segments that no archive kept needs to be brought forward: with K the oldest
+     * archive present whose record says it holds a data file with its log position
+     * (a database id), segments N and N-KK for N &lt; K: their operations are all in archive
+     * K already. Segment K itself (the operations that led to archive K) stays with its
+     * archive, listed in its entry. Without such an archive (none kept, or
+     * the history lost) none is deleted. {@code current}: as for {@link #retain}.
+     */
+    synchronized List<Path> unneededSegments(long current) throws IOException {
+        long oldest = -1;
+        List<String> present = archives().stream().map(p -> p.getFileName().toString()).toList();
+        for (BackupHistoryEntry e : read()) {
+            if ((!e.getDatabaseId().isEmpty() || e.getNumber() == current) && present.contains(e.getFile())) {
+                oldest = e.getNumber();
+                break;
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        if (oldest < 0) {
+            return out;
+        }
+        for (Path p : segments()) {
+            long[] k = segmentKey(p);
+            if (k[0] < oldest) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The number of the newest archive in the destination (0 when there is none). */
+    long newestArchive() throws IOException {
+        List<Path> all = archives();
+        return all.isEmpty() ? 0 : number(all.get(all.size() - 1));
+    }
+
+    /** The next KK for a `log new` segment after backup {@code backup}: one more than the highest there. */
+    int nextSequence(long backup) throws IOException {
+        long max = 0;
+        for (Path p : segments()) {
+            long[] k = segmentKey(p);
+            if (k[0] == backup) {
+                max = Math.max(max, k[1]);
+            }
+        }
+        return (int) max + 1;
+    }
+
+    /** Records a segment archived by `log new` beside its backup's entry (or loose when that is absent). */
+    synchronized void recordSegment(LogSegmentFile segment) {
         try {
-            List<ObjectNode> entries = new ArrayList<>();
-            for (BackupHistoryEntry e : read()) {
-                if (e.getNumber() != number) {
-                    entries.add(toJson(e));
-                }
-            }
-            if (archive != null && Files.exists(archive)) {
-                ObjectNode n = JSON.createObjectNode();
-                n.put("number", number);
-                n.put("file", archive.getFileName().toString());
-                n.put("size", size);
-                n.put("start", start);
-                n.put("end", end);
-                n.put("status", status);
-                n.put("verification", verification.name());
-                if (manifest != null) {
-                    n.put("partial", manifest.path("partial").asBoolean());
-                    n.set("missingAttachments", manifest.path("missingAttachments"));
-                    n.put("entries", manifest.path("entries").size());
-                    n.put("fileFormat", manifest.path("fileFormat").asInt());
-                    n.put("serverVersion", manifest.path("serverVersion").asText());
-                }
-                entries.add(n);
-            }
-            List<String> present = new ArrayList<>();
-            for (Path p : archives()) {
-                present.add(p.getFileName().toString());
-            }
-            entries.removeIf(e -> !present.contains(e.path("file").asText()));
-            entries.sort((a, b) -> Long.compare(a.path("number").asLong(), b.path("number").asLong()));
-            ObjectNode root = JSON.createObjectNode();
-            root.put("database", database);
-            ArrayNode arr = root.putArray("archives");
-            entries.forEach(arr::add);
-            DataLayout.writeAtomically(file(), JSON.writeValueAsBytes(root), true);
+            write(readAll(), null, segment);
         } catch (IOException e) {
             LOG.warn("backup-history.json could not be written: {}", e.getMessage());
         }
     }
 
+    /**
+     * Records an archive's outcome (with the log segment archived with it, or null) and
+     * rewrites the file to list exactly the archives and segments present.
+     */
+    synchronized void record(long number, Path archive, long size, long start, long end, String status,
+                             JsonNode manifest, ArchiveVerification verification, LogSegmentFile segment) {
+        try {
+            io.tetradb.protocol.BackupHistory h = readAll();
+            BackupHistoryEntry added = null;
+            if (archive != null && Files.exists(archive)) {
+                BackupHistoryEntry.Builder b = BackupHistoryEntry.newBuilder().setNumber(number)
+                        .setFile(archive.getFileName().toString()).setSize(size).setStartMillis(start)
+                        .setEndMillis(end).setStatus(status).setVerification(verification);
+                if (manifest != null) {
+                    b.setPartial(manifest.path("partial").asBoolean()).setEntryCount(manifest.path("entries").size())
+                            .setLastOperation(manifest.path("lastOperation").asLong())
+                            .setDatabaseId(manifest.path("databaseId").asText(""));
+                    manifest.path("missingAttachments").forEach(m -> b.addMissingAttachments(m.asText()));
+                }
+                added = b.build();
+            }
+            write(h, added, segment);
+        } catch (IOException e) {
+            LOG.warn("backup-history.json could not be written: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Writes the history: {@code h}'s entries (entry {@code added}'s number replaced by it,
+     * when given) and segments, plus {@code segment}, each segment beside its backup's entry;
+     * only archives and segments present in the destination are listed.
+     */
+    private void write(io.tetradb.protocol.BackupHistory h, BackupHistoryEntry added, LogSegmentFile segment)
+            throws IOException {
+        List<BackupHistoryEntry> entries = new ArrayList<>();
+        List<LogSegmentFile> segs = new ArrayList<>(h.getLogSegmentsList());
+        for (BackupHistoryEntry e : h.getEntriesList()) {
+            segs.addAll(e.getLogSegmentsList());
+            if (added == null || e.getNumber() != added.getNumber()) {
+                entries.add(e.toBuilder().clearLogSegments().build());
+            }
+        }
+        if (added != null) {
+            entries.add(added);
+        }
+        if (segment != null) {
+            segs.removeIf(x -> x.getFile().equals(segment.getFile()));
+            segs.add(segment);
+        }
+        List<String> present = new ArrayList<>();
+        for (Path p : archives()) {
+            present.add(p.getFileName().toString());
+        }
+        List<String> presentSegments = new ArrayList<>();
+        for (Path p : segments()) {
+            presentSegments.add(p.getFileName().toString());
+        }
+        entries.removeIf(e -> !present.contains(e.getFile()));
+        segs.removeIf(x -> !presentSegments.contains(x.getFile()));
+        entries.sort(Comparator.comparingLong(BackupHistoryEntry::getNumber));
+        segs.sort(Comparator.comparingLong(LogSegmentFile::getBackup).thenComparingInt(LogSegmentFile::getSequence));
+        ObjectNode root = JSON.createObjectNode();
+        root.put("database", database);
+        ArrayNode arr = root.putArray("archives");
+        for (BackupHistoryEntry e : entries) {
+            ObjectNode n = toJson(e);
+            ArrayNode own = n.putArray("logSegments");
+            segs.stream().filter(x -> x.getBackup() == e.getNumber()).forEach(x -> own.add(segmentJson(x)));
+            arr.add(n);
+        }
+        ArrayNode loose = root.putArray("logSegments");
+        segs.stream().filter(x -> entries.stream().noneMatch(e -> e.getNumber() == x.getBackup()))
+                .forEach(x -> loose.add(segmentJson(x)));
+        DataLayout.writeAtomically(file(), JSON.writeValueAsBytes(root), true);
+    }
+
     /** The history as recorded (archives present without a record are listed from their names). */
     synchronized List<BackupHistoryEntry> read() throws IOException {
-        List<BackupHistoryEntry> out = new ArrayList<>();
+        return readAll().getEntriesList();
+    }
+
+    /**
+     * The history as recorded, each segment beside its backup's entry (loose when that entry
+     * is absent); archives and segments present without a record are listed from their names,
+     * recorded ones no longer present are left out.
+     */
+    synchronized io.tetradb.protocol.BackupHistory readAll() throws IOException {
+        List<BackupHistoryEntry.Builder> out = new ArrayList<>();
         List<String> recorded = new ArrayList<>();
+        List<LogSegmentFile> segs = new ArrayList<>();
         if (Files.isRegularFile(file())) {
-            for (JsonNode n : JSON.readTree(file().toFile()).path("archives")) {
+            JsonNode root = JSON.readTree(file().toFile());
+            for (JsonNode n : root.path("archives")) {
                 BackupHistoryEntry.Builder b = BackupHistoryEntry.newBuilder().setNumber(n.path("number").asLong())
                         .setFile(n.path("file").asText()).setSize(n.path("size").asLong())
                         .setStartMillis(n.path("start").asLong()).setEndMillis(n.path("end").asLong())
                         .setStatus(n.path("status").asText())
                         .setOutcome(WireStates.outcome(n.path("status").asText())).setPartial(n.path("partial").asBoolean())
                         .setEntryCount(n.path("entries").asInt())
-                        .setVerification(BackupState.verification(n.path("verification").asText("")));
+                        .setVerification(BackupState.verification(n.path("verification").asText("")))
+                        .setLastOperation(n.path("lastOperation").asLong())
+                        .setDatabaseId(n.path("databaseId").asText(""));
                 n.path("missingAttachments").forEach(m -> b.addMissingAttachments(m.asText()));
-                out.add(b.build());
+                n.path("logSegments").forEach(x -> segs.add(segmentFromJson(x)));
+                out.add(b);
                 recorded.add(n.path("file").asText());
             }
+            root.path("logSegments").forEach(x -> segs.add(segmentFromJson(x)));
         }
         for (Path p : archives()) {
             String name = p.getFileName().toString();
             if (!recorded.contains(name)) {
                 out.add(BackupHistoryEntry.newBuilder().setNumber(number(p)).setFile(name).setSize(Files.size(p))
-                        .setStatus("UNKNOWN").setOutcome(BackupOutcome.BACKUP_OUTCOME_UNKNOWN).build());
+                        .setStatus("UNKNOWN").setOutcome(BackupOutcome.BACKUP_OUTCOME_UNKNOWN));
             }
         }
-        out.sort((a, b) -> Long.compare(a.getNumber(), b.getNumber()));
-        return out;
+        List<String> present = new ArrayList<>();
+        for (Path p : segments()) {
+            String name = p.getFileName().toString();
+            present.add(name);
+            if (segs.stream().noneMatch(x -> x.getFile().equals(name))) {
+                long[] k = segmentKey(p);
+                segs.add(SegmentArchiver.fromName(p).toBuilder().setBackup(k[0]).setSequence((int) k[1]).build());
+            }
+        }
+        segs.removeIf(x -> !present.contains(x.getFile()));
+        segs.sort(Comparator.comparingLong(LogSegmentFile::getBackup).thenComparingInt(LogSegmentFile::getSequence));
+        out.sort(Comparator.comparingLong(BackupHistoryEntry.Builder::getNumber));
+        io.tetradb.protocol.BackupHistory.Builder h = io.tetradb.protocol.BackupHistory.newBuilder();
+        for (BackupHistoryEntry.Builder b : out) {
+            segs.stream().filter(x -> x.getBackup() == b.getNumber()).forEach(b::addLogSegments);
+            h.addEntries(b);
+        }
+        segs.stream().filter(x -> out.stream().noneMatch(b -> b.getNumber() == x.getBackup()))
+                .forEach(h::addLogSegments);
+        return h.build();
+    }
+
+    private static ObjectNode segmentJson(LogSegmentFile x) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("file", x.getFile());
+        n.put("backup", x.getBackup());
+        n.put("sequence", x.getSequence());
+        n.put("firstOperation", x.getFirstOperation());
+        n.put("lastOperation", x.getLastOperation());
+        n.put("size", x.getSize());
+        n.put("sha256", x.getSha256());
+        n.put("contentSha256", x.getContentSha256());
+        n.put("contentSize", x.getContentSize());
+        ArrayNode segs = n.putArray("segments");
+        x.getSegmentsList().forEach(segs::add);
+        n.put("archivedAt", x.getArchivedAtMillis());
+        return n;
+    }
+
+    private static LogSegmentFile segmentFromJson(JsonNode n) {
+        LogSegmentFile.Builder b = LogSegmentFile.newBuilder().setFile(n.path("file").asText())
+                .setBackup(n.path("backup").asLong()).setSequence(n.path("sequence").asInt())
+                .setFirstOperation(n.path("firstOperation").asLong()).setLastOperation(n.path("lastOperation").asLong())
+                .setSize(n.path("size").asLong()).setSha256(n.path("sha256").asText(""))
+                .setContentSha256(n.path("contentSha256").asText("")).setContentSize(n.path("contentSize").asLong())
+                .setArchivedAtMillis(n.path("archivedAt").asLong());
+        n.path("segments").forEach(v -> b.addSegments(v.asLong()));
+        return b.build();
     }
 
     private static ObjectNode toJson(BackupHistoryEntry e) {
@@ -168,6 +347,10 @@ final class BackupHistory {
         e.getMissingAttachmentsList().forEach(miss::add);
         n.put("entries", e.getEntryCount());
         n.put("verification", e.getVerification().name());
+        if (!e.getDatabaseId().isEmpty()) {
+            n.put("lastOperation", e.getLastOperation());
+            n.put("databaseId", e.getDatabaseId());
+        }
         return n;
     }
 }

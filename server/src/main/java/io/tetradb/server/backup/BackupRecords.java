@@ -105,7 +105,7 @@ final class BackupRecords {
         state.write(state.snapshot());
         if (finished && archive.getParent() != null) {
             new BackupHistory(archive.getParent(), layout.databaseName()).record(n, archive, size, now, now, "SUCCESS",
-                    null, verification);
+                    null, verification, null);
         }
         journal.event(n, "interrupted", true, true, BackupService.fields("message", msg, "archive", archive,
                 "verification", verification.name()));

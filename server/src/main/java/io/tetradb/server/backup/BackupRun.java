@@ -12,6 +12,7 @@ import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.WireStates;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.log.OperationLog;
 import io.tetradb.server.sql.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +35,11 @@ import java.util.stream.Stream;
 /**
  * One backup, from its number to its record (PRODUCT.md 4.1 to 4.5, 4.7): the phases of
  * {@link #run} — retention first when {@code deleteBefore}, the onBackupStartup hook
- * (its exit code vetoes), the gate closed and quiet, the data file (see
- * {@link DataFileSnapshot}) and the structure copied, the gate reopened, the
- * attachments, the manifest and the rename into place, the verification, retention —
+ * (its exit code vetoes), the gate closed and quiet, the log's current segment closed
+ * (data backups: its last operation is the last the copied data file holds), the data
+ * file (see {@link DataFileSnapshot}) and the structure copied, the gate reopened, the
+ * attachments, the manifest and the rename into place, the verification, the closed
+ * segments archived ({@link SegmentArchiver}), retention —
  * then {@link #end}: the record, the journal and the onBackupShutdown hook. Its progress
  * fields are what status and the progress events show. A failure or a stop leaves the
  * database untouched and writable, removes the partial archive and reopens the gate.
@@ -56,7 +59,8 @@ final class BackupRun {
     /** What a run needs of the service; one per service, shared by its runs. */
     record Context(DataLayout layout, Database database, WriteGate gate, BooleanSupplier transactionsEnded,
                    String serverVersion, BackupJournal journal, BackupRecords records,
-                   Supplier<LongConsumer> gateClosedListener, Supplier<LongConsumer> verifyingListener) {
+                   Supplier<LongConsumer> gateClosedListener, Supplier<LongConsumer> verifyingListener,
+                   Supplier<OperationLog> log) {
     }
 
     final long number;
@@ -77,6 +81,10 @@ final class BackupRun {
     /** Set by the starting thread before the run is handed to the backup thread. */
     ScheduledFuture<?> publisher;
     private boolean gateWasClosed;
+    /** The log segment this data backup closed at gate close (null when none: no data, no log). */
+    private OperationLog.ClosedSegment rolled;
+    /** The database id of the log rolled (set with {@link #rolled}). */
+    private String logDatabaseId;
     /** What was verified of the archive written (set on the backup thread). */
     private volatile ArchiveVerification verification = ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED;
 
@@ -175,6 +183,7 @@ final class BackupRun {
         long size = 0;
         List<String> missing = new ArrayList<>();
         com.fasterxml.jackson.databind.JsonNode manifest = null;
+        io.tetradb.protocol.LogSegmentFile segment = null;
         BackupHistory history = new BackupHistory(st.destination(), cx.layout().databaseName());
         try {
             if (st.deleteBefore()) {
@@ -228,6 +237,10 @@ final class BackupRun {
             } else {
                 verification = ArchiveVerification.ARCHIVE_NOT_VERIFIED;
             }
+            if (rolled != null) {
+                phase = "archiving log";
+                segment = archiveSegments();
+            }
             if (!missing.isEmpty()) {
                 status = "PARTIAL";
                 code = ErrorCode.BACKUP_ATTACHMENT_MISSING.code();
@@ -270,7 +283,7 @@ final class BackupRun {
             cx.records().copyLost();
         }
         history.record(number, manifest != null ? archive : null, size, startMillis,
-                System.currentTimeMillis(), status, manifest, verification);
+                System.currentTimeMillis(), status, manifest, verification, segment);
         return end(status, code, message, size);
     }
 
@@ -357,6 +370,9 @@ final class BackupRun {
         journal("gate-closed", false, BackupService.fields("mode", st.data() ? "data+structure" : "structure"));
         // Writes from here on (after the gate reopens) mark the data modified again.
         cx.records().gateClosed();
+        if (st.data()) {
+            rollLog();
+        }
         // Measured on the backup thread, when the gate became quiet, so that bench/ can report its closing time.
         LOG.info("Backup {}: the write gate is closed and quiet, {} us after the start request ({} us waiting for"
                 + " running writes and open transactions).", number, (quietNanos - startNanos) / 1000,
@@ -384,6 +400,58 @@ final class BackupRun {
         gate.open();
         journal("gate-opened", false, BackupService.fields("queued", gate.queuedTotal(), "cancelled", gate.refusedTotal()));
         LOG.info("Backup {}: database files copied, the write gate is open again.", number);
+    }
+
+    /**
+     * With the gate closed and quiet (no write runs, no write transaction is open): closes
+     * the log's current segment, so that its last operation is the last the data file about
+     * to be copied holds (1408 when it cannot be closed). Nothing to do without a log.
+     */
+    private void rollLog() throws Failure {
+        OperationLog log = cx.log().get();
+        if (log == null) {
+            return;
+        }
+        try {
+            rolled = log.roll(SegmentArchiver.closedName(cx.layout(), log.header().getSegment()));
+        } catch (IOException | RuntimeException e) {
+            throw new Failure(ErrorCode.LOG_NOT_ARCHIVABLE, "The log file could not be closed for backup " + number
+                    + ": " + e.getMessage(), e);
+        }
+        logDatabaseId = log.header().getDatabaseId();
+        journal("log-closed", false, BackupService.fields("segment", rolled.segment(), "firstOperation",
+                rolled.firstOperation(), "lastOperation", rolled.lastOperation(), "file", rolled.file().getFileName()));
+    }
+
+    /**
+     * Archives the closed segments waiting in Data/ (the one this backup closed, and any an
+     * earlier backup closed but did not archive) as {@code <name>-NNNN.journal.zst}, then
+     * removes them from Data/. On failure the data archive is removed too (the backup fails
+     * with 1408) and the closed segments stay for the next backup.
+     */
+    private io.tetradb.protocol.LogSegmentFile archiveSegments() throws IOException, Failure {
+        Path target = settings.destination().resolve(SegmentArchiver.archiveName(cx.layout().databaseName(), number, 0));
+        SegmentArchiver.Archived a;
+        try {
+            a = SegmentArchiver.archive(cx.layout(), logDatabaseId, target, number, 0,
+                    Math.max(1, settings.compression().level()));
+        } catch (TetraException e) {
+            Files.deleteIfExists(archive);
+            throw new Failure(ErrorCode.LOG_NOT_ARCHIVABLE, e.getMessage(), e);
+        }
+        if (a == null) {
+            Files.deleteIfExists(archive);
+            throw new Failure(ErrorCode.LOG_NOT_ARCHIVABLE, "The log segment closed for backup " + number
+                    + " is no longer in the Data folder.", null);
+        }
+        SegmentArchiver.removeSources(cx.layout(), a.sources());
+        io.tetradb.protocol.LogSegmentFile info = a.info();
+        journal("log-archived", false, BackupService.fields("file", target.getFileName(), "segments",
+                info.getSegmentsList(), "firstOperation", info.getFirstOperation(), "lastOperation",
+                info.getLastOperation(), "size", info.getSize(), "sha256", info.getSha256()));
+        LOG.info("Backup {}: log operations {} to {} archived as {} ({} bytes).", number, info.getFirstOperation(),
+                info.getLastOperation(), target, info.getSize());
+        return info;
     }
 
     private void copyFolder(BackupArchiveWriter writer, Path dir, String prefix) throws IOException, Failure {
@@ -487,11 +555,17 @@ final class BackupRun {
         m.put("partial", !missing.isEmpty());
         ArrayNode miss = m.putArray("missingAttachments");
         missing.forEach(miss::add);
+        if (rolled != null) {
+            // The data file archived holds every operation up to this one, none after it.
+            m.put("lastOperation", rolled.lastOperation());
+            m.put("databaseId", logDatabaseId);
+            m.put("logSegment", SegmentArchiver.archiveName(layout.databaseName(), number, 0));
+        }
         return m;
     }
 
     private void retain(BackupHistory history, int keep) throws IOException {
-        for (Path deleted : history.retain(keep)) {
+        for (Path deleted : history.retain(keep, rolled != null ? number : -1)) {
             journal("retention-deleted", false, BackupService.fields("archive", deleted, "keepLast", settings.keepLast()));
         }
     }

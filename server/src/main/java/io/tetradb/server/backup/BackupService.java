@@ -9,6 +9,7 @@ import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.log.OperationLog;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.sql.Database;
 import org.slf4j.Logger;
@@ -71,7 +72,9 @@ import java.util.function.LongConsumer;
  *       {@code slot} only when no backup runs ({@code current == null}), no other start
  *       holds the reservation and no restore holds starts; a start that finds a
  *       reservation or a hold waits for it to end, then decides again (1419 with the
- *       running backup's number when the other start launched one). The reservation ends
+ *       running backup's number when the other start launched one). {@link #logNew} holds
+       the same reservation for its whole run, so a backup and a {@code log new} never
+       archive closed log segments at once. The reservation ends
  *       under {@code slot} either by publishing {@code current} or by being released, and
  *       {@code notifyAll} wakes the waiters.</li>
  *   <li><i>No lock across I/O or a hook.</i> Everything a start does on files (settings,
@@ -127,6 +130,7 @@ public final class BackupService implements AutoCloseable {
     private volatile LongConsumer verifyingListener = n -> { };
     private volatile BiConsumer<BackupRecord, Origin> finishedListener = (r, o) -> { };
     private volatile BackupScheduler scheduler;
+    private volatile java.util.function.Supplier<OperationLog> logSource = () -> null;
 
     /** Who started a backup. */
     public enum Origin { MANUAL, SCHEDULED }
@@ -143,7 +147,79 @@ public final class BackupService implements AutoCloseable {
         this.records = new BackupRecords(layout, journal);
         this.events = new BackupEvents(timer);
         this.context = new BackupRun.Context(layout, database, gate, transactionsEnded, serverVersion, journal,
-                records, () -> gateClosedListener, () -> verifyingListener);
+                records, () -> gateClosedListener, () -> verifyingListener, () -> logSource.get());
+    }
+
+    /** Where backups find the open log file (the server's LogService; none in embedded mode). */
+    public void logs(java.util.function.Supplier<OperationLog> source) {
+        logSource = source == null ? () -> null : source;
+    }
+
+    /**
+     * {@code log new} (PRODUCT.md 4.10): closes the log's current segment without a backup and
+     * archives it (with any closed segment still waiting in Data/) in the backup destination as
+     * {@code <name>-NNNN-KK.journal.zst}, NNNN the newest archive's number there (0000 when there
+     * is none), KK 01, 02 ... after it; recorded in backup-history.json beside backup NNNN. Holds
+     * the backup slot meanwhile (invariant 1): it waits for a start in progress, and a backup that
+     * starts meanwhile waits for it.
+     *
+     * @throws TetraException 1419 while a backup runs, 1403 without a log file, 1407 when the
+     *                        destination is not usable, 1408 when the segment cannot be closed or
+     *                        archived (it then stays in Data/ and the next backup or log new takes it)
+     */
+    public io.tetradb.protocol.LogSegmentFile logNew(Session requester) {
+        reserve(null);
+        try {
+            OperationLog log = logSource.get();
+            if (log == null) {
+                throw new TetraException(ErrorCode.LOG_MISSING, "There is no log file to close.");
+            }
+            BackupSettings settings = BackupSettings.load(layout);
+            try {
+                BackupRun.checkDestination(settings.destination());
+            } catch (BackupRun.Failure f) {
+                throw new TetraException(f.code, f.getMessage());
+            }
+            BackupHistory history = new BackupHistory(settings.destination(), layout.databaseName());
+            String by = requester != null ? requester.user() : "embedded";
+            try {
+                long backup = history.newestArchive();
+                int sequence = history.nextSequence(backup);
+                OperationLog.ClosedSegment c = log.roll(SegmentArchiver.closedName(layout, log.header().getSegment()));
+                journal.event(backup, "log-new", true, settings.verboseJournal(), fields("by", by, "segment",
+                        c.segment(), "firstOperation", c.firstOperation(), "lastOperation", c.lastOperation()));
+                Path target = settings.destination().resolve(SegmentArchiver.archiveName(layout.databaseName(), backup,
+                        sequence));
+                SegmentArchiver.Archived a = SegmentArchiver.archive(layout, log.header().getDatabaseId(), target,
+                        backup, sequence, Math.max(1, settings.compression().level()));
+                if (a == null) {
+                    throw new TetraException(ErrorCode.LOG_NOT_ARCHIVABLE, "The closed log segment "
+                            + c.file().getFileName() + " is no longer in the Data folder.");
+                }
+                SegmentArchiver.removeSources(layout, a.sources());
+                history.recordSegment(a.info());
+                journal.event(backup, "log-archived", false, settings.verboseJournal(), fields("file",
+                        target.getFileName(), "segments", a.info().getSegmentsList(), "firstOperation",
+                        a.info().getFirstOperation(), "lastOperation", a.info().getLastOperation(), "size",
+                        a.info().getSize(), "sha256", a.info().getSha256()));
+                LOG.info("log new by {}: operations {} to {} archived as {}.", by, a.info().getFirstOperation(),
+                        a.info().getLastOperation(), target);
+                return a.info();
+            } catch (TetraException e) {
+                journal.event(0, "log-new-failed", true, true, fields("by", by, "code", e.code().code(),
+                        "message", e.getMessage()));
+                throw e;
+            } catch (IOException e) {
+                journal.event(0, "log-new-failed", true, true, fields("by", by, "message", e.getMessage()));
+                throw new TetraException(ErrorCode.LOG_NOT_ARCHIVABLE, "The log segment could not be archived: "
+                        + e.getMessage(), e);
+            }
+        } finally {
+            synchronized (slot) {
+                starting = false;
+                slot.notifyAll();
+            }
+        }
     }
 
     /** Whether a scheduled backup was cut short by the server stopping (the scheduler counts it as failed). */

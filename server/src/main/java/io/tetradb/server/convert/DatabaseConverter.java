@@ -787,7 +787,10 @@ public final class DatabaseConverter {
                     ops.add(WorkArea.Op.delete(s.path()));
                 }
             }
-            ops.add(WorkArea.Op.empty(plan.newDataFile().resolveSibling(base + ".journal")));
+            // A new, empty log (PRODUCT.md 5): the old one (its copy is in the safety folder) belongs to the
+            // database the data file was; the new data file gets a new database id at its first open, and the
+            // server then creates the log for it. An empty file left here would be refused (1413).
+            ops.add(WorkArea.Op.delete(plan.newDataFile().resolveSibling(base + ".journal")));
             if (plan.mode() == ConversionPlan.Mode.NEW_FOLDER) {
                 Files.createDirectories(root.resolve("Settings"));
                 Files.createDirectories(root.resolve("Logs"));

@@ -106,7 +106,7 @@ class BackupIT {
         assertThat(last.getArchiveSize()).isEqualTo(Files.size(archive));
         try (Stream<Path> s = Files.list(destination())) {
             assertThat(s.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("testdb-0001.tar.zst", "backup-history.json");
+                    .containsExactlyInAnyOrder("testdb-0001.tar.zst", "testdb-0001.journal.zst", "backup-history.json");
         }
 
         Path restored = dir.resolve("restored").resolve("testdb");

@@ -98,6 +98,12 @@ class ConversionIT {
         String originalHash = sha256(original);
         assertThat(FormatDetector.detect(original)).isEqualTo(DataFileFormat.mvStore(1));
 
+        // A log file of the database the old data file was (another database id than the converted one gets).
+        Path oldLog = db.resolve("Data/shop.journal");
+        io.tetradb.server.log.OperationLog.open(oldLog, "the-old-database",
+                io.tetradb.server.log.OperationLog.Options.builder().build()).close();
+        String oldLogHash = sha256(oldLog);
+
         DatabaseConverter converter = new DatabaseConverter(LegacyDatabases.engines());
         ConversionPlan plan = converter.plan(db, ConversionOptions.defaults());
         assertThat(plan.format()).isEqualTo(DataFileFormat.mvStore(1));
@@ -113,7 +119,11 @@ class ConversionIT {
         assertThat(FormatDetector.detect(original)).isEqualTo(DataFileFormat.mvStore(3));
         Path copy = db.resolve("Data").resolve(ConversionPlan.REPLACED_FILES).resolve("shop.mv.db");
         assertThat(sha256(copy)).isEqualTo(originalHash);
-        assertThat(db.resolve("Data/shop.journal")).isEmptyFile();
+        // A new, empty log: the old one is kept with the replaced files, none is left in Data/ (the server
+        // creates the log for the new database id at its first start).
+        assertThat(db.resolve("Data/shop.journal")).doesNotExist();
+        assertThat(sha256(db.resolve("Data").resolve(ConversionPlan.REPLACED_FILES).resolve("shop.journal")))
+                .isEqualTo(oldLogHash);
         assertThat(db.resolve("Structure/catalog.xml")).content().contains("name=\"CUSTOMER\"");
         assertThat(db.resolve("Logs").resolve(ConversionLog.FILE_NAME)).content().contains("verified");
         assertThat(db.resolve("Structure").resolve(DatabaseConverter.RECORD_FILE)).exists();
@@ -126,6 +136,10 @@ class ConversionIT {
         try (TetraServer server = TetraServer.start(TestServers.config(dir).dataDir(db).build());
              TetraClient admin = TestServers.admin(server)) {
             assertThat(admin.execute("SELECT COUNT(*) FROM CUSTOMER").rows().get(0).getLong(0)).isEqualTo(120L);
+            var header = server.logs().log().header();
+            assertThat(header.getDatabaseId()).isNotEqualTo("the-old-database").isNotEmpty();
+            assertThat(header.getSegment()).isEqualTo(1);
+            assertThat(header.getFirstOperation()).isEqualTo(1);
             assertThat(admin.execute("SELECT NAME FROM CUSTOMER WHERE ID = 1").rows().get(0).getString(0))
                     .isEqualTo(LegacyDatabases.NAMES[1] + " #1");
             // Identity columns and sequences go on where they were.
