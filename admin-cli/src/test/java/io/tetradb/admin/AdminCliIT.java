@@ -365,7 +365,7 @@ class AdminCliIT {
     void nonAdminsMayNotAdminister() {
         assertThat(run(env(ADMIN_PASSWORD, "uma-pw-001"), "", conn("users", "add", "uma", "--role", "user")).exit)
                 .isZero();
-        for (String[] command : new String[][] {{"status"}, {"users", "list"}, {"sessions", "list"}}) {
+        for (String[] command : new String[][] {{"status"}, {"users", "list"}, {"sessions", "list"}, {"log", "new"}}) {
             Run r = run(env("uma-pw-001"), "", conn(concat(new String[] {"--user", "uma"}, command)));
             assertThat(r.exit).as(String.join(" ", command)).isEqualTo(1);
             assertThat(r.out).isEmpty();
@@ -393,6 +393,9 @@ class AdminCliIT {
         Run backup = admin("backup");
         assertThat(backup.exit).isEqualTo(2);
         assertThat(backup.err).contains("Missing subcommand: start, stop or status.");
+        Run log = admin("log");
+        assertThat(log.exit).isEqualTo(2);
+        assertThat(log.err).contains("Missing subcommand: new.");
     }
 
     @Test
@@ -590,6 +593,34 @@ class AdminCliIT {
                     Thread.currentThread().interrupt();
                 }
             });
+        }
+
+        @Test
+        void logNewArchivesASegmentThatTheHistoryLists() throws Exception {
+            Run r = admin("--json", "log", "new");
+            assertThat(r.exit).as(r.err).isZero();
+            JsonNode n = JSON.readTree(r.out);
+            String file = n.path("file").asText();
+            assertThat(file).matches("db-\\d{4}-\\d{2}\\.journal\\.zst");
+            assertThat(n.path("sha256").asText()).hasSize(64);
+            assertThat(n.path("lastOperation").asLong()).isGreaterThanOrEqualTo(n.path("firstOperation").asLong() - 1);
+            Run text = admin("log", "new");
+            assertThat(text.exit).as(text.err).isZero();
+            assertThat(text.out).startsWith("Archived db-").contains("SHA-256 ");
+
+            Run h = admin("--json", "backup", "history");
+            assertThat(h.exit).as(h.err).isZero();
+            JsonNode history = JSON.readTree(h.out);
+            List<String> files = new java.util.ArrayList<>();
+            history.path("logSegments").forEach(x -> files.add(x.path("file").asText()));
+            history.path("archives").forEach(a -> a.path("logSegments").forEach(x -> files.add(x.path("file").asText())));
+            assertThat(files).contains(file);
+            assertThat(admin("backup", "history").out).contains(file);
+
+            long number = startHeldBackup();
+            Run during = admin("log", "new");
+            assertThat(during.exit).isEqualTo(1);
+            assertThat(during.err).startsWith("tetra-admin: error 1419: ").contains("Backup " + number);
         }
 
         /** Starts a backup held at the gate; returns its number once the gate is closed. */
@@ -1008,9 +1039,16 @@ class AdminCliIT {
         assertThat(find(archives, "number", number)).isNotNull();
         assertThat(find(archives, "number", number).path("status").asText()).isEqualTo("SUCCESS");
         assertThat(find(archives, "number", number).path("verification").asText()).isEqualTo("VERIFIED");
+        // The log segment archived with it, with its range and checksum.
+        JsonNode segment = find(archives, "number", number).path("logSegments").get(0);
+        assertThat(segment.path("file").asText()).isEqualTo(String.format("db-%04d.journal.zst", number));
+        assertThat(segment.path("lastOperation").asLong())
+                .isEqualTo(find(archives, "number", number).path("lastOperation").asLong());
+        assertThat(segment.path("sha256").asText()).hasSize(64);
         Run text = admin("backup", "history");
         assertThat(text.exit).isZero();
-        assertThat(text.out).contains(String.format("db-%04d.tar.zst", number)).containsPattern("\\([0-9]+ archives?\\)")
+        assertThat(text.out).contains(String.format("db-%04d.journal.zst", number))
+                .contains(String.format("db-%04d.tar.zst", number)).containsPattern("\\([0-9]+ archives?\\)")
                 .contains("VERIFIED").contains("verified");
 
         Run journal = admin("backup", "journal", "--tail", "3");
