@@ -140,7 +140,10 @@ final class SegmentArchiver {
             }
             pieces.add(new Piece(f, scan, bodyStart));
         }
-        pieces.sort(Comparator.comparingLong(p -> p.scan.header().getFirstOperation()));
+        // By first operation, then segment number: empty segments (a backup stopped after closing its
+        // segment, with no write since) share their first operation with the segment after them.
+        pieces.sort(Comparator.comparingLong((Piece p) -> p.scan.header().getFirstOperation())
+                .thenComparingLong(p -> p.scan.header().getSegment()));
         for (int i = 1; i < pieces.size(); i++) {
             long expected = pieces.get(i - 1).scan.lastOperation() + 1;
             long first = pieces.get(i).scan.header().getFirstOperation();

@@ -352,6 +352,26 @@ class LogSegmentsIT {
     }
 
     @Test
+    void backupsStoppedAfterClosingTheirSegmentLeaveItForTheNextOne() throws Exception {
+        assertThat(backup().getStatus()).isEqualTo("SUCCESS");
+        long last1 = manifest(1).path("lastOperation").asLong();
+        // Stopped at the gate, after the segment was closed: no write in between, so both are empty.
+        server.backups().onGateClosed(n -> server.backups().stop("test"));
+        assertThat(backup().getStatus()).isEqualTo("STOPPED");
+        assertThat(backup().getStatus()).isEqualTo("STOPPED");
+        server.backups().onGateClosed(null);
+        assertThat(closedInData()).hasSize(2);
+        insert(100, 101);
+        assertThat(backup().getStatus()).isEqualTo("SUCCESS");
+        Read s4 = read("testdb-0004.journal.zst");
+        assertThat(s4.header().getFirstOperation()).isEqualTo(last1 + 1);
+        assertThat(s4.insertedIds()).containsExactly(100L);
+        assertThat(s4.scan().lastOperation()).isEqualTo(manifest(4).path("lastOperation").asLong());
+        assertThat(entry(admin.admin().backupHistory(), 4).getLogSegments(0).getSegmentsCount()).isEqualTo(3);
+        assertThat(closedInData()).isEmpty();
+    }
+
+    @Test
     void afterARestartTheNumberingGoesOn() throws Exception {
         assertThat(backup().getStatus()).isEqualTo("SUCCESS");
         Read s1 = read("testdb-0001.journal.zst");
