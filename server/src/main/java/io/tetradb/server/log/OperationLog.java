@@ -312,6 +312,10 @@ public final class OperationLog implements Closeable {
         long last;
         long dropped = 0;
         FileChannel ch;
+        if (Files.exists(f) && Files.size(f) == 0) {
+            // An empty file (a conversion starts the log so; a crash before its header was written) holds nothing.
+            Files.delete(f);
+        }
         if (Files.exists(f)) {
             SegmentScan scan = SegmentReader.scan(f, databaseId, t -> {
             });
