@@ -459,6 +459,16 @@ class OperationLogTest {
         }
     }
 
+    @Test
+    void syncModesAreReadFromTheirSettingWords() {
+        assertThat(SyncMode.fromWord("commit")).isEqualTo(SyncMode.COMMIT);
+        assertThat(SyncMode.fromWord("everySecond")).isEqualTo(SyncMode.EVERY_SECOND);
+        assertThat(SyncMode.fromWord("EVERYSECOND")).isEqualTo(SyncMode.EVERY_SECOND);
+        assertThat(SyncMode.EVERY_SECOND.word()).isEqualTo("everySecond");
+        assertThatThrownBy(() -> SyncMode.fromWord("always")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("log.sync").hasMessageContaining("always");
+    }
+
     private static void assertUnwritable(CompletableFuture<Void> f) {
         assertThatThrownBy(f::join).isInstanceOf(CompletionException.class).cause()
                 .isInstanceOfSatisfying(TetraException.class,
