@@ -68,7 +68,7 @@ class OperationLogFullDiskTest {
         Path small = dir.resolve("small");
         assumeTrue(mountTmpfs(small, "size=256k"), "mounting a tmpfs needs root");
         Path f = small.resolve("db.journal");
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder()
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder()
                 .retryInterval(Duration.ofMillis(20)).build())) {
             log.append(tx("a", 2)).durable().join();
             long goodSize = Files.size(f);
