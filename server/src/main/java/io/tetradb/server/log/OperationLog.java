@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -79,134 +78,6 @@ public final class OperationLog implements Closeable {
     private static final int MAX_BUFFER = 4 << 20;
 
     /**
-     * How a log is opened.
-     *
-     * <p>Immutable; any thread.
-     */
-    public static final class Options {
-        private final SyncMode syncMode;
-        private final long firstOperation;
-        private final Duration retryInterval;
-        private final Duration forceInterval;
-        private final String serverVersion;
-        private final WriterObserver observer;
-
-        private Options(Builder b) {
-            this.syncMode = b.syncMode;
-            this.firstOperation = b.firstOperation;
-            this.retryInterval = b.retryInterval;
-            this.forceInterval = b.forceInterval;
-            this.serverVersion = b.serverVersion;
-            this.observer = b.observer;
-        }
-
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** When the file is forced. Default {@link SyncMode#COMMIT}. */
-        public SyncMode syncMode() {
-            return syncMode;
-        }
-
-        /** The first operation of a log created by {@link #open}. Default 1. */
-        public long firstOperation() {
-            return firstOperation;
-        }
-
-        /** How often a failed log tries to become writable again. Default 1 s. */
-        public Duration retryInterval() {
-            return retryInterval;
-        }
-
-        /** In {@link SyncMode#EVERY_SECOND}, the longest a write stays unforced. Default 1 s. */
-        public Duration forceInterval() {
-            return forceInterval;
-        }
-
-        /** Written into the header of a segment the log creates. Default empty. */
-        public String serverVersion() {
-            return serverVersion;
-        }
-
-        /** Builds {@link Options}. */
-        public static final class Builder {
-            private SyncMode syncMode = SyncMode.COMMIT;
-            private long firstOperation = 1;
-            private Duration retryInterval = Duration.ofSeconds(1);
-            private Duration forceInterval = Duration.ofSeconds(1);
-            private String serverVersion = "";
-            private WriterObserver observer = WriterObserver.NONE;
-
-            private Builder() {
-            }
-
-            public Builder syncMode(SyncMode v) {
-                syncMode = Objects.requireNonNull(v);
-                return this;
-            }
-
-            public Builder firstOperation(long v) {
-                if (v < 1) {
-                    throw new IllegalArgumentException("firstOperation must be at least 1: " + v);
-                }
-                firstOperation = v;
-                return this;
-            }
-
-            public Builder retryInterval(Duration v) {
-                retryInterval = positive(v, "retryInterval");
-                return this;
-            }
-
-            public Builder forceInterval(Duration v) {
-                forceInterval = positive(v, "forceInterval");
-                return this;
-            }
-
-            public Builder serverVersion(String v) {
-                serverVersion = Objects.requireNonNull(v);
-                return this;
-            }
-
-            /** Test hook: sees each step of the writer. */
-            Builder observer(WriterObserver v) {
-                observer = Objects.requireNonNull(v);
-                return this;
-            }
-
-            public Options build() {
-                return new Options(this);
-            }
-
-            private static Duration positive(Duration v, String name) {
-                if (v.isNegative() || v.isZero()) {
-                    throw new IllegalArgumentException(name + " must be positive: " + v);
-                }
-                return v;
-            }
-        }
-    }
-
-    /** Test hook: the writer thread calls it at each step of a batch. */
-    interface WriterObserver {
-        WriterObserver NONE = new WriterObserver() {
-        };
-
-        /** Before a batch of {@code transactions} from {@code firstOperation} on is written. */
-        default void beforeWrite(long firstOperation, int transactions) {
-        }
-
-        /** After a batch's frames were written, before they are forced; may throw to act as a failed force. */
-        default void afterWrite(long lastOperation) throws IOException {
-        }
-
-        /** After a force that made every operation up to {@code lastOperation} durable. */
-        default void afterForce(long lastOperation) {
-        }
-    }
-
-    /**
      * A transaction handed to the log.
      *
      * @param firstOperation its first operation's number (0 when it was refused)
@@ -249,7 +120,7 @@ public final class OperationLog implements Closeable {
     }
 
     private final Path file;
-    private final Options options;
+    private final LogOptions options;
     private final long tornBytesDroppedAtOpen;
     private final Thread writer;
 
@@ -281,7 +152,7 @@ public final class OperationLog implements Closeable {
     private volatile long lastSyncMillis;
     private volatile long largestBatch;
 
-    private OperationLog(Path file, Options options, FileChannel channel, SegmentHeader header, long goodEnd,
+    private OperationLog(Path file, LogOptions options, FileChannel channel, SegmentHeader header, long goodEnd,
                          long lastOperation, long dropped) throws IOException {
         this.file = file;
         this.options = options;
@@ -304,7 +175,7 @@ public final class OperationLog implements Closeable {
      * @throws TetraException 1413 when the file is damaged, 1416 when it is another database's
      * @throws IOException    when it cannot be read or created
      */
-    public static OperationLog open(Path file, String databaseId, Options options) throws IOException {
+    public static OperationLog open(Path file, String databaseId, LogOptions options) throws IOException {
         Objects.requireNonNull(databaseId);
         Path f = file.toAbsolutePath().normalize();
         SegmentHeader header;
@@ -627,16 +498,16 @@ public final class OperationLog implements Closeable {
         long written;
         try {
             checkSameFile();
-            options.observer.beforeWrite(firstOp, batch.size());
+            options.observer().beforeWrite(firstOp, batch.size());
             written = writeFrames(batch);
-            options.observer.afterWrite(lastOp);
-            if (options.syncMode == SyncMode.COMMIT) {
+            options.observer().afterWrite(lastOp);
+            if (options.syncMode() == SyncMode.COMMIT) {
                 channel.force(false);
                 noteSync();
-                options.observer.afterForce(lastOp);
+                options.observer().afterForce(lastOp);
             } else if (!unforced) {
                 unforced = true;
-                forceDueNanos = System.nanoTime() + options.forceInterval.toNanos();
+                forceDueNanos = System.nanoTime() + options.forceInterval().toNanos();
             }
         } catch (IOException | RuntimeException e) {
             fail(e, batch, rest);
@@ -762,7 +633,7 @@ public final class OperationLog implements Closeable {
             channel.force(false);
             noteSync();
             unforced = false;
-            options.observer.afterForce(lastGoodOperation);
+            options.observer().afterForce(lastGoodOperation);
         } catch (IOException | RuntimeException e) {
             fail(e, List.of());
         }
@@ -793,10 +664,10 @@ public final class OperationLog implements Closeable {
         } finally {
             lock.unlock();
         }
-        nextRetryNanos = System.nanoTime() + options.retryInterval.toNanos();
+        nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
         if (first) {
             LOG.warn("The log file {} cannot be written: writes are refused with 1274 until it can be; retrying every"
-                    + " {} ms.", file, options.retryInterval.toMillis(), cause);
+                    + " {} ms.", file, options.retryInterval().toMillis(), cause);
         }
         for (Pending p : batch) {
             p.fail(err);
@@ -830,7 +701,7 @@ public final class OperationLog implements Closeable {
                 channel.force(false);
             }
         } catch (IOException | RuntimeException e) {
-            nextRetryNanos = System.nanoTime() + options.retryInterval.toNanos();
+            nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
             LOG.debug("The log file {} is still not writable: {}", file, describe(e));
             return;
         }
