@@ -260,7 +260,7 @@ public final class OperationLog implements Closeable {
         this.lastGoodOperation = lastOperation;
         this.nextOperation = lastOperation + 1;
         this.tornBytesDroppedAtOpen = dropped;
-        this.fileKey = fileKeyOf(file);
+        this.fileKey = Files.exists(file) ? fileKeyOf(file) : null;
         this.writer = new Thread(this::runWriter, "tetra-log-writer");
         writer.setDaemon(true);
     }
@@ -268,10 +268,13 @@ public final class OperationLog implements Closeable {
     /**
      * Opens the log file, creating it when it does not exist: owner-only, with a header of
      * segment 1 from {@code options.firstOperation()}, forced with its folder. An existing file
-     * is read through; a torn tail is cut off (one WARN line with its offset and size).
+     * is read through; a torn tail is cut off (one WARN line with its offset and size). When
+     * the file can be read but not written, or cannot be created (a full or read-only disk),
+     * the log opens failed: appends are refused with 1274 and the writer retries, as after a
+     * failed write (it cuts a torn tail once it can).
      *
      * @throws TetraException 1413 when the file is damaged, 1416 when it is another database's
-     * @throws IOException    when it cannot be read or created
+     * @throws IOException    when it cannot be read
      */
     public static OperationLog open(Path file, String databaseId, Options options) throws IOException {
         Objects.requireNonNull(databaseId);
@@ -280,23 +283,25 @@ public final class OperationLog implements Closeable {
         long goodEnd;
         long last;
         long dropped = 0;
-        FileChannel ch;
+        FileChannel ch = null;
+        IOException unwritable = null;
         if (Files.exists(f)) {
             SegmentScan scan = SegmentReader.scan(f, databaseId, t -> {
             });
             header = scan.header();
             goodEnd = scan.goodEnd();
             last = scan.lastOperation();
-            ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            if (scan.tornTail()) {
-                dropped = scan.droppedBytes();
-                try {
+            dropped = scan.droppedBytes();
+            try {
+                ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                if (scan.tornTail()) {
                     ch.truncate(goodEnd);
                     ch.force(false);
-                } catch (IOException e) {
-                    ch.close();
-                    throw e;
                 }
+            } catch (IOException e) {
+                unwritable = e;
+            }
+            if (scan.tornTail()) {
                 LOG.warn("The log file {} ended with a torn frame (a write cut short): {} bytes were dropped from"
                         + " offset {} on; the log goes on after operation {}.", f, dropped, goodEnd, last);
             }
@@ -304,17 +309,34 @@ public final class OperationLog implements Closeable {
             header = SegmentHeader.newBuilder().setFormatVersion(1).setDatabaseId(databaseId).setSegment(1)
                     .setFirstOperation(options.firstOperation()).setCreatedAtMillis(System.currentTimeMillis())
                     .setServerVersion(options.serverVersion()).build();
-            createSegmentFile(f, header);
-            ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            goodEnd = ch.size();
+            goodEnd = LogFrames.newSegment(header).length;
             last = header.getFirstOperation() - 1;
+            try {
+                createSegmentFile(f, header);
+                ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                goodEnd = ch.size();
+            } catch (IOException e) {
+                unwritable = e;
+            }
+        }
+        if (unwritable != null && ch != null) {
+            ch.close();
+            ch = null;
         }
         OperationLog log;
         try {
             log = new OperationLog(f, options, ch, header, goodEnd, last, dropped);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (ch != null) {
+                ch.close();
+            }
             throw e;
+        }
+        if (unwritable != null) {
+            log.failure = log.unwritable(unwritable);
+            log.nextRetryNanos = System.nanoTime() + options.retryInterval.toNanos();
+            LOG.warn("The log file {} cannot be written ({}): writes are refused with 1274 until it can be; retrying"
+                    + " every {} ms.", f, log.describe(unwritable), options.retryInterval.toMillis());
         }
         log.writer.start();
         return log;

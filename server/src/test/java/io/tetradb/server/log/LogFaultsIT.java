@@ -128,6 +128,46 @@ class LogFaultsIT {
     }
 
     @Test
+    void aServerStoppedWhileTheDiskIsFullStartsRefusingWritesAndResumesOnceThereIsRoom() throws Exception {
+        Path disk = dir.resolve("log-disk");
+        assumeTrue(mount(disk, "-t", "tmpfs", "-o", "size=256k", "tmpfs"), "mounting a tmpfs needs root");
+        Path journal = logOn(disk);
+        Path filler = disk.resolve("filler");
+        String databaseId;
+        try (TetraServer server = TestServers.start(dir); TetraClient c = TestServers.admin(server)) {
+            databaseId = server.logs().log().header().getDatabaseId();
+            c.execute("CREATE TABLE T(ID BIGINT PRIMARY KEY, V VARCHAR(1000))");
+            for (int i = 0; i < 10; i++) {
+                assertThat(insert(c)).isTrue();
+            }
+            fill(filler);
+            int accepted = 0;
+            while (insert(c)) {
+                accepted++;
+                assertThat(accepted).as("a full disk refuses the log within a few pages").isLessThan(200);
+            }
+        }
+        // Started again on the still full disk: it serves reads and refuses writes.
+        try (TetraServer server = TestServers.start(dir); TetraClient c = TestServers.admin(server)) {
+            assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
+            int accepted = 0;
+            while (insert(c)) {
+                accepted++;
+                assertThat(accepted).as("a full disk refuses the log within a few pages").isLessThan(200);
+            }
+            assertUnwritable(() -> c.update("INSERT INTO T VALUES (?, ?)", 100_000L, PAYLOAD), "No space left");
+            assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
+            Files.delete(filler);
+            awaitWritesResume(c);
+            assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
+        }
+        LogContents log = read(journal, databaseId);
+        assertThat(log.firstOperation()).isEqualTo(1);
+        assertThat(log.insertedIds()).containsExactlyInAnyOrderElementsOf(acknowledged);
+        restartAndCheck();
+    }
+
+    @Test
     void aRemovedLogFileIsCreatedAgainAndNumberingGoesOn() throws Exception {
         Path journal = dir.resolve("testdb").resolve("Data").resolve("testdb.journal");
         String databaseId;
@@ -163,8 +203,7 @@ class LogFaultsIT {
         Path image = dir.resolve("log-disk.img");
         try (var f = java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.CREATE_NEW,
                 java.nio.file.StandardOpenOption.WRITE)) {
-            f.truncate(0);
-            f.write(java.nio.ByteBuffer.allocate(1), 16L << 20);
+            f.write(java.nio.ByteBuffer.allocate(1), (16L << 20) - 1);
         }
         assumeTrue(run("mkfs.ext4", "-q", "-F", "-O", "^has_journal", image.toString()), "mkfs.ext4 is needed");
         Path disk = dir.resolve("log-disk");
@@ -191,6 +230,12 @@ class LogFaultsIT {
             assertUnwritable(c::commit, "Read-only file system");
             assertUnwritable(() -> c.execute("CREATE TABLE U(ID INT)"), "Read-only file system");
             assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
+        }
+        // Started again while the log's disk is still read-only: it serves reads and refuses writes.
+        try (TetraServer server = TestServers.start(dir); TetraClient c = TestServers.admin(server)) {
+            assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
+            assertUnwritable(() -> c.update("INSERT INTO T VALUES (?, ?)", 100_000L, PAYLOAD),
+                    "Read-only file system");
 
             // The operator unmounts the disk (the server does not hold the log open while it
             // cannot write it), checks it, and mounts it again: writes resume by themselves.
