@@ -791,6 +791,9 @@ public final class OperationLog implements Closeable {
         if (e instanceof ClosedChannelException) {
             return "it was closed";
         }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
             return fse.getReason();
         }
