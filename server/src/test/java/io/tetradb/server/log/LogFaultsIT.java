@@ -218,39 +218,35 @@ class LogFaultsIT {
             for (int i = 0; i < 10; i++) {
                 assertThat(insert(c)).isTrue();
             }
-            // A disk error: the kernel turns the file system read-only under the open log.
-            String device = Path.of(output("findmnt", "-no", "SOURCE", disk.toString()).strip()).getFileName()
-                    .toString();
-            Files.writeString(Path.of("/sys/fs/ext4", device, "trigger_fs_error"), "test");
-
+            diskError(disk);
             assertUnwritable(() -> c.update("INSERT INTO T VALUES (?, ?)", 100_000L, PAYLOAD),
                     "Read-only file system");
             c.begin();
             c.update("INSERT INTO T VALUES (?, ?)", 200_000L, "in a transaction");
             assertUnwritable(c::commit, "Read-only file system");
+            assertThat(count(c, "SELECT COUNT(*) FROM T WHERE ID = 200000")).isZero();
             assertUnwritable(() -> c.execute("CREATE TABLE U(ID INT)"), "Read-only file system");
             assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
-        }
-        // Started again while the log's disk is still read-only: it serves reads and refuses writes.
-        try (TetraServer server = TestServers.start(dir); TetraClient c = TestServers.admin(server)) {
-            assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
-            assertUnwritable(() -> c.update("INSERT INTO T VALUES (?, ?)", 100_000L, PAYLOAD),
-                    "Read-only file system");
 
             // The operator unmounts the disk (the server does not hold the log open while it
             // cannot write it), checks it, and mounts it again: writes resume by themselves.
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> run("umount", disk.toString()));
-            mounts.pop();
-            // The message tells the latest try's reason: the log's folder is not there now.
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(
-                    () -> assertUnwritable(() -> c.update("INSERT INTO T VALUES (?, ?)", 100_001L, PAYLOAD),
-                            "it or its folder was removed"));
-            assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
-            run("e2fsck", "-fy", image.toString());
-            assertThat(mount(disk, "-o", "loop,errors=remount-ro", image.toString())).isTrue();
+            unmountCheckAndMount(c, disk, image);
             awaitWritesResume(c);
             c.execute("CREATE TABLE U(ID INT)");
+            assertThat(insert(c)).isTrue();
+
+            diskError(disk);
+            assertUnwritable(() -> c.update("INSERT INTO T VALUES (?, ?)", 100_002L, PAYLOAD),
+                    "Read-only file system");
+        }
+        // Started again while the log's disk is read-only: it serves reads and refuses writes.
+        try (TetraServer server = TestServers.start(dir); TetraClient c = TestServers.admin(server)) {
+            assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
+            assertUnwritable(() -> c.update("INSERT INTO T VALUES (?, ?)", 100_003L, PAYLOAD),
+                    "Read-only file system");
+            unmountCheckAndMount(c, disk, image);
+            awaitWritesResume(c);
+            c.execute("CREATE TABLE V(ID INT)");
             assertThat(insert(c)).isTrue();
             assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
         }
@@ -261,6 +257,27 @@ class LogFaultsIT {
     }
 
     // ---- helpers ----
+
+    /** A disk error on the ext4 file system at {@code disk}: the kernel turns it read-only under open files. */
+    private static void diskError(Path disk) throws Exception {
+        String device = Path.of(output("findmnt", "-no", "SOURCE", disk.toString()).strip()).getFileName()
+                .toString();
+        Files.writeString(Path.of("/sys/fs/ext4", device, "trigger_fs_error"), "test");
+    }
+
+    /** What an operator does after a disk error: unmount, check, mount again; meanwhile writes stay refused. */
+    private void unmountCheckAndMount(TetraClient c, Path disk, Path image) throws Exception {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> run("umount", disk.toString()));
+        mounts.pop();
+        // The message tells the latest try's reason: the log's folder is not there now.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(
+                () -> assertUnwritable(() -> c.update("INSERT INTO T VALUES (?, ?)", 100_001L, PAYLOAD),
+                        "it or its folder was removed"));
+        assertThat(ids(c)).containsExactlyElementsOf(acknowledged);
+        run("e2fsck", "-fy", image.toString());
+        assertThat(mount(disk, "-o", "loop,errors=remount-ro", image.toString())).isTrue();
+    }
 
     /** Makes {@code Data/testdb.journal} a link to {@code testdb.journal} in {@code folder}; returns that file. */
     private Path logOn(Path folder) throws IOException {
