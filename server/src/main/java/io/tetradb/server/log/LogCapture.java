@@ -200,7 +200,10 @@ public final class LogCapture {
                                 String[] rebuilds, EngineWork<T> work) throws SQLException {
         commit(s, c);
         if (!log.isWritable()) {
-            throw new TetraException(ErrorCode.LOG_UNWRITABLE, ErrorCode.LOG_UNWRITABLE.defaultMessage());
+            // Refused before it runs: the engine cannot take a structure change back.
+            String why = log.failureReason();
+            throw new TetraException(ErrorCode.LOG_UNWRITABLE, why != null ? why
+                    : ErrorCode.LOG_UNWRITABLE.defaultMessage());
         }
         barrier.close(structureWaitMillis);
         try {

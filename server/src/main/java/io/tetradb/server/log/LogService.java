@@ -94,6 +94,10 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
 
     private static void recover(Connection system, OperationLog log, io.tetradb.server.backup.BackupJournal journal)
             throws IOException, SQLException {
+        if (!java.nio.file.Files.exists(log.file())) {
+            // It could not be created (its disk is full or read-only): it holds nothing to redo.
+            return;
+        }
         long started = System.nanoTime();
         long redone;
         long operations;

@@ -61,9 +61,16 @@ import java.util.zip.CRC32C;
  * <li>Nothing is acknowledged on a file that was removed or replaced: before each batch the
  *     writer compares the path's file key (device and inode) with the one it opened; the cost
  *     is one {@code stat} per batch, not per transaction.</li>
- * <li>While failed, appends fail at once with 1274 (nothing queues); the file is cut back to
- *     its last good frame (or created again with a header if it was removed) and probed with
- *     a write and a force before appends are accepted again.</li>
+ * <li>While failed, appends fail at once with 1274 (nothing queues) and the writer does not
+ *     hold the file open, so that an operator can unmount, check and mount its file system
+ *     again (Linux refuses to unmount or remount read-only a file system with a file open for
+ *     writing). Each retry opens the file by its path: the same log (same file, or the same
+ *     segment header after a remount) is cut back to its last good frame, a removed one is
+ *     created again with a header going on after the last good operation; either is probed
+ *     with a write and a force before appends are accepted again. The 1274 message says why
+ *     the latest try failed.</li>
+ * <li>A log file that is a symbolic link is followed: a segment the log creates is created
+ *     where the link points (the log kept on a disk of its own), not over the link.</li>
  * <li>Appenders serialize their own transaction, outside the lock; the writer only adds the
  *     number, the frame's length and checksum.</li>
  * <li>{@link #roll} is a marker in the same queue: what was appended before it is written and
@@ -162,7 +169,7 @@ public final class OperationLog implements Closeable {
         this.lastGoodOperation = lastOperation;
         this.nextOperation = lastOperation + 1;
         this.tornBytesDroppedAtOpen = dropped;
-        this.fileKey = fileKeyOf(file);
+        this.fileKey = Files.exists(file) ? fileKeyOf(file) : null;
         this.writer = new Thread(this::runWriter, "tetra-log-writer");
         writer.setDaemon(true);
     }
@@ -170,10 +177,13 @@ public final class OperationLog implements Closeable {
     /**
      * Opens the log file, creating it when it does not exist: owner-only, with a header of
      * segment 1 from {@code options.firstOperation()}, forced with its folder. An existing file
-     * is read through; a torn tail is cut off (one WARN line with its offset and size).
+     * is read through; a torn tail is cut off (one WARN line with its offset and size). When
+     * the file can be read but not written, or cannot be created (a full or read-only disk),
+     * the log opens failed: appends are refused with 1274 and the writer retries, as after a
+     * failed write (it cuts a torn tail once it can).
      *
      * @throws TetraException 1413 when the file is damaged, 1416 when it is another database's
-     * @throws IOException    when it cannot be read or created
+     * @throws IOException    when it cannot be read
      */
     public static OperationLog open(Path file, String databaseId, LogOptions options) throws IOException {
         Objects.requireNonNull(databaseId);
@@ -182,7 +192,8 @@ public final class OperationLog implements Closeable {
         long goodEnd;
         long last;
         long dropped = 0;
-        FileChannel ch;
+        FileChannel ch = null;
+        IOException unwritable = null;
         if (Files.exists(f) && Files.size(f) == 0) {
             // An empty file (a conversion starts the log so; a crash before its header was written) holds nothing.
             Files.delete(f);
@@ -193,16 +204,17 @@ public final class OperationLog implements Closeable {
             header = scan.header();
             goodEnd = scan.goodEnd();
             last = scan.lastOperation();
-            ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            if (scan.tornTail()) {
-                dropped = scan.droppedBytes();
-                try {
+            dropped = scan.droppedBytes();
+            try {
+                ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                if (scan.tornTail()) {
                     ch.truncate(goodEnd);
                     ch.force(false);
-                } catch (IOException e) {
-                    ch.close();
-                    throw e;
                 }
+            } catch (IOException e) {
+                unwritable = e;
+            }
+            if (scan.tornTail()) {
                 LOG.warn("The log file {} ended with a torn frame (a write cut short): {} bytes were dropped from"
                         + " offset {} on; the log goes on after operation {}.", f, dropped, goodEnd, last);
             }
@@ -210,17 +222,34 @@ public final class OperationLog implements Closeable {
             header = SegmentHeader.newBuilder().setFormatVersion(1).setDatabaseId(databaseId).setSegment(1)
                     .setFirstOperation(options.firstOperation()).setCreatedAtMillis(System.currentTimeMillis())
                     .setServerVersion(options.serverVersion()).build();
-            createSegmentFile(f, header);
-            ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            goodEnd = ch.size();
+            goodEnd = LogFrames.newSegment(header).length;
             last = header.getFirstOperation() - 1;
+            try {
+                createSegmentFile(f, header);
+                ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                goodEnd = ch.size();
+            } catch (IOException e) {
+                unwritable = e;
+            }
+        }
+        if (unwritable != null && ch != null) {
+            ch.close();
+            ch = null;
         }
         OperationLog log;
         try {
             log = new OperationLog(f, options, ch, header, goodEnd, last, dropped);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (ch != null) {
+                ch.close();
+            }
             throw e;
+        }
+        if (unwritable != null) {
+            log.failure = log.unwritable(unwritable);
+            log.nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
+            LOG.warn("The log file {} cannot be written ({}): writes are refused with 1274 until it can be; retrying"
+                    + " every {} ms.", f, log.describe(unwritable), options.retryInterval().toMillis());
         }
         log.writer.start();
         return log;
@@ -620,9 +649,13 @@ public final class OperationLog implements Closeable {
     }
 
     private long writeFully(ByteBuffer b, long at) throws IOException {
+        return writeFully(channel, b, at);
+    }
+
+    private static long writeFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
         long n = 0;
         while (b.hasRemaining()) {
-            n += channel.write(b, at + n);
+            n += ch.write(b, at + n);
         }
         return n;
     }
@@ -650,9 +683,17 @@ public final class OperationLog implements Closeable {
 
     /** Fails the log: {@code batch}, {@code rest} (drained, not yet written) and everything queued. */
     private void fail(Throwable cause, Collection<Pending> batch, Collection<Pending> rest) {
-        TetraException err = new TetraException(ErrorCode.LOG_UNWRITABLE, "The log file " + file.getFileName()
-                + " cannot be written (" + describe(cause) + "): writes are refused until it can be written again;"
-                + " the server retries by itself.", cause);
+        TetraException err = unwritable(cause);
+        // Frames of the failed batch past the last good one are cut off where the disk allows
+        // it (a stop before the next retry must not find them), and the file is let go.
+        if (channel != null && channel.isOpen()) {
+            try {
+                channel.truncate(goodEnd);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Cutting the log file {} back to its last good frame failed: {}", file, describe(e));
+            }
+        }
+        closeChannel();
         ArrayDeque<Pending> queued;
         boolean first;
         lock.lock();
@@ -666,8 +707,8 @@ public final class OperationLog implements Closeable {
         }
         nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
         if (first) {
-            LOG.warn("The log file {} cannot be written: writes are refused with 1274 until it can be; retrying every"
-                    + " {} ms.", file, options.retryInterval().toMillis(), cause);
+            LOG.warn("The log file {} cannot be written ({}): writes are refused with 1274 until it can be; retrying"
+                    + " every {} ms.", file, describe(cause), options.retryInterval().toMillis(), cause);
         }
         for (Pending p : batch) {
             p.fail(err);
@@ -680,30 +721,66 @@ public final class OperationLog implements Closeable {
         }
     }
 
+    private TetraException unwritable(Throwable cause) {
+        return new TetraException(ErrorCode.LOG_UNWRITABLE, "The log file " + file.getFileName()
+                + " cannot be written (" + describe(cause) + "): writes are refused, reads go on; writes resume by"
+                + " themselves once it can be written again (the server tries every "
+                + options.retryInterval().toMillis() + " ms).", cause);
+    }
+
     private void tryRecover() {
+        FileChannel ch = null;
+        boolean created = false;
         try {
-            if (!sameFile()) {
-                closeChannel();
+            if (Files.exists(file)) {
+                ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                if (!isThisSegment(ch)) {
+                    ch.close();
+                    ch = null;
+                }
+            }
+            if (ch == null) {
                 SegmentHeader h = header.toBuilder().setFirstOperation(lastGoodOperation + 1)
                         .setCreatedAtMillis(System.currentTimeMillis()).build();
                 createSegmentFile(file, h);
-                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                fileKey = fileKeyOf(file);
+                ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 header = h;
-                goodEnd = channel.size();
-                LOG.warn("The log file {} was gone: it was created again (segment {}, from operation {}); the"
-                        + " operations it held are no longer in the log.", file, h.getSegment(), h.getFirstOperation());
+                goodEnd = ch.size();
+                created = true;
             } else {
-                channel.truncate(goodEnd);
-                writeFully(ByteBuffer.allocate(PROBE_BYTES), goodEnd);
-                channel.force(false);
-                channel.truncate(goodEnd);
-                channel.force(false);
+                ch.truncate(goodEnd);
+                writeFully(ch, ByteBuffer.allocate(PROBE_BYTES), goodEnd);
+                ch.force(false);
+                ch.truncate(goodEnd);
+                ch.force(false);
             }
+            fileKey = fileKeyOf(file);
         } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // it is being given up anyway
+                }
+            }
             nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
+            TetraException err = unwritable(e);
+            lock.lock();
+            try {
+                if (failure != null && !closed) {
+                    failure = err;
+                }
+            } finally {
+                lock.unlock();
+            }
             LOG.debug("The log file {} is still not writable: {}", file, describe(e));
             return;
+        }
+        channel = ch;
+        if (created) {
+            LOG.warn("The log file {} was gone or replaced: it was created again (segment {}, from operation {}); the"
+                    + " operations it held are no longer in the log.", file, header.getSegment(),
+                    header.getFirstOperation());
         }
         unforced = false;
         lock.lock();
@@ -715,6 +792,28 @@ public final class OperationLog implements Closeable {
         }
         LOG.info("The log file {} can be written again; writes resume from operation {}.", file,
                 lastGoodOperation + 1);
+    }
+
+    /**
+     * Whether {@code ch} is this log's current segment: the file it had open (same file key),
+     * or, after its file system was mounted again, a file beginning with the same magic and
+     * header and at least as long as its good frames.
+     */
+    private boolean isThisSegment(FileChannel ch) throws IOException {
+        if (fileKey != null && fileKey.equals(fileKeyOf(file))) {
+            return true;
+        }
+        byte[] start = LogFrames.newSegment(header);
+        if (ch.size() < Math.max(goodEnd, start.length)) {
+            return false;
+        }
+        ByteBuffer b = ByteBuffer.allocate(start.length);
+        while (b.hasRemaining()) {
+            if (ch.read(b, b.position()) < 0) {
+                return false;
+            }
+        }
+        return java.util.Arrays.equals(b.array(), start);
     }
 
     private void closeChannel() {
@@ -762,6 +861,9 @@ public final class OperationLog implements Closeable {
         if (e instanceof ClosedChannelException) {
             return "it was closed";
         }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
             return fse.getReason();
         }
@@ -783,9 +885,11 @@ public final class OperationLog implements Closeable {
 
     /**
      * Creates a segment file holding only the magic and {@code header}: written to a temporary
-     * file beside it, owner-only, forced, renamed into place, and the folder forced.
+     * file beside it, owner-only, forced, renamed into place, and the folder forced. When
+     * {@code path} is a symbolic link, the file is created where it points.
      */
-    static void createSegmentFile(Path file, SegmentHeader header) throws IOException {
+    static void createSegmentFile(Path path, SegmentHeader header) throws IOException {
+        Path file = followLinks(path);
         Path tmp = file.resolveSibling(file.getFileName() + ".new");
         Files.deleteIfExists(tmp);
         try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
@@ -804,5 +908,17 @@ public final class OperationLog implements Closeable {
         try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
         }
+    }
+
+    /** Where {@code path} leads through its symbolic links (it need not exist at the end). */
+    static Path followLinks(Path path) throws IOException {
+        Path p = path;
+        for (int i = 0; Files.isSymbolicLink(p); i++) {
+            if (i == 40) {
+                throw new FileSystemException(path.toString(), null, "too many levels of symbolic links");
+            }
+            p = p.resolveSibling(Files.readSymbolicLink(p)).toAbsolutePath().normalize();
+        }
+        return p;
     }
 }
