@@ -788,8 +788,8 @@ public final class DatabaseConverter {
                 }
             }
             // A new, empty log (PRODUCT.md 5): the old one (its copy is in the safety folder) belongs to the
-            // database the data file was; the new data file gets a new database id at its first open, and the
-            // server then creates the log for it. An empty file left here would be refused (1413).
+            // database the data file was (another database id: 1416 if it were kept); the new data file gets a
+            // new database id at its first open, and the server then creates the log for it.
             ops.add(WorkArea.Op.delete(plan.newDataFile().resolveSibling(base + ".journal")));
             if (plan.mode() == ConversionPlan.Mode.NEW_FOLDER) {
                 Files.createDirectories(root.resolve("Settings"));

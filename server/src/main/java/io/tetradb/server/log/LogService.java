@@ -76,11 +76,11 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             }
         }
         long next = Math.max(Watermarks.highest(applied), lastBefore) + 1;
-        OperationLog opened = OperationLog.open(layout.logFile(), databaseId, OperationLog.Options.builder()
+        OperationLog opened = OperationLog.open(layout.logFile(), databaseId, LogOptions.builder()
                 .syncMode(syncMode).firstOperation(next).serverVersion(serverVersion).build());
         try {
             if (cleanThrough == null || cleanThrough != opened.lastOperation()) {
-                recover(system, opened);
+                recover(system, opened, new io.tetradb.server.backup.BackupJournal(layout.logsDir()));
             }
             LogCapture c = new LogCapture(system, opened, maxTransactionBytes, structureWaitMillis);
             c.start();
@@ -92,7 +92,12 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         }
     }
 
-    private static void recover(Connection system, OperationLog log) throws IOException, SQLException {
+    private static void recover(Connection system, OperationLog log, io.tetradb.server.backup.BackupJournal journal)
+            throws IOException, SQLException {
+        if (!java.nio.file.Files.exists(log.file())) {
+            // It could not be created (its disk is full or read-only): it holds nothing to redo.
+            return;
+        }
         long started = System.nanoTime();
         long redone;
         long operations;
@@ -116,6 +121,14 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             }
         }
         long ms = (System.nanoTime() - started) / 1_000_000;
+        // The journal keeps every recovery (number 0: no backup's), as the server log does.
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("transactions", redone);
+        fields.put("operations", operations);
+        fields.put("lastOperation", redone == 0 ? log.lastOperation() : last);
+        fields.put("ms", ms);
+        fields.put("tornBytes", log.tornBytesDroppedAtOpen());
+        journal.event(0, "log-recovery", true, true, fields);
         if (redone == 0) {
             LOG.info("Log file {}: the data file holds every logged operation (through {}); nothing to redo ({} ms).",
                     log.file().getFileName(), log.lastOperation(), ms);

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -62,9 +61,16 @@ import java.util.zip.CRC32C;
  * <li>Nothing is acknowledged on a file that was removed or replaced: before each batch the
  *     writer compares the path's file key (device and inode) with the one it opened; the cost
  *     is one {@code stat} per batch, not per transaction.</li>
- * <li>While failed, appends fail at once with 1274 (nothing queues); the file is cut back to
- *     its last good frame (or created again with a header if it was removed) and probed with
- *     a write and a force before appends are accepted again.</li>
+ * <li>While failed, appends fail at once with 1274 (nothing queues) and the writer does not
+ *     hold the file open, so that an operator can unmount, check and mount its file system
+ *     again (Linux refuses to unmount or remount read-only a file system with a file open for
+ *     writing). Each retry opens the file by its path: the same log (same file, or the same
+ *     segment header after a remount) is cut back to its last good frame, a removed one is
+ *     created again with a header going on after the last good operation; either is probed
+ *     with a write and a force before appends are accepted again. The 1274 message says why
+ *     the latest try failed.</li>
+ * <li>A log file that is a symbolic link is followed: a segment the log creates is created
+ *     where the link points (the log kept on a disk of its own), not over the link.</li>
  * <li>Appenders serialize their own transaction, outside the lock; the writer only adds the
  *     number, the frame's length and checksum.</li>
  * <li>{@link #roll} is a marker in the same queue: what was appended before it is written and
@@ -77,134 +83,6 @@ public final class OperationLog implements Closeable {
     private static final int PROBE_BYTES = 4096;
     private static final int MIN_BUFFER = 64 * 1024;
     private static final int MAX_BUFFER = 4 << 20;
-
-    /**
-     * How a log is opened.
-     *
-     * <p>Immutable; any thread.
-     */
-    public static final class Options {
-        private final SyncMode syncMode;
-        private final long firstOperation;
-        private final Duration retryInterval;
-        private final Duration forceInterval;
-        private final String serverVersion;
-        private final WriterObserver observer;
-
-        private Options(Builder b) {
-            this.syncMode = b.syncMode;
-            this.firstOperation = b.firstOperation;
-            this.retryInterval = b.retryInterval;
-            this.forceInterval = b.forceInterval;
-            this.serverVersion = b.serverVersion;
-            this.observer = b.observer;
-        }
-
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** When the file is forced. Default {@link SyncMode#COMMIT}. */
-        public SyncMode syncMode() {
-            return syncMode;
-        }
-
-        /** The first operation of a log created by {@link #open}. Default 1. */
-        public long firstOperation() {
-            return firstOperation;
-        }
-
-        /** How often a failed log tries to become writable again. Default 1 s. */
-        public Duration retryInterval() {
-            return retryInterval;
-        }
-
-        /** In {@link SyncMode#EVERY_SECOND}, the longest a write stays unforced. Default 1 s. */
-        public Duration forceInterval() {
-            return forceInterval;
-        }
-
-        /** Written into the header of a segment the log creates. Default empty. */
-        public String serverVersion() {
-            return serverVersion;
-        }
-
-        /** Builds {@link Options}. */
-        public static final class Builder {
-            private SyncMode syncMode = SyncMode.COMMIT;
-            private long firstOperation = 1;
-            private Duration retryInterval = Duration.ofSeconds(1);
-            private Duration forceInterval = Duration.ofSeconds(1);
-            private String serverVersion = "";
-            private WriterObserver observer = WriterObserver.NONE;
-
-            private Builder() {
-            }
-
-            public Builder syncMode(SyncMode v) {
-                syncMode = Objects.requireNonNull(v);
-                return this;
-            }
-
-            public Builder firstOperation(long v) {
-                if (v < 1) {
-                    throw new IllegalArgumentException("firstOperation must be at least 1: " + v);
-                }
-                firstOperation = v;
-                return this;
-            }
-
-            public Builder retryInterval(Duration v) {
-                retryInterval = positive(v, "retryInterval");
-                return this;
-            }
-
-            public Builder forceInterval(Duration v) {
-                forceInterval = positive(v, "forceInterval");
-                return this;
-            }
-
-            public Builder serverVersion(String v) {
-                serverVersion = Objects.requireNonNull(v);
-                return this;
-            }
-
-            /** Test hook: sees each step of the writer. */
-            Builder observer(WriterObserver v) {
-                observer = Objects.requireNonNull(v);
-                return this;
-            }
-
-            public Options build() {
-                return new Options(this);
-            }
-
-            private static Duration positive(Duration v, String name) {
-                if (v.isNegative() || v.isZero()) {
-                    throw new IllegalArgumentException(name + " must be positive: " + v);
-                }
-                return v;
-            }
-        }
-    }
-
-    /** Test hook: the writer thread calls it at each step of a batch. */
-    interface WriterObserver {
-        WriterObserver NONE = new WriterObserver() {
-        };
-
-        /** Before a batch of {@code transactions} from {@code firstOperation} on is written. */
-        default void beforeWrite(long firstOperation, int transactions) {
-        }
-
-        /** After a batch's frames were written, before they are forced; may throw to act as a failed force. */
-        default void afterWrite(long lastOperation) throws IOException {
-        }
-
-        /** After a force that made every operation up to {@code lastOperation} durable. */
-        default void afterForce(long lastOperation) {
-        }
-    }
 
     /**
      * A transaction handed to the log.
@@ -249,7 +127,7 @@ public final class OperationLog implements Closeable {
     }
 
     private final Path file;
-    private final Options options;
+    private final LogOptions options;
     private final long tornBytesDroppedAtOpen;
     private final Thread writer;
 
@@ -281,7 +159,7 @@ public final class OperationLog implements Closeable {
     private volatile long lastSyncMillis;
     private volatile long largestBatch;
 
-    private OperationLog(Path file, Options options, FileChannel channel, SegmentHeader header, long goodEnd,
+    private OperationLog(Path file, LogOptions options, FileChannel channel, SegmentHeader header, long goodEnd,
                          long lastOperation, long dropped) throws IOException {
         this.file = file;
         this.options = options;
@@ -291,7 +169,7 @@ public final class OperationLog implements Closeable {
         this.lastGoodOperation = lastOperation;
         this.nextOperation = lastOperation + 1;
         this.tornBytesDroppedAtOpen = dropped;
-        this.fileKey = fileKeyOf(file);
+        this.fileKey = Files.exists(file) ? fileKeyOf(file) : null;
         this.writer = new Thread(this::runWriter, "tetra-log-writer");
         writer.setDaemon(true);
     }
@@ -299,35 +177,44 @@ public final class OperationLog implements Closeable {
     /**
      * Opens the log file, creating it when it does not exist: owner-only, with a header of
      * segment 1 from {@code options.firstOperation()}, forced with its folder. An existing file
-     * is read through; a torn tail is cut off (one WARN line with its offset and size).
+     * is read through; a torn tail is cut off (one WARN line with its offset and size). When
+     * the file can be read but not written, or cannot be created (a full or read-only disk),
+     * the log opens failed: appends are refused with 1274 and the writer retries, as after a
+     * failed write (it cuts a torn tail once it can).
      *
      * @throws TetraException 1413 when the file is damaged, 1416 when it is another database's
-     * @throws IOException    when it cannot be read or created
+     * @throws IOException    when it cannot be read
      */
-    public static OperationLog open(Path file, String databaseId, Options options) throws IOException {
+    public static OperationLog open(Path file, String databaseId, LogOptions options) throws IOException {
         Objects.requireNonNull(databaseId);
         Path f = file.toAbsolutePath().normalize();
         SegmentHeader header;
         long goodEnd;
         long last;
         long dropped = 0;
-        FileChannel ch;
+        FileChannel ch = null;
+        IOException unwritable = null;
+        if (Files.exists(f) && Files.size(f) == 0) {
+            // An empty file (a conversion starts the log so; a crash before its header was written) holds nothing.
+            Files.delete(f);
+        }
         if (Files.exists(f)) {
             SegmentScan scan = SegmentReader.scan(f, databaseId, t -> {
             });
             header = scan.header();
             goodEnd = scan.goodEnd();
             last = scan.lastOperation();
-            ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            if (scan.tornTail()) {
-                dropped = scan.droppedBytes();
-                try {
+            dropped = scan.droppedBytes();
+            try {
+                ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                if (scan.tornTail()) {
                     ch.truncate(goodEnd);
                     ch.force(false);
-                } catch (IOException e) {
-                    ch.close();
-                    throw e;
                 }
+            } catch (IOException e) {
+                unwritable = e;
+            }
+            if (scan.tornTail()) {
                 LOG.warn("The log file {} ended with a torn frame (a write cut short): {} bytes were dropped from"
                         + " offset {} on; the log goes on after operation {}.", f, dropped, goodEnd, last);
             }
@@ -335,17 +222,34 @@ public final class OperationLog implements Closeable {
             header = SegmentHeader.newBuilder().setFormatVersion(1).setDatabaseId(databaseId).setSegment(1)
                     .setFirstOperation(options.firstOperation()).setCreatedAtMillis(System.currentTimeMillis())
                     .setServerVersion(options.serverVersion()).build();
-            createSegmentFile(f, header);
-            ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            goodEnd = ch.size();
+            goodEnd = LogFrames.newSegment(header).length;
             last = header.getFirstOperation() - 1;
+            try {
+                createSegmentFile(f, header);
+                ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                goodEnd = ch.size();
+            } catch (IOException e) {
+                unwritable = e;
+            }
+        }
+        if (unwritable != null && ch != null) {
+            ch.close();
+            ch = null;
         }
         OperationLog log;
         try {
             log = new OperationLog(f, options, ch, header, goodEnd, last, dropped);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            if (ch != null) {
+                ch.close();
+            }
             throw e;
+        }
+        if (unwritable != null) {
+            log.failure = log.unwritable(unwritable);
+            log.nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
+            LOG.warn("The log file {} cannot be written ({}): writes are refused with 1274 until it can be; retrying"
+                    + " every {} ms.", f, log.describe(unwritable), options.retryInterval().toMillis());
         }
         log.writer.start();
         return log;
@@ -623,16 +527,16 @@ public final class OperationLog implements Closeable {
         long written;
         try {
             checkSameFile();
-            options.observer.beforeWrite(firstOp, batch.size());
+            options.observer().beforeWrite(firstOp, batch.size());
             written = writeFrames(batch);
-            options.observer.afterWrite(lastOp);
-            if (options.syncMode == SyncMode.COMMIT) {
+            options.observer().afterWrite(lastOp);
+            if (options.syncMode() == SyncMode.COMMIT) {
                 channel.force(false);
                 noteSync();
-                options.observer.afterForce(lastOp);
+                options.observer().afterForce(lastOp);
             } else if (!unforced) {
                 unforced = true;
-                forceDueNanos = System.nanoTime() + options.forceInterval.toNanos();
+                forceDueNanos = System.nanoTime() + options.forceInterval().toNanos();
             }
         } catch (IOException | RuntimeException e) {
             fail(e, batch, rest);
@@ -745,9 +649,13 @@ public final class OperationLog implements Closeable {
     }
 
     private long writeFully(ByteBuffer b, long at) throws IOException {
+        return writeFully(channel, b, at);
+    }
+
+    private static long writeFully(FileChannel ch, ByteBuffer b, long at) throws IOException {
         long n = 0;
         while (b.hasRemaining()) {
-            n += channel.write(b, at + n);
+            n += ch.write(b, at + n);
         }
         return n;
     }
@@ -758,7 +666,7 @@ public final class OperationLog implements Closeable {
             channel.force(false);
             noteSync();
             unforced = false;
-            options.observer.afterForce(lastGoodOperation);
+            options.observer().afterForce(lastGoodOperation);
         } catch (IOException | RuntimeException e) {
             fail(e, List.of());
         }
@@ -775,9 +683,17 @@ public final class OperationLog implements Closeable {
 
     /** Fails the log: {@code batch}, {@code rest} (drained, not yet written) and everything queued. */
     private void fail(Throwable cause, Collection<Pending> batch, Collection<Pending> rest) {
-        TetraException err = new TetraException(ErrorCode.LOG_UNWRITABLE, "The log file " + file.getFileName()
-                + " cannot be written (" + describe(cause) + "): writes are refused until it can be written again;"
-                + " the server retries by itself.", cause);
+        TetraException err = unwritable(cause);
+        // Frames of the failed batch past the last good one are cut off where the disk allows
+        // it (a stop before the next retry must not find them), and the file is let go.
+        if (channel != null && channel.isOpen()) {
+            try {
+                channel.truncate(goodEnd);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Cutting the log file {} back to its last good frame failed: {}", file, describe(e));
+            }
+        }
+        closeChannel();
         ArrayDeque<Pending> queued;
         boolean first;
         lock.lock();
@@ -789,10 +705,10 @@ public final class OperationLog implements Closeable {
         } finally {
             lock.unlock();
         }
-        nextRetryNanos = System.nanoTime() + options.retryInterval.toNanos();
+        nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
         if (first) {
-            LOG.warn("The log file {} cannot be written: writes are refused with 1274 until it can be; retrying every"
-                    + " {} ms.", file, options.retryInterval.toMillis(), cause);
+            LOG.warn("The log file {} cannot be written ({}): writes are refused with 1274 until it can be; retrying"
+                    + " every {} ms.", file, describe(cause), options.retryInterval().toMillis(), cause);
         }
         for (Pending p : batch) {
             p.fail(err);
@@ -805,30 +721,66 @@ public final class OperationLog implements Closeable {
         }
     }
 
+    private TetraException unwritable(Throwable cause) {
+        return new TetraException(ErrorCode.LOG_UNWRITABLE, "The log file " + file.getFileName()
+                + " cannot be written (" + describe(cause) + "): writes are refused, reads go on; writes resume by"
+                + " themselves once it can be written again (the server tries every "
+                + options.retryInterval().toMillis() + " ms).", cause);
+    }
+
     private void tryRecover() {
+        FileChannel ch = null;
+        boolean created = false;
         try {
-            if (!sameFile()) {
-                closeChannel();
+            if (Files.exists(file)) {
+                ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                if (!isThisSegment(ch)) {
+                    ch.close();
+                    ch = null;
+                }
+            }
+            if (ch == null) {
                 SegmentHeader h = header.toBuilder().setFirstOperation(lastGoodOperation + 1)
                         .setCreatedAtMillis(System.currentTimeMillis()).build();
                 createSegmentFile(file, h);
-                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                fileKey = fileKeyOf(file);
+                ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 header = h;
-                goodEnd = channel.size();
-                LOG.warn("The log file {} was gone: it was created again (segment {}, from operation {}); the"
-                        + " operations it held are no longer in the log.", file, h.getSegment(), h.getFirstOperation());
+                goodEnd = ch.size();
+                created = true;
             } else {
-                channel.truncate(goodEnd);
-                writeFully(ByteBuffer.allocate(PROBE_BYTES), goodEnd);
-                channel.force(false);
-                channel.truncate(goodEnd);
-                channel.force(false);
+                ch.truncate(goodEnd);
+                writeFully(ch, ByteBuffer.allocate(PROBE_BYTES), goodEnd);
+                ch.force(false);
+                ch.truncate(goodEnd);
+                ch.force(false);
             }
+            fileKey = fileKeyOf(file);
         } catch (IOException | RuntimeException e) {
-            nextRetryNanos = System.nanoTime() + options.retryInterval.toNanos();
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // it is being given up anyway
+                }
+            }
+            nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
+            TetraException err = unwritable(e);
+            lock.lock();
+            try {
+                if (failure != null && !closed) {
+                    failure = err;
+                }
+            } finally {
+                lock.unlock();
+            }
             LOG.debug("The log file {} is still not writable: {}", file, describe(e));
             return;
+        }
+        channel = ch;
+        if (created) {
+            LOG.warn("The log file {} was gone or replaced: it was created again (segment {}, from operation {}); the"
+                    + " operations it held are no longer in the log.", file, header.getSegment(),
+                    header.getFirstOperation());
         }
         unforced = false;
         lock.lock();
@@ -840,6 +792,28 @@ public final class OperationLog implements Closeable {
         }
         LOG.info("The log file {} can be written again; writes resume from operation {}.", file,
                 lastGoodOperation + 1);
+    }
+
+    /**
+     * Whether {@code ch} is this log's current segment: the file it had open (same file key),
+     * or, after its file system was mounted again, a file beginning with the same magic and
+     * header and at least as long as its good frames.
+     */
+    private boolean isThisSegment(FileChannel ch) throws IOException {
+        if (fileKey != null && fileKey.equals(fileKeyOf(file))) {
+            return true;
+        }
+        byte[] start = LogFrames.newSegment(header);
+        if (ch.size() < Math.max(goodEnd, start.length)) {
+            return false;
+        }
+        ByteBuffer b = ByteBuffer.allocate(start.length);
+        while (b.hasRemaining()) {
+            if (ch.read(b, b.position()) < 0) {
+                return false;
+            }
+        }
+        return java.util.Arrays.equals(b.array(), start);
     }
 
     private void closeChannel() {
@@ -887,6 +861,9 @@ public final class OperationLog implements Closeable {
         if (e instanceof ClosedChannelException) {
             return "it was closed";
         }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
             return fse.getReason();
         }
@@ -908,9 +885,11 @@ public final class OperationLog implements Closeable {
 
     /**
      * Creates a segment file holding only the magic and {@code header}: written to a temporary
-     * file beside it, owner-only, forced, renamed into place, and the folder forced.
+     * file beside it, owner-only, forced, renamed into place, and the folder forced. When
+     * {@code path} is a symbolic link, the file is created where it points.
      */
-    static void createSegmentFile(Path file, SegmentHeader header) throws IOException {
+    static void createSegmentFile(Path path, SegmentHeader header) throws IOException {
+        Path file = followLinks(path);
         Path tmp = file.resolveSibling(file.getFileName() + ".new");
         Files.deleteIfExists(tmp);
         try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
@@ -929,5 +908,17 @@ public final class OperationLog implements Closeable {
         try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
         }
+    }
+
+    /** Where {@code path} leads through its symbolic links (it need not exist at the end). */
+    static Path followLinks(Path path) throws IOException {
+        Path p = path;
+        for (int i = 0; Files.isSymbolicLink(p); i++) {
+            if (i == 40) {
+                throw new FileSystemException(path.toString(), null, "too many levels of symbolic links");
+            }
+            p = p.resolveSibling(Files.readSymbolicLink(p)).toAbsolutePath().normalize();
+        }
+        return p;
     }
 }

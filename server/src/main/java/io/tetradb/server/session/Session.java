@@ -159,6 +159,11 @@ public final class Session {
         return changed;
     }
 
+    /** Whether the engine's transaction of this session holds changes now (worker only). */
+    boolean enginePending() {
+        return engineSession != null && engineSession.hasPendingTransaction();
+    }
+
     void engineSession(org.h2.engine.SessionLocal s) {
         engineSession = s;
     }
@@ -167,11 +172,12 @@ public final class Session {
      * Makes the engine produce query rows as they are read (H2's lazy query execution)
      * where the query allows it (no sort, grouping or DISTINCT to do first), so an open
      * cursor holds the rows of a batch, not its whole result. Set before every statement,
-     * so a session's own {@code SET LAZY_QUERY_EXECUTION FALSE} does not last (worker only).
+     * so a session's own {@code SET LAZY_QUERY_EXECUTION FALSE} does not last; off for a
+     * query that writes, whose changes must all be made while it executes (worker only).
      */
-    void lazyResults() {
+    void lazyResults(boolean lazy) {
         if (engineSession != null) {
-            engineSession.setLazyQueryExecution(true);
+            engineSession.setLazyQueryExecution(lazy);
         }
     }
 

@@ -101,7 +101,7 @@ class ConversionIT {
         // A log file of the database the old data file was (another database id than the converted one gets).
         Path oldLog = db.resolve("Data/shop.journal");
         io.tetradb.server.log.OperationLog.open(oldLog, "the-old-database",
-                io.tetradb.server.log.OperationLog.Options.builder().build()).close();
+                io.tetradb.server.log.LogOptions.builder().build()).close();
         String oldLogHash = sha256(oldLog);
 
         DatabaseConverter converter = new DatabaseConverter(LegacyDatabases.engines());

@@ -60,6 +60,11 @@ class LogDeterminismIT {
         Files.copy(journal, copy.resolve("Data").resolve("testdb.journal"), StandardCopyOption.REPLACE_EXISTING);
         try (TetraServer replayed = TetraServer.start(TestServers.config(copy.getParent()).dataDir(copy).build());
              TetraClient c = TestServers.admin(replayed)) {
+            // The recovery is journaled: how many transactions and operations, up to which one, how long.
+            List<String> recoveries = Files.readAllLines(copy.resolve("Logs").resolve("backup-journal.txt")).stream()
+                    .filter(l -> l.contains("\tlog-recovery\t")).toList();
+            assertThat(recoveries).last().satisfies(l -> assertThat(l).containsPattern("transactions=[1-9]")
+                    .contains("operations=").contains("ms="));
             Map<String, List<String>> redone = contents(c);
             assertThat(redone.keySet()).isEqualTo(original.keySet());
             for (String table : original.keySet()) {

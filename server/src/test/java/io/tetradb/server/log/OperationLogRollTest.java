@@ -35,7 +35,7 @@ class OperationLogRollTest {
     void rollClosesTheSegmentAndTheNextGoesOnFromItsLastOperation() throws Exception {
         Path f = dir.resolve("db.journal");
         Path closed = dir.resolve("db-0001.journal");
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().build())) {
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().build())) {
             for (int i = 0; i < 3; i++) {
                 log.append(tx("t" + i, 2)).durable().join();
             }
@@ -59,7 +59,7 @@ class OperationLogRollTest {
         assertThat(next.header().getSegment()).isEqualTo(2);
         assertThat(next.header().getFirstOperation()).isEqualTo(7);
         assertThat(next.lastOperation()).isEqualTo(7);
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().build())) {
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().build())) {
             assertThat(log.lastOperation()).isEqualTo(7);
             assertThat(log.header().getSegment()).isEqualTo(2);
         }
@@ -72,7 +72,7 @@ class OperationLogRollTest {
         int each = 300;
         int rolls = 5;
         List<Path> segments = new ArrayList<>();
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().build())) {
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().build())) {
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
                 List<Future<?>> calls = new ArrayList<>();
@@ -126,7 +126,7 @@ class OperationLogRollTest {
     @Test
     void rollOfAnEmptySegmentStartsTheNextAtTheSameOperation() throws Exception {
         Path f = dir.resolve("db.journal");
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().firstOperation(10).build())) {
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().firstOperation(10).build())) {
             OperationLog.ClosedSegment c = log.roll(dir.resolve("db-0001.journal"));
             assertThat(c.firstOperation()).isEqualTo(10);
             assertThat(c.lastOperation()).isEqualTo(9);
@@ -140,7 +140,7 @@ class OperationLogRollTest {
         Path f = dir.resolve("db.journal");
         Path taken = dir.resolve("db-0001.journal");
         Files.writeString(taken, "someone else's");
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().build())) {
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().build())) {
             log.append(tx("a", 1)).durable().join();
             assertThatThrownBy(() -> log.roll(taken)).isInstanceOfSatisfying(TetraException.class,
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.LOG_NOT_ARCHIVABLE))
@@ -154,7 +154,7 @@ class OperationLogRollTest {
 
     @Test
     void rollOfAClosedLogIsRefused() throws IOException {
-        OperationLog log = OperationLog.open(dir.resolve("db.journal"), DB, OperationLog.Options.builder().build());
+        OperationLog log = OperationLog.open(dir.resolve("db.journal"), DB, LogOptions.builder().build());
         log.close();
         assertThatThrownBy(() -> log.roll(dir.resolve("x"))).isInstanceOfSatisfying(TetraException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.SESSION_CLOSED));

@@ -41,18 +41,18 @@ class OperationLogTest {
     @TempDir
     Path dir;
 
-    private static OperationLog.Options commit() {
-        return OperationLog.Options.builder().build();
+    private static LogOptions commit() {
+        return LogOptions.builder().build();
     }
 
-    private static OperationLog.Options fastRetry() {
-        return OperationLog.Options.builder().retryInterval(Duration.ofMillis(20)).build();
+    private static LogOptions fastRetry() {
+        return LogOptions.builder().retryInterval(Duration.ofMillis(20)).build();
     }
 
     @Test
     void createsAnOwnerOnlyFileWithItsHeader() throws IOException {
         Path f = dir.resolve("db.journal");
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().firstOperation(41)
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().firstOperation(41)
                 .serverVersion("0.1.0").build())) {
             assertThat(log.header().getSegment()).isEqualTo(1);
             assertThat(log.lastOperation()).isEqualTo(40);
@@ -137,7 +137,7 @@ class OperationLogTest {
     void commitsQueuedTogetherShareOneSync() throws Exception {
         CountDownLatch writerHeld = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        OperationLog.WriterObserver hold = new OperationLog.WriterObserver() {
+        LogWriterObserver hold = new LogWriterObserver() {
             @Override
             public void beforeWrite(long firstOperation, int transactions) {
                 if (firstOperation == 1) {
@@ -148,7 +148,7 @@ class OperationLogTest {
         };
         Path f = dir.resolve("db.journal");
         int appenders = 32;
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().observer(hold).build())) {
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().observer(hold).build())) {
             CompletableFuture<Void> first = log.append(tx("first", 1)).durable();
             assertThat(writerHeld.await(30, TimeUnit.SECONDS)).isTrue();
             ExecutorService pool = Executors.newFixedThreadPool(appenders);
@@ -191,14 +191,14 @@ class OperationLogTest {
     void aCommitIsAcknowledgedOnlyAfterTheForceThatCoversIt() throws Exception {
         AtomicLong forcedUpTo = new AtomicLong();
         ConcurrentLinkedQueue<String> early = new ConcurrentLinkedQueue<>();
-        OperationLog.WriterObserver watch = new OperationLog.WriterObserver() {
+        LogWriterObserver watch = new LogWriterObserver() {
             @Override
             public void afterForce(long lastOperation) {
                 forcedUpTo.set(lastOperation);
             }
         };
         Path f = dir.resolve("db.journal");
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().observer(watch).build())) {
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().observer(watch).build())) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
                 List<Future<?>> calls = new ArrayList<>();
@@ -229,14 +229,14 @@ class OperationLogTest {
     @Test
     void everySecondAcknowledgesOnWriteAndForcesSoonAfter() throws Exception {
         CountDownLatch forced = new CountDownLatch(1);
-        OperationLog.WriterObserver watch = new OperationLog.WriterObserver() {
+        LogWriterObserver watch = new LogWriterObserver() {
             @Override
             public void afterForce(long lastOperation) {
                 forced.countDown();
             }
         };
         Path f = dir.resolve("db.journal");
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder()
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder()
                 .syncMode(SyncMode.EVERY_SECOND).forceInterval(Duration.ofMillis(50)).observer(watch).build())) {
             for (int i = 0; i < 20; i++) {
                 log.append(tx("e" + i, 1)).durable().join();
@@ -403,7 +403,7 @@ class OperationLogTest {
     @Test
     void aFailedForceCutsTheBatchOffAndTheNumberingResumesAfterTheLastGoodFrame() throws IOException {
         java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
-        OperationLog.WriterObserver failing = new OperationLog.WriterObserver() {
+        LogWriterObserver failing = new LogWriterObserver() {
             @Override
             public void afterWrite(long lastOperation) throws IOException {
                 if (failNext.getAndSet(false)) {
@@ -412,7 +412,7 @@ class OperationLogTest {
             }
         };
         Path f = dir.resolve("db.journal");
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder()
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder()
                 .retryInterval(Duration.ofMillis(20)).observer(failing).build())) {
             log.append(tx("a", 2)).durable().join();
             long goodSize = Files.size(f);
@@ -457,6 +457,16 @@ class OperationLogTest {
             assertThatThrownBy(() -> log.append(Transaction.newBuilder())).isInstanceOf(IllegalArgumentException.class);
             assertThat(log.append(tx("a", 1)).firstOperation()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void syncModesAreReadFromTheirSettingWords() {
+        assertThat(SyncMode.fromWord("commit")).isEqualTo(SyncMode.COMMIT);
+        assertThat(SyncMode.fromWord("everySecond")).isEqualTo(SyncMode.EVERY_SECOND);
+        assertThat(SyncMode.fromWord("EVERYSECOND")).isEqualTo(SyncMode.EVERY_SECOND);
+        assertThat(SyncMode.EVERY_SECOND.word()).isEqualTo("everySecond");
+        assertThatThrownBy(() -> SyncMode.fromWord("always")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("log.sync").hasMessageContaining("always");
     }
 
     private static void assertUnwritable(CompletableFuture<Void> f) {
