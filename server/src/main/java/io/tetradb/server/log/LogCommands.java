@@ -17,7 +17,6 @@ import io.tetradb.protocol.log.Transaction;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -308,7 +307,8 @@ public final class LogCommands {
     /** {@code 'text'}, line ends escaped; beyond {@link #MAX_VALUE_TEXT} characters cut, with the length. */
     private static String text(String s) {
         boolean cut = s.length() > MAX_VALUE_TEXT;
-        String shown = cut ? s.substring(0, MAX_VALUE_TEXT) : s;
+        int at = cut && Character.isHighSurrogate(s.charAt(MAX_VALUE_TEXT - 1)) ? MAX_VALUE_TEXT - 1 : MAX_VALUE_TEXT;
+        String shown = cut ? s.substring(0, at) : s;
         shown = shown.replace("'", "''").replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
         return "'" + shown + (cut ? "'... (" + s.length() + " chars)" : "'");
     }
@@ -334,7 +334,12 @@ public final class LogCommands {
         final long toTime;
         final String schema;
         final String table;
+        /** The table's name as a word not after a dot (a DDL in the session's schema names it so). */
         final Pattern tableWord;
+        /** The table's name as a word, qualified or not. */
+        final Pattern anyWord;
+        /** SCHEMA.TABLE as words. */
+        final Pattern qualifiedWord;
         final String user;
         final int limit;
 
@@ -347,8 +352,12 @@ public final class LogCommands {
             int dot = t.lastIndexOf('.');
             schema = dot < 0 ? null : t.substring(0, dot);
             table = t.isEmpty() ? null : dot < 0 ? t : t.substring(dot + 1);
-            tableWord = table == null ? null : Pattern.compile("(?<![\\w$])\"?" + Pattern.quote(table)
-                    + "\"?(?![\\w$])", Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+            String name = table == null ? null : "\"?" + Pattern.quote(table) + "\"?";
+            int flags = Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
+            tableWord = name == null ? null : Pattern.compile("(?<![\\w$.\"])" + name + "(?![\\w$])", flags);
+            anyWord = name == null ? null : Pattern.compile("(?<![\\w$])" + name + "(?![\\w$])", flags);
+            qualifiedWord = name == null || schema == null ? null : Pattern.compile("(?<![\\w$])\"?"
+                    + Pattern.quote(schema) + "\"?\\s*\\.\\s*" + name + "(?![\\w$])", flags);
             user = r.getUser().strip().isEmpty() ? null : r.getUser().strip();
             limit = r.getLimit() == 0 ? DEFAULT_LIMIT : r.getLimit();
         }
@@ -394,11 +403,25 @@ public final class LogCommands {
                 case DELETE -> matches(o.getDelete().getTable());
                 case CONTENT -> matches(o.getContent().getTable());
                 case SEQUENCE -> o.getSequence().hasTable() && matches(o.getSequence().getTable());
-                case DDL -> (schema == null || schema.equalsIgnoreCase(o.getDdl().getSchema())
-                        || o.getDdl().getSql().toUpperCase(Locale.ROOT).contains(schema.toUpperCase(Locale.ROOT)))
-                        && tableWord.matcher(o.getDdl().getSql()).find();
+                case DDL -> ddl(o.getDdl());
                 default -> false;
             };
+        }
+
+        /**
+         * A structure change names the table: {@code SCHEMA.TABLE} anywhere in its text, or
+         * {@code TABLE} unqualified where the session's schema is the filter's (any schema when
+         * the filter names none).
+         */
+        private boolean ddl(Statement st) {
+            String sql = st.getSql();
+            if (qualifiedWord != null && qualifiedWord.matcher(sql).find()) {
+                return true;
+            }
+            if (schema == null) {
+                return anyWord.matcher(sql).find();
+            }
+            return schema.equalsIgnoreCase(st.getSchema()) && tableWord.matcher(sql).find();
         }
 
         private boolean matches(TableRef t) {
