@@ -216,7 +216,7 @@ public final class TetraServer implements AutoCloseable {
                         layout.databaseName(), tls));
         serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-        scheduler.start(timer);
+        scheduler.start(true);
         if (tls != null) {
             // Renewed certificate files are picked up without a restart.
             timer.scheduleWithFixedDelay(tls::reloadIfChanged, TlsContext.CHECK_SECONDS, TlsContext.CHECK_SECONDS,

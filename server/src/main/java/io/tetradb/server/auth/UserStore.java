@@ -17,9 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -27,8 +28,15 @@ import java.util.TreeMap;
  * SCRAM-SHA-256 credentials (salt, iterations, StoredKey, ServerKey) — never a password.
  * Every change rewrites the file atomically.
  *
- * <p>Read on event loops (authentication) and changed on worker threads (admin
- * requests); all methods are synchronized and never block on anything but the file.
+ * <p><b>Threads.</b> Read on event loops (authentication: {@link #find}) and by admin
+ * requests; changed on worker threads (admin requests), by the restore and at start.
+ * The table is copy-on-write: an immutable map published through a volatile field, so a
+ * reader never takes a lock and never waits for a writer. Writers ({@link #add},
+ * {@link #remove}, {@link #setCredentials}, {@link #load}) serialize among themselves on
+ * {@code writeLock}, which they hold while they write the file (no reader ever takes it);
+ * each builds the next table from the current one, writes it, then publishes it. As
+ * before, a change whose file write failed is still published (the error is reported to
+ * the caller), and a load that fails leaves the table empty.
  */
 public final class UserStore {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -38,89 +46,124 @@ public final class UserStore {
     }
 
     private final Path file;
-    private final Map<String, User> users = new TreeMap<>();
+    /** Serializes the writers (and their file writes); readers never take it. */
+    private final Object writeLock = new Object();
+    /** The published table: immutable, sorted by name, replaced whole by a writer. */
+    private volatile SortedMap<String, User> users = Collections.emptySortedMap();
+    private volatile Runnable beforeWrite = () -> { };
 
     public UserStore(Path file) {
         this.file = file;
     }
 
+    /** For tests: runs on the writing thread, with the writers' lock held, just before users.json is written. */
+    void beforeWrite(Runnable hook) {
+        beforeWrite = hook == null ? () -> { } : hook;
+    }
+
     /** Reads users.json when it exists. */
-    public synchronized void load() throws IOException {
-        users.clear();
-        if (!Files.exists(file)) {
-            return;
-        }
-        JsonNode root = JSON.readTree(file.toFile());
-        Base64.Decoder d = Base64.getDecoder();
-        for (JsonNode u : root.path("users")) {
-            Scram.Credentials c = new Scram.Credentials(d.decode(u.path("salt").asText()),
-                    u.path("iterations").asInt(), d.decode(u.path("storedKey").asText()),
-                    d.decode(u.path("serverKey").asText()));
-            User user = new User(u.path("name").asText(), parseRole(u.path("role").asText()), c,
-                    u.path("createdAt").asLong());
-            users.put(user.name(), user);
+    public void load() throws IOException {
+        synchronized (writeLock) {
+            SortedMap<String, User> next = new TreeMap<>();
+            try {
+                if (Files.exists(file)) {
+                    JsonNode root = JSON.readTree(file.toFile());
+                    Base64.Decoder d = Base64.getDecoder();
+                    for (JsonNode u : root.path("users")) {
+                        Scram.Credentials c = new Scram.Credentials(d.decode(u.path("salt").asText()),
+                                u.path("iterations").asInt(), d.decode(u.path("storedKey").asText()),
+                                d.decode(u.path("serverKey").asText()));
+                        User user = new User(u.path("name").asText(), parseRole(u.path("role").asText()), c,
+                                u.path("createdAt").asLong());
+                        next.put(user.name(), user);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                users = Collections.emptySortedMap();
+                throw e;
+            }
+            users = Collections.unmodifiableSortedMap(next);
         }
     }
 
     /** Whether no user exists yet (first start). */
-    public synchronized boolean isEmpty() {
+    public boolean isEmpty() {
         return users.isEmpty();
     }
 
-    /** The user of that name, or null. */
-    public synchronized User find(String name) {
+    /** The user of that name, or null. Never blocks. */
+    public User find(String name) {
         return users.get(name);
     }
 
     /** Every user, by name. */
-    public synchronized List<User> list() {
+    public List<User> list() {
         return new ArrayList<>(users.values());
     }
 
     /** Adds a user; 2010 when the name is taken or not valid. */
-    public synchronized void add(String name, Role role, Scram.Credentials credentials) throws IOException {
+    public void add(String name, Role role, Scram.Credentials credentials) throws IOException {
         checkName(name);
         checkCredentials(credentials);
         if (role == null || role == Role.ROLE_UNSPECIFIED || role == Role.UNRECOGNIZED) {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "A role is required: admin, user or reader.");
         }
-        if (users.containsKey(name)) {
-            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "User '" + name + "' already exists.");
+        synchronized (writeLock) {
+            if (users.containsKey(name)) {
+                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "User '" + name + "' already exists.");
+            }
+            SortedMap<String, User> next = new TreeMap<>(users);
+            next.put(name, new User(name, role, credentials, System.currentTimeMillis()));
+            saveAndPublish(next);
         }
-        users.put(name, new User(name, role, credentials, System.currentTimeMillis()));
-        save();
     }
 
     /** Removes a user; 2010 when unknown or when it is the last admin. */
-    public synchronized void remove(String name) throws IOException {
-        User u = users.get(name);
-        if (u == null) {
-            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "No user '" + name + "'.");
+    public void remove(String name) throws IOException {
+        synchronized (writeLock) {
+            User u = users.get(name);
+            if (u == null) {
+                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "No user '" + name + "'.");
+            }
+            if (u.role() == Role.ADMIN && users.values().stream().filter(x -> x.role() == Role.ADMIN).count() == 1) {
+                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "'" + name + "' is the last admin and cannot be removed.");
+            }
+            SortedMap<String, User> next = new TreeMap<>(users);
+            next.remove(name);
+            saveAndPublish(next);
         }
-        if (u.role() == Role.ADMIN && users.values().stream().filter(x -> x.role() == Role.ADMIN).count() == 1) {
-            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "'" + name + "' is the last admin and cannot be removed.");
-        }
-        users.remove(name);
-        save();
     }
 
     /** Replaces a user's credentials; 2010 when unknown. */
-    public synchronized void setCredentials(String name, Scram.Credentials credentials) throws IOException {
-        User u = users.get(name);
-        if (u == null) {
-            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "No user '" + name + "'.");
+    public void setCredentials(String name, Scram.Credentials credentials) throws IOException {
+        synchronized (writeLock) {
+            User u = users.get(name);
+            if (u == null) {
+                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "No user '" + name + "'.");
+            }
+            checkCredentials(credentials);
+            SortedMap<String, User> next = new TreeMap<>(users);
+            next.put(name, new User(name, u.role(), credentials, u.createdAt()));
+            saveAndPublish(next);
         }
-        checkCredentials(credentials);
-        users.put(name, new User(name, u.role(), credentials, u.createdAt()));
-        save();
     }
 
-    private void save() throws IOException {
+    /** With {@code writeLock} held: writes {@code next} to the file, then publishes it (even when the write failed). */
+    private void saveAndPublish(SortedMap<String, User> next) throws IOException {
+        try {
+            beforeWrite.run();
+            save(next);
+        } finally {
+            users = Collections.unmodifiableSortedMap(next);
+        }
+    }
+
+    private void save(SortedMap<String, User> table) throws IOException {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", 1);
         ArrayNode arr = root.putArray("users");
         Base64.Encoder e = Base64.getEncoder();
-        for (User u : users.values()) {
+        for (User u : table.values()) {
             ObjectNode n = arr.addObject();
             n.put("name", u.name());
             n.put("role", u.role().name().toLowerCase(Locale.ROOT));

@@ -19,10 +19,12 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,16 +37,24 @@ import java.util.concurrent.TimeUnit;
  * With {@code onlyIfModified}, a scheduled backup is skipped (SKIPPED) when nothing was
  * written since the last successful backup.
  *
- * <p>Time comes from an injectable {@link Clock}: {@link #check()} is called once a
- * second by a timer (and directly by tests after moving their clock). All state is
- * guarded by this object; backups end on the backup thread, which calls back here.
+ * <p><b>Threads.</b> Time comes from an injectable {@link Clock}: {@link #check()} runs
+ * once a second on the scheduler's own thread ("tetra-backup-scheduler", never the
+ * server's shared timer), and directly on a test's thread after it moved its clock.
+ * That thread starts the scheduled backup ({@link BackupService#start}), so a start's
+ * file work and hooks never hold up wait-at-most expiries or statement timeouts. Backups
+ * end on the backup thread, which calls {@link #finished} back with no lock held. The
+ * plan (next time, retry, failed attempts, paused, running) is guarded by this object's
+ * monitor, which is held for decisions only: the settings are read before it is taken,
+ * and what a decision writes (the plan in backup-state.json, the records of backups not
+ * run, the journal) is written after it is released. Under it only
+ * {@code BackupRecords.memory} is taken (the lock order of {@link BackupService}).
  */
 public final class BackupScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BackupScheduler.class);
 
     private final BackupService service;
     private final Clock clock;
-    private ScheduledFuture<?> ticker;
+    private ScheduledExecutorService ticker;
     /** The next regular occurrence, null when never. */
     private LocalDateTime nextRegular;
     /** A retry planned after a failed attempt, or null. */
@@ -62,28 +72,44 @@ public final class BackupScheduler implements AutoCloseable {
 
     /**
      * Plans from the settings; a backup planned before now (the server was down) counts as
-     * a failed attempt. Then checks once a second on {@code timer}.
+     * a failed attempt. Then, with {@code tick}, checks once a second on its own thread.
      */
-    public synchronized void start(ScheduledExecutorService timer) {
+    public void start(boolean tick) {
         BackupSettings st = settings();
-        LocalDateTime now = now();
-        long persisted = service.persistedNextScheduled();
-        nextRegular = nextRun(st, now);
-        if (persisted > 0 && st.frequency() != BackupSettings.Frequency.NEVER) {
-            LocalDateTime planned = LocalDateTime.ofInstant(Instant.ofEpochMilli(persisted), zone());
-            if (planned.isBefore(now)) {
-                String msg = "The scheduled backup of " + planned + " was missed while the server was down.";
-                LOG.warn(msg);
-                service.recordNotRun("FAILED", ErrorCode.BACKUP_IO.code(), msg);
-                failed(st, now, ErrorCode.BACKUP_IO.code());
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            LocalDateTime now = now();
+            long persisted = service.records().nextScheduled();
+            nextRegular = nextRun(st, now);
+            if (persisted > 0 && st.frequency() != BackupSettings.Frequency.NEVER) {
+                LocalDateTime planned = LocalDateTime.ofInstant(Instant.ofEpochMilli(persisted), zone());
+                if (planned.isBefore(now)) {
+                    String msg = "The scheduled backup of " + planned + " was missed while the server was down.";
+                    LOG.warn(msg);
+                    after.add(() -> service.recordNotRun("FAILED", ErrorCode.BACKUP_IO.code(), msg));
+                    failed(st, now, ErrorCode.BACKUP_IO.code(), after);
+                }
+            }
+            if (service.interruptedScheduledBackup() && failedAttempts == 0) {
+                failed(st, now, ErrorCode.BACKUP_IO.code(), after);
+            }
+            persist(after);
+            if (tick) {
+                ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "tetra-backup-scheduler");
+                    t.setDaemon(true);
+                    return t;
+                });
+                ticker.scheduleWithFixedDelay(this::safeCheck, 1, 1, TimeUnit.SECONDS);
             }
         }
-        if (service.interruptedScheduledBackup() && failedAttempts == 0) {
-            failed(st, now, ErrorCode.BACKUP_IO.code());
-        }
-        persist();
-        if (timer != null) {
-            ticker = timer.scheduleWithFixedDelay(this::safeCheck, 1, 1, TimeUnit.SECONDS);
+        runAll(after);
+    }
+
+    /** Runs what a decision writes, in order, after the monitor is released. */
+    private static void runAll(List<Runnable> after) {
+        for (Runnable r : after) {
+            r.run();
         }
     }
 
@@ -91,32 +117,45 @@ public final class BackupScheduler implements AutoCloseable {
         try {
             check();
         } catch (RuntimeException | Error e) {
-            // Never thrown on: the timer would cancel the check and no backup would be scheduled again.
+            // Never thrown on: the ticker would cancel the check and no backup would be scheduled again.
             LOG.warn("The backup scheduler failed: {}", e.toString());
         }
     }
 
+    /** Whether a backup is due now (under the monitor). */
+    private boolean due() {
+        if (paused || running) {
+            return false;
+        }
+        LocalDateTime due = retryAt != null ? retryAt : nextRegular;
+        return due != null && !now().isBefore(due);
+    }
+
     /** Starts the planned backup when its time has come. */
     public void check() {
-        boolean skip;
         synchronized (this) {
-            if (paused || running) {
+            if (!due()) {
                 return;
             }
-            LocalDateTime due = retryAt != null ? retryAt : nextRegular;
-            LocalDateTime now = now();
-            if (due == null || now.isBefore(due)) {
+        }
+        // Read outside the monitor, then decided again under it (the plan may have moved meanwhile).
+        BackupSettings st = settings();
+        boolean unmodified = st.onlyIfModified() && !service.modifiedSinceLastBackup();
+        boolean skip;
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            if (!due()) {
                 return;
             }
-            BackupSettings st = settings();
-            skip = retryAt == null && st.onlyIfModified() && !service.modifiedSinceLastBackup();
+            skip = retryAt == null && unmodified;
             if (skip) {
-                nextRegular = nextRun(st, now);
-                persist();
+                nextRegular = nextRun(st, now());
+                persist(after);
             } else {
                 running = true;
             }
         }
+        runAll(after);
         if (skip) {
             service.recordNotRun("SKIPPED", 0, "Skipped: the data did not change since the last backup (onlyIfModified).");
             return;
@@ -126,28 +165,33 @@ public final class BackupScheduler implements AutoCloseable {
         } catch (TetraException e) {
             // It could not start: with 1407 the end was recorded and finished() ran; otherwise (1419, settings
             // that cannot be read, the counter not written ...) it counts as a failed attempt here.
-            synchronized (this) {
-                if (e.code() != ErrorCode.BACKUP_DESTINATION && running) {
-                    running = false;
-                    failed(settings(), now(), e.code().code());
-                    persist();
-                }
+            if (e.code() != ErrorCode.BACKUP_DESTINATION) {
+                notStarted(e.code().code());
             }
         } catch (RuntimeException | Error e) {
             LOG.warn("The scheduled backup could not start: {}", e.toString());
-            synchronized (this) {
-                if (running) {
-                    running = false;
-                    failed(settings(), now(), ErrorCode.INTERNAL_ERROR.code());
-                    persist();
-                }
-            }
+            notStarted(ErrorCode.INTERNAL_ERROR.code());
         }
     }
 
-    private void finished(BackupRecord r, BackupService.Origin origin) {
+    /** The scheduled backup could not start: a failed attempt. */
+    private void notStarted(int code) {
+        BackupSettings st = settings();
+        List<Runnable> after = new ArrayList<>();
         synchronized (this) {
-            BackupSettings st = settings();
+            if (running) {
+                running = false;
+                failed(st, now(), code, after);
+                persist(after);
+            }
+        }
+        runAll(after);
+    }
+
+    private void finished(BackupRecord r, BackupService.Origin origin) {
+        BackupSettings st = settings();
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
             LocalDateTime now = now();
             boolean ok = WireStates.archived(WireStates.outcome(r));
             if (origin == BackupService.Origin.MANUAL) {
@@ -166,14 +210,15 @@ public final class BackupScheduler implements AutoCloseable {
                 retryAt = null;
                 nextRegular = nextRun(st, now);
             } else {
-                failed(st, now, r.getErrorCode());
+                failed(st, now, r.getErrorCode(), after);
             }
-            persist();
+            persist(after);
         }
+        runAll(after);
     }
 
-    /** One failed attempt: retry per policy, or give up with 1401. */
-    private void failed(BackupSettings st, LocalDateTime now, int code) {
+    /** One failed attempt: retry per policy, or give up with 1401 (what it writes goes into {@code after}). */
+    private void failed(BackupSettings st, LocalDateTime now, int code, List<Runnable> after) {
         failedAttempts++;
         if (failedAttempts >= st.maxAttempts()) {
             paused = true;
@@ -181,7 +226,7 @@ public final class BackupScheduler implements AutoCloseable {
             String msg = "Maximum backup attempts reached (" + failedAttempts + ", last error " + code
                     + "); automatic backups are paused until a restart or a successful manual backup.";
             LOG.warn(msg);
-            service.recordNotRun("FAILED", ErrorCode.BACKUP_MAX_ATTEMPTS.code(), msg);
+            after.add(() -> service.recordNotRun("FAILED", ErrorCode.BACKUP_MAX_ATTEMPTS.code(), msg));
             failedAttempts = 0;
             nextRegular = nextRun(st, now);
             return;
@@ -192,27 +237,36 @@ public final class BackupScheduler implements AutoCloseable {
             retryAt = null;
             nextRegular = nextRun(st, now);
         }
-        service.journal().event(0, "retry-planned", true, st.verboseJournal(), BackupService.fields(
-                "attempt", failedAttempts, "of", st.maxAttempts(), "at", retryAt != null ? retryAt : nextRegular));
+        Map<String, Object> fields = BackupService.fields("attempt", failedAttempts, "of", st.maxAttempts(), "at",
+                retryAt != null ? retryAt : nextRegular);
+        after.add(() -> service.journal().event(0, "retry-planned", true, st.verboseJournal(), fields));
     }
 
     /** The settings changed: plan again from them (no restart needed). */
-    public synchronized void reschedule() {
-        nextRegular = nextRun(settings(), now());
-        persist();
+    public void reschedule() {
+        BackupSettings st = settings();
+        List<Runnable> after = new ArrayList<>();
+        synchronized (this) {
+            nextRegular = nextRun(st, now());
+            persist(after);
+        }
+        runAll(after);
     }
 
     /** Adds the plan to a status: next time, paused, schedule in words, failed attempts. */
-    synchronized void describe(BackupStatus.Builder b) {
-        LocalDateTime next = paused ? null : retryAt != null ? retryAt : nextRegular;
-        if (next != null) {
-            long millis = next.atZone(zone()).toInstant().toEpochMilli();
-            b.setNextScheduledMillis(millis);
-            if (b.hasLast()) {
-                b.setLast(b.getLast().toBuilder().setNextScheduledMillis(millis));
+    void describe(BackupStatus.Builder b) {
+        String schedule = describe(settings());
+        synchronized (this) {
+            LocalDateTime next = paused ? null : retryAt != null ? retryAt : nextRegular;
+            if (next != null) {
+                long millis = next.atZone(zone()).toInstant().toEpochMilli();
+                b.setNextScheduledMillis(millis);
+                if (b.hasLast()) {
+                    b.setLast(b.getLast().toBuilder().setNextScheduledMillis(millis));
+                }
             }
+            b.setAutomaticPaused(paused).setFailedAttempts(failedAttempts).setSchedule(schedule);
         }
-        b.setAutomaticPaused(paused).setFailedAttempts(failedAttempts).setSchedule(describe(settings()));
     }
 
     /** Whether automatic backups are paused after 1401. */
@@ -225,9 +279,12 @@ public final class BackupScheduler implements AutoCloseable {
         return paused ? null : retryAt != null ? retryAt : nextRegular;
     }
 
-    private void persist() {
+    /** Under the monitor: notes the plan in the records' memory; its file write goes into {@code after}. */
+    private void persist(List<Runnable> after) {
         LocalDateTime next = next();
-        service.persistNextScheduled(next == null ? 0 : next.atZone(zone()).toInstant().toEpochMilli());
+        if (service.records().plan(next == null ? 0 : next.atZone(zone()).toInstant().toEpochMilli())) {
+            after.add(service.records()::writePlan);
+        }
     }
 
     private BackupSettings settings() {
@@ -248,9 +305,15 @@ public final class BackupScheduler implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (ticker != null) {
-            ticker.cancel(false);
+    public void close() {
+        ScheduledExecutorService t;
+        synchronized (this) {
+            t = ticker;
+            ticker = null;
+        }
+        if (t != null) {
+            // No interrupt: a check under way ends as it would have (a start it made runs on the backup thread).
+            t.shutdown();
         }
     }
 

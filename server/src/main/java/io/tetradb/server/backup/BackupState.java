@@ -21,7 +21,9 @@ import java.nio.file.Path;
  * stage ({@link Stage}), so that the next start after a kill knows what was written and
  * what was verified.
  *
- * <p>Guarded by the {@link BackupService}'s lock; written atomically.
+ * <p>Not thread-safe: {@link BackupRecords} guards it with its memory lock and writes it
+ * (atomically, {@link #write}) from a {@link #snapshot} taken under that lock. The
+ * setters change memory only.
  */
 final class BackupState {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -77,20 +79,17 @@ final class BackupState {
         }
     }
 
-    /** Takes the next number and persists the counter before the backup starts. */
-    long takeNumber() throws IOException {
-        long n = nextNumber++;
-        save();
-        return n;
+    /** Takes the next number (the caller writes the state before the backup starts). */
+    long takeNumber() {
+        return nextNumber++;
     }
 
     BackupRecord last() {
         return last;
     }
 
-    void last(BackupRecord r) throws IOException {
+    void last(BackupRecord r) {
         last = r;
-        save();
     }
 
     /** When the scheduler planned the next automatic backup (0 = none), as it was before a restart. */
@@ -98,11 +97,13 @@ final class BackupState {
         return nextScheduledMillis;
     }
 
-    void nextScheduledMillis(long millis) throws IOException {
+    /** Returns whether it changed (and so needs writing). */
+    boolean nextScheduledMillis(long millis) {
         if (millis != nextScheduledMillis) {
             nextScheduledMillis = millis;
-            save();
+            return true;
         }
+        return false;
     }
 
     /** The backup that was running when the state was last written (0 = none). */
@@ -119,12 +120,11 @@ final class BackupState {
     }
 
     /** Notes the backup now running (number 0 clears it), so that a crash during it is noticed at the next start. */
-    void running(long number, String archive, boolean scheduled) throws IOException {
+    void running(long number, String archive, boolean scheduled) {
         runningNumber = number;
         runningArchive = archive == null ? "" : archive;
         runningScheduled = scheduled;
         runningStage = Stage.COPYING;
-        save();
     }
 
     /** How far the running backup got (see {@link Stage}). */
@@ -132,10 +132,9 @@ final class BackupState {
         return runningStage;
     }
 
-    /** Notes (durably) that the running backup reached {@code stage}. */
-    void runningStage(Stage stage) throws IOException {
+    /** Notes that the running backup reached {@code stage}. */
+    void runningStage(Stage stage) {
         runningStage = stage;
-        save();
     }
 
     /** The verification state of its name, {@code ARCHIVE_VERIFICATION_UNSPECIFIED} when unknown. */
@@ -153,14 +152,22 @@ final class BackupState {
         return modified;
     }
 
-    void modified(boolean m) throws IOException {
+    /** Returns whether it changed (and so needs writing). */
+    boolean modified(boolean m) {
         if (m != modified) {
             modified = m;
-            save();
+            return true;
         }
+        return false;
     }
 
-    private void save() throws IOException {
+    /** Writes a {@link #snapshot} to {@code backup-state.json}, atomically. */
+    void write(byte[] snapshot) throws IOException {
+        DataLayout.writeAtomically(file, snapshot, true);
+    }
+
+    /** The state as written to the file. */
+    byte[] snapshot() throws IOException {
         ObjectNode n = JSON.createObjectNode();
         n.put("nextNumber", nextNumber);
         n.put("nextScheduled", nextScheduledMillis);
@@ -184,6 +191,6 @@ final class BackupState {
             l.put("writesCancelled", last.getWritesCancelled());
             l.put("verification", last.getVerification().name());
         }
-        DataLayout.writeAtomically(file, JSON.writeValueAsBytes(n), true);
+        return JSON.writeValueAsBytes(n);
     }
 }

@@ -20,8 +20,10 @@ import java.util.concurrent.TimeUnit;
  * its timeout. A hook that is missing, not a regular file or not executable does not run
  * and reports exit code 127, as a shell does for a command not found.
  *
- * <p>Runs on the backup thread; the hook's output is read on a daemon thread of its own
- * ("tetra-hook-output"), one per hook run, never on a shared pool.
+ * <p>Runs on the thread running the backup's phase or end: the backup thread, or the
+ * thread that started the backup when its destination is not usable (never the server's
+ * shared timer, never under a lock); the hook's output is read on a daemon thread of its
+ * own ("tetra-hook-output"), one per hook run, never on a shared pool.
  */
 final class HookRunner {
     /** What a hook did. */

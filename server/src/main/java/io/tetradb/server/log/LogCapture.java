@@ -193,10 +193,11 @@ public final class LogCapture {
      * is logged with the structure's digest before and after it, the contents of the
      * tables it changed when its values are not deterministic, and the sequences it moved.
      *
-     * @param kind what the statement is ({@code log show})
+     * @param kind     what the statement is ({@code log show})
+     * @param rebuilds the table the change may rebuild (schema, name), or null
      */
     public <T> T structureWrite(SessionLog s, Connection c, String sql, String kind, boolean nonDeterministic,
-                                EngineWork<T> work) throws SQLException {
+                                String[] rebuilds, EngineWork<T> work) throws SQLException {
         commit(s, c);
         if (!log.isWritable()) {
             throw new TetraException(ErrorCode.LOG_UNWRITABLE, ErrorCode.LOG_UNWRITABLE.defaultMessage());
@@ -207,10 +208,22 @@ public final class LogCapture {
             String schema = session.getCurrentSchemaName();
             String[] path = session.getSchemaSearchPath();
             SchemaDigest before = SchemaDigest.of(engine);
-            T result = work.run();
-            c.commit();
-            synchronized (system) {
-                new TriggerPlacer(system).place();
+            T result;
+            try {
+                if (rebuilds != null) {
+                    // H2 rebuilds the table under the session's account, re-creating its triggers, which only
+                    // its admin account may do: the log's trigger is taken off first and placed again below.
+                    // No write transaction is open meanwhile (the barrier), so no row of it goes unlogged.
+                    synchronized (system) {
+                        new TriggerPlacer(system).remove(rebuilds[0], rebuilds[1]);
+                    }
+                }
+                result = work.run();
+                c.commit();
+            } finally {
+                synchronized (system) {
+                    new TriggerPlacer(system).place();
+                }
             }
             SchemaDigest after = SchemaDigest.of(engine);
             Statement.Builder st = Statement.newBuilder().setSql(sql).setSchema(schema).setKind(kind)

@@ -20,8 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -39,8 +39,11 @@ import java.util.zip.CRC32C;
  *
  * <p>Threads: any thread calls {@link #append}, {@link #status()}, {@link #isWritable()};
  * one thread, {@code tetra-log-writer}, owns the file: it writes, forces, detects a removed
- * file, and while the log is failed retries every {@code retryInterval} to make it writable
- * again. {@link #close()} is called once, by the thread that stops the server.
+ * file, renames a segment that is rolled and creates the next, and while the log is failed
+ * retries every {@code retryInterval} to make it writable again. {@link #roll} blocks its
+ * caller (a backup's or {@code log new}'s thread) until the writer has rolled, then hashes the
+ * closed segment on that thread. {@link #close()} is called once, by the thread that stops the
+ * server.
  *
  * <p>Invariants, and how they are kept:
  * <ol>
@@ -63,6 +66,9 @@ import java.util.zip.CRC32C;
  *     a write and a force before appends are accepted again.</li>
  * <li>Appenders serialize their own transaction, outside the lock; the writer only adds the
  *     number, the frame's length and checksum.</li>
+ * <li>{@link #roll} is a marker in the same queue: what was appended before it is written and
+ *     forced into the closed segment, what after goes into the next segment, whose header's
+ *     first operation is the closed one's last + 1.</li>
  * </ol>
  */
 public final class OperationLog implements Closeable {
@@ -70,130 +76,6 @@ public final class OperationLog implements Closeable {
     private static final int PROBE_BYTES = 4096;
     private static final int MIN_BUFFER = 64 * 1024;
     private static final int MAX_BUFFER = 4 << 20;
-
-    /**
-     * How a log is opened.
-     *
-     * <p>Immutable; any thread.
-     */
-    public static final class Options {
-        private final SyncMode syncMode;
-        private final long firstOperation;
-        private final Duration retryInterval;
-        private final Duration forceInterval;
-        private final String serverVersion;
-        private final WriterObserver observer;
-
-        private Options(Builder b) {
-            this.syncMode = b.syncMode;
-            this.firstOperation = b.firstOperation;
-            this.retryInterval = b.retryInterval;
-            this.forceInterval = b.forceInterval;
-            this.serverVersion = b.serverVersion;
-            this.observer = b.observer;
-        }
-
-        public static Builder builder() {
-            return new Builder();
-        }
-
-        /** When the file is forced. Default {@link SyncMode#COMMIT}. */
-        public SyncMode syncMode() {
-            return syncMode;
-        }
-
-        /** The first operation of a log created by {@link #open}. Default 1. */
-        public long firstOperation() {
-            return firstOperation;
-        }
-
-        /** How often a failed log tries to become writable again. Default 1 s. */
-        public Duration retryInterval() {
-            return retryInterval;
-        }
-
-        /** In {@link SyncMode#EVERY_SECOND}, the longest a write stays unforced. Default 1 s. */
-        public Duration forceInterval() {
-            return forceInterval;
-        }
-
-        /** Written into the header of a segment the log creates. Default empty. */
-        public String serverVersion() {
-            return serverVersion;
-        }
-
-        /** Builds {@link Options}. */
-        public static final class Builder {
-            private SyncMode syncMode = SyncMode.COMMIT;
-            private long firstOperation = 1;
-            private Duration retryInterval = Duration.ofSeconds(1);
-            private Duration forceInterval = Duration.ofSeconds(1);
-            private String serverVersion = "";
-            private WriterObserver observer = WriterObserver.NONE;
-
-            private Builder() {
-            }
-
-            public Builder syncMode(SyncMode v) {
-                syncMode = Objects.requireNonNull(v);
-                return this;
-            }
-
-            public Builder firstOperation(long v) {
-                if (v < 1) {
-                    throw new IllegalArgumentException("firstOperation must be at least 1: " + v);
-                }
-                firstOperation = v;
-                return this;
-            }
-
-            public Builder retryInterval(Duration v) {
-                retryInterval = positive(v, "retryInterval");
-                return this;
-            }
-
-            public Builder forceInterval(Duration v) {
-                forceInterval = positive(v, "forceInterval");
-                return this;
-            }
-
-            public Builder serverVersion(String v) {
-                serverVersion = Objects.requireNonNull(v);
-                return this;
-            }
-
-            /** Test hook: sees each step of the writer. */
-            Builder observer(WriterObserver v) {
-                observer = Objects.requireNonNull(v);
-                return this;
-            }
-
-            public Options build() {
-                return new Options(this);
-            }
-
-            private static Duration positive(Duration v, String name) {
-                if (v.isNegative() || v.isZero()) {
-                    throw new IllegalArgumentException(name + " must be positive: " + v);
-                }
-                return v;
-            }
-        }
-    }
-
-    /** Test hook: the writer thread calls it at each step of a batch. */
-    interface WriterObserver {
-        WriterObserver NONE = new WriterObserver() {
-        };
-
-        /** Before a batch of {@code transactions} from {@code firstOperation} on is written. */
-        default void beforeWrite(long firstOperation, int transactions) {
-        }
-
-        /** After a force that made every operation up to {@code lastOperation} durable. */
-        default void afterForce(long lastOperation) {
-        }
-    }
 
     /**
      * A transaction handed to the log.
@@ -207,11 +89,38 @@ public final class OperationLog implements Closeable {
     public record Appended(long firstOperation, long lastOperation, CompletableFuture<Void> durable) {
     }
 
-    private record Pending(long first, int count, byte[] bytes, CompletableFuture<Void> future) {
+    /**
+     * A segment that {@link #roll} closed.
+     *
+     * @param file           where it now is
+     * @param segment        its number
+     * @param firstOperation the first operation it holds (or would hold, when empty)
+     * @param lastOperation  its last operation ({@code firstOperation - 1} when empty)
+     * @param sizeBytes      its size
+     * @param sha256         the SHA-256 of its bytes, lower-case hex
+     */
+    public record ClosedSegment(Path file, long segment, long firstOperation, long lastOperation, long sizeBytes,
+                                String sha256) {
+    }
+
+    /** A queued transaction, or (rollTo set) a request to close the segment at this point of the queue. */
+    private record Pending(long first, int count, byte[] bytes, CompletableFuture<Void> future, Path rollTo,
+                           CompletableFuture<ClosedSegment> rolled) {
+        static Pending transaction(long first, int count, byte[] bytes, CompletableFuture<Void> future) {
+            return new Pending(first, count, bytes, future, null, null);
+        }
+
+        void fail(Throwable e) {
+            if (future != null) {
+                future.completeExceptionally(e);
+            } else {
+                rolled.completeExceptionally(e);
+            }
+        }
     }
 
     private final Path file;
-    private final Options options;
+    private final LogOptions options;
     private final long tornBytesDroppedAtOpen;
     private final Thread writer;
 
@@ -243,7 +152,7 @@ public final class OperationLog implements Closeable {
     private volatile long lastSyncMillis;
     private volatile long largestBatch;
 
-    private OperationLog(Path file, Options options, FileChannel channel, SegmentHeader header, long goodEnd,
+    private OperationLog(Path file, LogOptions options, FileChannel channel, SegmentHeader header, long goodEnd,
                          long lastOperation, long dropped) throws IOException {
         this.file = file;
         this.options = options;
@@ -266,7 +175,7 @@ public final class OperationLog implements Closeable {
      * @throws TetraException 1413 when the file is damaged, 1416 when it is another database's
      * @throws IOException    when it cannot be read or created
      */
-    public static OperationLog open(Path file, String databaseId, Options options) throws IOException {
+    public static OperationLog open(Path file, String databaseId, LogOptions options) throws IOException {
         Objects.requireNonNull(databaseId);
         Path f = file.toAbsolutePath().normalize();
         SegmentHeader header;
@@ -274,6 +183,10 @@ public final class OperationLog implements Closeable {
         long last;
         long dropped = 0;
         FileChannel ch;
+        if (Files.exists(f) && Files.size(f) == 0) {
+            // An empty file (a conversion starts the log so; a crash before its header was written) holds nothing.
+            Files.delete(f);
+        }
         if (Files.exists(f)) {
             SegmentScan scan = SegmentReader.scan(f, databaseId, t -> {
             });
@@ -344,7 +257,7 @@ public final class OperationLog implements Closeable {
             }
             first = nextOperation;
             nextOperation += count;
-            queue.add(new Pending(first, count, bytes, future));
+            queue.add(Pending.transaction(first, count, bytes, future));
             if (queue.size() == 1) {
                 work.signal();
             }
@@ -412,6 +325,71 @@ public final class OperationLog implements Closeable {
         return new LogStatus(file.getFileName().toString(), h.getSegment(), h.getFirstOperation(), lastGoodOperation,
                 goodEnd, lastSyncMillis, syncs, transactions, operations, bytesWritten, largestBatch,
                 isWritable(), f == null ? null : f.getMessage());
+    }
+
+    /**
+     * Closes the current segment and starts the next: every transaction appended before this
+     * call is written and forced into the current segment, which is then renamed to
+     * {@code closedFile}; a new segment file (number + 1, first operation = the closed one's
+     * last + 1) takes its place. Transactions appended meanwhile go to the new segment, with no
+     * gap in the numbering. Waits until done, then hashes the closed segment on the caller's
+     * thread (the writer goes on meanwhile).
+     *
+     * @param closedFile where the closed segment goes (must not exist; the same file system)
+     * @throws TetraException 1408 when it cannot be renamed (the log goes on in the current
+     *                        segment), 1274 when the log is failed, 2008 when it is closed
+     */
+    public ClosedSegment roll(Path closedFile) throws IOException {
+        Path target = closedFile.toAbsolutePath().normalize();
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new TetraException(ErrorCode.LOG_NOT_ARCHIVABLE, "The log segment cannot be closed as "
+                    + target.getFileName() + ": that file exists already.");
+        }
+        CompletableFuture<ClosedSegment> rolled = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (closed) {
+                throw closedError();
+            }
+            if (failure != null) {
+                throw failure.rethrown();
+            }
+            queue.add(new Pending(0, 0, null, null, target, rolled));
+            if (queue.size() == 1) {
+                work.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+        ClosedSegment c;
+        try {
+            c = rolled.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof TetraException te) {
+                throw te.rethrown();
+            }
+            throw new TetraException(ErrorCode.LOG_NOT_ARCHIVABLE, "The log segment could not be closed.", e.getCause());
+        }
+        return new ClosedSegment(c.file(), c.segment(), c.firstOperation(), c.lastOperation(), Files.size(c.file()),
+                sha256(c.file()));
+    }
+
+    private static String sha256(Path f) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(MIN_BUFFER);
+            while (ch.read(b) >= 0) {
+                b.flip();
+                md.update(b);
+                b.clear();
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     /**
@@ -490,7 +468,7 @@ public final class OperationLog implements Closeable {
                 if (recover) {
                     tryRecover();
                 } else if (batch != null) {
-                    writeBatch(batch);
+                    process(new ArrayList<>(batch));
                 } else if (force) {
                     forceNow();
                 } else {
@@ -509,27 +487,47 @@ public final class OperationLog implements Closeable {
         }
     }
 
-    private void writeBatch(ArrayDeque<Pending> batch) {
-        Pending last = batch.peekLast();
+    /** Writes a drained queue: its transactions in runs between requests to roll. */
+    private void process(List<Pending> drained) {
+        int from = 0;
+        for (int i = 0; i <= drained.size(); i++) {
+            if (i < drained.size() && drained.get(i).rollTo() == null) {
+                continue;
+            }
+            if (i > from && !writeBatch(drained.subList(from, i), drained.subList(i, drained.size()))) {
+                return;
+            }
+            if (i < drained.size() && !roll(drained.get(i), drained.subList(i + 1, drained.size()))) {
+                return;
+            }
+            from = i + 1;
+        }
+    }
+
+    /** Writes and (in COMMIT) forces a run of transactions; on failure fails it and {@code rest}. */
+    private boolean writeBatch(List<Pending> batch, List<Pending> rest) {
+        Pending last = batch.get(batch.size() - 1);
+        long firstOp = batch.get(0).first();
         long lastOp = last.first() + last.count() - 1;
         long written;
         try {
             checkSameFile();
-            options.observer.beforeWrite(batch.peekFirst().first(), batch.size());
+            options.observer().beforeWrite(firstOp, batch.size());
             written = writeFrames(batch);
-            if (options.syncMode == SyncMode.COMMIT) {
+            options.observer().afterWrite(lastOp);
+            if (options.syncMode() == SyncMode.COMMIT) {
                 channel.force(false);
                 noteSync();
-                options.observer.afterForce(lastOp);
+                options.observer().afterForce(lastOp);
             } else if (!unforced) {
                 unforced = true;
-                forceDueNanos = System.nanoTime() + options.forceInterval.toNanos();
+                forceDueNanos = System.nanoTime() + options.forceInterval().toNanos();
             }
         } catch (IOException | RuntimeException e) {
-            fail(e, batch);
-            return;
+            fail(e, batch, rest);
+            return false;
         }
-        long ops = lastOp - batch.peekFirst().first() + 1;
+        long ops = lastOp - firstOp + 1;
         goodEnd += written;
         lastGoodOperation = lastOp;
         transactions += batch.size();
@@ -541,6 +539,58 @@ public final class OperationLog implements Closeable {
         for (Pending p : batch) {
             p.future().complete(null);
         }
+        return true;
+    }
+
+    /**
+     * Closes the segment at this point of the queue (what came before is written): forces it,
+     * renames it, creates the next. On a failed rename the log goes on in the current segment
+     * and only the request fails; a failure to create the next fails the log (and
+     * {@code rest}), which then creates it as it recovers.
+     */
+    private boolean roll(Pending request, List<Pending> rest) {
+        SegmentHeader old = header;
+        long last = lastGoodOperation;
+        try {
+            checkSameFile();
+            channel.force(false);
+            noteSync();
+            unforced = false;
+            if (Files.exists(request.rollTo(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw new java.nio.file.FileAlreadyExistsException(request.rollTo().getFileName().toString());
+            }
+            Files.move(file, request.rollTo(), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            request.rolled().completeExceptionally(new TetraException(ErrorCode.LOG_NOT_ARCHIVABLE,
+                    "The log segment " + file.getFileName() + " could not be closed as "
+                            + request.rollTo().getFileName() + " (" + describe(e) + ").", e));
+            if (!sameFile()) {
+                fail(e, List.of(), rest);
+                return false;
+            }
+            return true;
+        }
+        closeChannel();
+        SegmentHeader next = old.toBuilder().setSegment(old.getSegment() + 1).setFirstOperation(last + 1)
+                .setCreatedAtMillis(System.currentTimeMillis()).build();
+        header = next;
+        request.rolled().complete(new ClosedSegment(request.rollTo(), old.getSegment(), old.getFirstOperation(), last,
+                0, null));
+        try {
+            createSegmentFile(file, next);
+            if (!request.rollTo().getParent().equals(file.getParent())) {
+                forceFolder(request.rollTo().getParent());
+            }
+            channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            fileKey = fileKeyOf(file);
+            goodEnd = channel.size();
+        } catch (IOException | RuntimeException e) {
+            fail(e, List.of(), rest);
+            return false;
+        }
+        LOG.info("The log segment {} was closed as {} (operations {} to {}); segment {} starts at operation {}.",
+                old.getSegment(), request.rollTo(), old.getFirstOperation(), last, next.getSegment(), last + 1);
+        return true;
     }
 
     private long writeFrames(Collection<Pending> batch) throws IOException {
@@ -597,7 +647,7 @@ public final class OperationLog implements Closeable {
             channel.force(false);
             noteSync();
             unforced = false;
-            options.observer.afterForce(lastGoodOperation);
+            options.observer().afterForce(lastGoodOperation);
         } catch (IOException | RuntimeException e) {
             fail(e, List.of());
         }
@@ -609,6 +659,11 @@ public final class OperationLog implements Closeable {
     }
 
     private void fail(Throwable cause, Collection<Pending> batch) {
+        fail(cause, batch, List.of());
+    }
+
+    /** Fails the log: {@code batch}, {@code rest} (drained, not yet written) and everything queued. */
+    private void fail(Throwable cause, Collection<Pending> batch, Collection<Pending> rest) {
         TetraException err = new TetraException(ErrorCode.LOG_UNWRITABLE, "The log file " + file.getFileName()
                 + " cannot be written (" + describe(cause) + "): writes are refused until it can be written again;"
                 + " the server retries by itself.", cause);
@@ -623,16 +678,19 @@ public final class OperationLog implements Closeable {
         } finally {
             lock.unlock();
         }
-        nextRetryNanos = System.nanoTime() + options.retryInterval.toNanos();
+        nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
         if (first) {
             LOG.warn("The log file {} cannot be written: writes are refused with 1274 until it can be; retrying every"
-                    + " {} ms.", file, options.retryInterval.toMillis(), cause);
+                    + " {} ms.", file, options.retryInterval().toMillis(), cause);
         }
         for (Pending p : batch) {
-            p.future().completeExceptionally(err);
+            p.fail(err);
+        }
+        for (Pending p : rest) {
+            p.fail(err);
         }
         for (Pending p : queued) {
-            p.future().completeExceptionally(err);
+            p.fail(err);
         }
     }
 
@@ -657,7 +715,7 @@ public final class OperationLog implements Closeable {
                 channel.force(false);
             }
         } catch (IOException | RuntimeException e) {
-            nextRetryNanos = System.nanoTime() + options.retryInterval.toNanos();
+            nextRetryNanos = System.nanoTime() + options.retryInterval().toNanos();
             LOG.debug("The log file {} is still not writable: {}", file, describe(e));
             return;
         }
@@ -709,6 +767,9 @@ public final class OperationLog implements Closeable {
 
     /** Why a write failed, in words that name no folder (the message crosses the wire). */
     private String describe(Throwable e) {
+        if (e instanceof java.io.UncheckedIOException u && u.getCause() != null) {
+            return describe(u.getCause());
+        }
         if (e instanceof NoSuchFileException) {
             return "it or its folder was removed";
         }
@@ -750,7 +811,11 @@ public final class OperationLog implements Closeable {
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+        forceFolder(file.getParent());
+    }
+
+    private static void forceFolder(Path folder) throws IOException {
+        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
         }
     }

@@ -75,6 +75,10 @@ final class StructureBarrier {
         notifyAll();
     }
 
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
     synchronized int openWrites() {
         return openWrites;
     }

@@ -32,6 +32,23 @@ final class TriggerPlacer {
         this.system = system;
     }
 
+    /** Takes the log's trigger off one table (before H2 rebuilds it); nothing when the table has none. */
+    void remove(String schemaName, String tableName) throws SQLException {
+        org.h2.engine.Database engine = LogCapture.engineSession(system).getDatabase();
+        Schema schema = engine.findSchema(schemaName);
+        if (schema == null) {
+            return;
+        }
+        List<String> drops = new ArrayList<>();
+        for (TriggerObject t : schema.getAllTriggers()) {
+            if (CaptureTrigger.class.getName().equals(t.getTriggerClassName())
+                    && t.getTable().getName().equals(tableName)) {
+                drops.add("DROP TRIGGER " + LogCapture.quote(schemaName) + "." + LogCapture.quote(t.getName()));
+            }
+        }
+        run(drops);
+    }
+
     void place() throws SQLException {
         org.h2.engine.Database engine = LogCapture.engineSession(system).getDatabase();
         List<String> creates = new ArrayList<>();
@@ -53,12 +70,19 @@ final class TriggerPlacer {
                 }
             }
         }
-        if (creates.isEmpty()) {
+        run(creates);
+        if (!creates.isEmpty()) {
+            LOG.debug("Placed the log's trigger on {} table(s).", creates.size());
+        }
+    }
+
+    private void run(List<String> statements) throws SQLException {
+        if (statements.isEmpty()) {
             return;
         }
         boolean auto = system.getAutoCommit();
         try (java.sql.Statement st = system.createStatement()) {
-            for (String sql : creates) {
+            for (String sql : statements) {
                 st.execute(sql);
             }
         } finally {
@@ -66,6 +90,5 @@ final class TriggerPlacer {
                 system.commit();
             }
         }
-        LOG.debug("Placed the log's trigger on {} table(s).", creates.size());
     }
 }

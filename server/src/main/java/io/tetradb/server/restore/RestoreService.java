@@ -64,8 +64,9 @@ import java.util.stream.Stream;
  * {@code 0700}, files {@code 0600}; PRODUCT.md 8).
  *
  * <p>Runs on the requesting admin session's worker task. While an in-place restore swaps
- * the files it holds the {@link BackupService}'s monitor, so that a backup (whose start
- * is synchronized on the service) cannot begin until the database is open again.
+ * the files it holds the backup service's start hold ({@link BackupService#holdStarts}),
+ * taken only when no backup runs: a backup start waits for it, so none can begin until
+ * the database is open again. No lock of the backup service is held meanwhile.
  */
 public final class RestoreService {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreService.class);
@@ -396,8 +397,11 @@ public final class RestoreService {
      * reopens them. Returns the folder that holds the replaced files.
      */
     private Path swap(Path staged, List<String> folders, Session requester) {
-        synchronized (backups) {
-            refuseWhileBackupRuns();
+        BackupService.StartHold hold = backups.holdStarts();
+        if (hold == null) {
+            throw backupRuns();
+        }
+        try (hold) {
             sessions.releaseConnection(requester);
             database.close();
             List<String> movedOut = new ArrayList<>();
@@ -485,9 +489,13 @@ public final class RestoreService {
 
     private void refuseWhileBackupRuns() {
         if (backups != null && backups.isRunning()) {
-            throw new TetraException(ErrorCode.BACKUP_ALREADY_RUNNING, "A backup is running: the database cannot "
-                    + "be restored in place until it ends.");
+            throw backupRuns();
         }
+    }
+
+    private static TetraException backupRuns() {
+        return new TetraException(ErrorCode.BACKUP_ALREADY_RUNNING, "A backup is running: the database cannot "
+                + "be restored in place until it ends.");
     }
 
     // ------------------------------------------------------------------ shared

@@ -324,7 +324,9 @@ public final class RequestDispatcher {
             if (s.cursors.size() >= limits.cursorsPerSession() && ps.getMetaData() != null) {
                 throw limits.tooManyCursors();
             }
-            s.lazyResults();
+            // A query that writes produces its rows at once: its changes are all made, logged and committed
+            // before the first row goes out, never later while the client reads.
+            s.lazyResults(!cl.isWrite());
             if (cl.kind() == StatementKind.TRANSACTION_CONTROL && transactionControl(s, c, cl, ps)) {
                 s.send(ServerMessage.newBuilder().setRequestId(id).setDone(ExecuteDone.newBuilder().setUpdateCount(0)
                         .setKind(cl.kind()).setInTransaction(inTransaction(s))).build());
@@ -395,7 +397,7 @@ public final class RequestDispatcher {
                 || (cl.kind() == StatementKind.DATA_WRITE && !cl.transactional());
         if (structure) {
             try {
-                return log().structureWrite(sl, c, sql, kindName(cl), cl.nonDeterministic(), ps::execute);
+                return log().structureWrite(sl, c, sql, kindName(cl), cl.nonDeterministic(), cl.rebuilds(), ps::execute);
             } finally {
                 keepEngineCommitting(c);
             }

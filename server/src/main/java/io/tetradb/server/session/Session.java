@@ -167,11 +167,12 @@ public final class Session {
      * Makes the engine produce query rows as they are read (H2's lazy query execution)
      * where the query allows it (no sort, grouping or DISTINCT to do first), so an open
      * cursor holds the rows of a batch, not its whole result. Set before every statement,
-     * so a session's own {@code SET LAZY_QUERY_EXECUTION FALSE} does not last (worker only).
+     * so a session's own {@code SET LAZY_QUERY_EXECUTION FALSE} does not last; off for a
+     * query that writes, whose changes must all be made while it executes (worker only).
      */
-    void lazyResults() {
+    void lazyResults(boolean lazy) {
         if (engineSession != null) {
-            engineSession.setLazyQueryExecution(true);
+            engineSession.setLazyQueryExecution(lazy);
         }
     }
 

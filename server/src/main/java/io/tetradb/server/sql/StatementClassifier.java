@@ -46,12 +46,15 @@ public final class StatementClassifier {
      * @param nonDeterministic a structure write whose definitions or queries may give other values
      *                       when run again ({@link CommandTree#isNonDeterministic})
      * @param savepoint      the savepoint a SAVEPOINT or ROLLBACK TO SAVEPOINT names, else null
+     * @param rebuilds       the schema and name of the table an ALTER TABLE ... ADD / DROP / ALTER COLUMN
+     *                       names (H2 may rebuild it, copying its triggers), else null
      */
     public record Classification(StatementKind kind, int commandType, boolean query, boolean callsFileOrCode,
-                                 boolean transactional, boolean nonDeterministic, String savepoint) {
+                                 boolean transactional, boolean nonDeterministic, String savepoint,
+                                 String[] rebuilds) {
         /** A transactional classification whose statement defines no call of a file or code function. */
         public Classification(StatementKind kind, int commandType, boolean query) {
-            this(kind, commandType, query, false, true, false, null);
+            this(kind, commandType, query, false, true, false, null, null);
         }
 
         /** Whether the statement changes data or structure. */
@@ -86,8 +89,10 @@ public final class StatementClassifier {
             boolean nonDeterministic = structure && CommandTree.isNonDeterministic(prepared);
             String savepoint = type == CommandInterface.SAVEPOINT || type == CommandInterface.ROLLBACK_TO_SAVEPOINT
                     ? savepointName(prepared) : null;
+            String[] rebuilds = prepared instanceof org.h2.command.ddl.AlterTableAlterColumn ? alteredTable(prepared)
+                    : null;
             return new Classification(kind, type, command.isQuery(), plants, prepared.isTransactional(),
-                    nonDeterministic, savepoint);
+                    nonDeterministic, savepoint, rebuilds);
         } catch (DbException e) {
             throw e.getSQLException();
         } finally {
@@ -220,20 +225,31 @@ public final class StatementClassifier {
         return type == CommandInterface.SET;
     }
 
-    /** The savepoint a transaction command names (H2 keeps it in a private field). */
-    private static String savepointName(Prepared p) {
-        for (Class<?> c = p.getClass(); c != null; c = c.getSuperclass()) {
+    /** The schema and table an ALTER TABLE ... COLUMN names (H2 keeps them in private fields). */
+    private static String[] alteredTable(Prepared p) {
+        String table = (String) declared(p, "tableName");
+        Object schema = declared(p, "schema");
+        return table == null || !(schema instanceof org.h2.schema.Schema s) ? null : new String[] {s.getName(), table};
+    }
+
+    private static Object declared(Object holder, String name) {
+        for (Class<?> c = holder.getClass(); c != null; c = c.getSuperclass()) {
             try {
-                Field f = c.getDeclaredField("savepointName");
+                Field f = c.getDeclaredField(name);
                 f.setAccessible(true);
-                return (String) f.get(p);
+                return f.get(holder);
             } catch (NoSuchFieldException e) {
                 // look in the superclass
             } catch (IllegalAccessException | RuntimeException e) {
                 throw new IllegalStateException("H2's " + c.getName() + " cannot be read", e);
             }
         }
-        throw new IllegalStateException("H2's " + p.getClass().getName() + " names no savepoint");
+        return null;
+    }
+
+    /** The savepoint a transaction command names (H2 keeps it in a private field). */
+    private static String savepointName(Prepared p) {
+        return (String) declared(p, "savepointName");
     }
 
     /** Whether the command is a statement the server runs itself around the engine: 2PC is not. */

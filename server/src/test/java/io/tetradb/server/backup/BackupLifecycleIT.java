@@ -290,12 +290,7 @@ class BackupLifecycleIT {
 
     /** Places an executable script in the database's Settings/hooks/ (as someone with access to its files would). */
     private Path hook(String name, String script) throws Exception {
-        Path hooks = server.layout().settingsDir().resolve("hooks");
-        Files.createDirectories(hooks);
-        Path p = hooks.resolve(name);
-        Files.writeString(p, "#!/bin/sh\n" + script + "\n");
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
-        return p;
+        return BackupHooks.place(server, name, script);
     }
 
     @Test

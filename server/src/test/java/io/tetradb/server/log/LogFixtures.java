@@ -5,14 +5,9 @@ import io.tetradb.protocol.log.Operation;
 import io.tetradb.protocol.log.RowChange;
 import io.tetradb.protocol.log.TableRef;
 import io.tetradb.protocol.log.Transaction;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,36 +65,73 @@ final class LogFixtures {
         Files.write(file, b);
     }
 
-    /** Catches the WARN and worse lines of the log package while open. */
-    static final class CapturedLog extends AbstractAppender implements AutoCloseable {
+    /**
+     * Catches the WARN and worse lines of the log package while open: an appender added to
+     * log4j's root logger, reached through reflection because compiling against log4j's
+     * classes makes javac warn about annotations missing from its class files.
+     */
+    static final class CapturedLog implements AutoCloseable {
+        private static final String NAME = "log-package-warnings";
         final List<String> lines = new CopyOnWriteArrayList<>();
+        private final Object context;
+        private final Object root;
 
-        private CapturedLog() {
-            super("log-test-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
+        private CapturedLog(Object context, Object root) {
+            this.context = context;
+            this.root = root;
         }
 
         static CapturedLog capture() {
-            CapturedLog c = new CapturedLog();
-            c.start();
-            LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-            ctx.getConfiguration().getRootLogger().addAppender(c, Level.WARN, null);
-            ctx.updateLoggers();
-            return c;
+            try {
+                Object ctx = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getContext", boolean.class)
+                        .invoke(null, false);
+                Object config = ctx.getClass().getMethod("getConfiguration").invoke(ctx);
+                Object root = config.getClass().getMethod("getRootLogger").invoke(config);
+                CapturedLog log = new CapturedLog(ctx, root);
+                Class<?> appenderType = Class.forName("org.apache.logging.log4j.core.Appender");
+                Class<?> levelType = Class.forName("org.apache.logging.log4j.Level");
+                Class<?> filterType = Class.forName("org.apache.logging.log4j.core.Filter");
+                Object started = Class.forName("org.apache.logging.log4j.core.LifeCycle$State").getField("STARTED")
+                        .get(null);
+                Object appender = Proxy.newProxyInstance(LogFixtures.class.getClassLoader(),
+                        new Class<?>[] {appenderType}, (proxy, method, args) -> switch (method.getName()) {
+                            case "append" -> {
+                                log.append(args[0]);
+                                yield null;
+                            }
+                            case "getName", "toString" -> NAME;
+                            case "getState" -> started;
+                            case "isStarted", "ignoreExceptions" -> true;
+                            case "isStopped", "equals" -> proxy == (args == null ? null : args[0]);
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            default -> null;
+                        });
+                root.getClass().getMethod("addAppender", appenderType, levelType, filterType)
+                        .invoke(root, appender, levelType.getField("WARN").get(null), null);
+                ctx.getClass().getMethod("updateLoggers").invoke(ctx);
+                return log;
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
-        @Override
-        public void append(LogEvent event) {
-            if (event.getLoggerName().startsWith("io.tetradb.server.log")) {
-                lines.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+        private void append(Object event) throws ReflectiveOperationException {
+            String logger = (String) event.getClass().getMethod("getLoggerName").invoke(event);
+            if (logger != null && logger.startsWith("io.tetradb.server.log")) {
+                Object level = event.getClass().getMethod("getLevel").invoke(event);
+                Object message = event.getClass().getMethod("getMessage").invoke(event);
+                lines.add(level + " " + message.getClass().getMethod("getFormattedMessage").invoke(message));
             }
         }
 
         @Override
         public void close() {
-            LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-            ctx.getConfiguration().getRootLogger().removeAppender(getName());
-            ctx.updateLoggers();
-            stop();
+            try {
+                root.getClass().getMethod("removeAppender", String.class).invoke(root, NAME);
+                context.getClass().getMethod("updateLoggers").invoke(context);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

@@ -27,7 +27,7 @@ class SegmentReaderTest {
 
     private Path writeLog(int transactions) throws IOException {
         Path f = dir.resolve("db.journal");
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().build())) {
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().build())) {
             for (int i = 0; i < transactions; i++) {
                 log.append(tx("t" + i, 1 + i % 3)).durable().join();
             }
@@ -98,7 +98,7 @@ class SegmentReaderTest {
 
     private Path writeLogTo(String name, int transactions) throws IOException {
         Path f = dir.resolve(name);
-        try (OperationLog log = OperationLog.open(f, DB, OperationLog.Options.builder().build())) {
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().build())) {
             for (int i = 0; i < transactions; i++) {
                 log.append(tx("t" + i, 1 + i % 3)).durable().join();
             }

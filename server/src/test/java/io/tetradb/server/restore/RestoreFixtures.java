@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** What the restore and verify tests share: taking a backup, damaging archives, reading tables and the journal. */
-final class RestoreFixtures {
+public final class RestoreFixtures {
     private RestoreFixtures() {
     }
 
@@ -37,7 +37,7 @@ final class RestoreFixtures {
     }
 
     /** Runs a backup through the admin API and waits for its end; asserts it succeeded. */
-    static BackupRecord backup(TetraClient admin) {
+    public static BackupRecord backup(TetraClient admin) {
         long number = admin.admin().startBackup().getBackupNumber();
         await().atMost(120, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
         BackupRecord last = admin.admin().backupStatus().getLast();

@@ -1,0 +1,537 @@
+package io.tetradb.server.backup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tetradb.protocol.ArchiveVerification;
+import io.tetradb.protocol.BackupOutcome;
+import io.tetradb.protocol.BackupProgress;
+import io.tetradb.protocol.BackupRecord;
+import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.TetraException;
+import io.tetradb.protocol.WireStates;
+import io.tetradb.server.DataLayout;
+import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.sql.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * One backup, from its number to its record (PRODUCT.md 4.1 to 4.5, 4.7): the phases of
+ * {@link #run} — retention first when {@code deleteBefore}, the onBackupStartup hook
+ * (its exit code vetoes), the gate closed and quiet, the data file (see
+ * {@link DataFileSnapshot}) and the structure copied, the gate reopened, the
+ * attachments, the manifest and the rename into place, the verification, retention —
+ * then {@link #end}: the record, the journal and the onBackupShutdown hook. Its progress
+ * fields are what status and the progress events show. A failure or a stop leaves the
+ * database untouched and writable, removes the partial archive and reopens the gate.
+ *
+ * <p><b>Threads.</b> {@link #run} and {@link #end} run on the backup thread
+ * ("tetra-backup"); {@link #end} also on the thread that started the backup when its
+ * destination is not usable (the backup never reached the backup thread). The progress
+ * fields are volatile and read by the timer (progress events) and admin requests
+ * (status); {@link #stop} sets the stop flag from a worker. It takes no lock of its own:
+ * the gate, the records and the journal guard themselves, and it calls them with no lock
+ * held.
+ */
+final class BackupRun {
+    /** The service's logger: the log lines read as they did before the split (bench/ reads one of them). */
+    private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
+
+    /** What a run needs of the service; one per service, shared by its runs. */
+    record Context(DataLayout layout, Database database, WriteGate gate, BooleanSupplier transactionsEnded,
+                   String serverVersion, BackupJournal journal, BackupRecords records,
+                   Supplier<LongConsumer> gateClosedListener, Supplier<LongConsumer> verifyingListener) {
+    }
+
+    final long number;
+    final BackupSettings settings;
+    final Path archive;
+    final BackupService.Origin origin;
+    final long startMillis = System.currentTimeMillis();
+    final long startNanos = System.nanoTime();
+    final CompletableFuture<BackupRecord> done = new CompletableFuture<>();
+    private final Context cx;
+    private volatile String phase = "starting";
+    private volatile long bytesDone;
+    private volatile long bytesTotal;
+    private volatile String currentFile = "";
+    private volatile boolean stopRequested;
+    private volatile String stoppedBy;
+    private volatile int fileFormat = -1;
+    /** Set by the starting thread before the run is handed to the backup thread. */
+    ScheduledFuture<?> publisher;
+    private boolean gateWasClosed;
+    /** What was verified of the archive written (set on the backup thread). */
+    private volatile ArchiveVerification verification = ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED;
+
+    BackupRun(Context cx, long number, BackupSettings settings, Path archive, BackupService.Origin origin) {
+        this.cx = cx;
+        this.number = number;
+        this.settings = settings;
+        this.archive = archive;
+        this.origin = origin;
+    }
+
+    /** A failure with its code (PRODUCT.md 4.7). */
+    static final class Failure extends Exception {
+        final ErrorCode code;
+
+        Failure(ErrorCode code, String message, Throwable cause) {
+            super(message, cause);
+            this.code = code;
+        }
+    }
+
+    /** A vetoing startup hook: its exit code becomes the backup's error code. */
+    private static final class Veto extends Exception {
+        final int exitCode;
+
+        Veto(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+
+    /** Carries a stop out of a copy loop. */
+    private static final class StopSignal extends IOException {
+        StopSignal() {
+            super("stopped");
+        }
+    }
+
+    /** Asks the run to stop at its next check (1406). */
+    void stop(String by) {
+        stoppedBy = by;
+        stopRequested = true;
+    }
+
+    BackupProgress progress() {
+        long elapsed = Math.max(1, System.nanoTime() - startNanos);
+        double rate = bytesDone * 1e9 / elapsed;
+        long done = bytesDone;
+        long total = Math.max(bytesTotal, done);
+        long eta = rate > 0 && total > done ? (long) ((total - done) / rate * 1000) : 0;
+        return BackupProgress.newBuilder().setBackupNumber(number).setPhase(phase).setBytesDone(done)
+                .setBytesTotal(total).setCurrentFile(currentFile).setBytesPerSecond(rate).setEtaMillis(eta)
+                .setQueuedWrites(cx.gate().queuedWrites()).setPercent(total == 0 ? 0 : 100.0 * done / total).build();
+    }
+
+    /** Checks (and creates when its parent exists) the destination folder, and that it is writable (1407). */
+    static void checkDestination(Path dest) throws Failure {
+        if (!Files.exists(dest)) {
+            Path parent = dest.toAbsolutePath().getParent();
+            try {
+                if (parent != null && Files.isDirectory(parent)) {
+                    DataLayout.createOwnerOnlyFolders(dest);
+                }
+            } catch (IOException e) {
+                throw new Failure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest
+                        + " is missing and cannot be created: " + e.getMessage(), e);
+            }
+            if (!Files.isDirectory(dest)) {
+                throw new Failure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest + " is missing.", null);
+            }
+        }
+        if (!Files.isDirectory(dest)) {
+            throw new Failure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest + " is not a folder.", null);
+        }
+        Path probe = dest.resolve(".tetra-write-probe");
+        try {
+            Files.deleteIfExists(probe);
+            Files.createFile(probe);
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new Failure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest
+                    + " is not writable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The backup's phases, then {@link #end}. Whatever happens inside but an error in
+     * {@link #end} itself, the backup ends with a status and a code and the gate is open
+     * again; the caller handles what {@link #end} throws ({@link #endAnyway}).
+     */
+    BackupRecord run() {
+        BackupSettings st = settings;
+        String status = "SUCCESS";
+        int code = 0;
+        String message = "";
+        long size = 0;
+        List<String> missing = new ArrayList<>();
+        com.fasterxml.jackson.databind.JsonNode manifest = null;
+        BackupHistory history = new BackupHistory(st.destination(), cx.layout().databaseName());
+        try {
+            if (st.deleteBefore()) {
+                retain(history, Math.max(1, st.keepLast()) - 1);
+            }
+            if (!st.onBackupStartup().isBlank()) {
+                phase = "startup hook";
+                HookRunner.Outcome hook = runHook("onBackupStartup", st.onBackupStartup(), Map.of(
+                        "TETRA_BACKUP_NUMBER", Long.toString(number), "TETRA_BACKUP_FILE", archive.toString()));
+                if (hook.exitCode() != 0) {
+                    throw new Veto(hook.exitCode(), "The onBackupStartup hook vetoed the backup (exit code "
+                            + hook.exitCode() + (hook.timedOut() ? ", timed out" : "") + ").");
+                }
+            }
+            try (BackupArchiveWriter writer = new BackupArchiveWriter(archive, st.compression().level(),
+                    st.maxRate())) {
+                bytesTotal = estimateTotal(st);
+                if (st.data() || st.structure()) {
+                    copyUnderGate(writer);
+                }
+                if (!st.attachments().isEmpty()) {
+                    phase = "copying attachments";
+                    copyAttachments(writer, missing);
+                }
+                phase = "writing manifest";
+                currentFile = "MANIFEST.json";
+                ObjectNode m = manifest(missing);
+                size = writer.finish(m);
+                manifest = m;
+            }
+            journal("archive-written", false, BackupService.fields("archive", archive, "size", size));
+            if (st.verify()) {
+                phase = "verifying";
+                // Recorded first: a kill from here on is reported as an interrupted verification.
+                cx.records().stage(number, BackupState.Stage.VERIFYING);
+                cx.verifyingListener().get().accept(number);
+                try {
+                    io.tetradb.server.restore.BackupArchiveReader.extract(archive, null);
+                    verification = ArchiveVerification.ARCHIVE_VERIFIED;
+                    cx.records().stage(number, BackupState.Stage.VERIFIED);
+                    journal("verified", false, BackupService.fields("archive", archive));
+                } catch (TetraException e) {
+                    Files.deleteIfExists(archive);
+                    throw new Failure(ErrorCode.BACKUP_VERIFY_FAILED, "Archive verification failed: "
+                            + e.getMessage(), e);
+                } catch (IOException | RuntimeException | Error e) {
+                    // Not verified: the backup fails, and an archive that was not verified is not kept.
+                    Files.deleteIfExists(archive);
+                    throw e;
+                }
+            } else {
+                verification = ArchiveVerification.ARCHIVE_NOT_VERIFIED;
+            }
+            if (!missing.isEmpty()) {
+                status = "PARTIAL";
+                code = ErrorCode.BACKUP_ATTACHMENT_MISSING.code();
+                message = "Attachments not found: " + String.join(", ", missing);
+            }
+            if (!st.deleteBefore()) {
+                retain(history, st.keepLast());
+            }
+        } catch (Veto v) {
+            status = "VETOED";
+            code = v.exitCode;
+            message = v.getMessage();
+        } catch (StopSignal s) {
+            status = "STOPPED";
+            code = ErrorCode.BACKUP_STOPPED.code();
+            message = stopped().getMessage();
+        } catch (Failure f) {
+            status = f.code == ErrorCode.BACKUP_STOPPED ? "STOPPED" : "FAILED";
+            code = f.code.code();
+            message = f.getMessage();
+        } catch (IOException | RuntimeException e) {
+            status = "FAILED";
+            code = ErrorCode.BACKUP_IO.code();
+            message = "Read or write error during the backup: " + e.getMessage();
+            LOG.warn("Backup {} failed.", number, e);
+        } catch (Error e) {
+            // Not an I/O error: a defect or the environment (a native library that cannot load, memory).
+            status = "FAILED";
+            code = ErrorCode.INTERNAL_ERROR.code();
+            message = "Internal error during the backup: " + e;
+            LOG.error("Backup {} failed with an internal error.", number, e);
+        } finally {
+            copyingPriority(false);
+            if (cx.gate().isClosed()) {
+                cx.gate().open();
+            }
+        }
+
+        if (!status.equals("SUCCESS") && !status.equals("PARTIAL") && gateWasClosed) {
+            cx.records().copyLost();
+        }
+        history.record(number, manifest != null ? archive : null, size, startMillis,
+                System.currentTimeMillis(), status, manifest, verification);
+        return end(status, code, message, size);
+    }
+
+    /**
+     * The end of the backup: its record (the last backup's information), the journal, the
+     * log and the onBackupShutdown hook. Returns the record.
+     */
+    BackupRecord end(String status, int code, String message, long size) {
+        if (publisher != null) {
+            publisher.cancel(false);
+        }
+        WriteGate gate = cx.gate();
+        long end = System.currentTimeMillis();
+        boolean archived = status.equals("SUCCESS") || status.equals("PARTIAL");
+        BackupRecord record = BackupRecord.newBuilder().setNumber(number).setStartMillis(startMillis)
+                .setEndMillis(end).setDurationMillis(end - startMillis).setStatus(status)
+                .setOutcome(WireStates.outcome(status))
+                .setErrorCode(code).setErrorMessage(message == null ? "" : message)
+                .setArchive(archived ? archive.toString() : "")
+                .setArchiveSize(size).setWritesQueued(gateWasClosed ? gate.queuedTotal() : 0)
+                .setWritesCancelled(gateWasClosed ? gate.refusedTotal() : 0)
+                .setVerification(archived ? verification : ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED)
+                .build();
+        cx.records().ended(number, record);
+        journal("end", !archived || code != 0, BackupService.fields("status", status, "code", code, "message", message,
+                "archive", record.getArchive(), "size", size, "verification", record.getVerification().name(),
+                "durationMillis", record.getDurationMillis(),
+                "queued", record.getWritesQueued(), "cancelled", record.getWritesCancelled()));
+        if (code == 0) {
+            LOG.info("Backup {} finished: {} ({} bytes, {} ms).", number, status, size, end - startMillis);
+        } else {
+            LOG.warn("Backup {} ended {}: {} {}", number, status, code, message);
+        }
+        if (!settings.onBackupShutdown().isBlank()) {
+            runHook("onBackupShutdown", settings.onBackupShutdown(), Map.of(
+                    "TETRA_BACKUP_STATUS", status, "TETRA_BACKUP_NUMBER", Long.toString(number),
+                    "TETRA_BACKUP_FILE", record.getArchive(), "TETRA_BACKUP_ERROR",
+                    code == 0 ? "" : code + " " + record.getErrorMessage()));
+        }
+        return record;
+    }
+
+    /** Last resort when {@link #end} failed: the gate opens and the run is recorded FAILED (2000). */
+    BackupRecord endAnyway(Throwable cause) {
+        try {
+            if (cx.gate().isClosed()) {
+                cx.gate().open();
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("The write gate could not be reopened after backup {}.", number, e);
+        }
+        if (publisher != null) {
+            publisher.cancel(false);
+        }
+        long end = System.currentTimeMillis();
+        return BackupRecord.newBuilder().setNumber(number).setStartMillis(startMillis)
+                .setEndMillis(end).setDurationMillis(end - startMillis).setStatus("FAILED")
+                .setOutcome(BackupOutcome.BACKUP_FAILED)
+                .setErrorCode(ErrorCode.INTERNAL_ERROR.code())
+                .setErrorMessage("Internal error while ending the backup: " + cause).build();
+    }
+
+    private void copyUnderGate(BackupArchiveWriter writer) throws Failure, IOException {
+        BackupSettings st = settings;
+        WriteGate gate = cx.gate();
+        phase = "closing gate";
+        long closing = System.nanoTime();
+        gate.close(st.data() ? WriteGate.Mode.CLOSED : WriteGate.Mode.STRUCTURE_CLOSED, number, this::progress);
+        phase = "waiting for transactions";
+        boolean quiet;
+        try {
+            quiet = gate.awaitQuiet(cx.transactionsEnded(), st.waitForTransactions().toMillis(), () -> stopRequested);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure(ErrorCode.BACKUP_STOPPED, "The backup was interrupted.", e);
+        }
+        long quietNanos = System.nanoTime();
+        checkStop();
+        if (!quiet) {
+            throw new Failure(ErrorCode.BACKUP_TRANSACTION_TIMEOUT, "Open transactions did not end within "
+                    + st.waitForTransactions().toMillis() + " ms; the backup was abandoned.", null);
+        }
+        gateWasClosed = true;
+        journal("gate-closed", false, BackupService.fields("mode", st.data() ? "data+structure" : "structure"));
+        // Writes from here on (after the gate reopens) mark the data modified again.
+        cx.records().gateClosed();
+        // Measured on the backup thread, when the gate became quiet, so that bench/ can report its closing time.
+        LOG.info("Backup {}: the write gate is closed and quiet, {} us after the start request ({} us waiting for"
+                + " running writes and open transactions).", number, (quietNanos - startNanos) / 1000,
+                (quietNanos - closing) / 1000);
+        // The copy yields the processors to the sessions' reads (the compressor's and the hasher's threads,
+        // started from here, inherit it); the gate's work above ran at normal priority.
+        copyingPriority(true);
+        cx.gateClosedListener().get().accept(number);
+        DataLayout layout = cx.layout();
+        if (st.data()) {
+            phase = "copying data";
+            String entry = "Data/" + layout.dataFile().getFileName();
+            currentFile = entry;
+            DataFileSnapshot snap = DataFileSnapshot.take(cx.database().engineStore(), layout.dataFile());
+            try (snap) {
+                fileFormat = snap.fileFormat();
+                writer.add(entry, System.currentTimeMillis(), snap.source(), this::copied);
+            }
+        }
+        if (st.structure()) {
+            phase = "copying structure";
+            copyFolder(writer, layout.structureDir(), "Structure");
+            copyFolder(writer, layout.settingsDir(), "Settings");
+        }
+        gate.open();
+        journal("gate-opened", false, BackupService.fields("queued", gate.queuedTotal(), "cancelled", gate.refusedTotal()));
+        LOG.info("Backup {}: database files copied, the write gate is open again.", number);
+    }
+
+    private void copyFolder(BackupArchiveWriter writer, Path dir, String prefix) throws IOException, Failure {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".tmp")).sorted()
+                    .toList();
+        }
+        for (Path f : files) {
+            checkStop();
+            String entry = prefix + "/" + dir.relativize(f).toString().replace('\\', '/');
+            currentFile = entry;
+            writer.addFile(entry, f, this::copied);
+        }
+    }
+
+    private void copyAttachments(BackupArchiveWriter writer, List<String> missing) throws IOException, Failure {
+        for (String a : settings.attachments()) {
+            Path p = Path.of(a).toAbsolutePath().normalize();
+            if (!Files.exists(p)) {
+                missing.add(a);
+                journal("attachment-missing", true, BackupService.fields("path", a));
+                continue;
+            }
+            String base = "Attachments/" + p.toString().replaceFirst("^/+", "").replace('\\', '/');
+            if (Files.isDirectory(p)) {
+                List<Path> all;
+                try (Stream<Path> s = Files.walk(p)) {
+                    all = s.sorted().toList();
+                }
+                for (Path f : all) {
+                    checkStop();
+                    String entry = base + (f.equals(p) ? "" : "/" + p.relativize(f).toString().replace('\\', '/'));
+                    if (Files.isDirectory(f)) {
+                        writer.addFolder(entry);
+                    } else if (Files.isRegularFile(f)) {
+                        currentFile = entry;
+                        writer.addFile(entry, f, this::copied);
+                    }
+                }
+            } else {
+                currentFile = base;
+                writer.addFile(base, p, this::copied);
+            }
+        }
+    }
+
+    /**
+     * Lowers the backup thread's priority while it copies (or restores it). Java priorities
+     * reach Linux only when the JVM runs with {@code -XX:ThreadPriorityPolicy=1}, as
+     * {@code bin/tetra-server} and the Docker image start it: the lowest maps to nice 4, which
+     * an unprivileged process may set; elsewhere this changes nothing.
+     */
+    private static void copyingPriority(boolean low) {
+        Thread.currentThread().setPriority(low ? Thread.MIN_PRIORITY : Thread.NORM_PRIORITY);
+    }
+
+    /** Counts copied bytes, applies maxRate and notices a stop. */
+    private void copied(long n) throws IOException {
+        bytesDone += n;
+        if (stopRequested) {
+            throw new StopSignal();
+        }
+        long max = settings.maxRate();
+        if (max > 0) {
+            long expectedNanos = bytesDone * 1_000_000_000L / max;
+            long ahead = expectedNanos - (System.nanoTime() - startNanos);
+            if (ahead > 0) {
+                // Throttling the backup thread itself: it holds no lock readers need.
+                LockSupport.parkNanos(ahead);
+            }
+        }
+    }
+
+    private void checkStop() throws Failure {
+        if (stopRequested) {
+            throw stopped();
+        }
+    }
+
+    private Failure stopped() {
+        return new Failure(ErrorCode.BACKUP_STOPPED, "Backup " + number + " was stopped"
+                + (stoppedBy != null ? " by " + stoppedBy : "") + ".", null);
+    }
+
+    private ObjectNode manifest(List<String> missing) {
+        DataLayout layout = cx.layout();
+        ObjectNode m = new ObjectMapper().createObjectNode();
+        m.put("format", 1);
+        m.put("number", number);
+        m.put("database", layout.databaseName());
+        m.put("serverVersion", cx.serverVersion());
+        m.put("h2Version", Database.h2Version());
+        m.put("fileFormat", fileFormat);
+        m.put("start", Instant.ofEpochMilli(startMillis).toString());
+        m.put("end", Instant.now().toString());
+        m.set("settings", settings.asJson());
+        m.put("partial", !missing.isEmpty());
+        ArrayNode miss = m.putArray("missingAttachments");
+        missing.forEach(miss::add);
+        return m;
+    }
+
+    private void retain(BackupHistory history, int keep) throws IOException {
+        for (Path deleted : history.retain(keep)) {
+            journal("retention-deleted", false, BackupService.fields("archive", deleted, "keepLast", settings.keepLast()));
+        }
+    }
+
+    /** Runs hook {@code executable} of Settings/hooks/ as the {@code name} hook, and journals it. */
+    private HookRunner.Outcome runHook(String name, String executable, Map<String, String> env) {
+        HookRunner.Outcome o = HookRunner.run(cx.layout().root(), executable, env, settings.hookTimeout());
+        journal("hook", o.exitCode() != 0, BackupService.fields("hook", name, "file", executable, "exit", o.exitCode(),
+                "timedOut", o.timedOut(), "output", o.output()));
+        return o;
+    }
+
+    void journal(String event, boolean important, Map<String, ?> f) {
+        cx.journal().event(number, event, important, settings.verboseJournal(), f);
+    }
+
+    private long estimateTotal(BackupSettings st) throws IOException {
+        DataLayout layout = cx.layout();
+        long total = 0;
+        if (st.data()) {
+            total += Files.size(layout.dataFile());
+        }
+        if (st.structure()) {
+            total += folderSize(layout.structureDir()) + folderSize(layout.settingsDir());
+        }
+        for (String a : st.attachments()) {
+            Path p = Path.of(a);
+            if (Files.exists(p)) {
+                total += Files.isDirectory(p) ? folderSize(p) : Files.size(p);
+            }
+        }
+        return total;
+    }
+
+    private static long folderSize(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}

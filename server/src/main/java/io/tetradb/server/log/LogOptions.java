@@ -1,0 +1,119 @@
+package io.tetradb.server.log;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How an {@link OperationLog} is opened and runs.
+ *
+ * <p>Immutable; any thread.
+ */
+public final class LogOptions {
+    private final SyncMode syncMode;
+    private final long firstOperation;
+    private final Duration retryInterval;
+    private final Duration forceInterval;
+    private final String serverVersion;
+    private final LogWriterObserver observer;
+
+    private LogOptions(Builder b) {
+        this.syncMode = b.syncMode;
+        this.firstOperation = b.firstOperation;
+        this.retryInterval = b.retryInterval;
+        this.forceInterval = b.forceInterval;
+        this.serverVersion = b.serverVersion;
+        this.observer = b.observer;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** When the file is forced. Default {@link SyncMode#COMMIT}. */
+    public SyncMode syncMode() {
+        return syncMode;
+    }
+
+    /** The first operation of a log created by {@link OperationLog#open}. Default 1. */
+    public long firstOperation() {
+        return firstOperation;
+    }
+
+    /** How often a failed log tries to become writable again. Default 1 s. */
+    public Duration retryInterval() {
+        return retryInterval;
+    }
+
+    /** In {@link SyncMode#EVERY_SECOND}, the longest a write stays unforced. Default 1 s. */
+    public Duration forceInterval() {
+        return forceInterval;
+    }
+
+    /** Written into the header of a segment the log creates. Default empty. */
+    public String serverVersion() {
+        return serverVersion;
+    }
+
+    /** The test hook (none by default). */
+    LogWriterObserver observer() {
+        return observer;
+    }
+
+    /** Builds {@link LogOptions}. */
+    public static final class Builder {
+        private SyncMode syncMode = SyncMode.COMMIT;
+        private long firstOperation = 1;
+        private Duration retryInterval = Duration.ofSeconds(1);
+        private Duration forceInterval = Duration.ofSeconds(1);
+        private String serverVersion = "";
+        private LogWriterObserver observer = LogWriterObserver.NONE;
+
+        private Builder() {
+        }
+
+        public Builder syncMode(SyncMode v) {
+            syncMode = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder firstOperation(long v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("firstOperation must be at least 1: " + v);
+            }
+            firstOperation = v;
+            return this;
+        }
+
+        public Builder retryInterval(Duration v) {
+            retryInterval = positive(v, "retryInterval");
+            return this;
+        }
+
+        public Builder forceInterval(Duration v) {
+            forceInterval = positive(v, "forceInterval");
+            return this;
+        }
+
+        public Builder serverVersion(String v) {
+            serverVersion = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** Test hook: sees each step of the writer. */
+        Builder observer(LogWriterObserver v) {
+            observer = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public LogOptions build() {
+            return new LogOptions(this);
+        }
+
+        private static Duration positive(Duration v, String name) {
+            if (v.isNegative() || v.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + v);
+            }
+            return v;
+        }
+    }
+}
