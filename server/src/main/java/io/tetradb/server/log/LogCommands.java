@@ -16,7 +16,10 @@ import io.tetradb.protocol.log.TableRef;
 import io.tetradb.protocol.log.Transaction;
 
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -28,7 +31,8 @@ import java.util.regex.Pattern;
  *
  * <p>Invariants: the file is read with a {@link SegmentReader} only up to the writer's
  * {@link OperationLog#readableEnd()} taken before it is opened, so a frame being appended is
- * never looked at; one transaction is in memory at a time besides the reply, which holds at
+ * never looked at; when the segment was closed (rolled) or created again between taking that
+ * end and opening the file (the header read differs from the log's), the read starts over; one transaction is in memory at a time besides the reply, which holds at
  * most {@code limit} operations and stays within the frame budget (each operation's summary is
  * bounded, values of large objects are shown as their size); a reply cut short says so
  * ({@code truncated}) and where to go on ({@code next_operation}).
@@ -49,6 +53,8 @@ public final class LogCommands {
     static final int MAX_BYTES_SHOWN = 16;
     /** Room kept in a reply frame for the envelope (request id, reply wrappers, the reply's other fields). */
     private static final int ENVELOPE_BYTES = 256;
+    /** Reads of the segment tried when it is closed (rolled) or created again meanwhile. */
+    private static final int ATTEMPTS = 5;
 
     private final Supplier<LogService> logs;
     private final int maxFrameSize;
@@ -68,7 +74,7 @@ public final class LogCommands {
         LogStatus s = log.status();
         return LogStatusReply.newBuilder().setFile(s.file()).setSegment(s.segment())
                 .setFirstOperation(s.firstOperation()).setLastOperation(s.lastOperation()).setSizeBytes(s.sizeBytes())
-                .setLastSyncMillis(s.lastSyncMillis()).setSyncMode(syncWord(log.syncMode()))
+                .setLastSyncMillis(s.lastSyncMillis()).setSyncMode(log.syncMode().word())
                 .setWritable(s.writable()).setFailure(s.failure() == null ? "" : s.failure())
                 .setSyncs(s.syncs()).setTransactions(s.transactions()).setOperations(s.operations())
                 .setOperationsPerSync(s.operationsPerSync()).setBytesWritten(s.bytesWritten())
@@ -94,44 +100,63 @@ public final class LogCommands {
                     + (1024 + ENVELOPE_BYTES) + ".");
         }
         OperationLog log = openLog();
-        long end = log.readableEnd();
-        SegmentHeader expected = log.header();
-        LogShowReply.Builder reply = LogShowReply.newBuilder();
-        long size = 0;
-        try (SegmentReader r = SegmentReader.open(log.file(), expected.getDatabaseId(), end)) {
-            reply.setSegmentFirstOperation(r.header().getFirstOperation());
-            for (Transaction t = r.next(); t != null; t = r.next()) {
-                long first = t.getFirstOperation();
-                long last = first + t.getOperationsCount() - 1;
-                if (f.toOperation > 0 && first > f.toOperation) {
-                    break;
+        for (int attempt = 1; ; attempt++) {
+            SegmentHeader expected = log.header();
+            long end = log.readableEnd();
+            try (SegmentReader r = SegmentReader.open(log.file(), expected.getDatabaseId(), end)) {
+                if (sameSegment(r.header(), expected) && sameSegment(log.header(), expected)) {
+                    return read(r, f, budget);
                 }
-                if (last < f.fromOperation || !f.timeAndUser(t)) {
-                    continue;
-                }
-                for (int i = 0; i < t.getOperationsCount(); i++) {
-                    long op = first + i;
-                    if (op < f.fromOperation || (f.toOperation > 0 && op > f.toOperation)) {
-                        continue;
-                    }
-                    Operation o = t.getOperations(i);
-                    if (!f.table(o)) {
-                        continue;
-                    }
-                    LogOperationInfo info = info(t, op, o);
-                    int bytes = info.getSerializedSize() + 6;
-                    if (reply.getOperationsCount() >= f.limit || size + bytes > budget) {
-                        reply.setTruncated(true).setNextOperation(op);
-                        reply.setLastOperation(r.lastOperation());
-                        return reply.build();
-                    }
-                    size += bytes;
-                    reply.addOperations(info);
+            } catch (NoSuchFileException e) {
+                // the segment is being closed (renamed) and the next one not created yet
+                if (attempt >= ATTEMPTS) {
+                    throw new TetraException(ErrorCode.LOG_MISSING, "The log file " + log.file().getFileName()
+                            + " is missing.");
                 }
             }
-            reply.setLastOperation(r.lastOperation());
+            if (attempt >= ATTEMPTS) {
+                throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "The log file's segment changed while it was"
+                        + " being read, " + ATTEMPTS + " times; try again.");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(attempt));
         }
-        return reply.build();
+    }
+
+    private static boolean sameSegment(SegmentHeader a, SegmentHeader b) {
+        return a.getSegment() == b.getSegment() && a.getFirstOperation() == b.getFirstOperation();
+    }
+
+    private static LogShowReply read(SegmentReader r, Filter f, int budget) throws IOException {
+        LogShowReply.Builder reply = LogShowReply.newBuilder().setSegmentFirstOperation(r.header().getFirstOperation());
+        long size = 0;
+        for (Transaction t = r.next(); t != null; t = r.next()) {
+            long first = t.getFirstOperation();
+            long last = first + t.getOperationsCount() - 1;
+            if (f.toOperation > 0 && first > f.toOperation) {
+                break;
+            }
+            if (last < f.fromOperation || !f.timeAndUser(t)) {
+                continue;
+            }
+            for (int i = 0; i < t.getOperationsCount(); i++) {
+                long op = first + i;
+                if (op < f.fromOperation || (f.toOperation > 0 && op > f.toOperation)) {
+                    continue;
+                }
+                Operation o = t.getOperations(i);
+                if (!f.table(o)) {
+                    continue;
+                }
+                LogOperationInfo info = info(t, op, o);
+                int bytes = info.getSerializedSize() + 6;
+                if (reply.getOperationsCount() >= f.limit || size + bytes > budget) {
+                    return reply.setTruncated(true).setNextOperation(op).setLastOperation(r.lastOperation()).build();
+                }
+                size += bytes;
+                reply.addOperations(info);
+            }
+        }
+        return reply.setLastOperation(r.lastOperation()).build();
     }
 
     private OperationLog openLog() {
@@ -142,10 +167,6 @@ public final class LogCommands {
                     + " for example during an in-place restore); try again once it is open.");
         }
         return log;
-    }
-
-    static String syncWord(SyncMode m) {
-        return m == SyncMode.EVERY_SECOND ? "everySecond" : "commit";
     }
 
     // ---- one operation as log show lists it

@@ -76,7 +76,7 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             }
         }
         long next = Math.max(Watermarks.highest(applied), lastBefore) + 1;
-        OperationLog opened = OperationLog.open(layout.logFile(), databaseId, OperationLog.Options.builder()
+        OperationLog opened = OperationLog.open(layout.logFile(), databaseId, LogOptions.builder()
                 .syncMode(syncMode).firstOperation(next).serverVersion(serverVersion).build());
         try {
             if (cleanThrough == null || cleanThrough != opened.lastOperation()) {

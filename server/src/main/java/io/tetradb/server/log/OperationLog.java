@@ -310,7 +310,7 @@ public final class OperationLog implements Closeable {
 
     /** When the file is forced ({@code log.sync}). */
     public SyncMode syncMode() {
-        return options.syncMode;
+        return options.syncMode();
     }
 
     /** The bytes of a torn tail that {@link #open} cut off (0 when there was none). */
