@@ -102,10 +102,12 @@ public final class LogCommands {
         OperationLog log = openLog();
         for (int attempt = 1; ; attempt++) {
             SegmentHeader expected = log.header();
+            // In this order: the end read after the last operation covers its frame.
+            long lastOperation = log.lastOperation();
             long end = log.readableEnd();
             try (SegmentReader r = SegmentReader.open(log.file(), expected.getDatabaseId(), end)) {
                 if (sameSegment(r.header(), expected) && sameSegment(log.header(), expected)) {
-                    return read(r, f, budget);
+                    return read(r, f, budget, lastOperation);
                 }
             } catch (NoSuchFileException e) {
                 // the segment is being closed (renamed) and the next one not created yet
@@ -126,8 +128,9 @@ public final class LogCommands {
         return a.getSegment() == b.getSegment() && a.getFirstOperation() == b.getFirstOperation();
     }
 
-    private static LogShowReply read(SegmentReader r, Filter f, int budget) throws IOException {
-        LogShowReply.Builder reply = LogShowReply.newBuilder().setSegmentFirstOperation(r.header().getFirstOperation());
+    private static LogShowReply read(SegmentReader r, Filter f, int budget, long lastOperation) throws IOException {
+        LogShowReply.Builder reply = LogShowReply.newBuilder().setSegmentFirstOperation(r.header().getFirstOperation())
+                .setLastOperation(lastOperation);
         long size = 0;
         for (Transaction t = r.next(); t != null; t = r.next()) {
             long first = t.getFirstOperation();
@@ -150,13 +153,13 @@ public final class LogCommands {
                 LogOperationInfo info = info(t, op, o);
                 int bytes = info.getSerializedSize() + 6;
                 if (reply.getOperationsCount() >= f.limit || size + bytes > budget) {
-                    return reply.setTruncated(true).setNextOperation(op).setLastOperation(r.lastOperation()).build();
+                    return reply.setTruncated(true).setNextOperation(op).build();
                 }
                 size += bytes;
                 reply.addOperations(info);
             }
         }
-        return reply.setLastOperation(r.lastOperation()).build();
+        return reply.build();
     }
 
     private OperationLog openLog() {

@@ -321,6 +321,49 @@ class LogCommandsIT {
     }
 
     @Test
+    void readingWhileSegmentsRollListsTheCurrentSegmentWhole() throws Exception {
+        try (TetraServer server = TestServers.start(temp);
+             TetraClient admin = TestServers.admin(server);
+             TetraClient writer = TestServers.admin(server)) {
+            admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(100))");
+            OperationLog log = server.logs().log();
+            AtomicBoolean done = new AtomicBoolean();
+            CompletableFuture<Void> work = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 200; i++) {
+                        writer.update("INSERT INTO T VALUES (?, ?)", i, "row " + i);
+                        if (i % 40 == 39) {
+                            log.roll(temp.resolve("closed-" + i + ".journal"));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } finally {
+                    done.set(true);
+                }
+            });
+            int reads = 0;
+            while (!done.get() || reads < 3) {
+                LogShowReply page = admin.admin().logShowPage(LogShowRequest.newBuilder()
+                        .setLimit(LogFilter.MAX_LIMIT).build());
+                assertThat(page.getTruncated()).isFalse();
+                long first = page.getSegmentFirstOperation();
+                assertThat(numbers(page.getOperationsList())).isEqualTo(range(first, first
+                        + page.getOperationsCount() - 1));
+                assertThat(page.getLastOperation()).isGreaterThanOrEqualTo(first + page.getOperationsCount() - 1);
+                reads++;
+            }
+            work.get();
+            LogStatusReply status = admin.admin().logStatus();
+            assertThat(status.getSegment()).isEqualTo(6);
+            assertThat(status.getFirstOperation()).isEqualTo(202);
+            assertThat(admin.admin().logShow(LogFilter.all())).isEmpty();
+            // Operations of closed segments are not listed.
+            assertThat(admin.admin().logShow(LogFilter.builder().toOperation(201).build())).isEmpty();
+        }
+    }
+
+    @Test
     void nonAdminsAreRefusedWith2003() throws Exception {
         try (TetraServer server = TestServers.start(temp);
              TetraClient admin = TestServers.admin(server)) {
