@@ -153,7 +153,8 @@ class LogCommandIT {
         Run untilYesterday = admin("log", "show", "--json", "--to", LocalDate.now().minusDays(1).toString());
         assertThat(untilYesterday.exit).as(untilYesterday.err).isZero();
         assertThat(untilYesterday.json().get("count").asInt()).isZero();
-        Run fromTomorrow = admin("log", "show", "--json", "--from", LocalDate.now(ZoneOffset.UTC).plusDays(1) + "T00:00:00+00:00");
+        String tomorrowUtc = LocalDate.now(ZoneOffset.UTC).plusDays(1) + "T00:00:00+00:00";
+        Run fromTomorrow = admin("log", "show", "--json", "--from", tomorrowUtc);
         assertThat(fromTomorrow.exit).as(fromTomorrow.err).isZero();
         assertThat(fromTomorrow.json().get("count").asInt()).isZero();
 

@@ -233,7 +233,7 @@ public final class TetraAdmin {
      *
      * <pre>{@code
      * LogStatusReply s = client.admin().logStatus();
-     * System.out.println("segment " + s.getSegment() + ", operations " + s.getFirstOperation() + "-" + s.getLastOperation());
+     * System.out.println("segment " + s.getSegment() + ": " + s.getFirstOperation() + " to " + s.getLastOperation());
      * }</pre>
      */
     public io.tetradb.protocol.LogStatusReply logStatus() {

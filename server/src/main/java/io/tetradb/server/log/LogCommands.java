@@ -2,9 +2,11 @@ package io.tetradb.server.log;
 
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.LogOperationInfo;
+import io.tetradb.protocol.LogOperationKind;
 import io.tetradb.protocol.LogShowReply;
 import io.tetradb.protocol.LogShowRequest;
 import io.tetradb.protocol.LogStatusReply;
+import io.tetradb.protocol.LogSyncMode;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.Value;
 import io.tetradb.protocol.log.Operation;
@@ -29,13 +31,20 @@ import java.util.regex.Pattern;
  * counters of the open log, and the operations of its current segment filtered by number,
  * commit time, table and user while the file is read.
  *
- * <p>Invariants: the file is read with a {@link SegmentReader} only up to the writer's
- * {@link OperationLog#readableEnd()} taken before it is opened, so a frame being appended is
- * never looked at; when the segment was closed (rolled) or created again between taking that
- * end and opening the file (the header read differs from the log's), the read starts over; one transaction is in memory at a time besides the reply, which holds at
- * most {@code limit} operations and stays within the frame budget (each operation's summary is
- * bounded, values of large objects are shown as their size); a reply cut short says so
- * ({@code truncated}) and where to go on ({@code next_operation}).
+ * <p>Invariants, and how they are kept:
+ * <ol>
+ * <li>A frame being appended is never read: the file is read with a {@link SegmentReader}
+ *     only up to the writer's {@link OperationLog#readableEnd()}, taken before it is opened.</li>
+ * <li>The segment read is the log's current one: when it was closed (rolled) or created again
+ *     between taking that end and opening the file, the header read differs from the log's
+ *     (or the file is briefly missing) and the read starts over, a few times at most.</li>
+ * <li>Memory is bounded: one transaction at a time besides the reply; the reply holds at most
+ *     {@code limit} operations and at most the frame budget (the server's {@code maxFrameSize}
+ *     and the client's, less room for the envelope), each operation's summary being bounded
+ *     ({@link #MAX_SUMMARY}; large values shown by their size).</li>
+ * <li>Nothing is skipped silently: a reply that stops while more operations pass the filter
+ *     says so ({@code truncated}) and where to go on ({@code next_operation}).</li>
+ * </ol>
  *
  * <p>Runs on the requesting session's worker task (through {@code AdminService}); stateless
  * besides the log it is given, so any number of sessions may read at once.
@@ -75,6 +84,8 @@ public final class LogCommands {
         return LogStatusReply.newBuilder().setFile(s.file()).setSegment(s.segment())
                 .setFirstOperation(s.firstOperation()).setLastOperation(s.lastOperation()).setSizeBytes(s.sizeBytes())
                 .setLastSyncMillis(s.lastSyncMillis()).setSyncMode(log.syncMode().word())
+                .setSync(log.syncMode() == SyncMode.EVERY_SECOND ? LogSyncMode.LOG_SYNC_EVERY_SECOND
+                        : LogSyncMode.LOG_SYNC_COMMIT)
                 .setWritable(s.writable()).setFailure(s.failure() == null ? "" : s.failure())
                 .setSyncs(s.syncs()).setTransactions(s.transactions()).setOperations(s.operations())
                 .setOperationsPerSync(s.operationsPerSync()).setBytesWritten(s.bytesWritten())
@@ -179,17 +190,22 @@ public final class LogCommands {
                 .setTimeMillis(t.getCommitTimeMillis()).setUser(cut(t.getUser(), 128)).setSession(t.getSession())
                 .setClientAddress(cut(t.getClientAddress(), 128)).setTransactionFirstOperation(t.getFirstOperation());
         switch (o.getKindCase()) {
-            case INSERT -> b.setKind("INSERT").setSummary(values(o.getInsert().getNewValuesList()));
-            case UPDATE -> b.setKind("UPDATE").setSummary(update(o.getUpdate()));
-            case DELETE -> b.setKind("DELETE").setSummary(key(o.getDelete()));
+            case INSERT -> b.setKind("INSERT").setOperationKind(LogOperationKind.LOG_INSERT)
+                    .setSummary(values(o.getInsert().getNewValuesList()));
+            case UPDATE -> b.setKind("UPDATE").setOperationKind(LogOperationKind.LOG_UPDATE)
+                    .setSummary(update(o.getUpdate()));
+            case DELETE -> b.setKind("DELETE").setOperationKind(LogOperationKind.LOG_DELETE)
+                    .setSummary(key(o.getDelete()));
             case DDL -> {
                 Statement st = o.getDdl();
-                b.setKind(st.getKind().isEmpty() ? "DDL" : cut(st.getKind(), 64)).setSchema(cut(st.getSchema(), 128))
+                b.setKind(st.getKind().isEmpty() ? "DDL" : cut(st.getKind(), 64))
+                        .setOperationKind(LogOperationKind.LOG_DDL)
+                        .setSchema(cut(st.getSchema(), 128))
                         .setSummary(cut(st.getSql().replaceAll("\\s+", " ").strip(), MAX_SUMMARY));
             }
             case SEQUENCE -> {
                 SequenceAdvance s = o.getSequence();
-                b.setKind("SEQUENCE");
+                b.setKind("SEQUENCE").setOperationKind(LogOperationKind.LOG_SEQUENCE);
                 if (s.hasSequence()) {
                     b.setSchema(cut(s.getSequence().getSchema(), 128)).setSummary(cut("sequence "
                             + s.getSequence().getSchema() + "." + s.getSequence().getTable() + " next "
@@ -202,7 +218,8 @@ public final class LogCommands {
             }
             case CONTENT -> {
                 int n = o.getContent().getRowsCount();
-                b.setKind("CONTENT").setSummary(n + (n == 1 ? " row" : " rows"));
+                b.setKind("CONTENT").setOperationKind(LogOperationKind.LOG_CONTENT)
+                        .setSummary(n + (n == 1 ? " row" : " rows"));
                 table(b, o.getContent().getTable());
                 return b.build();
             }

@@ -5,9 +5,11 @@ import io.tetradb.client.LogFilter;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.LogOperationInfo;
+import io.tetradb.protocol.LogOperationKind;
 import io.tetradb.protocol.LogShowReply;
 import io.tetradb.protocol.LogShowRequest;
 import io.tetradb.protocol.LogStatusReply;
+import io.tetradb.protocol.LogSyncMode;
 import io.tetradb.protocol.Role;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.server.TestServers;
@@ -63,6 +65,7 @@ class LogCommandsIT {
             assertThat(after.getBytesWritten()).isGreaterThan(before.getBytesWritten());
             assertThat(after.getLastSyncMillis()).isPositive().isGreaterThanOrEqualTo(before.getLastSyncMillis());
             assertThat(after.getSyncMode()).isEqualTo("commit");
+            assertThat(after.getSync()).isEqualTo(LogSyncMode.LOG_SYNC_COMMIT);
             assertThat(after.getWritable()).isTrue();
             assertThat(after.getFailure()).isEmpty();
             assertThat(after.getSegmentCreatedMillis()).isPositive();
@@ -95,6 +98,8 @@ class LogCommandsIT {
             assertThat(create.getTimeMillis()).isPositive().isLessThanOrEqualTo(System.currentTimeMillis());
             LogOperationInfo insert = ops.get(1);
             assertThat(insert.getKind()).isEqualTo("INSERT");
+            assertThat(insert.getOperationKind()).isEqualTo(LogOperationKind.LOG_INSERT);
+            assertThat(create.getOperationKind()).isEqualTo(LogOperationKind.LOG_DDL);
             assertThat(insert.getSchema() + "." + insert.getTable()).isEqualTo("PUBLIC.T");
             assertThat(insert.getSummary()).isEqualTo("(1, 'one')");
             assertThat(ops.get(2).getKind()).isEqualTo("UPDATE");
@@ -247,7 +252,8 @@ class LogCommandsIT {
                      .maxFrameSize(frame).connectTimeout(Duration.ofSeconds(20)).build())) {
             admin.execute("CREATE TABLE BIG(ID INT PRIMARY KEY, V VARCHAR(100000), W VARCHAR(100000))");
             // Big rows: 1,500 of them in one transaction of about 12 MB, far more than a frame.
-            admin.update("INSERT INTO BIG SELECT X, REPEAT('v', 4000) || X, REPEAT('w', 4000) FROM SYSTEM_RANGE(1, 1500)");
+            admin.update("INSERT INTO BIG SELECT X, REPEAT('v', 4000) || X, REPEAT('w', 4000)"
+                    + " FROM SYSTEM_RANGE(1, 1500)");
             long last = server.logs().log().lastOperation();
             assertThat(last).isEqualTo(1501);
 
