@@ -30,6 +30,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -781,7 +782,9 @@ class AdminCliIT {
             assertThat(last.has("nextScheduled")).isTrue();
             assertThat(last.get("nextScheduled").isNull()).isTrue();
             assertThat(last.get("verification").asText()).isEqualTo("VERIFIED");
-            assertThat(last.size()).as(last.toString()).isEqualTo(13);
+            assertThat(last.get("hookExitCode").isNull()).isTrue();
+            assertThat(last.get("hook").isNull()).isTrue();
+            assertThat(last.size()).as(last.toString()).isEqualTo(15);
 
             Run idleText = admin("backup", "status");
             assertThat(idleText.exit).as(idleText.err).isZero();
@@ -1026,6 +1029,46 @@ class AdminCliIT {
         assertThat(start).isNotNull();
         assertThat(start.path("fields").asText()).contains("origin=manual");
         assertThat(admin("backup", "journal", "--tail", "-1").exit).isEqualTo(2);
+    }
+
+    @Test
+    void aVetoedBackupShowsTheHookExitCodeBesideTheErrorCode() throws IOException {
+        Path hooks = server.layout().settingsDir().resolve("hooks");
+        Files.createDirectories(hooks);
+        Path veto = hooks.resolve("cli-veto.sh");
+        Files.writeString(veto, "#!/bin/sh\nexit 7\n");
+        Files.setPosixFilePermissions(veto, PosixFilePermissions.fromString("rwx------"));
+        try {
+            Run set = admin("backup", "settings", "set", "hooks.onBackupStartup=cli-veto.sh");
+            assertThat(set.exit).as(set.err).isZero();
+            // The backup's error code stays the hook's exit code (PRODUCT.md 4.7); the exit code is also its own field.
+            Run follow = admin("--json", "backup", "start", "--follow");
+            assertThat(follow.exit).as(follow.err).isEqualTo(1);
+            assertThat(follow.err).contains("error 7");
+            JsonNode end = follow.json();
+            assertThat(end.get("status").asText()).isEqualTo("VETOED");
+            assertThat(end.get("errorCode").asInt()).isEqualTo(7);
+            assertThat(end.get("hookExitCode").asInt()).isEqualTo(7);
+            assertThat(end.get("hook").asText()).isEqualTo("onBackupStartup");
+
+            Run status = admin("--json", "backup", "status");
+            assertThat(status.exit).as(status.err).isZero();
+            JsonNode last = status.json().get("last");
+            assertThat(last.get("number").asLong()).isEqualTo(end.get("number").asLong());
+            assertThat(last.get("status").asText()).isEqualTo("VETOED");
+            assertThat(last.get("errorCode").asInt()).isEqualTo(7);
+            assertThat(last.get("hookExitCode").asInt()).isEqualTo(7);
+            assertThat(last.get("hook").asText()).isEqualTo("onBackupStartup");
+            assertThat(last.get("archive").isNull()).isTrue();
+
+            Run text = admin("backup", "status");
+            assertThat(text.exit).as(text.err).isZero();
+            assertThat(text.out).contains("Status:           VETOED")
+                    .contains("Error:            7: The onBackupStartup hook vetoed the backup (exit code 7).")
+                    .contains("Hook exit code:   7 (onBackupStartup)");
+        } finally {
+            admin("backup", "settings", "set", "hooks.onBackupStartup=");
+        }
     }
 
     @Test

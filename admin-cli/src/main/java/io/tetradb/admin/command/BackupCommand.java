@@ -33,8 +33,11 @@ import java.util.Locale;
  *
  * <p>JSON shapes ({@code --json}): a backup record (the last backup's information) is
  * {@code {"number", "status", "errorCode", "errorMessage", "start", "end", "durationMillis",
- * "archive", "archiveSize", "verification", "writesQueued", "writesCancelled", "nextScheduled"}}
- * ({@code verification}: VERIFIED, NOT_VERIFIED, VERIFICATION_INTERRUPTED or null), times as
+ * "archive", "archiveSize", "verification", "writesQueued", "writesCancelled", "nextScheduled",
+ * "hookExitCode", "hook"}}
+ * ({@code verification}: VERIFIED, NOT_VERIFIED, VERIFICATION_INTERRUPTED or null;
+ * {@code hookExitCode} and {@code hook}: the vetoing hook's exit code, also the errorCode,
+ * and its name onBackupStartup, or null), times as
  * ISO-8601 UTC, and {@code null} for what does not apply (no error, no archive, nothing
  * scheduled); progress is {@code {"backupNumber", "phase", "bytesDone", "bytesTotal",
  * "currentFile", "bytesPerSecond", "etaMillis", "queuedWrites", "percent"}}.
@@ -182,6 +185,7 @@ public final class BackupCommand extends AdminCommand {
                     n.put("status", WireStates.word(WireStates.outcome(f)));
                     putError(n, f.getErrorCode(), f.getErrorMessage());
                     n.put("archive", f.getArchive().isEmpty() ? null : f.getArchive());
+                    putHook(n, f.getHookExitCode(), f.getHook());
                 }
                 main.printJson(n);
             } else {
@@ -311,6 +315,9 @@ public final class BackupCommand extends AdminCommand {
                 out.println(line("Last backup:", r.getNumber()));
                 out.println(line("Status:", WireStates.word(WireStates.outcome(r))));
                 out.println(line("Error:", r.getErrorCode() == 0 ? "none" : r.getErrorCode() + ": " + r.getErrorMessage()));
+                if (r.getHookExitCode() != 0) {
+                    out.println(line("Hook exit code:", r.getHookExitCode() + " (" + r.getHook() + ")"));
+                }
                 out.println(line("Started:", Display.time(r.getStartMillis())));
                 out.println(line("Ended:", Display.time(r.getEndMillis())));
                 out.println(line("Duration:", Display.duration(r.getDurationMillis())));
@@ -357,6 +364,18 @@ public final class BackupCommand extends AdminCommand {
         n.put("writesQueued", r.getWritesQueued());
         n.put("writesCancelled", r.getWritesCancelled());
         n.put("nextScheduled", r.getNextScheduledMillis() > 0 ? Display.isoTime(r.getNextScheduledMillis()) : null);
+        putHook(n, r.getHookExitCode(), r.getHook());
+    }
+
+    /** The exit code of the hook that ended a backup and that hook's name, or nulls when none did. */
+    private static void putHook(ObjectNode n, int exitCode, String hook) {
+        if (exitCode == 0) {
+            n.putNull("hookExitCode");
+            n.putNull("hook");
+        } else {
+            n.put("hookExitCode", exitCode);
+            n.put("hook", hook.isEmpty() ? null : hook);
+        }
     }
 
     /**

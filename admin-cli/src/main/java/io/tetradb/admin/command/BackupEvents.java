@@ -112,7 +112,8 @@ final class BackupEvents implements AutoCloseable {
     static BackupFinished finished(BackupRecord r) {
         return BackupFinished.newBuilder().setBackupNumber(r.getNumber()).setStatus(r.getStatus())
                 .setOutcome(WireStates.outcome(r))
-                .setErrorCode(r.getErrorCode()).setErrorMessage(r.getErrorMessage()).setArchive(r.getArchive()).build();
+                .setErrorCode(r.getErrorCode()).setErrorMessage(r.getErrorMessage()).setArchive(r.getArchive())
+                .setHookExitCode(r.getHookExitCode()).setHook(r.getHook()).build();
     }
 
     @Override

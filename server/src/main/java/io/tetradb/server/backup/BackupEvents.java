@@ -66,7 +66,8 @@ final class BackupEvents {
     void finished(BackupRecord record) {
         Event e = Event.newBuilder().setBackupFinished(BackupFinished.newBuilder().setBackupNumber(record.getNumber())
                 .setStatus(record.getStatus()).setOutcome(record.getOutcome()).setErrorCode(record.getErrorCode())
-                .setErrorMessage(record.getErrorMessage()).setArchive(record.getArchive())).build();
+                .setErrorMessage(record.getErrorMessage()).setArchive(record.getArchive())
+                .setHookExitCode(record.getHookExitCode()).setHook(record.getHook())).build();
         for (Session s : subscribers) {
             s.push(e);
         }

@@ -77,6 +77,9 @@ final class BackupRun {
     /** Set by the starting thread before the run is handed to the backup thread. */
     ScheduledFuture<?> publisher;
     private boolean gateWasClosed;
+    /** The exit code of the hook that ended the backup (a veto), 0 when none; and that hook's name (backup thread). */
+    private int hookExitCode;
+    private String hook = "";
     /** What was verified of the archive written (set on the backup thread). */
     private volatile ArchiveVerification verification = ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED;
 
@@ -98,7 +101,10 @@ final class BackupRun {
         }
     }
 
-    /** A vetoing startup hook: its exit code becomes the backup's error code. */
+    /**
+     * A vetoing startup hook: its exit code is the backup's error code (PRODUCT.md 4.7) and
+     * is also kept as the record's {@code hook_exit_code}.
+     */
     private static final class Veto extends Exception {
         final int exitCode;
 
@@ -239,6 +245,8 @@ final class BackupRun {
         } catch (Veto v) {
             status = "VETOED";
             code = v.exitCode;
+            hookExitCode = v.exitCode;
+            hook = "onBackupStartup";
             message = v.getMessage();
         } catch (StopSignal s) {
             status = "STOPPED";
@@ -293,12 +301,18 @@ final class BackupRun {
                 .setArchiveSize(size).setWritesQueued(gateWasClosed ? gate.queuedTotal() : 0)
                 .setWritesCancelled(gateWasClosed ? gate.refusedTotal() : 0)
                 .setVerification(archived ? verification : ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED)
+                .setHookExitCode(hookExitCode).setHook(hook)
                 .build();
         cx.records().ended(number, record);
-        journal("end", !archived || code != 0, BackupService.fields("status", status, "code", code, "message", message,
+        Map<String, Object> endFields = BackupService.fields("status", status, "code", code, "message", message,
                 "archive", record.getArchive(), "size", size, "verification", record.getVerification().name(),
                 "durationMillis", record.getDurationMillis(),
-                "queued", record.getWritesQueued(), "cancelled", record.getWritesCancelled()));
+                "queued", record.getWritesQueued(), "cancelled", record.getWritesCancelled());
+        if (hookExitCode != 0) {
+            endFields.put("hook", hook);
+            endFields.put("hookExitCode", hookExitCode);
+        }
+        journal("end", !archived || code != 0, endFields);
         if (code == 0) {
             LOG.info("Backup {} finished: {} ({} bytes, {} ms).", number, status, size, end - startMillis);
         } else {
@@ -308,7 +322,8 @@ final class BackupRun {
             runHook("onBackupShutdown", settings.onBackupShutdown(), Map.of(
                     "TETRA_BACKUP_STATUS", status, "TETRA_BACKUP_NUMBER", Long.toString(number),
                     "TETRA_BACKUP_FILE", record.getArchive(), "TETRA_BACKUP_ERROR",
-                    code == 0 ? "" : code + " " + record.getErrorMessage()));
+                    code == 0 ? "" : code + " " + record.getErrorMessage(),
+                    "TETRA_BACKUP_HOOK_EXIT_CODE", hookExitCode == 0 ? "" : Integer.toString(hookExitCode)));
         }
         return record;
     }

@@ -75,6 +75,7 @@ final class BackupState {
                     .setArchive(l.path("archive").asText()).setArchiveSize(l.path("archiveSize").asLong())
                     .setWritesQueued(l.path("writesQueued").asInt()).setWritesCancelled(l.path("writesCancelled").asInt())
                     .setVerification(verification(l.path("verification").asText("")))
+                    .setHookExitCode(l.path("hookExitCode").asInt(0)).setHook(l.path("hook").asText(""))
                     .build();
         }
     }
@@ -190,6 +191,8 @@ final class BackupState {
             l.put("writesQueued", last.getWritesQueued());
             l.put("writesCancelled", last.getWritesCancelled());
             l.put("verification", last.getVerification().name());
+            l.put("hookExitCode", last.getHookExitCode());
+            l.put("hook", last.getHook());
         }
         return JSON.writeValueAsBytes(n);
     }

@@ -569,7 +569,7 @@ public final class ServerConfig {
                 + " limits.cursorsPerSession=" + cursorsPerSession
                 + " limits.requestBytesInFlight=" + requestBytesInFlight
                 + " limits.statementsPerUser=" + statementsPerUser + " limits.sessionsPerUser=" + sessionsPerUser
-                + " sql.engineAdmin=" + sqlEngineAdmin + " log.sync=" + syncWord(logSync)
+                + " sql.engineAdmin=" + sqlEngineAdmin + " log.sync=" + logSync.word()
                 + " log.structureWait=" + logStructureWait.toMillis() + "ms"
                 + " limits.transactionLogBytes=" + transactionLogBytes
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
@@ -851,18 +851,12 @@ public final class ServerConfig {
         }
     }
 
-    /** log.sync's words: {@code commit} and {@code everySecond}. */
     static io.tetradb.server.log.SyncMode parseLogSync(String key, String v) {
-        for (io.tetradb.server.log.SyncMode m : io.tetradb.server.log.SyncMode.values()) {
-            if (syncWord(m).equalsIgnoreCase(v)) {
-                return m;
-            }
+        try {
+            return io.tetradb.server.log.SyncMode.fromWord(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": '" + v + "' is not one of commit, everySecond");
         }
-        throw new ConfigException(key + ": '" + v + "' is not one of commit, everySecond");
-    }
-
-    static String syncWord(io.tetradb.server.log.SyncMode m) {
-        return m == io.tetradb.server.log.SyncMode.COMMIT ? "commit" : "everySecond";
     }
 
     static Conversion parseConversion(String key, String v) {

@@ -427,7 +427,8 @@ public final class RequestDispatcher {
             io.tetradb.server.log.TransactionCapture.detach();
             keepEngineCommitting(c);
         }
-        if (s.autoCommit() && (write || !sl.capture().isEmpty())) {
+        if (s.autoCommit() && (write || !sl.capture().isEmpty() || s.enginePending())) {
+            // Also a statement that changed the engine's own settings inside the transaction (SET RETENTION_TIME).
             log().commit(sl, c);
         }
         return result;

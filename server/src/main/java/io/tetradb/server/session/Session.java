@@ -159,6 +159,11 @@ public final class Session {
         return changed;
     }
 
+    /** Whether the engine's transaction of this session holds changes now (worker only). */
+    boolean enginePending() {
+        return engineSession != null && engineSession.hasPendingTransaction();
+    }
+
     void engineSession(org.h2.engine.SessionLocal s) {
         engineSession = s;
     }

@@ -3,6 +3,7 @@ package io.tetradb.server.backup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.BackupFinished;
 import io.tetradb.protocol.BackupHistoryEntry;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.BackupStatus;
@@ -24,7 +25,9 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -299,32 +302,72 @@ class BackupLifecycleIT {
         Path out = dir.resolve("hook-out.txt");
         hook("veto.sh", "echo checking; exit 3");
         hook("report.sh", "echo \"$TETRA_BACKUP_STATUS $TETRA_BACKUP_NUMBER $TETRA_BACKUP_ERROR\" > " + out
-                + "; echo \"$TETRA_BACKUP_FILE\" >> " + out);
+                + "; echo \"$TETRA_BACKUP_FILE\" >> " + out + "; echo \"hook=$TETRA_BACKUP_HOOK_EXIT_CODE\" >> " + out);
         hook("slow.sh", "sleep 30");
         hook("ok.sh", "exit 0");
         admin.admin().setBackupSettings("hooks.onBackupStartup=veto.sh", "hooks.onBackupShutdown=report.sh");
+        BlockingQueue<BackupFinished> finished = new LinkedBlockingQueue<>();
+        admin.addEventListener(e -> {
+            if (e.hasBackupFinished()) {
+                finished.add(e.getBackupFinished());
+            }
+        });
+        admin.admin().subscribeBackupEvents(true);
         admin.admin().startBackup();
         BackupRecord vetoed = awaitIdle();
         assertThat(vetoed.getStatus()).isEqualTo("VETOED");
+        // The backup's code stays the hook's exit code (PRODUCT.md 4.7); the exit code is also kept as its own field.
         assertThat(vetoed.getErrorCode()).isEqualTo(3);
+        assertThat(vetoed.getHookExitCode()).isEqualTo(3);
+        assertThat(vetoed.getHook()).isEqualTo("onBackupStartup");
+        BackupFinished event = finished.poll(30, TimeUnit.SECONDS);
+        assertThat(event).isNotNull();
+        assertThat(event.getErrorCode()).isEqualTo(3);
+        assertThat(event.getHookExitCode()).isEqualTo(3);
+        assertThat(event.getHook()).isEqualTo("onBackupStartup");
+        JsonNode last = new ObjectMapper().readTree(server.layout().root().resolve("backup-state.json").toFile())
+                .path("last");
+        assertThat(last.path("status").asText()).isEqualTo("VETOED");
+        assertThat(last.path("errorCode").asInt()).isEqualTo(3);
+        assertThat(last.path("hookExitCode").asInt()).isEqualTo(3);
+        assertThat(last.path("hook").asText()).isEqualTo("onBackupStartup");
         assertThat(destination().resolve("testdb-0001.tar.zst")).doesNotExist();
-        await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(out));
+        await().atMost(30, TimeUnit.SECONDS).until(() -> Files.exists(out) && Files.readAllLines(out).size() == 3);
         assertThat(Files.readString(out).strip()).startsWith("VETOED 1 3");
+        assertThat(Files.readAllLines(out)).element(2).isEqualTo("hook=3");
         assertThat(admin.admin().backupJournal(0)).anyMatch(l -> l.contains("hook=onBackupStartup")
                 && l.contains("file=veto.sh") && l.contains("checking"));
+        assertThat(admin.admin().backupJournal(0)).anyMatch(l -> l.contains("\tend\t") && l.contains("status=VETOED")
+                && l.contains(" code=3 ") && l.contains(" hook=onBackupStartup hookExitCode=3"));
+        // The last backup's information, hook exit code included, survives a restart.
+        admin.close();
+        server.close();
+        start();
+        assertThat(admin.admin().backupStatus().getLast()).satisfies(r -> {
+            assertThat(r.getNumber()).isEqualTo(1);
+            assertThat(r.getErrorCode()).isEqualTo(3);
+            assertThat(r.getHookExitCode()).isEqualTo(3);
+            assertThat(r.getHook()).isEqualTo("onBackupStartup");
+        });
 
         admin.admin().setBackupSettings("hooks.onBackupStartup=slow.sh", "hooks.timeout=300ms");
         admin.admin().startBackup();
         BackupRecord timedOut = awaitLast(2);
         assertThat(timedOut.getStatus()).isEqualTo("VETOED");
         assertThat(timedOut.getErrorCode()).isEqualTo(124);
+        assertThat(timedOut.getHookExitCode()).isEqualTo(124);
 
         admin.admin().setBackupSettings("hooks.onBackupStartup=ok.sh");
         admin.admin().startBackup();
         BackupRecord ok = awaitLast(3);
         assertThat(ok.getStatus()).isEqualTo("SUCCESS");
-        await().atMost(30, TimeUnit.SECONDS).until(() -> Files.readString(out).startsWith("SUCCESS 3"));
+        assertThat(ok.getErrorCode()).isZero();
+        assertThat(ok.getHookExitCode()).isZero();
+        assertThat(ok.getHook()).isEmpty();
+        await().atMost(30, TimeUnit.SECONDS).until(() -> Files.readString(out).startsWith("SUCCESS 3")
+                && Files.readAllLines(out).size() == 3);
         assertThat(Files.readAllLines(out)).element(1).isEqualTo(ok.getArchive());
+        assertThat(Files.readAllLines(out)).element(2).isEqualTo("hook=");
     }
 
     @Test
