@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tetradb.admin.command.BackupCommand;
 import io.tetradb.admin.command.ConvertCommand;
+import io.tetradb.admin.command.LogCommand;
 import io.tetradb.admin.command.RestoreCommand;
 import io.tetradb.admin.command.SessionsCommand;
 import io.tetradb.admin.command.SqlCommand;
@@ -148,6 +149,7 @@ public final class AdminMain implements Callable<Integer> {
                           SecretPrompt prompt, boolean interactive, InterruptSource interrupts) {
         AdminMain main = new AdminMain(out, err, in, env, prompt, interactive, interrupts);
         CommandLine cl = new CommandLine(main);
+        LogCommand.register(cl);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler(main::onFailure);
@@ -170,7 +172,7 @@ public final class AdminMain implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(),
-                "Missing command: status, backup, restore, sessions, users, sql or convert.");
+                "Missing command: status, backup, restore, log, sessions, users, sql or convert.");
     }
 
     private int onFailure(Exception e, CommandLine cmd, ParseResult parseResult) {

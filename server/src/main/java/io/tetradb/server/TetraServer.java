@@ -192,6 +192,8 @@ public final class TetraServer implements AutoCloseable {
         limits.onEngineOutOfMemory(recovery::check);
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
         admin.restores(restores);
+        LogService logService = logs;
+        admin.logCommands(new io.tetradb.server.log.LogCommands(() -> logService, config.maxFrameSize()));
         admin.catalog(catalog);
 
         tls = TlsContext.forServer(config);
