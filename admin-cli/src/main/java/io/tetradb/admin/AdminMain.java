@@ -56,7 +56,7 @@ import java.util.concurrent.Callable;
         description = "Remote administration and SQL shell for a Tetra server.%n"
                 + "Password: $TETRA_PASSWORD, --password-file FILE, or asked for on the console.",
         subcommands = {StatusCommand.class, BackupCommand.class, RestoreCommand.class, SessionsCommand.class,
-                UsersCommand.class, SqlCommand.class, ConvertCommand.class, LogCommand.class},
+                UsersCommand.class, SqlCommand.class, ConvertCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (message and code on stderr)", "2:usage error"})
 public final class AdminMain implements Callable<Integer> {
@@ -149,6 +149,7 @@ public final class AdminMain implements Callable<Integer> {
                           SecretPrompt prompt, boolean interactive, InterruptSource interrupts) {
         AdminMain main = new AdminMain(out, err, in, env, prompt, interactive, interrupts);
         CommandLine cl = new CommandLine(main);
+        LogCommand.register(cl);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExecutionExceptionHandler(main::onFailure);
@@ -171,7 +172,7 @@ public final class AdminMain implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(),
-                "Missing command: status, backup, restore, sessions, users, sql or convert.");
+                "Missing command: status, backup, restore, log, sessions, users, sql or convert.");
     }
 
     private int onFailure(Exception e, CommandLine cmd, ParseResult parseResult) {

@@ -22,6 +22,9 @@ public final class Display {
     private static final DateTimeFormatter LOCAL_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
 
+    private static final DateTimeFormatter LOCAL_ISO =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSxxx", Locale.ROOT);
+
     private Display() {
     }
 
@@ -119,6 +122,11 @@ public final class Display {
     /** A point in time as ISO-8601 UTC, for JSON. */
     public static String isoTime(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();
+    }
+
+    /** A point in time as ISO-8601 in the local zone with its offset: {@code 2024-01-31T13:45:00.123+01:00}. */
+    public static String localIsoTime(long epochMillis) {
+        return LOCAL_ISO.format(OffsetDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneId.systemDefault()));
     }
 
     /** A role as the command line names it: admin, user, reader. */

@@ -396,7 +396,7 @@ class AdminCliIT {
         assertThat(backup.err).contains("Missing subcommand: start, stop or status.");
         Run log = admin("log");
         assertThat(log.exit).isEqualTo(2);
-        assertThat(log.err).contains("Missing subcommand: new.");
+        assertThat(log.err).contains("Missing subcommand: status, show or new.");
     }
 
     @Test

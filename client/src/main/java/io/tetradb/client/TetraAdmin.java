@@ -21,6 +21,7 @@ import io.tetradb.protocol.ServerStatus;
 import io.tetradb.protocol.SessionInfo;
 import io.tetradb.protocol.SetPassword;
 import io.tetradb.protocol.StatusRequest;
+import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.UserInfo;
 import io.tetradb.protocol.scram.Scram;
 
@@ -232,6 +233,88 @@ public final class TetraAdmin {
     public io.tetradb.protocol.RestoreReport restoreInPlace(String file) {
         return callSync(AdminRequest.newBuilder().setRestoreBackup(
                 io.tetradb.protocol.RestoreBackup.newBuilder().setFile(file).setInPlace(true))).getRestoreReport();
+    }
+
+    /**
+     * The log file's state ({@code tetra-admin log status}): its current segment (number,
+     * file, first and last operation, size), the last sync and {@code log.sync}, whether it can
+     * be written (else why: writes are refused with 1274 meanwhile), and the counters since the
+     * server opened it (syncs, transactions, operations, operations per sync). 1403 when the
+     * database is closed (an in-place restore).
+     *
+     * <pre>{@code
+     * LogStatusReply s = client.admin().logStatus();
+     * System.out.println("segment " + s.getSegment() + ": " + s.getFirstOperation() + " to " + s.getLastOperation());
+     * }</pre>
+     */
+    public io.tetradb.protocol.LogStatusReply logStatus() {
+        return callSync(AdminRequest.newBuilder().setLogStatus(
+                io.tetradb.protocol.LogStatusRequest.getDefaultInstance())).getLogStatus();
+    }
+
+    /**
+     * The operations of the log file's current segment that pass {@code filter}, in order, up
+     * to its limit ({@code tetra-admin log show}). The server filters while it reads the file;
+     * this fetches as many replies as needed (each stays within the client's frame limit).
+     * Each operation carries its number, commit time, user, session, client address, kind
+     * (INSERT, UPDATE, DELETE, SEQUENCE, CONTENT or the structure change's kind, for example
+     * {@code CREATE TABLE}), table and a short summary of its key or values (at most a few hundred
+     * characters; large values are shown by their size, {@code (70000 bytes)}).
+     *
+     * <pre>{@code
+     * for (LogOperationInfo op : client.admin().logShow(LogFilter.builder().table("ORDERS").limit(20).build())) {
+     *     System.out.println(op.getOperation() + " " + op.getKind() + " " + op.getSummary());
+     * }
+     * }</pre>
+     *
+     * @throws TetraException 2010 for a filter the server refuses, 1403 when the database is
+     *                        closed, 1413 when the segment is damaged, 2003 without the admin role
+     */
+    public java.util.List<io.tetradb.protocol.LogOperationInfo> logShow(LogFilter filter) {
+        java.util.List<io.tetradb.protocol.LogOperationInfo> out = new java.util.ArrayList<>();
+        logShow(filter, out::add);
+        return out;
+    }
+
+    /**
+     * As {@link #logShow(LogFilter)}, giving each operation to {@code each} as its reply
+     * arrives (on the calling thread), so that only one reply is held at a time.
+     *
+     * @return 0 when every operation that passes the filter was given; when the filter's limit
+     *         stopped it while more pass, the number of the next one (to go on from)
+     */
+    public long logShow(LogFilter filter, java.util.function.Consumer<io.tetradb.protocol.LogOperationInfo> each) {
+        java.util.Objects.requireNonNull(each);
+        int remaining = filter.limit();
+        LogFilter page = filter;
+        while (true) {
+            io.tetradb.protocol.LogShowReply r = logShowPage(page.toRequest(remaining,
+                    client.config().maxFrameSize()));
+            for (io.tetradb.protocol.LogOperationInfo op : r.getOperationsList()) {
+                each.accept(op);
+            }
+            remaining -= r.getOperationsCount();
+            if (!r.getTruncated()) {
+                return 0;
+            }
+            if (remaining <= 0) {
+                return r.getNextOperation();
+            }
+            if (r.getNextOperation() <= page.fromOperation() && r.getOperationsCount() == 0) {
+                throw new TetraException(io.tetradb.protocol.ErrorCode.PROTOCOL_ERROR, "The server's log show reply "
+                        + "made no progress (next operation " + r.getNextOperation() + ").");
+            }
+            page = page.from(r.getNextOperation(), remaining);
+        }
+    }
+
+    /**
+     * One reply of {@code log show}: at most {@code request.limit} operations and at most
+     * {@code request.max_reply_bytes} (or the server's frame limit); {@code truncated} with
+     * {@code next_operation} when more may follow. For callers that page themselves.
+     */
+    public io.tetradb.protocol.LogShowReply logShowPage(io.tetradb.protocol.LogShowRequest request) {
+        return callSync(AdminRequest.newBuilder().setLogShow(request)).getLogShow();
     }
 
     private static ScramCredentials credentials(char[] password) {

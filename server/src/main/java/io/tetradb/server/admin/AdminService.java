@@ -34,7 +34,8 @@ import java.util.function.Supplier;
 
 /**
  * Answers admin requests (role admin only, checked by the dispatcher): server status,
- * sessions list and kill, users list, add, remove and password change.
+ * sessions list and kill, users list, add, remove and password change, backups, restores and
+ * the log file's status and operations.
  *
  * <p>Runs on the requesting session's worker task.
  */
@@ -68,6 +69,13 @@ public final class AdminService {
     }
 
     private volatile RestoreService restores;
+
+    private volatile io.tetradb.server.log.LogCommands logCommands;
+
+    /** The log file's commands, log status and log show (set once by the server before it listens). */
+    public void logCommands(io.tetradb.server.log.LogCommands c) {
+        logCommands = c;
+    }
 
     /** The restore and verify service (set once by the server before it listens). */
     public void restores(RestoreService r) {
@@ -172,6 +180,10 @@ public final class AdminService {
                         ? restores.restoreInPlace(r.getNumber(), r.getFile(), caller)
                         : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()))).build();
             }
+            case LOG_STATUS:
+                return AdminReply.newBuilder().setLogStatus(logCommands.status()).build();
+            case LOG_SHOW:
+                return AdminReply.newBuilder().setLogShow(logCommands.show(req.getLogShow())).build();
             case LOG_NEW:
                 return AdminReply.newBuilder().setLogSegment(backups.get().logNew(caller)).build();
             default:

@@ -328,6 +328,20 @@ public final class OperationLog implements Closeable {
         return lastGoodOperation;
     }
 
+    /**
+     * The end of the last frame written whole: a reader of the file while it is appended to
+     * reads up to here ({@link SegmentReader#open(Path, String, long)}) and never meets a frame
+     * being written.
+     */
+    public long readableEnd() {
+        return goodEnd;
+    }
+
+    /** When the file is forced ({@code log.sync}). */
+    public SyncMode syncMode() {
+        return options.syncMode();
+    }
+
     /** The bytes of a torn tail that {@link #open} cut off (0 when there was none). */
     public long tornBytesDroppedAtOpen() {
         return tornBytesDroppedAtOpen;

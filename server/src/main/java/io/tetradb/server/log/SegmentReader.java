@@ -57,10 +57,10 @@ public final class SegmentReader implements Closeable {
     private boolean ended;
     private long dropped;
 
-    private SegmentReader(Path file, FileChannel channel, String expectedDatabaseId) throws IOException {
+    private SegmentReader(Path file, FileChannel channel, String expectedDatabaseId, long end) throws IOException {
         this.file = file;
         this.channel = channel;
-        this.size = channel.size();
+        this.size = Math.min(channel.size(), end);
         byte[] magic = new byte[LogFrames.MAGIC.length];
         if (size < magic.length || readFully(ByteBuffer.wrap(magic), 0) < magic.length
                 || !Arrays.equals(magic, LogFrames.MAGIC)) {
@@ -91,9 +91,20 @@ public final class SegmentReader implements Closeable {
      * @throws TetraException 1413 when it is not a readable segment, 1416 when it is another database's
      */
     public static SegmentReader open(Path file, String expectedDatabaseId) throws IOException {
+        return open(file, expectedDatabaseId, Long.MAX_VALUE);
+    }
+
+    /**
+     * Opens a segment that may be being written, reading it only up to {@code end} (the
+     * writer's {@link OperationLog#readableEnd()}): what lies after it, a frame being written,
+     * is not looked at.
+     *
+     * @throws TetraException as {@link #open(Path, String)}
+     */
+    public static SegmentReader open(Path file, String expectedDatabaseId, long end) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            return new SegmentReader(file, ch, expectedDatabaseId);
+            return new SegmentReader(file, ch, expectedDatabaseId, end);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -173,7 +184,7 @@ public final class SegmentReader implements Closeable {
         return nextOperation - 1;
     }
 
-    /** The file's size when it was opened. */
+    /** The file's size when it was opened (at most the end it was opened with). */
     public long fileSize() {
         return size;
     }
