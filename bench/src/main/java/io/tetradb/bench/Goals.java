@@ -66,6 +66,17 @@ final class Goals {
                     .put("verdict", ratio >= 1.5 ? "met (goal 1.5 x too)" : ratio >= 1.0 ? "met (not the 1.5 x goal)"
                             : "missed");
         }
+        JsonNode cm = r.path("commits");
+        for (String w : new String[]{"insert", "tpcb"}) {
+            JsonNode t2 = cm.path("tetra").path("commit").path(w);
+            JsonNode pg = cm.path("postgres").path(w + "Results");
+            for (int i = 0; i < t2.size() && i < pg.size(); i++) {
+                double ratio = t2.get(i).path("perSecond").asDouble() / pg.get(i).path("perSecond").asDouble();
+                add(goals, "Durable commits/s, " + (w.equals("insert") ? "autocommit inserts" : "TPC-B-like") + ", "
+                                + t2.get(i).path("clients").asInt() + " client(s)",
+                        ">= 2 x PostgreSQL (fsync on, synchronous_commit on)", fmt("%.2f x", ratio), ratio >= 2);
+            }
+        }
         JsonNode cv = r.path("convert");
         String conversion = "Conversion of a 1 GiB H2 1.4 database";
         String byHand = "faster than export + import by hand";

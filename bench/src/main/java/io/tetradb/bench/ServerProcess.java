@@ -105,6 +105,19 @@ class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL (kill -9), as a crash: the server writes nothing more; waits for the exit. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " did not end within 60 s of SIGKILL.");
+        }
+    }
+
+    /** The first 10,000 lines of its stdout so far. */
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+
     @Override
     public void close() {
         stop();
