@@ -18,8 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,7 +28,7 @@ import java.util.regex.Pattern;
  * (durable) and {@code everySecond}, H2's TCP server with its default write delay (not
  * durable) and PostgreSQL with {@code fsync=on, synchronous_commit=on} (durable). Each
  * Tetra point runs on a freshly started server so that the log's counters, which the server
- * logs when it closes the log file, belong to that point alone: operations per sync and log
+ * writes to its log (Logs/server.log) when it closes the log file, belong to that point alone: operations per sync and log
  * bytes per operation. Then the recovery: the server is killed with SIGKILL right after
  * acknowledged writes and the next start is timed until it listens, with the count and time
  * of the operations it redid from its own log line.
@@ -199,18 +197,10 @@ final class CommitsBench {
     private ObjectNode tetraPoint(Path db, String sync, Workload w, int clients) throws Exception {
         String name = "commits-" + sync + "-" + w.label + "-" + clients;
         ClosedLoop.Result r;
-        CompletableFuture<Matcher> closed = new CompletableFuture<>();
-        long pid;
+        long logOffset = size(serverLog(db));
         try (TetraProcess server = ctx.startTetra(name, db, ctx.options.heap(), null, List.of("log.sync=" + sync))) {
-            pid = server.pid();
-            server.onLine(line -> {
-                Matcher m = LOG_CLOSED.matcher(line);
-                if (m.find()) {
-                    closed.complete(m);
-                }
-            });
             r = ClosedLoop.run(clients, i -> client(tetraSession(server.connect()), w, i), ctx.options.serverWarmup(),
-                    ctx.options.seconds(), pid);
+                    ctx.options.seconds(), server.pid());
             server.stop();
         }
         ObjectNode o = r.toJson();
@@ -218,15 +208,17 @@ final class CommitsBench {
         o.put("logSync", sync);
         Path logFile = db.resolve("Data").resolve(DataSet.NAME + ".journal");
         o.put("logFileBytesAfter", Files.exists(logFile) ? Files.size(logFile) : -1);
-        try {
-            Matcher m = closed.get(30, TimeUnit.SECONDS);
+        Matcher m = last(LOG_CLOSED, serverLogSince(db, logOffset));
+        if (m == null) {
+            o.put("logNote", "the server's log " + serverLog(db) + " has no line 'Log file ... closed' after its stop");
+        } else {
             long tx = Long.parseLong(m.group(1));
             long ops = Long.parseLong(m.group(2));
             long bytes = Long.parseLong(m.group(3));
             long syncs = Long.parseLong(m.group(4));
             ObjectNode log = o.putObject("log");
             log.put("measuredBy", "the server's counters since the process opened the log (warm-up and window),"
-                    + " from its line 'Log file ... closed: ...'");
+                    + " from its line 'Log file ... closed: ...' in Logs/server.log");
             log.put("transactions", tx);
             log.put("operations", ops);
             log.put("bytesWritten", bytes);
@@ -236,8 +228,6 @@ final class CommitsBench {
             log.put("transactionsPerSync", syncs == 0 ? -1 : Bench.round2((double) tx / syncs));
             log.put("bytesPerOperation", ops == 0 ? -1 : Bench.round1((double) bytes / ops));
             log.put("bytesPerTransaction", tx == 0 ? -1 : Bench.round1((double) bytes / tx));
-        } catch (java.util.concurrent.TimeoutException e) {
-            o.put("logNote", "the server logged no 'Log file ... closed' line within 30 s of its stop");
         }
         log("Tetra log.sync=" + sync, w, r, o);
         return o;
@@ -328,19 +318,15 @@ final class CommitsBench {
             loaded.kill();
         }
         o.put("acknowledgedOperations", acknowledged);
+        long logOffset = size(serverLog(db));
         t0 = System.nanoTime();
         try (TetraProcess restarted = ctx.startTetra("recovery-restart", db, ctx.options.heap())) {
             double wall = (System.nanoTime() - t0) / 1e9;
             o.put("restartSeconds", Bench.round2(wall));
-            Matcher redid = null;
-            for (String line : restarted.lines()) {
-                Matcher m = REDID.matcher(line);
-                if (m.find()) {
-                    redid = m;
-                }
-                if (NOTHING_TO_REDO.matcher(line).find()) {
-                    o.put("note", "the restart found nothing to redo: the data file already held every operation");
-                }
+            List<String> lines = serverLogSince(db, logOffset);
+            Matcher redid = last(REDID, lines);
+            if (last(NOTHING_TO_REDO, lines) != null || redid == null) {
+                o.put("note", "the restart redid nothing: the data file already held every operation");
             }
             if (redid != null) {
                 long ops = Long.parseLong(redid.group(2));
@@ -361,6 +347,38 @@ final class CommitsBench {
                 what, o.path("restartSeconds").asDouble(), o.path("cleanStartSeconds").asDouble(),
                 o.path("redoneOperations").asText("no"), o.path("redoMillis").asText("-"));
         return o;
+    }
+
+    /** The server's own log file in the database folder (its console output stops after the start). */
+    private static Path serverLog(Path db) {
+        return db.resolve("Logs").resolve("server.log");
+    }
+
+    private static long size(Path p) throws java.io.IOException {
+        return Files.exists(p) ? Files.size(p) : 0;
+    }
+
+    /** The lines written to the server's log after {@code offset} (all of it when it rolled over meanwhile). */
+    private static List<String> serverLogSince(Path db, long offset) throws java.io.IOException {
+        Path p = serverLog(db);
+        if (!Files.exists(p)) {
+            return List.of();
+        }
+        byte[] all = Files.readAllBytes(p);
+        int from = offset <= all.length ? (int) offset : 0;
+        return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+    }
+
+    /** The match in the last line that matches, or null. */
+    private static Matcher last(Pattern p, List<String> lines) {
+        Matcher found = null;
+        for (String line : lines) {
+            Matcher m = p.matcher(line);
+            if (m.find()) {
+                found = m;
+            }
+        }
+        return found;
     }
 
     private ClosedLoop.Client client(Session s, Workload w, int index) {

@@ -72,9 +72,18 @@ final class Goals {
             JsonNode pg = cm.path("postgres").path(w + "Results");
             for (int i = 0; i < t2.size() && i < pg.size(); i++) {
                 double ratio = t2.get(i).path("perSecond").asDouble() / pg.get(i).path("perSecond").asDouble();
-                add(goals, "Durable commits/s, " + (w.equals("insert") ? "autocommit inserts" : "TPC-B-like") + ", "
-                                + t2.get(i).path("clients").asInt() + " client(s)",
-                        ">= 2 x PostgreSQL (fsync on, synchronous_commit on)", fmt("%.2f x", ratio), ratio >= 2);
+                int clients = t2.get(i).path("clients").asInt();
+                String vs = " x PostgreSQL (fsync on, synchronous_commit on)";
+                if (w.equals("insert")) {
+                    // PRODUCT.md 7: 2 x with group commit (8 and 32 clients); 1 x with one client (one flush each).
+                    double target = clients == 1 ? 1 : 2;
+                    add(goals, "Durable autocommit inserts/s (log.sync: commit), " + clients + " client(s)",
+                            ">= " + (int) target + vs, fmt("%.2f x", ratio), ratio >= target);
+                } else {
+                    goals.addObject().put("goal", "Durable TPC-B-like transactions/s, " + clients + " client(s)")
+                            .put("target", "reported, no target (Tetra / PostgreSQL, both durable)")
+                            .put("measured", fmt("%.2f x", ratio)).put("verdict", "reported");
+                }
             }
         }
         JsonNode cv = r.path("convert");

@@ -113,11 +113,6 @@ class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** The first 10,000 lines of its stdout so far. */
-    List<String> lines() {
-        return List.copyOf(lines);
-    }
-
     @Override
     public void close() {
         stop();
