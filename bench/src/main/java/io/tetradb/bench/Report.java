@@ -340,8 +340,8 @@ final class Report {
         line("");
         line("Recovery after kill -9 (the next start until it listens):");
         line("");
-        table(List.of("load", "acknowledged", "redone operations", "redo ms", "ms per 100,000 operations",
-                "restart s", "clean start s"));
+        table(List.of("load", "acknowledged (rows, or commits)", "redone operations", "redo ms",
+                "ms per 100,000 operations", "restart s", "clean start s"));
         for (JsonNode x : c.path("recovery").path("runs")) {
             row(x.path("load").asText(), x.path("acknowledgedOperations").asText(),
                     x.path("redoneOperations").asText(x.path("note").asText("-")), x.path("redoMillis").asText("-"),
