@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * system's clusters are not touched) on a loopback port, 1,000,000 pgbench_accounts
  * rows (scale 10), {@code pgbench -S} with 1, 8 and 32 clients and an insert script
  * equivalent to the Tetra/H2 insert test. {@code synchronous_commit=off}: like H2's
- * write delay (which Tetra and H2 run with), a commit is answered before it is on disk.
+ * write delay, a commit is answered before it is on disk. For part commits
+ * ({@link #durableCommits}) a cluster of its own with {@code fsync=on} and
+ * {@code synchronous_commit=on}: the insert script and pgbench's tpcb-like transaction.
  */
 final class PostgresBench {
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
