@@ -107,13 +107,19 @@ final class BenchContext {
 
     /** As {@link #startTetra(String, Path, String)}, speaking TLS with {@code tls} when it is given. */
     TetraProcess startTetra(String name, Path dataDir, String heap, BenchCertificate tls) throws Exception {
+        return startTetra(name, dataDir, heap, tls, List.of());
+    }
+
+    /** As {@link #startTetra(String, Path, String, BenchCertificate)}, with {@code settings} ({@code key=value}). */
+    TetraProcess startTetra(String name, Path dataDir, String heap, BenchCertificate tls, List<String> settings)
+            throws Exception {
         String n = String.format("%02d-tetra-%s", processes.incrementAndGet(), name);
         List<String> jvm = new ArrayList<>();
         jvm.add("-XX:ThreadPriorityPolicy=1"); // as bin/tetra-server starts it: backups copy at a lower priority
         if (options.jfr()) {
             jvm.add("-XX:StartFlightRecording=filename=" + logDir.resolve(n + ".jfr") + ",settings=profile,dumponexit=true");
         }
-        TetraProcess p = TetraProcess.start(n, serverJar, dataDir, heap, jvm, logDir, tls);
+        TetraProcess p = TetraProcess.start(n, serverJar, dataDir, heap, jvm, logDir, tls, settings);
         synchronized (tetraProcesses) {
             tetraProcesses.add(p);
         }
@@ -122,8 +128,13 @@ final class BenchContext {
 
     /** Starts H2's TCP server in its own JVM on the data set's data file. */
     H2Process startH2(String name, DataSet ds, String heap) throws Exception {
+        return startH2(name, ds.dataDir(), DataSet.NAME, DataSet.engineUser(), ds.engineSecret(), heap);
+    }
+
+    /** Starts H2's TCP server in its own JVM on {@code <baseDir>/<database>.mv.db}. */
+    H2Process startH2(String name, Path baseDir, String database, String user, String password, String heap)
+            throws Exception {
         String n = String.format("%02d-h2-%s", processes.incrementAndGet(), name);
-        return H2Process.start(n, h2Jar, ds.dataDir(), DataSet.NAME, DataSet.engineUser(), ds.engineSecret(), heap,
-                logDir);
+        return H2Process.start(n, h2Jar, baseDir, database, user, password, heap, logDir);
     }
 }

@@ -20,11 +20,12 @@ import java.util.List;
  * The benchmark of PRODUCT.md section 7, against the peers, in one run: backup
  * throughput (vs a plain copy and H2's BACKUP TO), reads during a backup, the write
  * gate, the wire (vs H2's TCP server and PostgreSQL), memory and, when asked for, the
- * conversion of an H2 1.4 database (vs export + import by hand). Prints Markdown tables
+ * conversion of an H2 1.4 database (vs export + import by hand) and durable commits through
+ * the log file (vs PostgreSQL with fsync on and H2's TCP server). Prints Markdown tables
  * on stdout, progress on stderr, and writes the raw figures as JSON.
  *
  * <pre>
- * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres,convert]
+ * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres,convert,commits]
  * </pre>
  */
 public final class BenchMain {
@@ -118,6 +119,9 @@ public final class BenchMain {
         }
         if (o.has("convert")) {
             root.set("convert", ConvertBench.run(ctx));
+        }
+        if (o.has("commits")) {
+            root.set("commits", CommitsBench.run(ctx));
         }
         boolean needTetra = o.has("wire") || o.has("reads") || o.has("gate");
         if (!needTetra && !o.has("memory") && !o.has("postgres")) {

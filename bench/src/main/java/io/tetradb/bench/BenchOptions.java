@@ -10,11 +10,13 @@ import java.util.Set;
 record BenchOptions(boolean quick, long size, String heap, Path repo, Path workDir, Path out, Set<String> parts,
                     boolean jfr, boolean reuseData, boolean postgres, double seconds, double warmup, long convertSize,
                     String convertHeap) {
-    static final List<String> ALL_PARTS = List.of("backup", "reads", "gate", "wire", "memory", "postgres", "convert");
+    static final List<String> ALL_PARTS = List.of("backup", "reads", "gate", "wire", "memory", "postgres", "convert",
+            "commits");
     /**
-     * Without convert: at 1 GiB it takes about as long as the rest together (making the
-     * H2 1.4 database, then two conversions of several minutes each), which would take the
-     * full run well past 15 minutes.
+     * Without convert and commits: at 1 GiB convert takes about as long as the rest together
+     * (making the H2 1.4 database, then two conversions of several minutes each), and commits
+     * starts a fresh server for each of its 12 Tetra points; either would take the full run
+     * well past 15 minutes.
      */
     static final List<String> DEFAULT_PARTS = ALL_PARTS.subList(0, ALL_PARTS.indexOf("convert"));
 
@@ -26,7 +28,7 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
             "  --size SIZE     size of each backed-up database (default 1g, see BENCHMARKS.md; quick 256m)",
             "  --heap HEAP     -Xmx of the Tetra server and of H2's TCP server (default 1g)",
             "  --parts LIST    comma-separated subset of " + String.join(",", ALL_PARTS) + " (default all but"
-                    + " convert)",
+                    + " convert and commits)",
             "  --work-dir DIR  scratch folder on the disk to measure (default bench/target/work; emptied)",
             "  --out FILE      raw JSON results (default bench/results/<date>-<time>[-quick].json)",
             "  --seconds S     measured window of each throughput test (default 10; quick 3)",

@@ -23,7 +23,9 @@ import java.util.stream.Stream;
  * system's clusters are not touched) on a loopback port, 1,000,000 pgbench_accounts
  * rows (scale 10), {@code pgbench -S} with 1, 8 and 32 clients and an insert script
  * equivalent to the Tetra/H2 insert test. {@code synchronous_commit=off}: like H2's
- * write delay (which Tetra and H2 run with), a commit is answered before it is on disk.
+ * write delay, a commit is answered before it is on disk. For part commits
+ * ({@link #durableCommits}) a cluster of its own with {@code fsync=on} and
+ * {@code synchronous_commit=on}: the insert script and pgbench's tpcb-like transaction.
  */
 final class PostgresBench {
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
@@ -77,37 +79,47 @@ final class PostgresBench {
         return new PostgresBench(ctx, bin).measure();
     }
 
+    /**
+     * Part commits: a cluster with {@code fsync=on} and {@code synchronous_commit=on} (a
+     * commit answered once it is on disk), pgbench's scale {@code scale}, the insert script and
+     * pgbench's built-in tpcb-like transaction with each of {@code clients}.
+     */
+    static ObjectNode durableCommits(BenchContext ctx, int scale, List<Integer> clients, double warmup,
+                                     double seconds) throws Exception {
+        Path bin = findBin();
+        if (bin == null) {
+            return run(ctx);
+        }
+        PostgresBench pg = new PostgresBench(ctx, bin);
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("installed", true);
+        out.put("durability", "durable: fsync=on, synchronous_commit=on (a commit is answered once its WAL is"
+                + " flushed), wal_sync_method default");
+        Path script = pg.start(out, "-c fsync=on -c synchronous_commit=on", scale);
+        try {
+            out.put("tpcbScript", "pgbench -b tpcb-like (BEGIN; UPDATE pgbench_accounts; SELECT abalance;"
+                    + " UPDATE pgbench_tellers; UPDATE pgbench_branches; INSERT INTO pgbench_history; END)");
+            pg.pgbench("warmup", 8, warmup, List.of("-b", "tpcb-like"));
+            ArrayNode inserts = out.putArray("insertResults");
+            for (int n : clients) {
+                inserts.add(pg.pgbench("durable-insert-" + n, n, seconds, List.of("-f", script.toString())));
+            }
+            ArrayNode tpcb = out.putArray("tpcbResults");
+            for (int n : clients) {
+                tpcb.add(pg.pgbench("durable-tpcb-" + n, n, seconds, List.of("-b", "tpcb-like")));
+            }
+        } finally {
+            pg.stop();
+        }
+        return out;
+    }
+
     private ObjectNode measure() throws Exception {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("installed", true);
-        Bench.deleteTree(dir);
-        Files.createDirectories(dir.resolve("sock"));
-        Files.createDirectories(dir.resolve("logs"));
-        out.put("version", exec(List.of(bin.resolve("postgres").toString(), "--version"), 60).trim());
-        if (asPostgresUser) {
-            execChecked(List.of("chown", "-R", "postgres:postgres", dir.toString()), 60);
-        }
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path data = dir.resolve("data");
-        execChecked(pg("initdb", "-D", data.toString(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"),
-                300);
-        String opts = "-p " + port + " -k " + dir.resolve("sock") + " -c listen_addresses=127.0.0.1"
-                + " -c synchronous_commit=off -c max_connections=100";
-        out.put("serverOptions", opts + " (other settings: initdb defaults)");
-        execChecked(pg("pg_ctl", "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "120",
-                "-o", opts, "start"), 180);
+        Path script = start(out, "-c synchronous_commit=off", 10);
         try {
-            execChecked(pg("pgbench", "-i", "-s", "10", "-q", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
-                    "postgres", "postgres"), 900);
-            execChecked(pg("psql", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "-q", "-c",
-                    "CREATE TABLE inserts(id bigserial PRIMARY KEY, client int NOT NULL, v varchar(40) NOT NULL)",
-                    "postgres"), 60);
-            Path script = dir.resolve("insert.sql");
-            Files.writeString(script, "INSERT INTO inserts(client, v) VALUES (:client_id, 'wire insert');\n");
             out.put("pointSelect", "pgbench -S (SELECT abalance FROM pgbench_accounts WHERE aid = :aid), scale 10");
-            out.put("insertScript", Files.readString(script).trim());
             // Warm-up: the accounts into shared buffers, the plans into the backends.
             pgbench("warmup", 8, ctx.options.warmup() * 2, List.of("-S"));
             ArrayNode selects = out.putArray("pointSelectResults");
@@ -119,10 +131,52 @@ final class PostgresBench {
                 inserts.add(pgbench("insert-" + n, n, WireBench.insertSeconds(ctx), List.of("-f", script.toString())));
             }
         } finally {
-            exec(pg("pg_ctl", "-D", data.toString(), "-m", "fast", "-w", "stop"), 120);
-            Bench.deleteTree(dir);
+            stop();
         }
         return out;
+    }
+
+    /**
+     * A fresh cluster started with {@code settings} (besides port, socket and loopback),
+     * pgbench's tables at {@code scale} and the INSERTS table; returns the insert script.
+     */
+    private Path start(ObjectNode out, String settings, int scale) throws Exception {
+        Bench.deleteTree(dir);
+        Files.createDirectories(dir.resolve("sock"));
+        Files.createDirectories(dir.resolve("logs"));
+        out.put("version", exec(List.of(bin.resolve("postgres").toString(), "--version"), 60).trim());
+        if (asPostgresUser) {
+            execChecked(List.of("chown", "-R", "postgres:postgres", dir.toString()), 60);
+        }
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        execChecked(pg("initdb", "-D", data().toString(), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"),
+                300);
+        String opts = "-p " + port + " -k " + dir.resolve("sock") + " -c listen_addresses=127.0.0.1 " + settings
+                + " -c max_connections=100";
+        out.put("serverOptions", opts + " (other settings: initdb defaults)");
+        execChecked(pg("pg_ctl", "-D", data().toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t",
+                "120", "-o", opts, "start"), 180);
+        execChecked(pg("pgbench", "-i", "-s", Integer.toString(scale), "-q", "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-U", "postgres", "postgres"), 900);
+        out.put("scale", scale);
+        execChecked(pg("psql", "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "postgres", "-q", "-c",
+                "CREATE TABLE inserts(id bigserial PRIMARY KEY, client int NOT NULL, v varchar(40) NOT NULL)",
+                "postgres"), 60);
+        Path script = dir.resolve("insert.sql");
+        Files.writeString(script, "INSERT INTO inserts(client, v) VALUES (:client_id, 'wire insert');\n");
+        out.put("insertScript", Files.readString(script).trim());
+        return script;
+    }
+
+    private Path data() {
+        return dir.resolve("data");
+    }
+
+    private void stop() {
+        exec(pg("pg_ctl", "-D", data().toString(), "-m", "fast", "-w", "stop"), 120);
+        Bench.deleteTree(dir);
     }
 
     private ObjectNode pgbench(String name, int clients, double seconds, List<String> script) throws Exception {

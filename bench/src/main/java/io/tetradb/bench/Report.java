@@ -36,6 +36,7 @@ final class Report {
         wire(r);
         memory(r);
         convert(r);
+        commits(r);
         goals(r);
         if (r.has("error")) {
             line("**The run failed:** " + r.path("error").asText().lines().findFirst().orElse(""));
@@ -285,6 +286,67 @@ final class Report {
         }
         if (t.path("completed").asBoolean()) {
             row("Tetra: outside the steps (JVM start, plan, result)", f1(t.path("seconds").asDouble() - steps));
+        }
+        line("");
+    }
+
+    private void commits(JsonNode r) {
+        JsonNode c = r.path("commits");
+        if (c.isMissingNode()) {
+            return;
+        }
+        line("### 7. Durable commits (log file)");
+        line("");
+        line("Tables of pgbench at scale " + c.path("scale").asInt() + " on every server. Tetra `log.sync: commit`"
+                + " and PostgreSQL (fsync on, synchronous_commit on) are durable; H2's TCP server (write delay 500"
+                + " ms) and Tetra `log.sync: everySecond` are **not durable**.");
+        line("");
+        JsonNode pg = c.path("postgres");
+        JsonNode h2 = c.path("h2");
+        table(List.of("workload", "clients", "Tetra commit /s", "p50/p99 us", "PostgreSQL /s", "p50/p99 us",
+                "Tetra / PG", "H2 TCP (not durable) /s", "p50/p99 us", "Tetra / H2"));
+        for (String w : new String[]{"insert", "tpcb"}) {
+            JsonNode t = c.path("tetra").path("commit").path(w);
+            for (int i = 0; i < t.size(); i++) {
+                JsonNode a = t.path(i);
+                JsonNode p = pg.path(w + "Results").path(i);
+                JsonNode h = h2.path(w).path(i);
+                row(w, a.path("clients").asText(), f0(a.path("perSecond")), lat(a), f0(p.path("perSecond")), lat(p),
+                        ratio(a.path("perSecond").asDouble() / p.path("perSecond").asDouble()),
+                        f0(h.path("perSecond")), lat(h),
+                        ratio(a.path("perSecond").asDouble() / h.path("perSecond").asDouble()));
+            }
+        }
+        line("");
+        if (!pg.path("installed").asBoolean(false)) {
+            line("PostgreSQL: " + pg.path("note").asText("not run (--no-postgres)") + ".");
+            line("");
+        }
+        line("Tetra's log, from the server's counters over each point's process (warm-up and window):");
+        line("");
+        table(List.of("log.sync", "workload", "clients", "commits/s", "p50/p99 us", "operations / sync",
+                "commits / sync", "log bytes / operation", "log bytes / commit", "errors"));
+        for (String sync : new String[]{"commit", "everySecond"}) {
+            for (String w : new String[]{"insert", "tpcb"}) {
+                for (JsonNode a : c.path("tetra").path(sync).path(w)) {
+                    JsonNode l = a.path("log");
+                    row(sync, w, a.path("clients").asText(), f0(a.path("perSecond")), lat(a),
+                            f2(l.path("operationsPerSync")), f2(l.path("transactionsPerSync")),
+                            f1(l.path("bytesPerOperation")), f1(l.path("bytesPerTransaction")),
+                            a.path("errors").asText());
+                }
+            }
+        }
+        line("");
+        line("Recovery after kill -9 (the next start until it listens):");
+        line("");
+        table(List.of("load", "acknowledged (rows, or commits)", "redone operations", "redo ms",
+                "ms per 100,000 operations", "restart s", "clean start s"));
+        for (JsonNode x : c.path("recovery").path("runs")) {
+            row(x.path("load").asText(), x.path("acknowledgedOperations").asText(),
+                    x.path("redoneOperations").asText(x.path("note").asText("-")), x.path("redoMillis").asText("-"),
+                    f1(x.path("redoMillisPer100kOperations")), f2(x.path("restartSeconds")),
+                    f2(x.path("cleanStartSeconds")));
         }
         line("");
     }

@@ -105,6 +105,14 @@ class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL (kill -9), as a crash: the server writes nothing more; waits for the exit. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " did not end within 60 s of SIGKILL.");
+        }
+    }
+
     @Override
     public void close() {
         stop();

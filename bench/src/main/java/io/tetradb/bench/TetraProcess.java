@@ -48,11 +48,12 @@ final class TetraProcess extends ServerProcess {
     }
 
     /**
-     * Starts the packaged server on {@code dataDir} with {@code heap} and extra JVM options;
-     * with TLS when {@code tls} (certificate, key) is given.
+     * Starts the packaged server on {@code dataDir} with {@code heap}, extra JVM options and
+     * extra settings ({@code key=value}, passed as {@code --set}); with TLS when {@code tls}
+     * (certificate, key) is given.
      */
     static TetraProcess start(String name, Path serverJar, Path dataDir, String heap, List<String> jvmOptions,
-                              Path logDir, BenchCertificate tls) throws Exception {
+                              Path logDir, BenchCertificate tls, List<String> settings) throws Exception {
         List<String> cmd = new ArrayList<>(javaCommand(heap, jvmOptions));
         cmd.add("-jar");
         cmd.add(serverJar.toString());
@@ -64,6 +65,9 @@ final class TetraProcess extends ServerProcess {
         cmd.add("127.0.0.1");
         if (tls != null) {
             cmd.addAll(List.of("--set", "tlsCertificate=" + tls.certificate(), "--set", "tlsKey=" + tls.key()));
+        }
+        for (String setting : settings) {
+            cmd.addAll(List.of("--set", setting));
         }
         try {
             return new TetraProcess(name, cmd, logDir, tls == null ? null : tls.certificate());

@@ -173,6 +173,10 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         } catch (IOException e) {
             LOG.warn("The log file {} did not close cleanly: {}", l.file(), e.getMessage());
         }
+        LogStatus st = l.status();
+        LOG.info("Log file {} closed: {} transaction(s), {} operation(s), {} bytes written, {} sync(s), largest batch"
+                        + " {} transaction(s), since it was opened.", l.file().getFileName(), st.transactions(),
+                st.operations(), st.bytesWritten(), st.syncs(), st.largestBatch());
         if (engineOpen) {
             try {
                 synchronized (system) {

@@ -82,6 +82,18 @@ final class LogFixtures {
         }
 
         static CapturedLog capture() {
+            return capture("WARN");
+        }
+
+        /**
+         * The log package's lines of {@code level} ("INFO", "WARN") and above; below WARN the
+         * package's logger is lowered to it (the tests' configuration keeps io.tetradb at WARN)
+         * until {@link #close}.
+         */
+        static CapturedLog capture(String level) {
+            if (!level.equals("WARN")) {
+                setPackageLevel(level);
+            }
             try {
                 Object ctx = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getContext", boolean.class)
                         .invoke(null, false);
@@ -107,7 +119,7 @@ final class LogFixtures {
                             default -> null;
                         });
                 root.getClass().getMethod("addAppender", appenderType, levelType, filterType)
-                        .invoke(root, appender, levelType.getField("WARN").get(null), null);
+                        .invoke(root, appender, levelType.getField(level).get(null), null);
                 ctx.getClass().getMethod("updateLoggers").invoke(ctx);
                 return log;
             } catch (ReflectiveOperationException e) {
@@ -129,6 +141,18 @@ final class LogFixtures {
             try {
                 root.getClass().getMethod("removeAppender", String.class).invoke(root, NAME);
                 context.getClass().getMethod("updateLoggers").invoke(context);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            setPackageLevel("WARN");
+        }
+
+        private static void setPackageLevel(String level) {
+            try {
+                Class<?> levelType = Class.forName("org.apache.logging.log4j.Level");
+                Class.forName("org.apache.logging.log4j.core.config.Configurator")
+                        .getMethod("setLevel", String.class, levelType)
+                        .invoke(null, "io.tetradb.server.log", levelType.getField(level).get(null));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException(e);
             }
