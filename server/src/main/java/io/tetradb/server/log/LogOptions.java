@@ -15,8 +15,12 @@ public final class LogOptions {
     private final Duration forceInterval;
     private final String serverVersion;
     private final LogWriterObserver observer;
+    private final long cleanEnd;
+    private final long cleanLastOperation;
 
     private LogOptions(Builder b) {
+        this.cleanEnd = b.cleanEnd;
+        this.cleanLastOperation = b.cleanLastOperation;
         this.syncMode = b.syncMode;
         this.firstOperation = b.firstOperation;
         this.retryInterval = b.retryInterval;
@@ -54,6 +58,18 @@ public final class LogOptions {
         return serverVersion;
     }
 
+    /**
+     * Where a clean close left the file (its length, -1 when unknown) and its last operation:
+     * a file of exactly that length is not read through at open (its header is checked).
+     */
+    public long cleanEnd() {
+        return cleanEnd;
+    }
+
+    public long cleanLastOperation() {
+        return cleanLastOperation;
+    }
+
     /** The test hook (none by default). */
     LogWriterObserver observer() {
         return observer;
@@ -67,6 +83,8 @@ public final class LogOptions {
         private Duration forceInterval = Duration.ofSeconds(1);
         private String serverVersion = "";
         private LogWriterObserver observer = LogWriterObserver.NONE;
+        private long cleanEnd = -1;
+        private long cleanLastOperation = -1;
 
         private Builder() {
         }
@@ -96,6 +114,13 @@ public final class LogOptions {
 
         public Builder serverVersion(String v) {
             serverVersion = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** The file's length and last operation as a clean close left them (recorded in the data file). */
+        public Builder cleanClose(long end, long lastOperation) {
+            cleanEnd = end;
+            cleanLastOperation = lastOperation;
             return this;
         }
 

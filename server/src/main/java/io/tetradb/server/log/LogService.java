@@ -26,6 +26,7 @@ import java.util.Map;
 public final class LogService implements io.tetradb.server.sql.Database.Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(LogService.class);
     private static final String CLEAN_THROUGH = "cleanThrough";
+    private static final String CLEAN_END = "cleanEnd";
 
     private final DataLayout layout;
     private final SyncMode syncMode;
@@ -62,6 +63,7 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         String databaseId;
         Map<Integer, Long> applied;
         Long cleanThrough;
+        Long cleanEnd;
         synchronized (system) {
             boolean auto = system.getAutoCommit();
             system.setAutoCommit(false);
@@ -70,14 +72,20 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
                 databaseId = Watermarks.databaseId(s);
                 applied = Watermarks.read(s);
                 cleanThrough = Watermarks.takeMeta(s, CLEAN_THROUGH);
+                cleanEnd = Watermarks.takeMeta(s, CLEAN_END);
                 system.commit();
             } finally {
                 system.setAutoCommit(auto);
             }
         }
         long next = Math.max(Watermarks.highest(applied), lastBefore) + 1;
-        OperationLog opened = OperationLog.open(layout.logFile(), databaseId, LogOptions.builder()
-                .syncMode(syncMode).firstOperation(next).serverVersion(serverVersion).build());
+        LogOptions.Builder options = LogOptions.builder().syncMode(syncMode).firstOperation(next)
+                .serverVersion(serverVersion);
+        if (cleanThrough != null && cleanEnd != null) {
+            // A clean close: the log file is as it left it and need not be read through to find its end.
+            options.cleanClose(cleanEnd, cleanThrough);
+        }
+        OperationLog opened = OperationLog.open(layout.logFile(), databaseId, options.build());
         try {
             if (cleanThrough == null || cleanThrough != opened.lastOperation()) {
                 recover(system, opened, new io.tetradb.server.backup.BackupJournal(layout.logsDir()));
@@ -184,6 +192,7 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
                     system.setAutoCommit(false);
                     try {
                         Watermarks.putMeta(LogCapture.engineSession(system), CLEAN_THROUGH, l.lastOperation());
+                        Watermarks.putMeta(LogCapture.engineSession(system), CLEAN_END, l.readableEnd());
                         system.commit();
                     } finally {
                         system.setAutoCommit(auto);

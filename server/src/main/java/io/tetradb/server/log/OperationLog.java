@@ -198,7 +198,19 @@ public final class OperationLog implements Closeable {
             // An empty file (a conversion starts the log so; a crash before its header was written) holds nothing.
             Files.delete(f);
         }
-        if (Files.exists(f)) {
+        if (Files.exists(f) && options.cleanEnd() > 0 && Files.size(f) == options.cleanEnd()) {
+            // As a clean close left it: the header is checked, the frames are not read through again.
+            try (SegmentReader r = SegmentReader.open(f, databaseId, options.cleanEnd())) {
+                header = r.header();
+            }
+            goodEnd = options.cleanEnd();
+            last = options.cleanLastOperation();
+            try {
+                ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                unwritable = e;
+            }
+        } else if (Files.exists(f)) {
             SegmentScan scan = SegmentReader.scan(f, databaseId, t -> {
             });
             header = scan.header();

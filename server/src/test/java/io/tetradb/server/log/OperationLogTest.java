@@ -385,6 +385,39 @@ class OperationLogTest {
     }
 
     @Test
+    void aFileAsACleanCloseLeftItIsNotReadThroughAtOpen() throws IOException {
+        Path f = dir.resolve("db.journal");
+        long end;
+        long last;
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().build())) {
+            for (int i = 0; i < 10; i++) {
+                log.append(tx("t" + i, 2)).durable().join();
+            }
+            end = log.readableEnd();
+            last = log.lastOperation();
+        }
+        assertThat(Files.size(f)).isEqualTo(end);
+        // A byte flipped inside a middle frame: a read-through would find the damage (1413).
+        byte[] bytes = Files.readAllBytes(f);
+        bytes[(int) (end / 2)] ^= 0x55;
+        Files.write(f, bytes);
+        assertThatThrownBy(() -> OperationLog.open(f, DB, LogOptions.builder().build()).close())
+                .isInstanceOf(io.tetradb.protocol.TetraException.class);
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().cleanClose(end, last).build())) {
+            assertThat(log.lastOperation()).isEqualTo(last);
+            OperationLog.Appended next = log.append(tx("after", 1));
+            assertThat(next.firstOperation()).isEqualTo(last + 1);
+            next.durable().join();
+        }
+        // Another length than the clean close left: read through as always.
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().cleanClose(end, last).build())) {
+            org.junit.jupiter.api.Assertions.fail("a damaged file read through must not open");
+        } catch (io.tetradb.protocol.TetraException expected) {
+            assertThat(expected.code()).isEqualTo(io.tetradb.protocol.ErrorCode.LOG_SEGMENT_DAMAGED);
+        }
+    }
+
+    @Test
     void aFileReplacedByAnotherIsNoticed() throws IOException {
         Path f = dir.resolve("db.journal");
         try (OperationLog log = OperationLog.open(f, DB, fastRetry())) {
