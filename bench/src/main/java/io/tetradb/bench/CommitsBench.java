@@ -45,7 +45,6 @@ final class CommitsBench {
     private static final Pattern REDID = Pattern.compile("Recovery: redid (\\d+) transaction\\(s\\), (\\d+)"
             + " operation\\(s\\), up to operation \\d+, from the log file \\S+ in (\\d+) ms");
     /** The bench's clients all log in as admin; 32 of them must not meet the default of 8 statements per user. */
-    private static final String STATEMENTS_PER_USER = "limits.statementsPerUser=64";
     private static final Pattern NOTHING_TO_REDO = Pattern.compile("nothing to redo \\((\\d+) ms\\)");
 
     /** What each client runs in its loop. */
@@ -201,7 +200,7 @@ final class CommitsBench {
         ClosedLoop.Result r;
         long logOffset = size(serverLog(db));
         try (TetraProcess server = ctx.startTetra(name, db, ctx.options.heap(), null,
-                List.of("log.sync=" + sync, STATEMENTS_PER_USER))) {
+                List.of("log.sync=" + sync))) {
             r = ClosedLoop.run(clients, i -> client(tetraSession(server.connect()), w, i), ctx.options.serverWarmup(),
                     ctx.options.seconds(), server.pid());
             server.stop();
@@ -327,7 +326,7 @@ final class CommitsBench {
         }
         long t0 = System.nanoTime();
         TetraProcess loaded = ctx.startTetra("recovery-load", db, ctx.options.heap(), null,
-                List.of("log.sync=commit", STATEMENTS_PER_USER));
+                List.of("log.sync=commit"));
         o.put("cleanStartSeconds", Bench.round2((System.nanoTime() - t0) / 1e9));
         long acknowledged;
         try {

@@ -52,6 +52,9 @@ final class TetraProcess extends ServerProcess {
      * extra settings ({@code key=value}, passed as {@code --set}); with TLS when {@code tls}
      * (certificate, key) is given.
      */
+    /** The limit every benchmark server runs with: as many statements at once per account as clients. */
+    static final String STATEMENTS_PER_USER = "limits.statementsPerUser=64";
+
     static TetraProcess start(String name, Path serverJar, Path dataDir, String heap, List<String> jvmOptions,
                               Path logDir, BenchCertificate tls, List<String> settings) throws Exception {
         List<String> cmd = new ArrayList<>(javaCommand(heap, jvmOptions));
@@ -66,6 +69,9 @@ final class TetraProcess extends ServerProcess {
         if (tls != null) {
             cmd.addAll(List.of("--set", "tlsCertificate=" + tls.certificate(), "--set", "tlsKey=" + tls.key()));
         }
+        // Every part's 32 clients log in as one account: the default of 8 statements at once per
+        // account would refuse most of them with 2001 (a setting given below wins).
+        cmd.addAll(List.of("--set", STATEMENTS_PER_USER));
         for (String setting : settings) {
             cmd.addAll(List.of("--set", setting));
         }
