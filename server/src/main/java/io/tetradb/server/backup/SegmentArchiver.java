@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  * that runs {@code log new}, never both at once (the backup service's slot keeps them
  * apart).
  */
-final class SegmentArchiver {
+public final class SegmentArchiver {
     private static final int BUFFER = 256 * 1024;
 
     private SegmentArchiver() {
@@ -69,7 +69,7 @@ final class SegmentArchiver {
     }
 
     /** The closed segments waiting in Data/ to be archived (not in order). */
-    static List<Path> closedSegments(DataLayout layout) throws IOException {
+    public static List<Path> closedSegments(DataLayout layout) throws IOException {
         Pattern p = Pattern.compile(Pattern.quote(layout.databaseName()) + "-segment-\\d{6,}(-\\d+)?\\.journal");
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(layout.dataDir())) {

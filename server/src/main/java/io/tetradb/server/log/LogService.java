@@ -88,7 +88,8 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         OperationLog opened = OperationLog.open(layout.logFile(), databaseId, options.build());
         try {
             if (cleanThrough == null || cleanThrough != opened.lastOperation()) {
-                recover(system, opened, new io.tetradb.server.backup.BackupJournal(layout.logsDir()));
+                recover(system, opened, closedSegments(layout, databaseId),
+                        new io.tetradb.server.backup.BackupJournal(layout.logsDir()));
             }
             LogCapture c = new LogCapture(system, opened, maxTransactionBytes, structureWaitMillis);
             c.start();
@@ -100,8 +101,27 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         }
     }
 
-    private static void recover(Connection system, OperationLog log, io.tetradb.server.backup.BackupJournal journal)
-            throws IOException, SQLException {
+    /**
+     * Closed segments still waiting in Data/ to be archived (a backup closed them and did not
+     * finish), in the order of their operations: recovery reads them before the current one,
+     * as the data file may lack some of their operations.
+     */
+    private static java.util.List<java.nio.file.Path> closedSegments(DataLayout layout, String databaseId)
+            throws IOException {
+        java.util.List<java.nio.file.Path> closed = new java.util.ArrayList<>(
+                io.tetradb.server.backup.SegmentArchiver.closedSegments(layout));
+        java.util.Map<java.nio.file.Path, Long> first = new java.util.HashMap<>();
+        for (java.nio.file.Path p : closed) {
+            try (SegmentReader r = SegmentReader.open(p, databaseId)) {
+                first.put(p, r.header().getFirstOperation());
+            }
+        }
+        closed.sort(java.util.Comparator.comparing(first::get));
+        return closed;
+    }
+
+    private static void recover(Connection system, OperationLog log, java.util.List<java.nio.file.Path> closed,
+                                io.tetradb.server.backup.BackupJournal journal) throws IOException, SQLException {
         if (!java.nio.file.Files.exists(log.file())) {
             // It could not be created (its disk is full or read-only): it holds nothing to redo.
             return;
@@ -113,13 +133,17 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         synchronized (system) {
             try (LogReplay replay = new LogReplay(system)) {
                 try {
-                    SegmentReader.scan(log.file(), log.header().getDatabaseId(), tx -> {
-                        try {
-                            replay.apply(tx);
-                        } catch (SQLException e) {
-                            throw new ReplayFailure(e);
-                        }
-                    });
+                    java.util.List<java.nio.file.Path> segments = new java.util.ArrayList<>(closed);
+                    segments.add(log.file());
+                    for (java.nio.file.Path segment : segments) {
+                        SegmentReader.scan(segment, log.header().getDatabaseId(), tx -> {
+                            try {
+                                replay.apply(tx);
+                            } catch (SQLException e) {
+                                throw new ReplayFailure(e);
+                            }
+                        });
+                    }
                 } catch (ReplayFailure f) {
                     throw f.getCause();
                 }

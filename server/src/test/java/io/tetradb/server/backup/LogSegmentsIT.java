@@ -352,6 +352,37 @@ class LogSegmentsIT {
     }
 
     @Test
+    void recoveryRedoesTheClosedSegmentsWaitingInDataBeforeTheCurrentOne() throws Exception {
+        assertThat(backup().getStatus()).isEqualTo("SUCCESS");
+        insert(100, 103);
+        // Backup 2 closes the log at its gate and fails to archive the segment: it stays in Data/.
+        Path obstacle = destination().resolve("testdb-0002.journal.zst");
+        Files.createDirectories(obstacle);
+        Files.writeString(obstacle.resolve("x"), "x");
+        assertThat(backup().getErrorCode()).isEqualTo(ErrorCode.LOG_NOT_ARCHIVABLE.code());
+        assertThat(closedInData()).hasSize(1);
+        insert(200, 203);
+        // A crash's data file: backup 1's (before both inserts), with the server's Data/ logs beside it.
+        Path copy = dir.resolve("copy").resolve("testdb");
+        admin.admin().restoreBackup(1, copy.toString());
+        admin.close();
+        server.close();
+        try (Stream<Path> logs = Files.list(server.layout().dataDir())) {
+            for (Path f : logs.filter(p -> p.getFileName().toString().endsWith(".journal")).toList()) {
+                Files.copy(f, copy.resolve("Data").resolve(f.getFileName()));
+            }
+        }
+        server = TetraServer.start(TestServers.config(copy.getParent()).dataDir(copy).build());
+        admin = TestServers.admin(server);
+        List<Long> ids = new ArrayList<>();
+        for (var r : admin.execute("SELECT ID FROM T WHERE ID >= 100 ORDER BY ID").rows()) {
+            ids.add(r.getLong(0));
+        }
+        assertThat(ids).as("the closed segment's rows and the current log's").containsExactly(100L, 101L, 102L,
+                200L, 201L, 202L);
+    }
+
+    @Test
     void backupsStoppedAfterClosingTheirSegmentLeaveItForTheNextOne() throws Exception {
         assertThat(backup().getStatus()).isEqualTo("SUCCESS");
         long last1 = manifest(1).path("lastOperation").asLong();
