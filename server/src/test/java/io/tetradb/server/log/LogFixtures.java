@@ -7,7 +7,6 @@ import io.tetradb.protocol.log.TableRef;
 import io.tetradb.protocol.log.Transaction;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,12 +72,14 @@ final class LogFixtures {
     static final class CapturedLog implements AutoCloseable {
         private static final String NAME = "log-package-warnings";
         final List<String> lines = new CopyOnWriteArrayList<>();
-        private final Object context;
-        private final Object root;
+        private final io.tetradb.server.TestLogAppender appender;
 
-        private CapturedLog(Object context, Object root) {
-            this.context = context;
-            this.root = root;
+        private CapturedLog(String level) {
+            appender = io.tetradb.server.TestLogAppender.install(NAME, level, e -> {
+                if (e.logger() != null && e.logger().startsWith("io.tetradb.server.log")) {
+                    lines.add(e.level() + " " + e.message());
+                }
+            });
         }
 
         static CapturedLog capture() {
@@ -94,56 +95,12 @@ final class LogFixtures {
             if (!level.equals("WARN")) {
                 setPackageLevel(level);
             }
-            try {
-                Object ctx = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getContext", boolean.class)
-                        .invoke(null, false);
-                Object config = ctx.getClass().getMethod("getConfiguration").invoke(ctx);
-                Object root = config.getClass().getMethod("getRootLogger").invoke(config);
-                CapturedLog log = new CapturedLog(ctx, root);
-                Class<?> appenderType = Class.forName("org.apache.logging.log4j.core.Appender");
-                Class<?> levelType = Class.forName("org.apache.logging.log4j.Level");
-                Class<?> filterType = Class.forName("org.apache.logging.log4j.core.Filter");
-                Object started = Class.forName("org.apache.logging.log4j.core.LifeCycle$State").getField("STARTED")
-                        .get(null);
-                Object appender = Proxy.newProxyInstance(LogFixtures.class.getClassLoader(),
-                        new Class<?>[] {appenderType}, (proxy, method, args) -> switch (method.getName()) {
-                            case "append" -> {
-                                log.append(args[0]);
-                                yield null;
-                            }
-                            case "getName", "toString" -> NAME;
-                            case "getState" -> started;
-                            case "isStarted", "ignoreExceptions" -> true;
-                            case "isStopped", "equals" -> proxy == (args == null ? null : args[0]);
-                            case "hashCode" -> System.identityHashCode(proxy);
-                            default -> null;
-                        });
-                root.getClass().getMethod("addAppender", appenderType, levelType, filterType)
-                        .invoke(root, appender, levelType.getField(level).get(null), null);
-                ctx.getClass().getMethod("updateLoggers").invoke(ctx);
-                return log;
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private void append(Object event) throws ReflectiveOperationException {
-            String logger = (String) event.getClass().getMethod("getLoggerName").invoke(event);
-            if (logger != null && logger.startsWith("io.tetradb.server.log")) {
-                Object level = event.getClass().getMethod("getLevel").invoke(event);
-                Object message = event.getClass().getMethod("getMessage").invoke(event);
-                lines.add(level + " " + message.getClass().getMethod("getFormattedMessage").invoke(message));
-            }
+            return new CapturedLog(level);
         }
 
         @Override
         public void close() {
-            try {
-                root.getClass().getMethod("removeAppender", String.class).invoke(root, NAME);
-                context.getClass().getMethod("updateLoggers").invoke(context);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
+            appender.close();
             setPackageLevel("WARN");
         }
 

@@ -410,11 +410,9 @@ class OperationLogTest {
             next.durable().join();
         }
         // Another length than the clean close left: read through as always.
-        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().cleanClose(end, last).build())) {
-            org.junit.jupiter.api.Assertions.fail("a damaged file read through must not open");
-        } catch (io.tetradb.protocol.TetraException expected) {
-            assertThat(expected.code()).isEqualTo(io.tetradb.protocol.ErrorCode.LOG_SEGMENT_DAMAGED);
-        }
+        assertThatThrownBy(() -> OperationLog.open(f, DB, LogOptions.builder().cleanClose(end, last).build()).close())
+                .isInstanceOfSatisfying(io.tetradb.protocol.TetraException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.tetradb.protocol.ErrorCode.LOG_SEGMENT_DAMAGED));
     }
 
     @Test

@@ -1051,67 +1051,25 @@ class AuthenticatedFuzzIT {
         }
     }
 
-    /**
-     * Collects ERROR events logged by the server's classes: an appender added to log4j's
-     * root logger. Reached through reflection, because compiling against log4j's classes
-     * makes javac warn about annotations missing from its class files.
-     */
+    /** Collects ERROR events logged by the server's classes ({@link io.tetradb.server.TestLogAppender}). */
     private static final class ErrorLog {
         private static final String NAME = "fuzz-errors";
         final List<String> errors = new CopyOnWriteArrayList<>();
-        private final Object rootLogger;
+        private io.tetradb.server.TestLogAppender appender;
 
-        private ErrorLog(Object rootLogger) {
-            this.rootLogger = rootLogger;
-        }
-
-        static ErrorLog install() throws ReflectiveOperationException {
-            Object ctx = Class.forName("org.apache.logging.log4j.LogManager").getMethod("getContext", boolean.class)
-                    .invoke(null, false);
-            Object config = ctx.getClass().getMethod("getConfiguration").invoke(ctx);
-            Object root = config.getClass().getMethod("getRootLogger").invoke(config);
-            ErrorLog log = new ErrorLog(root);
-            Class<?> appenderType = Class.forName("org.apache.logging.log4j.core.Appender");
-            Class<?> levelType = Class.forName("org.apache.logging.log4j.Level");
-            Class<?> filterType = Class.forName("org.apache.logging.log4j.core.Filter");
-            Object started = Class.forName("org.apache.logging.log4j.core.LifeCycle$State").getField("STARTED").get(null);
-            Object appender = java.lang.reflect.Proxy.newProxyInstance(AuthenticatedFuzzIT.class.getClassLoader(),
-                    new Class<?>[]{appenderType}, (proxy, method, args) -> switch (method.getName()) {
-                        case "append" -> {
-                            log.append(args[0]);
-                            yield null;
-                        }
-                        case "getName", "toString" -> NAME;
-                        case "getState" -> started;
-                        case "isStarted", "ignoreExceptions" -> true;
-                        case "isStopped", "equals" -> proxy == (args == null ? null : args[0]);
-                        case "hashCode" -> System.identityHashCode(proxy);
-                        default -> null;
-                    });
-            Object error = levelType.getField("ERROR").get(null);
-            root.getClass().getMethod("addAppender", appenderType, levelType, filterType).invoke(root, appender, error, null);
-            ctx.getClass().getMethod("updateLoggers").invoke(ctx);
+        static ErrorLog install() {
+            ErrorLog log = new ErrorLog();
+            log.appender = io.tetradb.server.TestLogAppender.install(NAME, "ERROR", e -> {
+                if (e.logger() != null && e.logger().startsWith("io.tetradb")
+                        && ("ERROR".equals(e.level()) || "FATAL".equals(e.level()))) {
+                    log.errors.add(e.logger() + ": " + e.message() + (e.thrown() == null ? "" : " " + e.thrown()));
+                }
+            });
             return log;
         }
 
         void remove() {
-            try {
-                rootLogger.getClass().getMethod("removeAppender", String.class).invoke(rootLogger, NAME);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        private void append(Object event) throws ReflectiveOperationException {
-            String logger = (String) event.getClass().getMethod("getLoggerName").invoke(event);
-            Object level = event.getClass().getMethod("getLevel").invoke(event);
-            if (logger != null && logger.startsWith("io.tetradb") && ("ERROR".equals(level.toString())
-                    || "FATAL".equals(level.toString()))) {
-                Object message = event.getClass().getMethod("getMessage").invoke(event);
-                Object thrown = event.getClass().getMethod("getThrown").invoke(event);
-                errors.add(logger + ": " + message.getClass().getMethod("getFormattedMessage").invoke(message)
-                        + (thrown == null ? "" : " " + thrown));
-            }
+            appender.close();
         }
     }
 }
