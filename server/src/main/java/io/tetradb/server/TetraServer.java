@@ -152,7 +152,7 @@ public final class TetraServer implements AutoCloseable {
         // The log file follows every open and close of the database (PRODUCT.md 4.10): what the data
         // file lacks is redone from it before anyone is served.
         logs = new LogService(layout, config.logSync(), config.transactionLogBytes(),
-                config.logStructureWait().toMillis(), version);
+                config.logStructureWait().toMillis(), config.logCheckpointInterval().toMillis(), version);
         database.lifecycle(logs);
         database.open();
         CatalogWriter catalog = new CatalogWriter(database, layout);

@@ -26,7 +26,7 @@ public final class ServerConfig {
             "limits.statementTimeout.admin", "limits.statementTimeout.user",
             "limits.statementTimeout.reader", "limits.sessionOutputBytes", "limits.sessionOutputRows",
             "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser", "limits.sessionsPerUser",
-            "sql.engineAdmin", "log.sync", "log.structureWait", "limits.transactionLogBytes");
+            "sql.engineAdmin", "log.sync", "log.structureWait", "log.checkpointInterval", "limits.transactionLogBytes");
 
 
     /**
@@ -78,6 +78,7 @@ public final class ServerConfig {
     private final boolean sqlEngineAdmin;
     private final io.tetradb.server.log.SyncMode logSync;
     private final Duration logStructureWait;
+    private final Duration logCheckpointInterval;
     private final long transactionLogBytes;
 
     private ServerConfig(Builder b) {
@@ -116,6 +117,7 @@ public final class ServerConfig {
         this.sqlEngineAdmin = b.sqlEngineAdmin;
         this.logSync = b.logSync;
         this.logStructureWait = b.logStructureWait;
+        this.logCheckpointInterval = b.logCheckpointInterval;
         this.transactionLogBytes = b.transactionLogBytes;
     }
 
@@ -161,6 +163,7 @@ public final class ServerConfig {
         b.sqlEngineAdmin = sqlEngineAdmin;
         b.logSync = logSync;
         b.logStructureWait = logStructureWait;
+        b.logCheckpointInterval = logCheckpointInterval;
         b.transactionLogBytes = transactionLogBytes;
         return b;
     }
@@ -411,6 +414,15 @@ public final class ServerConfig {
     }
 
     /**
+     * How often the engine writes its data file, at a moment when no session changes
+     * anything ({@code log.checkpointInterval}, PRODUCT.md 4.10); after a crash the log
+     * redoes what came after the last one. Default 1 s.
+     */
+    public Duration logCheckpointInterval() {
+        return logCheckpointInterval;
+    }
+
+    /**
      * Bytes of changes one transaction may hold before its commit is logged
      * ({@code limits.transactionLogBytes}); beyond, the statement fails (SQL error 54000).
      * Default 64 MiB.
@@ -508,6 +520,10 @@ public final class ServerConfig {
         if (logStructureWait.isNegative() || logStructureWait.isZero()) {
             problems.add("log.structureWait: must be more than 0, was " + logStructureWait);
         }
+        if (logCheckpointInterval.compareTo(Duration.ofMillis(100)) < 0
+                || logCheckpointInterval.compareTo(Duration.ofHours(1)) > 0) {
+            problems.add("log.checkpointInterval: must be between 100ms and 1h, was " + logCheckpointInterval);
+        }
         if (transactionLogBytes < 64 * 1024) {
             problems.add("limits.transactionLogBytes: must be at least 65536, was " + transactionLogBytes);
         }
@@ -571,6 +587,7 @@ public final class ServerConfig {
                 + " limits.statementsPerUser=" + statementsPerUser + " limits.sessionsPerUser=" + sessionsPerUser
                 + " sql.engineAdmin=" + sqlEngineAdmin + " log.sync=" + logSync.word()
                 + " log.structureWait=" + logStructureWait.toMillis() + "ms"
+                + " log.checkpointInterval=" + logCheckpointInterval.toMillis() + "ms"
                 + " limits.transactionLogBytes=" + transactionLogBytes
                 + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
     }
@@ -612,6 +629,7 @@ public final class ServerConfig {
         private boolean sqlEngineAdmin;
         private io.tetradb.server.log.SyncMode logSync = io.tetradb.server.log.SyncMode.COMMIT;
         private Duration logStructureWait = Duration.ofSeconds(10);
+        private Duration logCheckpointInterval = Duration.ofSeconds(1);
         private long transactionLogBytes = 64L * 1024 * 1024;
 
         private Builder() {
@@ -778,6 +796,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder logCheckpointInterval(Duration v) {
+            logCheckpointInterval = v;
+            return this;
+        }
+
         public Builder transactionLogBytes(long v) {
             transactionLogBytes = v;
             return this;
@@ -839,6 +862,7 @@ public final class ServerConfig {
                 case "sql.engineAdmin" -> sqlEngineAdmin(parseBoolean(key, v));
                 case "log.sync" -> logSync(parseLogSync(key, v));
                 case "log.structureWait" -> logStructureWait(parseDuration(key, v));
+                case "log.checkpointInterval" -> logCheckpointInterval(parseDuration(key, v));
                 case "limits.transactionLogBytes" -> transactionLogBytes(parseSize(key, v));
                 default -> throw new ConfigException("unknown setting '" + key + "' (known: "
                         + String.join(", ", KEYS) + ")");

@@ -35,11 +35,21 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     private final String serverVersion;
     private volatile OperationLog log;
     private volatile LogCapture capture;
+    private final long checkpointMillis;
+    /** When H2 writes the data file: from the engine's start to its close. */
+    private volatile Checkpoints checkpoints;
     /** The last operation of the log before the latest close: numbering goes on after it. */
     private long lastBefore;
 
     public LogService(DataLayout layout, SyncMode syncMode, long maxTransactionBytes, long structureWaitMillis,
                       String serverVersion) {
+        this(layout, syncMode, maxTransactionBytes, structureWaitMillis, 1000, serverVersion);
+    }
+
+    /** @param checkpointMillis {@code log.checkpointInterval}: how often H2 writes the data file */
+    public LogService(DataLayout layout, SyncMode syncMode, long maxTransactionBytes, long structureWaitMillis,
+                      long checkpointMillis, String serverVersion) {
+        this.checkpointMillis = checkpointMillis;
         this.layout = layout;
         this.syncMode = syncMode;
         this.maxTransactionBytes = maxTransactionBytes;
@@ -50,6 +60,17 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     /** The capture of the open database (null while it is closed). */
     public LogCapture capture() {
         return capture;
+    }
+
+    /** When H2 writes the data file (null while the database is closed). */
+    public Checkpoints checkpoints() {
+        return checkpoints;
+    }
+
+    /** From here on H2 writes the data file only at the server's checkpoints. */
+    @Override
+    public void engineStarted(org.h2.mvstore.db.Store store) {
+        checkpoints = Checkpoints.take(store.getMvStore(), checkpointMillis);
     }
 
     /** The open log file (null while the database is closed). */
@@ -89,12 +110,18 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         try {
             if (cleanThrough == null || cleanThrough != opened.lastOperation()) {
                 recover(system, opened, closedSegments(layout, databaseId),
-                        new io.tetradb.server.backup.BackupJournal(layout.logsDir()));
+                        new io.tetradb.server.backup.BackupJournal(layout.logsDir()), checkpoints);
             }
             LogCapture c = new LogCapture(system, opened, maxTransactionBytes, structureWaitMillis);
             c.start();
             log = opened;
             capture = c;
+            Checkpoints cp = checkpoints;
+            if (cp != null) {
+                // What recovery redid is in the data file before anyone is served.
+                cp.checkpoint(Checkpoints.FORCE_WAIT_MILLIS);
+                cp.start();
+            }
         } catch (IOException | SQLException | RuntimeException e) {
             opened.close();
             throw e;
@@ -121,7 +148,8 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     }
 
     private static void recover(Connection system, OperationLog log, java.util.List<java.nio.file.Path> closed,
-                                io.tetradb.server.backup.BackupJournal journal) throws IOException, SQLException {
+                                io.tetradb.server.backup.BackupJournal journal, Checkpoints checkpoints)
+            throws IOException, SQLException {
         if (!java.nio.file.Files.exists(log.file())) {
             // It could not be created (its disk is full or read-only): it holds nothing to redo.
             return;
@@ -139,6 +167,9 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
                         SegmentReader.scan(segment, log.header().getDatabaseId(), tx -> {
                             try {
                                 replay.apply(tx);
+                                if (checkpoints != null) {
+                                    checkpoints.checkpointIfLarge();
+                                }
                             } catch (SQLException e) {
                                 throw new ReplayFailure(e);
                             }
@@ -191,8 +222,14 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     public void closing(Connection system, boolean engineOpen) {
         LogCapture c = capture;
         OperationLog l = log;
+        Checkpoints cp = checkpoints;
         capture = null;
         log = null;
+        checkpoints = null;
+        if (cp != null) {
+            // The engine's close writes the last version itself, with every session gone.
+            cp.close();
+        }
         if (c != null) {
             c.stop();
         }

@@ -17,6 +17,7 @@ import io.tetradb.protocol.Value;
 import io.tetradb.protocol.Values;
 import io.tetradb.server.admin.AdminService;
 import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.log.Checkpoints;
 import io.tetradb.server.log.LogCapture;
 import io.tetradb.server.log.LogService;
 import io.tetradb.server.log.SessionLog;
@@ -57,6 +58,8 @@ public final class RequestDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
     private static final int DEFAULT_CREDIT = 8;
     private static final int MAX_CREDIT = 64;
+    /** How long CHECKPOINT waits for the engine calls under way. */
+    private static final long CHECKPOINT_WAIT_MILLIS = 10_000;
     /** Room left in a frame for the envelope around a batch. */
     private static final int FRAME_OVERHEAD = 64;
 
@@ -242,12 +245,20 @@ public final class RequestDispatcher {
             if (s.role() == Role.READER && cl.isWrite()) {
                 throw SqlErrors.notAllowed("Role reader may only read: " + cl.kind() + " refused.");
             }
+            if (cl.writesDataFile() && database.runsOnEngineAdmin(s.role())) {
+                throw SqlErrors.notAllowed("BACKUP TO and SET WRITE_DELAY are not allowed: the server decides when "
+                        + "the engine writes its data file (log.checkpointInterval), so that the file always holds "
+                        + "one moment of the database. Use `tetra-admin backup` for a copy.");
+            }
             if (cl.callsFileOrCode() && !database.runsOnEngineAdmin(s.role())) {
                 throw SqlErrors.notAllowed("A definition (view, default, generated column, constraint, domain) "
                         + "may not call file or code functions (FILE_READ, FILE_WRITE, CSVREAD, CSVWRITE, "
                         + "LINK_SCHEMA, user-defined Java functions, ...): it could run later with the engine's "
                         + "admin rights.");
             }
+        }
+        if (StatementClassifier.isCheckpoint(cl.commandType()) && database.runsOnEngineAdmin(s.role())) {
+            return checkpoint(s, id, cl);
         }
         boolean entered = false;
         if (cl.isWrite()) {
@@ -264,7 +275,17 @@ public final class RequestDispatcher {
                 // must never miss an acknowledged write. A write that then fails only costs a backup.
                 writeListener.run();
             }
-            return executeAdmitted(s, id, ex, cl);
+            // A read changes nothing in the engine: it never holds a checkpoint back.
+            Checkpoints cp = cl.kind() == StatementKind.READ ? null : logs.checkpoints();
+            if (cp == null) {
+                return executeAdmitted(s, id, ex, cl);
+            }
+            cp.enter();
+            try {
+                return executeAdmitted(s, id, ex, cl);
+            } finally {
+                cp.exit();
+            }
         } finally {
             if (entered) {
                 afterWriteHook.run();
@@ -277,6 +298,32 @@ public final class RequestDispatcher {
                 gate.exit();
             }
         }
+    }
+
+    /**
+     * CHECKPOINT [SYNC] from an engine admin: the session's open transaction is committed
+     * (as H2 does before it), then the server writes the data file at one of its own
+     * checkpoints, never inside the session's engine call.
+     */
+    private OrderedExecutor.Outcome checkpoint(Session s, long id, Classification cl) throws SQLException {
+        Checkpoints cp = logs.checkpoints();
+        if (cp == null) {
+            throw new TetraException(ErrorCode.SESSION_CLOSED, "The database is not open (it is being reopened).");
+        }
+        cp.enter();
+        try {
+            s.explicitTransaction(false);
+            log().commit(s.log(), s.connection());
+        } finally {
+            cp.exit();
+        }
+        if (!cp.checkpoint(CHECKPOINT_WAIT_MILLIS)) {
+            throw new TetraException(ErrorCode.SERVER_BUSY, "CHECKPOINT: the writes under way did not end within "
+                    + CHECKPOINT_WAIT_MILLIS / 1000 + " s; nothing was written, try again.");
+        }
+        s.send(ServerMessage.newBuilder().setRequestId(id).setDone(ExecuteDone.newBuilder().setUpdateCount(0)
+                .setKind(cl.kind()).setInTransaction(inTransaction(s))).build());
+        return OrderedExecutor.Outcome.DONE;
     }
 
     private static WriteGate.Policy policy(Execute ex) {
@@ -688,10 +735,20 @@ public final class RequestDispatcher {
         boolean open = !s.autoCommit();
         s.explicitTransaction(false);
         if (open) {
-            if (commit) {
-                log().commit(s.log(), c);
-            } else {
-                log().rollback(s.log(), c);
+            Checkpoints cp = logs.checkpoints();
+            if (cp != null) {
+                cp.enter();
+            }
+            try {
+                if (commit) {
+                    log().commit(s.log(), c);
+                } else {
+                    log().rollback(s.log(), c);
+                }
+            } finally {
+                if (cp != null) {
+                    cp.exit();
+                }
             }
         }
         s.inTransaction(!s.autoCommit());
@@ -730,19 +787,31 @@ public final class RequestDispatcher {
         s.statements.clear();
         Connection c = s.connection();
         if (c != null) {
-            try {
-                c.rollback();
-            } catch (SQLException ignored) {
-                // the connection is closed below either way
-            }
-            if (s.log() != null) {
-                s.log().close();
-                s.log(null);
+            // The rollback and the close change the engine (the open transaction's undo, the session's
+            // temporary tables): not while a checkpoint writes the data file.
+            Checkpoints cp = logs.checkpoints();
+            if (cp != null) {
+                cp.enter();
             }
             try {
-                c.close();
-            } catch (SQLException e) {
-                LOG.debug("Closing the connection of {} failed: {}", s, e.getMessage());
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is closed below either way
+                }
+                if (s.log() != null) {
+                    s.log().close();
+                    s.log(null);
+                }
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    LOG.debug("Closing the connection of {} failed: {}", s, e.getMessage());
+                }
+            } finally {
+                if (cp != null) {
+                    cp.exit();
+                }
             }
             s.connection(null);
         }

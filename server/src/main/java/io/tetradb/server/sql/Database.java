@@ -61,6 +61,13 @@ public final class Database implements AutoCloseable {
 
     /** Told when the database has opened and when it is about to close (the log file follows it). */
     public interface Lifecycle {
+        /**
+         * H2 has just opened the data file, before the server changes anything in it (the
+         * server's log takes over when H2 writes its file here).
+         */
+        default void engineStarted(org.h2.mvstore.db.Store store) {
+        }
+
         /** The database opened; runs before anyone is served. A failure makes the open fail. */
         void opened(Connection system) throws IOException, SQLException;
 
@@ -110,6 +117,9 @@ public final class Database implements AutoCloseable {
         org.h2.engine.Database engine = ((org.h2.engine.SessionLocal) system.unwrap(org.h2.jdbc.JdbcConnection.class)
                 .getSession()).getDatabase();
         store = engine.getStore();
+        if (lifecycle != null) {
+            lifecycle.engineStarted(store);
+        }
         // Set on the open engine, not in the URL: H2 would run it as SQL on every connection, which
         // needs admin rights and is refused once tables exist. Nothing is deserialized (PRODUCT.md 3).
         engine.setJavaObjectSerializerName(BytesOnlyJavaObjects.class.getName());

@@ -51,10 +51,10 @@ public final class StatementClassifier {
      */
     public record Classification(StatementKind kind, int commandType, boolean query, boolean callsFileOrCode,
                                  boolean transactional, boolean nonDeterministic, String savepoint,
-                                 String[] rebuilds) {
+                                 String[] rebuilds, boolean writesDataFile) {
         /** A transactional classification whose statement defines no call of a file or code function. */
         public Classification(StatementKind kind, int commandType, boolean query) {
-            this(kind, commandType, query, false, true, false, null, null);
+            this(kind, commandType, query, false, true, false, null, null, false);
         }
 
         /** Whether the statement changes data or structure. */
@@ -91,8 +91,12 @@ public final class StatementClassifier {
                     ? savepointName(prepared) : null;
             String[] rebuilds = prepared instanceof org.h2.command.ddl.AlterTableAlterColumn ? alteredTable(prepared)
                     : null;
+            // BACKUP TO and SET WRITE_DELAY make H2 write its data file when the server did not decide it
+            // (io.tetradb.server.log.Checkpoints); only an engine admin could run them.
+            boolean writesDataFile = type == CommandInterface.BACKUP
+                    || prepared instanceof org.h2.command.dml.Set set && settingOf(set) == org.h2.command.dml.SetTypes.WRITE_DELAY;
             return new Classification(kind, type, command.isQuery(), plants, prepared.isTransactional(),
-                    nonDeterministic, savepoint, rebuilds);
+                    nonDeterministic, savepoint, rebuilds, writesDataFile);
         } catch (DbException e) {
             throw e.getSQLException();
         } finally {
@@ -177,6 +181,11 @@ public final class StatementClassifier {
         }
     }
 
+    /** Whether the command is CHECKPOINT or CHECKPOINT SYNC (the server writes the data file itself). */
+    public static boolean isCheckpoint(int type) {
+        return type == CommandInterface.CHECKPOINT || type == CommandInterface.CHECKPOINT_SYNC;
+    }
+
     /** Whether the command shuts the engine down (refused for every role: the server owns its lifecycle). */
     public static boolean isShutdown(int type) {
         return type == CommandInterface.SHUTDOWN || type == CommandInterface.SHUTDOWN_IMMEDIATELY
@@ -259,6 +268,17 @@ public final class StatementClassifier {
     }
 
     /** The statement a CommandContainer holds (H2 keeps it in a private field). */
+    /** Which setting a SET changes ({@code Set.getType()} answers the command type, SET, instead). */
+    private static int settingOf(org.h2.command.dml.Set set) {
+        try {
+            Field f = org.h2.command.dml.Set.class.getDeclaredField("type");
+            f.setAccessible(true);
+            return f.getInt(set);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("This H2 version's SET does not say which setting it changes: " + e, e);
+        }
+    }
+
     private static Prepared prepared(CommandContainer container) {
         return (Prepared) fieldOfType(container, Prepared.class);
     }
