@@ -65,7 +65,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PackagedKillTrialsIT {
     private static final String SEED_PROPERTY = "tetra.killTrials.seed";
     private static final String ADMIN_PASSWORD = "kill-trials-admin";
-    private static final int TRIALS = 20;
+    /** 20 in the suite; more by hand: {@code -Dtetra.killTrials.count=100 -Djunit.jupiter.execution.timeout.mode=disabled}. */
+    private static final int TRIALS = Integer.getInteger("tetra.killTrials.count", 20);
     private static final int CLIENTS = 4;
     /** Clients 0 .. AUTOCOMMIT_CLIENTS-1 insert in autocommit, the others in transactions. */
     private static final int AUTOCOMMIT_CLIENTS = 2;

@@ -25,7 +25,7 @@ import java.util.List;
  * on stdout, progress on stderr, and writes the raw figures as JSON.
  *
  * <pre>
- * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres,convert,commits]
+ * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres,convert,commits,crashcut]
  * </pre>
  */
 public final class BenchMain {
@@ -122,6 +122,9 @@ public final class BenchMain {
         }
         if (o.has("commits")) {
             root.set("commits", CommitsBench.run(ctx));
+        }
+        if (o.has("crashcut")) {
+            root.set("crashcut", CrashCutBench.run(ctx));
         }
         boolean needTetra = o.has("wire") || o.has("reads") || o.has("gate");
         if (!needTetra && !o.has("memory") && !o.has("postgres")) {

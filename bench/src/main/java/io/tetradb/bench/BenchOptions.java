@@ -11,7 +11,7 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
                     boolean jfr, boolean reuseData, boolean postgres, double seconds, double warmup, long convertSize,
                     String convertHeap) {
     static final List<String> ALL_PARTS = List.of("backup", "reads", "gate", "wire", "memory", "postgres", "convert",
-            "commits");
+            "commits", "crashcut");
     /**
      * Without convert and commits: at 1 GiB convert takes about as long as the rest together
      * (making the H2 1.4 database, then two conversions of several minutes each), and commits

@@ -37,6 +37,7 @@ final class Report {
         memory(r);
         convert(r);
         commits(r);
+        crashCut(r);
         goals(r);
         if (r.has("error")) {
             line("**The run failed:** " + r.path("error").asText().lines().findFirst().orElse(""));
@@ -347,6 +348,28 @@ final class Report {
                     x.path("redoneOperations").asText(x.path("note").asText("-")), x.path("redoMillis").asText("-"),
                     f1(x.path("redoMillisPer100kOperations")), f2(x.path("restartSeconds")),
                     f2(x.path("cleanStartSeconds")));
+        }
+        line("");
+    }
+
+    private void crashCut(JsonNode r) {
+        JsonNode c = r.path("crashcut");
+        if (c.isMissingNode()) {
+            return;
+        }
+        line("### H2's file after a kill (crashcut)");
+        line("");
+        line(c.path("threads").asInt() + " threads, each committing an insert into T then an update of W; killed"
+                + " with SIGKILL 1 to 2 s after the start; the file then holds one moment when W agrees with T.");
+        line("");
+        table(List.of("mode", "kills", "file holding no moment", "first findings"));
+        for (String mode : new String[]{"h2", "quiet"}) {
+            JsonNode m = c.path(mode);
+            List<String> f = new java.util.ArrayList<>();
+            m.path("findings").forEach(x -> f.add(x.asText()));
+            row(mode.equals("h2") ? "H2's own writes" : "writes only while no thread is in the engine (Tetra)",
+                    m.path("kills").asText(), m.path("inconsistent").asText(),
+                    f.isEmpty() ? "-" : String.join("; ", f.subList(0, Math.min(2, f.size()))));
         }
         line("");
     }

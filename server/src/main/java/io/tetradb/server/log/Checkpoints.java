@@ -39,8 +39,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *
  * <p><b>When.</b> Every {@code log.checkpointInterval} when something is unsaved, sooner
  * when H2 holds more than {@link #EARLY_BYTES} of unsaved pages. A checkpoint waits at
- * most {@link #WAIT_MILLIS} for the calls under way and tries again later (a long statement
- * never holds every other write back); past {@link #FORCE_BYTES} of unsaved pages it waits
+ * most {@link #WAIT_MILLIS} for the calls under way (holding new ones back meanwhile) and,
+ * when they did not end, tries again a quarter interval later: a long statement never holds
+ * every other write back for long, nor often; past {@link #FORCE_BYTES} of unsaved pages it waits
  * up to {@link #FORCE_WAIT_MILLIS} each try, holding new writes back meanwhile (H2 holds
  * writers back at such a size too).
  *
@@ -54,7 +55,7 @@ public final class Checkpoints implements AutoCloseable {
     static final int EARLY_BYTES = 16 << 20;
     /** Unsaved pages beyond which a checkpoint holds new writes back until it gets in. */
     static final int FORCE_BYTES = 256 << 20;
-    static final long WAIT_MILLIS = 50;
+    static final long WAIT_MILLIS = 20;
     static final long FORCE_WAIT_MILLIS = 1000;
     private static final long TICK_MILLIS = 100;
     /** Compaction per checkpoint: chunks under this fill rate are rewritten, this many bytes at most. */
@@ -67,6 +68,8 @@ public final class Checkpoints implements AutoCloseable {
     private final AtomicLong taken = new AtomicLong();
     private final AtomicLong deferred = new AtomicLong();
     private volatile long lastMillis = System.currentTimeMillis();
+    /** No checkpoint of the thread's before this (after a deferred one: the calls under way may be long). */
+    private long notBeforeMillis;
     private volatile long lastVersion;
     private volatile long longestPauseMicros;
     private volatile boolean running;
@@ -202,11 +205,14 @@ public final class Checkpoints implements AutoCloseable {
                     return;
                 }
                 int unsaved = store.getUnsavedMemory();
-                boolean due = System.currentTimeMillis() - lastMillis >= intervalMillis && store.hasUnsavedChanges();
+                long now = System.currentTimeMillis();
+                boolean due = now - lastMillis >= intervalMillis && store.hasUnsavedChanges();
                 if (unsaved >= FORCE_BYTES) {
                     checkpoint(FORCE_WAIT_MILLIS);
-                } else if (due || unsaved >= EARLY_BYTES) {
-                    checkpoint(WAIT_MILLIS);
+                } else if ((due || unsaved >= EARLY_BYTES) && now >= notBeforeMillis
+                        && !checkpoint(WAIT_MILLIS)) {
+                    // Each try holds new calls back while it waits: after one that gave up, wait before the next.
+                    notBeforeMillis = now + Math.max(TICK_MILLIS, intervalMillis / 4);
                 }
             } catch (RuntimeException e) {
                 // The store failed (disk full, closed under us): H2 reports it to the sessions; the next tick tries again.

@@ -68,6 +68,12 @@ public final class LogCapture {
     private final BitSet slots = new BitSet();
     /** Next value of each sequence as last logged (identity of H2's sequence objects). */
     private final Map<Sequence, Long> logged = java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+    /**
+     * Held from reading the sequences' positions to appending the transaction that carries
+     * them: a transaction that skips a position another one carries is logged after it, so a
+     * crash between the two never leaves a redone row ahead of its sequence.
+     */
+    private final Object sequenceOrder = new Object();
     private volatile Map<Sequence, Column> identityColumns = Map.of();
     private volatile long identityColumnsMetaId = -1;
 
@@ -154,13 +160,16 @@ public final class LogCapture {
      */
     public void commit(SessionLog s, Connection c) throws SQLException {
         try {
-            List<Operation> ops = new ArrayList<>(s.capture.operations());
-            ops.addAll(sequenceAdvances());
-            if (ops.isEmpty()) {
-                c.commit();
-                return;
+            OperationLog.Appended appended;
+            synchronized (sequenceOrder) {
+                List<Operation> ops = new ArrayList<>(s.capture.operations());
+                ops.addAll(sequenceAdvances());
+                if (ops.isEmpty()) {
+                    c.commit();
+                    return;
+                }
+                appended = log.append(transaction(s, ops));
             }
-            OperationLog.Appended appended = log.append(transaction(s, ops));
             Watermarks.record(engineSession(c), s.slot, appended.lastOperation());
             awaitDurable(appended, c);
             c.commit();
@@ -242,8 +251,11 @@ public final class LogCapture {
                     ops.add(content(c, t[0], t[1]));
                 }
             }
-            ops.addAll(sequenceAdvances());
-            OperationLog.Appended appended = log.append(transaction(s, ops));
+            OperationLog.Appended appended;
+            synchronized (sequenceOrder) {
+                ops.addAll(sequenceAdvances());
+                appended = log.append(transaction(s, ops));
+            }
             Watermarks.record(session, s.slot, appended.lastOperation());
             awaitDurable(appended, c);
             c.commit();

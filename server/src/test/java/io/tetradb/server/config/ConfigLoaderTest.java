@@ -25,6 +25,17 @@ class ConfigLoaderTest {
         assertThat(c.maxFrameSize()).isEqualTo(16 * 1024 * 1024);
         assertThat(c.databaseName()).isEqualTo("tetra");
         assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.logCheckpointInterval()).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void theCheckpointIntervalIsSetAndBounded() {
+        assertThat(ConfigLoader.load(null, Map.of(), Map.of("log.checkpointInterval", "5s")).logCheckpointInterval())
+                .isEqualTo(Duration.ofSeconds(5));
+        for (String bad : new String[]{"10ms", "2h", "often"}) {
+            assertThatThrownBy(() -> ConfigLoader.load(null, Map.of(), Map.of("log.checkpointInterval", bad)))
+                    .as(bad).isInstanceOf(ConfigException.class).hasMessageContaining("log.checkpointInterval");
+        }
     }
 
     @Test
