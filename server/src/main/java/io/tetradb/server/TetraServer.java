@@ -182,6 +182,7 @@ public final class TetraServer implements AutoCloseable {
                 version, timer);
         LogService logService = logs;
         backups.logs(logService::log);
+        backups.checkpoints(logService::checkpoints);
         scheduler = new BackupScheduler(backups, clock);
         AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version,
                 () -> backups, () -> scheduler, config.tls());

@@ -55,12 +55,13 @@ import java.util.stream.Stream;
 final class BackupRun {
     /** The service's logger: the log lines read as they did before the split (bench/ reads one of them). */
     private static final Logger LOG = LoggerFactory.getLogger(BackupService.class);
+    private static final long CHECKPOINT_WAIT_MILLIS = 10_000;
 
     /** What a run needs of the service; one per service, shared by its runs. */
     record Context(DataLayout layout, Database database, WriteGate gate, BooleanSupplier transactionsEnded,
                    String serverVersion, BackupJournal journal, BackupRecords records,
                    Supplier<LongConsumer> gateClosedListener, Supplier<LongConsumer> verifyingListener,
-                   Supplier<OperationLog> log) {
+                   Supplier<OperationLog> log, Supplier<io.tetradb.server.log.Checkpoints> checkpoints) {
     }
 
     final long number;
@@ -401,7 +402,8 @@ final class BackupRun {
             phase = "copying data";
             String entry = "Data/" + layout.dataFile().getFileName();
             currentFile = entry;
-            DataFileSnapshot snap = DataFileSnapshot.take(cx.database().engineStore(), layout.dataFile());
+            DataFileSnapshot snap = DataFileSnapshot.take(cx.database().engineStore(), layout.dataFile(),
+                    this::writeDataFile);
             try (snap) {
                 fileFormat = snap.fileFormat();
                 writer.add(entry, System.currentTimeMillis(), snap.source(), this::copied);
@@ -415,6 +417,22 @@ final class BackupRun {
         gate.open();
         journal("gate-opened", false, BackupService.fields("queued", gate.queuedTotal(), "cancelled", gate.refusedTotal()));
         LOG.info("Backup {}: database files copied, the write gate is open again.", number);
+    }
+
+    /**
+     * Writes every committed change to the data file before it is copied: at one of the
+     * server's checkpoints when it has them (H2 then writes while no session changes the
+     * engine, as always), else by H2 directly (embedded mode: the exclusive lock keeps all
+     * work out).
+     */
+    private void writeDataFile() throws IOException {
+        io.tetradb.server.log.Checkpoints cp = cx.checkpoints().get();
+        if (cp == null) {
+            cx.database().engineStore().getMvStore().commit();
+        } else if (!cp.checkpointWithin(CHECKPOINT_WAIT_MILLIS)) {
+            throw new IOException("the data file could not be written at a checkpoint within "
+                    + CHECKPOINT_WAIT_MILLIS / 1000 + " s (engine calls under way did not end)");
+        }
     }
 
     /**

@@ -131,6 +131,7 @@ public final class BackupService implements AutoCloseable {
     private volatile BiConsumer<BackupRecord, Origin> finishedListener = (r, o) -> { };
     private volatile BackupScheduler scheduler;
     private volatile java.util.function.Supplier<OperationLog> logSource = () -> null;
+    private volatile java.util.function.Supplier<io.tetradb.server.log.Checkpoints> checkpointSource = () -> null;
 
     /** Who started a backup. */
     public enum Origin { MANUAL, SCHEDULED }
@@ -147,7 +148,13 @@ public final class BackupService implements AutoCloseable {
         this.records = new BackupRecords(layout, journal);
         this.events = new BackupEvents(timer);
         this.context = new BackupRun.Context(layout, database, gate, transactionsEnded, serverVersion, journal,
-                records, () -> gateClosedListener, () -> verifyingListener, () -> logSource.get());
+                records, () -> gateClosedListener, () -> verifyingListener, () -> logSource.get(),
+                () -> checkpointSource.get());
+    }
+
+    /** Where backups find the server's checkpoints, which write the data file (none in embedded mode). */
+    public void checkpoints(java.util.function.Supplier<io.tetradb.server.log.Checkpoints> source) {
+        checkpointSource = source == null ? () -> null : source;
     }
 
     /** Where backups find the open log file (the server's LogService; none in embedded mode). */

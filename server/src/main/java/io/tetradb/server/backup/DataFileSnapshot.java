@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * <p>The method, taken once the write gate is closed and no transaction holds
  * uncommitted changes (so the store holds exactly the state at gate close):
  * <ol>
- *   <li>{@code MVStore.commit()} writes every committed change to the file.</li>
+ *   <li>A checkpoint of the server ({@code MVStore.commit()} while no session changes the
+ *       engine) writes every committed change to the file, and the file is synced (the closed log segment leaves {@code Data/} after the copy).</li>
  *   <li>Inside {@code FileStore.executeFileStoreOperation} — which waits for H2's
  *       background writer to finish and keeps it out meanwhile — free-space reuse is
  *       switched off (as H2's own BACKUP does: new chunks then only go after the used
@@ -65,10 +66,19 @@ final class DataFileSnapshot implements AutoCloseable {
     }
 
     /** Takes the snapshot of {@code file}, the data file of {@code engineStore}. */
-    static DataFileSnapshot take(Store engineStore, Path file) throws IOException {
+    /** What writes every committed change to the data file (the server's checkpoint). */
+    @FunctionalInterface
+    interface Writer {
+        void write() throws IOException;
+    }
+
+    static DataFileSnapshot take(Store engineStore, Path file, Writer writeChanges) throws IOException {
         MVStore mv = engineStore.getMvStore();
         FileStore<?> fs = mv.getFileStore();
-        mv.commit();
+        writeChanges.write();
+        // On disk before the backup moves the log segment it just closed out of Data/: after a power
+        // loss the data file must still hold that segment's operations, which recovery no longer reads.
+        fs.sync();
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         try {
             Object[] taken = new Object[4];

@@ -40,7 +40,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>When.</b> Every {@code log.checkpointInterval} when something is unsaved, sooner
  * when H2 holds more than {@link #EARLY_BYTES} of unsaved pages. A checkpoint waits at
  * most {@link #WAIT_MILLIS} for the calls under way (holding new ones back meanwhile) and,
- * when they did not end, tries again a quarter interval later: a long statement never holds
+ * when they did not end, tries again a quarter interval later (at most a second): a long statement never holds
  * every other write back for long, nor often; past {@link #FORCE_BYTES} of unsaved pages it waits
  * up to {@link #FORCE_WAIT_MILLIS} each try, holding new writes back meanwhile (H2 holds
  * writers back at such a size too).
@@ -58,6 +58,8 @@ public final class Checkpoints implements AutoCloseable {
     static final long WAIT_MILLIS = 20;
     static final long FORCE_WAIT_MILLIS = 1000;
     private static final long TICK_MILLIS = 100;
+    /** The longest wait after a checkpoint that gave up (the interval may be an hour). */
+    private static final long RETRY_MILLIS = 1000;
     /** Compaction per checkpoint: chunks under this fill rate are rewritten, this many bytes at most. */
     private static final int COMPACT_FILL_RATE = 50;
     private static final int COMPACT_WRITE_BYTES = 2 << 20;
@@ -174,6 +176,17 @@ public final class Checkpoints implements AutoCloseable {
         return true;
     }
 
+    /** Tries checkpoints until one is written or {@code timeoutMillis} passed; whether one was. */
+    public boolean checkpointWithin(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        do {
+            if (checkpoint(Math.min(FORCE_WAIT_MILLIS, Math.max(1, timeoutMillis)))) {
+                return true;
+            }
+        } while (System.nanoTime() < deadline && !store.isClosed());
+        return false;
+    }
+
     /**
      * A checkpoint when H2 holds more than {@link #EARLY_BYTES} of unsaved pages, for a
      * thread that changes the engine alone and holds nothing (recovery between the
@@ -212,7 +225,7 @@ public final class Checkpoints implements AutoCloseable {
                 } else if ((due || unsaved >= EARLY_BYTES) && now >= notBeforeMillis
                         && !checkpoint(WAIT_MILLIS)) {
                     // Each try holds new calls back while it waits: after one that gave up, wait before the next.
-                    notBeforeMillis = now + Math.max(TICK_MILLIS, intervalMillis / 4);
+                    notBeforeMillis = now + Math.min(RETRY_MILLIS, Math.max(TICK_MILLIS, intervalMillis / 4));
                 }
             } catch (RuntimeException e) {
                 // The store failed (disk full, closed under us): H2 reports it to the sessions; the next tick tries again.

@@ -317,7 +317,7 @@ public final class RequestDispatcher {
         } finally {
             cp.exit();
         }
-        if (!cp.checkpoint(CHECKPOINT_WAIT_MILLIS)) {
+        if (!cp.checkpointWithin(CHECKPOINT_WAIT_MILLIS)) {
             throw new TetraException(ErrorCode.SERVER_BUSY, "CHECKPOINT: the writes under way did not end within "
                     + CHECKPOINT_WAIT_MILLIS / 1000 + " s; nothing was written, try again.");
         }
