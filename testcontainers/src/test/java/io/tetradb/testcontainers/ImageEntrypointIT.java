@@ -249,8 +249,8 @@ class ImageEntrypointIT {
                 .anyMatch(l -> l.contains("\t2\tend\t") && l.contains("status=STOPPED") && l.contains("code=1406"));
         try (Stream<Path> files = Files.list(backupVolume)) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .as("archive 1 kept, nothing left of backup 2")
-                    .containsExactlyInAnyOrder("shop-0001.tar.zst", "backup-history.json");
+                    .as("archive 1 and the log segment it closed kept, nothing left of backup 2")
+                    .containsExactlyInAnyOrder("shop-0001.tar.zst", "shop-0001.journal.zst", "backup-history.json");
         }
 
         // The restart needs no password setting any more: the database has its admin.
