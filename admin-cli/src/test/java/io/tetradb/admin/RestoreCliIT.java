@@ -58,6 +58,8 @@ class RestoreCliIT {
     private TetraServer server;
     private TetraClient client;
     private List<List<Object>> atBackup;
+    /** The rows after the write that follows the backup: what a restore brought forward by the log holds. */
+    private List<List<Object>> afterBackup;
 
     @BeforeEach
     void startServerWithABackup() throws IOException {
@@ -86,6 +88,7 @@ class RestoreCliIT {
         assertThat(client.admin().backupStatus().getLast().getStatus()).isEqualTo("SUCCESS");
         atBackup = rows(client, QUERY);
         client.update("INSERT INTO T VALUES (100, 'after the backup')");
+        afterBackup = rows(client, QUERY);
     }
 
     // ------------------------------------------------------------------ backup verify
@@ -133,8 +136,12 @@ class RestoreCliIT {
         Path copy = temp.resolve("copies").resolve("db");
         Run text = admin("restore", "1", "--to", copy.toString());
         assertThat(text.exit).as(text.err).isZero();
-        assertThat(text.out).isEqualTo("Backup 1 restored into " + copy + "." + System.lineSeparator()
-                + "Open it with: tetra-server --data-dir " + copy + System.lineSeparator());
+        List<String> lines = text.out.lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).isEqualTo("Backup 1 restored into " + copy + ".");
+        assertThat(lines.get(1)).matches("Log: 1 transaction\\(s\\), 1 operation\\(s\\) integrated from db\\.journal "
+                + "in \\d+ ms; the database holds operations up to \\d+\\.");
+        assertThat(lines.get(2)).isEqualTo("Open it with: tetra-server --data-dir " + copy);
         assertServes(copy, "db");
 
         Path other = temp.resolve("copies").resolve("shop");
@@ -146,12 +153,48 @@ class RestoreCliIT {
         assertThat(Path.of(n.get("databaseDir").asText())).isEqualTo(other);
         assertThat(n.get("inPlace").asBoolean()).isFalse();
         assertThat(n.get("replacedFilesDir").isNull()).isTrue();
+        assertThat(n.get("logIntegrated").asBoolean()).isTrue();
+        assertThat(n.get("logSegments")).extracting(JsonNode::asText).containsExactly("db.journal");
+        assertThat(n.get("stoppedAtPoint").asBoolean()).isFalse();
         assertThat(other.resolve("Data").resolve("shop.mv.db")).isRegularFile();
         assertServes(other, "shop");
 
         Run again = admin("restore", "1", "--to", copy.toString());
         assertThat(again.exit).isEqualTo(1);
         assertThat(again.err).startsWith("tetra-admin: error 2010: ").contains("not empty");
+    }
+
+    @Test
+    void theLogOptionsGoWithToAndWithEachOtherAsTheySay() throws IOException {
+        backup(null);
+        Run alone = admin("restore", "1", "--to", temp.resolve("alone").toString(), "--no-log", "--json");
+        assertThat(alone.exit).as(alone.err).isZero();
+        assertThat(alone.json().get("logIntegrated").asBoolean()).isFalse();
+        assertThat(alone.json().get("logSegments")).isEmpty();
+        long held = alone.json().get("lastOperation").asLong();
+        Run point = admin("restore", "1", "--to", temp.resolve("point").toString(), "--until-op",
+                Long.toString(held + 1000), "--json");
+        assertThat(point.exit).as(point.err).isZero();
+        assertThat(point.json().get("logIntegrated").asBoolean()).isTrue();
+        assertThat(point.json().get("lastOperation").asLong()).as("the write after the backup").isEqualTo(held + 1);
+        // Points before the archive: it holds more already.
+        Run early = admin("restore", "1", "--to", temp.resolve("early").toString(), "--until-op", "1");
+        assertThat(early.exit).isEqualTo(1);
+        assertThat(early.err).startsWith("tetra-admin: error 2010: ").contains("restore an earlier archive");
+        Run time = admin("restore", "1", "--to", temp.resolve("time").toString(), "--until-time", "2000-01-01");
+        assertThat(time.exit).isEqualTo(1);
+        assertThat(time.err).startsWith("tetra-admin: error 2010: ").contains("restore an earlier archive");
+
+        for (String[] bad : new String[][]{
+                {"restore", "1", "--in-place", "--no-log"},
+                {"restore", "1", "--in-place", "--until-op", "5"},
+                {"restore", "1", "--to", temp.resolve("x").toString(), "--no-log", "--until-op", "5"},
+                {"restore", "1", "--to", temp.resolve("y").toString(), "--until-op", "0"},
+                {"restore", "1", "--to", temp.resolve("z").toString(), "--until-time", "soon"}}) {
+            Run r = admin(bad);
+            assertThat(r.exit).as(String.join(" ", bad) + ": " + r.err).isEqualTo(2);
+        }
+        assertThat(temp.resolve("x")).doesNotExist();
     }
 
     @Test
@@ -238,7 +281,7 @@ class RestoreCliIT {
             // The backup's users came with it: the same admin password logs in, no new one is generated.
             try (TetraClient c = connect(port.get(120, TimeUnit.SECONDS))) {
                 assertThat(c.databaseName()).isEqualTo("packaged");
-                assertThat(rows(c, QUERY)).isEqualTo(atBackup);
+                assertThat(rows(c, QUERY)).as("brought forward by the log").isEqualTo(afterBackup);
             }
             assertThat(lines).noneMatch(l -> l.contains("generated password"));
         } finally {
@@ -256,7 +299,7 @@ class RestoreCliIT {
                 .adminPassword("unused-password").build());
              TetraClient c = connect(copy.boundPort())) {
             assertThat(c.databaseName()).isEqualTo(name);
-            assertThat(rows(c, QUERY)).isEqualTo(atBackup);
+            assertThat(rows(c, QUERY)).as("brought forward by the log").isEqualTo(afterBackup);
         }
     }
 

@@ -201,13 +201,25 @@ public final class TetraAdmin {
 
     /**
      * Restores backup {@code number} into the folder {@code toDir} on the server, which
-     * must not exist or be empty (a relative path is taken beside the database folder);
+     * must not exist or be empty (a relative path is taken beside the database folder),
+     * brought forward with the log to the last acknowledged commit;
      * {@code tetra-server --data-dir toDir} then opens it. The running database is not
      * touched.
      */
     public io.tetradb.protocol.RestoreReport restoreBackup(long number, String toDir) {
         return callSync(AdminRequest.newBuilder().setRestoreBackup(
                 io.tetradb.protocol.RestoreBackup.newBuilder().setNumber(number).setToDir(toDir))).getRestoreReport();
+    }
+
+    /**
+     * Any restore, as {@code tetra-admin restore} builds it: an archive by number or file,
+     * to a folder or in place, and for a folder how far the log brings it forward
+     * ({@code no_log}, {@code until_operation}, {@code until_time_millis}; by default to the
+     * last acknowledged commit). The report says which segments were read and the last
+     * operation the restored database holds.
+     */
+    public io.tetradb.protocol.RestoreReport restore(io.tetradb.protocol.RestoreBackup request) {
+        return callSync(AdminRequest.newBuilder().setRestoreBackup(request)).getRestoreReport();
     }
 
     /** As {@link #restoreBackup(long, String)}, from the archive {@code file} on the server. */

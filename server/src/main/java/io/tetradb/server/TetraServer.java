@@ -194,6 +194,7 @@ public final class TetraServer implements AutoCloseable {
         EngineRecovery recovery = new EngineRecovery(database, catalog, sessions);
         limits.onEngineOutOfMemory(recovery::check);
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
+        restores.logs(() -> logService);
         admin.restores(restores);
         admin.logCommands(new io.tetradb.server.log.LogCommands(() -> logService, config.maxFrameSize()));
         admin.catalog(catalog);

@@ -232,34 +232,13 @@ public final class LogCommand extends AdminCommand {
             }
         }
 
-        /**
-         * An ISO-8601 time: with an offset, without one (the local zone), or a date (its start;
-         * for {@code --to}, its last millisecond).
-         */
+        /** An ISO-8601 time ({@link Times#parse}); a usage error otherwise. */
         private Instant time(String option, String s, boolean endOfDay) {
-            String t = s.strip().replaceFirst("^(\\d{4}-\\d{2}-\\d{2}) ", "$1T");
-            ZoneId zone = ZoneId.systemDefault();
-            Instant at;
             try {
-                at = OffsetDateTime.parse(t).toInstant();
-            } catch (DateTimeParseException e1) {
-                try {
-                    at = LocalDateTime.parse(t).atZone(zone).toInstant();
-                } catch (DateTimeParseException e2) {
-                    try {
-                        LocalDate d = LocalDate.parse(t);
-                        at = endOfDay ? d.plusDays(1).atStartOfDay(zone).toInstant().minusMillis(1)
-                                : d.atStartOfDay(zone).toInstant();
-                    } catch (DateTimeParseException e3) {
-                        throw usage(option + ": '" + s + "' is neither an operation number nor an ISO-8601 time "
-                                + "(2026-12-01, 2026-12-01T08:00, 2026-12-01T08:00:00+01:00).");
-                    }
-                }
+                return Times.parse(option, s, endOfDay);
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
             }
-            if (at.toEpochMilli() < 0) {
-                throw usage(option + ": times before 1970 hold no operation.");
-            }
-            return at;
         }
 
         static String line(LogOperationInfo op) {

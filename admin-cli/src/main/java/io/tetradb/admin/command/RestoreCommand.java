@@ -3,6 +3,7 @@ package io.tetradb.admin.command;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetradb.admin.AdminMain;
 import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.RestoreBackup;
 import io.tetradb.protocol.RestoreReport;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -18,8 +19,15 @@ import picocli.CommandLine.Option;
  * the current files move to {@code Replaced Files (restore)}, and the database reopens.
  * Admin role.
  *
+ * <p>With {@code --to} the log brings the archive forward (PRODUCT.md 4.11): the segments
+ * archived after it, the closed ones in {@code Data/} and the current log file, to the last
+ * acknowledged commit, or to {@code --until-op} / {@code --until-time}; {@code --no-log}
+ * restores the archive alone.
+ *
  * <p>JSON ({@code --json}): {@code {"number", "archive", "databaseDir", "inPlace",
- * "replacedFilesDir"}} ({@code null} when it does not apply).
+ * "replacedFilesDir", "logIntegrated", "logSegments", "lastOperation", "transactionsIntegrated",
+ * "operationsIntegrated", "integrationMillis", "stoppedAtPoint"}} ({@code null} when it does
+ * not apply).
  *
  * <p>Runs on the caller's thread (main).
  */
@@ -31,6 +39,18 @@ public final class RestoreCommand extends AdminCommand {
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private Target target;
+
+    @Option(names = "--no-log", description = "With --to: the archive alone, as it was when its backup closed the "
+            + "gate (by default the log brings it forward to the last acknowledged commit).")
+    private boolean noLog;
+
+    @Option(names = "--until-op", paramLabel = "OP", description = "With --to: stop the log at this operation "
+            + "(the last transaction whose operations all come at or before it is applied, none after).")
+    private Long untilOp;
+
+    @Option(names = "--until-time", paramLabel = "TIME", description = "With --to: stop the log at this time "
+            + "(ISO-8601: 2026-12-01T10:14, with an offset, or a date; the last transaction committed at or before it).")
+    private String untilTime;
 
     /** Where the archive goes: exactly one of the two. */
     static final class Target {
@@ -50,27 +70,71 @@ public final class RestoreCommand extends AdminCommand {
         if (!target.inPlace && target.toDir.isBlank()) {
             throw usage("--to needs a folder.");
         }
+        boolean logOptions = noLog || untilOp != null || untilTime != null;
+        if (target.inPlace && logOptions) {
+            throw usage("--no-log, --until-op and --until-time go with --to: an in-place restore puts back the "
+                    + "archive alone in this version.");
+        }
+        if (noLog && (untilOp != null || untilTime != null)) {
+            throw usage("--no-log integrates nothing: it goes without --until-op and --until-time.");
+        }
+        if (untilOp != null && untilOp < 1) {
+            throw usage("--until-op: operations are numbered from 1.");
+        }
+        RestoreBackup.Builder req = RestoreBackup.newBuilder();
+        if (ref.byNumber()) {
+            req.setNumber(ref.number());
+        } else {
+            req.setFile(ref.file());
+        }
+        if (target.inPlace) {
+            req.setInPlace(true);
+        } else {
+            req.setToDir(target.toDir).setNoLog(noLog);
+            if (untilOp != null) {
+                req.setUntilOperation(untilOp);
+            }
+            if (untilTime != null) {
+                try {
+                    req.setUntilTimeMillis(Times.parse("--until-time", untilTime, true).toEpochMilli());
+                } catch (IllegalArgumentException e) {
+                    throw usage(e.getMessage());
+                }
+            }
+        }
         RestoreReport r;
         try (TetraClient client = main.connect()) {
-            if (target.inPlace) {
-                r = ref.byNumber() ? client.admin().restoreInPlace(ref.number())
-                        : client.admin().restoreInPlace(ref.file());
-            } else {
-                r = ref.byNumber() ? client.admin().restoreBackup(ref.number(), target.toDir)
-                        : client.admin().restoreBackup(ref.file(), target.toDir);
-            }
+            r = client.admin().restore(req.build());
         }
         if (main.json()) {
             ObjectNode n = ArchiveRef.json(main.mapper(), r.getNumber(), r.getArchive());
             n.put("databaseDir", r.getDatabaseDir());
             n.put("inPlace", r.getInPlace());
             n.put("replacedFilesDir", r.getReplacedFilesDir().isEmpty() ? null : r.getReplacedFilesDir());
+            n.put("logIntegrated", r.getLogIntegrated());
+            var segs = n.putArray("logSegments");
+            r.getLogSegmentsList().forEach(segs::add);
+            n.put("lastOperation", r.getLastOperation());
+            n.put("transactionsIntegrated", r.getTransactionsIntegrated());
+            n.put("operationsIntegrated", r.getOperationsIntegrated());
+            n.put("integrationMillis", r.getIntegrationMillis());
+            n.put("stoppedAtPoint", r.getStoppedAtPoint());
             main.printJson(n);
         } else if (r.getInPlace()) {
             main.out().println(ref.label(r.getNumber()) + " restored in place; the database is open again.");
             main.out().println("Previous files: " + r.getReplacedFilesDir());
         } else {
             main.out().println(ref.label(r.getNumber()) + " restored into " + r.getDatabaseDir() + ".");
+            if (r.getLogIntegrated()) {
+                main.out().println("Log: " + r.getTransactionsIntegrated() + " transaction(s), "
+                        + r.getOperationsIntegrated() + " operation(s) integrated from "
+                        + (r.getLogSegmentsCount() == 0 ? "no segment" : String.join(", ", r.getLogSegmentsList()))
+                        + " in " + r.getIntegrationMillis() + " ms; the database holds operations up to "
+                        + r.getLastOperation() + (r.getStoppedAtPoint() ? " (stopped at the point asked for)." : "."));
+            } else {
+                main.out().println("Without the log: the state when the backup closed its gate (operation "
+                        + r.getLastOperation() + ").");
+            }
             main.out().println("Open it with: tetra-server --data-dir " + r.getDatabaseDir());
         }
         main.out().flush();

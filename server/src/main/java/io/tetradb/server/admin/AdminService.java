@@ -176,9 +176,16 @@ public final class AdminService {
                 if (r.getInPlace() == !r.getToDir().isEmpty()) {
                     throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Restore either to a folder or in place.");
                 }
+                if (r.getInPlace() && (r.getNoLog() || r.getUntilOperation() > 0 || r.getUntilTimeMillis() > 0)) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "An in-place restore puts back the archive "
+                            + "alone in this version: no_log, until_operation and until_time_millis go with a folder.");
+                }
                 return AdminReply.newBuilder().setRestoreReport(r.getInPlace()
                         ? restores.restoreInPlace(r.getNumber(), r.getFile(), caller)
-                        : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()))).build();
+                        : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()),
+                                new RestoreService.LogPoint(r.getNoLog(), r.getUntilOperation(),
+                                        r.getUntilTimeMillis() > 0 ? r.getUntilTimeMillis() : Long.MAX_VALUE)))
+                        .build();
             }
             case LOG_STATUS:
                 return AdminReply.newBuilder().setLogStatus(logCommands.status()).build();

@@ -87,6 +87,7 @@ public final class RestoreService {
     private final BackupJournal journal;
     private final ReentrantLock inPlace = new ReentrantLock();
     private volatile Runnable maintenanceListener = () -> { };
+    private volatile java.util.function.Supplier<io.tetradb.server.log.LogService> logs = () -> null;
 
     public RestoreService(DataLayout layout, Database database, CatalogWriter catalog, UserStore users,
                           SessionRegistry sessions, BackupService backups) {
@@ -97,6 +98,26 @@ public final class RestoreService {
         this.sessions = sessions;
         this.backups = backups;
         this.journal = new BackupJournal(layout.logsDir());
+    }
+
+    /** Where restores find the server's log (the current log file is integrated too). */
+    public void logs(java.util.function.Supplier<io.tetradb.server.log.LogService> source) {
+        logs = source == null ? () -> null : source;
+    }
+
+    /**
+     * How far a restore brings the archive forward with the log (PRODUCT.md 4.11): not at all
+     * ({@code noLog}), to its end, or to a point (an operation number, a time; 0 and
+     * {@code Long.MAX_VALUE} for none).
+     */
+    public record LogPoint(boolean noLog, long untilOperation, long untilTimeMillis) {
+        public static LogPoint end() {
+            return new LogPoint(false, 0, Long.MAX_VALUE);
+        }
+
+        public static LogPoint none() {
+            return new LogPoint(true, 0, Long.MAX_VALUE);
+        }
     }
 
     /**
@@ -236,6 +257,19 @@ public final class RestoreService {
      * @throws TetraException 1411 when the archive is damaged, 2010 when it or the folder is not usable
      */
     public RestoreReport restoreTo(long number, String file, Path toDir) {
+        return restoreTo(number, file, toDir, LogPoint.none());
+    }
+
+    /**
+     * As {@link #restoreTo(long, String, Path)}, then brought forward with the log to
+     * {@code point}: the segments archived after it, the closed ones still in {@code Data/}
+     * and the current log file, in the order of their operations.
+     *
+     * @throws TetraException also 1403 (the archive records no log position), 1412 (a gap in
+     *                        the log), 1413 / 1416 (a segment fails its checks or is another
+     *                        database's), 1420 (an operation could not be applied)
+     */
+    public RestoreReport restoreTo(long number, String file, Path toDir, LogPoint point) {
         Path archive = locate(number, file);
         Path to = target(toDir);
         long journalNumber = number;
@@ -251,16 +285,38 @@ public final class RestoreService {
             requireDataFile(manifest, archive);
             renameDataFiles(staged, manifest.path("database").asText(""));
             completeFromLive(staged);
+            io.tetradb.server.log.LogIntegration.Result integrated = point.noLog() ? null
+                    : integrate(staged, manifest, archive, work, point);
             DataLayout.restrictTree(staged);
             if (Files.isDirectory(to)) {
                 Files.delete(to); // empty, checked above; fails if something arrived meanwhile
             }
             move(staged, to);
-            journal.event(journalNumber, "restore-end", true, verbose(), fields("archive", archive, "mode", "to",
-                    "to", to, "durationMillis", System.currentTimeMillis() - start));
-            LOG.info("Archive {} restored into {}.", archive.getFileName(), to);
-            return RestoreReport.newBuilder().setArchive(archive.toString()).setDatabaseDir(to.toString())
-                    .setInPlace(false).setNumber(Math.max(0, journalNumber)).build();
+            Map<String, Object> end = fields("archive", archive, "mode", "to", "to", to, "durationMillis",
+                    System.currentTimeMillis() - start);
+            RestoreReport.Builder report = RestoreReport.newBuilder().setArchive(archive.toString())
+                    .setDatabaseDir(to.toString()).setInPlace(false).setNumber(Math.max(0, journalNumber))
+                    .setLogIntegrated(integrated != null)
+                    .setLastOperation(integrated != null ? integrated.lastOperation()
+                            : manifest.path("lastOperation").asLong(0));
+            if (integrated != null) {
+                report.addAllLogSegments(integrated.segments()).setTransactionsIntegrated(integrated.transactions())
+                        .setOperationsIntegrated(integrated.operations()).setIntegrationMillis(integrated.millis())
+                        .setStoppedAtPoint(integrated.stoppedAtPoint());
+                end.put("segments", String.join(",", integrated.segments()));
+                end.put("operationsIntegrated", integrated.operations());
+                end.put("lastOperation", integrated.lastOperation());
+            }
+            journal.event(journalNumber, "restore-end", true, verbose(), end);
+            if (integrated == null) {
+                LOG.info("Archive {} restored into {} (without the log).", archive.getFileName(), to);
+            } else {
+                LOG.info("Archive {} restored into {} and brought forward with the log: {} transaction(s), {} "
+                                + "operation(s) from {} in {} ms, up to operation {}.", archive.getFileName(), to,
+                        integrated.transactions(), integrated.operations(), integrated.segments(), integrated.millis(),
+                        integrated.lastOperation());
+            }
+            return report.build();
         } catch (TetraException e) {
             failed(journalNumber, archive, e, false);
             throw e;
@@ -272,6 +328,139 @@ public final class RestoreService {
         } finally {
             deleteQuietly(work);
         }
+    }
+
+    /**
+     * Brings the database staged in {@code root} (archive {@code archive}, whose manifest
+     * says up to which operation it holds) forward with the log to {@code point}. The archived
+     * segments are checked against the history's SHA-256 and decompressed into {@code work}.
+     */
+    private io.tetradb.server.log.LogIntegration.Result integrate(Path root, JsonNode manifest, Path archive,
+                                                                  Path work, LogPoint point) throws IOException {
+        if (!manifest.has("lastOperation")) {
+            throw new TetraException(ErrorCode.LOG_MISSING, "The archive " + archive.getFileName() + " records no "
+                    + "position in the log (it was made before the log file): restore it with --no-log.");
+        }
+        long held = manifest.path("lastOperation").asLong();
+        if (point.untilOperation() > 0 && point.untilOperation() < held) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + archive.getFileName() + " already "
+                    + "holds the operations up to " + held + ": it cannot be brought to operation "
+                    + point.untilOperation() + "; restore an earlier archive.");
+        }
+        java.time.Instant started = java.time.Instant.parse(manifest.path("start").asText("1970-01-01T00:00:00Z"));
+        if (point.untilTimeMillis() < started.toEpochMilli()) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + archive.getFileName() + " was made"
+                    + " at " + started + ", after " + java.time.Instant.ofEpochMilli(point.untilTimeMillis())
+                    + ": it cannot be brought back to that time; restore an earlier archive.");
+        }
+        io.tetradb.protocol.BackupHistory history = backups.history();
+        List<io.tetradb.server.log.LogIntegration.Source> sources = logSources(held, work, history);
+        Database db = new Database(new DataLayout(root));
+        try {
+            db.open();
+            String id = io.tetradb.server.log.LogIntegration.databaseId(db.system());
+            return io.tetradb.server.log.LogIntegration.integrate(db.system(), id, held, sources,
+                    new io.tetradb.server.log.LogIntegration.Point(point.untilOperation(), point.untilTimeMillis()));
+        } catch (TetraException e) {
+            if (e.code() == ErrorCode.LOG_SEGMENT_MISSING) {
+                throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, e.getMessage() + missingHint(history, held), e);
+            }
+            throw e;
+        } catch (SQLException e) {
+            throw new TetraException(ErrorCode.LOG_OPERATION_FAILED, "The restored database could not be brought "
+                    + "forward with the log: " + reason(e), e);
+        } finally {
+            db.close();
+        }
+    }
+
+    /**
+     * The segments after operation {@code held}, in the order of their operations: those
+     * archived in the destination (checked against the history's SHA-256, 1413 otherwise;
+     * decompressed into {@code work}), the closed ones still in {@code Data/}, the current
+     * log file up to its last whole frame.
+     */
+    private List<io.tetradb.server.log.LogIntegration.Source> logSources(long held, Path work,
+                                                                        io.tetradb.protocol.BackupHistory h)
+            throws IOException {
+        List<io.tetradb.server.log.LogIntegration.Source> out = new ArrayList<>();
+        Map<String, io.tetradb.protocol.LogSegmentFile> archived = new java.util.TreeMap<>();
+        List<io.tetradb.protocol.LogSegmentFile> all = new ArrayList<>(h.getLogSegmentsList());
+        h.getEntriesList().forEach(e -> all.addAll(e.getLogSegmentsList()));
+        for (io.tetradb.protocol.LogSegmentFile f : all) {
+            if (f.getLastOperation() > held) {
+                archived.put(f.getFile(), f);
+            }
+        }
+        List<io.tetradb.protocol.LogSegmentFile> ordered = new ArrayList<>(archived.values());
+        ordered.sort(java.util.Comparator.comparingLong(io.tetradb.protocol.LogSegmentFile::getFirstOperation));
+        Path destination = BackupSettings.load(layout).destination();
+        Path logDir = Files.createDirectories(work.resolve("log"));
+        for (io.tetradb.protocol.LogSegmentFile f : ordered) {
+            Path zst = destination.resolve(f.getFile());
+            if (!Files.isRegularFile(zst)) {
+                throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "The log segment " + f.getFile() + " (operations "
+                        + f.getFirstOperation() + " to " + f.getLastOperation() + ") is missing from " + destination + ".");
+            }
+            String sha = sha256(zst);
+            if (!sha.equals(f.getSha256())) {
+                throw new TetraException(ErrorCode.LOG_SEGMENT_DAMAGED, "The log segment " + f.getFile()
+                        + " fails its checksum: SHA-256 " + sha + ", the history records " + f.getSha256() + ".");
+            }
+            Path plain = logDir.resolve(f.getFile().replaceFirst("\\.zst$", ""));
+            try (java.io.InputStream in = new com.github.luben.zstd.ZstdInputStream(Files.newInputStream(zst))) {
+                Files.copy(in, plain);
+            }
+            out.add(new io.tetradb.server.log.LogIntegration.Source(f.getFile(), plain, -1));
+        }
+        List<Path> closed = new ArrayList<>(io.tetradb.server.backup.SegmentArchiver.closedSegments(layout));
+        Map<Path, Long> firsts = new java.util.HashMap<>();
+        for (Path p : closed) {
+            try (io.tetradb.server.log.SegmentReader r = io.tetradb.server.log.SegmentReader.open(p, null)) {
+                firsts.put(p, r.header().getFirstOperation());
+            }
+        }
+        closed.sort(java.util.Comparator.comparing(firsts::get));
+        for (Path p : closed) {
+            out.add(new io.tetradb.server.log.LogIntegration.Source(p.getFileName().toString(), p, -1));
+        }
+        io.tetradb.server.log.LogService service = logs.get();
+        io.tetradb.server.log.OperationLog current = service == null ? null : service.log();
+        if (current != null && Files.isRegularFile(current.file())) {
+            out.add(new io.tetradb.server.log.LogIntegration.Source(current.file().getFileName().toString(),
+                    current.file(), current.readableEnd()));
+        }
+        return out;
+    }
+
+    /**
+     * The segments the history says should hold what is missing: the one each later backup
+     * archived beside its archive (they are named after the backup), from {@code held} on.
+     */
+    private String missingHint(io.tetradb.protocol.BackupHistory h, long held) {
+        List<String> expected = new ArrayList<>();
+        for (io.tetradb.protocol.BackupHistoryEntry e : h.getEntriesList()) {
+            if (e.getLastOperation() > held && !e.getDatabaseId().isEmpty()) {
+                String name = String.format(Locale.ROOT, "%s-%04d.journal.zst", layout.databaseName(), e.getNumber());
+                if (!Files.isRegularFile(BackupSettings.load(layout).destination().resolve(name))) {
+                    expected.add(name + " (backup " + e.getNumber() + ", operations up to " + e.getLastOperation() + ")");
+                }
+            }
+        }
+        return expected.isEmpty() ? "" : " Not in the backup destination: " + String.join(", ", expected) + ".";
+    }
+
+    private static String sha256(Path file) throws IOException {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.io.InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), md)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     /** The folder to restore into: absolute, not the live database, missing or empty. */

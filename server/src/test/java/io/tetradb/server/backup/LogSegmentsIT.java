@@ -364,7 +364,8 @@ class LogSegmentsIT {
         insert(200, 203);
         // A crash's data file: backup 1's (before both inserts), with the server's Data/ logs beside it.
         Path copy = dir.resolve("copy").resolve("testdb");
-        admin.admin().restoreBackup(1, copy.toString());
+        admin.admin().restore(io.tetradb.protocol.RestoreBackup.newBuilder().setNumber(1).setToDir(copy.toString())
+                .setNoLog(true).build());
         admin.close();
         server.close();
         try (Stream<Path> logs = Files.list(server.layout().dataDir())) {
