@@ -132,6 +132,7 @@ public final class BackupService implements AutoCloseable {
     private volatile BackupScheduler scheduler;
     private volatile java.util.function.Supplier<OperationLog> logSource = () -> null;
     private volatile java.util.function.Supplier<io.tetradb.server.log.Checkpoints> checkpointSource = () -> null;
+    private static final long LOG_NEW_CHECKPOINT_MILLIS = 10_000;
 
     /** Who started a backup. */
     public enum Origin { MANUAL, SCHEDULED }
@@ -195,6 +196,15 @@ public final class BackupService implements AutoCloseable {
                 OperationLog.ClosedSegment c = log.roll(SegmentArchiver.closedName(layout, log.header().getSegment()));
                 journal.event(backup, "log-new", true, settings.verboseJournal(), fields("by", by, "segment",
                         c.segment(), "firstOperation", c.firstOperation(), "lastOperation", c.lastOperation()));
+                // Recovery reads only the segments in Data/: before the closed one leaves it, the data file
+                // must hold every operation in it (a checkpoint once the commits under way have ended).
+                io.tetradb.server.log.Checkpoints cp = checkpointSource.get();
+                if (cp != null && !cp.checkpointWithin(LOG_NEW_CHECKPOINT_MILLIS)) {
+                    throw new TetraException(ErrorCode.LOG_NOT_ARCHIVABLE, "The data file could not be written within "
+                            + LOG_NEW_CHECKPOINT_MILLIS / 1000 + " s (engine calls under way did not end): the closed "
+                            + "segment " + c.file().getFileName() + " stays in the Data folder; the next backup or log "
+                            + "new archives it.");
+                }
                 Path target = settings.destination().resolve(SegmentArchiver.archiveName(layout.databaseName(), backup,
                         sequence));
                 SegmentArchiver.Archived a = SegmentArchiver.archive(layout, log.header().getDatabaseId(), target,

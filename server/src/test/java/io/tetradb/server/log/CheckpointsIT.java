@@ -106,6 +106,23 @@ class CheckpointsIT {
     }
 
     @Test
+    void logNewWritesTheDataFileBeforeTheClosedSegmentLeavesTheDataFolder() throws Exception {
+        // Recovery reads only the segments in Data/: the data file must hold what log new archives.
+        try (TetraServer server = TetraServer.start(TestServers.config(temp)
+                .logCheckpointInterval(Duration.ofHours(1)).build())) {
+            MVStore mv = store(server);
+            try (TetraClient admin = TestServers.admin(server)) {
+                admin.execute("CREATE TABLE T(ID INT PRIMARY KEY)");
+                admin.update("INSERT INTO T SELECT X FROM SYSTEM_RANGE(1, 100)");
+                assertThat(mv.hasUnsavedChanges()).as("written at no checkpoint yet").isTrue();
+                admin.admin().logNew();
+                assertThat(mv.hasUnsavedChanges()).isFalse();
+                assertThat(mv.getCurrentVersion()).isEqualTo(server.logs().checkpoints().lastVersion());
+            }
+        }
+    }
+
+    @Test
     void checkpointFromAnEngineAdminIsTheServersAndH2sOwnWritesAreRefused() throws Exception {
         try (TetraServer server = TetraServer.start(TestServers.config(temp).sqlEngineAdmin(true)
                 .logCheckpointInterval(Duration.ofHours(1)).build())) {
