@@ -45,6 +45,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * up to {@link #FORCE_WAIT_MILLIS} each try, holding new writes back meanwhile (H2 holds
  * writers back at such a size too).
  *
+ * <p><b>Where the log stands.</b> Each checkpoint records the log's position (segment,
+ * offset, last operation) in the same version of the file, in map {@value #POSITION_MAP}:
+ * after a crash, recovery reads the log from there, not from its segment's start.
+ *
  * <p><b>Threads.</b> {@link #enter}/{@link #exit}: worker threads, around engine calls;
  * the checkpoint thread {@code tetra-checkpoint}: the checkpoints; {@link #checkpoint}
  * may also be called by the server (CHECKPOINT from an engine admin, the clean close).
@@ -76,11 +80,39 @@ public final class Checkpoints implements AutoCloseable {
     private volatile long longestPauseMicros;
     private volatile boolean running;
     private Thread thread;
+    /** The log whose position each checkpoint records (null until the log is open). */
+    private volatile OperationLog log;
+    /** The last checkpoint's position in the log, in the same version of the file as the rows. */
+    private final org.h2.mvstore.MVMap<String, Long> position;
 
     private Checkpoints(MVStore store, long intervalMillis) {
         this.store = store;
         this.intervalMillis = intervalMillis;
         this.lastVersion = store.getCurrentVersion();
+        this.position = store.openMap(POSITION_MAP);
+    }
+
+    static final String POSITION_MAP = "tetra.log.checkpoint";
+
+    /**
+     * The log position the last checkpoint before a crash recorded in {@code store}: every
+     * frame before it is in the data file. Null when none was recorded.
+     */
+    static OperationLog.Position recorded(MVStore store) {
+        if (!store.hasMap(POSITION_MAP)) {
+            return null;
+        }
+        org.h2.mvstore.MVMap<String, Long> m = store.openMap(POSITION_MAP);
+        Long segment = m.get("segment");
+        Long offset = m.get("offset");
+        Long last = m.get("lastOperation");
+        return segment == null || offset == null || last == null ? null
+                : new OperationLog.Position(segment, offset, last);
+    }
+
+    /** From here on each checkpoint records where {@code l} stands. */
+    void follow(OperationLog l) {
+        log = l;
     }
 
     /**
@@ -153,6 +185,17 @@ public final class Checkpoints implements AutoCloseable {
         try {
             if (store.isClosed()) {
                 return false;
+            }
+            OperationLog l = log;
+            if (l != null) {
+                // No commit is under way: every frame appended is written and its transaction is in this version.
+                OperationLog.Position p = l.position();
+                if (!Long.valueOf(p.offset()).equals(position.get("offset"))
+                        || !Long.valueOf(p.segment()).equals(position.get("segment"))) {
+                    position.put("segment", p.segment());
+                    position.put("offset", p.offset());
+                    position.put("lastOperation", p.lastOperation());
+                }
             }
             store.commit();
             if (store.getFileStore().getChunksFillRate() < COMPACT_FILL_RATE
@@ -232,6 +275,10 @@ public final class Checkpoints implements AutoCloseable {
                 LOG.warn("A checkpoint of the data file failed: {}", e.toString());
             }
         }
+    }
+
+    MVStore store() {
+        return store;
     }
 
     /** Checkpoints written since the database opened. */

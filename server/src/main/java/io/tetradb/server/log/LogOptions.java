@@ -17,10 +17,16 @@ public final class LogOptions {
     private final LogWriterObserver observer;
     private final long cleanEnd;
     private final long cleanLastOperation;
+    private final long resumeSegment;
+    private final long resumeOffset;
+    private final long resumeLastOperation;
 
     private LogOptions(Builder b) {
         this.cleanEnd = b.cleanEnd;
         this.cleanLastOperation = b.cleanLastOperation;
+        this.resumeSegment = b.resumeSegment;
+        this.resumeOffset = b.resumeOffset;
+        this.resumeLastOperation = b.resumeLastOperation;
         this.syncMode = b.syncMode;
         this.firstOperation = b.firstOperation;
         this.retryInterval = b.retryInterval;
@@ -70,6 +76,19 @@ public final class LogOptions {
         return cleanLastOperation;
     }
 
+    /** The segment of the last checkpoint's position, 0 when none ({@link Builder#resumeFrom}). */
+    public long resumeSegment() {
+        return resumeSegment;
+    }
+
+    public long resumeOffset() {
+        return resumeOffset;
+    }
+
+    public long resumeLastOperation() {
+        return resumeLastOperation;
+    }
+
     /** The test hook (none by default). */
     LogWriterObserver observer() {
         return observer;
@@ -85,6 +104,9 @@ public final class LogOptions {
         private LogWriterObserver observer = LogWriterObserver.NONE;
         private long cleanEnd = -1;
         private long cleanLastOperation = -1;
+        private long resumeSegment;
+        private long resumeOffset;
+        private long resumeLastOperation;
 
         private Builder() {
         }
@@ -118,6 +140,19 @@ public final class LogOptions {
         }
 
         /** The file's length and last operation as a clean close left them (recorded in the data file). */
+        /**
+         * After a crash: the data file holds every frame of segment {@code segment} before
+         * {@code offset} (the last checkpoint's position, whose frame before it ends with
+         * {@code lastOperation}); the log file, when it is that segment, is read from there to
+         * find its end. Any trouble reading from there reads it from its start.
+         */
+        public Builder resumeFrom(long segment, long offset, long lastOperation) {
+            resumeSegment = segment;
+            resumeOffset = offset;
+            resumeLastOperation = lastOperation;
+            return this;
+        }
+
         public Builder cleanClose(long end, long lastOperation) {
             cleanEnd = end;
             cleanLastOperation = lastOperation;

@@ -106,11 +106,17 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             // A clean close: the log file is as it left it and need not be read through to find its end.
             options.cleanClose(cleanEnd, cleanThrough);
         }
+        Checkpoints cps = checkpoints;
+        OperationLog.Position at = cps == null || (cleanThrough != null && cleanEnd != null) ? null
+                : Checkpoints.recorded(cps.store());
+        if (at != null) {
+            options.resumeFrom(at.segment(), at.offset(), at.lastOperation());
+        }
         OperationLog opened = OperationLog.open(layout.logFile(), databaseId, options.build());
         try {
             if (cleanThrough == null || cleanThrough != opened.lastOperation()) {
                 recover(system, opened, closedSegments(layout, databaseId),
-                        new io.tetradb.server.backup.BackupJournal(layout.logsDir()), checkpoints);
+                        new io.tetradb.server.backup.BackupJournal(layout.logsDir()), checkpoints, at);
             }
             LogCapture c = new LogCapture(system, opened, maxTransactionBytes, structureWaitMillis);
             c.start();
@@ -118,7 +124,8 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             capture = c;
             Checkpoints cp = checkpoints;
             if (cp != null) {
-                // What recovery redid is in the data file before anyone is served.
+                // What recovery redid is in the data file before anyone is served, with the log's position.
+                cp.follow(opened);
                 cp.checkpoint(Checkpoints.FORCE_WAIT_MILLIS);
                 cp.start();
             }
@@ -148,13 +155,14 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     }
 
     private static void recover(Connection system, OperationLog log, java.util.List<java.nio.file.Path> closed,
-                                io.tetradb.server.backup.BackupJournal journal, Checkpoints checkpoints)
-            throws IOException, SQLException {
+                                io.tetradb.server.backup.BackupJournal journal, Checkpoints checkpoints,
+                                OperationLog.Position at) throws IOException, SQLException {
         if (!java.nio.file.Files.exists(log.file())) {
             // It could not be created (its disk is full or read-only): it holds nothing to redo.
             return;
         }
         long started = System.nanoTime();
+        long[] read = new long[1];
         long redone;
         long operations;
         long last;
@@ -163,17 +171,18 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
                 try {
                     java.util.List<java.nio.file.Path> segments = new java.util.ArrayList<>(closed);
                     segments.add(log.file());
-                    for (java.nio.file.Path segment : segments) {
-                        SegmentReader.scan(segment, log.header().getDatabaseId(), tx -> {
-                            try {
-                                replay.apply(tx);
-                                if (checkpoints != null) {
-                                    checkpoints.checkpointIfLarge();
-                                }
-                            } catch (SQLException e) {
-                                throw new ReplayFailure(e);
+                    java.util.function.Consumer<io.tetradb.protocol.log.Transaction> redo = tx -> {
+                        try {
+                            replay.apply(tx);
+                            if (checkpoints != null) {
+                                checkpoints.checkpointIfLarge();
                             }
-                        });
+                        } catch (SQLException e) {
+                            throw new ReplayFailure(e);
+                        }
+                    };
+                    for (java.nio.file.Path segment : segments) {
+                        read[0] += readFrom(segment, log.header().getDatabaseId(), at, redo);
                     }
                 } catch (ReplayFailure f) {
                     throw f.getCause();
@@ -190,6 +199,8 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         fields.put("operations", operations);
         fields.put("lastOperation", redone == 0 ? log.lastOperation() : last);
         fields.put("ms", ms);
+        fields.put("transactionsRead", read[0]);
+        fields.put("from", at == null ? "start" : "segment " + at.segment() + " offset " + at.offset());
         fields.put("tornBytes", log.tornBytesDroppedAtOpen());
         journal.event(0, "log-recovery", true, true, fields);
         if (redone == 0) {
@@ -200,6 +211,50 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
                     + "in {} ms (the server had stopped without writing them to the data file).", redone, operations,
                     last, log.file().getFileName(), ms);
         }
+    }
+
+    /**
+     * Gives {@code each} the transactions of {@code segment} the data file may lack: none of a
+     * segment before the last checkpoint's, those after its position in its own, all of a
+     * later one. When reading from the position fails, the segment is read from its start
+     * (what the data file holds is skipped by its watermarks either way). Returns how many
+     * transactions were read.
+     */
+    private static long readFrom(java.nio.file.Path segment, String databaseId, OperationLog.Position at,
+                                 java.util.function.Consumer<io.tetradb.protocol.log.Transaction> each)
+            throws IOException {
+        long n = 0;
+        try (SegmentReader r = SegmentReader.open(segment, databaseId)) {
+            long number = r.header().getSegment();
+            if (at != null && number < at.segment()) {
+                return 0;
+            }
+            if (at != null && number == at.segment()) {
+                try {
+                    r.skipTo(at.offset(), at.lastOperation());
+                    for (io.tetradb.protocol.log.Transaction t = r.next(); t != null; t = r.next()) {
+                        each.accept(t);
+                        n++;
+                    }
+                    return n;
+                } catch (IllegalArgumentException | io.tetradb.protocol.TetraException e) {
+                    if (e instanceof io.tetradb.protocol.TetraException t
+                            && t.code() != io.tetradb.protocol.ErrorCode.LOG_SEGMENT_DAMAGED) {
+                        throw t;
+                    }
+                    LOG.warn("The log file {} could not be read from the last checkpoint's position (offset {}): {};"
+                            + " it is read from its start.", segment.getFileName(), at.offset(), e.getMessage());
+                }
+            } else {
+                for (io.tetradb.protocol.log.Transaction t = r.next(); t != null; t = r.next()) {
+                    each.accept(t);
+                    n++;
+                }
+                return n;
+            }
+        }
+        SegmentScan s = SegmentReader.scan(segment, databaseId, each);
+        return n + s.transactions();
     }
 
     /** Carries a replay's SQLException out of the reader's callback. */

@@ -211,8 +211,21 @@ public final class OperationLog implements Closeable {
                 unwritable = e;
             }
         } else if (Files.exists(f)) {
-            SegmentScan scan = SegmentReader.scan(f, databaseId, t -> {
-            });
+            SegmentScan scan = null;
+            if (options.resumeSegment() > 0) {
+                try {
+                    // After a crash: the frames before the last checkpoint's position are not read again.
+                    scan = SegmentReader.scanFrom(f, databaseId, options.resumeSegment(), options.resumeOffset(),
+                            options.resumeLastOperation());
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("The log file {} could not be read from the last checkpoint's position (offset {}): {};"
+                            + " it is read from its start.", f, options.resumeOffset(), e.getMessage());
+                }
+            }
+            if (scan == null) {
+                scan = SegmentReader.scan(f, databaseId, t -> {
+                });
+            }
             header = scan.header();
             goodEnd = scan.goodEnd();
             last = scan.lastOperation();
@@ -333,6 +346,27 @@ public final class OperationLog implements Closeable {
     /** The current segment's header. */
     public SegmentHeader header() {
         return header;
+    }
+
+    /**
+     * Where the log stands: its segment, the end of its last frame written whole, and that
+     * frame's last operation. A checkpoint records it while no commit is under way (every frame
+     * appended is then written, and its transaction in the data file), so that recovery reads
+     * from there ({@link LogOptions.Builder#resumeFrom}).
+     */
+    public record Position(long segment, long offset, long lastOperation) {
+    }
+
+    /** Where the log stands now (see {@link Position}); read without the writer's lock. */
+    public Position position() {
+        while (true) {
+            SegmentHeader h = header;
+            long end = goodEnd;
+            long last = lastGoodOperation;
+            if (h == header && end == goodEnd) {
+                return new Position(h.getSegment(), end, last);
+            }
+        }
     }
 
     /** The last operation whose frame was written. */

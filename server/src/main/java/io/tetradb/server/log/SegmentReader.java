@@ -126,6 +126,40 @@ public final class SegmentReader implements Closeable {
         }
     }
 
+    /**
+     * Goes on reading at {@code offset}, where a frame starts whose first operation follows
+     * {@code lastOperation} (a position a checkpoint recorded, {@link OperationLog#position()}):
+     * what lies before it is not read. The frame there is checked as any other.
+     *
+     * @throws IllegalArgumentException when {@code offset} is before the first frame or past the end
+     */
+    public void skipTo(long offset, long lastOperation) {
+        if (offset < position || offset > size || lastOperation < nextOperation - 1) {
+            throw new IllegalArgumentException("offset " + offset + " (operation " + lastOperation + ") is not in "
+                    + file.getFileName() + " (frames from " + position + " to " + size + ")");
+        }
+        position = offset;
+        nextOperation = lastOperation + 1;
+    }
+
+    /**
+     * As {@link #scan}, from a recorded position when {@code file} is segment {@code segment};
+     * null when it is another segment.
+     */
+    public static SegmentScan scanFrom(Path file, String expectedDatabaseId, long segment, long offset,
+                                       long lastOperation) throws IOException {
+        try (SegmentReader r = open(file, expectedDatabaseId)) {
+            if (r.header.getSegment() != segment) {
+                return null;
+            }
+            r.skipTo(offset, lastOperation);
+            for (Transaction t = r.next(); t != null; t = r.next()) {
+                // read through to the end: its frames are checked
+            }
+            return new SegmentScan(r.header, r.transactions, r.nextOperation - 1, r.position, r.dropped, r.size);
+        }
+    }
+
     /** The segment's header. */
     public SegmentHeader header() {
         return header;

@@ -105,6 +105,56 @@ class CheckpointsIT {
         }
     }
 
+    /**
+     * The files of a running server whose checkpoints have stopped (an hour apart) are what a
+     * kill would leave: H2 writes the data file at checkpoints only, the log is synced at each
+     * commit. A server started on a copy of them recovers from the last checkpoint's position.
+     */
+    @Test
+    void afterACrashRecoveryReadsTheLogFromTheLastCheckpointsPosition() throws Exception {
+        Path copy = temp.resolve("crashed").resolve("testdb");
+        long offset;
+        try (TetraServer server = TetraServer.start(TestServers.config(temp)
+                .logCheckpointInterval(Duration.ofHours(1)).build())) {
+            try (TetraClient admin = TestServers.admin(server)) {
+                admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(20))");
+                for (int i = 1; i <= 50; i++) {
+                    admin.update("INSERT INTO T VALUES (?, 'before')", i);
+                }
+                assertThat(server.logs().checkpoints().checkpoint(10_000)).isTrue();
+                offset = server.logs().log().readableEnd();
+                for (int i = 51; i <= 60; i++) {
+                    admin.update("INSERT INTO T VALUES (?, 'after')", i);
+                }
+                admin.update("UPDATE T SET V = 'changed after' WHERE ID = 7");
+                // Nothing writes the data file now: these files are a crash's.
+                copyTree(server.layout().root(), copy);
+            }
+        }
+        try (TetraServer recovered = TetraServer.start(TestServers.config(copy.getParent()).dataDir(copy).build());
+             TetraClient c = TestServers.admin(recovered)) {
+            assertThat(c.execute("SELECT COUNT(*) FROM T").rows().get(0).get(0)).isEqualTo(60L);
+            assertThat(c.execute("SELECT V FROM T WHERE ID = 7").rows().get(0).get(0)).isEqualTo("changed after");
+            List<String> recoveries = java.nio.file.Files.readAllLines(copy.resolve("Logs")
+                    .resolve("backup-journal.txt")).stream().filter(l -> l.contains("\tlog-recovery\t")).toList();
+            assertThat(recoveries).last().satisfies(l -> assertThat(l).contains("from=\"segment 1 offset " + offset + "\"")
+                    .contains("transactionsRead=11").contains("transactions=11"));
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.copy(p, target);
+                }
+            }
+        }
+    }
+
     @Test
     void logNewWritesTheDataFileBeforeTheClosedSegmentLeavesTheDataFolder() throws Exception {
         // Recovery reads only the segments in Data/: the data file must hold what log new archives.

@@ -75,6 +75,42 @@ class OperationLogTest {
     }
 
     @Test
+    void reopenedFromAPositionItReadsOnFromThereAndFromAWrongOneFromItsStart() throws Exception {
+        Path f = dir.resolve("db.journal");
+        OperationLog.Position middle;
+        try (OperationLog log = OperationLog.open(f, DB, commit())) {
+            for (int i = 0; i < 5; i++) {
+                log.append(tx("a" + i, 2)).durable().get();
+            }
+            middle = log.position();
+            for (int i = 0; i < 3; i++) {
+                log.append(tx("b" + i, 3)).durable().get();
+            }
+        }
+        assertThat(middle.lastOperation()).isEqualTo(10);
+        // From the position: the end and the last operation are found reading only what follows it.
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder()
+                .resumeFrom(middle.segment(), middle.offset(), middle.lastOperation()).build())) {
+            assertThat(log.lastOperation()).isEqualTo(19);
+            assertThat(log.readableEnd()).isEqualTo(Files.size(f));
+        }
+        // A position that is not a frame's start (a file replaced since): read from the start, same end.
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder()
+                .resumeFrom(middle.segment(), middle.offset() + 3, middle.lastOperation()).build())) {
+            assertThat(log.lastOperation()).isEqualTo(19);
+        }
+        try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder()
+                .resumeFrom(middle.segment(), Files.size(f) + 100, middle.lastOperation()).build())) {
+            assertThat(log.lastOperation()).isEqualTo(19);
+        }
+        SegmentReader r = SegmentReader.open(f, DB);
+        try (r) {
+            r.skipTo(middle.offset(), middle.lastOperation());
+            assertThat(r.next().getFirstOperation()).isEqualTo(11);
+        }
+    }
+
+    @Test
     void numbersAreConsecutiveInCallOrderAcrossConcurrentAppenders() throws Exception {
         Path f = dir.resolve("db.journal");
         int threads = 8;
