@@ -112,6 +112,10 @@ class RestoreCliIT {
         assertThat(n.get("tables").asInt()).isEqualTo(1);
         assertThat(n.get("rows").asLong()).isEqualTo(20);
         assertThat(n.get("verified").asBoolean()).isTrue();
+        assertThat(n.get("logChecked").asBoolean()).isTrue();
+        assertThat(n.get("logSegments")).extracting(JsonNode::asText).containsExactly("db.journal");
+        assertThat(text.out).contains("Log: unbroken from the archive to operation "
+                + n.get("logLastOperation").asLong() + " (db.journal, every checksum matches).");
     }
 
     @Test

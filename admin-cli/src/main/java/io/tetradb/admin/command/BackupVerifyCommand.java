@@ -38,11 +38,20 @@ public final class BackupVerifyCommand extends AdminCommand {
             n.put("tables", r.getTables());
             n.put("rows", r.getRows());
             n.put("verified", true);
+            n.put("logChecked", r.getLogChecked());
+            var segs = n.putArray("logSegments");
+            r.getLogSegmentsList().forEach(segs::add);
+            n.put("logLastOperation", r.getLogChecked() ? r.getLogLastOperation() : null);
             main.printJson(n);
         } else {
             main.out().println(ref.label(r.getNumber()) + " verified: " + r.getEntries() + " entries match their "
                     + "checksums; the database opens and reads back (" + r.getTables() + " tables, " + r.getRows()
                     + " rows).");
+            if (r.getLogChecked()) {
+                main.out().println("Log: unbroken from the archive to operation " + r.getLogLastOperation() + " ("
+                        + (r.getLogSegmentsCount() == 0 ? "no segment" : String.join(", ", r.getLogSegmentsList()))
+                        + ", every checksum matches).");
+            }
             main.out().println("Archive: " + r.getArchive());
             main.out().flush();
         }

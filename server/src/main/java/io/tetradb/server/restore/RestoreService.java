@@ -162,12 +162,24 @@ public final class RestoreService {
                 check = check(db, archive);
             }
             int entries = manifest.path("entries").size();
-            journal.event(journalNumber, "verify", false, verbose(), fields("archive", archive, "result", "ok",
-                    "entries", entries, "tables", check.tables(), "rows", check.rows()));
-            LOG.info("Archive {} verified: {} entries, {} tables, {} rows.", archive.getFileName(), entries,
-                    check.tables(), check.rows());
-            return VerifyReport.newBuilder().setArchive(archive.toString()).setEntries(entries)
-                    .setTables(check.tables()).setRows(check.rows()).setNumber(Math.max(0, journalNumber)).build();
+            LogCheck log = manifest.has("lastOperation") ? checkLog(manifest, archive, work, check) : null;
+            Map<String, Object> ok = fields("archive", archive, "result", "ok", "entries", entries, "tables",
+                    check.tables(), "rows", check.rows());
+            if (log != null) {
+                ok.put("logSegments", String.join(",", log.segments()));
+                ok.put("logLastOperation", log.lastOperation());
+            }
+            journal.event(journalNumber, "verify", false, verbose(), ok);
+            LOG.info("Archive {} verified: {} entries, {} tables, {} rows{}.", archive.getFileName(), entries,
+                    check.tables(), check.rows(), log == null ? "" : "; the log after it is unbroken to operation "
+                            + log.lastOperation() + " (" + String.join(", ", log.segments()) + ")");
+            VerifyReport.Builder report = VerifyReport.newBuilder().setArchive(archive.toString()).setEntries(entries)
+                    .setTables(check.tables()).setRows(check.rows()).setNumber(Math.max(0, journalNumber))
+                    .setLogChecked(log != null);
+            if (log != null) {
+                report.addAllLogSegments(log.segments()).setLogLastOperation(log.lastOperation());
+            }
+            return report.build();
         } catch (TetraException e) {
             journal.event(journalNumber, "verify-failed", true, verbose(), fields("archive", archive, "code",
                     e.rawCode(), "message", e.getMessage()));
@@ -182,6 +194,54 @@ public final class RestoreService {
         } finally {
             deleteQuietly(work);
         }
+    }
+
+    /** What the check of the log after an archive found: the segments read, in order, and where it ends. */
+    private record LogCheck(List<String> segments, long lastOperation) {
+    }
+
+    /**
+     * Checks the log after the archive (PRODUCT.md 4.11): every archived segment's SHA-256
+     * against the history, every frame's checksum in each segment up to the current log's
+     * end, and that no operation is missing between the archive and that end.
+     *
+     * @throws TetraException 1412 at a gap, 1413 for a damaged segment, 1416 for another
+     *                        database's, each saying that the archive itself verified
+     */
+    private LogCheck checkLog(JsonNode manifest, Path archive, Path work, Check check) throws IOException {
+        long held = manifest.path("lastOperation").asLong();
+        String id = manifest.path("databaseId").asText("");
+        io.tetradb.protocol.BackupHistory history = backups.history();
+        String verified = "The archive " + archive.getFileName() + " verified (" + check.tables() + " tables, "
+                + check.rows() + " rows), but the log after it does not: ";
+        long covered = held;
+        List<String> names = new ArrayList<>();
+        try {
+            for (io.tetradb.server.log.LogIntegration.Source src : logSources(held, work, history)) {
+                try (io.tetradb.server.log.SegmentReader r = src.end() < 0
+                        ? io.tetradb.server.log.SegmentReader.open(src.file(), id.isEmpty() ? null : id)
+                        : io.tetradb.server.log.SegmentReader.open(src.file(), id.isEmpty() ? null : id, src.end())) {
+                    long first = r.header().getFirstOperation();
+                    if (first > covered + 1) {
+                        throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "the operations " + (covered + 1)
+                                + " to " + (first - 1) + " are in no segment before " + src.name() + "."
+                                + missingHint(history, held));
+                    }
+                    while (r.next() != null) {
+                        // every frame's checksum and numbering is checked as it is read
+                    }
+                    names.add(src.name());
+                    covered = Math.max(covered, r.lastOperation());
+                }
+            }
+        } catch (TetraException e) {
+            if (e.code() == ErrorCode.LOG_SEGMENT_MISSING || e.code() == ErrorCode.LOG_SEGMENT_DAMAGED
+                    || e.code() == ErrorCode.LOG_SEGMENT_FOREIGN) {
+                throw new TetraException(e.code(), verified + e.getMessage(), e);
+            }
+            throw e;
+        }
+        return new LogCheck(List.copyOf(names), covered);
     }
 
     /** Opens the database in {@code root} on its own and reads all of it; 1411 with the reason on any failure. */
