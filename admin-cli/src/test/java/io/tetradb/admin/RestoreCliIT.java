@@ -169,6 +169,26 @@ class RestoreCliIT {
     }
 
     @Test
+    void backupWindowAsTextAndJson() throws IOException {
+        backup(null);
+        Run text = admin("backup", "window");
+        assertThat(text.exit).as(text.err).isZero();
+        assertThat(text.out).contains("NUMBER").contains("db-0001.tar.zst").contains("the last commit")
+                .contains("No gap in the log after the oldest archive.");
+        Run json = admin("backup", "window", "--json");
+        assertThat(json.exit).as(json.err).isZero();
+        JsonNode n = json.json();
+        assertThat(n.get("archives")).hasSize(1);
+        JsonNode a = n.get("archives").get(0);
+        assertThat(a.get("number").asLong()).isEqualTo(1);
+        assertThat(a.get("logPosition").asBoolean()).isTrue();
+        assertThat(a.get("toOperation").asLong()).isEqualTo(n.get("logLastOperation").asLong())
+                .isEqualTo(a.get("fromOperation").asLong() + 1);
+        assertThat(a.get("toCurrent").asBoolean()).isTrue();
+        assertThat(n.get("gaps")).isEmpty();
+    }
+
+    @Test
     void theLogOptionsGoWithToAndWithEachOtherAsTheySay() throws IOException {
         backup(null);
         Run alone = admin("restore", "1", "--to", temp.resolve("alone").toString(), "--no-log", "--json");

@@ -154,6 +154,16 @@ public final class TetraAdmin {
                 .getBackupSettings();
     }
 
+    /**
+     * {@code tetra-admin backup window}: per archive, the operation the unbroken log after it
+     * reaches (to_current: the last commit), and every gap in the log (a segment missing or
+     * failing its checksum).
+     */
+    public io.tetradb.protocol.BackupWindow backupWindow() {
+        return callSync(AdminRequest.newBuilder().setBackupWindow(
+                io.tetradb.protocol.BackupWindowRequest.getDefaultInstance())).getBackupWindow();
+    }
+
     /** The archives kept in the destination (backup-history.json). */
     public io.tetradb.protocol.BackupHistory backupHistory() {
         return callSync(AdminRequest.newBuilder().setBackupHistory(

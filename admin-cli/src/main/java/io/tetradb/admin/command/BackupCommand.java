@@ -46,7 +46,8 @@ import java.util.Locale;
  */
 @Command(name = "backup", description = "Start, stop and watch backups (they run on the server).",
         subcommands = {BackupCommand.Start.class, BackupCommand.Stop.class, BackupCommand.Status.class,
-                BackupSettingsCommand.class, BackupHistoryCommand.class, BackupJournalCommand.class,
+                BackupSettingsCommand.class, BackupHistoryCommand.class, BackupWindowCommand.class,
+                BackupJournalCommand.class,
                 BackupVerifyCommand.class})
 public final class BackupCommand extends AdminCommand {
     static final int FAILED = 1;

@@ -171,6 +171,8 @@ public final class AdminService {
             case VERIFY_BACKUP:
                 return AdminReply.newBuilder().setVerifyReport(restores.verify(req.getVerifyBackup().getNumber(),
                         req.getVerifyBackup().getFile())).build();
+            case BACKUP_WINDOW:
+                return AdminReply.newBuilder().setBackupWindow(restores.window()).build();
             case RESTORE_BACKUP: {
                 var r = req.getRestoreBackup();
                 if (r.getInPlace() == !r.getToDir().isEmpty()) {

@@ -196,6 +196,118 @@ public final class RestoreService {
         }
     }
 
+    // ------------------------------------------------------------------ window
+
+    /** A run of operations the log holds (good) or should hold (not good: damaged). */
+    private record Span(String name, long first, long last, boolean good, String reason) {
+    }
+
+    /**
+     * {@code backup window} (PRODUCT.md 4.11): per archive, the operation the unbroken log
+     * after it reaches, and every gap in the log (a segment missing, or failing its
+     * checksum). The archived segments are checked against their SHA-256; the closed ones in
+     * {@code Data/} are read through; the current log file counts up to its last operation.
+     */
+    public io.tetradb.protocol.BackupWindow window() {
+        try {
+            io.tetradb.protocol.BackupHistory history = backups.history();
+            Path destination = BackupSettings.load(layout).destination();
+            List<Span> spans = new ArrayList<>();
+            Map<String, io.tetradb.protocol.LogSegmentFile> archived = new java.util.TreeMap<>();
+            List<io.tetradb.protocol.LogSegmentFile> all = new ArrayList<>(history.getLogSegmentsList());
+            history.getEntriesList().forEach(e -> all.addAll(e.getLogSegmentsList()));
+            all.forEach(f -> archived.put(f.getFile(), f));
+            for (io.tetradb.protocol.LogSegmentFile f : archived.values()) {
+                if (f.getLastOperation() < f.getFirstOperation()) {
+                    continue; // holds none
+                }
+                String sha = sha256(destination.resolve(f.getFile()));
+                boolean good = sha.equals(f.getSha256());
+                spans.add(new Span(f.getFile(), f.getFirstOperation(), f.getLastOperation(), good,
+                        good ? null : "damaged: its SHA-256 is " + sha + ", the history records " + f.getSha256()));
+            }
+            for (Path p : io.tetradb.server.backup.SegmentArchiver.closedSegments(layout)) {
+                try {
+                    io.tetradb.server.log.SegmentScan sc = io.tetradb.server.log.SegmentReader.scan(p, null, t -> { });
+                    spans.add(new Span(p.getFileName().toString(), sc.header().getFirstOperation(),
+                            sc.lastOperation(), true, null));
+                } catch (TetraException e) {
+                    spans.add(new Span(p.getFileName().toString(), 0, 0, false, "damaged: " + e.getMessage()));
+                }
+            }
+            long logEnd = 0;
+            io.tetradb.server.log.LogService service = logs.get();
+            io.tetradb.server.log.OperationLog current = service == null ? null : service.log();
+            if (current != null) {
+                logEnd = current.lastOperation();
+                spans.add(new Span(current.file().getFileName().toString(), current.header().getFirstOperation(),
+                        logEnd, true, null));
+            }
+            spans.sort(Comparator.comparingLong(Span::first));
+            List<io.tetradb.protocol.BackupHistoryEntry> kept = new ArrayList<>();
+            for (io.tetradb.protocol.BackupHistoryEntry e : history.getEntriesList()) {
+                if (!e.getFile().isEmpty() && Files.isRegularFile(destination.resolve(e.getFile()))) {
+                    kept.add(e);
+                }
+            }
+            long oldest = kept.stream().filter(e -> !e.getDatabaseId().isEmpty())
+                    .mapToLong(io.tetradb.protocol.BackupHistoryEntry::getLastOperation).min().orElse(logEnd);
+            io.tetradb.protocol.BackupWindow.Builder w = io.tetradb.protocol.BackupWindow.newBuilder()
+                    .setLogLastOperation(logEnd);
+            // The gaps: from the oldest archive's position on, what no good span holds.
+            long covered = oldest;
+            for (Span sp : spans) {
+                if (!sp.good() || sp.last() <= covered) {
+                    continue;
+                }
+                if (sp.first() > covered + 1) {
+                    w.addGaps(gap(covered + 1, sp.first() - 1, spans, history));
+                }
+                covered = sp.last();
+            }
+            if (covered < logEnd) {
+                w.addGaps(gap(covered + 1, logEnd, spans, history));
+            }
+            for (io.tetradb.protocol.BackupHistoryEntry e : kept) {
+                io.tetradb.protocol.ArchiveWindow.Builder a = io.tetradb.protocol.ArchiveWindow.newBuilder()
+                        .setNumber(e.getNumber()).setFile(e.getFile()).setBackupStartMillis(e.getStartMillis())
+                        .setLogPosition(!e.getDatabaseId().isEmpty());
+                if (a.getLogPosition()) {
+                    long to = e.getLastOperation();
+                    for (Span sp : spans) {
+                        if (sp.good() && sp.first() <= to + 1 && sp.last() > to) {
+                            to = sp.last();
+                        }
+                    }
+                    a.setFromOperation(e.getLastOperation()).setToOperation(to).setToCurrent(current != null && to >= logEnd);
+                }
+                w.addArchives(a);
+            }
+            return w.build();
+        } catch (IOException e) {
+            throw new TetraException(ErrorCode.BACKUP_IO, "The backup window could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The gap from {@code first} to {@code last}: the damaged segment over it, else the one the history expects. */
+    private io.tetradb.protocol.LogGap gap(long first, long last, List<Span> spans,
+                                           io.tetradb.protocol.BackupHistory history) {
+        io.tetradb.protocol.LogGap.Builder g = io.tetradb.protocol.LogGap.newBuilder().setFirstOperation(first)
+                .setLastOperation(last).setReason("missing");
+        for (Span sp : spans) {
+            if (!sp.good() && (sp.first() == 0 || (sp.first() <= last && sp.last() >= first))) {
+                return g.setSegment(sp.name()).setReason(sp.reason()).build();
+            }
+        }
+        for (io.tetradb.protocol.BackupHistoryEntry e : history.getEntriesList()) {
+            if (!e.getDatabaseId().isEmpty() && e.getLastOperation() >= first && e.getLastOperation() <= last + 1) {
+                return g.setSegment(String.format(Locale.ROOT, "%s-%04d.journal.zst", layout.databaseName(),
+                        e.getNumber())).build();
+            }
+        }
+        return g.build();
+    }
+
     /** What the check of the log after an archive found: the segments read, in order, and where it ends. */
     private record LogCheck(List<String> segments, long lastOperation) {
     }
