@@ -98,6 +98,10 @@ import java.util.function.LongConsumer;
  *       start in progress, refuses while a backup runs, and while the hold is open no
  *       start reserves (starts wait, as 1 says); the hold is released in a finally
  *       block by the restore.</li>
+ *   <li><i>A log integration and a backup exclude each other.</i> {@link #holdForIntegration}
+ *       waits for a start in progress, refuses while a backup runs (1419), and while the
+ *       hold is open a start (backup or log new) is refused with 1417; released in a finally
+ *       block by the restore.</li>
  *   <li><i>Callbacks run with no lock held.</i> The end listener (the scheduler, which
  *       takes its own monitor), the test listeners and the end event run after
  *       {@code slot} is released, on the backup thread (or the starting thread for a
@@ -126,6 +130,8 @@ public final class BackupService implements AutoCloseable {
     private boolean starting;
     /** Restores holding starts off. */
     private int holds;
+    /** Restores integrating the log (guarded by slot): backups and log new are refused meanwhile (1417). */
+    private int integrations;
     private volatile LongConsumer gateClosedListener = n -> { };
     private volatile LongConsumer verifyingListener = n -> { };
     private volatile BiConsumer<BackupRecord, Origin> finishedListener = (r, o) -> { };
@@ -313,6 +319,10 @@ public final class BackupService implements AutoCloseable {
                 throw new TetraException(ErrorCode.BACKUP_ALREADY_RUNNING, "Backup " + running.number
                         + " is already running.");
             }
+            if (integrations > 0) {
+                throw new TetraException(ErrorCode.LOG_INTEGRATION_RUNNING, "A restore is integrating the log "
+                        + "(its segments must stay as they are): backups and log new start again when it ends.");
+            }
             if (requester != null && requester.hasUncommittedChanges()) {
                 throw new TetraException(ErrorCode.BACKUP_OPEN_TRANSACTION,
                         "The backup cannot start: this session has an open write transaction; commit or roll it back first.");
@@ -497,6 +507,44 @@ public final class BackupService implements AutoCloseable {
                     if (!closed) {
                         closed = true;
                         holds--;
+                        slot.notifyAll();
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * For a restore that integrates the log: waits for a start in progress to end; refuses
+     * with 1419 while a backup runs (it closes and archives segments); then, until the hold
+     * is closed, backups and {@code log new} are refused with 1417 (they would close,
+     * archive or remove the segments being read).
+     */
+    public StartHold holdForIntegration() {
+        synchronized (slot) {
+            while (starting) {
+                try {
+                    slot.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new TetraException(ErrorCode.INTERNAL_ERROR, "Interrupted while waiting for a backup start.");
+                }
+            }
+            if (current != null) {
+                throw new TetraException(ErrorCode.BACKUP_ALREADY_RUNNING, "Backup " + current.number + " is running:"
+                        + " a restore that integrates the log waits until it ends (or use --no-log).");
+            }
+            integrations++;
+        }
+        return new StartHold() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                synchronized (slot) {
+                    if (!closed) {
+                        closed = true;
+                        integrations--;
                         slot.notifyAll();
                     }
                 }

@@ -87,6 +87,7 @@ public final class RestoreService {
     private final BackupJournal journal;
     private final ReentrantLock inPlace = new ReentrantLock();
     private volatile Runnable maintenanceListener = () -> { };
+    private volatile Runnable integrationListener = () -> { };
     private volatile java.util.function.Supplier<io.tetradb.server.log.LogService> logs = () -> null;
 
     public RestoreService(DataLayout layout, Database database, CatalogWriter catalog, UserStore users,
@@ -98,6 +99,11 @@ public final class RestoreService {
         this.sessions = sessions;
         this.backups = backups;
         this.journal = new BackupJournal(layout.logsDir());
+    }
+
+    /** For tests: called on the restoring thread when a restore begins integrating the log (backups refused). */
+    public void onIntegration(Runnable listener) {
+        integrationListener = listener == null ? () -> { } : listener;
     }
 
     /** Where restores find the server's log (the current log file is integrated too). */
@@ -457,8 +463,13 @@ public final class RestoreService {
             requireDataFile(manifest, archive);
             renameDataFiles(staged, manifest.path("database").asText(""));
             completeFromLive(staged);
-            io.tetradb.server.log.LogIntegration.Result integrated = point.noLog() ? null
-                    : integrate(staged, manifest, archive, work, point);
+            io.tetradb.server.log.LogIntegration.Result integrated = null;
+            if (!point.noLog()) {
+                try (BackupService.StartHold hold = backups.holdForIntegration()) {
+                    integrationListener.run();
+                    integrated = integrate(staged, manifest, archive, work, point);
+                }
+            }
             DataLayout.restrictTree(staged);
             if (Files.isDirectory(to)) {
                 Files.delete(to); // empty, checked above; fails if something arrived meanwhile

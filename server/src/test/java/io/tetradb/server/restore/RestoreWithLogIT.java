@@ -129,6 +129,31 @@ class RestoreWithLogIT extends RestoreTestServer {
     }
 
     @Test
+    void whileARestoreIntegratesTheLogBackupsAndLogNewAreRefusedWith1417() throws Exception {
+        backup(admin);
+        admin.update("INSERT INTO T VALUES (5001, 'after the backup')");
+        java.util.List<TetraException> refused = new java.util.ArrayList<>();
+        server.restores().onIntegration(() -> {
+            for (Runnable r : new Runnable[]{() -> server.backups().start(null, false),
+                    () -> server.backups().logNew(null)}) {
+                try {
+                    r.run();
+                } catch (TetraException e) {
+                    refused.add(e);
+                }
+            }
+        });
+        restore(RestoreBackup.newBuilder().setNumber(1).setToDir(dir.resolve("busy").toString()));
+        assertThat(refused).hasSize(2).allSatisfy(e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.LOG_INTEGRATION_RUNNING);
+            assertThat(e.getMessage()).contains("integrating the log");
+        });
+        // Once it ended, backups start again.
+        server.restores().onIntegration(null);
+        assertThat(backup(admin).getStatus()).isEqualTo("SUCCESS");
+    }
+
+    @Test
     void withoutTheLogTheArchiveAloneIsRestored() throws Exception {
         backup(admin);
         List<List<Object>> atBackup = rows(admin, QUERY);
