@@ -209,7 +209,15 @@ class RestoreCliIT {
         assertThat(time.exit).isEqualTo(1);
         assertThat(time.err).startsWith("tetra-admin: error 2010: ").contains("restore an earlier archive");
 
+        Run at = admin("restore", "--at", "2999-01-01", "--to", temp.resolve("at").toString(), "--json");
+        assertThat(at.exit).as(at.err).isZero();
+        assertThat(at.json().get("number").asLong()).isEqualTo(1);
+        assertThat(at.json().get("at").asText()).isEqualTo("2999-01-01");
         for (String[] bad : new String[][]{
+                {"restore", "--to", temp.resolve("w").toString()},
+                {"restore", "1", "--at", "2999-01-01", "--to", temp.resolve("v").toString()},
+                {"restore", "--at", "2999-01-01", "--in-place"},
+                {"restore", "--at", "2999-01-01", "--to", temp.resolve("u").toString(), "--no-log"},
                 {"restore", "1", "--in-place", "--no-log"},
                 {"restore", "1", "--in-place", "--until-op", "5"},
                 {"restore", "1", "--to", temp.resolve("x").toString(), "--no-log", "--until-op", "5"},

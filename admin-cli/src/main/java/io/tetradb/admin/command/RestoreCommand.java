@@ -7,7 +7,6 @@ import io.tetradb.protocol.RestoreBackup;
 import io.tetradb.protocol.RestoreReport;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,10 +31,15 @@ import picocli.CommandLine.Option;
  * <p>Runs on the caller's thread (main).
  */
 @Command(name = "restore", description = "Restore an archive on the server into a new folder (--to DIR) or over "
-        + "the running database (--in-place).")
+        + "the running database (--in-place); --at TIME --to DIR picks the archive for a time.")
 public final class RestoreCommand extends AdminCommand {
-    @Mixin
-    private ArchiveArgument archive;
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "N|FILE", description = "A backup "
+            + "number, or an archive file on the server (relative to the backup destination); none with --at.")
+    private String archive;
+
+    @Option(names = "--at", paramLabel = "TIME", description = "With --to, instead of N|FILE: the last archive made "
+            + "before this time, brought forward with the log to it (ISO-8601, as --until-time).")
+    private String at;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private Target target;
@@ -63,10 +67,21 @@ public final class RestoreCommand extends AdminCommand {
         boolean inPlace;
     }
 
+    /** "Backup N" (or the file's label); with --at, the backup it chose. */
+    private static String label(ArchiveRef ref, RestoreReport r) {
+        return ref != null ? ref.label(r.getNumber()) : "Backup " + r.getNumber() + " (the last before the time)";
+    }
+
     @Override
     public Integer call() {
         AdminMain main = main();
-        ArchiveRef ref = archive.ref();
+        if ((archive == null) == (at == null)) {
+            throw usage("Name the archive (N or FILE), or give --at TIME: one of the two.");
+        }
+        if (at != null && (target.inPlace || noLog || untilOp != null || untilTime != null)) {
+            throw usage("--at chooses the archive and the point itself: it goes with --to only.");
+        }
+        ArchiveRef ref = archive == null ? null : ArchiveRef.parse(archive);
         if (!target.inPlace && target.toDir.isBlank()) {
             throw usage("--to needs a folder.");
         }
@@ -82,7 +97,13 @@ public final class RestoreCommand extends AdminCommand {
             throw usage("--until-op: operations are numbered from 1.");
         }
         RestoreBackup.Builder req = RestoreBackup.newBuilder();
-        if (ref.byNumber()) {
+        if (ref == null) {
+            try {
+                req.setAtTimeMillis(Times.parse("--at", at, true).toEpochMilli());
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+        } else if (ref.byNumber()) {
             req.setNumber(ref.number());
         } else {
             req.setFile(ref.file());
@@ -108,6 +129,7 @@ public final class RestoreCommand extends AdminCommand {
         }
         if (main.json()) {
             ObjectNode n = ArchiveRef.json(main.mapper(), r.getNumber(), r.getArchive());
+            n.put("at", at == null ? null : at);
             n.put("databaseDir", r.getDatabaseDir());
             n.put("inPlace", r.getInPlace());
             n.put("replacedFilesDir", r.getReplacedFilesDir().isEmpty() ? null : r.getReplacedFilesDir());
@@ -121,10 +143,10 @@ public final class RestoreCommand extends AdminCommand {
             n.put("stoppedAtPoint", r.getStoppedAtPoint());
             main.printJson(n);
         } else if (r.getInPlace()) {
-            main.out().println(ref.label(r.getNumber()) + " restored in place; the database is open again.");
+            main.out().println(label(ref, r) + " restored in place; the database is open again.");
             main.out().println("Previous files: " + r.getReplacedFilesDir());
         } else {
-            main.out().println(ref.label(r.getNumber()) + " restored into " + r.getDatabaseDir() + ".");
+            main.out().println(label(ref, r) + " restored into " + r.getDatabaseDir() + ".");
             if (r.getLogIntegrated()) {
                 main.out().println("Log: " + r.getTransactionsIntegrated() + " transaction(s), "
                         + r.getOperationsIntegrated() + " operation(s) integrated from "

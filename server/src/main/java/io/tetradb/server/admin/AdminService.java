@@ -178,6 +178,15 @@ public final class AdminService {
                 if (r.getInPlace() == !r.getToDir().isEmpty()) {
                     throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Restore either to a folder or in place.");
                 }
+                if (r.getAtTimeMillis() != 0) {
+                    if (r.getInPlace() || r.getNumber() != 0 || !r.getFile().isEmpty() || r.getNoLog()
+                            || r.getUntilOperation() > 0 || r.getUntilTimeMillis() > 0) {
+                        throw new TetraException(ErrorCode.INVALID_ARGUMENT, "at_time_millis chooses the archive and "
+                                + "the point itself: it goes with a folder only, without a number, file or other point.");
+                    }
+                    return AdminReply.newBuilder().setRestoreReport(restores.restoreAt(r.getAtTimeMillis(),
+                            java.nio.file.Path.of(r.getToDir()))).build();
+                }
                 if (r.getInPlace() && (r.getNoLog() || r.getUntilOperation() > 0 || r.getUntilTimeMillis() > 0)) {
                     throw new TetraException(ErrorCode.INVALID_ARGUMENT, "An in-place restore puts back the archive "
                             + "alone in this version: no_log, until_operation and until_time_millis go with a folder.");

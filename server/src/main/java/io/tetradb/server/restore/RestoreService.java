@@ -514,6 +514,37 @@ public final class RestoreService {
     }
 
     /**
+     * {@code restore --at T --to DIR} (PRODUCT.md 4.11): the last archive kept whose backup
+     * ended at or before {@code atMillis} (its gate closed before that), brought forward with the
+     * log to {@code atMillis}.
+     *
+     * @throws TetraException 2010 when no archive with a log position ended before that time
+     */
+    public RestoreReport restoreAt(long atMillis, Path toDir) {
+        io.tetradb.protocol.BackupHistoryEntry chosen = null;
+        Path destination = BackupSettings.load(layout).destination();
+        try {
+            for (io.tetradb.protocol.BackupHistoryEntry e : backups.history().getEntriesList()) {
+                if (!e.getDatabaseId().isEmpty() && e.getEndMillis() > 0 && e.getEndMillis() <= atMillis
+                        && !e.getFile().isEmpty() && Files.isRegularFile(destination.resolve(e.getFile()))
+                        && (chosen == null || e.getEndMillis() > chosen.getEndMillis())) {
+                    chosen = e;
+                }
+            }
+        } catch (IOException e) {
+            throw new TetraException(ErrorCode.BACKUP_IO, "The backup history could not be read: " + e.getMessage(), e);
+        }
+        if (chosen == null) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "No archive kept in " + destination + " was made "
+                    + "before " + java.time.Instant.ofEpochMilli(atMillis) + " (with the log): nothing can be brought "
+                    + "to that time.");
+        }
+        LOG.info("restore --at {}: archive {} (backup {}, ended {}).", java.time.Instant.ofEpochMilli(atMillis),
+                chosen.getFile(), chosen.getNumber(), java.time.Instant.ofEpochMilli(chosen.getEndMillis()));
+        return restoreTo(0, chosen.getFile(), toDir, new LogPoint(false, 0, atMillis));
+    }
+
+    /**
      * Brings the database staged in {@code root} (archive {@code archive}, whose manifest
      * says up to which operation it holds) forward with the log to {@code point}. The archived
      * segments are checked against the history's SHA-256 and decompressed into {@code work}.

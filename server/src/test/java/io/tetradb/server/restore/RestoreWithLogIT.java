@@ -154,6 +154,39 @@ class RestoreWithLogIT extends RestoreTestServer {
     }
 
     @Test
+    void atATimeTheLastArchiveMadeBeforeItIsChosenAndBroughtToIt() throws Exception {
+        long beforeAny = separatingTime();
+        backup(admin);
+        admin.update("INSERT INTO T VALUES (6001, 'after archive 1')");
+        List<List<Object>> atOne = rows(admin, QUERY);
+        long timeOne = separatingTime();
+        backup(admin);
+        admin.update("INSERT INTO T VALUES (6002, 'after archive 2')");
+        List<List<Object>> atTwo = rows(admin, QUERY);
+        long timeTwo = separatingTime();
+        admin.update("INSERT INTO T VALUES (6003, 'later')");
+
+        RestoreReport two = restore(RestoreBackup.newBuilder().setAtTimeMillis(timeTwo)
+                .setToDir(dir.resolve("at-two").toString()));
+        assertThat(two.getNumber()).as("the last archive before the time").isEqualTo(2);
+        assertThat(served(dir.resolve("at-two"))).isEqualTo(atTwo);
+        RestoreReport one = restore(RestoreBackup.newBuilder().setAtTimeMillis(timeOne)
+                .setToDir(dir.resolve("at-one").toString()));
+        assertThat(one.getNumber()).isEqualTo(1);
+        assertThat(served(dir.resolve("at-one"))).isEqualTo(atOne);
+
+        TetraException none = fails(() -> restore(RestoreBackup.newBuilder().setAtTimeMillis(beforeAny)
+                .setToDir(dir.resolve("none").toString())));
+        assertThat(none.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        assertThat(none.getMessage()).contains("No archive");
+        TetraException both = fails(() -> restore(RestoreBackup.newBuilder().setAtTimeMillis(timeTwo).setNumber(1)
+                .setToDir(dir.resolve("both").toString())));
+        assertThat(both.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        assertThat(dir.resolve("none")).doesNotExist();
+        assertThat(dir.resolve("both")).doesNotExist();
+    }
+
+    @Test
     void withoutTheLogTheArchiveAloneIsRestored() throws Exception {
         backup(admin);
         List<List<Object>> atBackup = rows(admin, QUERY);
