@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  * <p>Invariants, and how they are kept:
  * <ol>
  * <li>A frame being appended is never read: the file is read with a {@link SegmentReader}
- *     only up to the writer's {@link OperationLog#readableEnd()}, taken before it is opened.</li>
+ *     only up to the writer's {@link OperationLog#position()}, taken before it is opened.</li>
  * <li>The segment read is the log's current one: when it was closed (rolled) or created again
  *     between taking that end and opening the file, the header read differs from the log's
  *     (or the file is briefly missing) and the read starts over, a few times at most.</li>
@@ -113,9 +113,10 @@ public final class LogCommands {
         OperationLog log = openLog();
         for (int attempt = 1; ; attempt++) {
             SegmentHeader expected = log.header();
-            // In this order: the end read after the last operation covers its frame.
-            long lastOperation = log.lastOperation();
-            long end = log.readableEnd();
+            // The end and the last operation of one moment: the frames up to the end hold exactly those operations.
+            OperationLog.Position at = log.position();
+            long lastOperation = at.lastOperation();
+            long end = at.offset();
             try (SegmentReader r = SegmentReader.open(log.file(), expected.getDatabaseId(), end)) {
                 if (sameSegment(r.header(), expected) && sameSegment(log.header(), expected)) {
                     return read(r, f, budget, lastOperation);

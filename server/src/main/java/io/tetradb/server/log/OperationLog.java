@@ -146,6 +146,8 @@ public final class OperationLog implements Closeable {
     private volatile SegmentHeader header;
     private volatile long goodEnd;
     private volatile long lastGoodOperation;
+    /** {@link #header}, {@link #goodEnd} and {@link #lastGoodOperation} as one, for readers ({@link #position()}). */
+    private volatile Position position;
     private boolean unforced;
     private long forceDueNanos;
     private long nextRetryNanos;
@@ -168,6 +170,7 @@ public final class OperationLog implements Closeable {
         this.goodEnd = goodEnd;
         this.lastGoodOperation = lastOperation;
         this.nextOperation = lastOperation + 1;
+        publishPosition();
         this.tornBytesDroppedAtOpen = dropped;
         this.fileKey = Files.exists(file) ? fileKeyOf(file) : null;
         this.writer = new Thread(this::runWriter, "tetra-log-writer");
@@ -357,16 +360,17 @@ public final class OperationLog implements Closeable {
     public record Position(long segment, long offset, long lastOperation) {
     }
 
-    /** Where the log stands now (see {@link Position}); read without the writer's lock. */
+    /**
+     * Where the log stands now (see {@link Position}): the three as the writer published them
+     * together, never a segment, end and last operation of different moments.
+     */
     public Position position() {
-        while (true) {
-            SegmentHeader h = header;
-            long end = goodEnd;
-            long last = lastGoodOperation;
-            if (h == header && end == goodEnd) {
-                return new Position(h.getSegment(), end, last);
-            }
-        }
+        return position;
+    }
+
+    /** The writer thread (and the constructor): publishes the segment, end and last operation as one. */
+    private void publishPosition() {
+        position = new Position(header.getSegment(), goodEnd, lastGoodOperation);
     }
 
     /** The last operation whose frame was written. */
@@ -449,7 +453,8 @@ public final class OperationLog implements Closeable {
                 sha256(c.file()));
     }
 
-    private static String sha256(Path f) throws IOException {
+    /** The SHA-256 of file {@code f}, lower-case hex (segments in the history, and their checks). */
+    public static String sha256(Path f) throws IOException {
         java.security.MessageDigest md;
         try {
             md = java.security.MessageDigest.getInstance("SHA-256");
@@ -605,6 +610,7 @@ public final class OperationLog implements Closeable {
         long ops = lastOp - firstOp + 1;
         goodEnd += written;
         lastGoodOperation = lastOp;
+        publishPosition();
         transactions += batch.size();
         operations += ops;
         bytesWritten += written;
@@ -659,6 +665,7 @@ public final class OperationLog implements Closeable {
             channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             fileKey = fileKeyOf(file);
             goodEnd = channel.size();
+            publishPosition();
         } catch (IOException | RuntimeException e) {
             fail(e, List.of(), rest);
             return false;
@@ -806,6 +813,7 @@ public final class OperationLog implements Closeable {
                 ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
                 header = h;
                 goodEnd = ch.size();
+                publishPosition();
                 created = true;
             } else {
                 ch.truncate(goodEnd);
