@@ -67,6 +67,15 @@ public final class RestoreCommand extends AdminCommand {
         boolean inPlace;
     }
 
+    /** An ISO-8601 time ({@link Times#parse}, a date meaning its last millisecond); a usage error otherwise. */
+    private long millis(String option, String value) {
+        try {
+            return Times.parse(option, value, true).toEpochMilli();
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
     /** "Backup N" (or the file's label); with --at, the backup it chose. */
     private static String label(ArchiveRef ref, RestoreReport r) {
         return ref != null ? ref.label(r.getNumber()) : "Backup " + r.getNumber() + " (the last before the time)";
@@ -98,11 +107,7 @@ public final class RestoreCommand extends AdminCommand {
         }
         RestoreBackup.Builder req = RestoreBackup.newBuilder();
         if (ref == null) {
-            try {
-                req.setAtTimeMillis(Times.parse("--at", at, true).toEpochMilli());
-            } catch (IllegalArgumentException e) {
-                throw usage(e.getMessage());
-            }
+            req.setAtTimeMillis(millis("--at", at));
         } else if (ref.byNumber()) {
             req.setNumber(ref.number());
         } else {
@@ -116,11 +121,7 @@ public final class RestoreCommand extends AdminCommand {
                 req.setUntilOperation(untilOp);
             }
             if (untilTime != null) {
-                try {
-                    req.setUntilTimeMillis(Times.parse("--until-time", untilTime, true).toEpochMilli());
-                } catch (IllegalArgumentException e) {
-                    throw usage(e.getMessage());
-                }
+                req.setUntilTimeMillis(millis("--until-time", untilTime));
             }
         }
         RestoreReport r;

@@ -485,33 +485,13 @@ public final class BackupService implements AutoCloseable {
      */
     public StartHold holdStarts() {
         synchronized (slot) {
-            while (starting) {
-                try {
-                    slot.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new TetraException(ErrorCode.INTERNAL_ERROR, "Interrupted while waiting for a backup start.");
-                }
-            }
+            awaitNoStart();
             if (current != null) {
                 return null;
             }
             holds++;
         }
-        return new StartHold() {
-            private boolean closed;
-
-            @Override
-            public void close() {
-                synchronized (slot) {
-                    if (!closed) {
-                        closed = true;
-                        holds--;
-                        slot.notifyAll();
-                    }
-                }
-            }
-        };
+        return releasing(() -> holds--);
     }
 
     /**
@@ -522,20 +502,30 @@ public final class BackupService implements AutoCloseable {
      */
     public StartHold holdForIntegration() {
         synchronized (slot) {
-            while (starting) {
-                try {
-                    slot.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new TetraException(ErrorCode.INTERNAL_ERROR, "Interrupted while waiting for a backup start.");
-                }
-            }
+            awaitNoStart();
             if (current != null) {
                 throw new TetraException(ErrorCode.BACKUP_ALREADY_RUNNING, "Backup " + current.number + " is running:"
                         + " a restore that integrates the log waits until it ends (or use --no-log).");
             }
             integrations++;
         }
+        return releasing(() -> integrations--);
+    }
+
+    /** With {@code slot} held: waits until no start is in progress. */
+    private void awaitNoStart() {
+        while (starting) {
+            try {
+                slot.wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TetraException(ErrorCode.INTERNAL_ERROR, "Interrupted while waiting for a backup start.");
+            }
+        }
+    }
+
+    /** A hold whose first close runs {@code release} under {@code slot} and wakes the waiting starts. */
+    private StartHold releasing(Runnable release) {
         return new StartHold() {
             private boolean closed;
 
@@ -544,7 +534,7 @@ public final class BackupService implements AutoCloseable {
                 synchronized (slot) {
                     if (!closed) {
                         closed = true;
-                        integrations--;
+                        release.run();
                         slot.notifyAll();
                     }
                 }

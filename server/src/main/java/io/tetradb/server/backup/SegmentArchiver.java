@@ -85,6 +85,23 @@ public final class SegmentArchiver {
         return out;
     }
 
+    /**
+     * {@link #closedSegments} in the order of their operations (by their headers' first
+     * operation): what recovery and a restore read before the current log file, as the data
+     * file may lack some of their operations.
+     */
+    public static List<Path> closedSegmentsInOrder(DataLayout layout) throws IOException {
+        List<Path> closed = closedSegments(layout);
+        java.util.Map<Path, Long> first = new java.util.HashMap<>();
+        for (Path f : closed) {
+            try (io.tetradb.server.log.SegmentReader r = io.tetradb.server.log.SegmentReader.open(f, null)) {
+                first.put(f, r.header().getFirstOperation());
+            }
+        }
+        closed.sort(java.util.Comparator.comparing(first::get));
+        return closed;
+    }
+
     /** {@code <name>-NNNN.journal.zst} (sequence 0) or {@code <name>-NNNN-KK.journal.zst}. */
     static String archiveName(String database, long backup, int sequence) {
         return sequence == 0 ? String.format(Locale.ROOT, "%s-%04d.journal.zst", database, backup)

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * the write it starts when unsaved pages pass its buffer (the store's
  * {@code autoCommitMemory}, which H2 does not let a URL set, is raised to the largest
  * value). Every engine call of a session that may change something holds
- * {@link #enter}/{@link #exit} (shared); a checkpoint takes the same lock exclusively,
+ * {@link #call} (shared, closed when the call ends); a checkpoint takes the same lock exclusively,
  * so it waits until the calls under way end and holds new ones back while it runs:
  * {@code MVStore.commit()} (the new version), a bounded step of compaction (what H2's
  * background writer would have done), then, without the lock, {@code sync}.
@@ -49,7 +49,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * offset, last operation) in the same version of the file, in map {@value #POSITION_MAP}:
  * after a crash, recovery reads the log from there, not from its segment's start.
  *
- * <p><b>Threads.</b> {@link #enter}/{@link #exit}: worker threads, around engine calls;
+ * <p><b>Threads.</b> {@link #call}: worker threads, around engine calls;
  * the checkpoint thread {@code tetra-checkpoint}: the checkpoints; {@link #checkpoint}
  * may also be called by the server (CHECKPOINT from an engine admin, the clean close).
  */
@@ -155,13 +155,31 @@ public final class Checkpoints implements AutoCloseable {
         thread.start();
     }
 
+    /** An engine call held by {@link #call}: closing it ends the call. */
+    @FunctionalInterface
+    public interface Call extends AutoCloseable {
+        /** For calls that hold nothing (a read, or no checkpoints: the database is closed). */
+        Call NONE = () -> { };
+
+        @Override
+        void close();
+    }
+
+    private final Call exitCall = this::exit;
+
+    /** A session's engine call that may change something begins, shared with other calls; close it when it ends. */
+    public Call call() {
+        enter();
+        return exitCall;
+    }
+
     /** A session's engine call that may change something begins (shared with other calls). */
-    public void enter() {
+    private void enter() {
         lock.readLock().lock();
     }
 
     /** The call that {@link #enter} began ended. */
-    public void exit() {
+    private void exit() {
         lock.readLock().unlock();
     }
 

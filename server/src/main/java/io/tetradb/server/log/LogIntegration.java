@@ -75,6 +75,55 @@ public final class LogIntegration {
         }
     }
 
+    /** What {@link #read} does with each transaction; false stops the reading there. */
+    @FunctionalInterface
+    public interface Visitor {
+        boolean accept(Transaction tx) throws SQLException;
+    }
+
+    /**
+     * What reading found.
+     *
+     * @param segments      the segments read, in order
+     * @param lastOperation the last operation read (at least the one held before)
+     * @param stopped       whether the visitor stopped the reading
+     */
+    public record Read(List<String> segments, long lastOperation, boolean stopped) {
+    }
+
+    /**
+     * Reads {@code sources} in order after operation {@code heldThrough}, every frame checked,
+     * giving each transaction to {@code visitor} until it returns false.
+     *
+     * @throws TetraException 1412 at a gap, 1413 / 1416 for a segment that fails its checks or
+     *                        is another database's
+     */
+    public static Read read(String databaseId, long heldThrough, List<Source> sources, Visitor visitor)
+            throws IOException, SQLException {
+        List<String> names = new ArrayList<>();
+        long covered = heldThrough;
+        for (Source s : sources) {
+            try (SegmentReader r = s.end() < 0 ? SegmentReader.open(s.file(), databaseId)
+                    : SegmentReader.open(s.file(), databaseId, s.end())) {
+                long first = r.header().getFirstOperation();
+                if (first > covered + 1) {
+                    throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "The log is broken before " + s.name()
+                            + ": it starts at operation " + first + ", and the operations " + (covered + 1) + " to "
+                            + (first - 1) + " are in no segment found (a segment is missing).");
+                }
+                names.add(s.name());
+                for (Transaction tx = r.next(); tx != null; tx = r.next()) {
+                    if (!visitor.accept(tx)) {
+                        return new Read(List.copyOf(names), covered, true);
+                    }
+                    covered = Math.max(covered, tx.getFirstOperation() + tx.getOperationsCount() - 1);
+                }
+                covered = Math.max(covered, r.lastOperation());
+            }
+        }
+        return new Read(List.copyOf(names), covered, false);
+    }
+
     /**
      * Redoes {@code sources} on the database of {@code system} (H2's admin account), which
      * holds every operation through {@code heldThrough}.
@@ -85,36 +134,17 @@ public final class LogIntegration {
     public static Result integrate(Connection system, String databaseId, long heldThrough, List<Source> sources,
                                    Point point) throws IOException, SQLException {
         long started = System.nanoTime();
-        List<String> read = new ArrayList<>();
-        long covered = heldThrough;
-        boolean stopped = false;
         try (LogReplay replay = new LogReplay(system)) {
-            for (Source s : sources) {
-                if (stopped) {
-                    break;
+            Read read = read(databaseId, heldThrough, sources, tx -> {
+                if (point.excludes(tx)) {
+                    return false;
                 }
-                try (SegmentReader r = s.end() < 0 ? SegmentReader.open(s.file(), databaseId)
-                        : SegmentReader.open(s.file(), databaseId, s.end())) {
-                    long first = r.header().getFirstOperation();
-                    if (first > covered + 1) {
-                        throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "The log is broken before " + s.name()
-                                + ": it starts at operation " + first + ", and the operations " + (covered + 1) + " to "
-                                + (first - 1) + " are in no segment found (a segment is missing).");
-                    }
-                    read.add(s.name());
-                    for (Transaction tx = r.next(); tx != null; tx = r.next()) {
-                        if (point.excludes(tx)) {
-                            stopped = true;
-                            break;
-                        }
-                        replay.apply(tx);
-                    }
-                    covered = Math.max(covered, r.lastOperation());
-                }
-            }
+                replay.apply(tx);
+                return true;
+            });
             long last = Math.max(heldThrough, replay.lastOperation());
-            return new Result(List.copyOf(read), replay.transactions(), replay.operations(), last,
-                    stopped, (System.nanoTime() - started) / 1_000_000);
+            return new Result(read.segments(), replay.transactions(), replay.operations(), last,
+                    read.stopped(), (System.nanoTime() - started) / 1_000_000);
         }
     }
 }

@@ -115,7 +115,7 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         OperationLog opened = OperationLog.open(layout.logFile(), databaseId, options.build());
         try {
             if (cleanThrough == null || cleanThrough != opened.lastOperation()) {
-                recover(system, opened, closedSegments(layout, databaseId),
+                recover(system, opened, io.tetradb.server.backup.SegmentArchiver.closedSegmentsInOrder(layout),
                         new io.tetradb.server.backup.BackupJournal(layout.logsDir()), checkpoints, at);
             }
             LogCapture c = new LogCapture(system, opened, maxTransactionBytes, structureWaitMillis);
@@ -133,25 +133,6 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             opened.close();
             throw e;
         }
-    }
-
-    /**
-     * Closed segments still waiting in Data/ to be archived (a backup closed them and did not
-     * finish), in the order of their operations: recovery reads them before the current one,
-     * as the data file may lack some of their operations.
-     */
-    private static java.util.List<java.nio.file.Path> closedSegments(DataLayout layout, String databaseId)
-            throws IOException {
-        java.util.List<java.nio.file.Path> closed = new java.util.ArrayList<>(
-                io.tetradb.server.backup.SegmentArchiver.closedSegments(layout));
-        java.util.Map<java.nio.file.Path, Long> first = new java.util.HashMap<>();
-        for (java.nio.file.Path p : closed) {
-            try (SegmentReader r = SegmentReader.open(p, databaseId)) {
-                first.put(p, r.header().getFirstOperation());
-            }
-        }
-        closed.sort(java.util.Comparator.comparing(first::get));
-        return closed;
     }
 
     private static void recover(Connection system, OperationLog log, java.util.List<java.nio.file.Path> closed,
@@ -229,32 +210,35 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             if (at != null && number < at.segment()) {
                 return 0;
             }
+            boolean resumed = false;
             if (at != null && number == at.segment()) {
                 try {
                     r.skipTo(at.offset(), at.lastOperation());
-                    for (io.tetradb.protocol.log.Transaction t = r.next(); t != null; t = r.next()) {
-                        each.accept(t);
-                        n++;
-                    }
-                    return n;
-                } catch (IllegalArgumentException | io.tetradb.protocol.TetraException e) {
-                    if (e instanceof io.tetradb.protocol.TetraException t
-                            && t.code() != io.tetradb.protocol.ErrorCode.LOG_SEGMENT_DAMAGED) {
-                        throw t;
-                    }
-                    LOG.warn("The log file {} could not be read from the last checkpoint's position (offset {}): {};"
-                            + " it is read from its start.", segment.getFileName(), at.offset(), e.getMessage());
+                    resumed = true;
+                } catch (IllegalArgumentException e) {
+                    warnNotFromPosition(segment, at, e);
                 }
-            } else {
+            }
+            try {
                 for (io.tetradb.protocol.log.Transaction t = r.next(); t != null; t = r.next()) {
                     each.accept(t);
                     n++;
                 }
                 return n;
+            } catch (io.tetradb.protocol.TetraException e) {
+                if (!resumed || e.code() != io.tetradb.protocol.ErrorCode.LOG_SEGMENT_DAMAGED) {
+                    throw e;
+                }
+                warnNotFromPosition(segment, at, e);
             }
         }
         SegmentScan s = SegmentReader.scan(segment, databaseId, each);
         return n + s.transactions();
+    }
+
+    private static void warnNotFromPosition(java.nio.file.Path segment, OperationLog.Position at, Exception e) {
+        LOG.warn("The log file {} could not be read from the last checkpoint's position (offset {}): {}; it is read "
+                + "from its start.", segment.getFileName(), at.offset(), e.getMessage());
     }
 
     /** Carries a replay's SQLException out of the reader's callback. */

@@ -227,7 +227,7 @@ public final class RestoreService {
                 if (f.getLastOperation() < f.getFirstOperation()) {
                     continue; // holds none
                 }
-                String sha = sha256(destination.resolve(f.getFile()));
+                String sha = io.tetradb.server.log.OperationLog.sha256(destination.resolve(f.getFile()));
                 boolean good = sha.equals(f.getSha256());
                 spans.add(new Span(f.getFile(), f.getFirstOperation(), f.getLastOperation(), good,
                         good ? null : "damaged: its SHA-256 is " + sha + ", the history records " + f.getSha256()));
@@ -332,34 +332,21 @@ public final class RestoreService {
         io.tetradb.protocol.BackupHistory history = backups.history();
         String verified = "The archive " + archive.getFileName() + " verified (" + check.tables() + " tables, "
                 + check.rows() + " rows), but the log after it does not: ";
-        long covered = held;
-        List<String> names = new ArrayList<>();
         try {
-            for (io.tetradb.server.log.LogIntegration.Source src : logSources(held, work, history)) {
-                try (io.tetradb.server.log.SegmentReader r = src.end() < 0
-                        ? io.tetradb.server.log.SegmentReader.open(src.file(), id.isEmpty() ? null : id)
-                        : io.tetradb.server.log.SegmentReader.open(src.file(), id.isEmpty() ? null : id, src.end())) {
-                    long first = r.header().getFirstOperation();
-                    if (first > covered + 1) {
-                        throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "the operations " + (covered + 1)
-                                + " to " + (first - 1) + " are in no segment before " + src.name() + "."
-                                + missingHint(history, held));
-                    }
-                    while (r.next() != null) {
-                        // every frame's checksum and numbering is checked as it is read
-                    }
-                    names.add(src.name());
-                    covered = Math.max(covered, r.lastOperation());
-                }
-            }
+            io.tetradb.server.log.LogIntegration.Read read = io.tetradb.server.log.LogIntegration.read(
+                    id.isEmpty() ? null : id, held, logSources(held, work, history), tx -> true);
+            return new LogCheck(read.segments(), read.lastOperation());
         } catch (TetraException e) {
-            if (e.code() == ErrorCode.LOG_SEGMENT_MISSING || e.code() == ErrorCode.LOG_SEGMENT_DAMAGED
-                    || e.code() == ErrorCode.LOG_SEGMENT_FOREIGN) {
+            if (e.code() == ErrorCode.LOG_SEGMENT_MISSING) {
+                throw new TetraException(e.code(), verified + e.getMessage() + missingHint(history, held), e);
+            }
+            if (e.code() == ErrorCode.LOG_SEGMENT_DAMAGED || e.code() == ErrorCode.LOG_SEGMENT_FOREIGN) {
                 throw new TetraException(e.code(), verified + e.getMessage(), e);
             }
             throw e;
+        } catch (SQLException e) {
+            throw new IllegalStateException("checking the log runs no SQL", e);
         }
-        return new LogCheck(List.copyOf(names), covered);
     }
 
     /** Opens the database in {@code root} on its own and reads all of it; 1411 with the reason on any failure. */
@@ -616,7 +603,7 @@ public final class RestoreService {
                 throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "The log segment " + f.getFile() + " (operations "
                         + f.getFirstOperation() + " to " + f.getLastOperation() + ") is missing from " + destination + ".");
             }
-            String sha = sha256(zst);
+            String sha = io.tetradb.server.log.OperationLog.sha256(zst);
             if (!sha.equals(f.getSha256())) {
                 throw new TetraException(ErrorCode.LOG_SEGMENT_DAMAGED, "The log segment " + f.getFile()
                         + " fails its checksum: SHA-256 " + sha + ", the history records " + f.getSha256() + ".");
@@ -627,15 +614,7 @@ public final class RestoreService {
             }
             out.add(new io.tetradb.server.log.LogIntegration.Source(f.getFile(), plain, -1));
         }
-        List<Path> closed = new ArrayList<>(io.tetradb.server.backup.SegmentArchiver.closedSegments(layout));
-        Map<Path, Long> firsts = new java.util.HashMap<>();
-        for (Path p : closed) {
-            try (io.tetradb.server.log.SegmentReader r = io.tetradb.server.log.SegmentReader.open(p, null)) {
-                firsts.put(p, r.header().getFirstOperation());
-            }
-        }
-        closed.sort(java.util.Comparator.comparing(firsts::get));
-        for (Path p : closed) {
+        for (Path p : io.tetradb.server.backup.SegmentArchiver.closedSegmentsInOrder(layout)) {
             out.add(new io.tetradb.server.log.LogIntegration.Source(p.getFileName().toString(), p, -1));
         }
         io.tetradb.server.log.LogService service = logs.get();
@@ -662,19 +641,6 @@ public final class RestoreService {
             }
         }
         return expected.isEmpty() ? "" : " Not in the backup destination: " + String.join(", ", expected) + ".";
-    }
-
-    private static String sha256(Path file) throws IOException {
-        java.security.MessageDigest md;
-        try {
-            md = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (java.io.InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), md)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
-        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     /** The folder to restore into: absolute, not the live database, missing or empty. */

@@ -276,15 +276,8 @@ public final class RequestDispatcher {
                 writeListener.run();
             }
             // A read changes nothing in the engine: it never holds a checkpoint back.
-            Checkpoints cp = cl.kind() == StatementKind.READ ? null : logs.checkpoints();
-            if (cp == null) {
+            try (Checkpoints.Call call = cl.kind() == StatementKind.READ ? Checkpoints.Call.NONE : engineCall()) {
                 return executeAdmitted(s, id, ex, cl);
-            }
-            cp.enter();
-            try {
-                return executeAdmitted(s, id, ex, cl);
-            } finally {
-                cp.exit();
             }
         } finally {
             if (entered) {
@@ -310,12 +303,9 @@ public final class RequestDispatcher {
         if (cp == null) {
             throw new TetraException(ErrorCode.SESSION_CLOSED, "The database is not open (it is being reopened).");
         }
-        cp.enter();
-        try {
+        try (Checkpoints.Call call = cp.call()) {
             s.explicitTransaction(false);
             log().commit(s.log(), s.connection());
-        } finally {
-            cp.exit();
         }
         if (!cp.checkpointWithin(CHECKPOINT_WAIT_MILLIS)) {
             throw new TetraException(ErrorCode.SERVER_BUSY, "CHECKPOINT: the writes under way did not end within "
@@ -479,6 +469,12 @@ public final class RequestDispatcher {
             log().commit(sl, c);
         }
         return result;
+    }
+
+    /** An engine call that may change something, held against checkpoints (nothing while the database is closed). */
+    private Checkpoints.Call engineCall() {
+        Checkpoints cp = logs.checkpoints();
+        return cp == null ? Checkpoints.Call.NONE : cp.call();
     }
 
     /** The log's capture of the open database. */
@@ -735,19 +731,11 @@ public final class RequestDispatcher {
         boolean open = !s.autoCommit();
         s.explicitTransaction(false);
         if (open) {
-            Checkpoints cp = logs.checkpoints();
-            if (cp != null) {
-                cp.enter();
-            }
-            try {
+            try (Checkpoints.Call call = engineCall()) {
                 if (commit) {
                     log().commit(s.log(), c);
                 } else {
                     log().rollback(s.log(), c);
-                }
-            } finally {
-                if (cp != null) {
-                    cp.exit();
                 }
             }
         }
@@ -789,11 +777,7 @@ public final class RequestDispatcher {
         if (c != null) {
             // The rollback and the close change the engine (the open transaction's undo, the session's
             // temporary tables): not while a checkpoint writes the data file.
-            Checkpoints cp = logs.checkpoints();
-            if (cp != null) {
-                cp.enter();
-            }
-            try {
+            try (Checkpoints.Call call = engineCall()) {
                 try {
                     c.rollback();
                 } catch (SQLException ignored) {
@@ -807,10 +791,6 @@ public final class RequestDispatcher {
                     c.close();
                 } catch (SQLException e) {
                     LOG.debug("Closing the connection of {} failed: {}", s, e.getMessage());
-                }
-            } finally {
-                if (cp != null) {
-                    cp.exit();
                 }
             }
             s.connection(null);
