@@ -8,6 +8,7 @@ import io.tetradb.admin.command.BackupCommand;
 import io.tetradb.admin.command.ConvertCommand;
 import io.tetradb.admin.command.LogCommand;
 import io.tetradb.admin.command.RestoreCommand;
+import io.tetradb.admin.command.RollbackCommand;
 import io.tetradb.admin.command.SessionsCommand;
 import io.tetradb.admin.command.SqlCommand;
 import io.tetradb.admin.command.StatusCommand;
@@ -55,8 +56,8 @@ import java.util.concurrent.Callable;
         versionProvider = AdminMain.Version.class, usageHelpAutoWidth = true,
         description = "Remote administration and SQL shell for a Tetra server.%n"
                 + "Password: $TETRA_PASSWORD, --password-file FILE, or asked for on the console.",
-        subcommands = {StatusCommand.class, BackupCommand.class, RestoreCommand.class, SessionsCommand.class,
-                UsersCommand.class, SqlCommand.class, ConvertCommand.class},
+        subcommands = {StatusCommand.class, BackupCommand.class, RestoreCommand.class, RollbackCommand.class,
+                SessionsCommand.class, UsersCommand.class, SqlCommand.class, ConvertCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (message and code on stderr)", "2:usage error"})
 public final class AdminMain implements Callable<Integer> {

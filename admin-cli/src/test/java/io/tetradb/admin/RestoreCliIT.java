@@ -216,10 +216,9 @@ class RestoreCliIT {
         for (String[] bad : new String[][]{
                 {"restore", "--to", temp.resolve("w").toString()},
                 {"restore", "1", "--at", "2999-01-01", "--to", temp.resolve("v").toString()},
-                {"restore", "--at", "2999-01-01", "--in-place"},
                 {"restore", "--at", "2999-01-01", "--to", temp.resolve("u").toString(), "--no-log"},
-                {"restore", "1", "--in-place", "--no-log"},
-                {"restore", "1", "--in-place", "--until-op", "5"},
+                {"restore", "--at", "2999-01-01", "--in-place", "--until-op", "5"},
+                {"restore", "1", "--in-place", "--no-log", "--until-op", "5"},
                 {"restore", "1", "--to", temp.resolve("x").toString(), "--no-log", "--until-op", "5"},
                 {"restore", "1", "--to", temp.resolve("y").toString(), "--until-op", "0"},
                 {"restore", "1", "--to", temp.resolve("z").toString(), "--until-time", "soon"}}) {
@@ -262,13 +261,62 @@ class RestoreCliIT {
         }
         client.close();
         client = connect(server.boundPort());
-        assertThat(rows(client, QUERY)).isEqualTo(atBackup);
+        // Brought forward with the log: the write after the backup is there.
+        assertThat(rows(client, QUERY)).isEqualTo(afterBackup);
 
-        Run text = admin("restore", "1", "--in-place");
+        Run text = admin("restore", "1", "--in-place", "--no-log");
         assertThat(text.exit).as(text.err).isZero();
         assertThat(text.out).startsWith("Backup 1 restored in place; the database is open again."
                 + System.lineSeparator() + "Previous files: "
-                + server.layout().root().resolve("Replaced Files (restore)"));
+                + server.layout().root().resolve("Replaced Files (restore)"))
+                .contains("Without the log: the state when the backup closed its gate")
+                .containsPattern("Cancelled: operations \\d+ to \\d+ \\(a new timeline");
+        client.close();
+        client = connect(server.boundPort());
+        assertThat(rows(client, QUERY)).isEqualTo(atBackup);
+    }
+
+    @Test
+    void rollbackDryRunListsTheOperationsThenTheRollbackCancelsThem() throws IOException {
+        backup(null);
+        long point = server.logs().log().lastOperation();
+        client.update("DELETE FROM T WHERE ID <= 3");
+        long last = server.logs().log().lastOperation();
+
+        Run dry = admin("rollback", "--to-op", Long.toString(point), "--dry-run");
+        assertThat(dry.exit).as(dry.err).isZero();
+        assertThat(dry.out).startsWith("Dry run: nothing changed. A rollback would restore backup 1 in place, keep "
+                + "the operations up to " + point + " and cancel 3 operation(s) in 1 transaction(s):")
+                .contains(point + 1 + "  ").contains("DELETE");
+        Run json = admin("rollback", "--to-op", Long.toString(point), "--dry-run", "--json");
+        assertThat(json.exit).as(json.err).isZero();
+        JsonNode n = json.json();
+        assertThat(n.get("dryRun").asBoolean()).isTrue();
+        assertThat(n.get("operationsCancelled").asLong()).isEqualTo(last - point);
+        assertThat(n.get("operations")).hasSize(3);
+        assertThat(n.get("operations").get(0).get("operation").asLong()).isEqualTo(point + 1);
+        assertThat(rows(client, QUERY)).hasSize(18);
+
+        Run real = admin("rollback", "--to-op", Long.toString(point));
+        assertThat(real.exit).as(real.err).isZero();
+        assertThat(real.out).contains("Rolled back: the database holds the operations up to " + point + "; 3 "
+                + "operation(s) cancelled.").contains("Replaced Files (rollback)");
+        client.close();
+        client = connect(server.boundPort());
+        assertThat(rows(client, QUERY)).isEqualTo(afterBackup);
+
+        Run window = admin("backup", "window");
+        assertThat(window.exit).as(window.err).isZero();
+        assertThat(window.out).contains("Cancelled: operations " + (point + 1) + " to " + last);
+        for (String[] bad : new String[][]{{"rollback"}, {"rollback", "--to-op", "1", "--to-time", "2026-01-01"},
+                {"rollback", "--to-op", "0"}, {"rollback", "--to-time", "later"},
+                {"rollback", "--to-op", "1", "--dry-run", "--limit", "0"}}) {
+            Run r = admin(bad);
+            assertThat(r.exit).as(String.join(" ", bad) + ": " + r.err).isEqualTo(2);
+        }
+        Run early = admin("rollback", "--to-time", "2000-01-01", "--dry-run");
+        assertThat(early.exit).isEqualTo(1);
+        assertThat(early.err).startsWith("tetra-admin: error 2010: ").contains("No archive");
     }
 
     @Test

@@ -222,11 +222,12 @@ public final class TetraAdmin {
     }
 
     /**
-     * Any restore, as {@code tetra-admin restore} builds it: an archive by number or file,
-     * to a folder or in place, and for a folder how far the log brings it forward
-     * ({@code no_log}, {@code until_operation}, {@code until_time_millis}; by default to the
-     * last acknowledged commit). The report says which segments were read and the last
-     * operation the restored database holds.
+     * Any restore, as {@code tetra-admin restore} builds it: an archive by number or file (or
+     * chosen by {@code at_time_millis}), to a folder or in place, and how far the log brings it
+     * forward ({@code no_log}, {@code until_operation}, {@code until_time_millis}; by default to
+     * the last acknowledged commit). The report says which segments were read and the last
+     * operation the restored database holds; in place, the operations after the point are
+     * cancelled (a new timeline) and the report names them.
      */
     public io.tetradb.protocol.RestoreReport restore(io.tetradb.protocol.RestoreBackup request) {
         return callSync(AdminRequest.newBuilder().setRestoreBackup(request)).getRestoreReport();
@@ -242,13 +243,31 @@ public final class TetraAdmin {
      * Restores backup {@code number} over the running database. The server goes into
      * maintenance: every other session is ended (its client gets 2008 "The server is in
      * maintenance: a restore is in progress."), the current files move to
-     * {@code Replaced Files (restore)}, the archive's take their place and the database
-     * reopens; this session stays connected. A damaged archive changes nothing (1411); a
+     * {@code Replaced Files (restore)}, the archive's take their place, brought forward with
+     * the log to the last acknowledged commit, and the database reopens; this session stays
+     * connected. A damaged archive changes nothing (1411); a
      * running backup refuses it (1419).
      */
     public io.tetradb.protocol.RestoreReport restoreInPlace(long number) {
         return callSync(AdminRequest.newBuilder().setRestoreBackup(
                 io.tetradb.protocol.RestoreBackup.newBuilder().setNumber(number).setInPlace(true))).getRestoreReport();
+    }
+
+    /**
+     * {@code tetra-admin rollback}: brings the running database back to a point (an operation
+     * or a time): the last archive before it is restored in place and brought forward with
+     * the log to it, the operations after it are cancelled (never integrated again), the
+     * replaced files kept in {@code Replaced Files (rollback)}. With {@code dry_run} nothing
+     * changes and the report lists the operations that would be cancelled.
+     *
+     * <pre>{@code
+     * RollbackReport plan = client.admin().rollback(RollbackRequest.newBuilder()
+     *         .setToTimeMillis(tenFourteen).setDryRun(true).build());
+     * plan.getOperationsList().forEach(op -> System.out.println(op.getOperation() + " " + op.getKind()));
+     * }</pre>
+     */
+    public io.tetradb.protocol.RollbackReport rollback(io.tetradb.protocol.RollbackRequest request) {
+        return callSync(AdminRequest.newBuilder().setRollback(request)).getRollbackReport();
     }
 
     /** As {@link #restoreInPlace(long)}, from the archive {@code file} on the server. */

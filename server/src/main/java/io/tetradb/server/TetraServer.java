@@ -195,6 +195,7 @@ public final class TetraServer implements AutoCloseable {
         limits.onEngineOutOfMemory(recovery::check);
         restores = new RestoreService(layout, database, catalog, users, sessions, backups);
         restores.logs(() -> logService);
+        restores.maxReplyBytes(config.maxFrameSize());
         admin.restores(restores);
         admin.logCommands(new io.tetradb.server.log.LogCommands(() -> logService, config.maxFrameSize()));
         admin.catalog(catalog);

@@ -9,6 +9,7 @@ import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.ArchiveWindow;
 import io.tetradb.protocol.BackupWindow;
 import io.tetradb.protocol.LogGap;
+import io.tetradb.protocol.TimelineCut;
 import picocli.CommandLine.Command;
 
 import java.util.List;
@@ -20,9 +21,9 @@ import java.util.List;
  * or failing its checksum). Admin role.
  *
  * <p>JSON ({@code --json}): {@code {"logLastOperation", "archives": [{"number", "file",
- * "backupStart", "logPosition", "fromOperation", "toOperation", "toCurrent"}], "gaps":
- * [{"firstOperation", "lastOperation", "segment", "reason"}]}} ({@code null} when it does not
- * apply).
+ * "backupStart", "logPosition", "fromOperation", "toOperation", "toCurrent", "cancelledTimeline"}],
+ * "gaps": [{"firstOperation", "lastOperation", "segment", "reason"}], "cancelled":
+ * [{"firstOperation", "lastOperation", "at", "reason"}]}} ({@code null} when it does not apply).
  *
  * <p>Runs on the caller's thread (main).
  */
@@ -48,6 +49,7 @@ public final class BackupWindowCommand extends AdminCommand {
                 o.put("fromOperation", a.getLogPosition() ? a.getFromOperation() : null);
                 o.put("toOperation", a.getLogPosition() ? a.getToOperation() : null);
                 o.put("toCurrent", a.getToCurrent());
+                o.put("cancelledTimeline", a.getCancelledTimeline());
             }
             ArrayNode gaps = n.putArray("gaps");
             for (LogGap g : w.getGapsList()) {
@@ -56,6 +58,14 @@ public final class BackupWindowCommand extends AdminCommand {
                 o.put("lastOperation", g.getLastOperation());
                 o.put("segment", g.getSegment().isEmpty() ? null : g.getSegment());
                 o.put("reason", g.getReason());
+            }
+            ArrayNode cuts = n.putArray("cancelled");
+            for (TimelineCut c : w.getCancelledList()) {
+                ObjectNode o = cuts.addObject();
+                o.put("firstOperation", c.getFirstOperation());
+                o.put("lastOperation", c.getLastOperation());
+                o.put("at", Display.isoTime(c.getAtMillis()));
+                o.put("reason", c.getReason());
             }
             main.printJson(n);
             return OK;
@@ -68,6 +78,7 @@ public final class BackupWindowCommand extends AdminCommand {
                     a.getLogPosition() ? Long.toString(a.getFromOperation()) : "-",
                     a.getLogPosition() ? Long.toString(a.getToOperation()) : "-",
                     !a.getLogPosition() ? "made before the log: --no-log only"
+                            : a.getCancelledTimeline() ? "a cancelled history: --no-log --to only"
                             : a.getToCurrent() ? "the last commit" : "a gap (below)"));
         }
         table.print(main.out());
@@ -78,6 +89,10 @@ public final class BackupWindowCommand extends AdminCommand {
         for (LogGap g : w.getGapsList()) {
             main.out().println("Gap: operations " + g.getFirstOperation() + " to " + g.getLastOperation()
                     + (g.getSegment().isEmpty() ? "" : ", " + g.getSegment()) + ": " + g.getReason() + ".");
+        }
+        for (TimelineCut c : w.getCancelledList()) {
+            main.out().println("Cancelled: operations " + c.getFirstOperation() + " to " + c.getLastOperation()
+                    + " at " + Display.time(c.getAtMillis()) + " (" + c.getReason() + "); never integrated again.");
         }
         main.out().flush();
         return OK;

@@ -254,7 +254,7 @@ public final class LogCommand extends AdminCommand {
             return op.getSchema().isEmpty() ? op.getTable() : op.getSchema() + "." + op.getTable();
         }
 
-        private static void json(ObjectNode o, LogOperationInfo op) {
+        static void json(ObjectNode o, LogOperationInfo op) {
             o.put("operation", op.getOperation());
             o.put("time", Display.localIsoTime(op.getTimeMillis()));
             o.put("timeMillis", op.getTimeMillis());

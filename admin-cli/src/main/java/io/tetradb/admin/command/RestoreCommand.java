@@ -18,15 +18,16 @@ import picocli.CommandLine.Option;
  * the current files move to {@code Replaced Files (restore)}, and the database reopens.
  * Admin role.
  *
- * <p>With {@code --to} the log brings the archive forward (PRODUCT.md 4.11): the segments
- * archived after it, the closed ones in {@code Data/} and the current log file, to the last
- * acknowledged commit, or to {@code --until-op} / {@code --until-time}; {@code --no-log}
- * restores the archive alone.
+ * <p>The log brings the archive forward (PRODUCT.md 4.11): the segments archived after it,
+ * the closed ones in {@code Data/} and the current log file, to the last acknowledged commit,
+ * or to {@code --until-op} / {@code --until-time}; {@code --no-log} restores the archive
+ * alone. In place, the operations after the point (or after the archive) are cancelled: they
+ * stay in their segments and are never integrated again (a new timeline).
  *
  * <p>JSON ({@code --json}): {@code {"number", "archive", "databaseDir", "inPlace",
  * "replacedFilesDir", "logIntegrated", "logSegments", "lastOperation", "transactionsIntegrated",
- * "operationsIntegrated", "integrationMillis", "stoppedAtPoint"}} ({@code null} when it does
- * not apply).
+ * "operationsIntegrated", "integrationMillis", "stoppedAtPoint", "cancelledFirstOperation",
+ * "cancelledLastOperation"}} ({@code null} when it does not apply).
  *
  * <p>Runs on the caller's thread (main).
  */
@@ -37,22 +38,22 @@ public final class RestoreCommand extends AdminCommand {
             + "number, or an archive file on the server (relative to the backup destination); none with --at.")
     private String archive;
 
-    @Option(names = "--at", paramLabel = "TIME", description = "With --to, instead of N|FILE: the last archive made "
-            + "before this time, brought forward with the log to it (ISO-8601, as --until-time).")
+    @Option(names = "--at", paramLabel = "TIME", description = "Instead of N|FILE: the last archive made before "
+            + "this time, brought forward with the log to it (ISO-8601, as --until-time).")
     private String at;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private Target target;
 
-    @Option(names = "--no-log", description = "With --to: the archive alone, as it was when its backup closed the "
-            + "gate (by default the log brings it forward to the last acknowledged commit).")
+    @Option(names = "--no-log", description = "The archive alone, as it was when its backup closed the gate (by "
+            + "default the log brings it forward to the last acknowledged commit).")
     private boolean noLog;
 
-    @Option(names = "--until-op", paramLabel = "OP", description = "With --to: stop the log at this operation "
+    @Option(names = "--until-op", paramLabel = "OP", description = "Stop the log at this operation "
             + "(the last transaction whose operations all come at or before it is applied, none after).")
     private Long untilOp;
 
-    @Option(names = "--until-time", paramLabel = "TIME", description = "With --to: stop the log at this time "
+    @Option(names = "--until-time", paramLabel = "TIME", description = "Stop the log at this time "
             + "(ISO-8601: 2026-12-01T10:14, with an offset, or a date; the last transaction committed at or before it).")
     private String untilTime;
 
@@ -87,17 +88,13 @@ public final class RestoreCommand extends AdminCommand {
         if ((archive == null) == (at == null)) {
             throw usage("Name the archive (N or FILE), or give --at TIME: one of the two.");
         }
-        if (at != null && (target.inPlace || noLog || untilOp != null || untilTime != null)) {
-            throw usage("--at chooses the archive and the point itself: it goes with --to only.");
+        if (at != null && (noLog || untilOp != null || untilTime != null)) {
+            throw usage("--at chooses the archive and the point itself: it goes without --no-log, --until-op and "
+                    + "--until-time.");
         }
         ArchiveRef ref = archive == null ? null : ArchiveRef.parse(archive);
         if (!target.inPlace && target.toDir.isBlank()) {
             throw usage("--to needs a folder.");
-        }
-        boolean logOptions = noLog || untilOp != null || untilTime != null;
-        if (target.inPlace && logOptions) {
-            throw usage("--no-log, --until-op and --until-time go with --to: an in-place restore puts back the "
-                    + "archive alone in this version.");
         }
         if (noLog && (untilOp != null || untilTime != null)) {
             throw usage("--no-log integrates nothing: it goes without --until-op and --until-time.");
@@ -116,13 +113,14 @@ public final class RestoreCommand extends AdminCommand {
         if (target.inPlace) {
             req.setInPlace(true);
         } else {
-            req.setToDir(target.toDir).setNoLog(noLog);
-            if (untilOp != null) {
-                req.setUntilOperation(untilOp);
-            }
-            if (untilTime != null) {
-                req.setUntilTimeMillis(millis("--until-time", untilTime));
-            }
+            req.setToDir(target.toDir);
+        }
+        req.setNoLog(noLog);
+        if (untilOp != null) {
+            req.setUntilOperation(untilOp);
+        }
+        if (untilTime != null) {
+            req.setUntilTimeMillis(millis("--until-time", untilTime));
         }
         RestoreReport r;
         try (TetraClient client = main.connect()) {
@@ -142,25 +140,41 @@ public final class RestoreCommand extends AdminCommand {
             n.put("operationsIntegrated", r.getOperationsIntegrated());
             n.put("integrationMillis", r.getIntegrationMillis());
             n.put("stoppedAtPoint", r.getStoppedAtPoint());
+            n.put("cancelledFirstOperation", r.getCancelledLastOperation() == 0 ? null : r.getCancelledFirstOperation());
+            n.put("cancelledLastOperation", r.getCancelledLastOperation() == 0 ? null : r.getCancelledLastOperation());
             main.printJson(n);
-        } else if (r.getInPlace()) {
-            main.out().println(label(ref, r) + " restored in place; the database is open again.");
-            main.out().println("Previous files: " + r.getReplacedFilesDir());
         } else {
-            main.out().println(label(ref, r) + " restored into " + r.getDatabaseDir() + ".");
-            if (r.getLogIntegrated()) {
-                main.out().println("Log: " + r.getTransactionsIntegrated() + " transaction(s), "
-                        + r.getOperationsIntegrated() + " operation(s) integrated from "
-                        + (r.getLogSegmentsCount() == 0 ? "no segment" : String.join(", ", r.getLogSegmentsList()))
-                        + " in " + r.getIntegrationMillis() + " ms; the database holds operations up to "
-                        + r.getLastOperation() + (r.getStoppedAtPoint() ? " (stopped at the point asked for)." : "."));
-            } else {
-                main.out().println("Without the log: the state when the backup closed its gate (operation "
-                        + r.getLastOperation() + ").");
+            printReport(main, label(ref, r), r);
+            if (!r.getInPlace()) {
+                main.out().println("Open it with: tetra-server --data-dir " + r.getDatabaseDir());
             }
-            main.out().println("Open it with: tetra-server --data-dir " + r.getDatabaseDir());
         }
         main.out().flush();
         return OK;
+    }
+
+    /** What a restore did, as text (a rollback prints its restore so too). */
+    static void printReport(AdminMain main, String label, RestoreReport r) {
+        if (r.getInPlace()) {
+            main.out().println(label + " restored in place; the database is open again.");
+            main.out().println("Previous files: " + r.getReplacedFilesDir());
+        } else {
+            main.out().println(label + " restored into " + r.getDatabaseDir() + ".");
+        }
+        if (r.getLogIntegrated()) {
+            main.out().println("Log: " + r.getTransactionsIntegrated() + " transaction(s), "
+                    + r.getOperationsIntegrated() + " operation(s) integrated from "
+                    + (r.getLogSegmentsCount() == 0 ? "no segment" : String.join(", ", r.getLogSegmentsList()))
+                    + " in " + r.getIntegrationMillis() + " ms; the database holds operations up to "
+                    + r.getLastOperation() + (r.getStoppedAtPoint() ? " (stopped at the point asked for)." : "."));
+        } else {
+            main.out().println("Without the log: the state when the backup closed its gate (operation "
+                    + r.getLastOperation() + ").");
+        }
+        if (r.getCancelledLastOperation() > 0) {
+            main.out().println("Cancelled: operations " + r.getCancelledFirstOperation() + " to "
+                    + r.getCancelledLastOperation() + " (a new timeline: they stay readable in their segment and are"
+                    + " never integrated again).");
+        }
     }
 }

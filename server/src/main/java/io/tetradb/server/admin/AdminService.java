@@ -179,25 +179,28 @@ public final class AdminService {
                     throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Restore either to a folder or in place.");
                 }
                 if (r.getAtTimeMillis() != 0) {
-                    if (r.getInPlace() || r.getNumber() != 0 || !r.getFile().isEmpty() || r.getNoLog()
-                            || r.getUntilOperation() > 0 || r.getUntilTimeMillis() > 0) {
+                    if (r.getNumber() != 0 || !r.getFile().isEmpty() || r.getNoLog() || r.getUntilOperation() > 0
+                            || r.getUntilTimeMillis() > 0) {
                         throw new TetraException(ErrorCode.INVALID_ARGUMENT, "at_time_millis chooses the archive and "
-                                + "the point itself: it goes with a folder only, without a number, file or other point.");
+                                + "the point itself: it goes without a number, file or other point.");
                     }
-                    return AdminReply.newBuilder().setRestoreReport(restores.restoreAt(r.getAtTimeMillis(),
-                            java.nio.file.Path.of(r.getToDir()))).build();
+                    return AdminReply.newBuilder().setRestoreReport(r.getInPlace()
+                            ? restores.restoreAtInPlace(r.getAtTimeMillis(), caller)
+                            : restores.restoreAt(r.getAtTimeMillis(), java.nio.file.Path.of(r.getToDir()))).build();
                 }
-                if (r.getInPlace() && (r.getNoLog() || r.getUntilOperation() > 0 || r.getUntilTimeMillis() > 0)) {
-                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "An in-place restore puts back the archive "
-                            + "alone in this version: no_log, until_operation and until_time_millis go with a folder.");
+                if (r.getNoLog() && (r.getUntilOperation() > 0 || r.getUntilTimeMillis() > 0)) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "no_log restores the archive alone: it goes "
+                            + "without until_operation or until_time_millis.");
                 }
+                RestoreService.LogPoint point = new RestoreService.LogPoint(r.getNoLog(), r.getUntilOperation(),
+                        r.getUntilTimeMillis() > 0 ? r.getUntilTimeMillis() : Long.MAX_VALUE);
                 return AdminReply.newBuilder().setRestoreReport(r.getInPlace()
-                        ? restores.restoreInPlace(r.getNumber(), r.getFile(), caller)
-                        : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()),
-                                new RestoreService.LogPoint(r.getNoLog(), r.getUntilOperation(),
-                                        r.getUntilTimeMillis() > 0 ? r.getUntilTimeMillis() : Long.MAX_VALUE)))
+                        ? restores.restoreInPlace(r.getNumber(), r.getFile(), point, caller)
+                        : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()), point))
                         .build();
             }
+            case ROLLBACK:
+                return AdminReply.newBuilder().setRollbackReport(restores.rollback(req.getRollback(), caller)).build();
             case LOG_STATUS:
                 return AdminReply.newBuilder().setLogStatus(logCommands.status()).build();
             case LOG_SHOW:

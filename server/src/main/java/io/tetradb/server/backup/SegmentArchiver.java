@@ -59,7 +59,7 @@ public final class SegmentArchiver {
     }
 
     /** The name in Data/ of closed segment {@code segment} (a suffix when that file exists). */
-    static Path closedName(DataLayout layout, long segment) {
+    public static Path closedName(DataLayout layout, long segment) {
         String base = String.format(Locale.ROOT, "%s-segment-%06d", layout.databaseName(), segment);
         Path p = layout.dataDir().resolve(base + ".journal");
         for (int i = 2; Files.exists(p); i++) {
@@ -194,9 +194,18 @@ public final class SegmentArchiver {
                 }, fileSha);
                 try (ZstdOutputStream z = new ZstdOutputStream(fileOut, Math.max(1, level))) {
                     OutputStream content = new DigestOutputStream(z, contentSha);
-                    for (int i = 0; i < pieces.size(); i++) {
-                        Piece p = pieces.get(i);
-                        contentSize += copy(p.file, i == 0 ? 0 : p.bodyStart, p.scan.goodEnd(), content);
+                    // One header, the first piece's, carrying every piece's cancelled spans (a later
+                    // piece may have started after a rollback): the archive tells the whole history.
+                    io.tetradb.server.log.Timeline timeline = io.tetradb.server.log.Timeline.none();
+                    for (Piece p : pieces) {
+                        timeline = timeline.union(io.tetradb.server.log.Timeline.of(p.scan.header()));
+                    }
+                    byte[] start = io.tetradb.server.log.OperationLog.segmentStart(pieces.get(0).scan.header()
+                            .toBuilder().clearCancelled().addAllCancelled(timeline.spans()).build());
+                    content.write(start);
+                    contentSize += start.length;
+                    for (Piece p : pieces) {
+                        contentSize += copy(p.file, p.bodyStart, p.scan.goodEnd(), content);
                     }
                     content.flush();
                 }

@@ -186,7 +186,8 @@ public final class LogCommands {
 
     // ---- one operation as log show lists it
 
-    static LogOperationInfo info(Transaction t, long number, Operation o) {
+    /** Operation {@code number} of {@code t} as {@code log show} lists it (also a rollback's dry run). */
+    public static LogOperationInfo info(Transaction t, long number, Operation o) {
         LogOperationInfo.Builder b = LogOperationInfo.newBuilder().setOperation(number)
                 .setTimeMillis(t.getCommitTimeMillis()).setUser(cut(t.getUser(), 128)).setSession(t.getSession())
                 .setClientAddress(cut(t.getClientAddress(), 128)).setTransactionFirstOperation(t.getFirstOperation());

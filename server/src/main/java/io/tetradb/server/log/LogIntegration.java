@@ -33,7 +33,8 @@ public final class LogIntegration {
             return new Point(0, Long.MAX_VALUE);
         }
 
-        boolean excludes(Transaction tx) {
+        /** Whether {@code tx} comes after the point (it is not applied, nor anything after it). */
+        public boolean excludes(Transaction tx) {
             long last = tx.getFirstOperation() + tx.getOperationsCount() - 1;
             return (untilOperation > 0 && last > untilOperation) || tx.getCommitTimeMillis() > untilTimeMillis;
         }
@@ -93,7 +94,8 @@ public final class LogIntegration {
 
     /**
      * Reads {@code sources} in order after operation {@code heldThrough}, every frame checked,
-     * giving each transaction to {@code visitor} until it returns false.
+     * giving each transaction to {@code visitor} until it returns false; the transactions a
+     * rollback cancelled ({@link Timeline}) are passed over.
      *
      * @throws TetraException 1412 at a gap, 1413 / 1416 for a segment that fails its checks or
      *                        is another database's
@@ -102,9 +104,9 @@ public final class LogIntegration {
             throws IOException, SQLException {
         List<String> names = new ArrayList<>();
         long covered = heldThrough;
+        Timeline timeline = timeline(databaseId, sources);
         for (Source s : sources) {
-            try (SegmentReader r = s.end() < 0 ? SegmentReader.open(s.file(), databaseId)
-                    : SegmentReader.open(s.file(), databaseId, s.end())) {
+            try (SegmentReader r = open(s, databaseId)) {
                 long first = r.header().getFirstOperation();
                 if (first > covered + 1) {
                     throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "The log is broken before " + s.name()
@@ -113,7 +115,7 @@ public final class LogIntegration {
                 }
                 names.add(s.name());
                 for (Transaction tx = r.next(); tx != null; tx = r.next()) {
-                    if (!visitor.accept(tx)) {
+                    if (!timeline.cancels(tx) && !visitor.accept(tx)) {
                         return new Read(List.copyOf(names), covered, true);
                     }
                     covered = Math.max(covered, tx.getFirstOperation() + tx.getOperationsCount() - 1);
@@ -122,6 +124,26 @@ public final class LogIntegration {
             }
         }
         return new Read(List.copyOf(names), covered, false);
+    }
+
+    /**
+     * The history the segments tell (every header's cancelled spans): the newest segment
+     * carries all cancellations made before it, an older one those made before it.
+     *
+     * @throws TetraException 1413 / 1416 for a segment that fails its checks or is another database's
+     */
+    public static Timeline timeline(String databaseId, List<Source> sources) throws IOException {
+        Timeline t = Timeline.none();
+        for (Source s : sources) {
+            try (SegmentReader r = open(s, databaseId)) {
+                t = t.union(Timeline.of(r.header()));
+            }
+        }
+        return t;
+    }
+
+    private static SegmentReader open(Source s, String databaseId) throws IOException {
+        return s.end() < 0 ? SegmentReader.open(s.file(), databaseId) : SegmentReader.open(s.file(), databaseId, s.end());
     }
 
     /**

@@ -20,8 +20,12 @@ public final class LogOptions {
     private final long resumeSegment;
     private final long resumeOffset;
     private final long resumeLastOperation;
+    private final long firstSegment;
+    private final Timeline timeline;
 
     private LogOptions(Builder b) {
+        this.firstSegment = b.firstSegment;
+        this.timeline = b.timeline;
         this.cleanEnd = b.cleanEnd;
         this.cleanLastOperation = b.cleanLastOperation;
         this.resumeSegment = b.resumeSegment;
@@ -89,6 +93,16 @@ public final class LogOptions {
         return resumeLastOperation;
     }
 
+    /** The segment number of a log created by {@link OperationLog#open}. Default 1. */
+    public long firstSegment() {
+        return firstSegment;
+    }
+
+    /** The cancelled spans the header of a log created by {@link OperationLog#open} carries. Default none. */
+    public Timeline timeline() {
+        return timeline;
+    }
+
     /** The test hook (none by default). */
     LogWriterObserver observer() {
         return observer;
@@ -107,6 +121,8 @@ public final class LogOptions {
         private long resumeSegment;
         private long resumeOffset;
         private long resumeLastOperation;
+        private long firstSegment = 1;
+        private Timeline timeline = Timeline.none();
 
         private Builder() {
         }
@@ -139,7 +155,21 @@ public final class LogOptions {
             return this;
         }
 
-        /** The file's length and last operation as a clean close left them (recorded in the data file). */
+        /** A log created goes on after the segments before it: number {@code v}. */
+        public Builder firstSegment(long v) {
+            if (v < 1) {
+                throw new IllegalArgumentException("firstSegment must be at least 1: " + v);
+            }
+            firstSegment = v;
+            return this;
+        }
+
+        /** A log created carries the history {@code v} (the spans cancelled before it). */
+        public Builder timeline(Timeline v) {
+            timeline = Objects.requireNonNull(v);
+            return this;
+        }
+
         /**
          * After a crash: the data file holds every frame of segment {@code segment} before
          * {@code offset} (the last checkpoint's position, whose frame before it ends with
@@ -153,6 +183,7 @@ public final class LogOptions {
             return this;
         }
 
+        /** The file's length and last operation as a clean close left them (recorded in the data file). */
         public Builder cleanClose(long end, long lastOperation) {
             cleanEnd = end;
             cleanLastOperation = lastOperation;

@@ -40,6 +40,10 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     private volatile Checkpoints checkpoints;
     /** The last operation of the log before the latest close: numbering goes on after it. */
     private long lastBefore;
+    /** The header of the log before the latest close: a new segment's number and history go on after it. */
+    private io.tetradb.protocol.log.SegmentHeader headerBefore;
+    /** Operations to cancel at the next open (a rollback, an in-place restore to a point); null for none. */
+    private io.tetradb.protocol.log.CancelledSpan pendingCut;
 
     public LogService(DataLayout layout, SyncMode syncMode, long maxTransactionBytes, long structureWaitMillis,
                       String serverVersion) {
@@ -73,6 +77,11 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         checkpoints = Checkpoints.take(store.getMvStore(), checkpointMillis);
     }
 
+    /** The last operation of the log file when the database last closed (0 before any close). */
+    public long lastClosedOperation() {
+        return lastBefore;
+    }
+
     /** The open log file (null while the database is closed). */
     public OperationLog log() {
         return log;
@@ -100,8 +109,15 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             }
         }
         long next = Math.max(Watermarks.highest(applied), lastBefore) + 1;
+        io.tetradb.protocol.log.CancelledSpan cut = pendingCut;
+        if (cut != null && java.nio.file.Files.exists(layout.logFile())) {
+            closeForCut(databaseId);
+        }
+        History before = history(databaseId);
+        Timeline timeline = cut == null ? before.timeline() : before.timeline().with(cut.getFirstOperation(),
+                cut.getLastOperation(), cut.getAtMillis(), cut.getReason());
         LogOptions.Builder options = LogOptions.builder().syncMode(syncMode).firstOperation(next)
-                .serverVersion(serverVersion);
+                .serverVersion(serverVersion).firstSegment(before.lastSegment() + 1).timeline(timeline);
         if (cleanThrough != null && cleanEnd != null) {
             // A clean close: the log file is as it left it and need not be read through to find its end.
             options.cleanClose(cleanEnd, cleanThrough);
@@ -116,7 +132,15 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         try {
             if (cleanThrough == null || cleanThrough != opened.lastOperation()) {
                 recover(system, opened, io.tetradb.server.backup.SegmentArchiver.closedSegmentsInOrder(layout),
-                        new io.tetradb.server.backup.BackupJournal(layout.logsDir()), checkpoints, at);
+                        new io.tetradb.server.backup.BackupJournal(layout.logsDir()), checkpoints, at,
+                        timeline.union(Timeline.of(opened.header())));
+            }
+            if (cut != null) {
+                pendingCut = null;
+                LOG.warn("A new timeline: operations {} to {} are cancelled ({}); they stay readable in their segment"
+                        + " but are never integrated again. The log goes on at operation {} in segment {}.",
+                        cut.getFirstOperation(), cut.getLastOperation(), cut.getReason(), opened.lastOperation() + 1,
+                        opened.header().getSegment());
             }
             LogCapture c = new LogCapture(system, opened, maxTransactionBytes, structureWaitMillis);
             c.start();
@@ -135,9 +159,56 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         }
     }
 
+    /**
+     * At the next open, operations {@code first..last} are cancelled (PRODUCT.md 4.11): the log
+     * file, if present, is closed as a segment in {@code Data/} (archived with the next backup,
+     * its operations kept readable) and a new one starts whose header carries the cut, so that
+     * recovery, restores and the window pass over them from then on. Call with the database
+     * closed, before {@link #opened}.
+     */
+    public void cutAtNextOpen(long first, long last, String reason) {
+        pendingCut = first > last ? null : io.tetradb.protocol.log.CancelledSpan.newBuilder().setFirstOperation(first)
+                .setLastOperation(last).setAtMillis(System.currentTimeMillis()).setReason(reason).build();
+    }
+
+    /** The segment number and history the log had: the closed segments in Data/, the log file, the last close. */
+    private record History(long lastSegment, Timeline timeline) {
+    }
+
+    private History history(String databaseId) throws IOException {
+        long segment = headerBefore == null ? 0 : headerBefore.getSegment();
+        Timeline t = Timeline.of(headerBefore);
+        java.util.List<java.nio.file.Path> files = new java.util.ArrayList<>(
+                io.tetradb.server.backup.SegmentArchiver.closedSegments(layout));
+        if (java.nio.file.Files.exists(layout.logFile())) {
+            files.add(layout.logFile());
+        }
+        for (java.nio.file.Path f : files) {
+            try (SegmentReader r = SegmentReader.open(f, databaseId)) {
+                segment = Math.max(segment, r.header().getSegment());
+                t = t.union(Timeline.of(r.header()));
+            } catch (IOException | RuntimeException e) {
+                // Recovery reads it and says what is wrong with it.
+                LOG.debug("The header of {} could not be read: {}", f, e.getMessage());
+            }
+        }
+        return new History(segment, t);
+    }
+
+    /** The log file becomes a closed segment (as {@code log new} leaves one) before a cut. */
+    private void closeForCut(String databaseId) throws IOException {
+        long segment;
+        try (SegmentReader r = SegmentReader.open(layout.logFile(), databaseId)) {
+            segment = r.header().getSegment();
+        }
+        java.nio.file.Path closed = io.tetradb.server.backup.SegmentArchiver.closedName(layout, segment);
+        java.nio.file.Files.move(layout.logFile(), closed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        LOG.info("The log file {} is closed as {} before the cut.", layout.logFile().getFileName(), closed.getFileName());
+    }
+
     private static void recover(Connection system, OperationLog log, java.util.List<java.nio.file.Path> closed,
                                 io.tetradb.server.backup.BackupJournal journal, Checkpoints checkpoints,
-                                OperationLog.Position at) throws IOException, SQLException {
+                                OperationLog.Position at, Timeline timeline) throws IOException, SQLException {
         if (!java.nio.file.Files.exists(log.file())) {
             // It could not be created (its disk is full or read-only): it holds nothing to redo.
             return;
@@ -153,6 +224,9 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
                     java.util.List<java.nio.file.Path> segments = new java.util.ArrayList<>(closed);
                     segments.add(log.file());
                     java.util.function.Consumer<io.tetradb.protocol.log.Transaction> redo = tx -> {
+                        if (timeline.cancels(tx)) {
+                            return;
+                        }
                         try {
                             replay.apply(tx);
                             if (checkpoints != null) {
@@ -276,6 +350,7 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             return;
         }
         lastBefore = l.lastOperation();
+        headerBefore = l.header();
         try {
             l.close();
         } catch (IOException e) {

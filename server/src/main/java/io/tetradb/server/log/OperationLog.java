@@ -179,11 +179,12 @@ public final class OperationLog implements Closeable {
 
     /**
      * Opens the log file, creating it when it does not exist: owner-only, with a header of
-     * segment 1 from {@code options.firstOperation()}, forced with its folder. An existing file
-     * is read through; a torn tail is cut off (one WARN line with its offset and size). When
-     * the file can be read but not written, or cannot be created (a full or read-only disk),
-     * the log opens failed: appends are refused with 1274 and the writer retries, as after a
-     * failed write (it cuts a torn tail once it can).
+     * segment {@code options.firstSegment()} from {@code options.firstOperation()}, carrying
+     * {@code options.timeline()}, forced with its folder. An existing file is read through; a
+     * torn tail is cut off (one WARN line with its offset and size). When the file can be read
+     * but not written, or cannot be created (a full or read-only disk), the log opens failed:
+     * appends are refused with 1274 and the writer retries, as after a failed write (it cuts a
+     * torn tail once it can).
      *
      * @throws TetraException 1413 when the file is damaged, 1416 when it is another database's
      * @throws IOException    when it cannot be read
@@ -247,9 +248,10 @@ public final class OperationLog implements Closeable {
                         + " offset {} on; the log goes on after operation {}.", f, dropped, goodEnd, last);
             }
         } else {
-            header = SegmentHeader.newBuilder().setFormatVersion(1).setDatabaseId(databaseId).setSegment(1)
-                    .setFirstOperation(options.firstOperation()).setCreatedAtMillis(System.currentTimeMillis())
-                    .setServerVersion(options.serverVersion()).build();
+            header = SegmentHeader.newBuilder().setFormatVersion(1).setDatabaseId(databaseId)
+                    .setSegment(options.firstSegment()).setFirstOperation(options.firstOperation())
+                    .setCreatedAtMillis(System.currentTimeMillis()).setServerVersion(options.serverVersion())
+                    .addAllCancelled(options.timeline().spans()).build();
             goodEnd = LogFrames.newSegment(header).length;
             last = header.getFirstOperation() - 1;
             try {
@@ -451,6 +453,11 @@ public final class OperationLog implements Closeable {
         }
         return new ClosedSegment(c.file(), c.segment(), c.firstOperation(), c.lastOperation(), Files.size(c.file()),
                 sha256(c.file()));
+    }
+
+    /** The magic and {@code header}'s frame: how a segment file starts (a merged archive writes its own). */
+    public static byte[] segmentStart(SegmentHeader header) {
+        return LogFrames.newSegment(header);
     }
 
     /** The SHA-256 of file {@code f}, lower-case hex (segments in the history, and their checks). */

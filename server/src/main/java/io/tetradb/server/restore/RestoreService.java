@@ -74,6 +74,8 @@ public final class RestoreService {
     public static final String MAINTENANCE_MESSAGE = "The server is in maintenance: a restore is in progress.";
     /** The folder of the database that keeps the files an in-place restore replaced. */
     public static final String REPLACED_FILES = "Replaced Files (restore)";
+    /** The folder of the database that keeps the files a rollback replaced. */
+    public static final String REPLACED_FILES_ROLLBACK = "Replaced Files (rollback)";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final Duration SESSIONS_END_TIMEOUT = Duration.ofSeconds(30);
     private static final String MANIFEST = "MANIFEST.json";
@@ -86,6 +88,7 @@ public final class RestoreService {
     private final BackupService backups;
     private final BackupJournal journal;
     private final ReentrantLock inPlace = new ReentrantLock();
+    private volatile int maxReplyBytes = io.tetradb.protocol.ProtocolVersion.DEFAULT_MAX_FRAME_SIZE;
     private volatile Runnable maintenanceListener = () -> { };
     private volatile Runnable integrationListener = () -> { };
     private volatile java.util.function.Supplier<io.tetradb.server.log.LogService> logs = () -> null;
@@ -260,6 +263,11 @@ public final class RestoreService {
                     .mapToLong(io.tetradb.protocol.BackupHistoryEntry::getLastOperation).min().orElse(logEnd);
             io.tetradb.protocol.BackupWindow.Builder w = io.tetradb.protocol.BackupWindow.newBuilder()
                     .setLogLastOperation(logEnd);
+            io.tetradb.server.log.Timeline timeline = currentTimeline();
+            for (io.tetradb.protocol.log.CancelledSpan c : timeline.spans()) {
+                w.addCancelled(io.tetradb.protocol.TimelineCut.newBuilder().setFirstOperation(c.getFirstOperation())
+                        .setLastOperation(c.getLastOperation()).setAtMillis(c.getAtMillis()).setReason(c.getReason()));
+            }
             // The gaps: from the oldest archive's position on, what no good span holds.
             long covered = oldest;
             for (Span sp : spans) {
@@ -277,7 +285,8 @@ public final class RestoreService {
             for (io.tetradb.protocol.BackupHistoryEntry e : kept) {
                 io.tetradb.protocol.ArchiveWindow.Builder a = io.tetradb.protocol.ArchiveWindow.newBuilder()
                         .setNumber(e.getNumber()).setFile(e.getFile()).setBackupStartMillis(e.getStartMillis())
-                        .setLogPosition(!e.getDatabaseId().isEmpty());
+                        .setLogPosition(!e.getDatabaseId().isEmpty())
+                        .setCancelledTimeline(!e.getDatabaseId().isEmpty() && timeline.cancels(e.getLastOperation()));
                 if (a.getLogPosition()) {
                     long to = e.getLastOperation();
                     for (Span sp : spans) {
@@ -508,12 +517,33 @@ public final class RestoreService {
      * @throws TetraException 2010 when no archive with a log position ended before that time
      */
     public RestoreReport restoreAt(long atMillis, Path toDir) {
+        io.tetradb.protocol.BackupHistoryEntry chosen = archiveBefore(0, atMillis);
+        return restoreTo(0, chosen.getFile(), toDir, new LogPoint(false, 0, atMillis));
+    }
+
+    /**
+     * The archive to bring to a point (PRODUCT.md 4.11): of the archives kept with a log
+     * position and on the database's history as it now is (not holding operations a rollback
+     * cancelled), for an operation the one holding the most operations up to it, for a time
+     * the last whose backup ended at or before it.
+     *
+     * @throws TetraException 2010 when none qualifies
+     */
+    io.tetradb.protocol.BackupHistoryEntry archiveBefore(long untilOperation, long atMillis) {
         io.tetradb.protocol.BackupHistoryEntry chosen = null;
         Path destination = BackupSettings.load(layout).destination();
+        io.tetradb.server.log.Timeline timeline = currentTimeline();
         try {
             for (io.tetradb.protocol.BackupHistoryEntry e : backups.history().getEntriesList()) {
-                if (!e.getDatabaseId().isEmpty() && e.getEndMillis() > 0 && e.getEndMillis() <= atMillis
-                        && !e.getFile().isEmpty() && Files.isRegularFile(destination.resolve(e.getFile()))
+                boolean usable = !e.getDatabaseId().isEmpty() && !e.getFile().isEmpty()
+                        && Files.isRegularFile(destination.resolve(e.getFile()))
+                        && !timeline.cancels(e.getLastOperation());
+                if (!usable) {
+                    continue;
+                }
+                if (untilOperation > 0 ? e.getLastOperation() <= untilOperation
+                        && (chosen == null || e.getLastOperation() > chosen.getLastOperation())
+                        : e.getEndMillis() > 0 && e.getEndMillis() <= atMillis
                         && (chosen == null || e.getEndMillis() > chosen.getEndMillis())) {
                     chosen = e;
                 }
@@ -523,12 +553,52 @@ public final class RestoreService {
         }
         if (chosen == null) {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "No archive kept in " + destination + " was made "
-                    + "before " + java.time.Instant.ofEpochMilli(atMillis) + " (with the log): nothing can be brought "
-                    + "to that time.");
+                    + "before " + (untilOperation > 0 ? "operation " + untilOperation
+                    : java.time.Instant.ofEpochMilli(atMillis).toString()) + " (with the log): nothing can be brought "
+                    + "to that point.");
         }
-        LOG.info("restore --at {}: archive {} (backup {}, ended {}).", java.time.Instant.ofEpochMilli(atMillis),
-                chosen.getFile(), chosen.getNumber(), java.time.Instant.ofEpochMilli(chosen.getEndMillis()));
-        return restoreTo(0, chosen.getFile(), toDir, new LogPoint(false, 0, atMillis));
+        LOG.info("Archive {} (backup {}, holding the operations up to {}, ended {}) is brought to {}.",
+                chosen.getFile(), chosen.getNumber(), chosen.getLastOperation(),
+                java.time.Instant.ofEpochMilli(chosen.getEndMillis()), untilOperation > 0 ? "operation "
+                        + untilOperation : java.time.Instant.ofEpochMilli(atMillis));
+        return chosen;
+    }
+
+    /** The database's history as the current log and the closed segments in Data/ tell it. */
+    io.tetradb.server.log.Timeline currentTimeline() {
+        io.tetradb.server.log.Timeline t = io.tetradb.server.log.Timeline.none();
+        io.tetradb.server.log.LogService service = logs.get();
+        io.tetradb.server.log.OperationLog current = service == null ? null : service.log();
+        if (current != null) {
+            t = t.union(io.tetradb.server.log.Timeline.of(current.header()));
+        }
+        try {
+            for (Path p : io.tetradb.server.backup.SegmentArchiver.closedSegments(layout)) {
+                try (io.tetradb.server.log.SegmentReader r = io.tetradb.server.log.SegmentReader.open(p, null)) {
+                    t = t.union(io.tetradb.server.log.Timeline.of(r.header()));
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("The header of {} could not be read: {}", p, e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("The Data folder could not be listed: {}", e.getMessage());
+        }
+        return t;
+    }
+
+    /** An archive holding operations a rollback cancelled is not brought forward, nor restored in place. */
+    private void refuseCancelledArchive(Path archive, long held) {
+        io.tetradb.server.log.Timeline t = currentTimeline();
+        if (t.cancels(held)) {
+            throw cancelledArchive(archive, held, t);
+        }
+    }
+
+    private static TetraException cancelledArchive(Path archive, long held, io.tetradb.server.log.Timeline t) {
+        return new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + archive.getFileName() + " holds "
+                + "operations a rollback or an in-place restore cancelled (it holds up to operation " + held + "; "
+                + t + "): it is not on the database's history as it now is. Restore it alone to a folder (--no-log "
+                + "--to DIR), or choose another archive.");
     }
 
     /**
@@ -560,6 +630,10 @@ public final class RestoreService {
         try {
             db.open();
             String id = io.tetradb.server.log.LogIntegration.databaseId(db.system());
+            io.tetradb.server.log.Timeline timeline = io.tetradb.server.log.LogIntegration.timeline(id, sources);
+            if (timeline.cancels(held)) {
+                throw cancelledArchive(archive, held, timeline);
+            }
             return io.tetradb.server.log.LogIntegration.integrate(db.system(), id, held, sources,
                     new io.tetradb.server.log.LogIntegration.Point(point.untilOperation(), point.untilTimeMillis()));
         } catch (TetraException e) {
@@ -596,7 +670,7 @@ public final class RestoreService {
         List<io.tetradb.protocol.LogSegmentFile> ordered = new ArrayList<>(archived.values());
         ordered.sort(java.util.Comparator.comparingLong(io.tetradb.protocol.LogSegmentFile::getFirstOperation));
         Path destination = BackupSettings.load(layout).destination();
-        Path logDir = Files.createDirectories(work.resolve("log"));
+        Path logDir = Files.createTempDirectory(work, "log-"); // one per pass: an in-place restore reads twice
         for (io.tetradb.protocol.LogSegmentFile f : ordered) {
             Path zst = destination.resolve(f.getFile());
             if (!Files.isRegularFile(zst)) {
@@ -622,6 +696,10 @@ public final class RestoreService {
         if (current != null && Files.isRegularFile(current.file())) {
             out.add(new io.tetradb.server.log.LogIntegration.Source(current.file().getFileName().toString(),
                     current.file(), current.readableEnd()));
+        } else if (current == null && Files.isRegularFile(layout.logFile())) {
+            // The database is closed (an in-place restore's last pass, a restore at start): the whole file.
+            out.add(new io.tetradb.server.log.LogIntegration.Source(layout.logFile().getFileName().toString(),
+                    layout.logFile(), -1));
         }
         return out;
     }
@@ -677,95 +755,302 @@ public final class RestoreService {
 
     // ------------------------------------------------------------------ restore in place
 
+    /** Restores archive {@code number} (or {@code file}) in place, brought forward with the log to its end. */
+    public RestoreReport restoreInPlace(long number, String file, Session requester) {
+        return restoreInPlace(number, file, LogPoint.end(), requester);
+    }
+
     /**
-     * Restores archive {@code number} (or {@code file}) over the running database. Runs on
-     * {@code requester}'s worker task; the requester's session stays open and gets a new
-     * engine connection, every other session is ended.
+     * Restores archive {@code number} (or {@code file}) over the running database, brought
+     * forward with the log to {@code point} (PRODUCT.md 4.11). Runs on {@code requester}'s
+     * worker task; the requester's session stays open and gets a new engine connection, every
+     * other session is ended. The log is integrated in two passes: while the server still
+     * serves, up to what the log holds then, and with the database closed, the rest. The log
+     * files stay the database's: when the restored database holds fewer operations than the
+     * log (a point, or {@code noLog}), the operations after it are cancelled (a new timeline).
      *
      * @throws TetraException 1411 when the archive is damaged (nothing changed), 1419 while a
-     *                        backup runs, 2010 when the archive is not found or the requester
-     *                        has an open transaction
+     *                        backup runs, 1403 / 1412 / 1413 / 1416 / 1420 as for a restore to a
+     *                        folder, 2010 when the archive is not found or the requester has an
+     *                        open transaction
      */
-    public RestoreReport restoreInPlace(long number, String file, Session requester) {
+    public RestoreReport restoreInPlace(long number, String file, LogPoint point, Session requester) {
+        return exclusive(() -> inPlace(locate(number, file), number, point, requester, Mode.RESTORE));
+    }
+
+    /** {@code restore --at T --in-place}: the last archive made before {@code atMillis}, brought to it. */
+    public RestoreReport restoreAtInPlace(long atMillis, Session requester) {
+        io.tetradb.protocol.BackupHistoryEntry chosen = archiveBefore(0, atMillis);
+        return exclusive(() -> inPlace(locate(0, chosen.getFile()), chosen.getNumber(),
+                new LogPoint(false, 0, atMillis), requester, Mode.RESTORE));
+    }
+
+    /**
+     * {@code rollback --to-op OP | --to-time T [--dry-run]} (PRODUCT.md 4.11, 4D's rollback):
+     * the last archive before the point restored in place and brought forward with the log to
+     * it; the operations after it are cancelled (a new timeline) and the replaced files kept in
+     * {@code Replaced Files (rollback)}. A dry run changes nothing and lists the operations that
+     * would be cancelled.
+     *
+     * @throws TetraException 2010 for a bad point or when no archive is before it, and what an
+     *                        in-place restore throws
+     */
+    public io.tetradb.protocol.RollbackReport rollback(io.tetradb.protocol.RollbackRequest req, Session requester) {
+        if ((req.getToOperation() > 0) == (req.getToTimeMillis() > 0)) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Name the point to roll back to: an operation "
+                    + "number or a time, not both.");
+        }
+        LogPoint point = new LogPoint(false, req.getToOperation(),
+                req.getToTimeMillis() > 0 ? req.getToTimeMillis() : Long.MAX_VALUE);
+        io.tetradb.protocol.BackupHistoryEntry chosen = archiveBefore(req.getToOperation(),
+                req.getToTimeMillis() > 0 ? req.getToTimeMillis() : Long.MAX_VALUE);
+        Path archive = locate(0, chosen.getFile());
+        if (req.getDryRun()) {
+            return dryRun(archive, chosen, point, req.getLimit() == 0 ? 1000 : Math.min(req.getLimit(), 10_000));
+        }
+        io.tetradb.server.log.Timeline before = currentTimeline();
+        RestoreReport r = exclusive(() -> inPlace(archive, chosen.getNumber(), point, requester, Mode.ROLLBACK));
+        long cancelled = r.getCancelledLastOperation() == 0 ? 0
+                : before.notCancelled(r.getCancelledFirstOperation(), r.getCancelledLastOperation());
+        return io.tetradb.protocol.RollbackReport.newBuilder().setArchive(archive.toString())
+                .setNumber(chosen.getNumber()).setLastOperationKept(r.getLastOperation())
+                .setOperationsCancelled(cancelled).setRestore(r).build();
+    }
+
+    /**
+     * What a rollback to {@code point} from {@code archive} would cancel: every transaction of
+     * the database's history from the first one after the point on, its operations listed up
+     * to {@code limit} and the reply's byte budget.
+     */
+    private io.tetradb.protocol.RollbackReport dryRun(Path archive, io.tetradb.protocol.BackupHistoryEntry entry,
+                                                      LogPoint point, int limit) {
+        io.tetradb.protocol.RollbackReport.Builder b = io.tetradb.protocol.RollbackReport.newBuilder().setDryRun(true)
+                .setArchive(archive.toString()).setNumber(entry.getNumber());
+        long held = entry.getLastOperation();
+        io.tetradb.server.log.LogIntegration.Point p = new io.tetradb.server.log.LogIntegration.Point(
+                point.untilOperation(), point.untilTimeMillis());
+        Path work = null;
+        try (BackupService.StartHold hold = backups.holdForIntegration()) {
+            work = workFolder();
+            List<io.tetradb.server.log.LogIntegration.Source> sources = logSources(held, work, backups.history());
+            boolean[] past = {false};
+            long[] kept = {held};
+            long[] bytes = {0};
+            io.tetradb.server.log.LogIntegration.read(entry.getDatabaseId(), held, sources, tx -> {
+                long last = tx.getFirstOperation() + tx.getOperationsCount() - 1;
+                if (last <= held) {
+                    return true; // in the archive
+                }
+                if (!past[0] && !p.excludes(tx)) {
+                    kept[0] = last;
+                    return true;
+                }
+                past[0] = true;
+                b.setTransactionsCancelled(b.getTransactionsCancelled() + 1)
+                        .setOperationsCancelled(b.getOperationsCancelled() + tx.getOperationsCount());
+                for (int i = 0; i < tx.getOperationsCount() && !b.getTruncated(); i++) {
+                    io.tetradb.protocol.LogOperationInfo info = io.tetradb.server.log.LogCommands.info(tx,
+                            tx.getFirstOperation() + i, tx.getOperations(i));
+                    bytes[0] += info.getSerializedSize() + 6;
+                    if (b.getOperationsCount() >= limit || bytes[0] > maxReplyBytes - 4096) {
+                        b.setTruncated(true);
+                    } else {
+                        b.addOperations(info);
+                    }
+                }
+                return true;
+            });
+            return b.setLastOperationKept(kept[0]).build();
+        } catch (IOException | SQLException e) {
+            throw new TetraException(ErrorCode.BACKUP_IO, "The log could not be read for the dry run: " + reason(e), e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    /** The largest reply a client accepts (the server's frame limit): a dry run's list stays within it. */
+    public void maxReplyBytes(int bytes) {
+        maxReplyBytes = bytes;
+    }
+
+    /** What an in-place restore is for: its journal events, its folder of replaced files. */
+    enum Mode {
+        RESTORE("restore", REPLACED_FILES), ROLLBACK("rollback", REPLACED_FILES_ROLLBACK);
+
+        final String event;
+        final String folder;
+
+        Mode(String event, String folder) {
+            this.event = event;
+            this.folder = folder;
+        }
+    }
+
+    private <T> T exclusive(java.util.function.Supplier<T> task) {
         if (!inPlace.tryLock()) {
-            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "An in-place restore is already running.");
+            throw new TetraException(ErrorCode.LOG_INTEGRATION_RUNNING, "An in-place restore or a rollback is "
+                    + "already running.");
         }
         try {
-            return doRestoreInPlace(number, file, requester);
+            return task.get();
         } finally {
             inPlace.unlock();
         }
     }
 
-    private RestoreReport doRestoreInPlace(long number, String file, Session requester) {
+    /** The integration so far, and the cut a restore to a point makes, decided with the database closed. */
+    private static final class Outcome {
+        io.tetradb.server.log.LogIntegration.Result integrated;
+        long lastHeld;
+        long cutFirst;
+        long cutLast;
+    }
+
+    RestoreReport inPlace(Path archive, long number, LogPoint point, Session requester, Mode mode) {
         if (requester.inTransaction()) {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "This session has an open transaction: commit or "
                     + "roll it back before restoring in place.");
         }
         refuseWhileBackupRuns();
-        Path archive = locate(number, file);
         long start = System.currentTimeMillis();
         long journalNumber = number;
-        journal.event(number, "restore-start", true, verbose(), fields("archive", archive, "mode", "in-place",
-                "by", requester.user()));
+        journal.event(number, mode.event + "-start", true, verbose(), fields("archive", archive, "mode", "in-place",
+                "by", requester.user(), "point", describe(point)));
         Path work = null;
-        try {
+        try (BackupService.StartHold integrating = backups.holdForIntegration()) {
+            integrationListener.run();
             // 1. Verify while extracting beside the database: a bad archive changes nothing.
             List<String> folders;
             Path staged;
+            JsonNode manifest;
+            Outcome outcome = new Outcome();
             try {
                 work = Files.createTempDirectory(layout.root(), ".restore-");
                 staged = work.resolve(layout.databaseName());
-                JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+                manifest = BackupArchiveReader.extract(archive, staged);
                 journalNumber = manifest.path("number").asLong(number);
                 requireDataFile(manifest, archive);
                 folders = topFolders(staged);
                 renameDataFiles(staged, manifest.path("database").asText(""));
                 completeFromLive(staged);
                 check(staged, archive);
+                // 2. The log up to what it holds now, while the server still serves.
+                outcome.lastHeld = manifest.path("lastOperation").asLong(0);
+                if (!point.noLog()) {
+                    outcome.integrated = integrate(staged, manifest, archive, work, point);
+                    outcome.lastHeld = outcome.integrated.lastOperation();
+                } else if (manifest.has("lastOperation")) {
+                    refuseCancelledArchive(archive, outcome.lastHeld);
+                }
                 // Owner-only, what the check's engine wrote included (PRODUCT.md 8).
                 DataLayout.restrictTree(staged);
             } catch (IOException e) {
                 throw new TetraException(ErrorCode.BACKUP_IO, "The archive " + archive.getFileName()
                         + " could not be extracted: " + e.getMessage(), e);
             }
-            journal.event(journalNumber, "restore-verified", false, verbose(), fields("archive", archive,
+            journal.event(journalNumber, mode.event + "-verified", false, verbose(), fields("archive", archive,
                     "folders", String.join(",", folders)));
+            boolean keepLog = manifest.has("lastOperation");
+            Path stagedRoot = staged;
+            Path workDir = work;
 
-            // 2. Maintenance: the other sessions end, new ones are refused.
-            LOG.info("In-place restore of {} requested by {}: the server goes into maintenance.",
+            // 3. Maintenance: the other sessions end, new ones are refused.
+            LOG.info("In-place {} of {} requested by {}: the server goes into maintenance.", mode.event,
                     archive.getFileName(), requester.user());
             sessions.enterMaintenance(MAINTENANCE_MESSAGE, requester, SESSIONS_END_TIMEOUT);
             Path replaced;
             try {
                 maintenanceListener.run();
-                replaced = swap(staged, folders, requester);
+                replaced = swap(staged, folders, requester, mode, keepLog, () -> {
+                    // 4. The database is closed, its log complete: the rest of the log, then the cut.
+                    if (outcome.integrated != null && !outcome.integrated.stoppedAtPoint()) {
+                        io.tetradb.server.log.LogIntegration.Result rest = integrate(stagedRoot, manifest, archive,
+                                workDir, point);
+                        outcome.integrated = merge(outcome.integrated, rest);
+                        outcome.lastHeld = outcome.integrated.lastOperation();
+                        DataLayout.restrictTree(stagedRoot);
+                    }
+                    long logLast = logs.get() == null ? 0 : logs.get().lastClosedOperation();
+                    if (keepLog && logLast > outcome.lastHeld) {
+                        outcome.cutFirst = outcome.lastHeld + 1;
+                        outcome.cutLast = logLast;
+                        logs.get().cutAtNextOpen(outcome.cutFirst, outcome.cutLast, mode.event + " of "
+                                + archive.getFileName() + " in place to " + describe(point));
+                    }
+                });
             } finally {
                 if (!sessions.reopenConnection(requester)) {
                     LOG.error("The restoring session could not get a new engine connection.");
                 }
                 sessions.exitMaintenance();
             }
-            journal.event(journalNumber, "restore-end", true, verbose(), fields("archive", archive, "mode",
-                    "in-place", "replacedFiles", replaced, "durationMillis", System.currentTimeMillis() - start));
-            LOG.info("Archive {} restored in place; the previous files are in {}.", archive.getFileName(), replaced);
-            return RestoreReport.newBuilder().setArchive(archive.toString()).setDatabaseDir(layout.root().toString())
-                    .setInPlace(true).setReplacedFilesDir(replaced.toString()).setNumber(Math.max(0, journalNumber))
-                    .build();
+            Map<String, Object> end = fields("archive", archive, "mode", "in-place", "replacedFiles", replaced,
+                    "durationMillis", System.currentTimeMillis() - start, "lastOperation", outcome.lastHeld);
+            RestoreReport.Builder report = RestoreReport.newBuilder().setArchive(archive.toString())
+                    .setDatabaseDir(layout.root().toString()).setInPlace(true)
+                    .setReplacedFilesDir(replaced.toString()).setNumber(Math.max(0, journalNumber))
+                    .setLastOperation(outcome.lastHeld).setLogIntegrated(outcome.integrated != null)
+                    .setCancelledFirstOperation(outcome.cutFirst).setCancelledLastOperation(outcome.cutLast);
+            if (outcome.integrated != null) {
+                io.tetradb.server.log.LogIntegration.Result r = outcome.integrated;
+                report.addAllLogSegments(r.segments()).setTransactionsIntegrated(r.transactions())
+                        .setOperationsIntegrated(r.operations()).setIntegrationMillis(r.millis())
+                        .setStoppedAtPoint(r.stoppedAtPoint());
+                end.put("segments", String.join(",", r.segments()));
+                end.put("operationsIntegrated", r.operations());
+            }
+            if (outcome.cutLast > 0) {
+                end.put("cancelled", outcome.cutFirst + "-" + outcome.cutLast);
+            }
+            journal.event(journalNumber, mode.event + "-end", true, verbose(), end);
+            LOG.info("Archive {} restored in place{}; the previous files are in {}.", archive.getFileName(),
+                    outcome.integrated == null ? "" : " and brought forward with the log to operation "
+                            + outcome.lastHeld, replaced);
+            return report.build();
         } catch (TetraException e) {
-            failed(journalNumber, archive, e, true);
+            journal.event(journalNumber, mode.event + "-failed", true, verbose(), fields("archive", archive, "mode",
+                    "in-place", "code", e.rawCode(), "message", e.getMessage()));
+            LOG.warn("In-place {} of {} failed: {} {}", mode.event, archive.getFileName(), e.rawCode(), e.getMessage());
             throw e;
         } finally {
             deleteQuietly(work);
         }
     }
 
+    private static io.tetradb.server.log.LogIntegration.Result merge(io.tetradb.server.log.LogIntegration.Result a,
+                                                                     io.tetradb.server.log.LogIntegration.Result b) {
+        return new io.tetradb.server.log.LogIntegration.Result(b.segments(), a.transactions() + b.transactions(),
+                a.operations() + b.operations(), Math.max(a.lastOperation(), b.lastOperation()), b.stoppedAtPoint(),
+                a.millis() + b.millis());
+    }
+
+    private static String describe(LogPoint p) {
+        if (p.noLog()) {
+            return "the archive alone";
+        }
+        if (p.untilOperation() > 0) {
+            return "operation " + p.untilOperation();
+        }
+        if (p.untilTimeMillis() != Long.MAX_VALUE) {
+            return java.time.Instant.ofEpochMilli(p.untilTimeMillis()).toString();
+        }
+        return "the last commit";
+    }
+
+    /** What a swap does with the database closed, before any folder moves. */
+    @FunctionalInterface
+    private interface WhileClosed {
+        void run() throws IOException, SQLException;
+    }
+
     /**
-     * With the server in maintenance: closes the database, moves the current folders out,
-     * the staged ones in, and reopens; on a failure puts the previous files back and
-     * reopens them. Returns the folder that holds the replaced files.
+     * With the server in maintenance: closes the database, runs {@code whileClosed}, moves the
+     * current folders out, the staged ones in (the log files back into {@code Data/} when
+     * {@code keepLog}), and reopens; on a failure puts the previous files back and reopens
+     * them. Returns the folder that holds the replaced files.
      */
-    private Path swap(Path staged, List<String> folders, Session requester) {
+    private Path swap(Path staged, List<String> folders, Session requester, Mode mode, boolean keepLog,
+                      WhileClosed whileClosed) {
         BackupService.StartHold hold = backups.holdStarts();
         if (hold == null) {
             throw backupRuns();
@@ -776,8 +1061,10 @@ public final class RestoreService {
             List<String> movedOut = new ArrayList<>();
             List<String> movedIn = new ArrayList<>();
             Path replaced = null;
+            boolean logsMoved = false;
             try {
-                replaced = replacedFolder();
+                whileClosed.run();
+                replaced = replacedFolder(mode.folder);
                 for (String f : folders) {
                     Path current = layout.root().resolve(f);
                     if (Files.exists(current)) {
@@ -791,6 +1078,12 @@ public final class RestoreService {
                     move(staged.resolve(f), layout.root().resolve(f));
                     movedIn.add(f);
                 }
+                if (keepLog) {
+                    // The log goes on: its segments stay the database's (the restored data file holds
+                    // what they hold up to the point; a cut made above passes over the rest).
+                    logsMoved = true;
+                    moveLogFiles(replaced.resolve("Data"), layout.dataDir());
+                }
                 database.open();
                 users.load();
                 catalog.rewrite();
@@ -799,20 +1092,49 @@ public final class RestoreService {
                 return replaced;
             } catch (IOException | SQLException | RuntimeException e) {
                 LOG.error("The in-place restore failed; putting the previous files back.", e);
-                boolean back = putBack(replaced, movedOut, movedIn);
+                if (logs.get() != null) {
+                    logs.get().cutAtNextOpen(1, 0, "");
+                }
+                boolean back = putBack(replaced, movedOut, movedIn, logsMoved);
                 String reason = reason(e);
                 ErrorCode code = e instanceof TetraException t ? t.code() : ErrorCode.BACKUP_IO;
-                throw new TetraException(code, "The in-place restore failed: " + reason
+                throw new TetraException(code, "The in-place " + mode.event + " failed: " + reason
                         + (back ? "; the previous files are back in place and the database is open."
                         : "; the previous files could not all be put back: see the server log."), e);
             }
         }
     }
 
+    /** Moves the log file and the closed segments from one Data folder to another. */
+    private void moveLogFiles(Path fromData, Path toData) throws IOException {
+        if (!Files.isDirectory(fromData)) {
+            return;
+        }
+        Files.createDirectories(toData);
+        String name = layout.databaseName();
+        java.util.regex.Pattern logFile = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(name)
+                + "(-segment-\\d{6,}(-\\d+)?)?\\.journal");
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(fromData)) {
+            for (Path f : ds) {
+                if (logFile.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f)) {
+                    move(f, toData.resolve(f.getFileName().toString()));
+                }
+            }
+        }
+    }
+
     /** Undoes a swap: the restored folders go, the previous ones come back, the database reopens. */
-    private boolean putBack(Path replaced, List<String> movedOut, List<String> movedIn) {
+    private boolean putBack(Path replaced, List<String> movedOut, List<String> movedIn, boolean logsMoved) {
         boolean ok = true;
         database.close();
+        if (logsMoved && replaced != null) {
+            try {
+                moveLogFiles(layout.dataDir(), replaced.resolve("Data"));
+            } catch (IOException e) {
+                ok = false;
+                LOG.error("The log files could not be moved back to {}: {}", replaced, e.getMessage());
+            }
+        }
         for (String f : movedIn) {
             try {
                 deleteTree(layout.root().resolve(f));
@@ -843,9 +1165,9 @@ public final class RestoreService {
         return ok;
     }
 
-    /** {@code <db>/Replaced Files (restore)/<yyyyMMdd-HHmmss>} (with a suffix when that exists). */
-    private Path replacedFolder() throws IOException {
-        Path parent = layout.root().resolve(REPLACED_FILES);
+    /** {@code <db>/<folder>/<yyyyMMdd-HHmmss>} (with a suffix when that exists). */
+    private Path replacedFolder(String folder) throws IOException {
+        Path parent = layout.root().resolve(folder);
         DataLayout.createOwnerOnlyFolders(parent);
         String stamp = LocalDateTime.now().format(STAMP);
         Path p = parent.resolve(stamp);

@@ -36,6 +36,16 @@ public final class RestoreFixtures {
         throw new AssertionError("it succeeded");
     }
 
+    /**
+     * A time strictly after the last commit and strictly before the next one (it returns once
+     * the clock has passed it): a point in time that separates the two.
+     */
+    static long separatingTime() {
+        long t = System.currentTimeMillis();
+        await().atMost(java.time.Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > t + 1);
+        return t + 1;
+    }
+
     /** Runs a backup through the admin API and waits for its end; asserts it succeeded. */
     public static BackupRecord backup(TetraClient admin) {
         long number = admin.admin().startBackup().getBackupNumber();

@@ -4,6 +4,7 @@ import io.tetradb.client.Row;
 import io.tetradb.client.Rows;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.ErrorCode;
+import io.tetradb.protocol.RestoreBackup;
 import io.tetradb.protocol.RestoreReport;
 import io.tetradb.protocol.TetraException;
 import io.tetradb.server.TestServers;
@@ -41,6 +42,9 @@ import static org.awaitility.Awaitility.await;
 @Timeout(180)
 class RestoreInPlaceIT extends RestoreTestServer {
     private static final String QUERY = "SELECT ID, V FROM T ORDER BY ID";
+    /** Backup 1 in place, the archive alone (what these tests look at; RollbackIT covers the log). */
+    private static final RestoreBackup ARCHIVE_ALONE = RestoreBackup.newBuilder().setNumber(1).setInPlace(true)
+            .setNoLog(true).build();
 
     RestoreInPlaceIT() {
         super(100, true);
@@ -82,7 +86,7 @@ class RestoreInPlaceIT extends RestoreTestServer {
             }
         });
 
-        RestoreReport r = admin.admin().restoreInPlace(1);
+        RestoreReport r = admin.admin().restore(ARCHIVE_ALONE);
 
         // The report.
         assertThat(r.getInPlace()).isTrue();
@@ -176,7 +180,7 @@ class RestoreInPlaceIT extends RestoreTestServer {
             assertThat(cursor.next().getInt(0)).isEqualTo(1);
             CountDownLatch atMaintenance = new CountDownLatch(1);
             server.restores().onMaintenance(atMaintenance::countDown);
-            admin.admin().restoreInPlace(1);
+            admin.admin().restore(ARCHIVE_ALONE);
             assertThat(atMaintenance.getCount()).isZero();
             await().atMost(30, TimeUnit.SECONDS).until(() -> !other.isOpen());
             assertThatThrownBy(() -> other.execute("SELECT 1")).isInstanceOfSatisfying(TetraException.class, e -> {

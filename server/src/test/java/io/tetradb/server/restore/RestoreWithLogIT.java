@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -20,8 +19,8 @@ import static io.tetradb.server.restore.RestoreFixtures.backup;
 import static io.tetradb.server.restore.RestoreFixtures.fails;
 import static io.tetradb.server.restore.RestoreFixtures.journal;
 import static io.tetradb.server.restore.RestoreFixtures.rows;
+import static io.tetradb.server.restore.RestoreFixtures.separatingTime;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * {@code restore N --to DIR} brings the archive forward with the log (PRODUCT.md 4.11): the
@@ -52,12 +51,6 @@ class RestoreWithLogIT extends RestoreTestServer {
         return server.logs().log().lastOperation();
     }
 
-    /** Writes after the last one's commit time: a time between two commits separates them. */
-    private long separatingTime() {
-        long t = System.currentTimeMillis();
-        await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > t + 1);
-        return t + 1;
-    }
 
     private RestoreReport restore(RestoreBackup.Builder b) {
         return admin.admin().restore(b.build());
