@@ -49,9 +49,12 @@ import static org.awaitility.Awaitility.await;
  * opened by a second server, must give exactly the state recorded; so must restores to the
  * end. The seed and the statements run are printed when it fails.
  *
- * <p>Rolled-back transactions and failing statements never take identity or sequence values:
- * those stay taken in the engine although nothing is committed, and are logged with the next
- * commit only, so no operation number stands for the state between.
+ * <p>Sequence and identity positions are compared apart: never behind the original's, at most
+ * H2's cache ahead (the disabled test below shows why). Rolled-back transactions and failing
+ * statements never take such values: they stay taken in the engine although nothing is
+ * committed, and are logged with the next commit only, so no operation number stands for the
+ * state between; for the same reason a point inside a transaction that took some records no
+ * positions.
  */
 @Timeout(300)
 class RestoreRandomizedIT {
@@ -527,33 +530,38 @@ class RestoreRandomizedIT {
             for (int i : chosen) {
                 Point p = points.get(i);
                 long earliest = p.archives().get(0);
-                check(p + " by operation from archive " + earliest, p.state(), RestoreBackup.newBuilder()
+                check(p + " by operation from archive " + earliest, p.operation(), p.state(), RestoreBackup.newBuilder()
                         .setNumber(earliest).setUntilOperation(p.operation()));
                 if (p.timeMillis() > 0) {
                     long any = p.archives().get(rnd.nextInt(p.archives().size()));
                     if (!atUsed && rnd.nextBoolean()) {
                         atUsed = true;
-                        check(p + " by --at time", p.state(), RestoreBackup.newBuilder().setAtTimeMillis(p.timeMillis()));
+                        check(p + " by --at time", p.operation(), p.state(),
+                                RestoreBackup.newBuilder().setAtTimeMillis(p.timeMillis()));
                     } else {
-                        check(p + " by time from archive " + any, p.state(), RestoreBackup.newBuilder().setNumber(any)
-                                .setUntilTimeMillis(p.timeMillis()));
+                        check(p + " by time from archive " + any, p.operation(), p.state(),
+                                RestoreBackup.newBuilder().setNumber(any).setUntilTimeMillis(p.timeMillis()));
                     }
                 }
             }
-            check("the end from archive 1", end, RestoreBackup.newBuilder().setNumber(1));
+            long lastOperation = server.logs().log().lastOperation();
+            check("the end from archive 1", lastOperation, end, RestoreBackup.newBuilder().setNumber(1));
             long last = archives.size();
-            check("the end from archive " + last, end, RestoreBackup.newBuilder().setNumber(last));
+            check("the end from archive " + last, lastOperation, end, RestoreBackup.newBuilder().setNumber(last));
             System.out.printf("RestoreRandomizedIT seed %d: %d statements, %d operations, %d points recorded, %d "
                     + "restores compared (points %s and the end)%n", seed, transcript.size(),
                     server.logs().log().lastOperation(), points.size(), restores,
                     chosen.stream().map(i -> i + 1).toList());
         }
 
-        private void check(String what, Map<String, List<String>> expected, RestoreBackup.Builder request)
-                throws Exception {
+        /** Restores with {@code request} to a new folder: it must end at {@code operation} and hold {@code expected}. */
+        private void check(String what, long operation, Map<String, List<String>> expected,
+                           RestoreBackup.Builder request) throws Exception {
             Path to = dir.resolve("restored-" + ++restores).resolve("testdb");
             RestoreReport r = w.admin().restore(request.setToDir(to.toString()).build());
             assertThat(r.getLogIntegrated()).as(what).isTrue();
+            assertThat(r.getLastOperation()).as("%s (seed %d): the last operation restored", what, seed)
+                    .isEqualTo(operation);
             try (TetraServer copy = TetraServer.start(TestServers.config(to.getParent()).dataDir(to).build());
                  TetraClient c = TestServers.admin(copy)) {
                 Map<String, List<String>> got = contents(c);
