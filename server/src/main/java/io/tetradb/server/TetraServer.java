@@ -23,6 +23,7 @@ import io.tetradb.server.log.LogService;
 import io.tetradb.server.net.PreLoginLimits;
 import io.tetradb.server.net.ServerChannelInitializer;
 import io.tetradb.server.net.TlsContext;
+import io.tetradb.server.restore.DataFileDamage;
 import io.tetradb.server.restore.RestoreService;
 import io.tetradb.server.session.RequestDispatcher;
 import io.tetradb.server.session.ResourceLimits;
@@ -142,7 +143,10 @@ public final class TetraServer implements AutoCloseable {
             LOG.warn(warning);
         }
         // A data file an older H2 wrote is converted first, or the start is refused (PRODUCT.md 5).
-        StartupConversion.prepare(layout, config.conversion(), LegacyEngines.locate(null));
+        String destroyedHeader = DataFileDamage.unreadableHeader(layout);
+        if (destroyedHeader == null) {
+            StartupConversion.prepare(layout, config.conversion(), LegacyEngines.locate(null));
+        }
         startupHooksAllowed = StartupConversion.firstOpen(layout);
         users.load();
         if (users.isEmpty()) {
@@ -154,7 +158,7 @@ public final class TetraServer implements AutoCloseable {
         logs = new LogService(layout, config.logSync(), config.transactionLogBytes(),
                 config.logStructureWait().toMillis(), config.logCheckpointInterval().toMillis(), version);
         database.lifecycle(logs);
-        database.open();
+        openOrRestore(destroyedHeader);
         CatalogWriter catalog = new CatalogWriter(database, layout);
         catalog.checkReadable();
         catalog.rewrite();
@@ -228,6 +232,47 @@ public final class TetraServer implements AutoCloseable {
         }
         LOG.info("Tetra is serving database {} on {}:{} ({} transport, {}).", layout.databaseName(), config.host(),
                 boundPort, transport.name().toLowerCase(java.util.Locale.ROOT), tls != null ? "TLS" : "plain TCP");
+    }
+
+    /**
+     * Opens the database (PRODUCT.md 4.11): when its data file is missing while its log is
+     * there, cannot be opened, does not read back or is older than the log, and
+     * {@code onStart.restoreIfDamaged} is on, the damaged files go to
+     * {@code Replaced Files (damaged)}, the last archive that verifies is restored and brought
+     * forward with the log ({@code onStart.integrateLog}), and the database opens on it.
+     */
+    private void openOrRestore(String knownDamage) throws IOException, java.sql.SQLException {
+        String damage = knownDamage != null ? knownDamage : DataFileDamage.beforeOpen(layout);
+        if (damage == null) {
+            try {
+                database.open();
+                damage = DataFileDamage.afterOpen(database);
+            } catch (java.sql.SQLException | RuntimeException e) {
+                damage = DataFileDamage.ofFailure(e);
+                if (damage == null) {
+                    throw e;
+                }
+            }
+            if (damage == null) {
+                return;
+            }
+            database.close();
+        }
+        BackupSettings settings = BackupSettings.load(layout);
+        if (!settings.restoreIfDamaged()) {
+            throw new io.tetradb.server.config.ConfigException("The data file is damaged: " + damage + ". "
+                    + "onStart.restoreIfDamaged is false in " + layout.settingsDir().resolve("backup.yml")
+                    + ": set it to true for the server to restore the last archive that verifies, or put a good copy"
+                    + " of the data file in place.");
+        }
+        String done = new RestoreService(layout, database, null, users, null, null)
+                .restoreDamaged(damage, settings.integrateLogAtStart(), logs);
+        LOG.warn("Automatic restore at start: {}.", done);
+        database.open();
+        String still = DataFileDamage.afterOpen(database);
+        if (still != null) {
+            throw new IOException("The restored data file does not read back either: " + still);
+        }
     }
 
     private void createAdmin() throws IOException {

@@ -275,6 +275,11 @@ final class BackupRecords {
 
     /** The archives kept in the destination, from backup-history.json and the folder. */
     io.tetradb.protocol.BackupHistory history() throws IOException {
+        return history(layout);
+    }
+
+    /** The archives kept in the destination of {@code layout}'s database (backup-history.json). */
+    static io.tetradb.protocol.BackupHistory history(DataLayout layout) throws IOException {
         BackupSettings st = BackupSettings.load(layout);
         BackupHistory h = new BackupHistory(st.destination(), layout.databaseName());
         return io.tetradb.protocol.BackupHistory.newBuilder().addAllEntries(h.read())

@@ -599,6 +599,11 @@ public final class BackupService implements AutoCloseable {
         return records.history();
     }
 
+    /** The archives kept, read without a running backup service (the automatic restore at start). */
+    public static io.tetradb.protocol.BackupHistory history(DataLayout layout) throws IOException {
+        return BackupRecords.history(layout);
+    }
+
     /** The journal (the scheduler and restore write to it too). */
     public BackupJournal journal() {
         return journal;

@@ -67,7 +67,8 @@ public final class BackupSettings {
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
     private static final Map<String, Set<String>> KEYS = Map.of(
             "", Set.of("content", "destination", "schedule", "retention", "onlyIfModified", "onFailure", "archive",
-                    "hooks", "journal"),
+                    "hooks", "journal", "onStart"),
+            "onStart", Set.of("restoreIfDamaged", "integrateLog"),
             "content", Set.of("data", "structure", "attachments"),
             "schedule", Set.of("frequency", "every", "at", "startingAt", "weekdays", "dayOfMonth", "cron"),
             "schedule.weekdays", Set.of("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
@@ -105,6 +106,8 @@ public final class BackupSettings {
     private final String onBackupShutdown;
     private final Duration hookTimeout;
     private final boolean verboseJournal;
+    private final boolean restoreIfDamaged;
+    private final boolean integrateLogAtStart;
 
     private BackupSettings(ObjectNode tree, Path dbRoot, String dbName) {
         this.tree = tree;
@@ -230,6 +233,9 @@ public final class BackupSettings {
                 text(hooks, "onBackupShutdown", "hooks.onBackupShutdown", ""));
         hookTimeout = duration(hooks, "timeout", "hooks.timeout", Duration.ofMinutes(5));
         verboseJournal = bool(object(tree, "journal"), "verbose", "journal.verbose", true);
+        JsonNode onStart = object(tree, "onStart");
+        restoreIfDamaged = bool(onStart, "restoreIfDamaged", "onStart.restoreIfDamaged", true);
+        integrateLogAtStart = bool(onStart, "integrateLog", "onStart.integrateLog", true);
     }
 
     /** What a hook setting may hold: the plain name of a file (no path, no arguments, no shell syntax). */
@@ -471,6 +477,7 @@ public final class BackupSettings {
         n.putObject("hooks").put("onBackupStartup", onBackupStartup).put("onBackupShutdown", onBackupShutdown)
                 .put("timeout", hookTimeout.toString());
         n.putObject("journal").put("verbose", verboseJournal);
+        n.putObject("onStart").put("restoreIfDamaged", restoreIfDamaged).put("integrateLog", integrateLogAtStart);
         return n;
     }
 
@@ -693,6 +700,24 @@ public final class BackupSettings {
     /** Longest run of a hook. Default 5 minutes. */
     public Duration hookTimeout() {
         return hookTimeout;
+    }
+
+    /**
+     * {@code onStart.restoreIfDamaged} (PRODUCT.md 4.11): when the data file is missing, cannot
+     * be opened, fails its checks or is older than the log, the server restores the last
+     * archive that verifies at start. Default true.
+     */
+    public boolean restoreIfDamaged() {
+        return restoreIfDamaged;
+    }
+
+    /**
+     * {@code onStart.integrateLog}: that restore is brought forward with the log to the last
+     * acknowledged commit (false: the archive alone, the operations after it cancelled).
+     * Default true.
+     */
+    public boolean integrateLogAtStart() {
+        return integrateLogAtStart;
     }
 
     /** Journal every phase (true, default) or only starts and errors. */

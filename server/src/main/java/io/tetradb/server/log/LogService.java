@@ -116,6 +116,13 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         History before = history(databaseId);
         Timeline timeline = cut == null ? before.timeline() : before.timeline().with(cut.getFirstOperation(),
                 cut.getLastOperation(), cut.getAtMillis(), cut.getReason());
+        long held = Watermarks.highest(applied);
+        if (before.firstOperation() > held + 1 && timeline.notCancelled(held + 1, before.firstOperation() - 1) > 0) {
+            throw new DataFileBehindLog("The data file holds the operations up to " + held + ", but the log in "
+                    + layout.dataDir() + " starts at operation " + before.firstOperation() + ": the operations "
+                    + (held + 1) + " to " + (before.firstOperation() - 1) + " are in no segment there (the data file "
+                    + "is older than the log: an older copy put back, or H2 fell back to an older version of it).");
+        }
         LogOptions.Builder options = LogOptions.builder().syncMode(syncMode).firstOperation(next)
                 .serverVersion(serverVersion).firstSegment(before.lastSegment() + 1).timeline(timeline);
         if (cleanThrough != null && cleanEnd != null) {
@@ -172,12 +179,26 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     }
 
     /** The segment number and history the log had: the closed segments in Data/, the log file, the last close. */
-    private record History(long lastSegment, Timeline timeline) {
+    private record History(long lastSegment, Timeline timeline, long firstOperation) {
+    }
+
+    /**
+     * The data file is older than the log in {@code Data/} reaches back (PRODUCT.md 4.11): the
+     * operations between are in no segment here, so recovery cannot bring it forward; the
+     * server restores an archive instead (or refuses to start). A 1412.
+     */
+    public static final class DataFileBehindLog extends io.tetradb.protocol.TetraException {
+        private static final long serialVersionUID = 1L;
+
+        DataFileBehindLog(String message) {
+            super(io.tetradb.protocol.ErrorCode.LOG_SEGMENT_MISSING, message);
+        }
     }
 
     private History history(String databaseId) throws IOException {
         long segment = headerBefore == null ? 0 : headerBefore.getSegment();
         Timeline t = Timeline.of(headerBefore);
+        long first = 0;
         java.util.List<java.nio.file.Path> files = new java.util.ArrayList<>(
                 io.tetradb.server.backup.SegmentArchiver.closedSegments(layout));
         if (java.nio.file.Files.exists(layout.logFile())) {
@@ -187,12 +208,13 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             try (SegmentReader r = SegmentReader.open(f, databaseId)) {
                 segment = Math.max(segment, r.header().getSegment());
                 t = t.union(Timeline.of(r.header()));
+                first = first == 0 ? r.header().getFirstOperation() : Math.min(first, r.header().getFirstOperation());
             } catch (IOException | RuntimeException e) {
                 // Recovery reads it and says what is wrong with it.
                 LOG.debug("The header of {} could not be read: {}", f, e.getMessage());
             }
         }
-        return new History(segment, t);
+        return new History(segment, t, first);
     }
 
     /** The log file becomes a closed segment (as {@code log new} leaves one) before a cut. */

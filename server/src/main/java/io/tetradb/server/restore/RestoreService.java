@@ -74,11 +74,15 @@ public final class RestoreService {
     public static final String MAINTENANCE_MESSAGE = "The server is in maintenance: a restore is in progress.";
     /** The folder of the database that keeps the files an in-place restore replaced. */
     public static final String REPLACED_FILES = "Replaced Files (restore)";
+    /** The folder of the database that keeps a damaged data file the server replaced at start. */
+    public static final String REPLACED_FILES_DAMAGED = "Replaced Files (damaged)";
     /** The folder of the database that keeps the files a rollback replaced. */
     public static final String REPLACED_FILES_ROLLBACK = "Replaced Files (rollback)";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final Duration SESSIONS_END_TIMEOUT = Duration.ofSeconds(30);
     private static final String MANIFEST = "MANIFEST.json";
+    private static final java.util.regex.Pattern LOG_FILE_AFTER_NAME =
+            java.util.regex.Pattern.compile("(-segment-\\d{6,}(-\\d+)?)?\\.journal");
 
     private final DataLayout layout;
     private final Database database;
@@ -219,7 +223,7 @@ public final class RestoreService {
      */
     public io.tetradb.protocol.BackupWindow window() {
         try {
-            io.tetradb.protocol.BackupHistory history = backups.history();
+            io.tetradb.protocol.BackupHistory history = history();
             Path destination = BackupSettings.load(layout).destination();
             List<Span> spans = new ArrayList<>();
             Map<String, io.tetradb.protocol.LogSegmentFile> archived = new java.util.TreeMap<>();
@@ -338,7 +342,7 @@ public final class RestoreService {
     private LogCheck checkLog(JsonNode manifest, Path archive, Path work, Check check) throws IOException {
         long held = manifest.path("lastOperation").asLong();
         String id = manifest.path("databaseId").asText("");
-        io.tetradb.protocol.BackupHistory history = backups.history();
+        io.tetradb.protocol.BackupHistory history = history();
         String verified = "The archive " + archive.getFileName() + " verified (" + check.tables() + " tables, "
                 + check.rows() + " rows), but the log after it does not: ";
         try {
@@ -363,7 +367,21 @@ public final class RestoreService {
         Database db = new Database(new DataLayout(root));
         try {
             db.open();
-            Connection c = db.system();
+            return readEverything(db.system());
+        } catch (SQLException | IOException | RuntimeException e) {
+            throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The database in the archive "
+                    + archive.getFileName() + " does not open or read back: " + reason(e), e);
+        } finally {
+            db.close();
+        }
+    }
+
+    /**
+     * The checks of a database: its structure scripts, and every table reads to its last row
+     * and value (large objects to their end). Returns the tables read and the rows counted.
+     */
+    static Check readEverything(Connection c) throws SQLException, IOException {
+        synchronized (c) {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SCRIPT NODATA")) {
                 while (rs.next()) {
                     rs.getString(1);
@@ -382,11 +400,6 @@ public final class RestoreService {
                 rows += readAll(c, t[0], t[1]);
             }
             return new Check(tables.size(), rows);
-        } catch (SQLException | IOException | RuntimeException e) {
-            throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The database in the archive "
-                    + archive.getFileName() + " does not open or read back: " + reason(e), e);
-        } finally {
-            db.close();
         }
     }
 
@@ -461,7 +474,7 @@ public final class RestoreService {
             completeFromLive(staged);
             io.tetradb.server.log.LogIntegration.Result integrated = null;
             if (!point.noLog()) {
-                try (BackupService.StartHold hold = backups.holdForIntegration()) {
+                try (BackupService.StartHold hold = holdForIntegration()) {
                     integrationListener.run();
                     integrated = integrate(staged, manifest, archive, work, point);
                 }
@@ -534,7 +547,7 @@ public final class RestoreService {
         Path destination = BackupSettings.load(layout).destination();
         io.tetradb.server.log.Timeline timeline = currentTimeline();
         try {
-            for (io.tetradb.protocol.BackupHistoryEntry e : backups.history().getEntriesList()) {
+            for (io.tetradb.protocol.BackupHistoryEntry e : history().getEntriesList()) {
                 boolean usable = !e.getDatabaseId().isEmpty() && !e.getFile().isEmpty()
                         && Files.isRegularFile(destination.resolve(e.getFile()))
                         && !timeline.cancels(e.getLastOperation());
@@ -624,7 +637,7 @@ public final class RestoreService {
                     + " at " + started + ", after " + java.time.Instant.ofEpochMilli(point.untilTimeMillis())
                     + ": it cannot be brought back to that time; restore an earlier archive.");
         }
-        io.tetradb.protocol.BackupHistory history = backups.history();
+        io.tetradb.protocol.BackupHistory history = history();
         List<io.tetradb.server.log.LogIntegration.Source> sources = logSources(held, work, history);
         Database db = new Database(new DataLayout(root));
         try {
@@ -830,9 +843,9 @@ public final class RestoreService {
         io.tetradb.server.log.LogIntegration.Point p = new io.tetradb.server.log.LogIntegration.Point(
                 point.untilOperation(), point.untilTimeMillis());
         Path work = null;
-        try (BackupService.StartHold hold = backups.holdForIntegration()) {
+        try (BackupService.StartHold hold = holdForIntegration()) {
             work = workFolder();
-            List<io.tetradb.server.log.LogIntegration.Source> sources = logSources(held, work, backups.history());
+            List<io.tetradb.server.log.LogIntegration.Source> sources = logSources(held, work, history());
             boolean[] past = {false};
             long[] kept = {held};
             long[] bytes = {0};
@@ -871,6 +884,143 @@ public final class RestoreService {
     /** The largest reply a client accepts (the server's frame limit): a dry run's list stays within it. */
     public void maxReplyBytes(int bytes) {
         maxReplyBytes = bytes;
+    }
+
+    /**
+     * The automatic restore at start (PRODUCT.md 4.11, {@code onStart.restoreIfDamaged}), with
+     * the database closed and nobody served: the data file (and the engine's other files in
+     * {@code Data/}, not the log) moves to {@code Replaced Files (damaged)/<stamp>/Data}; the
+     * newest archive that verifies is extracted and checked, brought forward with the log to the
+     * last acknowledged commit ({@code integrateLog}; else the operations after it are cancelled
+     * at the next open), and its data file put in place. The structure and settings folders stay
+     * the live ones. Every step is journaled (number 0: no backup's).
+     *
+     * @return what was done, for the server log
+     * @throws TetraException 1411 when no archive verifies, 1403 / 1412 / 1413 / 1416 / 1420 when
+     *                        the log cannot bring the archive forward (nothing is put in place)
+     */
+    public String restoreDamaged(String damage, boolean integrateLog, io.tetradb.server.log.LogService log)
+            throws IOException {
+        long start = System.currentTimeMillis();
+        journal.event(0, "damaged-data-file", true, true, fields("reason", damage));
+        LOG.error("The data file {} is damaged: {}. The server restores the last archive that verifies.",
+                layout.dataFile().getFileName(), damage);
+        List<io.tetradb.protocol.BackupHistoryEntry> candidates = new ArrayList<>(history().getEntriesList());
+        candidates.sort(Comparator.comparingLong(io.tetradb.protocol.BackupHistoryEntry::getNumber).reversed());
+        Path destination = BackupSettings.load(layout).destination();
+        TetraException last = null;
+        Path replaced = null;
+        for (io.tetradb.protocol.BackupHistoryEntry e : candidates) {
+            Path archive = destination.resolve(e.getFile());
+            if (e.getFile().isEmpty() || !Files.isRegularFile(archive)) {
+                continue;
+            }
+            Path work = Files.createTempDirectory(layout.root(), ".restore-damaged-");
+            try {
+                Path staged = work.resolve(layout.databaseName());
+                JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+                if (!hasDataFile(manifest)) {
+                    continue;
+                }
+                renameDataFiles(staged, manifest.path("database").asText(""));
+                completeFromLive(staged);
+                check(staged, archive);
+                boolean positioned = manifest.has("lastOperation");
+                long held = manifest.path("lastOperation").asLong(0);
+                io.tetradb.server.log.LogIntegration.Result integrated = null;
+                if (integrateLog && positioned) {
+                    integrated = integrate(staged, manifest, archive, work, LogPoint.end());
+                    held = integrated.lastOperation();
+                }
+                // Only now, with a data file ready: the damaged one goes.
+                replaced = replacedFolder(REPLACED_FILES_DAMAGED);
+                moveEngineFiles(layout.dataDir(), replaced.resolve("Data"));
+                if (!positioned) {
+                    // Made before the log file: what the log holds is of another history.
+                    moveLogFiles(layout.dataDir(), replaced.resolve("Data"));
+                }
+                DataLayout.restrictTree(replaced);
+                DataLayout.restrictTree(staged);
+                moveEngineFiles(staged.resolve("Data"), layout.dataDir());
+                long logLast = positioned ? lastLogged() : 0;
+                if (logLast > held) {
+                    log.cutAtNextOpen(held + 1, logLast, "automatic restore of " + archive.getFileName()
+                            + " at start" + (integrateLog ? ", the log broken after it" : " without the log"));
+                }
+                Map<String, Object> end = fields("archive", archive, "replacedFiles", replaced, "lastOperation", held,
+                        "durationMillis", System.currentTimeMillis() - start);
+                if (integrated != null) {
+                    end.put("segments", String.join(",", integrated.segments()));
+                    end.put("operationsIntegrated", integrated.operations());
+                }
+                if (logLast > held) {
+                    end.put("cancelled", (held + 1) + "-" + logLast);
+                }
+                journal.event(e.getNumber(), "auto-restore-end", true, true, end);
+                return "archive " + archive.getFileName() + " restored" + (integrated == null ? " without the log"
+                        : " and brought forward with the log (" + integrated.operations() + " operation(s) from "
+                        + integrated.segments() + ")") + " to operation " + held + "; the damaged files are in "
+                        + replaced;
+            } catch (TetraException t) {
+                journal.event(e.getNumber(), "auto-restore-skipped", true, true, fields("archive", archive, "code",
+                        t.rawCode(), "message", t.getMessage()));
+                if (t.code() != ErrorCode.BACKUP_VERIFY_FAILED) {
+                    throw new TetraException(t.code(), "The data file is damaged (" + damage + ") and the archive "
+                            + archive.getFileName() + " could not be brought forward with the log: " + t.getMessage()
+                            + " Nothing was changed. Set onStart.integrateLog: false in Settings/backup.yml to open "
+                            + "the archive alone (the operations after it would be cancelled), or restore by hand.", t);
+                }
+                LOG.warn("The archive {} does not verify ({}); trying the one before.", archive.getFileName(),
+                        t.getMessage());
+                last = t;
+            } finally {
+                deleteQuietly(work);
+            }
+        }
+        journal.event(0, "auto-restore-failed", true, true, fields("reason", damage));
+        throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The data file is damaged (" + damage + ") and no "
+                + "archive in " + destination + " verifies" + (last == null ? " (there is none)" : ": the last one "
+                + "tried: " + last.getMessage()) + ". The files are as they were; restore a copy of the data file by "
+                + "hand, or move it away to start an empty database.", last);
+    }
+
+    /** The last operation the log files in Data/ hold (the database is closed: whole files). */
+    private long lastLogged() throws IOException {
+        long last = 0;
+        List<Path> files = new ArrayList<>(io.tetradb.server.backup.SegmentArchiver.closedSegments(layout));
+        if (Files.isRegularFile(layout.logFile())) {
+            files.add(layout.logFile());
+        }
+        for (Path f : files) {
+            try {
+                last = Math.max(last, io.tetradb.server.log.SegmentReader.scan(f, null, t -> { }).lastOperation());
+            } catch (TetraException | IOException e) {
+                LOG.warn("The log file {} could not be read through: {}", f.getFileName(), e.getMessage());
+            }
+        }
+        return last;
+    }
+
+    /** Moves the engine's files of {@code fromData} (everything but the log files) to {@code toData}. */
+    private void moveEngineFiles(Path fromData, Path toData) throws IOException {
+        if (!Files.isDirectory(fromData)) {
+            return;
+        }
+        Files.createDirectories(toData);
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(fromData)) {
+            for (Path f : ds) {
+                if (!isLogFile(f) && Files.isRegularFile(f)) {
+                    move(f, toData.resolve(f.getFileName().toString()));
+                }
+            }
+        }
+    }
+
+    /** The log file or a closed segment of this database ({@code <name>.journal}, {@code <name>-segment-NNNNNN.journal}). */
+    private boolean isLogFile(Path f) {
+        String n = f.getFileName().toString();
+        return n.startsWith(layout.databaseName())
+                && LOG_FILE_AFTER_NAME.matcher(n.substring(layout.databaseName().length())).matches();
     }
 
     /** What an in-place restore is for: its journal events, its folder of replaced files. */
@@ -917,7 +1067,7 @@ public final class RestoreService {
         journal.event(number, mode.event + "-start", true, verbose(), fields("archive", archive, "mode", "in-place",
                 "by", requester.user(), "point", describe(point)));
         Path work = null;
-        try (BackupService.StartHold integrating = backups.holdForIntegration()) {
+        try (BackupService.StartHold integrating = holdForIntegration()) {
             integrationListener.run();
             // 1. Verify while extracting beside the database: a bad archive changes nothing.
             List<String> folders;
@@ -1111,12 +1261,9 @@ public final class RestoreService {
             return;
         }
         Files.createDirectories(toData);
-        String name = layout.databaseName();
-        java.util.regex.Pattern logFile = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(name)
-                + "(-segment-\\d{6,}(-\\d+)?)?\\.journal");
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(fromData)) {
             for (Path f : ds) {
-                if (logFile.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f)) {
+                if (isLogFile(f) && Files.isRegularFile(f)) {
                     move(f, toData.resolve(f.getFileName().toString()));
                 }
             }
@@ -1190,6 +1337,16 @@ public final class RestoreService {
     }
 
     // ------------------------------------------------------------------ shared
+
+    /** The archives kept (also at start, before the backup service exists). */
+    private io.tetradb.protocol.BackupHistory history() throws IOException {
+        return backups != null ? backups.history() : BackupService.history(layout);
+    }
+
+    /** Keeps backups from starting while the log is read (none can run before the server has started). */
+    private BackupService.StartHold holdForIntegration() {
+        return backups != null ? backups.holdForIntegration() : () -> { };
+    }
 
     /** The archive of backup {@code number} in the destination, or {@code file}. */
     Path locate(long number, String file) {
