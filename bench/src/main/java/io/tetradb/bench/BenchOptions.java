@@ -28,7 +28,7 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
             "  --size SIZE     size of each backed-up database (default 1g, see BENCHMARKS.md; quick 256m)",
             "  --heap HEAP     -Xmx of the Tetra server and of H2's TCP server (default 1g)",
             "  --parts LIST    comma-separated subset of " + String.join(",", ALL_PARTS) + " (default all but"
-                    + " convert and commits)",
+                    + " convert, commits, crashcut and integrate)",
             "  --work-dir DIR  scratch folder on the disk to measure (default bench/target/work; emptied)",
             "  --out FILE      raw JSON results (default bench/results/<date>-<time>[-quick].json)",
             "  --seconds S     measured window of each throughput test (default 10; quick 3)",
