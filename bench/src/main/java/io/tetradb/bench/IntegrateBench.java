@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * over JDBC on a copy of the same archive (restored with {@code --no-log}, the log's row
  * triggers dropped first).</li>
  * </ul>
- * The rows of every result are compared (count and sums) with the live database's.
+ * The rows of every result are compared (count and sums) with those the server serves after
+ * its recovery from the kill.
  */
 final class IntegrateBench {
     static final String TABLE = "INTEGRATE_T";
