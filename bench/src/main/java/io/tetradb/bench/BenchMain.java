@@ -21,11 +21,12 @@ import java.util.List;
  * throughput (vs a plain copy and H2's BACKUP TO), reads during a backup, the write
  * gate, the wire (vs H2's TCP server and PostgreSQL), memory and, when asked for, the
  * conversion of an H2 1.4 database (vs export + import by hand) and durable commits through
- * the log file (vs PostgreSQL with fsync on and H2's TCP server). Prints Markdown tables
+ * the log file (vs PostgreSQL with fsync on and H2's TCP server) and the integration of the
+ * log by a restore (vs H2 executing the same statements). Prints Markdown tables
  * on stdout, progress on stderr, and writes the raw figures as JSON.
  *
  * <pre>
- * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres,convert,commits,crashcut]
+ * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres,convert,commits,crashcut,integrate]
  * </pre>
  */
 public final class BenchMain {
@@ -72,6 +73,9 @@ public final class BenchMain {
         if (options.has("convert")) {
             opt.put("convertSizeBytes", options.convertSize());
             opt.put("convertHeap", options.convertHeap());
+        }
+        if (options.has("integrate")) {
+            opt.put("integrateOps", options.integrateOps());
         }
         root.set("machine", Machine.describe(options.workDir()));
         root.put("tetraVersion", version(repo));
@@ -125,6 +129,9 @@ public final class BenchMain {
         }
         if (o.has("crashcut")) {
             root.set("crashcut", CrashCutBench.run(ctx));
+        }
+        if (o.has("integrate")) {
+            root.set("integrate", IntegrateBench.run(ctx));
         }
         boolean needTetra = o.has("wire") || o.has("reads") || o.has("gate");
         if (!needTetra && !o.has("memory") && !o.has("postgres")) {

@@ -9,9 +9,9 @@ import java.util.Set;
 /** The command line of the benchmark. */
 record BenchOptions(boolean quick, long size, String heap, Path repo, Path workDir, Path out, Set<String> parts,
                     boolean jfr, boolean reuseData, boolean postgres, double seconds, double warmup, long convertSize,
-                    String convertHeap) {
+                    String convertHeap, long integrateOps) {
     static final List<String> ALL_PARTS = List.of("backup", "reads", "gate", "wire", "memory", "postgres", "convert",
-            "commits", "crashcut");
+            "commits", "crashcut", "integrate");
     /**
      * Without convert and commits: at 1 GiB convert takes about as long as the rest together
      * (making the H2 1.4 database, then two conversions of several minutes each), and commits
@@ -23,12 +23,12 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
     static final String USAGE = String.join("\n",
             "usage: bin/tetra-bench [--quick] [--size SIZE] [--heap HEAP] [--parts LIST] [--work-dir DIR]",
             "                       [--out FILE] [--seconds S] [--jfr] [--reuse-data] [--no-postgres]",
-            "                       [--convert-size SIZE] [--convert-heap HEAP]",
+            "                       [--convert-size SIZE] [--convert-heap HEAP] [--integrate-ops N]",
             "  --quick         short run (about 3 minutes): 256m data, 3-second windows",
             "  --size SIZE     size of each backed-up database (default 1g, see BENCHMARKS.md; quick 256m)",
             "  --heap HEAP     -Xmx of the Tetra server and of H2's TCP server (default 1g)",
             "  --parts LIST    comma-separated subset of " + String.join(",", ALL_PARTS) + " (default all but"
-                    + " convert and commits)",
+                    + " convert, commits, crashcut and integrate)",
             "  --work-dir DIR  scratch folder on the disk to measure (default bench/target/work; emptied)",
             "  --out FILE      raw JSON results (default bench/results/<date>-<time>[-quick].json)",
             "  --seconds S     measured window of each throughput test (default 10; quick 3)",
@@ -37,7 +37,9 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
             "  --no-postgres   skip PostgreSQL even when it is installed",
             "  --convert-size SIZE  data file of H2 1.4 that part convert converts (default: --size)",
             "  --convert-heap HEAP  -Xmx of tetra-admin convert and of H2's Script and RunScript (default 2g:",
-            "                       at 1g tetra-admin convert can run out of memory)");
+            "                       at 1g tetra-admin convert can run out of memory)",
+            "  --integrate-ops N    operations part integrate writes after its backup, then integrates (default",
+            "                       1000000; quick 100000)");
 
     static BenchOptions parse(String[] args, Path repo) {
         boolean quick = false;
@@ -52,6 +54,7 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
         Double seconds = null;
         String convertSize = null;
         String convertHeap = "2g";
+        Long integrateOps = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -66,6 +69,12 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
                 case "--no-postgres" -> postgres = false;
                 case "--convert-size" -> convertSize = value(args, ++i, a);
                 case "--convert-heap" -> convertHeap = value(args, ++i, a);
+                case "--integrate-ops" -> {
+                    integrateOps = Long.parseLong(value(args, ++i, a).replace("_", "").replace(",", ""));
+                    if (integrateOps < 1) {
+                        throw new IllegalArgumentException("--integrate-ops must be at least 1");
+                    }
+                }
                 case "--parts" -> {
                     parts = new LinkedHashSet<>();
                     for (String p : value(args, ++i, a).split(",")) {
@@ -87,7 +96,8 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
             parts.remove("postgres");
         }
         return new BenchOptions(quick, bytes, heap, repo, work, out, parts, jfr, reuse, postgres, s,
-                quick ? 1 : 2, convertSize != null ? Bench.parseSize(convertSize) : bytes, convertHeap);
+                quick ? 1 : 2, convertSize != null ? Bench.parseSize(convertSize) : bytes, convertHeap,
+                integrateOps != null ? integrateOps : quick ? 100_000 : 1_000_000);
     }
 
     private static String value(String[] args, int i, String name) {

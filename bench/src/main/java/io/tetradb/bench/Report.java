@@ -38,6 +38,7 @@ final class Report {
         convert(r);
         commits(r);
         crashCut(r);
+        integrate(r);
         goals(r);
         if (r.has("error")) {
             line("**The run failed:** " + r.path("error").asText().lines().findFirst().orElse(""));
@@ -371,6 +372,42 @@ final class Report {
                     m.path("kills").asText(), m.path("inconsistent").asText(),
                     f.isEmpty() ? "-" : String.join("; ", f.subList(0, Math.min(2, f.size()))));
         }
+        line("");
+    }
+
+    private void integrate(JsonNode r) {
+        JsonNode g = r.path("integrate");
+        if (g.isMissingNode()) {
+            return;
+        }
+        line("### Integrating the log (restore --to, recovery) vs H2 executing the statements");
+        line("");
+        JsonNode w = g.path("writes");
+        line(String.format(Locale.ROOT, "%,d operations (%,d logged) after backup %d: %s. Written through the wire in"
+                + " %.1f s.", g.path("operations").asLong(), w.path("loggedOperations").asLong(),
+                g.path("backupNumber").asLong(), g.path("workload").asText(), w.path("seconds").asDouble()));
+        line("");
+        table(List.of("what", "operations", "ms", "ms per 100,000 operations", "wall s", "x H2", "rows match"));
+        JsonNode rs = g.path("restore");
+        JsonNode h2 = g.path("h2");
+        JsonNode all = g.path("recoveryOfAll");
+        JsonNode kill = g.path("recoveryAfterKill");
+        JsonNode ratios = g.path("ratios");
+        row("restore " + g.path("backupNumber").asText() + " --to DIR: integration (report's integration_millis)",
+                rs.path("operationsIntegrated").asText(), rs.path("integrationMillis").asText(),
+                f1(rs.path("integrationMillisPer100kOperations")), f2(rs.path("wallSeconds")),
+                f2(ratios.path("restoreIntegrationToH2")), rs.path("rowsMatch").asText());
+        row("restore " + g.path("backupNumber").asText() + " --to DIR --no-log (the archive alone)", "0", "-", "-",
+                f2(rs.path("noLogWallSeconds")), "-", "-");
+        row("start on the data file of the backup: recovery of all (journal log-recovery)",
+                all.path("operations").asText(), all.path("ms").asText(), f1(all.path("millisPer100kOperations")),
+                f2(all.path("startSeconds")), f2(ratios.path("recoveryOfAllToH2")), all.path("rowsMatch").asText());
+        row("start after kill -9 right after the writes (since the last checkpoint)",
+                kill.path("operations").asText(), kill.path("ms").asText(), "-", f2(kill.path("startSeconds")), "-",
+                kill.path("rowsMatch").asText());
+        row("H2 TCP server executing the same statements (peer)", g.path("plannedOperations").asText(),
+                String.format(Locale.ROOT, "%.0f", h2.path("seconds").asDouble() * 1000), "-", f2(h2.path("seconds")),
+                "1.00", h2.path("rowsMatch").asText());
         line("");
     }
 
