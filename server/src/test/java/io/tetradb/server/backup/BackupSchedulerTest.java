@@ -106,6 +106,9 @@ class BackupSchedulerTest {
                 {"onlyIfModified: 3\n", "onlyIfModified"},
                 {"hooks:\n  timeout: forever\n", "hooks.timeout"},
                 {"journal:\n  verbose: loud\n", "journal.verbose"},
+                {"onStart:\n  restoreIfDamaged: sometimes\n", "onStart.restoreIfDamaged"},
+                {"onStart:\n  integrateLog: 2\n", "onStart.integrateLog"},
+                {"onStart:\n  restoreAlways: true\n", "onStart.restoreAlways"},
                 {"content:\n  attachments: /not/a/list\n", "content.attachments"},
                 {"colour: blue\n", "colour"}};
         for (String[] b : bad) {
@@ -129,6 +132,10 @@ class BackupSchedulerTest {
         assertThat(t.keepLast()).isEqualTo(5);
         assertThat(t.toYaml()).contains("compression: compact");
         assertThat(s.compression()).isEqualTo(BackupSettings.Compression.FAST);
+        assertThat(s.restoreIfDamaged()).isTrue();
+        assertThat(s.integrateLogAtStart()).isTrue();
+        assertThat(s.set("onStart.integrateLog", "false").integrateLogAtStart()).isFalse();
+        assertThat(s.set("onStart.restoreIfDamaged", "false").restoreIfDamaged()).isFalse();
         assertThatThrownBy(() -> s.set("archive.level", "3")).hasMessageContaining("archive.level");
         assertThatThrownBy(() -> s.set("retention.keepLast", "lots")).hasMessageContaining("retention.keepLast");
         assertThat(s.set("schedule.at", "23:00").at()).hasToString("23:00");
