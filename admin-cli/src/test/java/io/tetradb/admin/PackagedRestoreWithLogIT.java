@@ -30,10 +30,11 @@ import static org.awaitility.Awaitility.await;
  * the server is killed with SIGKILL after its last acknowledged commit, its data file is
  * damaged (deleted, truncated, a chunk overwritten with garbage, its header destroyed), and
  * the next start serves exactly the rows acknowledged before the kill, from the last archive
- * brought forward with the log.
+ * brought forward with the log. And tetra-admin's backup window, rollback (dry run and real)
+ * and in-place restore to a point against the packaged server.
  */
 @Timeout(240)
-class PackagedAutomaticRestoreIT {
+class PackagedRestoreWithLogIT {
     private static final String ADMIN_PASSWORD = "admin-secret-1";
     private static final String QUERY = "SELECT ID, V FROM T ORDER BY ID";
 
@@ -112,6 +113,71 @@ class PackagedAutomaticRestoreIT {
             assertThat(rows(c)).hasSize(acknowledged.size() + 1);
         }
         third.stop();
+    }
+
+    @org.junit.jupiter.api.Test
+    void tetraAdminRollsThePackagedServerBackAndRestoresItInPlaceToAPoint() throws Exception {
+        Path db = temp.resolve("shop");
+        ServerProcess server = servers.start(db, Map.of("TETRA_ADMIN_PASSWORD", ADMIN_PASSWORD));
+        int port = server.port();
+        long point;
+        List<String> atPoint;
+        try (TetraClient c = connect(port)) {
+            c.execute("CREATE TABLE T(ID BIGINT PRIMARY KEY, V VARCHAR(100))");
+            c.update("INSERT INTO T SELECT X, 'row ' || X FROM SYSTEM_RANGE(1, 100)");
+            assertThat(admin(port, "backup", "start", "--follow").exit).isZero();
+            c.update("UPDATE T SET V = 'kept' WHERE ID <= 10");
+            point = c.admin().logStatus().getLastOperation();
+            atPoint = rows(c);
+            c.update("DELETE FROM T WHERE ID > 50");
+        }
+        Run dry = admin(port, "rollback", "--to-op", Long.toString(point), "--dry-run", "--json");
+        assertThat(dry.exit).as(dry.err).isZero();
+        assertThat(dry.out).contains("\"operationsCancelled\" : 50").contains("\"dryRun\" : true");
+        Run real = admin(port, "rollback", "--to-op", Long.toString(point));
+        assertThat(real.exit).as(real.err).isZero();
+        assertThat(real.out).contains("Rolled back: the database holds the operations up to " + point);
+        try (TetraClient c = connect(port)) {
+            assertThat(rows(c)).isEqualTo(atPoint);
+            c.update("INSERT INTO T VALUES (500, 'new timeline')");
+        }
+        Run window = admin(port, "backup", "window");
+        assertThat(window.exit).as(window.err).isZero();
+        assertThat(window.out).contains("Cancelled: operations " + (point + 1));
+        Run inPlace = admin(port, "restore", "1", "--in-place", "--until-op", Long.toString(point));
+        assertThat(inPlace.exit).as(inPlace.err).isZero();
+        try (TetraClient c = connect(port)) {
+            assertThat(rows(c)).isEqualTo(atPoint);
+        }
+        // After a SIGKILL, recovery brings none of the cancelled operations back.
+        server.kill();
+        ServerProcess again = servers.start(db, Map.of());
+        try (TetraClient c = connect(again.port())) {
+            assertThat(rows(c)).isEqualTo(atPoint);
+        }
+        again.stop();
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run admin(int port, String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--host";
+        all[1] = "127.0.0.1";
+        all[2] = "--port";
+        all[3] = String.valueOf(port);
+        System.arraycopy(args, 0, all, 4, args.length);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int exit;
+        try (java.io.PrintStream o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
+             java.io.PrintStream e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            exit = AdminMain.run(all, o, e, new java.io.ByteArrayInputStream(new byte[0]),
+                    Map.of(AdminMain.PASSWORD_ENV, ADMIN_PASSWORD));
+        }
+        return new Run(exit, out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void damage(Path f, Damage d) throws IOException {
