@@ -32,15 +32,16 @@ fi 2>/dev/null
 if [ -n "${TETRA_TLS_CERTIFICATE:-}" ]; then
     # The server speaks TLS only: the same frame through openssl (the image has it, for its
     # CA certificates). Health only, so the certificate is not verified; openssl closes the
-    # connection when its input ends, a second after the frame.
+    # connection when its input ends, two seconds after the frame (a loaded machine's first
+    # TLS handshake took more than one).
     exec 3<&-
     if ! command -v openssl > /dev/null; then
         echo "unhealthy: TLS is on and openssl is not installed to check it"
         exit 1
     fi
     # shellcheck disable=SC2059
-    read -r -a bytes <<< "$({ printf "$hello"; sleep 1; } \
-        | timeout 4 openssl s_client -connect "$host:$port" -quiet -no_ign_eof 2>/dev/null \
+    read -r -a bytes <<< "$({ printf "$hello"; sleep 2; } \
+        | timeout 5 openssl s_client -connect "$host:$port" -quiet -no_ign_eof 2>/dev/null \
         | od -An -tx1 -N8 | tr '\n' ' ')"
 else
     # shellcheck disable=SC2059

@@ -201,7 +201,8 @@ public final class TetraServer implements AutoCloseable {
         restores.logs(() -> logService);
         restores.maxReplyBytes(config.maxFrameSize());
         admin.restores(restores);
-        admin.logCommands(new io.tetradb.server.log.LogCommands(() -> logService, config.maxFrameSize()));
+        admin.logCommands(new io.tetradb.server.log.LogCommands(() -> logService, config.maxFrameSize(), layout,
+                backupService::history));
         admin.catalog(catalog);
 
         tls = TlsContext.forServer(config);

@@ -137,7 +137,8 @@ public final class LogCommand extends AdminCommand {
      * operations of the current segment, one line each, in order. The server filters; the
      * command fetches as many replies as it takes.
      */
-    @Command(name = "show", description = "List the operations of the log file's current segment, in order.")
+    @Command(name = "show", description = "List the log's operations in order: the current segment's, and with "
+            + "--from before it the earlier segments' (in Data/ and archived beside the backups).")
     public static final class Show extends AdminCommand {
         @Option(names = "--from", paramLabel = "OP|TIME", description = "From this operation number, or from this "
                 + "time (ISO-8601: 2026-12-01T08:00, 2026-12-01T08:00:00+01:00, or a date).")
@@ -244,7 +245,8 @@ public final class LogCommand extends AdminCommand {
         static String line(LogOperationInfo op) {
             return op.getOperation() + "  " + Display.localIsoTime(op.getTimeMillis()) + "  user=" + op.getUser()
                     + "  session=" + op.getSession() + "  from=" + (op.getClientAddress().isEmpty() ? "-"
-                    : op.getClientAddress()) + "  " + op.getKind() + "  " + tableName(op) + "  " + op.getSummary();
+                    : op.getClientAddress()) + "  " + op.getKind() + "  " + tableName(op) + "  " + op.getSummary()
+                    + (op.getCancelled() ? "  (cancelled)" : "");
         }
 
         private static String tableName(LogOperationInfo op) {
@@ -258,6 +260,7 @@ public final class LogCommand extends AdminCommand {
             o.put("operation", op.getOperation());
             o.put("time", Display.localIsoTime(op.getTimeMillis()));
             o.put("timeMillis", op.getTimeMillis());
+            o.put("cancelled", op.getCancelled());
             o.put("user", op.getUser());
             o.put("session", op.getSession());
             o.put("clientAddress", op.getClientAddress());

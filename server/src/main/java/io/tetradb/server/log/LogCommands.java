@@ -67,14 +67,27 @@ public final class LogCommands {
 
     private final Supplier<LogService> logs;
     private final int maxFrameSize;
+    private final io.tetradb.server.DataLayout layout;
+    private final HistorySource history;
+
+    /** The archives kept and their segments (the backup destination's history). */
+    @FunctionalInterface
+    public interface HistorySource {
+        io.tetradb.protocol.BackupHistory get() throws IOException;
+    }
 
     /**
      * @param logs         the server's log service (its open log may change across restores)
      * @param maxFrameSize the server's {@code maxFrameSize}: a reply never exceeds it
+     * @param layout       the database's folders (the closed segments in {@code Data/})
+     * @param history      where the segments archived beside the backups are
      */
-    public LogCommands(Supplier<LogService> logs, int maxFrameSize) {
+    public LogCommands(Supplier<LogService> logs, int maxFrameSize, io.tetradb.server.DataLayout layout,
+                       HistorySource history) {
         this.logs = logs;
         this.maxFrameSize = maxFrameSize;
+        this.layout = layout;
+        this.history = history;
     }
 
     /** {@code log status}. */
@@ -94,10 +107,14 @@ public final class LogCommands {
     }
 
     /**
-     * {@code log show}: the operations of the current segment that pass the request's filter,
-     * in order, at most its limit and within the frame budget.
+     * {@code log show}: the operations that pass the request's filter, in order, at most its
+     * limit and within the frame budget: those of the current segment and, when the filter
+     * starts before it (an operation or a time before the segment's), of the earlier ones: the
+     * closed segments in {@code Data/} and the segments archived in the backup destination that
+     * can hold such operations (decompressed into a temporary file while read). Operations a
+     * rollback cancelled are listed with {@code cancelled}.
      *
-     * @throws TetraException 2010 for a bad filter, 1403 when no log is open, 1413 when the
+     * @throws TetraException 2010 for a bad filter, 1403 when no log is open, 1413 when a
      *                        segment is damaged
      */
     public LogShowReply show(LogShowRequest req) throws IOException {
@@ -115,11 +132,17 @@ public final class LogCommands {
             SegmentHeader expected = log.header();
             // The end and the last operation of one moment: the frames up to the end hold exactly those operations.
             OperationLog.Position at = log.position();
-            long lastOperation = at.lastOperation();
-            long end = at.offset();
-            try (SegmentReader r = SegmentReader.open(log.file(), expected.getDatabaseId(), end)) {
-                if (sameSegment(r.header(), expected) && sameSegment(log.header(), expected)) {
-                    return read(r, f, budget, lastOperation);
+            Page page = new Page(f, budget, at.lastOperation(), expected.getFirstOperation());
+            try {
+                if (f.startsBefore(expected) && !earlier(expected, page)) {
+                    return page.build();
+                }
+                try (SegmentReader r = SegmentReader.open(log.file(), expected.getDatabaseId(), at.offset())) {
+                    if (sameSegment(r.header(), expected) && sameSegment(log.header(), expected)) {
+                        page.timeline = page.timeline.union(Timeline.of(r.header()));
+                        page.read(r);
+                        return page.build();
+                    }
                 }
             } catch (NoSuchFileException e) {
                 // the segment is being closed (renamed) and the next one not created yet
@@ -136,42 +159,126 @@ public final class LogCommands {
         }
     }
 
+    /**
+     * Reads into {@code page} the segments before the current one ({@code current}) that can
+     * hold operations the filter asks for, in the order of their operations. Returns false
+     * when the page is full.
+     */
+    private boolean earlier(SegmentHeader current, Page page) throws IOException {
+        Filter f = page.filter;
+        List<io.tetradb.protocol.LogSegmentFile> archived = new java.util.ArrayList<>();
+        io.tetradb.protocol.BackupHistory h = history.get();
+        java.util.Map<String, io.tetradb.protocol.LogSegmentFile> byName = new java.util.TreeMap<>();
+        h.getEntriesList().forEach(e -> e.getLogSegmentsList().forEach(s -> byName.put(s.getFile(), s)));
+        h.getLogSegmentsList().forEach(s -> byName.put(s.getFile(), s));
+        for (io.tetradb.protocol.LogSegmentFile s : byName.values()) {
+            boolean holdsSome = s.getLastOperation() >= s.getFirstOperation()
+                    && s.getFirstOperation() < current.getFirstOperation();
+            boolean wanted = f.fromOperation > 0 ? s.getLastOperation() >= f.fromOperation
+                    : s.getArchivedAtMillis() == 0 || s.getArchivedAtMillis() >= f.fromTime;
+            boolean notAfter = f.toOperation == 0 || s.getFirstOperation() <= f.toOperation;
+            if (holdsSome && wanted && notAfter) {
+                archived.add(s);
+            }
+        }
+        archived.sort(java.util.Comparator.comparingLong(io.tetradb.protocol.LogSegmentFile::getFirstOperation));
+        java.nio.file.Path destination = java.nio.file.Path.of(h.getDestination());
+        for (io.tetradb.protocol.LogSegmentFile s : archived) {
+            java.nio.file.Path zst = destination.resolve(s.getFile());
+            if (!java.nio.file.Files.isRegularFile(zst)) {
+                continue; // backup window names the gap
+            }
+            java.nio.file.Path plain = java.nio.file.Files.createTempFile(layout.root(), ".log-show-", ".journal");
+            try {
+                try (java.io.InputStream in = new com.github.luben.zstd.ZstdInputStream(
+                        java.nio.file.Files.newInputStream(zst))) {
+                    java.nio.file.Files.copy(in, plain, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                if (!readWhole(plain, current.getDatabaseId(), page)) {
+                    return false;
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(plain);
+            }
+        }
+        for (java.nio.file.Path p : io.tetradb.server.backup.SegmentArchiver.closedSegmentsInOrder(layout)) {
+            if (!readWhole(p, current.getDatabaseId(), page)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean readWhole(java.nio.file.Path file, String databaseId, Page page) throws IOException {
+        try (SegmentReader r = SegmentReader.open(file, databaseId)) {
+            page.timeline = page.timeline.union(Timeline.of(r.header()));
+            return page.read(r);
+        }
+    }
+
     private static boolean sameSegment(SegmentHeader a, SegmentHeader b) {
         return a.getSegment() == b.getSegment() && a.getFirstOperation() == b.getFirstOperation();
     }
 
-    private static LogShowReply read(SegmentReader r, Filter f, int budget, long lastOperation) throws IOException {
-        LogShowReply.Builder reply = LogShowReply.newBuilder().setSegmentFirstOperation(r.header().getFirstOperation())
-                .setLastOperation(lastOperation);
-        long size = 0;
-        for (Transaction t = r.next(); t != null; t = r.next()) {
-            long first = t.getFirstOperation();
-            long last = first + t.getOperationsCount() - 1;
-            if (f.toOperation > 0 && first > f.toOperation) {
-                break;
-            }
-            if (last < f.fromOperation || !f.timeAndUser(t)) {
-                continue;
-            }
-            for (int i = 0; i < t.getOperationsCount(); i++) {
-                long op = first + i;
-                if (op < f.fromOperation || (f.toOperation > 0 && op > f.toOperation)) {
-                    continue;
-                }
-                Operation o = t.getOperations(i);
-                if (!f.table(o)) {
-                    continue;
-                }
-                LogOperationInfo info = info(t, op, o);
-                int bytes = info.getSerializedSize() + 6;
-                if (reply.getOperationsCount() >= f.limit || size + bytes > budget) {
-                    return reply.setTruncated(true).setNextOperation(op).build();
-                }
-                size += bytes;
-                reply.addOperations(info);
-            }
+    /** One reply being filled: the operations that pass the filter, within its limit and budget. */
+    private static final class Page {
+        final Filter filter;
+        final int budget;
+        final LogShowReply.Builder reply;
+        /** Operations already listed end here: a segment read twice (archived and closed) lists them once. */
+        long listedThrough;
+        long size;
+        Timeline timeline = Timeline.none();
+
+        Page(Filter filter, int budget, long lastOperation, long segmentFirstOperation) {
+            this.filter = filter;
+            this.budget = budget;
+            this.reply = LogShowReply.newBuilder().setSegmentFirstOperation(segmentFirstOperation)
+                    .setLastOperation(lastOperation);
         }
-        return reply.build();
+
+        /** Adds what passes the filter in {@code r}; false when the page is full (then truncated). */
+        boolean read(SegmentReader r) throws IOException {
+            Filter f = filter;
+            for (Transaction t = r.next(); t != null; t = r.next()) {
+                long first = t.getFirstOperation();
+                long last = first + t.getOperationsCount() - 1;
+                if (f.toOperation > 0 && first > f.toOperation) {
+                    return true;
+                }
+                if (last <= listedThrough || last < f.fromOperation || !f.timeAndUser(t)) {
+                    continue;
+                }
+                boolean cancelled = timeline.cancels(t);
+                for (int i = 0; i < t.getOperationsCount(); i++) {
+                    long op = first + i;
+                    if (op <= listedThrough || op < f.fromOperation || (f.toOperation > 0 && op > f.toOperation)) {
+                        continue;
+                    }
+                    Operation o = t.getOperations(i);
+                    if (!f.table(o)) {
+                        continue;
+                    }
+                    LogOperationInfo info = info(t, op, o);
+                    if (cancelled) {
+                        info = info.toBuilder().setCancelled(true).build();
+                    }
+                    int bytes = info.getSerializedSize() + 6;
+                    if (reply.getOperationsCount() >= f.limit || size + bytes > budget) {
+                        reply.setTruncated(true).setNextOperation(op);
+                        return false;
+                    }
+                    size += bytes;
+                    reply.addOperations(info);
+                }
+                listedThrough = Math.max(listedThrough, last);
+            }
+            return true;
+        }
+
+        LogShowReply build() {
+            return reply.build();
+        }
     }
 
     private OperationLog openLog() {
@@ -403,6 +510,12 @@ public final class LogCommands {
                     + Pattern.quote(schema) + "\"?\\s*\\.\\s*" + name + "(?![\\w$])", flags);
             user = r.getUser().strip().isEmpty() ? null : r.getUser().strip();
             limit = r.getLimit() == 0 ? DEFAULT_LIMIT : r.getLimit();
+        }
+
+        /** Whether operations before segment {@code h} can pass: the filter starts before it. */
+        boolean startsBefore(SegmentHeader h) {
+            return (fromOperation > 0 && fromOperation < h.getFirstOperation())
+                    || (fromOperation == 0 && fromTime > 0 && fromTime < h.getCreatedAtMillis());
         }
 
         static Filter of(LogShowRequest r) {

@@ -147,6 +147,15 @@ class RollbackIT extends RestoreTestServer {
              TetraClient c = TestServers.admin(s)) {
             assertThat(rows(c, QUERY)).isEqualTo(now);
         }
+        // The cancelled operations stay readable: log show from before the cut lists them, marked,
+        // from the archived segments (backup 2 archived the segment that holds them).
+        List<LogOperationInfo> shown = admin.admin().logShow(io.tetradb.client.LogFilter.builder()
+                .fromOperation(point).limit(1000).build());
+        assertThat(shown).extracting(LogOperationInfo::getOperation).startsWith(point);
+        assertThat(shown).filteredOn(LogOperationInfo::getCancelled).extracting(LogOperationInfo::getOperation)
+                .containsExactlyElementsOf(range(point + 1, cancelledEnd));
+        assertThat(shown).filteredOn(o -> o.getOperation() == cancelledEnd + 1).singleElement()
+                .satisfies(o -> assertThat(o.getCancelled()).isFalse());
         BackupWindow w = admin.admin().backupWindow();
         assertThat(w.getCancelledList()).singleElement().satisfies(c -> {
             assertThat(c.getFirstOperation()).isEqualTo(point + 1);
