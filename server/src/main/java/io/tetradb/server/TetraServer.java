@@ -266,8 +266,8 @@ public final class TetraServer implements AutoCloseable {
                     + ": set it to true for the server to restore the last archive that verifies, or put a good copy"
                     + " of the data file in place.");
         }
-        String done = new RestoreService(layout, database, null, users, null, null)
-                .restoreDamaged(damage, settings.integrateLogAtStart(), logs);
+        String done = new io.tetradb.server.restore.StartupRestore(layout)
+                .restore(damage, settings.integrateLogAtStart(), logs);
         LOG.warn("Automatic restore at start: {}.", done);
         database.open();
         String still = DataFileDamage.afterOpen(database);

@@ -92,6 +92,7 @@ public final class RestoreService {
     private final BackupService backups;
     private final BackupJournal journal;
     private final ReentrantLock inPlace = new ReentrantLock();
+    private final LogForward forward;
     private volatile int maxReplyBytes = io.tetradb.protocol.ProtocolVersion.DEFAULT_MAX_FRAME_SIZE;
     private volatile Runnable maintenanceListener = () -> { };
     private volatile Runnable integrationListener = () -> { };
@@ -106,6 +107,7 @@ public final class RestoreService {
         this.sessions = sessions;
         this.backups = backups;
         this.journal = new BackupJournal(layout.logsDir());
+        this.forward = new LogForward(layout, () -> logs.get(), this::history);
     }
 
     /** For tests: called on the restoring thread when a restore begins integrating the log (backups refused). */
@@ -171,7 +173,7 @@ public final class RestoreService {
                     Files.move(extracted, db);
                 }
                 renameDataFiles(db, dbName);
-                completeFromLive(db);
+                completeFromLive(layout, db);
                 check = check(db, archive);
             }
             int entries = manifest.path("entries").size();
@@ -267,7 +269,7 @@ public final class RestoreService {
                     .mapToLong(io.tetradb.protocol.BackupHistoryEntry::getLastOperation).min().orElse(logEnd);
             io.tetradb.protocol.BackupWindow.Builder w = io.tetradb.protocol.BackupWindow.newBuilder()
                     .setLogLastOperation(logEnd);
-            io.tetradb.server.log.Timeline timeline = currentTimeline();
+            io.tetradb.server.log.Timeline timeline = forward.currentTimeline();
             for (io.tetradb.protocol.log.CancelledSpan c : timeline.spans()) {
                 w.addCancelled(io.tetradb.protocol.TimelineCut.newBuilder().setFirstOperation(c.getFirstOperation())
                         .setLastOperation(c.getLastOperation()).setAtMillis(c.getAtMillis()).setReason(c.getReason()));
@@ -347,11 +349,11 @@ public final class RestoreService {
                 + check.rows() + " rows), but the log after it does not: ";
         try {
             io.tetradb.server.log.LogIntegration.Read read = io.tetradb.server.log.LogIntegration.read(
-                    id.isEmpty() ? null : id, held, logSources(held, work, history), tx -> true);
+                    id.isEmpty() ? null : id, held, forward.sources(held, work, history), tx -> true);
             return new LogCheck(read.segments(), read.lastOperation());
         } catch (TetraException e) {
             if (e.code() == ErrorCode.LOG_SEGMENT_MISSING) {
-                throw new TetraException(e.code(), verified + e.getMessage() + missingHint(history, held), e);
+                throw new TetraException(e.code(), verified + e.getMessage() + forward.missingHint(history, held), e);
             }
             if (e.code() == ErrorCode.LOG_SEGMENT_DAMAGED || e.code() == ErrorCode.LOG_SEGMENT_FOREIGN) {
                 throw new TetraException(e.code(), verified + e.getMessage(), e);
@@ -363,7 +365,7 @@ public final class RestoreService {
     }
 
     /** Opens the database in {@code root} on its own and reads all of it; 1411 with the reason on any failure. */
-    private static Check check(Path root, Path archive) {
+    static Check check(Path root, Path archive) {
         Database db = new Database(new DataLayout(root));
         try {
             db.open();
@@ -471,12 +473,12 @@ public final class RestoreService {
             journalNumber = manifest.path("number").asLong(number);
             requireDataFile(manifest, archive);
             renameDataFiles(staged, manifest.path("database").asText(""));
-            completeFromLive(staged);
+            completeFromLive(layout, staged);
             io.tetradb.server.log.LogIntegration.Result integrated = null;
             if (!point.noLog()) {
                 try (BackupService.StartHold hold = holdForIntegration()) {
                     integrationListener.run();
-                    integrated = integrate(staged, manifest, archive, work, point);
+                    integrated = forward.integrate(staged, manifest, archive, work, point);
                 }
             }
             DataLayout.restrictTree(staged);
@@ -545,7 +547,7 @@ public final class RestoreService {
     io.tetradb.protocol.BackupHistoryEntry archiveBefore(long untilOperation, long atMillis) {
         io.tetradb.protocol.BackupHistoryEntry chosen = null;
         Path destination = BackupSettings.load(layout).destination();
-        io.tetradb.server.log.Timeline timeline = currentTimeline();
+        io.tetradb.server.log.Timeline timeline = forward.currentTimeline();
         try {
             for (io.tetradb.protocol.BackupHistoryEntry e : history().getEntriesList()) {
                 boolean usable = !e.getDatabaseId().isEmpty() && !e.getFile().isEmpty()
@@ -577,161 +579,12 @@ public final class RestoreService {
         return chosen;
     }
 
-    /** The database's history as the current log and the closed segments in Data/ tell it. */
-    io.tetradb.server.log.Timeline currentTimeline() {
-        io.tetradb.server.log.Timeline t = io.tetradb.server.log.Timeline.none();
-        io.tetradb.server.log.LogService service = logs.get();
-        io.tetradb.server.log.OperationLog current = service == null ? null : service.log();
-        if (current != null) {
-            t = t.union(io.tetradb.server.log.Timeline.of(current.header()));
-        }
-        try {
-            for (Path p : io.tetradb.server.backup.SegmentArchiver.closedSegments(layout)) {
-                try (io.tetradb.server.log.SegmentReader r = io.tetradb.server.log.SegmentReader.open(p, null)) {
-                    t = t.union(io.tetradb.server.log.Timeline.of(r.header()));
-                } catch (IOException | RuntimeException e) {
-                    LOG.debug("The header of {} could not be read: {}", p, e.getMessage());
-                }
-            }
-        } catch (IOException e) {
-            LOG.debug("The Data folder could not be listed: {}", e.getMessage());
-        }
-        return t;
-    }
-
     /** An archive holding operations a rollback cancelled is not brought forward, nor restored in place. */
     private void refuseCancelledArchive(Path archive, long held) {
-        io.tetradb.server.log.Timeline t = currentTimeline();
+        io.tetradb.server.log.Timeline t = forward.currentTimeline();
         if (t.cancels(held)) {
-            throw cancelledArchive(archive, held, t);
+            throw LogForward.cancelledArchive(archive, held, t);
         }
-    }
-
-    private static TetraException cancelledArchive(Path archive, long held, io.tetradb.server.log.Timeline t) {
-        return new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + archive.getFileName() + " holds "
-                + "operations a rollback or an in-place restore cancelled (it holds up to operation " + held + "; "
-                + t + "): it is not on the database's history as it now is. Restore it alone to a folder (--no-log "
-                + "--to DIR), or choose another archive.");
-    }
-
-    /**
-     * Brings the database staged in {@code root} (archive {@code archive}, whose manifest
-     * says up to which operation it holds) forward with the log to {@code point}. The archived
-     * segments are checked against the history's SHA-256 and decompressed into {@code work}.
-     */
-    private io.tetradb.server.log.LogIntegration.Result integrate(Path root, JsonNode manifest, Path archive,
-                                                                  Path work, LogPoint point) throws IOException {
-        if (!manifest.has("lastOperation")) {
-            throw new TetraException(ErrorCode.LOG_MISSING, "The archive " + archive.getFileName() + " records no "
-                    + "position in the log (it was made before the log file): restore it with --no-log.");
-        }
-        long held = manifest.path("lastOperation").asLong();
-        if (point.untilOperation() > 0 && point.untilOperation() < held) {
-            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + archive.getFileName() + " already "
-                    + "holds the operations up to " + held + ": it cannot be brought to operation "
-                    + point.untilOperation() + "; restore an earlier archive.");
-        }
-        java.time.Instant started = java.time.Instant.parse(manifest.path("start").asText("1970-01-01T00:00:00Z"));
-        if (point.untilTimeMillis() < started.toEpochMilli()) {
-            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + archive.getFileName() + " was made"
-                    + " at " + started + ", after " + java.time.Instant.ofEpochMilli(point.untilTimeMillis())
-                    + ": it cannot be brought back to that time; restore an earlier archive.");
-        }
-        io.tetradb.protocol.BackupHistory history = history();
-        List<io.tetradb.server.log.LogIntegration.Source> sources = logSources(held, work, history);
-        Database db = new Database(new DataLayout(root));
-        try {
-            db.open();
-            String id = io.tetradb.server.log.LogIntegration.databaseId(db.system());
-            io.tetradb.server.log.Timeline timeline = io.tetradb.server.log.LogIntegration.timeline(id, sources);
-            if (timeline.cancels(held)) {
-                throw cancelledArchive(archive, held, timeline);
-            }
-            return io.tetradb.server.log.LogIntegration.integrate(db.system(), id, held, sources,
-                    new io.tetradb.server.log.LogIntegration.Point(point.untilOperation(), point.untilTimeMillis()));
-        } catch (TetraException e) {
-            if (e.code() == ErrorCode.LOG_SEGMENT_MISSING) {
-                throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, e.getMessage() + missingHint(history, held), e);
-            }
-            throw e;
-        } catch (SQLException e) {
-            throw new TetraException(ErrorCode.LOG_OPERATION_FAILED, "The restored database could not be brought "
-                    + "forward with the log: " + reason(e), e);
-        } finally {
-            db.close();
-        }
-    }
-
-    /**
-     * The segments after operation {@code held}, in the order of their operations: those
-     * archived in the destination (checked against the history's SHA-256, 1413 otherwise;
-     * decompressed into {@code work}), the closed ones still in {@code Data/}, the current
-     * log file up to its last whole frame.
-     */
-    private List<io.tetradb.server.log.LogIntegration.Source> logSources(long held, Path work,
-                                                                        io.tetradb.protocol.BackupHistory h)
-            throws IOException {
-        List<io.tetradb.server.log.LogIntegration.Source> out = new ArrayList<>();
-        Map<String, io.tetradb.protocol.LogSegmentFile> archived = new java.util.TreeMap<>();
-        List<io.tetradb.protocol.LogSegmentFile> all = new ArrayList<>(h.getLogSegmentsList());
-        h.getEntriesList().forEach(e -> all.addAll(e.getLogSegmentsList()));
-        for (io.tetradb.protocol.LogSegmentFile f : all) {
-            if (f.getLastOperation() > held) {
-                archived.put(f.getFile(), f);
-            }
-        }
-        List<io.tetradb.protocol.LogSegmentFile> ordered = new ArrayList<>(archived.values());
-        ordered.sort(java.util.Comparator.comparingLong(io.tetradb.protocol.LogSegmentFile::getFirstOperation));
-        Path destination = BackupSettings.load(layout).destination();
-        Path logDir = Files.createTempDirectory(work, "log-"); // one per pass: an in-place restore reads twice
-        for (io.tetradb.protocol.LogSegmentFile f : ordered) {
-            Path zst = destination.resolve(f.getFile());
-            if (!Files.isRegularFile(zst)) {
-                throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "The log segment " + f.getFile() + " (operations "
-                        + f.getFirstOperation() + " to " + f.getLastOperation() + ") is missing from " + destination + ".");
-            }
-            String sha = io.tetradb.server.log.OperationLog.sha256(zst);
-            if (!sha.equals(f.getSha256())) {
-                throw new TetraException(ErrorCode.LOG_SEGMENT_DAMAGED, "The log segment " + f.getFile()
-                        + " fails its checksum: SHA-256 " + sha + ", the history records " + f.getSha256() + ".");
-            }
-            Path plain = logDir.resolve(f.getFile().replaceFirst("\\.zst$", ""));
-            try (java.io.InputStream in = new com.github.luben.zstd.ZstdInputStream(Files.newInputStream(zst))) {
-                Files.copy(in, plain);
-            }
-            out.add(new io.tetradb.server.log.LogIntegration.Source(f.getFile(), plain, -1));
-        }
-        for (Path p : io.tetradb.server.backup.SegmentArchiver.closedSegmentsInOrder(layout)) {
-            out.add(new io.tetradb.server.log.LogIntegration.Source(p.getFileName().toString(), p, -1));
-        }
-        io.tetradb.server.log.LogService service = logs.get();
-        io.tetradb.server.log.OperationLog current = service == null ? null : service.log();
-        if (current != null && Files.isRegularFile(current.file())) {
-            out.add(new io.tetradb.server.log.LogIntegration.Source(current.file().getFileName().toString(),
-                    current.file(), current.readableEnd()));
-        } else if (current == null && Files.isRegularFile(layout.logFile())) {
-            // The database is closed (an in-place restore's last pass, a restore at start): the whole file.
-            out.add(new io.tetradb.server.log.LogIntegration.Source(layout.logFile().getFileName().toString(),
-                    layout.logFile(), -1));
-        }
-        return out;
-    }
-
-    /**
-     * The segments the history says should hold what is missing: the one each later backup
-     * archived beside its archive (they are named after the backup), from {@code held} on.
-     */
-    private String missingHint(io.tetradb.protocol.BackupHistory h, long held) {
-        List<String> expected = new ArrayList<>();
-        for (io.tetradb.protocol.BackupHistoryEntry e : h.getEntriesList()) {
-            if (e.getLastOperation() > held && !e.getDatabaseId().isEmpty()) {
-                String name = String.format(Locale.ROOT, "%s-%04d.journal.zst", layout.databaseName(), e.getNumber());
-                if (!Files.isRegularFile(BackupSettings.load(layout).destination().resolve(name))) {
-                    expected.add(name + " (backup " + e.getNumber() + ", operations up to " + e.getLastOperation() + ")");
-                }
-            }
-        }
-        return expected.isEmpty() ? "" : " Not in the backup destination: " + String.join(", ", expected) + ".";
     }
 
     /** The folder to restore into: absolute, not the live database, missing or empty. */
@@ -821,7 +674,7 @@ public final class RestoreService {
         if (req.getDryRun()) {
             return dryRun(archive, chosen, point, req.getLimit() == 0 ? 1000 : Math.min(req.getLimit(), 10_000));
         }
-        io.tetradb.server.log.Timeline before = currentTimeline();
+        io.tetradb.server.log.Timeline before = forward.currentTimeline();
         RestoreReport r = exclusive(() -> inPlace(archive, chosen.getNumber(), point, requester, Mode.ROLLBACK));
         long cancelled = r.getCancelledLastOperation() == 0 ? 0
                 : before.notCancelled(r.getCancelledFirstOperation(), r.getCancelledLastOperation());
@@ -845,7 +698,7 @@ public final class RestoreService {
         Path work = null;
         try (BackupService.StartHold hold = holdForIntegration()) {
             work = workFolder();
-            List<io.tetradb.server.log.LogIntegration.Source> sources = logSources(held, work, history());
+            List<io.tetradb.server.log.LogIntegration.Source> sources = forward.sources(held, work, history());
             boolean[] past = {false};
             long[] kept = {held};
             long[] bytes = {0};
@@ -886,130 +739,15 @@ public final class RestoreService {
         maxReplyBytes = bytes;
     }
 
-    /**
-     * The automatic restore at start (PRODUCT.md 4.11, {@code onStart.restoreIfDamaged}), with
-     * the database closed and nobody served: the data file (and the engine's other files in
-     * {@code Data/}, not the log) moves to {@code Replaced Files (damaged)/<stamp>/Data}; the
-     * newest archive that verifies is extracted and checked, brought forward with the log to the
-     * last acknowledged commit ({@code integrateLog}; else the operations after it are cancelled
-     * at the next open), and its data file put in place. The structure and settings folders stay
-     * the live ones. Every step is journaled (number 0: no backup's).
-     *
-     * @return what was done, for the server log
-     * @throws TetraException 1411 when no archive verifies, 1403 / 1412 / 1413 / 1416 / 1420 when
-     *                        the log cannot bring the archive forward (nothing is put in place)
-     */
-    public String restoreDamaged(String damage, boolean integrateLog, io.tetradb.server.log.LogService log)
-            throws IOException {
-        long start = System.currentTimeMillis();
-        journal.event(0, "damaged-data-file", true, true, fields("reason", damage));
-        LOG.error("The data file {} is damaged: {}. The server restores the last archive that verifies.",
-                layout.dataFile().getFileName(), damage);
-        List<io.tetradb.protocol.BackupHistoryEntry> candidates = new ArrayList<>(history().getEntriesList());
-        candidates.sort(Comparator.comparingLong(io.tetradb.protocol.BackupHistoryEntry::getNumber).reversed());
-        Path destination = BackupSettings.load(layout).destination();
-        TetraException last = null;
-        Path replaced = null;
-        for (io.tetradb.protocol.BackupHistoryEntry e : candidates) {
-            Path archive = destination.resolve(e.getFile());
-            if (e.getFile().isEmpty() || !Files.isRegularFile(archive)) {
-                continue;
-            }
-            Path work = Files.createTempDirectory(layout.root(), ".restore-damaged-");
-            try {
-                Path staged = work.resolve(layout.databaseName());
-                JsonNode manifest = BackupArchiveReader.extract(archive, staged);
-                if (!hasDataFile(manifest)) {
-                    continue;
-                }
-                renameDataFiles(staged, manifest.path("database").asText(""));
-                completeFromLive(staged);
-                check(staged, archive);
-                boolean positioned = manifest.has("lastOperation");
-                long held = manifest.path("lastOperation").asLong(0);
-                io.tetradb.server.log.LogIntegration.Result integrated = null;
-                if (integrateLog && positioned) {
-                    integrated = integrate(staged, manifest, archive, work, LogPoint.end());
-                    held = integrated.lastOperation();
-                }
-                // Only now, with a data file ready: the damaged one goes.
-                replaced = replacedFolder(REPLACED_FILES_DAMAGED);
-                moveEngineFiles(layout.dataDir(), replaced.resolve("Data"));
-                if (!positioned) {
-                    // Made before the log file: what the log holds is of another history.
-                    moveLogFiles(layout.dataDir(), replaced.resolve("Data"));
-                }
-                DataLayout.restrictTree(replaced);
-                DataLayout.restrictTree(staged);
-                moveEngineFiles(staged.resolve("Data"), layout.dataDir());
-                long logLast = positioned ? lastLogged() : 0;
-                if (logLast > held) {
-                    log.cutAtNextOpen(held + 1, logLast, "automatic restore of " + archive.getFileName()
-                            + " at start" + (integrateLog ? ", the log broken after it" : " without the log"));
-                }
-                Map<String, Object> end = fields("archive", archive, "replacedFiles", replaced, "lastOperation", held,
-                        "durationMillis", System.currentTimeMillis() - start);
-                if (integrated != null) {
-                    end.put("segments", String.join(",", integrated.segments()));
-                    end.put("operationsIntegrated", integrated.operations());
-                }
-                if (logLast > held) {
-                    end.put("cancelled", (held + 1) + "-" + logLast);
-                }
-                journal.event(e.getNumber(), "auto-restore-end", true, true, end);
-                return "archive " + archive.getFileName() + " restored" + (integrated == null ? " without the log"
-                        : " and brought forward with the log (" + integrated.operations() + " operation(s) from "
-                        + integrated.segments() + ")") + " to operation " + held + "; the damaged files are in "
-                        + replaced;
-            } catch (TetraException t) {
-                journal.event(e.getNumber(), "auto-restore-skipped", true, true, fields("archive", archive, "code",
-                        t.rawCode(), "message", t.getMessage()));
-                if (t.code() != ErrorCode.BACKUP_VERIFY_FAILED) {
-                    throw new TetraException(t.code(), "The data file is damaged (" + damage + ") and the archive "
-                            + archive.getFileName() + " could not be brought forward with the log: " + t.getMessage()
-                            + " Nothing was changed. Set onStart.integrateLog: false in Settings/backup.yml to open "
-                            + "the archive alone (the operations after it would be cancelled), or restore by hand.", t);
-                }
-                LOG.warn("The archive {} does not verify ({}); trying the one before.", archive.getFileName(),
-                        t.getMessage());
-                last = t;
-            } finally {
-                deleteQuietly(work);
-            }
-        }
-        journal.event(0, "auto-restore-failed", true, true, fields("reason", damage));
-        throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The data file is damaged (" + damage + ") and no "
-                + "archive in " + destination + " verifies" + (last == null ? " (there is none)" : ": the last one "
-                + "tried: " + last.getMessage()) + ". The files are as they were; restore a copy of the data file by "
-                + "hand, or move it away to start an empty database.", last);
-    }
-
-    /** The last operation the log files in Data/ hold (the database is closed: whole files). */
-    private long lastLogged() throws IOException {
-        long last = 0;
-        List<Path> files = new ArrayList<>(io.tetradb.server.backup.SegmentArchiver.closedSegments(layout));
-        if (Files.isRegularFile(layout.logFile())) {
-            files.add(layout.logFile());
-        }
-        for (Path f : files) {
-            try {
-                last = Math.max(last, io.tetradb.server.log.SegmentReader.scan(f, null, t -> { }).lastOperation());
-            } catch (TetraException | IOException e) {
-                LOG.warn("The log file {} could not be read through: {}", f.getFileName(), e.getMessage());
-            }
-        }
-        return last;
-    }
-
     /** Moves the engine's files of {@code fromData} (everything but the log files) to {@code toData}. */
-    private void moveEngineFiles(Path fromData, Path toData) throws IOException {
+    static void moveEngineFiles(DataLayout layout, Path fromData, Path toData) throws IOException {
         if (!Files.isDirectory(fromData)) {
             return;
         }
         Files.createDirectories(toData);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(fromData)) {
             for (Path f : ds) {
-                if (!isLogFile(f) && Files.isRegularFile(f)) {
+                if (!isLogFile(layout, f) && Files.isRegularFile(f)) {
                     move(f, toData.resolve(f.getFileName().toString()));
                 }
             }
@@ -1017,7 +755,7 @@ public final class RestoreService {
     }
 
     /** The log file or a closed segment of this database ({@code <name>.journal}, {@code <name>-segment-NNNNNN.journal}). */
-    private boolean isLogFile(Path f) {
+    static boolean isLogFile(DataLayout layout, Path f) {
         String n = f.getFileName().toString();
         return n.startsWith(layout.databaseName())
                 && LOG_FILE_AFTER_NAME.matcher(n.substring(layout.databaseName().length())).matches();
@@ -1082,12 +820,12 @@ public final class RestoreService {
                 requireDataFile(manifest, archive);
                 folders = topFolders(staged);
                 renameDataFiles(staged, manifest.path("database").asText(""));
-                completeFromLive(staged);
+                completeFromLive(layout, staged);
                 check(staged, archive);
                 // 2. The log up to what it holds now, while the server still serves.
                 outcome.lastHeld = manifest.path("lastOperation").asLong(0);
                 if (!point.noLog()) {
-                    outcome.integrated = integrate(staged, manifest, archive, work, point);
+                    outcome.integrated = forward.integrate(staged, manifest, archive, work, point);
                     outcome.lastHeld = outcome.integrated.lastOperation();
                 } else if (manifest.has("lastOperation")) {
                     refuseCancelledArchive(archive, outcome.lastHeld);
@@ -1114,8 +852,8 @@ public final class RestoreService {
                 replaced = swap(staged, folders, requester, mode, keepLog, () -> {
                     // 4. The database is closed, its log complete: the rest of the log, then the cut.
                     if (outcome.integrated != null && !outcome.integrated.stoppedAtPoint()) {
-                        io.tetradb.server.log.LogIntegration.Result rest = integrate(stagedRoot, manifest, archive,
-                                workDir, point);
+                        io.tetradb.server.log.LogIntegration.Result rest = forward.integrate(stagedRoot, manifest,
+                                archive, workDir, point);
                         outcome.integrated = merge(outcome.integrated, rest);
                         outcome.lastHeld = outcome.integrated.lastOperation();
                         DataLayout.restrictTree(stagedRoot);
@@ -1214,7 +952,7 @@ public final class RestoreService {
             boolean logsMoved = false;
             try {
                 whileClosed.run();
-                replaced = replacedFolder(mode.folder);
+                replaced = replacedFolder(layout, mode.folder);
                 for (String f : folders) {
                     Path current = layout.root().resolve(f);
                     if (Files.exists(current)) {
@@ -1232,7 +970,7 @@ public final class RestoreService {
                     // The log goes on: its segments stay the database's (the restored data file holds
                     // what they hold up to the point; a cut made above passes over the rest).
                     logsMoved = true;
-                    moveLogFiles(replaced.resolve("Data"), layout.dataDir());
+                    moveLogFiles(layout, replaced.resolve("Data"), layout.dataDir());
                 }
                 database.open();
                 users.load();
@@ -1256,14 +994,14 @@ public final class RestoreService {
     }
 
     /** Moves the log file and the closed segments from one Data folder to another. */
-    private void moveLogFiles(Path fromData, Path toData) throws IOException {
+    static void moveLogFiles(DataLayout layout, Path fromData, Path toData) throws IOException {
         if (!Files.isDirectory(fromData)) {
             return;
         }
         Files.createDirectories(toData);
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(fromData)) {
             for (Path f : ds) {
-                if (isLogFile(f) && Files.isRegularFile(f)) {
+                if (isLogFile(layout, f) && Files.isRegularFile(f)) {
                     move(f, toData.resolve(f.getFileName().toString()));
                 }
             }
@@ -1276,7 +1014,7 @@ public final class RestoreService {
         database.close();
         if (logsMoved && replaced != null) {
             try {
-                moveLogFiles(layout.dataDir(), replaced.resolve("Data"));
+                moveLogFiles(layout, layout.dataDir(), replaced.resolve("Data"));
             } catch (IOException e) {
                 ok = false;
                 LOG.error("The log files could not be moved back to {}: {}", replaced, e.getMessage());
@@ -1313,7 +1051,7 @@ public final class RestoreService {
     }
 
     /** {@code <db>/<folder>/<yyyyMMdd-HHmmss>} (with a suffix when that exists). */
-    private Path replacedFolder(String folder) throws IOException {
+    static Path replacedFolder(DataLayout layout, String folder) throws IOException {
         Path parent = layout.root().resolve(folder);
         DataLayout.createOwnerOnlyFolders(parent);
         String stamp = LocalDateTime.now().format(STAMP);
@@ -1397,7 +1135,7 @@ public final class RestoreService {
         throw last != null ? last : new IOException("no folder for a temporary copy");
     }
 
-    private static boolean hasDataFile(JsonNode manifest) {
+    static boolean hasDataFile(JsonNode manifest) {
         for (JsonNode e : manifest.path("entries")) {
             String p = e.path("path").asText();
             if (p.startsWith("Data/") && p.endsWith(".mv.db")) {
@@ -1415,7 +1153,7 @@ public final class RestoreService {
     }
 
     /** Renames {@code Data/<archived name>.*} after the folder it now lives in. */
-    private static void renameDataFiles(Path root, String archivedName) throws IOException {
+    static void renameDataFiles(Path root, String archivedName) throws IOException {
         String name = root.getFileName().toString();
         if (archivedName.isEmpty() || archivedName.equals(name)) {
             return;
@@ -1438,7 +1176,7 @@ public final class RestoreService {
      * An archive made without the structure lacks the engine key and users: the live
      * database's are the same database's, so they are used.
      */
-    private void completeFromLive(Path root) throws IOException {
+    static void completeFromLive(DataLayout layout, Path root) throws IOException {
         for (Path live : List.of(layout.engineKeyFile(), layout.usersFile())) {
             Path target = root.resolve("Structure").resolve(live.getFileName().toString());
             if (!Files.exists(target) && Files.isRegularFile(live)) {
@@ -1460,7 +1198,7 @@ public final class RestoreService {
                 && !name.contains("\\") && !name.startsWith(".") && !name.equals("extract");
     }
 
-    private static void move(Path from, Path to) throws IOException {
+    static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
@@ -1474,7 +1212,7 @@ public final class RestoreService {
         LOG.warn("Restore of {} failed: {} {}", archive.getFileName(), e.rawCode(), e.getMessage());
     }
 
-    private boolean verbose() {
+    boolean verbose() {
         try {
             return BackupSettings.load(layout).verboseJournal();
         } catch (RuntimeException e) {
@@ -1482,7 +1220,7 @@ public final class RestoreService {
         }
     }
 
-    private static Map<String, Object> fields(Object... kv) {
+    static Map<String, Object> fields(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i + 1 < kv.length; i += 2) {
             m.put(String.valueOf(kv[i]), kv[i + 1]);
@@ -1490,7 +1228,7 @@ public final class RestoreService {
         return m;
     }
 
-    private static String reason(Throwable e) {
+    static String reason(Throwable e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
@@ -1512,7 +1250,7 @@ public final class RestoreService {
         }
     }
 
-    private static void deleteQuietly(Path root) {
+    static void deleteQuietly(Path root) {
         try {
             deleteTree(root);
         } catch (IOException e) {
