@@ -87,6 +87,17 @@ final class LogForward {
      */
     io.tetradb.server.log.LogIntegration.Result integrate(Path root, JsonNode manifest, Path archive,
                                                                   Path work, LogPoint point) throws IOException {
+        return integrate(root, manifest, archive, work, point, 0);
+    }
+
+    /**
+     * As {@link #integrate(Path, JsonNode, Path, Path, LogPoint)} when the staged database
+     * already holds every operation through {@code heldNow} (an earlier pass brought it there):
+     * only the segments after it are read (an in-place restore's pass with the database closed
+     * reads what was committed meanwhile, not every archived segment again).
+     */
+    io.tetradb.server.log.LogIntegration.Result integrate(Path root, JsonNode manifest, Path archive, Path work,
+                                                          LogPoint point, long heldNow) throws IOException {
         if (!manifest.has("lastOperation")) {
             throw new TetraException(ErrorCode.LOG_MISSING, "The archive " + archive.getFileName() + " records no "
                     + "position in the log (it was made before the log file): restore it with --no-log.");
@@ -104,7 +115,8 @@ final class LogForward {
                     + ": it cannot be brought back to that time; restore an earlier archive.");
         }
         io.tetradb.protocol.BackupHistory history = this.history.get();
-        List<io.tetradb.server.log.LogIntegration.Source> sources = sources(held, work, history);
+        long from = Math.max(held, heldNow);
+        List<io.tetradb.server.log.LogIntegration.Source> sources = sources(from, work, history);
         Database db = new Database(new DataLayout(root));
         try {
             db.open();
@@ -113,7 +125,7 @@ final class LogForward {
             if (timeline.cancels(held)) {
                 throw cancelledArchive(archive, held, timeline);
             }
-            return io.tetradb.server.log.LogIntegration.integrate(db.system(), id, held, sources,
+            return io.tetradb.server.log.LogIntegration.integrate(db.system(), id, from, sources,
                     new io.tetradb.server.log.LogIntegration.Point(point.untilOperation(), point.untilTimeMillis()));
         } catch (TetraException e) {
             if (e.code() == ErrorCode.LOG_SEGMENT_MISSING) {

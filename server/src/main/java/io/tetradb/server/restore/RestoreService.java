@@ -96,6 +96,7 @@ public final class RestoreService {
     private volatile int maxReplyBytes = io.tetradb.protocol.ProtocolVersion.DEFAULT_MAX_FRAME_SIZE;
     private volatile Runnable maintenanceListener = () -> { };
     private volatile Runnable integrationListener = () -> { };
+    private volatile Runnable servingPassListener = () -> { };
     private volatile java.util.function.Supplier<io.tetradb.server.log.LogService> logs = () -> null;
 
     public RestoreService(DataLayout layout, Database database, CatalogWriter catalog, UserStore users,
@@ -113,6 +114,15 @@ public final class RestoreService {
     /** For tests: called on the restoring thread when a restore begins integrating the log (backups refused). */
     public void onIntegration(Runnable listener) {
         integrationListener = listener == null ? () -> { } : listener;
+    }
+
+    /**
+     * For tests: called on the restoring thread when an in-place restore has brought the
+     * archive forward while the server still serves, before maintenance (writes made then are
+     * integrated by the pass with the database closed).
+     */
+    public void onServingPassDone(Runnable listener) {
+        servingPassListener = listener == null ? () -> { } : listener;
     }
 
     /** Where restores find the server's log (the current log file is integrated too). */
@@ -838,6 +848,7 @@ public final class RestoreService {
             }
             journal.event(journalNumber, mode.event + "-verified", false, verbose(), fields("archive", archive,
                     "folders", String.join(",", folders)));
+            servingPassListener.run();
             boolean keepLog = manifest.has("lastOperation");
             Path stagedRoot = staged;
             Path workDir = work;
@@ -853,7 +864,7 @@ public final class RestoreService {
                     // 4. The database is closed, its log complete: the rest of the log, then the cut.
                     if (outcome.integrated != null && !outcome.integrated.stoppedAtPoint()) {
                         io.tetradb.server.log.LogIntegration.Result rest = forward.integrate(stagedRoot, manifest,
-                                archive, workDir, point);
+                                archive, workDir, point, outcome.lastHeld);
                         outcome.integrated = merge(outcome.integrated, rest);
                         outcome.lastHeld = outcome.integrated.lastOperation();
                         DataLayout.restrictTree(stagedRoot);

@@ -88,6 +88,21 @@ class RollbackIT extends RestoreTestServer {
     }
 
     @Test
+    void whatIsCommittedWhileTheArchiveIsBroughtForwardIsIntegratedWithTheDatabaseClosed() throws Exception {
+        backup(admin);
+        admin.update("INSERT INTO T VALUES (151, 'before the restore')");
+        try (TetraClient other = TestServers.admin(server)) {
+            server.restores().onServingPassDone(() -> other.update("INSERT INTO T VALUES (152, 'meanwhile')"));
+            RestoreReport r = admin.admin().restoreInPlace(1);
+            assertThat(r.getLastOperation()).isEqualTo(lastOperation());
+        } finally {
+            server.restores().onServingPassDone(null);
+        }
+        assertThat(rows(admin, "SELECT ID FROM T WHERE ID > 150 ORDER BY ID")).containsExactly(List.of(151),
+                List.of(152));
+    }
+
+    @Test
     void inPlaceToAPointCancelsTheRestAndNeitherRecoveryNorALaterRestoreBringsItBack() throws Exception {
         backup(admin);
         admin.update("INSERT INTO T VALUES (201, 'kept')");
