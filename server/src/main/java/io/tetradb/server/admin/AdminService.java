@@ -178,6 +178,10 @@ public final class AdminService {
                 if (r.getInPlace() == !r.getToDir().isEmpty()) {
                     throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Restore either to a folder or in place.");
                 }
+                if (r.getUntilOperation() < 0 || r.getUntilTimeMillis() < 0 || r.getAtTimeMillis() < 0) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "until_operation, until_time_millis and "
+                            + "at_time_millis must not be negative.");
+                }
                 if (r.getAtTimeMillis() != 0) {
                     if (r.getNumber() != 0 || !r.getFile().isEmpty() || r.getNoLog() || r.getUntilOperation() > 0
                             || r.getUntilTimeMillis() > 0) {

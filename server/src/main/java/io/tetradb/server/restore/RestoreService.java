@@ -672,6 +672,10 @@ public final class RestoreService {
      *                        in-place restore throws
      */
     public io.tetradb.protocol.RollbackReport rollback(io.tetradb.protocol.RollbackRequest req, Session requester) {
+        if (req.getToOperation() < 0 || req.getToTimeMillis() < 0) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "to_operation and to_time_millis must not be "
+                    + "negative.");
+        }
         if ((req.getToOperation() > 0) == (req.getToTimeMillis() > 0)) {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Name the point to roll back to: an operation "
                     + "number or a time, not both.");

@@ -289,6 +289,11 @@ class RollbackIT extends RestoreTestServer {
         assertThat(both.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
         TetraException none = fails(() -> rollback(RollbackRequest.newBuilder()));
         assertThat(none.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        TetraException negative = fails(() -> rollback(RollbackRequest.newBuilder().setToOperation(-5)));
+        assertThat(negative.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        TetraException negativeRestore = fails(() -> restore(RestoreBackup.newBuilder().setNumber(1).setInPlace(true)
+                .setUntilOperation(-1)));
+        assertThat(negativeRestore.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
         TetraException early = fails(() -> rollback(RollbackRequest.newBuilder().setToTimeMillis(1000)));
         assertThat(early.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
         assertThat(early.getMessage()).contains("No archive");
