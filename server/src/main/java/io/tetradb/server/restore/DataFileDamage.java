@@ -20,6 +20,7 @@ import java.sql.SQLException;
  * <p>Stateless; the server's main thread at start.
  */
 public final class DataFileDamage {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DataFileDamage.class);
     /** H2's FILE_CORRUPTED_1. */
     private static final int H2_FILE_CORRUPTED = 90030;
     /** H2's MVStore errors for a corrupt file and a chunk that is not where the file says. */
@@ -84,8 +85,11 @@ public final class DataFileDamage {
 
     /** After the open: every table reads back to its last row and value. */
     public static String afterOpen(Database database) {
+        long started = System.nanoTime();
         try {
-            RestoreService.readEverything(database.system());
+            RestoreService.Check c = RestoreService.readEverything(database.system());
+            LOG.info("Data file checked: {} table(s), {} row(s) read back in {} ms.", c.tables(), c.rows(),
+                    (System.nanoTime() - started) / 1_000_000);
             return null;
         } catch (SQLException | IOException | RuntimeException e) {
             return "it does not read back: " + firstLine(String.valueOf(e.getMessage()));

@@ -154,7 +154,7 @@ public final class RestoreService {
     }
 
     /** What a database check found: tables read and rows counted. */
-    private record Check(int tables, long rows) {
+    record Check(int tables, long rows) {
     }
 
     // ------------------------------------------------------------------ verify
