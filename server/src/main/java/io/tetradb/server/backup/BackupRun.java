@@ -427,14 +427,10 @@ final class BackupRun {
      */
     private void writeDataFile() throws IOException {
         io.tetradb.server.log.Checkpoints cp = cx.checkpoints().get();
-        io.tetradb.server.log.Checkpoints.Call call = cp == null ? io.tetradb.server.log.Checkpoints.Call.NONE
-                : cp.call();
         try {
-            SequencePositions.writeExact(cx.database());
+            SequencePositions.writeExact(cx.database(), cp);
         } catch (java.sql.SQLException e) {
             throw new IOException("the sequences' positions could not be written: " + e.getMessage(), e);
-        } finally {
-            call.close();
         }
         if (cp == null) {
             cx.database().engineStore().getMvStore().commit();

@@ -1,5 +1,6 @@
 package io.tetradb.server.backup;
 
+import io.tetradb.server.log.Checkpoints;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.message.DbException;
@@ -29,7 +30,8 @@ import java.sql.SQLException;
  * position cannot be written keeps its margin (the state before this class: up to 32 values
  * skipped) and is logged; the backup goes on.
  *
- * <p>Runs on the backup thread, inside a checkpoint call (it changes the engine).
+ * <p>Runs on the backup thread, with the gate closed and quiet, inside a checkpoint call (it
+ * changes the engine, as a session's call does); it holds no lock of its own.
  */
 final class SequencePositions {
     private static final Logger LOG = LoggerFactory.getLogger(SequencePositions.class);
@@ -37,13 +39,26 @@ final class SequencePositions {
     private SequencePositions() {
     }
 
-    /** Writes the exact position of every sequence of {@code database}'s engine; returns how many. */
-    static int writeExact(io.tetradb.server.sql.Database database) throws SQLException {
+    /**
+     * Writes the exact position of every sequence of {@code database}'s engine, inside a call of
+     * {@code checkpoints} (null when the server has none: embedded mode); returns how many.
+     */
+    static int writeExact(io.tetradb.server.sql.Database database, Checkpoints checkpoints) throws SQLException {
         org.h2.engine.Database engine;
         synchronized (database) {
+            // Released before the call is taken: a holder of this monitor may wait for a checkpoint.
             Connection system = database.system();
             engine = ((SessionLocal) system.unwrap(JdbcConnection.class).getSession()).getDatabase();
         }
+        Checkpoints.Call call = checkpoints == null ? Checkpoints.Call.NONE : checkpoints.call();
+        try {
+            return writeExact(engine);
+        } finally {
+            call.close();
+        }
+    }
+
+    private static int writeExact(org.h2.engine.Database engine) {
         int written = 0;
         for (Schema schema : engine.getAllSchemasNoMeta()) {
             for (Sequence s : schema.getAllSequences()) {
