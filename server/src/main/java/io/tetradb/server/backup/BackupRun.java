@@ -420,13 +420,18 @@ final class BackupRun {
     }
 
     /**
-     * Writes every committed change to the data file before it is copied: at one of the
-     * server's checkpoints when it has them (H2 then writes while no session changes the
-     * engine, as always), else by H2 directly (embedded mode: the exclusive lock keeps all
-     * work out).
+     * Writes every committed change to the data file before it is copied, with every
+     * sequence's exact position ({@link SequencePositions}): at one of the server's
+     * checkpoints when it has them (H2 then writes while no session changes the engine, as
+     * always), else by H2 directly (embedded mode: the exclusive lock keeps all work out).
      */
     private void writeDataFile() throws IOException {
         io.tetradb.server.log.Checkpoints cp = cx.checkpoints().get();
+        try {
+            SequencePositions.writeExact(cx.database(), cp);
+        } catch (java.sql.SQLException e) {
+            throw new IOException("the sequences' positions could not be written: " + e.getMessage(), e);
+        }
         if (cp == null) {
             cx.database().engineStore().getMvStore().commit();
         } else if (!cp.checkpointWithin(CHECKPOINT_WAIT_MILLIS)) {
