@@ -54,7 +54,9 @@ final class TriggerPlacer {
         List<String> creates = new ArrayList<>();
         for (Schema schema : engine.getAllSchemasNoMeta()) {
             Set<Table> covered = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<String> names = new java.util.HashSet<>();
             for (TriggerObject t : schema.getAllTriggers()) {
+                names.add(t.getName());
                 if (CaptureTrigger.class.getName().equals(t.getTriggerClassName())) {
                     covered.add(t.getTable());
                 }
@@ -62,8 +64,15 @@ final class TriggerPlacer {
             for (Table t : schema.getAllTablesAndViews(null)) {
                 if (t.getTableType() == TableType.TABLE && !t.isTemporary() && t.isPersistData()
                         && !covered.contains(t)) {
+                    // Named after the table's id; a table H2 rebuilt under a new id keeps its trigger's old
+                    // name, which a later table may then get as its id: another name is taken then.
+                    String name = LogCapture.TRIGGER_PREFIX + t.getId();
+                    for (int i = 2; names.contains(name); i++) {
+                        name = LogCapture.TRIGGER_PREFIX + t.getId() + "_" + i;
+                    }
+                    names.add(name);
                     creates.add("CREATE TRIGGER " + LogCapture.quote(schema.getName()) + "."
-                            + LogCapture.quote(LogCapture.TRIGGER_PREFIX + t.getId())
+                            + LogCapture.quote(name)
                             + " AFTER INSERT, UPDATE, DELETE ON " + LogCapture.quote(schema.getName()) + "."
                             + LogCapture.quote(t.getName()) + " FOR EACH ROW CALL '"
                             + CaptureTrigger.class.getName() + "'");
