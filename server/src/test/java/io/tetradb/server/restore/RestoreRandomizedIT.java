@@ -66,7 +66,7 @@ class RestoreRandomizedIT {
     Path dir;
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {20261201L, 4242L})
+    @ValueSource(longs = {20261201L, 4242L, 7L})
     void restoringToEachRecordedPointGivesExactlyTheStateRecordedThere(long seed) throws Exception {
         Workload w = new Workload(seed);
         try {
