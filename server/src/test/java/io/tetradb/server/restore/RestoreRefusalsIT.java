@@ -96,6 +96,55 @@ class RestoreRefusalsIT extends RestoreTestServer {
         admin.update("INSERT INTO T VALUES (102, 'still writable')");
     }
 
+    /**
+     * A copy of the uncompressed archive {@code tar} whose manifest records no position in the
+     * log, as archives made before the log file were (the manifest carries no checksum of its own).
+     */
+    private static Path withoutLogPosition(Path tar, Path copy) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (org.apache.commons.compress.archivers.tar.TarArchiveInputStream in =
+                     new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar));
+             org.apache.commons.compress.archivers.tar.TarArchiveOutputStream out =
+                     new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(Files.newOutputStream(copy))) {
+            out.setLongFileMode(org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] content = in.readAllBytes();
+                if (e.getName().equals("MANIFEST.json")) {
+                    var m = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(content);
+                    m.remove("lastOperation");
+                    m.remove("databaseId");
+                    content = json.writeValueAsBytes(m);
+                    e.setSize(content.length);
+                }
+                out.putArchiveEntry(e);
+                out.write(content);
+                out.closeArchiveEntry();
+            }
+        }
+        return copy;
+    }
+
+    @Test
+    void anArchiveWithNoPositionInTheLogIsRefusedWith1403UnlessRestoredAlone() throws Exception {
+        Files.writeString(server.layout().settingsDir().resolve("backup.yml"), "archive:\n  compression: none\n");
+        backup(admin);
+        admin.update("INSERT INTO T VALUES (101, 'after the backup')");
+        List<List<Object>> before = rows(admin, QUERY);
+        Path old = withoutLogPosition(dir.resolve("testdb-backups").resolve("testdb-0001.tar"),
+                dir.resolve("before-the-log.tar"));
+
+        TetraException toDir = fails(() -> admin.admin().restoreBackup(old.toString(), dir.resolve("copy").toString()));
+        assertThat(toDir.code()).isEqualTo(ErrorCode.LOG_MISSING);
+        assertThat(toDir.getMessage()).contains("records no position in the log", "--no-log");
+        TetraException inPlace = fails(() -> admin.admin().restoreInPlace(old.toString()));
+        assertThat(inPlace.code()).isEqualTo(ErrorCode.LOG_MISSING);
+        assertThat(rows(admin, QUERY)).isEqualTo(before);
+
+        admin.admin().restore(RestoreBackup.newBuilder().setFile(old.toString()).setNoLog(true)
+                .setToDir(dir.resolve("alone").toString()).build());
+        assertThat(dir.resolve("alone").resolve("Data").resolve("alone.mv.db")).isRegularFile();
+    }
+
     @Test
     void aRollbackWhileABackupRunsIsRefusedWith1419() throws Exception {
         backup(admin);
