@@ -134,7 +134,9 @@ public final class StartupRestore {
         journal.event(0, "auto-restore-failed", true, true, RestoreService.fields("reason", damage));
         throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The data file is damaged (" + damage + ") and no "
                 + "archive in " + destination + " verifies" + (last == null ? " (there is none)" : ": the last one "
-                + "tried: " + last.getMessage()) + ". The files are as they were; restore a copy of the data file by "
-                + "hand, or move it away to start an empty database.", last);
+                + "tried: " + last.getMessage()) + ". The files are as they were; put a good copy of "
+                + layout.dataFile().getFileName() + " in " + layout.dataDir() + ", or, to start an empty database, "
+                + "move the data file and the log files (" + layout.logFile().getFileName() + ", "
+                + layout.databaseName() + "-segment-*.journal) out of it.", last);
     }
 }
