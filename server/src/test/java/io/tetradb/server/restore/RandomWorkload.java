@@ -476,6 +476,15 @@ final class RandomWorkload implements AutoCloseable {
     /** Restores with {@code request} to a new folder: it must end at {@code operation} and hold {@code expected}. */
     RestoreReport check(String what, long operation, Map<String, List<String>> expected,
                         RestoreBackup.Builder request) throws Exception {
+        return check(what, operation, expected, expected.get(POSITIONS), request);
+    }
+
+    /**
+     * As {@link #check(String, long, Map, RestoreBackup.Builder)}, each position at least the
+     * one in {@code floor} (instead of the one in {@code expected}).
+     */
+    RestoreReport check(String what, long operation, Map<String, List<String>> expected, List<String> floor,
+                        RestoreBackup.Builder request) throws Exception {
         Path to = dir.resolve("restored-" + ++restores).resolve("testdb");
         RestoreReport r = w.admin().restore(request.setToDir(to.toString()).build());
         assertThat(r.getLogIntegrated()).as(what).isTrue();
@@ -483,7 +492,7 @@ final class RandomWorkload implements AutoCloseable {
                 .isEqualTo(operation);
         try (TetraServer copy = TetraServer.start(TestServers.config(to.getParent()).dataDir(to).build());
              TetraClient c = TestServers.admin(copy)) {
-            assertState(what + " (seed " + seed + ", restore report " + r + ")", expected, contents(c));
+            assertState(what + " (seed " + seed + ", restore report " + r + ")", expected, floor, contents(c));
         }
         return r;
     }
@@ -493,13 +502,19 @@ final class RandomWorkload implements AutoCloseable {
      * the positions as {@link #assertPositions} allows (none compared when {@code expected} has none).
      */
     static void assertState(String what, Map<String, List<String>> expected, Map<String, List<String>> got) {
+        assertState(what, expected, expected.get(POSITIONS), got);
+    }
+
+    /** As {@link #assertState(String, Map, Map)}, each position at least the one in {@code floor}. */
+    static void assertState(String what, Map<String, List<String>> expected, List<String> floor,
+                            Map<String, List<String>> got) {
         for (String key : expected.keySet()) {
             if (!key.equals(POSITIONS)) {
                 assertThat(got.get(key)).as("%s: %s", what, key).isEqualTo(expected.get(key));
             }
         }
         if (expected.containsKey(POSITIONS)) {
-            assertPositions(what, expected.get(POSITIONS), got.get(POSITIONS));
+            assertPositions(what, floor, expected.get(POSITIONS), got.get(POSITIONS));
         } else {
             got.remove(POSITIONS);
         }
@@ -513,12 +528,29 @@ final class RandomWorkload implements AutoCloseable {
      * would be wrong: the restored database would hand out values already used.
      */
     static void assertPositions(String what, List<String> expected, List<String> got) {
+        assertPositions(what, expected, expected, got);
+    }
+
+    /**
+     * As {@link #assertPositions(String, List, List)}, each position at least the one in
+     * {@code floor} (the same names as {@code expected}) and at most {@link #ENGINE_CACHE} past
+     * the one in {@code expected}.
+     */
+    static void assertPositions(String what, List<String> floor, List<String> expected, List<String> got) {
         assertThat(names(got)).as("%s: the sequences and identity columns", what).isEqualTo(names(expected));
+        assertThat(names(floor)).as("%s: the floor's names", what).isEqualTo(names(expected));
         for (int i = 0; i < expected.size(); i++) {
-            long want = Long.parseLong(expected.get(i).split("=")[1]);
-            long have = Long.parseLong(got.get(i).split("=")[1]);
-            assertThat(have).as("%s: next value of %s", what, expected.get(i)).isBetween(want, want + ENGINE_CACHE);
+            long least = value(floor.get(i));
+            long want = value(expected.get(i));
+            long have = value(got.get(i));
+            assertThat(have).as("%s: next value of %s (at least %d)", what, expected.get(i), least)
+                    .isBetween(least, want + ENGINE_CACHE);
         }
+    }
+
+    /** The value of a "NAME=VALUE" position. */
+    static long value(String position) {
+        return Long.parseLong(position.split("=")[1]);
     }
 
     private static List<String> names(List<String> positions) {
