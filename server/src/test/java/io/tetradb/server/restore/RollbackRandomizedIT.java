@@ -47,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(300)
 class RollbackRandomizedIT {
-    private static final int ACTIONS_BEFORE = 70;
+    private static final int ACTIONS_BEFORE = 60;
     private static final int ACTIONS_BETWEEN = 40;
     private static final int ACTIONS_AFTER = 20;
 
@@ -70,7 +70,7 @@ class RollbackRandomizedIT {
     }
 
     /** One cut of the history: the point kept and the operations cancelled after it. */
-    private record Cut(Point kept, long firstCancelled, long lastCancelled) {
+    private record Cut(String how, Point kept, long firstCancelled, long lastCancelled) {
         boolean cancels(long operation) {
             return operation >= firstCancelled && operation <= lastCancelled;
         }
@@ -164,8 +164,8 @@ class RollbackRandomizedIT {
 
             System.out.printf("RollbackRandomizedIT seed %d: %d statements, %d operations, %d points, cuts %s, "
                     + "%d restores compared%n", seed, w.transcript.size(), lastOperation, w.points.size(),
-                    cuts.stream().map(c -> c.firstCancelled() + "-" + c.lastCancelled() + " (kept "
-                            + c.kept().operation() + ")").toList(), restores);
+                    cuts.stream().map(c -> c.how() + " to " + c.kept().operation() + " cancelling "
+                            + c.firstCancelled() + "-" + c.lastCancelled()).toList(), restores);
         }
 
         /** {@code n} actions, a backup before action {@code backupA} and {@code backupB}, {@code log new} before {@code logNew}. */
@@ -230,7 +230,7 @@ class RollbackRandomizedIT {
             assertThat(r.getDryRun()).as(as).isFalse();
             assertThat(r.getLastOperationKept()).as(as).isEqualTo(p.operation());
             assertThat(r.getOperationsCancelled()).as(as).isEqualTo(last - p.operation());
-            return cut(as, p, r.getRestore(), last);
+            return cut("rollback", as, p, r.getRestore(), last);
         }
 
         /** {@code restore N --in-place --until-op Q} of a random archive of the current history before Q. */
@@ -245,11 +245,11 @@ class RollbackRandomizedIT {
             RestoreReport r = w.w.admin().restore(RestoreBackup.newBuilder().setNumber(number).setInPlace(true)
                     .setUntilOperation(q.operation()).build());
             assertThat(r.getStoppedAtPoint()).as(as).isTrue();
-            cut(as, q, r, last);
+            cut("restore " + number + " --in-place", as, q, r, last);
         }
 
         /** After a cut to {@code p}: the report, the state served, the model, the archives now cancelled. */
-        private Cut cut(String as, Point p, RestoreReport r, long last) {
+        private Cut cut(String how, String as, Point p, RestoreReport r, long last) {
             assignFloors();
             assertThat(r.getInPlace()).as(as).isTrue();
             assertThat(r.getLastOperation()).as(as).isEqualTo(p.operation());
@@ -264,7 +264,7 @@ class RollbackRandomizedIT {
                 liveAtCut.put(position.split("=")[0], RandomWorkload.value(position));
             }
             w.cutTo(p);
-            Cut c = new Cut(p, p.operation() + 1, last);
+            Cut c = new Cut(how, p, p.operation() + 1, last);
             cuts.add(c);
             w.archives.forEach((number, held) -> {
                 if (c.cancels(held)) {
@@ -352,7 +352,7 @@ class RollbackRandomizedIT {
             targets.add(early.get(rnd.nextInt(early.size())));
             targets.add(cuts.get(0).kept());
             List<Point> later = current.stream().filter(x -> x.operation() > firstKept).toList();
-            for (int i = 0; i < 3 && !later.isEmpty(); i++) {
+            for (int i = 0; i < 2 && !later.isEmpty(); i++) {
                 targets.add(later.get(rnd.nextInt(later.size())));
             }
             if (cuts.size() > 1) {
