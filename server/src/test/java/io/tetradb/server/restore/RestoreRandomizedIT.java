@@ -1,14 +1,11 @@
 package io.tetradb.server.restore;
 
 import io.tetradb.client.Result;
-import io.tetradb.client.Row;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.RestoreBackup;
-import io.tetradb.protocol.RestoreReport;
-import io.tetradb.protocol.Role;
-import io.tetradb.protocol.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
+import io.tetradb.server.restore.RandomWorkload.Point;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,19 +13,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 
+import static io.tetradb.server.restore.RandomWorkload.ENGINE_CACHE;
+import static io.tetradb.server.restore.RandomWorkload.assertPositions;
+import static io.tetradb.server.restore.RandomWorkload.contents;
+import static io.tetradb.server.restore.RandomWorkload.positions;
 import static io.tetradb.server.restore.RestoreFixtures.backup;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A seeded random workload of every statement form the log records (PRODUCT.md 4.10, 4.11):
@@ -46,7 +41,8 @@ import static org.awaitility.Awaitility.await;
  * random points, {@code restore N --to DIR --until-op OP} of the earliest archive that can
  * reach it, and {@code --until-time T} of a random such archive (once {@code --at T}), each
  * opened by a second server, must give exactly the state recorded; so must restores to the
- * end. The seed and the statements run are printed when it fails.
+ * end. The seed and the statements run are printed when it fails. The workload itself is
+ * {@link RandomWorkload}.
  *
  * <p>Sequence and identity positions are compared exactly too. Rolled-back transactions and failing
  * statements never take such values: they stay taken in the engine although nothing is
@@ -59,8 +55,6 @@ class RestoreRandomizedIT {
     /** Points restored besides the first and the last. */
     private static final int RANDOM_POINTS = 8;
     private static final int ACTIONS = 160;
-    /** The key of {@link #contents}'s sequence and identity positions. */
-    private static final String POSITIONS = "(positions)";
 
     @TempDir
     Path dir;
@@ -68,13 +62,15 @@ class RestoreRandomizedIT {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {20261201L, 4242L, 7L})
     void restoringToEachRecordedPointGivesExactlyTheStateRecordedThere(long seed) throws Exception {
-        Workload w = new Workload(seed);
+        RandomWorkload w = new RandomWorkload(seed, dir);
         try {
-            w.run();
+            run(w);
         } catch (AssertionError | RuntimeException e) {
             System.out.println("RestoreRandomizedIT failed with seed " + seed + "; statements run:");
             w.transcript.forEach(System.out::println);
             throw new AssertionError("seed " + seed + ": " + e.getMessage(), e);
+        } finally {
+            w.close();
         }
     }
 
@@ -129,514 +125,63 @@ class RestoreRandomizedIT {
         }
     }
 
-    /**
-     * Sequence and identity positions: the same names, each with exactly the original's next
-     * value (see {@link #aRestoredIdentityAndSequenceGoOnExactlyWhereTheOriginalStood}). Behind
-     * would hand out values already used; ahead would skip some.
-     */
-    private static void assertPositions(String what, List<String> expected, List<String> got) {
-        assertThat(got).as("%s: the next value of each sequence and identity column", what).isEqualTo(expected);
+    /** The workload with three backups and one {@code log new} at random moments, then the restores. */
+    private static void run(RandomWorkload w) throws Exception {
+        Random rnd = w.rnd;
+        w.start();
+        w.takeBackup();
+        w.record();
+        int backup2 = 20 + rnd.nextInt(ACTIONS / 3);
+        int backup3 = backup2 + 10 + rnd.nextInt(ACTIONS / 3);
+        int logNew = 10 + rnd.nextInt(ACTIONS - 20);
+        for (int i = 0; i < ACTIONS; i++) {
+            if (i == backup2 || i == backup3) {
+                w.takeBackup();
+            }
+            if (i == logNew) {
+                w.logNew();
+            }
+            w.action();
+            if (rnd.nextInt(6) == 0) {
+                w.record();
+            }
+        }
+        w.record();
+        checkPoints(w);
     }
 
-    /** A point recorded during the workload. */
-    private record Point(int number, long operation, long timeMillis, List<Long> archives,
-                         Map<String, List<String>> state, int transcriptLine) {
-        @Override
-        public String toString() {
-            return "point " + number + " (operation " + operation + ", time " + timeMillis + ", after transcript line "
-                    + transcriptLine + ")";
+    private static void checkPoints(RandomWorkload w) throws Exception {
+        Random rnd = w.rnd;
+        List<Point> points = w.points;
+        Map<String, List<String>> end = contents(w.reader);
+        TreeSet<Integer> chosen = new TreeSet<>(List.of(0, points.size() - 1));
+        while (chosen.size() < Math.min(points.size(), RANDOM_POINTS + 2)) {
+            chosen.add(rnd.nextInt(points.size()));
         }
-    }
-
-    /** One run: the server, its sessions, the workload's own model of the tables, the points. */
-    private final class Workload {
-        private final long seed;
-        private final Random rnd;
-        final List<String> transcript = new ArrayList<>();
-        private final List<Point> points = new ArrayList<>();
-        /** Archive numbers made so far, with the last operation each holds. */
-        private final Map<Long, Long> archives = new LinkedHashMap<>();
-        /** Tables D1, D2 ... created by the workload and not dropped. */
-        private final List<String> dynamic = new ArrayList<>();
-        private TetraServer server;
-        private TetraClient w;
-        private TetraClient w2;
-        private TetraClient reader;
-        private int nextP = 100;
-        private int nextN = 1;
-        private int nextD = 1;
-        private int nextColumn = 1;
-        private int restartC;
-        /** Whether session 1 has a transaction open. */
-        private boolean open;
-        /**
-         * Session 1's open transaction took identity or sequence values: the engine shows them
-         * taken, the log has them with the commit only, so a point now has no positions.
-         */
-        private boolean uncommittedValues;
-        private int restores;
-
-        Workload(long seed) {
-            this.seed = seed;
-            this.rnd = new Random(seed);
-        }
-
-        void run() throws Exception {
-            try (TetraServer s = TestServers.start(dir); TetraClient a = TestServers.admin(s)) {
-                server = s;
-                w = a;
-                w.admin().addUser("bob", Role.USER, "bob-secret-1".toCharArray());
-                try (TetraClient b = TestServers.connect(s, "bob", "bob-secret-1"); TetraClient r = TestServers.admin(s)) {
-                    w2 = b;
-                    reader = r;
-                    schema();
-                    takeBackup();
-                    record();
-                    int backup2 = 20 + rnd.nextInt(ACTIONS / 3);
-                    int backup3 = backup2 + 10 + rnd.nextInt(ACTIONS / 3);
-                    int logNew = 10 + rnd.nextInt(ACTIONS - 20);
-                    for (int i = 0; i < ACTIONS; i++) {
-                        if (i == backup2 || i == backup3) {
-                            takeBackup();
-                        }
-                        if (i == logNew) {
-                            log("-- log new");
-                            w.admin().logNew();
-                        }
-                        action();
-                        if (rnd.nextInt(6) == 0) {
-                            record();
-                        }
-                    }
-                    record();
-                    checkPoints();
-                }
-            }
-        }
-
-        private void schema() {
-            sql(w, "CREATE TABLE P(ID INT PRIMARY KEY, NAME VARCHAR(60))");
-            sql(w, "CREATE TABLE C(ID INT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
-                    + "P_ID INT REFERENCES P(ID) ON DELETE CASCADE ON UPDATE CASCADE, "
-                    + "AT TIMESTAMP(9) DEFAULT CURRENT_TIMESTAMP, R DOUBLE PRECISION DEFAULT RAND(), "
-                    + "U UUID DEFAULT RANDOM_UUID())");
-            sql(w, "CREATE TABLE N(ID INT PRIMARY KEY, A INT, B VARCHAR(60))");
-            sql(w, "CREATE SEQUENCE S START WITH 1000");
-            for (int i = 0; i < 5; i++) {
-                insertP(w);
-            }
-            sql(w, "INSERT INTO C(P_ID) VALUES (100), (101), (101)");
-        }
-
-        // ---- the workload ------------------------------------------------------------------
-
-        private void action() {
-            int k = rnd.nextInt(100);
-            if (k < 45) {
-                autocommit(w, true);
-            } else if (k < 60) {
-                transaction(true);
-            } else if (k < 68) {
-                transaction(false);
-            } else if (k < 74) {
-                interleaved();
-            } else if (k < 88) {
-                ddl();
-            } else if (k < 92) {
-                failing();
-            } else {
-                autocommit(w2, false);
-            }
-        }
-
-        /** One data statement; {@code mayTakeValues}: it may take identity or sequence values. */
-        private void autocommit(TetraClient c, boolean mayTakeValues) {
-            dataStatement(c, mayTakeValues);
-        }
-
-        private void transaction(boolean commit) {
-            log("BEGIN");
-            w.begin();
-            open = true;
-            int n = 1 + rnd.nextInt(5);
-            boolean savepoint = false;
-            for (int i = 0; i < n; i++) {
-                if (commit && !savepoint && rnd.nextInt(4) == 0) {
-                    sql(w, "SAVEPOINT SP");
-                    savepoint = true;
-                }
-                dataStatement(w, commit);
-                if (commit && rnd.nextInt(6) == 0) {
-                    // a statement that fails inside the transaction: only it is taken back
-                    int id = nextP++;
-                    log("(fails) INSERT INTO P VALUES (" + id + ", 'a'), (" + id + ", 'twice')");
-                    assertThatThrownBy(() -> w.update("INSERT INTO P VALUES (?, 'a'), (?, 'twice')", id, id))
-                            .isInstanceOf(TetraException.class);
-                }
-                if (rnd.nextInt(5) == 0) {
-                    record();
-                }
-            }
-            if (savepoint && rnd.nextBoolean()) {
-                sql(w, "ROLLBACK TO SAVEPOINT SP");
-            }
-            if (commit) {
-                log("COMMIT");
-                w.commit();
-            } else {
-                log("ROLLBACK");
-                w.rollback();
-            }
-            open = false;
-            uncommittedValues = false;
-        }
-
-        /** Two sessions' transactions open together, ending in a random order, one maybe rolled back. */
-        private void interleaved() {
-            boolean commit1 = rnd.nextInt(4) > 0;
-            boolean commit2 = rnd.nextInt(4) > 0;
-            log("BEGIN (session 1)");
-            w.begin();
-            open = true;
-            log("BEGIN (session 2)");
-            w2.begin();
-            for (int i = 0; i < 2 + rnd.nextInt(3); i++) {
-                if (rnd.nextBoolean()) {
-                    pStatement(w, commit1);
+        boolean atUsed = false;
+        for (int i : chosen) {
+            Point p = points.get(i);
+            long earliest = p.archives().get(0);
+            w.check(p + " by operation from archive " + earliest, p.operation(), p.state(), RestoreBackup.newBuilder()
+                    .setNumber(earliest).setUntilOperation(p.operation()));
+            if (p.timeMillis() > 0) {
+                long any = p.archives().get(rnd.nextInt(p.archives().size()));
+                if (!atUsed && rnd.nextBoolean()) {
+                    atUsed = true;
+                    w.check(p + " by --at time", p.operation(), p.state(),
+                            RestoreBackup.newBuilder().setAtTimeMillis(p.timeMillis()));
                 } else {
-                    // session 2 adds rows of its own to N: no lock the other one holds
-                    int id = nextN++;
-                    sql(w2, "INSERT INTO N(ID, A, B) VALUES (?, ?, ?)", id, rnd.nextInt(10), "s2 " + id);
-                }
-            }
-            boolean firstEndsFirst = rnd.nextBoolean();
-            end(firstEndsFirst ? w : w2, firstEndsFirst ? commit1 : commit2);
-            if (rnd.nextBoolean()) {
-                record();
-            }
-            end(firstEndsFirst ? w2 : w, firstEndsFirst ? commit2 : commit1);
-        }
-
-        private void end(TetraClient c, boolean commit) {
-            String who = c == w ? "session 1" : "session 2";
-            if (commit) {
-                log("COMMIT (" + who + ")");
-                c.commit();
-            } else {
-                log("ROLLBACK (" + who + ")");
-                c.rollback();
-            }
-            if (c == w) {
-                open = false;
-                uncommittedValues = false;
-            }
-        }
-
-        private void dataStatement(TetraClient c, boolean mayTakeValues) {
-            int k = rnd.nextInt(mayTakeValues ? 10 : 6);
-            if (k < 3) {
-                pStatement(c, mayTakeValues);
-            } else if (k < 5) {
-                nStatement(c);
-            } else if (k < 6) {
-                dStatement(c);
-            } else {
-                valueTakingStatement(c);
-            }
-        }
-
-        /** Statements on P (and C, through the cascades). */
-        private void pStatement(TetraClient c, boolean mayTakeValues) {
-            int any = 100 + rnd.nextInt(Math.max(1, nextP - 100));
-            switch (rnd.nextInt(mayTakeValues ? 8 : 7)) {
-                case 0 -> insertP(c);
-                case 1 -> {
-                    int a = nextP++;
-                    int b = nextP++;
-                    sql(c, "INSERT INTO P VALUES (?, ?), (?, ?), (?, 'three at once')", a, "multi " + a, b,
-                            "multi " + b, nextP++);
-                }
-                case 2 -> sql(c, "UPDATE P SET NAME = ? WHERE ID = ?", "renamed " + rnd.nextInt(1000), any);
-                case 3 -> sql(c, "DELETE FROM P WHERE ID = ?", any);
-                case 4 -> sql(c, "MERGE INTO P KEY(ID) VALUES (?, ?), (?, ?)", any, "merged " + any, nextP++,
-                        "merged new");
-                case 5 -> sql(c, "MERGE INTO P USING (VALUES (CAST(? AS INT), CAST(? AS VARCHAR(60)))) S(ID, NAME) "
-                        + "ON P.ID = S.ID WHEN MATCHED THEN UPDATE SET NAME = S.NAME "
-                        + "WHEN NOT MATCHED THEN INSERT VALUES (S.ID, S.NAME)", any, "merge using " + any);
-                case 6 -> sql(c, "UPDATE P SET ID = ? WHERE ID = ?", nextP++, any);
-                default -> {
-                    takesValues(c);
-                    sql(c, "INSERT INTO C(P_ID) SELECT ID FROM P WHERE ID >= ? ORDER BY ID LIMIT 2", any);
+                    w.check(p + " by time from archive " + any, p.operation(), p.state(),
+                            RestoreBackup.newBuilder().setNumber(any).setUntilTimeMillis(p.timeMillis()));
                 }
             }
         }
-
-        private void insertP(TetraClient c) {
-            int id = nextP++;
-            sql(c, "INSERT INTO P VALUES (?, ?)", id, "name " + id);
-        }
-
-        /** Statements on N, with NOW(), RAND(), RANDOM_UUID() as values. */
-        private void nStatement(TetraClient c) {
-            int any = 1 + rnd.nextInt(Math.max(1, nextN));
-            switch (rnd.nextInt(6)) {
-                case 0 -> {
-                    int id = nextN++;
-                    sql(c, "INSERT INTO N(ID, A, B) VALUES (?, ?, CAST(NOW() AS VARCHAR(60)))", id, rnd.nextInt(10));
-                }
-                case 1 -> {
-                    int id = nextN++;
-                    sql(c, "INSERT INTO N(ID, A, B) VALUES (?, CAST(RAND() * 1000 AS INT), "
-                            + "CAST(RANDOM_UUID() AS VARCHAR(60)))", id);
-                }
-                case 2 -> {
-                    int from = nextN;
-                    nextN += 100_000;
-                    sql(c, "INSERT INTO N(ID, A, B) SELECT ? + ID, ID, NAME FROM P WHERE ID < ? + 5", from,
-                            100 + rnd.nextInt(Math.max(1, nextP - 100)));
-                }
-                case 3 -> sql(c, "UPDATE N SET A = A + 1, B = CAST(RAND() AS VARCHAR(60)) WHERE MOD(ID, 3) = ?",
-                        rnd.nextInt(3));
-                case 4 -> sql(c, "DELETE FROM N WHERE ID = ?", any);
-                default -> sql(c, "UPDATE N SET B = ? WHERE A = ?", "by parameter " + rnd.nextInt(100),
-                        rnd.nextInt(10));
-            }
-        }
-
-        /** A statement on a table the workload created, if there is one. */
-        private void dStatement(TetraClient c) {
-            if (dynamic.isEmpty()) {
-                nStatement(c);
-                return;
-            }
-            String t = dynamic.get(rnd.nextInt(dynamic.size()));
-            switch (rnd.nextInt(3)) {
-                case 0 -> sql(c, "INSERT INTO " + t + "(ID, V) VALUES (?, ?)", nextN++, "in " + t);
-                case 1 -> sql(c, "UPDATE " + t + " SET V = CAST(RANDOM_UUID() AS VARCHAR(40)) WHERE MOD(ID, 2) = ?",
-                        rnd.nextInt(2));
-                default -> sql(c, "DELETE FROM " + t + " WHERE MOD(ID, 5) = ?", rnd.nextInt(5));
-            }
-        }
-
-        /** Statements that take identity or sequence values (only where they will be committed). */
-        private void valueTakingStatement(TetraClient c) {
-            takesValues(c);
-            int any = 100 + rnd.nextInt(Math.max(1, nextP - 100));
-            switch (rnd.nextInt(5)) {
-                case 0 -> sql(c, "INSERT INTO C(P_ID) SELECT ID FROM P WHERE ID = ?", any);
-                case 1 -> sql(c, "INSERT INTO C(P_ID, R) SELECT ID, RAND() FROM P WHERE ID >= ? ORDER BY ID LIMIT 3",
-                        any);
-                case 2 -> sql(c, "SELECT * FROM FINAL TABLE (INSERT INTO C(P_ID) SELECT MIN(ID) FROM P)");
-                case 3 -> sql(c, rnd.nextBoolean() ? "SELECT NEXT VALUE FOR S" : "SET @X = NEXT VALUE FOR S");
-                default -> sql(c, "INSERT INTO N(ID, A, B) VALUES (?, NEXT VALUE FOR S, 'sequence')", nextN++);
-            }
-        }
-
-        private void ddl() {
-            switch (rnd.nextInt(9)) {
-                case 0, 1 -> {
-                    String t = "D" + nextD++;
-                    if (rnd.nextBoolean()) {
-                        sql(w, "CREATE TABLE " + t + "(ID INT PRIMARY KEY, V VARCHAR(40), R DOUBLE PRECISION DEFAULT "
-                                + "RAND())");
-                        sql(w, "INSERT INTO " + t + "(ID, V) VALUES (?, 'first'), (?, 'second')", nextN++, nextN++);
-                    } else {
-                        int from = nextN;
-                        nextN += 100_000;
-                        sql(w, "CREATE TABLE " + t + " AS SELECT ID + " + from + " AS ID, CAST(NAME AS VARCHAR(40)) "
-                                + "AS V, RAND() AS R FROM P");
-                    }
-                    dynamic.add(t);
-                }
-                case 2 -> {
-                    if (!dynamic.isEmpty()) {
-                        sql(w, "DROP TABLE " + dynamic.remove(rnd.nextInt(dynamic.size())));
-                    }
-                }
-                case 3 -> {
-                    String t = rnd.nextBoolean() || dynamic.isEmpty() ? "N" : dynamic.get(rnd.nextInt(dynamic.size()));
-                    String[] defaults = {"INT DEFAULT 7", "UUID DEFAULT RANDOM_UUID()",
-                        "TIMESTAMP(9) DEFAULT CURRENT_TIMESTAMP", "DOUBLE PRECISION DEFAULT RAND()", "VARCHAR(10)"};
-                    sql(w, "ALTER TABLE " + t + " ADD COLUMN X" + nextColumn++ + " "
-                            + defaults[rnd.nextInt(defaults.length)]);
-                }
-                case 4 -> {
-                    String t = dynamic.isEmpty() ? "N" : dynamic.get(rnd.nextInt(dynamic.size()));
-                    sql(w, "CREATE INDEX IX" + nextColumn++ + " ON " + t + "(" + (t.equals("N") ? "A" : "V") + ")");
-                }
-                case 5 -> sql(w, "TRUNCATE TABLE N");
-                case 6 -> sql(w, rnd.nextBoolean() ? "TRUNCATE TABLE C" : "TRUNCATE TABLE C RESTART IDENTITY");
-                case 7 -> {
-                    // upwards only: the identity never meets a key it gave before
-                    restartC += 10_000;
-                    sql(w, "ALTER TABLE C ALTER COLUMN ID RESTART WITH " + restartC);
-                }
-                default -> sql(w, "ALTER SEQUENCE S RESTART WITH " + (5000 + rnd.nextInt(1000)));
-            }
-        }
-
-        /** An autocommit statement that fails: nothing of it is committed. */
-        private void failing() {
-            int id = nextP++;
-            log("(fails) INSERT INTO P VALUES (" + id + ", 'x'), (" + id + ", 'duplicate')");
-            assertThatThrownBy(() -> w.update("INSERT INTO P VALUES (?, 'x'), (?, 'duplicate')", id, id))
-                    .isInstanceOf(TetraException.class);
-        }
-
-        private void takesValues(TetraClient c) {
-            if (c == w && open) {
-                uncommittedValues = true;
-            }
-        }
-
-        private void sql(TetraClient c, String sql, Object... params) {
-            log((c == w2 ? "[s2] " : "") + sql + (params.length == 0 ? "" : " -- " + Arrays.toString(params)));
-            c.execute(sql, params);
-        }
-
-        private void log(String line) {
-            transcript.add(transcript.size() + 1 + ": " + line);
-        }
-
-        // ---- points, backups, restores ----------------------------------------------------
-
-        private void takeBackup() {
-            backup(w);
-            long held = server.logs().log().lastOperation();
-            archives.put((long) archives.size() + 1, held);
-            log("-- backup " + archives.size() + " (holds operations up to " + held + ")");
-        }
-
-        /** Records the log's last operation, often a time between two commits, and the state. */
-        private void record() {
-            long op = server.logs().log().lastOperation();
-            long time = rnd.nextBoolean() ? separatingTime() : 0;
-            Map<String, List<String>> state = contents(reader);
-            if (uncommittedValues) {
-                state.remove(POSITIONS);
-            }
-            Point p = new Point(points.size() + 1, op, time, List.copyOf(archives.keySet()), state,
-                    transcript.size());
-            points.add(p);
-            log("-- " + p);
-        }
-
-        /** A time after the last commit's: the next commit is later than it. */
-        private long separatingTime() {
-            long t = System.currentTimeMillis();
-            await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > t + 1);
-            return t + 1;
-        }
-
-        private void checkPoints() throws Exception {
-            Map<String, List<String>> end = contents(reader);
-            TreeSet<Integer> chosen = new TreeSet<>(List.of(0, points.size() - 1));
-            while (chosen.size() < Math.min(points.size(), RANDOM_POINTS + 2)) {
-                chosen.add(rnd.nextInt(points.size()));
-            }
-            boolean atUsed = false;
-            for (int i : chosen) {
-                Point p = points.get(i);
-                long earliest = p.archives().get(0);
-                check(p + " by operation from archive " + earliest, p.operation(), p.state(), RestoreBackup.newBuilder()
-                        .setNumber(earliest).setUntilOperation(p.operation()));
-                if (p.timeMillis() > 0) {
-                    long any = p.archives().get(rnd.nextInt(p.archives().size()));
-                    if (!atUsed && rnd.nextBoolean()) {
-                        atUsed = true;
-                        check(p + " by --at time", p.operation(), p.state(),
-                                RestoreBackup.newBuilder().setAtTimeMillis(p.timeMillis()));
-                    } else {
-                        check(p + " by time from archive " + any, p.operation(), p.state(),
-                                RestoreBackup.newBuilder().setNumber(any).setUntilTimeMillis(p.timeMillis()));
-                    }
-                }
-            }
-            long lastOperation = server.logs().log().lastOperation();
-            check("the end from archive 1", lastOperation, end, RestoreBackup.newBuilder().setNumber(1));
-            long last = archives.size();
-            check("the end from archive " + last, lastOperation, end, RestoreBackup.newBuilder().setNumber(last));
-            System.out.printf("RestoreRandomizedIT seed %d: %d statements, %d operations, %d points recorded, %d "
-                    + "restores compared (points %s and the end)%n", seed, transcript.size(),
-                    server.logs().log().lastOperation(), points.size(), restores,
-                    chosen.stream().map(i -> i + 1).toList());
-        }
-
-        /** Restores with {@code request} to a new folder: it must end at {@code operation} and hold {@code expected}. */
-        private void check(String what, long operation, Map<String, List<String>> expected,
-                           RestoreBackup.Builder request) throws Exception {
-            Path to = dir.resolve("restored-" + ++restores).resolve("testdb");
-            RestoreReport r = w.admin().restore(request.setToDir(to.toString()).build());
-            assertThat(r.getLogIntegrated()).as(what).isTrue();
-            assertThat(r.getLastOperation()).as("%s (seed %d): the last operation restored", what, seed)
-                    .isEqualTo(operation);
-            try (TetraServer copy = TetraServer.start(TestServers.config(to.getParent()).dataDir(to).build());
-                 TetraClient c = TestServers.admin(copy)) {
-                Map<String, List<String>> got = contents(c);
-                for (String key : expected.keySet()) {
-                    if (!key.equals(POSITIONS)) {
-                        assertThat(got.get(key)).as("%s (seed %d, restore report %s): %s", what, seed, r, key)
-                                .isEqualTo(expected.get(key));
-                    }
-                }
-                if (expected.containsKey(POSITIONS)) {
-                    assertPositions(what + " (seed " + seed + ")", expected.get(POSITIONS), got.get(POSITIONS));
-                } else {
-                    got.remove(POSITIONS);
-                }
-                assertThat(got.keySet()).as("%s (seed %d): the tables", what, seed).isEqualTo(expected.keySet());
-            }
-        }
-    }
-
-    /**
-     * What {@code c} sees of the user tables: the list of tables, each one's rows ordered by its
-     * first column (every table's key) as text, every column with its type and default, every
-     * index; and, under {@link #POSITIONS}, every sequence's and identity column's next value.
-     */
-    private static Map<String, List<String>> contents(TetraClient c) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        List<String> tables = new ArrayList<>();
-        for (Row t : c.execute("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = 'PUBLIC' "
-                + "AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1").rows()) {
-            tables.add(t.getString(0));
-        }
-        out.put("(tables)", tables);
-        for (String t : tables) {
-            List<String> rows = new ArrayList<>();
-            for (Row r : c.execute("SELECT * FROM \"" + t + "\" ORDER BY 1").rows()) {
-                rows.add(Arrays.deepToString(r.values()));
-            }
-            out.put(t, rows);
-        }
-        out.put("(columns)", strings(c, "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_DEFAULT, IS_IDENTITY "
-                + "FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = 'PUBLIC' ORDER BY 1, ORDINAL_POSITION"));
-        out.put("(indexes)", strings(c, "SELECT TABLE_NAME, INDEX_NAME FROM INFORMATION_SCHEMA.INDEXES "
-                + "WHERE TABLE_SCHEMA = 'PUBLIC' AND INDEX_NAME NOT LIKE 'PRIMARY_KEY_%' "
-                + "AND INDEX_NAME NOT LIKE 'CONSTRAINT_%' ORDER BY 1, 2"));
-        out.put(POSITIONS, positions(c));
-        return out;
-    }
-
-    /** Each sequence's and identity column's next value, as "NAME=VALUE" ("TABLE.COLUMN" for an identity). */
-    private static List<String> positions(TetraClient c) {
-        List<String> out = new ArrayList<>();
-        for (Row r : c.execute("SELECT TABLE_NAME || '.' || COLUMN_NAME, IDENTITY_BASE FROM INFORMATION_SCHEMA.COLUMNS "
-                + "WHERE TABLE_SCHEMA = 'PUBLIC' AND IS_IDENTITY = 'YES' ORDER BY 1").rows()) {
-            out.add(r.getString(0) + "=" + r.getLong(1));
-        }
-        for (Row r : c.execute("SELECT SEQUENCE_NAME, BASE_VALUE FROM INFORMATION_SCHEMA.SEQUENCES "
-                + "WHERE SEQUENCE_SCHEMA = 'PUBLIC' AND SEQUENCE_NAME NOT LIKE 'SYSTEM_SEQUENCE_%' ORDER BY 1").rows()) {
-            out.add(r.getString(0) + "=" + r.getLong(1));
-        }
-        return out;
-    }
-
-    private static List<String> strings(TetraClient c, String sql) {
-        List<String> out = new ArrayList<>();
-        for (Row r : c.execute(sql).rows()) {
-            out.add(Arrays.deepToString(r.values()));
-        }
-        return out;
+        long lastOperation = w.lastOperation();
+        w.check("the end from archive 1", lastOperation, end, RestoreBackup.newBuilder().setNumber(1));
+        long last = w.archives.size();
+        w.check("the end from archive " + last, lastOperation, end, RestoreBackup.newBuilder().setNumber(last));
+        System.out.printf("RestoreRandomizedIT seed %d: %d statements, %d operations, %d points recorded, %d "
+                + "restores compared (points %s and the end)%n", w.seed, w.transcript.size(),
+                w.lastOperation(), points.size(), w.restores(), chosen.stream().map(i -> i + 1).toList());
     }
 }
