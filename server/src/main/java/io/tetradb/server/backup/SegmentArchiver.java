@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
  */
 public final class SegmentArchiver {
     private static final int BUFFER = 256 * 1024;
+    /** What follows the database's name in a closed segment's name. */
+    private static final Pattern CLOSED_AFTER_NAME = Pattern.compile("-segment-\\d{6,}(-\\d+)?\\.journal");
 
     private SegmentArchiver() {
     }
@@ -68,16 +70,40 @@ public final class SegmentArchiver {
         return p;
     }
 
+    /** Whether {@code name} is a closed segment's name of database {@code database} in Data/. */
+    public static boolean isClosedSegmentName(String database, String name) {
+        return name.startsWith(database) && CLOSED_AFTER_NAME.matcher(name.substring(database.length())).matches();
+    }
+
+    /** Whether {@code name} is database {@code database}'s log file or one of its closed segments. */
+    public static boolean isLogFileName(String database, String name) {
+        return name.equals(database + ".journal") || isClosedSegmentName(database, name);
+    }
+
+    /** Every segment {@code h} lists (beside its backup's entry or on its own), once each, by file name. */
+    public static List<LogSegmentFile> archivedSegments(io.tetradb.protocol.BackupHistory h) {
+        java.util.Map<String, LogSegmentFile> byName = new java.util.TreeMap<>();
+        h.getLogSegmentsList().forEach(f -> byName.put(f.getFile(), f));
+        h.getEntriesList().forEach(e -> e.getLogSegmentsList().forEach(f -> byName.put(f.getFile(), f)));
+        return new ArrayList<>(byName.values());
+    }
+
+    /** Decompresses the archived segment {@code zst} into {@code plain}, a segment file readers open. */
+    public static void decompress(Path zst, Path plain) throws IOException {
+        try (java.io.InputStream in = new com.github.luben.zstd.ZstdInputStream(Files.newInputStream(zst))) {
+            Files.copy(in, plain, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     /** The closed segments waiting in Data/ to be archived (not in order). */
     public static List<Path> closedSegments(DataLayout layout) throws IOException {
-        Pattern p = Pattern.compile(Pattern.quote(layout.databaseName()) + "-segment-\\d{6,}(-\\d+)?\\.journal");
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(layout.dataDir())) {
             return out;
         }
         try (DirectoryStream<Path> s = Files.newDirectoryStream(layout.dataDir())) {
             for (Path f : s) {
-                if (p.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f)) {
+                if (isClosedSegmentName(layout.databaseName(), f.getFileName().toString()) && Files.isRegularFile(f)) {
                     out.add(f);
                 }
             }

@@ -168,10 +168,7 @@ public final class LogCommands {
         Filter f = page.filter;
         List<io.tetradb.protocol.LogSegmentFile> archived = new java.util.ArrayList<>();
         io.tetradb.protocol.BackupHistory h = history.get();
-        java.util.Map<String, io.tetradb.protocol.LogSegmentFile> byName = new java.util.TreeMap<>();
-        h.getEntriesList().forEach(e -> e.getLogSegmentsList().forEach(s -> byName.put(s.getFile(), s)));
-        h.getLogSegmentsList().forEach(s -> byName.put(s.getFile(), s));
-        for (io.tetradb.protocol.LogSegmentFile s : byName.values()) {
+        for (io.tetradb.protocol.LogSegmentFile s : io.tetradb.server.backup.SegmentArchiver.archivedSegments(h)) {
             boolean holdsSome = s.getLastOperation() >= s.getFirstOperation()
                     && s.getFirstOperation() < current.getFirstOperation();
             boolean wanted = f.fromOperation > 0 ? s.getLastOperation() >= f.fromOperation
@@ -190,10 +187,7 @@ public final class LogCommands {
             }
             java.nio.file.Path plain = java.nio.file.Files.createTempFile(layout.root(), ".log-show-", ".journal");
             try {
-                try (java.io.InputStream in = new com.github.luben.zstd.ZstdInputStream(
-                        java.nio.file.Files.newInputStream(zst))) {
-                    java.nio.file.Files.copy(in, plain, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
+                io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain);
                 if (!readWhole(plain, current.getDatabaseId(), page)) {
                     return false;
                 }

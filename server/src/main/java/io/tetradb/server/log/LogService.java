@@ -108,7 +108,8 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
                 system.setAutoCommit(auto);
             }
         }
-        long next = Math.max(Watermarks.highest(applied), lastBefore) + 1;
+        long held = Watermarks.highest(applied);
+        long next = Math.max(held, lastBefore) + 1;
         io.tetradb.protocol.log.CancelledSpan cut = pendingCut;
         if (cut != null && java.nio.file.Files.exists(layout.logFile())) {
             closeForCut(databaseId);
@@ -116,7 +117,6 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         History before = history(databaseId);
         Timeline timeline = cut == null ? before.timeline() : before.timeline().with(cut.getFirstOperation(),
                 cut.getLastOperation(), cut.getAtMillis(), cut.getReason());
-        long held = Watermarks.highest(applied);
         if (before.firstOperation() > held + 1 && timeline.notCancelled(held + 1, before.firstOperation() - 1) > 0) {
             throw new DataFileBehindLog("The data file holds the operations up to " + held + ", but the log in "
                     + layout.dataDir() + " starts at operation " + before.firstOperation() + ": the operations "

@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -150,15 +149,12 @@ final class LogForward {
                                                                         io.tetradb.protocol.BackupHistory h)
             throws IOException {
         List<io.tetradb.server.log.LogIntegration.Source> out = new ArrayList<>();
-        Map<String, io.tetradb.protocol.LogSegmentFile> archived = new java.util.TreeMap<>();
-        List<io.tetradb.protocol.LogSegmentFile> all = new ArrayList<>(h.getLogSegmentsList());
-        h.getEntriesList().forEach(e -> all.addAll(e.getLogSegmentsList()));
-        for (io.tetradb.protocol.LogSegmentFile f : all) {
+        List<io.tetradb.protocol.LogSegmentFile> ordered = new ArrayList<>();
+        for (io.tetradb.protocol.LogSegmentFile f : io.tetradb.server.backup.SegmentArchiver.archivedSegments(h)) {
             if (f.getLastOperation() > held) {
-                archived.put(f.getFile(), f);
+                ordered.add(f);
             }
         }
-        List<io.tetradb.protocol.LogSegmentFile> ordered = new ArrayList<>(archived.values());
         ordered.sort(java.util.Comparator.comparingLong(io.tetradb.protocol.LogSegmentFile::getFirstOperation));
         Path destination = BackupSettings.load(layout).destination();
         Path logDir = Files.createTempDirectory(work, "log-"); // one per pass: an in-place restore reads twice
@@ -174,9 +170,7 @@ final class LogForward {
                         + " fails its checksum: SHA-256 " + sha + ", the history records " + f.getSha256() + ".");
             }
             Path plain = logDir.resolve(f.getFile().replaceFirst("\\.zst$", ""));
-            try (java.io.InputStream in = new com.github.luben.zstd.ZstdInputStream(Files.newInputStream(zst))) {
-                Files.copy(in, plain);
-            }
+            io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain);
             out.add(new io.tetradb.server.log.LogIntegration.Source(f.getFile(), plain, -1));
         }
         for (Path p : io.tetradb.server.backup.SegmentArchiver.closedSegmentsInOrder(layout)) {

@@ -81,8 +81,6 @@ public final class RestoreService {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final Duration SESSIONS_END_TIMEOUT = Duration.ofSeconds(30);
     private static final String MANIFEST = "MANIFEST.json";
-    private static final java.util.regex.Pattern LOG_FILE_AFTER_NAME =
-            java.util.regex.Pattern.compile("(-segment-\\d{6,}(-\\d+)?)?\\.journal");
 
     private final DataLayout layout;
     private final Database database;
@@ -238,11 +236,8 @@ public final class RestoreService {
             io.tetradb.protocol.BackupHistory history = history();
             Path destination = BackupSettings.load(layout).destination();
             List<Span> spans = new ArrayList<>();
-            Map<String, io.tetradb.protocol.LogSegmentFile> archived = new java.util.TreeMap<>();
-            List<io.tetradb.protocol.LogSegmentFile> all = new ArrayList<>(history.getLogSegmentsList());
-            history.getEntriesList().forEach(e -> all.addAll(e.getLogSegmentsList()));
-            all.forEach(f -> archived.put(f.getFile(), f));
-            for (io.tetradb.protocol.LogSegmentFile f : archived.values()) {
+            for (io.tetradb.protocol.LogSegmentFile f : io.tetradb.server.backup.SegmentArchiver.archivedSegments(
+                    history)) {
                 if (f.getLastOperation() < f.getFirstOperation()) {
                     continue; // holds none
                 }
@@ -768,11 +763,9 @@ public final class RestoreService {
         }
     }
 
-    /** The log file or a closed segment of this database ({@code <name>.journal}, {@code <name>-segment-NNNNNN.journal}). */
+    /** The log file or a closed segment of this database. */
     static boolean isLogFile(DataLayout layout, Path f) {
-        String n = f.getFileName().toString();
-        return n.startsWith(layout.databaseName())
-                && LOG_FILE_AFTER_NAME.matcher(n.substring(layout.databaseName().length())).matches();
+        return io.tetradb.server.backup.SegmentArchiver.isLogFileName(layout.databaseName(), f.getFileName().toString());
     }
 
     /** What an in-place restore is for: its journal events, its folder of replaced files. */
