@@ -474,10 +474,8 @@ public final class RestoreService {
             Files.createDirectories(to.getParent());
             work = Files.createTempDirectory(to.getParent(), "." + to.getFileName() + ".restore-");
             Path staged = work.resolve(to.getFileName().toString());
-            JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+            JsonNode manifest = stage(archive, staged);
             journalNumber = manifest.path("number").asLong(number);
-            requireDataFile(manifest, archive);
-            renameDataFiles(staged, manifest.path("database").asText(""));
             completeFromLive(layout, staged);
             io.tetradb.server.log.LogIntegration.Result integrated = null;
             if (!point.noLog()) {
@@ -822,11 +820,10 @@ public final class RestoreService {
             try {
                 work = Files.createTempDirectory(layout.root(), ".restore-");
                 staged = work.resolve(layout.databaseName());
-                manifest = BackupArchiveReader.extract(archive, staged);
+                manifest = stage(archive, staged);
                 journalNumber = manifest.path("number").asLong(number);
-                requireDataFile(manifest, archive);
+                // The archive's own folders (before the live engine key and users complete it) replace the live ones.
                 folders = topFolders(staged);
-                renameDataFiles(staged, manifest.path("database").asText(""));
                 completeFromLive(layout, staged);
                 check(staged, archive);
                 // 2. The log up to what it holds now, while the server still serves.
@@ -1158,6 +1155,17 @@ public final class RestoreService {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + archive.getFileName()
                     + " holds no data file (a structure-only backup): there is no database to restore.");
         }
+    }
+
+    /**
+     * Extracts {@code archive} as a database folder {@code staged} (its data file named after
+     * the folder); 1411 when it is damaged, 2010 when it holds no data file. Returns its manifest.
+     */
+    private static JsonNode stage(Path archive, Path staged) throws IOException {
+        JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+        requireDataFile(manifest, archive);
+        renameDataFiles(staged, manifest.path("database").asText(""));
+        return manifest;
     }
 
     /** Renames {@code Data/<archived name>.*} after the folder it now lives in. */
