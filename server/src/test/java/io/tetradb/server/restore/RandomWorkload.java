@@ -164,6 +164,25 @@ final class RandomWorkload implements AutoCloseable {
 
     // ---- the workload ------------------------------------------------------------------
 
+    /**
+     * {@code n} actions, a backup before action {@code backupA} and {@code backupB} and
+     * {@code log new} before {@code logNew} (-1: none), a point recorded after one in six or so.
+     */
+    void actions(int n, int backupA, int backupB, int logNew) {
+        for (int i = 0; i < n; i++) {
+            if (i == backupA || i == backupB) {
+                takeBackup();
+            }
+            if (i == logNew) {
+                logNew();
+            }
+            action();
+            if (rnd.nextInt(6) == 0) {
+                record();
+            }
+        }
+    }
+
     void action() {
         int k = rnd.nextInt(100);
         if (k < 45) {

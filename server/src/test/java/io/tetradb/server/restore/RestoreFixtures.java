@@ -46,6 +46,35 @@ public final class RestoreFixtures {
         return t + 1;
     }
 
+    /**
+     * Holds the server's backups at their gate close until closed: what a test acts on while a
+     * backup runs. Start the backup, then {@link #awaitGateClosed()}.
+     */
+    static final class GateHold implements AutoCloseable {
+        private final java.util.concurrent.CountDownLatch gateClosed = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        GateHold(io.tetradb.server.TetraServer server) {
+            server.backups().onGateClosed(n -> {
+                gateClosed.countDown();
+                try {
+                    release.await(120, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+
+        void awaitGateClosed() throws InterruptedException {
+            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).as("the backup closed its gate").isTrue();
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+        }
+    }
+
     /** Runs a backup through the admin API and waits for its end; asserts it succeeded. */
     public static BackupRecord backup(TetraClient admin) {
         long number = admin.admin().startBackup().getBackupNumber();

@@ -229,24 +229,12 @@ class RestoreInPlaceIT extends RestoreTestServer {
     @Test
     void aRunningBackupRefusesItWith1419() throws Exception {
         backup(admin);
-        CountDownLatch gateClosed = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        server.backups().onGateClosed(n -> {
-            gateClosed.countDown();
-            try {
-                release.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        try {
+        try (RestoreFixtures.GateHold hold = new RestoreFixtures.GateHold(server)) {
             admin.admin().startBackup();
-            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            hold.awaitGateClosed();
             TetraException e = fails(() -> admin.admin().restoreInPlace(1));
             assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_ALREADY_RUNNING);
             assertThat(server.state()).isEqualTo("RUNNING");
-        } finally {
-            release.countDown();
         }
         await().atMost(120, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
         assertThat(server.layout().root().resolve("Replaced Files (restore)")).doesNotExist();

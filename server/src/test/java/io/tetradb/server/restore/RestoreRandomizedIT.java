@@ -134,18 +134,7 @@ class RestoreRandomizedIT {
         int backup2 = 20 + rnd.nextInt(ACTIONS / 3);
         int backup3 = backup2 + 10 + rnd.nextInt(ACTIONS / 3);
         int logNew = 10 + rnd.nextInt(ACTIONS - 20);
-        for (int i = 0; i < ACTIONS; i++) {
-            if (i == backup2 || i == backup3) {
-                w.takeBackup();
-            }
-            if (i == logNew) {
-                w.logNew();
-            }
-            w.action();
-            if (rnd.nextInt(6) == 0) {
-                w.record();
-            }
-        }
+        w.actions(ACTIONS, backup2, backup3, logNew);
         w.record();
         checkPoints(w);
     }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Timeout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static io.tetradb.server.restore.RestoreFixtures.backup;
@@ -150,27 +149,15 @@ class RestoreRefusalsIT extends RestoreTestServer {
         backup(admin);
         admin.update("INSERT INTO T VALUES (101, 'x')");
         long point = server.logs().log().lastOperation();
-        CountDownLatch gateClosed = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        server.backups().onGateClosed(n -> {
-            gateClosed.countDown();
-            try {
-                release.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        try {
+        try (RestoreFixtures.GateHold hold = new RestoreFixtures.GateHold(server)) {
             admin.admin().startBackup();
-            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            hold.awaitGateClosed();
             TetraException e = fails(() -> admin.admin().rollback(RollbackRequest.newBuilder()
                     .setToOperation(point).build()));
             assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_ALREADY_RUNNING);
             TetraException r = fails(() -> admin.admin().restore(RestoreBackup.newBuilder().setNumber(1)
                     .setInPlace(true).setUntilOperation(point).build()));
             assertThat(r.code()).isEqualTo(ErrorCode.BACKUP_ALREADY_RUNNING);
-        } finally {
-            release.countDown();
         }
         await().atMost(120, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
         assertThat(server.layout().root().resolve("Replaced Files (rollback)")).doesNotExist();

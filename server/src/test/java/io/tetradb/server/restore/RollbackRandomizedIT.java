@@ -106,7 +106,7 @@ class RollbackRandomizedIT {
             int backup2 = 10 + rnd.nextInt(ACTIONS_BEFORE / 2);
             int backup3 = backup2 + 5 + rnd.nextInt(ACTIONS_BEFORE / 3);
             int logNew = 5 + rnd.nextInt(ACTIONS_BEFORE - 10);
-            actions(ACTIONS_BEFORE, backup2, backup3, logNew);
+            w.actions(ACTIONS_BEFORE, backup2, backup3, logNew);
             w.record();
 
             // 1, 2: the dry run and the rollback to a point recorded after backup 1
@@ -121,7 +121,7 @@ class RollbackRandomizedIT {
 
             // 3: the new timeline: a backup, a dry run over the cancelled span, a second cut
             int backup4 = rnd.nextInt(ACTIONS_BETWEEN / 2);
-            actions(ACTIONS_BETWEEN, backup4, -1, -1);
+            w.actions(ACTIONS_BETWEEN, backup4, -1, -1);
             w.record();
             List<Point> kept = current(w.points);
             List<Point> beforeFirstCut = kept.stream().filter(x -> x.operation() <= p.operation()).toList();
@@ -146,7 +146,7 @@ class RollbackRandomizedIT {
                     inPlaceTo(q);
                 }
             }
-            actions(ACTIONS_AFTER, -1, -1, -1);
+            w.actions(ACTIONS_AFTER, -1, -1, -1);
             w.record();
 
             // 4: restores to a folder along the history as it now is
@@ -166,22 +166,6 @@ class RollbackRandomizedIT {
                     + "%d restores compared%n", seed, w.transcript.size(), lastOperation, w.points.size(),
                     cuts.stream().map(c -> c.how() + " to " + c.kept().operation() + " cancelling "
                             + c.firstCancelled() + "-" + c.lastCancelled()).toList(), restores);
-        }
-
-        /** {@code n} actions, a backup before action {@code backupA} and {@code backupB}, {@code log new} before {@code logNew}. */
-        private void actions(int n, int backupA, int backupB, int logNew) {
-            for (int i = 0; i < n; i++) {
-                if (i == backupA || i == backupB) {
-                    w.takeBackup();
-                }
-                if (i == logNew) {
-                    w.logNew();
-                }
-                w.action();
-                if (rnd.nextInt(6) == 0) {
-                    w.record();
-                }
-            }
         }
 
         /**
