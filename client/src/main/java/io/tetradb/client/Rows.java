@@ -29,6 +29,7 @@ import java.util.NoSuchElementException;
  * }</pre>
  */
 public final class Rows implements Iterable<Row>, AutoCloseable {
+    private final TetraClient client;
     private final ClientConnection connection;
     private final StatementHandler handler;
     private final List<ColumnInfo> columns;
@@ -39,8 +40,9 @@ public final class Rows implements Iterable<Row>, AutoCloseable {
     private boolean iterated;
     private long rowsRead;
 
-    Rows(ClientConnection connection, StatementHandler handler, List<ColumnInfo> columns, ExecuteDone doneNow) {
-        this.connection = connection;
+    Rows(TetraClient client, StatementHandler handler, List<ColumnInfo> columns, ExecuteDone doneNow) {
+        this.client = client;
+        this.connection = client.connection();
         this.handler = handler;
         this.columns = columns;
         this.index = TetraClient.indexOf(columns);
@@ -65,6 +67,26 @@ public final class Rows implements Iterable<Row>, AutoCloseable {
     /** How the server classified the statement, once known (at the end of a query). */
     public StatementKind kind() {
         return done == null ? StatementKind.STATEMENT_KIND_UNSPECIFIED : done.getKind();
+    }
+
+    /** The keys a write generated when they were asked for (empty otherwise, and for a query). */
+    public List<Row> generatedKeys() {
+        return done == null ? List.of() : SqlStatement.generatedKeys(done);
+    }
+
+    /** Empty, or what went wrong after a write ran (see {@link Result#warning()}); known at the end. */
+    public String warning() {
+        return done == null ? "" : done.getWarning();
+    }
+
+    /** Whether the session had an open transaction when the statement ended; false until it did. */
+    public boolean inTransaction() {
+        return done != null && done.getInTransaction();
+    }
+
+    /** Whether every row was read (or the statement returned none): the server's cursor is closed. */
+    public boolean isDone() {
+        return done != null;
     }
 
     /** Rows read so far. */
@@ -112,7 +134,7 @@ public final class Rows implements Iterable<Row>, AutoCloseable {
             }
             Object next;
             try {
-                next = handler.take();
+                next = client.takeFrom(handler);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new TetraException(ErrorCode.CANCELLED, "Interrupted while reading rows.");

@@ -31,6 +31,13 @@ public final class SqlStatement {
     private int fetchSize;
     private boolean returnGeneratedKeys;
     private WaitPolicy waitPolicy;
+    private long maxRows;
+    private long timeoutMillis;
+    private List<String> keyNames = List.of();
+    private int[] keyIndexes = new int[0];
+    private boolean readOnly;
+    /** The request running now (its reply not yet complete), for {@link #cancel()} from another thread. */
+    private volatile StatementHandler running;
 
     SqlStatement(TetraClient client, String sql) {
         this.client = client;
@@ -63,10 +70,67 @@ public final class SqlStatement {
         return this;
     }
 
+    /** Asks for the keys an INSERT generates in these columns (by name). */
+    public SqlStatement generatedKeyColumns(String... names) {
+        keyNames = List.of(names);
+        return this;
+    }
+
+    /** Asks for the keys an INSERT generates in these columns (1-based indexes in the table). */
+    public SqlStatement generatedKeyColumns(int... indexes) {
+        keyIndexes = indexes.clone();
+        return this;
+    }
+
+    /** At most this many rows of a query are sent (0, the default: all); the result ends there. */
+    public SqlStatement maxRows(long rows) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("maxRows may not be negative: " + rows + ".");
+        }
+        maxRows = rows;
+        return this;
+    }
+
+    /**
+     * The server cancels the statement when it runs longer than this (zero, the default:
+     * only the role's statement timeout); the shorter of the two applies. A statement it
+     * cancels fails with 2009 and {@link io.tetradb.protocol.TetraException#timedOut()}.
+     */
+    public SqlStatement timeout(java.time.Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("A timeout may not be negative: " + timeout + ".");
+        }
+        timeoutMillis = timeout.isZero() ? 0 : Math.max(1, timeout.toMillis());
+        return this;
+    }
+
+    /** Refuses the statement (2007) if it writes, instead of running it (a read-only connection). */
+    public SqlStatement readOnly(boolean v) {
+        readOnly = v;
+        return this;
+    }
+
+    /**
+     * Cancels this statement's request on the server, from any thread: a write waiting for a
+     * backup is answered -9976 and never runs, a running statement is interrupted (2009), a
+     * query's cursor is closed. Nothing happens when the statement is not running.
+     */
+    public void cancel() {
+        StatementHandler h = running;
+        if (h != null && !h.isFinished() && h.requestId() != 0) {
+            client.connection().send(ClientMessage.newBuilder().setCancel(
+                    io.tetradb.protocol.Cancel.newBuilder().setTargetRequestId(h.requestId())));
+        }
+    }
+
     private ClientMessage.Builder message(int credit) {
         Execute.Builder e = Execute.newBuilder().setSql(sql).setFetchSize(fetchSize).setInitialCredit(credit)
                 .setReturnGeneratedKeys(returnGeneratedKeys).setWaitPolicy(waitPolicy.toWire())
-                .setWaitAtMostMillis(waitPolicy.limit().toMillis());
+                .setWaitAtMostMillis(waitPolicy.limit().toMillis()).setMaxRows(maxRows)
+                .setTimeoutMillis(timeoutMillis).addAllGeneratedKeyNames(keyNames).setReadOnly(readOnly);
+        for (int i : keyIndexes) {
+            e.addGeneratedKeyIndexes(i);
+        }
         for (Object p : parameters) {
             e.addParameters(Values.of(p));
         }
@@ -76,18 +140,20 @@ public final class SqlStatement {
     /** Runs the statement and streams its rows (for a write, the Rows has none and gives the update count). */
     public Rows query() {
         StatementHandler h = new StatementHandler(false, STREAM_CREDIT / 2, null);
+        running = h;
         h.start(client.connection(), message(STREAM_CREDIT));
-        ResultHeader header = TetraClient.await(h.started());
+        ResultHeader header = client.awaitReply(h.started(), h);
         ExecuteDone doneNow = header == null ? h.finished().getNow(null) : null;
-        return new Rows(client.connection(), h, TetraClient.columns(header), doneNow);
+        return new Rows(client, h, TetraClient.columns(header), doneNow);
     }
 
     /** Runs the statement and returns its whole outcome (waited for on this thread). */
     public Result execute() {
         List<io.tetradb.protocol.Row> raw = Collections.synchronizedList(new ArrayList<>());
         StatementHandler h = collecting(raw);
+        running = h;
         h.start(client.connection(), message(STREAM_CREDIT));
-        return result(h, raw, TetraClient.await(h.finished()));
+        return result(h, raw, client.awaitReply(h.finished(), h));
     }
 
     /**
@@ -97,6 +163,7 @@ public final class SqlStatement {
     public TetraFuture<Result> executeAsync() {
         List<io.tetradb.protocol.Row> raw = Collections.synchronizedList(new ArrayList<>());
         StatementHandler h = collecting(raw);
+        running = h;
         TetraFuture<Result> future = client.callbacks().complete(h.finished(), new TetraFuture<>(client.connection()),
                 done -> result(h, raw, done));
         future.requestId(h.start(client.connection(), message(STREAM_CREDIT)));
@@ -118,14 +185,19 @@ public final class SqlStatement {
                 rows.add(TetraClient.toRow(columns, index, r));
             }
         }
+        return new Result(done.getIsQuery(), columns, Collections.unmodifiableList(rows),
+                done.getIsQuery() ? -1 : done.getUpdateCount(), generatedKeys(done), done.getKind(),
+                done.getInTransaction(), done.getWarning());
+    }
+
+    /** The generated keys an ExecuteDone carries. */
+    static List<Row> generatedKeys(ExecuteDone done) {
         List<ColumnInfo> keyColumns = TetraClient.columns(done.hasGeneratedKeyColumns() ? done.getGeneratedKeyColumns() : null);
         Map<String, Integer> keyIndex = TetraClient.indexOf(keyColumns);
         List<Row> keys = new ArrayList<>();
         for (io.tetradb.protocol.Row r : done.getGeneratedKeysList()) {
             keys.add(TetraClient.toRow(keyColumns, keyIndex, r));
         }
-        return new Result(done.getIsQuery(), columns, Collections.unmodifiableList(rows),
-                done.getIsQuery() ? -1 : done.getUpdateCount(), Collections.unmodifiableList(keys), done.getKind(),
-                done.getInTransaction(), done.getWarning());
+        return Collections.unmodifiableList(keys);
     }
 }

@@ -2,11 +2,13 @@ package io.tetradb.client;
 
 import io.tetradb.client.internal.Callbacks;
 import io.tetradb.client.internal.ClientConnection;
+import io.tetradb.client.internal.StatementHandler;
 import io.tetradb.client.internal.TlsSockets;
 import io.tetradb.protocol.Begin;
 import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.Column;
 import io.tetradb.protocol.Commit;
+import io.tetradb.protocol.Describe;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.Event;
 import io.tetradb.protocol.Goodbye;
@@ -19,6 +21,7 @@ import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.Value;
 import io.tetradb.protocol.Values;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -27,6 +30,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -75,6 +80,7 @@ public final class TetraClient implements AutoCloseable {
     private final TetraAdmin admin;
     private final Callbacks callbacks;
     private volatile WaitPolicy waitPolicy;
+    private volatile Duration networkTimeout = Duration.ZERO;
 
     private TetraClient(ClientConfig config, ClientConnection connection, Callbacks callbacks) {
         this.config = config;
@@ -153,7 +159,7 @@ public final class TetraClient implements AutoCloseable {
 
     /** Opens a transaction: later statements run in it until commit or rollback. */
     public void begin() {
-        await(connection.send(ClientMessage.newBuilder().setBegin(Begin.getDefaultInstance())));
+        awaitReply(connection.send(ClientMessage.newBuilder().setBegin(Begin.getDefaultInstance())), null);
     }
 
     /** As {@link #begin()}; the future completes on the callback executor. */
@@ -163,7 +169,7 @@ public final class TetraClient implements AutoCloseable {
 
     /** Commits the open transaction (nothing happens when none is open). */
     public void commit() {
-        await(connection.send(ClientMessage.newBuilder().setCommit(Commit.getDefaultInstance())));
+        awaitReply(connection.send(ClientMessage.newBuilder().setCommit(Commit.getDefaultInstance())), null);
     }
 
     /** As {@link #commit()}; the future completes on the callback executor. */
@@ -173,7 +179,7 @@ public final class TetraClient implements AutoCloseable {
 
     /** Rolls the open transaction back (nothing happens when none is open). */
     public void rollback() {
-        await(connection.send(ClientMessage.newBuilder().setRollback(Rollback.getDefaultInstance())));
+        awaitReply(connection.send(ClientMessage.newBuilder().setRollback(Rollback.getDefaultInstance())), null);
     }
 
     /** As {@link #rollback()}; the future completes on the callback executor. */
@@ -184,7 +190,72 @@ public final class TetraClient implements AutoCloseable {
 
     /** Round trip to the server. */
     public void ping() {
-        await(connection.send(ClientMessage.newBuilder().setPing(Ping.getDefaultInstance())));
+        awaitReply(connection.send(ClientMessage.newBuilder().setPing(Ping.getDefaultInstance())), null);
+    }
+
+    /**
+     * Round trip to the server within {@code timeout}: false when the connection is closed,
+     * broken or no answer came in time (the connection stays as it is). JDBC's
+     * {@code isValid}.
+     */
+    public boolean ping(Duration timeout) {
+        if (!connection.isOpen()) {
+            return false;
+        }
+        try {
+            connection.send(ClientMessage.newBuilder().setPing(Ping.getDefaultInstance()))
+                    .get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Prepares {@code sql} on the server without running it and describes its parameters
+     * and result columns (JDBC's ParameterMetaData and ResultSetMetaData before execution).
+     */
+    public StatementDescription describe(String sql) {
+        ServerMessage m = awaitReply(connection.send(ClientMessage.newBuilder()
+                .setDescribe(Describe.newBuilder().setSql(sql))), null);
+        return StatementDescription.of(m.getDescription());
+    }
+
+    /**
+     * How long a synchronous call waits while the server sends nothing for its request
+     * before the connection is closed and the call fails with 2011 (JDBC's
+     * {@code setNetworkTimeout}); zero (the default) waits as long as it takes. A statement
+     * that streams rows, or a write told it waits for a backup, hears from the server and
+     * keeps its connection; one the server is silent about for that long does not.
+     */
+    public void networkTimeout(Duration timeout) {
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("A network timeout may not be negative: " + timeout + ".");
+        }
+        networkTimeout = timeout;
+    }
+
+    /** The network timeout (zero: none). */
+    public Duration networkTimeout() {
+        return networkTimeout;
+    }
+
+    /**
+     * Closes the connection at once, without the goodbye {@link #close} says: every pending
+     * and later call fails with 2011 (JDBC's {@code abort}). The server ends the session as
+     * for a lost connection: an open transaction is rolled back.
+     */
+    public void abort() {
+        connection.close(new TetraException(ErrorCode.CONNECTION_LOST, "The connection was aborted."));
+        callbacks.shutdown();
+    }
+
+    /** The storage engine's version (H2's), as the server reports it; empty from an older server. */
+    public String engineVersion() {
+        return connection.hello().getEngineVersion();
     }
 
     /** Administration (role admin). */
@@ -264,6 +335,65 @@ public final class TetraClient implements AutoCloseable {
     /** A future completed with {@code map} of {@code reply}'s message on the callback executor. */
     <T> CompletableFuture<T> deliver(CompletableFuture<ServerMessage> reply, Function<ServerMessage, T> map) {
         return callbacks.complete(reply, new CompletableFuture<>(), map);
+    }
+
+    /**
+     * Waits for {@code f}, the reply to a request of {@code h} (null: a request without a
+     * handler), within the network timeout counted from the last time the server sent
+     * anything for that request.
+     */
+    <T> T awaitReply(CompletableFuture<T> f, StatementHandler h) {
+        Duration timeout = networkTimeout;
+        if (timeout.isZero()) {
+            return await(f);
+        }
+        long limit = timeout.toNanos();
+        long start = System.nanoTime();
+        try {
+            while (true) {
+                long left = Math.max(start, h == null ? start : h.lastHeard()) + limit - System.nanoTime();
+                if (left <= 0) {
+                    throw networkTimedOut(timeout);
+                }
+                try {
+                    return f.get(left, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    // heard from since? the loop decides
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TetraException(ErrorCode.CANCELLED, "Interrupted while waiting for the server.");
+        } catch (ExecutionException e) {
+            throw ClientConnection.unwrap(e).rethrown();
+        }
+    }
+
+    /** The next item of a streamed statement ({@link StatementHandler#take}), within the network timeout. */
+    Object takeFrom(StatementHandler h) throws InterruptedException {
+        Duration timeout = networkTimeout;
+        if (timeout.isZero()) {
+            return h.take();
+        }
+        long limit = timeout.toNanos();
+        long start = System.nanoTime();
+        while (true) {
+            long left = Math.max(start, h.lastHeard()) + limit - System.nanoTime();
+            if (left <= 0) {
+                throw networkTimedOut(timeout);
+            }
+            Object next = h.poll(left);
+            if (next != null) {
+                return next;
+            }
+        }
+    }
+
+    private TetraException networkTimedOut(Duration timeout) {
+        TetraException e = new TetraException(ErrorCode.CONNECTION_LOST, "No reply from the server within the "
+                + "network timeout of " + timeout.toMillis() + " ms: the connection was closed.");
+        connection.close(e);
+        return e;
     }
 
     static <T> T await(CompletableFuture<T> f) {

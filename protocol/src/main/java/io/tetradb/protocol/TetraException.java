@@ -19,6 +19,7 @@ public class TetraException extends RuntimeException {
     private final String sqlState;
     private final int vendorCode;
     private final boolean inTransaction;
+    private final boolean timedOut;
 
     /** An error with a code and a message. */
     public TetraException(ErrorCode code, String message) {
@@ -40,17 +41,28 @@ public class TetraException extends RuntimeException {
     public static TetraException fromWire(Error error) {
         return new TetraException(ErrorCode.fromCode(error.getCode()), error.getCode(), error.getMessage(),
                 error.getSqlState().isEmpty() ? null : error.getSqlState(), error.getVendorCode(),
-                error.getInTransaction(), null);
+                error.getInTransaction(), error.getTimedOut(), null);
+    }
+
+    /** A cancellation (2009) by the statement's timeout. */
+    public static TetraException timedOut(String message) {
+        return new TetraException(ErrorCode.CANCELLED, ErrorCode.CANCELLED.code(), message, null, 0, false, true, null);
     }
 
     protected TetraException(ErrorCode code, int rawCode, String message, String sqlState, int vendorCode,
                              boolean inTransaction, Throwable cause) {
+        this(code, rawCode, message, sqlState, vendorCode, inTransaction, false, cause);
+    }
+
+    private TetraException(ErrorCode code, int rawCode, String message, String sqlState, int vendorCode,
+                           boolean inTransaction, boolean timedOut, Throwable cause) {
         super(message == null || message.isEmpty() ? code.defaultMessage() : message, cause);
         this.code = code;
         this.rawCode = rawCode;
         this.sqlState = sqlState;
         this.vendorCode = vendorCode;
         this.inTransaction = inTransaction;
+        this.timedOut = timedOut;
     }
 
     /** The error code. */
@@ -78,20 +90,25 @@ public class TetraException extends RuntimeException {
         return inTransaction;
     }
 
+    /** Whether a statement timeout (the request's or the role's) cancelled the statement (2009). */
+    public boolean timedOut() {
+        return timedOut;
+    }
+
     /** A copy of this error that says whether the session's transaction stays open. */
     public TetraException withInTransaction(boolean open) {
-        return new TetraException(code, rawCode, getMessage(), sqlState, vendorCode, open, getCause());
+        return new TetraException(code, rawCode, getMessage(), sqlState, vendorCode, open, timedOut, getCause());
     }
 
     /** A copy with this exception as its cause, so that a rethrow shows where the caller waited. */
     public TetraException rethrown() {
-        return new TetraException(code, rawCode, getMessage(), sqlState, vendorCode, inTransaction, this);
+        return new TetraException(code, rawCode, getMessage(), sqlState, vendorCode, inTransaction, timedOut, this);
     }
 
     /** The wire form of this error. */
     public Error toWire() {
         Error.Builder b = Error.newBuilder().setCode(rawCode).setMessage(getMessage())
-                .setVendorCode(vendorCode).setInTransaction(inTransaction);
+                .setVendorCode(vendorCode).setInTransaction(inTransaction).setTimedOut(timedOut);
         if (sqlState != null) {
             b.setSqlState(sqlState);
         }

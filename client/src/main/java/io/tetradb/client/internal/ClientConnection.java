@@ -294,8 +294,13 @@ public final class ClientConnection {
 
     /** Closes the connection; pending requests fail with 2011. */
     public void close() {
+        close(new TetraException(ErrorCode.CONNECTION_LOST, "The client is closed."));
+    }
+
+    /** Closes the connection at once (no goodbye); pending and later requests fail with {@code cause}. */
+    public void close(TetraException cause) {
         if (closedCause == null) {
-            closedCause = new TetraException(ErrorCode.CONNECTION_LOST, "The client is closed.");
+            closedCause = cause;
         }
         connected = false;
         closeQuietly(socket);

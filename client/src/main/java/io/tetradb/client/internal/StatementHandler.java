@@ -33,6 +33,7 @@ public final class StatementHandler implements ResponseHandler {
     private volatile long requestId;
     private int consumedSinceGrant;
     private volatile Consumer<io.tetradb.protocol.Event> requestEvents;
+    private volatile long lastHeard = System.nanoTime();
 
     /**
      * @param collect     grant credit on arrival (the caller keeps every row) rather than on consumption
@@ -72,8 +73,24 @@ public final class StatementHandler implements ResponseHandler {
         requestEvents = l;
     }
 
+    /** When the server last sent something for this request ({@link System#nanoTime}). */
+    public long lastHeard() {
+        return lastHeard;
+    }
+
+    /** Whether the request was answered (its end or an error came). */
+    public boolean isFinished() {
+        return finished.isDone();
+    }
+
+    /** The next batch, ExecuteDone or TetraException, or null when none came within {@code nanos}. */
+    public Object poll(long nanos) throws InterruptedException {
+        return queue.poll(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
     @Override
     public boolean onMessage(ServerMessage m) {
+        lastHeard = System.nanoTime();
         switch (m.getBodyCase()) {
             case RESULT_HEADER:
                 started.complete(m.getResultHeader());

@@ -113,7 +113,8 @@ public final class LoginHandler extends SimpleChannelInboundHandler<ClientMessag
                 state = State.AWAIT_AUTH_START;
                 ctx.writeAndFlush(ServerMessage.newBuilder().setRequestId(id).setHello(HelloReply.newBuilder()
                         .setVersion(version).setServerVersion(serverVersion).setDatabaseName(databaseName)
-                        .setAuthMechanism(ProtocolVersion.AUTH_MECHANISM)).build());
+                        .setAuthMechanism(ProtocolVersion.AUTH_MECHANISM).setEngineVersion(org.h2.engine.Constants.FULL_VERSION))
+                        .build());
             }
             case AWAIT_AUTH_START -> {
                 if (!m.hasAuthStart()) {

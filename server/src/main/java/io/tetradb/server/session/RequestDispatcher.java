@@ -1,6 +1,9 @@
 package io.tetradb.server.session;
 
 import io.tetradb.protocol.AdminRequest;
+import io.tetradb.protocol.Describe;
+import io.tetradb.protocol.Description;
+import io.tetradb.protocol.Parameter;
 import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.Execute;
@@ -62,6 +65,8 @@ public final class RequestDispatcher {
     private static final long CHECKPOINT_WAIT_MILLIS = 10_000;
     /** Room left in a frame for the envelope around a batch. */
     private static final int FRAME_OVERHEAD = 64;
+    /** The longest statement Describe takes (as long as a frame may carry). */
+    private static final int MAX_DESCRIBE_SQL = 16 * 1024 * 1024;
 
     private final Database database;
     private final CatalogWriter catalog;
@@ -146,6 +151,9 @@ public final class RequestDispatcher {
                 case BEGIN:
                     begin(s, id, m.getBegin().getReadOnly());
                     break;
+                case DESCRIBE:
+                    describe(s, id, m.getDescribe());
+                    break;
                 case COMMIT:
                     endTransaction(s, id, true);
                     break;
@@ -215,7 +223,7 @@ public final class RequestDispatcher {
         Classification cl = task.classification();
         if (cl == null) {
             // A statement sent before (same text, no DDL since) is not parsed again.
-            cl = s.statements.classification(ex.getSql(), ex.getReturnGeneratedKeys(), s.schemaVersion());
+            cl = s.statements.classification(ex.getSql(), generatedKeys(ex), s.schemaVersion());
             if (cl == null) {
                 try {
                     cl = StatementClassifier.classify(c, ex.getSql());
@@ -256,6 +264,10 @@ public final class RequestDispatcher {
                         + "LINK_SCHEMA, user-defined Java functions, ...): it could run later with the engine's "
                         + "admin rights.");
             }
+        }
+        if (ex.getReadOnly() && cl.isWrite()) {
+            throw SqlErrors.notAllowed("The connection is read-only: " + cl.kind() + " refused (a JDBC "
+                    + "Connection.setReadOnly(true)).");
         }
         if (StatementClassifier.isCheckpoint(cl.commandType()) && database.runsOnEngineAdmin(s.role())) {
             return checkpoint(s, id, cl);
@@ -316,6 +328,68 @@ public final class RequestDispatcher {
         return OrderedExecutor.Outcome.DONE;
     }
 
+    /**
+     * Which generated keys {@code ex} asks for, as the statement cache keys them: "" none,
+     * "*" the engine's choice, "n:" and the column names, "i:" and the column indexes.
+     */
+    static String generatedKeys(Execute ex) {
+        if (ex.getGeneratedKeyNamesCount() > 0) {
+            return "n:" + String.join("\u0000", ex.getGeneratedKeyNamesList());
+        }
+        if (ex.getGeneratedKeyIndexesCount() > 0) {
+            StringBuilder b = new StringBuilder("i:");
+            for (int i : ex.getGeneratedKeyIndexesList()) {
+                b.append(i).append(',');
+            }
+            return b.toString();
+        }
+        return ex.getReturnGeneratedKeys() ? "*" : "";
+    }
+
+    /** Prepares {@code ex}'s statement with the generated keys it asks for. */
+    private static PreparedStatement prepare(Connection c, Execute ex) throws SQLException {
+        if (ex.getGeneratedKeyNamesCount() > 0) {
+            return c.prepareStatement(ex.getSql(), ex.getGeneratedKeyNamesList().toArray(new String[0]));
+        }
+        if (ex.getGeneratedKeyIndexesCount() > 0) {
+            int[] indexes = new int[ex.getGeneratedKeyIndexesCount()];
+            for (int i = 0; i < indexes.length; i++) {
+                indexes[i] = ex.getGeneratedKeyIndexes(i);
+            }
+            return c.prepareStatement(ex.getSql(), indexes);
+        }
+        return ex.getReturnGeneratedKeys() ? c.prepareStatement(ex.getSql(), Statement.RETURN_GENERATED_KEYS)
+                : c.prepareStatement(ex.getSql());
+    }
+
+    /**
+     * Describes a statement without running it (JDBC's ParameterMetaData and a prepared
+     * statement's result columns): H2 prepares it in the session, which neither executes
+     * nor locks anything; nothing is logged or held back by a backup.
+     */
+    private void describe(Session s, long id, Describe d) throws SQLException {
+        if (d.getSql().length() > MAX_DESCRIBE_SQL) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The statement to describe is longer than "
+                    + MAX_DESCRIBE_SQL + " characters.");
+        }
+        Description.Builder b = Description.newBuilder();
+        try (PreparedStatement ps = s.connection().prepareStatement(d.getSql())) {
+            java.sql.ParameterMetaData pm = ps.getParameterMetaData();
+            for (int i = 1; i <= pm.getParameterCount(); i++) {
+                b.addParameters(Parameter.newBuilder().setJdbcType(pm.getParameterType(i))
+                        .setSqlType(String.valueOf(pm.getParameterTypeName(i))).setPrecision(pm.getPrecision(i))
+                        .setScale(pm.getScale(i)).setNullability(pm.isNullable(i)).setSigned(pm.isSigned(i)));
+            }
+            java.sql.ResultSetMetaData md = ps.getMetaData();
+            if (md != null) {
+                b.setIsQuery(true).setColumns(ResultEncoder.header(md));
+            }
+        } finally {
+            keepEngineCommitting(s.connection());
+        }
+        s.send(ServerMessage.newBuilder().setRequestId(id).setDescription(b).build());
+    }
+
     private static WriteGate.Policy policy(Execute ex) {
         switch (ex.getWaitPolicy()) {
             case FAIL_FAST:
@@ -343,12 +417,10 @@ public final class RequestDispatcher {
         int fetchSize = ex.getFetchSize() > 0 ? Math.min(ex.getFetchSize(), 100_000) : defaultFetchSize;
         int credit = ex.getInitialCredit() > 0 ? Math.min(ex.getInitialCredit(), MAX_CREDIT) : DEFAULT_CREDIT;
         long schemaVersion = s.schemaVersion();
-        StatementCache.Entry entry = s.statements.acquire(ex.getSql(), ex.getReturnGeneratedKeys(), schemaVersion);
+        String keys = generatedKeys(ex);
+        StatementCache.Entry entry = s.statements.acquire(ex.getSql(), keys, schemaVersion);
         if (entry == null) {
-            PreparedStatement fresh = ex.getReturnGeneratedKeys()
-                    ? c.prepareStatement(ex.getSql(), Statement.RETURN_GENERATED_KEYS)
-                    : c.prepareStatement(ex.getSql());
-            entry = s.statements.add(ex.getSql(), ex.getReturnGeneratedKeys(), fresh, cl, schemaVersion);
+            entry = s.statements.add(ex.getSql(), keys, prepare(c, ex), cl, schemaVersion);
         }
         PreparedStatement ps = entry.statement;
         StatementCache.Entry used = entry;
@@ -358,6 +430,8 @@ public final class RequestDispatcher {
             for (Value v : ex.getParametersList()) {
                 ps.setObject(i++, Values.toJava(v));
             }
+            // A cached statement keeps what the previous request set: every request sets its own.
+            ps.setLargeMaxRows(Math.max(0, ex.getMaxRows()));
             if (s.cursors.size() >= limits.cursorsPerSession() && ps.getMetaData() != null) {
                 throw limits.tooManyCursors();
             }
@@ -369,7 +443,7 @@ public final class RequestDispatcher {
                         .setKind(cl.kind()).setInTransaction(inTransaction(s))).build());
                 return OrderedExecutor.Outcome.DONE;
             }
-            boolean hasResult = timed(s, id, () -> runLogged(s, c, cl, ex.getSql(), ps));
+            boolean hasResult = timed(s, id, ex.getTimeoutMillis(), () -> runLogged(s, c, cl, ex.getSql(), ps));
             if (hasResult) {
                 ResultSet rs = ps.getResultSet();
                 var md = rs.getMetaData();
@@ -383,14 +457,14 @@ public final class RequestDispatcher {
             } else {
                 ExecuteDone.Builder done = ExecuteDone.newBuilder().setUpdateCount(ps.getLargeUpdateCount())
                         .setKind(cl.kind());
-                if (ex.getReturnGeneratedKeys()) {
-                    try (ResultSet keys = ps.getGeneratedKeys()) {
-                        var md = keys.getMetaData();
+                if (!keys.isEmpty()) {
+                    try (ResultSet generated = ps.getGeneratedKeys()) {
+                        var md = generated.getMetaData();
                         done.setGeneratedKeyColumns(ResultEncoder.header(md));
                         int[] types = ResultEncoder.jdbcTypes(md);
                         String[] names = ResultEncoder.typeNames(md);
-                        while (keys.next()) {
-                            done.addGeneratedKeys(ResultEncoder.row(keys, types, names));
+                        while (generated.next()) {
+                            done.addGeneratedKeys(ResultEncoder.row(generated, types, names));
                         }
                     }
                 }
@@ -570,13 +644,18 @@ public final class RequestDispatcher {
      * reaches it, and its role's statement timeout cancels it (answered as a timeout).
      */
     private <T> T timed(Session s, long requestId, EngineWork<T> work) throws SQLException {
+        return timed(s, requestId, 0, work);
+    }
+
+    /** As {@link #timed(Session, long, EngineWork)}, cancelled after {@code requestedMillis} if that is shorter (0: the role's). */
+    private <T> T timed(Session s, long requestId, long requestedMillis, EngineWork<T> work) throws SQLException {
         RunningStatement r = s.running(requestId);
-        ScheduledFuture<?> timeout = limits.scheduleTimeout(s, r);
+        ScheduledFuture<?> timeout = limits.scheduleTimeout(s, r, requestedMillis);
         try {
             return work.run();
         } catch (SQLException e) {
             if (r.timedOut()) {
-                throw limits.timeoutError(s);
+                throw limits.timeoutError(s, requestedMillis);
             }
             throw e;
         } finally {

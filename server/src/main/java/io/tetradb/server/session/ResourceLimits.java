@@ -80,18 +80,33 @@ public final class ResourceLimits {
      * Schedules the statement timeout of {@code s}'s role for {@code r}; null when the role
      * has none. The caller cancels the returned future once the statement is over.
      */
-    ScheduledFuture<?> scheduleTimeout(Session s, RunningStatement r) {
-        Duration t = config.statementTimeout(s.role());
-        if (t.isZero()) {
+    ScheduledFuture<?> scheduleTimeout(Session s, RunningStatement r, long requestedMillis) {
+        long t = effectiveTimeout(s, requestedMillis);
+        if (t == 0) {
             return null;
         }
-        return timer.schedule(() -> r.cancel(true), t.toMillis(), TimeUnit.MILLISECONDS);
+        return timer.schedule(() -> r.cancel(true), t, TimeUnit.MILLISECONDS);
     }
 
-    /** The reply to a statement the timeout cancelled. */
-    TetraException timeoutError(Session s) {
+    /** The shorter of the role's statement timeout and the request's own (0 for either: none), in ms. */
+    private long effectiveTimeout(Session s, long requestedMillis) {
+        long role = config.statementTimeout(s.role()).toMillis();
+        long requested = requestedMillis < 0 ? 0 : requestedMillis;
+        if (role == 0 || requested == 0) {
+            return Math.max(role, requested);
+        }
+        return Math.min(role, requested);
+    }
+
+    /** The reply to a statement the timeout cancelled (its request's own, or its role's). */
+    TetraException timeoutError(Session s, long requestedMillis) {
         String role = s.role().name().toLowerCase(Locale.ROOT);
-        return new TetraException(ErrorCode.CANCELLED, "The statement was cancelled: it ran longer than the "
+        long roleMillis = config.statementTimeout(s.role()).toMillis();
+        if (requestedMillis > 0 && (roleMillis == 0 || requestedMillis <= roleMillis)) {
+            return TetraException.timedOut("The statement was cancelled: it ran longer than its timeout of "
+                    + describe(Duration.ofMillis(requestedMillis)) + " (the client's query timeout).");
+        }
+        return TetraException.timedOut("The statement was cancelled: it ran longer than the "
                 + "statement timeout of " + describe(config.statementTimeout(s.role())) + " for role " + role
                 + " (limits.statementTimeout." + role + ").");
     }

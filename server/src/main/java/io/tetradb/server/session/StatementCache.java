@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A session's prepared statements, kept by SQL text (and whether generated keys are
+ * A session's prepared statements, kept by SQL text (and which generated keys are
  * asked for), so that a statement a client sends again is neither classified nor
  * prepared again: the second and later runs only bind and execute. Bounded (least
  * recently used goes); an entry is valid while H2's modification meta id is the one
@@ -44,7 +44,8 @@ final class StatementCache {
         }
     }
 
-    private record Key(String sql, boolean generatedKeys) {
+    /** The text and which generated keys are asked for ({@link RequestDispatcher#generatedKeys}: "", "*", names or indexes). */
+    private record Key(String sql, String generatedKeys) {
     }
 
     private final int capacity;
@@ -56,13 +57,13 @@ final class StatementCache {
     }
 
     /** The classification of a valid cached statement for this text, or null. */
-    Classification classification(String sql, boolean generatedKeys, long metaId) {
+    Classification classification(String sql, String generatedKeys, long metaId) {
         Entry e = valid(new Key(sql, generatedKeys), metaId);
         return e == null ? null : e.classification;
     }
 
     /** Takes the valid, idle cached statement for this text (now busy), or returns null. */
-    Entry acquire(String sql, boolean generatedKeys, long metaId) throws SQLException {
+    Entry acquire(String sql, String generatedKeys, long metaId) throws SQLException {
         Entry e = valid(new Key(sql, generatedKeys), metaId);
         if (e == null || e.busy) {
             return null;
@@ -76,7 +77,7 @@ final class StatementCache {
      * Registers a statement just prepared, busy. It is cached when its text has no entry
      * yet (or only a stale one); otherwise it lives for this one request.
      */
-    Entry add(String sql, boolean generatedKeys, PreparedStatement statement, Classification classification,
+    Entry add(String sql, String generatedKeys, PreparedStatement statement, Classification classification,
               long metaId) {
         Key key = new Key(sql, generatedKeys);
         Entry e = new Entry(key, statement, classification, metaId);

@@ -42,7 +42,13 @@ public final class ResultEncoder {
                     .setPrecision(md.getPrecision(i))
                     .setScale(md.getScale(i))
                     .setTable(nz(md.getTableName(i)))
-                    .setSchema(nz(md.getSchemaName(i))));
+                    .setSchema(nz(md.getSchemaName(i)))
+                    .setCatalog(nz(md.getCatalogName(i)))
+                    .setAutoIncrement(md.isAutoIncrement(i))
+                    .setDisplaySize(md.getColumnDisplaySize(i))
+                    .setSigned(md.isSigned(i))
+                    .setCaseSensitive(md.isCaseSensitive(i))
+                    .setNullabilityUnknown(md.isNullable(i) == ResultSetMetaData.columnNullableUnknown));
         }
         return h.build();
     }

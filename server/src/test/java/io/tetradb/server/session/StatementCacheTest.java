@@ -29,7 +29,7 @@ class StatementCacheTest {
     }
 
     private StatementCache.Entry prepareAndAdd(StatementCache cache, String sql, long version) throws SQLException {
-        return cache.add(sql, false, c.prepareStatement(sql), READ, version);
+        return cache.add(sql, "", c.prepareStatement(sql), READ, version);
     }
 
     @Test
@@ -37,13 +37,14 @@ class StatementCacheTest {
         StatementCache cache = new StatementCache(4);
         StatementCache.Entry e = prepareAndAdd(cache, "SELECT 1", 7);
         cache.release(e);
-        assertThat(cache.classification("SELECT 1", false, 7)).isSameAs(READ);
-        assertThat(cache.classification("SELECT 1", true, 7)).as("generated keys are another statement").isNull();
-        StatementCache.Entry again = cache.acquire("SELECT 1", false, 7);
+        assertThat(cache.classification("SELECT 1", "", 7)).isSameAs(READ);
+        assertThat(cache.classification("SELECT 1", "*", 7)).as("generated keys are another statement").isNull();
+        assertThat(cache.classification("SELECT 1", "n:ID", 7)).as("keys by name are another statement").isNull();
+        StatementCache.Entry again = cache.acquire("SELECT 1", "", 7);
         assertThat(again).isSameAs(e);
-        assertThat(cache.acquire("SELECT 1", false, 7)).as("busy").isNull();
+        assertThat(cache.acquire("SELECT 1", "", 7)).as("busy").isNull();
         cache.release(again);
-        assertThat(cache.acquire("SELECT 1", false, 8)).as("stale after DDL").isNull();
+        assertThat(cache.acquire("SELECT 1", "", 8)).as("stale after DDL").isNull();
         assertThat(e.statement.isClosed()).isTrue();
         assertThat(cache.size()).isZero();
     }
@@ -55,13 +56,13 @@ class StatementCacheTest {
         cache.release(a);
         StatementCache.Entry b = prepareAndAdd(cache, "SELECT 2", 1);
         cache.release(b);
-        cache.release(cache.acquire("SELECT 1", false, 1)); // A used last: B is the eldest now
+        cache.release(cache.acquire("SELECT 1", "", 1)); // A used last: B is the eldest now
         StatementCache.Entry d = prepareAndAdd(cache, "SELECT 3", 1);
         cache.release(d);
         assertThat(cache.size()).isEqualTo(2);
         assertThat(b.statement.isClosed()).isTrue();
         assertThat(a.statement.isClosed()).isFalse();
-        assertThat(cache.classification("SELECT 2", false, 1)).isNull();
+        assertThat(cache.classification("SELECT 2", "", 1)).isNull();
     }
 
     @Test
@@ -69,7 +70,7 @@ class StatementCacheTest {
         StatementCache cache = new StatementCache(4);
         StatementCache.Entry busy = prepareAndAdd(cache, "SELECT 1", 1);
         PreparedStatement second = c.prepareStatement("SELECT 1");
-        StatementCache.Entry duplicate = cache.add("SELECT 1", false, second, READ, 1);
+        StatementCache.Entry duplicate = cache.add("SELECT 1", "", second, READ, 1);
         cache.release(duplicate);
         assertThat(second.isClosed()).as("the text was cached already: the duplicate is closed after use").isTrue();
         cache.clear();
