@@ -326,16 +326,9 @@ class ResourceLimitsIT {
             // Half of them produce their rows as they are read (a lazy result): that counts as running too.
             heavy.add(connect("mallory").executeAsync(i % 2 == 0 ? CROSS_JOIN_COUNT : CROSS_JOIN_NO_ROW));
         }
-        // Every statement beyond the cap is refused at once, the others run.
-        await().atMost(Duration.ofSeconds(60)).until(() -> heavy.stream().filter(f -> f.isDone()).count()
-                == connections - perUser && server.limits().statementsRunning("mallory") == perUser);
-        for (TetraFuture<Result> f : heavy) {
-            if (f.isDone()) {
-                TetraException e = failureOf(f);
-                assertThat(e.code()).isEqualTo(ErrorCode.SERVER_BUSY);
-                assertThat(e.getMessage()).contains("limits.statementsPerUser");
-            }
-        }
+        // Every statement beyond the cap waits, holding no thread; the others run.
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.limits().statementsRunning("mallory") == perUser);
+        assertThat(heavy).as("none refused, none done").noneMatch(java.util.concurrent.CompletableFuture::isDone);
         // With mallory's statements all running, alice is answered.
         TetraClient alice = connect("alice");
         long t0 = System.nanoTime();
@@ -343,13 +336,42 @@ class ResourceLimitsIT {
         System.out.println("ResourceLimitsIT: alice answered after "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms while mallory's statements ran");
         assertThat(server.limits().statementsRunning("mallory")).isEqualTo(perUser);
+        // Waiting or running, each is cancelled (a waiting one never runs; each cancel of a running one
+        // lets a waiting one start, which its own cancel then stops).
         for (TetraFuture<Result> f : heavy) {
-            if (!f.isDone()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
                 f.cancelRequest();
-                assertThat(failureOf(f).code()).isEqualTo(ErrorCode.CANCELLED);
-            }
+                return f.isDone();
+            });
+            assertThat(failureOf(f).code()).isEqualTo(ErrorCode.CANCELLED);
         }
-        assertThat(server.limits().statementsRunning("mallory")).isZero();
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.limits().statementsRunning("mallory") == 0);
+    }
+
+    @Test
+    void aStatementBeyondTheAccountsCapWaitsAndRunsWhenOneEnds() throws Exception {
+        start(b -> b.statementsPerUser(1), "mallory");
+        TetraFuture<Result> heavy = connect("mallory").executeAsync(CROSS_JOIN_COUNT);
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.limits().statementsRunning("mallory") == 1);
+        TetraClient second = connect("mallory");
+        TetraFuture<Result> light = second.executeAsync("SELECT COUNT(*) FROM T");
+        TetraFuture<Result> dropped = second.executeAsync("SELECT 2");
+        // Queued behind the waiting one in its session: cancelled before it ran.
+        dropped.cancelRequest();
+        assertThat(failureOf(dropped).code()).isEqualTo(ErrorCode.CANCELLED);
+        assertThat(light).as("waits for mallory's running statement").isNotDone();
+        heavy.cancelRequest();
+        assertThat(failureOf(heavy).code()).isEqualTo(ErrorCode.CANCELLED);
+        assertThat(light.get(60, TimeUnit.SECONDS).rows().get(0).getLong(0)).isEqualTo(50);
+        // A waiting statement's Cancel takes it out of the wait: it is answered 2009 and never runs.
+        TetraFuture<Result> again = connect("mallory").executeAsync(CROSS_JOIN_COUNT);
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.limits().statementsRunning("mallory") == 1);
+        TetraFuture<Result> waiting = second.executeAsync("INSERT INTO T VALUES (1000, 'never')");
+        waiting.cancelRequest();
+        assertThat(failureOf(waiting).code()).isEqualTo(ErrorCode.CANCELLED);
+        again.cancelRequest();
+        assertThat(failureOf(again).code()).isEqualTo(ErrorCode.CANCELLED);
+        assertThat(second.execute("SELECT COUNT(*) FROM T WHERE ID = 1000").rows().get(0).getLong(0)).isZero();
     }
 
     // ------------------------------------------------------------------------------------

@@ -373,8 +373,9 @@ public final class ServerConfig {
 
     /**
      * Statements of one account (all its sessions) that may execute at once
-     * ({@code limits.statementsPerUser}); a statement beyond it is refused at once with
-     * 2001, so one account cannot take every worker thread. Default 8.
+     * ({@code limits.statementsPerUser}); a statement beyond it waits, holding no thread,
+     * until one ends (a session whose transaction holds changes may go to twice it), so one
+     * account cannot take every worker thread. Default 8.
      */
     public int statementsPerUser() {
         return statementsPerUser;

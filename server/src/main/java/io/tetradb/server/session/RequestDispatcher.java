@@ -289,7 +289,7 @@ public final class RequestDispatcher {
             }
             // A read changes nothing in the engine: it never holds a checkpoint back.
             try (Checkpoints.Call call = cl.kind() == StatementKind.READ ? Checkpoints.Call.NONE : engineCall()) {
-                return executeAdmitted(s, id, ex, cl);
+                return executeAdmitted(s, id, ex, cl, task);
             }
         } finally {
             if (entered) {
@@ -401,9 +401,16 @@ public final class RequestDispatcher {
         }
     }
 
-    private OrderedExecutor.Outcome executeAdmitted(Session s, long id, Execute ex, Classification cl) throws SQLException {
-        if (!limits.enterStatement(s.user())) {
-            throw limits.tooManyStatements(s.user());
+    private OrderedExecutor.Outcome executeAdmitted(Session s, long id, Execute ex, Classification cl,
+                                                    SessionTask task) throws SQLException {
+        if (!limits.enterOrWait(s.user(), limits.waiter(s, task), s.hasUncommittedChanges())) {
+            // The account has limits.statementsPerUser statements executing: this one waits, holding no
+            // thread, until one of them ends (or a Cancel drops it); it then runs from the start again.
+            if (s.takeCancelBeforeRun(id) && limits.cancelWaiting(s, id) != null) {
+                // Cancelled while it was classified: it does not wait.
+                throw new TetraException(ErrorCode.CANCELLED, "The request was cancelled before it ran.");
+            }
+            return OrderedExecutor.Outcome.PARKED;
         }
         try {
             return executeCounted(s, id, ex, cl);

@@ -23,9 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Invariants: (1) every {@link #enterStatement} or {@link #enterOrWait} that returned
  * true is matched by exactly one {@link #exitStatement} for the same user (the dispatcher
  * pairs them in a finally), so an account's count is the number of its statements
- * executing or producing rows now; (2) a cursor that {@link #enterOrWait} turned away is
- * woken by a later {@link #exitStatement} of its account: it is queued before the count
- * is tried again.
+ * executing or producing rows now; (2) a statement or cursor that {@link #enterOrWait}
+ * turned away is woken by a later {@link #exitStatement} of its account: it is queued
+ * before the count is tried again, and a waiter of a closed session passes its wake on;
+ * (3) a waiting statement holds no thread: its session's executor is parked until the
+ * wake hands its task back, or a Cancel takes it out ({@link #cancelWaiting}).
  *
  * <p>Shared by every session; called on worker threads (statements), event loops
  * (requests received) and the timer thread (timeouts). Thread-safe.
@@ -116,8 +118,12 @@ public final class ResourceLimits {
      * account already has {@code limits.statementsPerUser} executing.
      */
     boolean enterStatement(String user) {
+        return enterStatement(user, config.statementsPerUser());
+    }
+
+    private boolean enterStatement(String user, int cap) {
         AtomicInteger n = statementsByUser.computeIfAbsent(user, u -> new AtomicInteger());
-        if (n.incrementAndGet() > config.statementsPerUser()) {
+        if (n.incrementAndGet() > cap) {
             n.decrementAndGet();
             return false;
         }
@@ -130,7 +136,20 @@ public final class ResourceLimits {
      * work again, holding no thread) and runs when one of the account's statements ends.
      */
     boolean enterOrWait(String user, Runnable wake) {
+        return enterOrWait(user, wake, false);
+    }
+
+    /**
+     * As {@link #enterOrWait(String, Runnable)}; a statement of a session whose transaction
+     * holds changes ({@code holdsChanges}) may go past the cap up to twice it: it may hold
+     * row locks that the account's waiting statements wait for, and making it wait behind
+     * them would stall them all until the engine's lock timeout.
+     */
+    boolean enterOrWait(String user, Runnable wake, boolean holdsChanges) {
         if (enterStatement(user)) {
+            return true;
+        }
+        if (holdsChanges && enterStatement(user, 2 * config.statementsPerUser())) {
             return true;
         }
         ConcurrentLinkedQueue<Runnable> q = waiting.computeIfAbsent(user, u -> new ConcurrentLinkedQueue<>());
@@ -146,12 +165,16 @@ public final class ResourceLimits {
         return false;
     }
 
-    /** The statement counted by {@link #enterStatement} is over; a waiting cursor of the account is woken. */
+    /** The statement counted by {@link #enterStatement} is over; a waiting statement or cursor of the account is woken. */
     void exitStatement(String user) {
         AtomicInteger n = statementsByUser.get(user);
         if (n != null) {
             n.decrementAndGet();
         }
+        wakeNext(user);
+    }
+
+    private void wakeNext(String user) {
         ConcurrentLinkedQueue<Runnable> q = waiting.get(user);
         Runnable w = q == null ? null : q.poll();
         if (w != null) {
@@ -159,17 +182,57 @@ public final class ResourceLimits {
         }
     }
 
+    /**
+     * What wakes a statement of {@code s} that waits for a place among its account's
+     * executing statements: its task handed back to the session's executor. A waiter whose
+     * session has closed passes the wake on to the next, so no live waiter is left behind.
+     */
+    Runnable waiter(Session s, SessionTask task) {
+        return new StatementWaiter(s, task);
+    }
+
+    private final class StatementWaiter implements Runnable {
+        final Session session;
+        final SessionTask task;
+
+        StatementWaiter(Session session, SessionTask task) {
+            this.session = session;
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            if (session.isClosed()) {
+                task.drop();
+                wakeNext(session.user());
+            } else {
+                session.executor().resume(task);
+            }
+        }
+    }
+
+    /**
+     * Takes request {@code requestId} of {@code s} out of the statements waiting for a place
+     * (a Cancel); returns its task (the caller answers it and ends the park), or null when it
+     * does not wait.
+     */
+    SessionTask cancelWaiting(Session s, long requestId) {
+        ConcurrentLinkedQueue<Runnable> q = waiting.get(s.user());
+        if (q == null) {
+            return null;
+        }
+        for (Runnable r : q) {
+            if (r instanceof StatementWaiter w && w.session == s && w.task.requestId() == requestId && q.remove(w)) {
+                return w.task;
+            }
+        }
+        return null;
+    }
+
     /** Statements of {@code user} executing now (for tests and diagnostics). */
     public int statementsRunning(String user) {
         AtomicInteger n = statementsByUser.get(user);
         return n == null ? 0 : n.get();
-    }
-
-    /** The refusal of a statement over {@code limits.statementsPerUser}. */
-    TetraException tooManyStatements(String user) {
-        return new TetraException(ErrorCode.SERVER_BUSY, "Too many statements of user '" + user
-                + "' are running at once (at most " + config.statementsPerUser()
-                + ", limits.statementsPerUser); try again when one has finished.");
     }
 
     /** The refusal of a query over {@code limits.cursorsPerSession}. */

@@ -247,6 +247,20 @@ public final class Session {
         }
     }
 
+    /**
+     * Whether a cancel of {@code requestId} came before its statement ran (and clears it):
+     * for a statement about to wait rather than run (worker).
+     */
+    boolean takeCancelBeforeRun(long requestId) {
+        synchronized (cancelLock) {
+            if (requestId != 0 && cancelBeforeRun == requestId) {
+                cancelBeforeRun = 0;
+                return true;
+            }
+            return false;
+        }
+    }
+
     /** The request started by {@link #started} is over (worker). */
     void finished() {
         synchronized (cancelLock) {

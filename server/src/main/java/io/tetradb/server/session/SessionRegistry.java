@@ -112,8 +112,14 @@ public final class SessionRegistry {
      */
     public void cancel(Session s, long cancelRequestId, long target) {
         OrderedExecutor.Task queued = null;
+        SessionTask waiting;
         if (gate.cancel(s.id(), target)) {
             // answered -9976 by the gate
+        } else if ((waiting = limits.cancelWaiting(s, target)) != null) {
+            waiting.drop();
+            s.sendError(target, new TetraException(ErrorCode.CANCELLED, "The request was cancelled while it waited "
+                    + "for one of its account's statements to end (limits.statementsPerUser)."));
+            s.executor().unpark();
         } else if ((queued = s.executor().remove(target)) != null) {
             queued.drop();
             s.sendError(target, new TetraException(ErrorCode.CANCELLED, "The request was cancelled before it ran."));
