@@ -56,10 +56,15 @@ final class PackagedServers {
 
     /** Starts the packaged server on {@code dataDir}, port 0, with {@code env} added to its environment. */
     ServerProcess start(Path dataDir, Map<String, String> env) throws IOException {
+        return start(dataDir, env, 0);
+    }
+
+    /** Starts the packaged server on {@code dataDir} and {@code port} (0: any free one). */
+    ServerProcess start(Path dataDir, Map<String, String> env, int port) throws IOException {
         int n = started.size() + 1;
         Path stderr = temp.resolve("server-" + n + ".err");
         ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx128m", "-jar", serverJar.toString(),
-                "--data-dir", dataDir.toString(), "--port", "0", "--host", "127.0.0.1");
+                "--data-dir", dataDir.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1");
         pb.environment().remove("TETRA_ADMIN_PASSWORD");
         pb.environment().putAll(env);
         pb.redirectError(stderr.toFile());
