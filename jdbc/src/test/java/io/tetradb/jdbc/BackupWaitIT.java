@@ -4,14 +4,11 @@ import io.tetradb.client.BackupWaitNotice;
 import io.tetradb.client.TetraClient;
 import io.tetradb.client.WaitPolicy;
 import io.tetradb.server.TestServers;
-import io.tetradb.server.TetraServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -34,17 +31,13 @@ import static org.awaitility.Awaitility.await;
  * policy end it with vendor code -9976; a write left waiting runs once the backup's gate opens.
  */
 @Timeout(120)
-class BackupWaitIT {
-    @TempDir
-    Path dir;
-    TetraServer server;
+class BackupWaitIT extends ServerPerTest {
     TetraClient admin;
     final CountDownLatch gateClosed = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServers.start(dir);
         admin = TestServers.admin(server);
         admin.execute("CREATE TABLE T(ID INT PRIMARY KEY)");
         server.backups().onGateClosed(n -> {
@@ -61,7 +54,6 @@ class BackupWaitIT {
     void stop() {
         release.countDown();
         admin.close();
-        server.close();
     }
 
     private void holdABackupAtItsGate() throws InterruptedException {

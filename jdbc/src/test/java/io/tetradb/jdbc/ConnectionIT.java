@@ -2,13 +2,9 @@ package io.tetradb.jdbc;
 
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,20 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(60)
-class ConnectionIT {
-    @TempDir
-    Path dir;
-    TetraServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class ConnectionIT extends ServerPerTest {
 
     @Test
     void theDriverIsFoundThroughTheServiceFileAndRunsStatements() throws SQLException {

@@ -1,18 +1,12 @@
 package io.tetradb.jdbc;
 
-import io.tetradb.server.TestServers;
-import io.tetradb.server.TetraServer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
 import org.flywaydb.core.api.output.MigrateResult;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -21,20 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Flyway, unchanged, migrating a Tetra database through the driver (it takes it for H2). */
 @Timeout(120)
-class FlywayIT {
-    @TempDir
-    Path dir;
-    TetraServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class FlywayIT extends ServerPerTest {
 
     /**
      * Flyway is given a DataSource: with a URL it looks for a plugin that knows the URL's prefix; with a

@@ -8,9 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,15 +26,11 @@ import static org.awaitility.Awaitility.await;
 
 /** HikariCP, unchanged, over the Tetra driver: a pool of 16 shared by 32 threads, validation, a server restart. */
 @Timeout(180)
-class HikariIT {
-    @TempDir
-    Path dir;
-    TetraServer server;
+class HikariIT extends ServerPerTest {
     HikariDataSource pool;
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServers.start(dir);
         HikariConfig cfg = new HikariConfig();
         cfg.setJdbcUrl(JdbcServers.url(server, ""));
         cfg.setUsername("admin");
@@ -57,7 +51,6 @@ class HikariIT {
     @AfterEach
     void stop() {
         pool.close();
-        server.close();
     }
 
     @Test

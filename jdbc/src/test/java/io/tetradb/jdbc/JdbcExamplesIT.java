@@ -4,34 +4,14 @@ import io.tetradb.jdbc.examples.BootExample;
 import io.tetradb.jdbc.examples.FlywayExample;
 import io.tetradb.jdbc.examples.HikariExample;
 import io.tetradb.jdbc.examples.PlainJdbcExample;
-import io.tetradb.server.TestServers;
-import io.tetradb.server.TetraServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Runs the examples of docs/jdbc.md against a real server (JdbcDocsTest checks the page shows them as they are). */
 @Timeout(120)
-class JdbcExamplesIT {
-    @TempDir
-    Path dir;
-    TetraServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestServers.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
+class JdbcExamplesIT extends ServerPerTest {
 
     @Test
     void plainJdbc() throws Exception {

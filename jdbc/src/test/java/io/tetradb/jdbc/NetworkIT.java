@@ -1,14 +1,10 @@
 package io.tetradb.jdbc;
 
-import io.tetradb.server.TestServers;
-import io.tetradb.server.TetraServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -24,22 +20,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** isValid's timeout, setNetworkTimeout and abort, with a network that stops answering. */
 @Timeout(120)
-class NetworkIT {
-    @TempDir
-    Path dir;
-    TetraServer server;
+class NetworkIT extends ServerPerTest {
     FreezableProxy proxy;
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServers.start(dir);
         proxy = new FreezableProxy(server.boundPort());
     }
 
     @AfterEach
     void stop() throws Exception {
         proxy.close();
-        server.close();
     }
 
     private Connection throughProxy() throws SQLException {

@@ -1,12 +1,9 @@
 package io.tetradb.jdbc;
 
-import io.tetradb.server.TestServers;
-import io.tetradb.server.TetraServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -16,7 +13,6 @@ import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import java.math.BigDecimal;
-import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.time.LocalDate;
 import java.util.List;
@@ -27,10 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Spring's JdbcTemplate and DataSourceTransactionManager, unchanged, over the Tetra driver. */
 @Timeout(120)
-class SpringJdbcIT {
-    @TempDir
-    Path dir;
-    TetraServer server;
+class SpringJdbcIT extends ServerPerTest {
     SingleConnectionDataSource dataSource;
     JdbcTemplate jdbc;
     TransactionTemplate tx;
@@ -40,7 +33,6 @@ class SpringJdbcIT {
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServers.start(dir);
         dataSource = new SingleConnectionDataSource(JdbcServers.url(server, ""), "admin", JdbcServers.ADMIN_PASSWORD,
                 true);
         jdbc = new JdbcTemplate(dataSource);
@@ -52,7 +44,6 @@ class SpringJdbcIT {
     @AfterEach
     void stop() {
         dataSource.destroy();
-        server.close();
     }
 
     private List<Account> accounts() {

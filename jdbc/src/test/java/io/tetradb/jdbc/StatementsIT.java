@@ -1,14 +1,10 @@
 package io.tetradb.jdbc;
 
-import io.tetradb.server.TestServers;
-import io.tetradb.server.TetraServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,18 +23,14 @@ import static org.awaitility.Awaitility.await;
 
 /** Statements through JDBC: cancel, timeouts, limits, batches, generated keys, results. */
 @Timeout(120)
-class StatementsIT {
+class StatementsIT extends ServerPerTest {
     /** Runs for minutes unless cancelled (admin has no statement timeout by default). */
     static final String LONG_QUERY = "SELECT COUNT(*) FROM SYSTEM_RANGE(1, 100000) A, SYSTEM_RANGE(1, 100000) B";
 
-    @TempDir
-    Path dir;
-    TetraServer server;
     Connection c;
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServers.start(dir);
         c = JdbcServers.admin(server);
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TABLE T(ID INT AUTO_INCREMENT PRIMARY KEY, CODE VARCHAR(10) UNIQUE, N INT DEFAULT 7)");
@@ -48,7 +40,6 @@ class StatementsIT {
     @AfterEach
     void stop() throws SQLException {
         c.close();
-        server.close();
     }
 
     @Test

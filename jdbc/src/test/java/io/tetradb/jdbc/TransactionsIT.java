@@ -1,14 +1,10 @@
 package io.tetradb.jdbc;
 
-import io.tetradb.server.TestServers;
-import io.tetradb.server.TetraServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,16 +16,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Autocommit, commit and rollback, savepoints, isolation, read-only and schemas through JDBC. */
 @Timeout(60)
-class TransactionsIT {
-    @TempDir
-    Path dir;
-    TetraServer server;
+class TransactionsIT extends ServerPerTest {
     Connection a;
     Connection b;
 
     @BeforeEach
     void start() throws Exception {
-        server = TestServers.start(dir);
         a = JdbcServers.admin(server);
         b = JdbcServers.admin(server);
         try (Statement st = a.createStatement()) {
@@ -41,7 +33,6 @@ class TransactionsIT {
     void stop() throws SQLException {
         a.close();
         b.close();
-        server.close();
     }
 
     private static long count(Connection c) throws SQLException {
