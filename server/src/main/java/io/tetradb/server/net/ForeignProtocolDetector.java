@@ -64,7 +64,7 @@ final class ForeignProtocolDetector extends ByteToMessageDecoder {
             if (p == ForeignProtocol.POSTGRES_STARTUP) {
                 answer(ctx, postgresError(connectWith(ctx)));
             } else {
-                done(ctx);
+                state = State.DONE;
                 ctx.close();
             }
             return;
@@ -81,7 +81,7 @@ final class ForeignProtocolDetector extends ByteToMessageDecoder {
                 } else {
                     in.skipBytes(in.readableBytes());
                     log.log(key, remote, "speaks TLS, but this server has TLS off (no tlsCertificate): closed");
-                    done(ctx);
+                    state = State.DONE;
                     ctx.close();
                 }
             }
@@ -106,7 +106,7 @@ final class ForeignProtocolDetector extends ByteToMessageDecoder {
             case POSTGRES_CANCEL -> {
                 in.skipBytes(in.readableBytes());
                 log.log(key, remote, "sent a PostgreSQL cancel request" + without + ", " + target + ": closed");
-                done(ctx);
+                state = State.DONE;
                 ctx.close();
             }
             case H2 -> {
@@ -117,10 +117,6 @@ final class ForeignProtocolDetector extends ByteToMessageDecoder {
             }
             default -> throw new IllegalStateException(p.name());
         }
-    }
-
-    private void done(ChannelHandlerContext ctx) {
-        state = State.DONE;
     }
 
     /**
