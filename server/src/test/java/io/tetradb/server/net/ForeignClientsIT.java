@@ -121,6 +121,26 @@ class ForeignClientsIT {
     }
 
     @Test
+    void aClientStoppingInTheFirstBytesIsStillClosedByTheHandshakeTimeout() throws Exception {
+        try (TetraServer server = start(TetraServer.start(TestServers.config(dir)
+                .handshakeTimeout(Duration.ofMillis(500)).build()))) {
+            for (byte[] start : new byte[][]{{'G', 'E'}, {0, 0, 0}, {}}) {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.boundPort())) {
+                    s.setSoTimeout(20_000);
+                    s.getOutputStream().write(start);
+                    s.getOutputStream().flush();
+                    InputStream in = s.getInputStream();
+                    while (in.read() >= 0) {
+                        // the handshake timeout's error frame, then the close
+                    }
+                }
+            }
+            assertThat(warnings).as("undecided: nothing logged as a foreign client").isEmpty();
+            tetraStillWorks(server);
+        }
+    }
+
+    @Test
     void randomGarbageIsClosed() throws Exception {
         try (TetraServer server = start(TestServers.start(dir))) {
             for (long seed = 1; seed <= 3; seed++) {
