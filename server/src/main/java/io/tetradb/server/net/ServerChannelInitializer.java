@@ -8,7 +8,9 @@ import io.tetradb.server.auth.UserStore;
 import io.tetradb.server.session.SessionRegistry;
 
 /**
- * Builds each connection's pipeline: tls (when the server has a certificate), frameDecoder
+ * Builds each connection's pipeline: tlsSniff and tls (when the server has a certificate),
+ * sniff (the {@link ForeignProtocolDetector}s, which answer clients of other protocols and
+ * remove themselves for Tetra's), frameDecoder
  * (with the small pre-login frame limit), frameEncoder, protobufDecoder, then the
  * {@link LoginHandler}, which applies the {@link PreLoginLimits} and, at login, replaces
  * itself with the one thin {@link SessionHandler}.
@@ -22,6 +24,7 @@ public final class ServerChannelInitializer extends ChannelInitializer<SocketCha
     private final String serverVersion;
     private final String databaseName;
     private final TlsContext tls;
+    private final ForeignClientLog foreignLog = new ForeignClientLog();
 
     /** @param tls the server's TLS certificate, or null for plain TCP */
     public ServerChannelInitializer(SessionRegistry registry, UserStore users, PreLoginLimits limits,
@@ -37,8 +40,10 @@ public final class ServerChannelInitializer extends ChannelInitializer<SocketCha
     @Override
     protected void initChannel(SocketChannel ch) {
         if (tls != null) {
+            ch.pipeline().addLast("tlsSniff", new ForeignProtocolDetector(foreignLog, true, false));
             ch.pipeline().addLast("tls", tls.current().newHandler(ch.alloc()));
         }
+        ch.pipeline().addLast("sniff", new ForeignProtocolDetector(foreignLog, false, tls != null));
         TetraPipeline.addCodec(ch.pipeline(), ClientMessage.parser(), limits.handshakeFrameSize(),
                 limits.maxFrameSize());
         ch.pipeline().addLast("login", new LoginHandler(registry, users, limits, serverVersion, databaseName));
