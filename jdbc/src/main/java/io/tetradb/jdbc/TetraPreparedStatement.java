@@ -11,6 +11,7 @@ import java.sql.Array;
 import java.sql.Blob;
 import java.sql.Clob;
 import java.sql.Date;
+import java.sql.JDBCType;
 import java.sql.NClob;
 import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
@@ -206,247 +207,275 @@ public class TetraPreparedStatement extends TetraStatement implements PreparedSt
     }
 
     @Override
-    public void setArray(int a0, Array a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setArray");
+    public void setObject(int index, Object x, int targetSqlType) throws SQLException {
+        set(index, JdbcValues.parameter(index, x, targetSqlType, -1));
+    }
+
+    /** {@code scaleOrLength}: the scale of a DECIMAL or NUMERIC, the length of a stream (cut there). */
+    @Override
+    public void setObject(int index, Object x, int targetSqlType, int scaleOrLength) throws SQLException {
+        set(index, JdbcValues.parameter(index, x, targetSqlType, scaleOrLength));
     }
 
     @Override
-    public void setAsciiStream(int a0, InputStream a1, int a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setAsciiStream");
+    public void setObject(int index, Object x, SQLType targetSqlType) throws SQLException {
+        set(index, JdbcValues.parameter(index, x, vendorType(targetSqlType), -1));
     }
 
     @Override
-    public void setAsciiStream(int a0, InputStream a1, long a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setAsciiStream");
+    public void setObject(int index, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+        set(index, JdbcValues.parameter(index, x, vendorType(targetSqlType), scaleOrLength));
+    }
+
+    private static int vendorType(SQLType t) throws SQLException {
+        if (t == null) {
+            throw new SQLException("The target SQL type may not be null.", "HY004");
+        }
+        if (!(t instanceof JDBCType j)) {
+            throw JdbcErrors.unsupported("SQLType " + t.getName() + " of vendor " + t.getVendor());
+        }
+        return j.getVendorTypeNumber();
     }
 
     @Override
-    public void setAsciiStream(int a0, InputStream a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setAsciiStream");
+    public void setNull(int index, int sqlType) throws SQLException {
+        set(index, null);
     }
 
     @Override
-    public void setBigDecimal(int a0, BigDecimal a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setNull(int index, int sqlType, String typeName) throws SQLException {
+        set(index, null);
     }
 
     @Override
-    public void setBinaryStream(int a0, InputStream a1, int a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setBinaryStream");
+    public void setBoolean(int index, boolean x) throws SQLException {
+        set(index, x);
     }
 
     @Override
-    public void setBinaryStream(int a0, InputStream a1, long a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setBinaryStream");
+    public void setByte(int index, byte x) throws SQLException {
+        set(index, (int) x);
     }
 
     @Override
-    public void setBinaryStream(int a0, InputStream a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setBinaryStream");
+    public void setShort(int index, short x) throws SQLException {
+        set(index, (int) x);
     }
 
     @Override
-    public void setBlob(int a0, InputStream a1, long a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setBlob");
+    public void setInt(int index, int x) throws SQLException {
+        set(index, x);
     }
 
     @Override
-    public void setBlob(int a0, InputStream a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setBlob");
+    public void setLong(int index, long x) throws SQLException {
+        set(index, x);
     }
 
     @Override
-    public void setBlob(int a0, Blob a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setBlob");
+    public void setFloat(int index, float x) throws SQLException {
+        set(index, x);
     }
 
     @Override
-    public void setBoolean(int a0, boolean a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setDouble(int index, double x) throws SQLException {
+        set(index, x);
     }
 
     @Override
-    public void setByte(int a0, byte a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setBigDecimal(int index, BigDecimal x) throws SQLException {
+        set(index, x);
     }
 
     @Override
-    public void setBytes(int a0, byte[] a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setString(int index, String x) throws SQLException {
+        set(index, x);
     }
 
     @Override
-    public void setCharacterStream(int a0, Reader a1, int a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setCharacterStream");
+    public void setNString(int index, String x) throws SQLException {
+        set(index, x);
     }
 
     @Override
-    public void setCharacterStream(int a0, Reader a1, long a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setCharacterStream");
+    public void setBytes(int index, byte[] x) throws SQLException {
+        set(index, x == null ? null : x.clone());
     }
 
     @Override
-    public void setCharacterStream(int a0, Reader a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setCharacterStream");
+    public void setDate(int index, Date x) throws SQLException {
+        set(index, JdbcValues.parameter(x));
+    }
+
+    /** The date's day as seen in the calendar's time zone. */
+    @Override
+    public void setDate(int index, Date x, Calendar cal) throws SQLException {
+        set(index, JdbcValues.withCalendar(x, cal));
     }
 
     @Override
-    public void setClob(int a0, Reader a1, long a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setClob");
+    public void setTime(int index, Time x) throws SQLException {
+        set(index, JdbcValues.parameter(x));
     }
 
     @Override
-    public void setClob(int a0, Reader a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setClob");
+    public void setTime(int index, Time x, Calendar cal) throws SQLException {
+        set(index, JdbcValues.withCalendar(x, cal));
     }
 
     @Override
-    public void setClob(int a0, Clob a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setClob");
+    public void setTimestamp(int index, Timestamp x) throws SQLException {
+        set(index, JdbcValues.parameter(x));
+    }
+
+    /** The timestamp's local date and time as seen in the calendar's time zone. */
+    @Override
+    public void setTimestamp(int index, Timestamp x, Calendar cal) throws SQLException {
+        set(index, JdbcValues.withCalendar(x, cal));
+    }
+
+    /** The URL's text. */
+    @Override
+    public void setURL(int index, URL x) throws SQLException {
+        set(index, x == null ? null : x.toString());
     }
 
     @Override
-    public void setDate(int a0, Date a1, Calendar a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setDate");
+    public void setArray(int index, Array x) throws SQLException {
+        set(index, JdbcValues.parameter(x));
     }
 
     @Override
-    public void setDate(int a0, Date a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setBlob(int index, Blob x) throws SQLException {
+        set(index, JdbcValues.parameter(x));
     }
 
     @Override
-    public void setDouble(int a0, double a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setBlob(int index, InputStream in) throws SQLException {
+        set(index, JdbcValues.bytes(in, -1));
     }
 
     @Override
-    public void setFloat(int a0, float a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setBlob(int index, InputStream in, long length) throws SQLException {
+        set(index, JdbcValues.bytes(in, checkLength(length)));
     }
 
     @Override
-    public void setInt(int a0, int a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setClob(int index, Clob x) throws SQLException {
+        set(index, JdbcValues.parameter(x));
     }
 
     @Override
-    public void setLong(int a0, long a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setClob(int index, Reader r) throws SQLException {
+        set(index, JdbcValues.text(r, -1));
     }
 
     @Override
-    public void setNCharacterStream(int a0, Reader a1, long a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setNCharacterStream");
+    public void setClob(int index, Reader r, long length) throws SQLException {
+        set(index, JdbcValues.text(r, checkLength(length)));
     }
 
     @Override
-    public void setNCharacterStream(int a0, Reader a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setNCharacterStream");
+    public void setNClob(int index, NClob x) throws SQLException {
+        set(index, JdbcValues.parameter(x));
     }
 
     @Override
-    public void setNClob(int a0, Reader a1, long a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setNClob");
+    public void setNClob(int index, Reader r) throws SQLException {
+        set(index, JdbcValues.text(r, -1));
     }
 
     @Override
-    public void setNClob(int a0, Reader a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setNClob");
+    public void setNClob(int index, Reader r, long length) throws SQLException {
+        set(index, JdbcValues.text(r, checkLength(length)));
     }
 
     @Override
-    public void setNClob(int a0, NClob a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setNClob");
+    public void setBinaryStream(int index, InputStream in) throws SQLException {
+        set(index, JdbcValues.bytes(in, -1));
     }
 
     @Override
-    public void setNString(int a0, String a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setBinaryStream(int index, InputStream in, int length) throws SQLException {
+        set(index, JdbcValues.bytes(in, checkLength(length)));
     }
 
     @Override
-    public void setNull(int a0, int a1, String a2) throws SQLException {
-        set(a0, null);
+    public void setBinaryStream(int index, InputStream in, long length) throws SQLException {
+        set(index, JdbcValues.bytes(in, checkLength(length)));
+    }
+
+    /** The stream's bytes as ISO-8859-1 characters (ASCII is a subset). */
+    @Override
+    public void setAsciiStream(int index, InputStream in) throws SQLException {
+        set(index, JdbcValues.ascii(in, -1));
     }
 
     @Override
-    public void setNull(int a0, int a1) throws SQLException {
-        set(a0, null);
+    public void setAsciiStream(int index, InputStream in, int length) throws SQLException {
+        set(index, JdbcValues.ascii(in, checkLength(length)));
     }
 
     @Override
-    public void setObject(int a0, Object a1, int a2, int a3) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setObject");
+    public void setAsciiStream(int index, InputStream in, long length) throws SQLException {
+        set(index, JdbcValues.ascii(in, checkLength(length)));
+    }
+
+    /** The stream's bytes as UTF-16BE text, as the deprecated method says. */
+    @Override
+    @Deprecated
+    public void setUnicodeStream(int index, InputStream in, int length) throws SQLException {
+        byte[] b = JdbcValues.bytes(in, checkLength(length));
+        set(index, b == null ? null : new String(b, java.nio.charset.StandardCharsets.UTF_16BE));
     }
 
     @Override
-    public void setObject(int a0, Object a1, int a2) throws SQLException {
-        set(a0, JdbcValues.parameter(a1, a2));
+    public void setCharacterStream(int index, Reader r) throws SQLException {
+        set(index, JdbcValues.text(r, -1));
     }
 
     @Override
-    public void setObject(int a0, Object a1, SQLType a2, int a3) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setObject");
+    public void setCharacterStream(int index, Reader r, int length) throws SQLException {
+        set(index, JdbcValues.text(r, checkLength(length)));
     }
 
     @Override
-    public void setObject(int a0, Object a1, SQLType a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setObject");
+    public void setCharacterStream(int index, Reader r, long length) throws SQLException {
+        set(index, JdbcValues.text(r, checkLength(length)));
     }
 
     @Override
-    public void setRef(int a0, Ref a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setRef");
+    public void setNCharacterStream(int index, Reader r) throws SQLException {
+        set(index, JdbcValues.text(r, -1));
     }
 
     @Override
-    public void setRowId(int a0, RowId a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setRowId");
+    public void setNCharacterStream(int index, Reader r, long length) throws SQLException {
+        set(index, JdbcValues.text(r, checkLength(length)));
+    }
+
+    private static long checkLength(long length) throws SQLException {
+        if (length < 0) {
+            throw new SQLException("A stream's length may not be negative: " + length + ".", "HY090");
+        }
+        return length;
     }
 
     @Override
-    public void setSQLXML(int a0, SQLXML a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setSQLXML");
+    public void setRef(int index, Ref x) throws SQLException {
+        checkOpen();
+        throw JdbcErrors.unsupported("PreparedStatement.setRef (Tetra has no REF type)");
     }
 
     @Override
-    public void setShort(int a0, short a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
+    public void setRowId(int index, RowId x) throws SQLException {
+        checkOpen();
+        throw JdbcErrors.unsupported("PreparedStatement.setRowId (Tetra has no ROWID type)");
     }
 
+    /** The XML's text. */
     @Override
-    public void setString(int a0, String a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
-    }
-
-    @Override
-    public void setTime(int a0, Time a1, Calendar a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setTime");
-    }
-
-    @Override
-    public void setTime(int a0, Time a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
-    }
-
-    @Override
-    public void setTimestamp(int a0, Timestamp a1, Calendar a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setTimestamp");
-    }
-
-    @Override
-    public void setTimestamp(int a0, Timestamp a1) throws SQLException {
-        set(a0, JdbcValues.parameter(a1));
-    }
-
-    @Override
-    public void setURL(int a0, URL a1) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setURL");
-    }
-
-    @Override
-    public void setUnicodeStream(int a0, InputStream a1, int a2) throws SQLException {
-        throw JdbcErrors.unsupported("PreparedStatement.setUnicodeStream");
+    public void setSQLXML(int index, SQLXML x) throws SQLException {
+        set(index, x == null ? null : x.getString());
     }
 }

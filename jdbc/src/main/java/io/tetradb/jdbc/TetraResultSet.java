@@ -2,10 +2,13 @@ package io.tetradb.jdbc;
 
 import io.tetradb.client.ColumnInfo;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringReader;
 import java.math.BigDecimal;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.Clob;
@@ -22,6 +25,11 @@ import java.sql.SQLXML;
 import java.sql.Statement;
 import java.sql.Time;
 import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.util.Calendar;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +50,10 @@ public final class TetraResultSet implements ResultSet {
     private final List<ColumnInfo> columns;
     private final Map<String, Integer> byLabel = new HashMap<>();
     private Object[] row;
+    private Object[] next;
+    private boolean peeked;
+    private boolean hadRows;
+    private int fetchSize;
     private int rowNumber;
     private boolean afterLast;
     private boolean closed;
@@ -63,7 +75,13 @@ public final class TetraResultSet implements ResultSet {
         if (afterLast) {
             return false;
         }
-        row = source.next();
+        if (peeked) {
+            row = next;
+            next = null;
+            peeked = false;
+        } else {
+            row = source.next();
+        }
         if (row == null) {
             afterLast = true;
             rowNumber = 0;
@@ -73,7 +91,17 @@ public final class TetraResultSet implements ResultSet {
             return false;
         }
         rowNumber++;
+        hadRows = true;
         return true;
+    }
+
+    /** The row after the current one, read ahead (null after the last). */
+    private Object[] peek() throws SQLException {
+        if (!peeked) {
+            next = source.next();
+            peeked = true;
+        }
+        return next;
     }
 
     /** The value of column {@code i} (1-based) of the current row as the client gave it; sets wasNull. */
@@ -114,7 +142,7 @@ public final class TetraResultSet implements ResultSet {
 
     @Override
     public Object getObject(int i) throws SQLException {
-        return JdbcValues.object(value(i), column(i));
+        return JdbcValues.object(limited(i), column(i));
     }
 
     @Override
@@ -124,7 +152,7 @@ public final class TetraResultSet implements ResultSet {
 
     @Override
     public String getString(int i) throws SQLException {
-        return JdbcValues.string(value(i));
+        return JdbcValues.string(limited(i));
     }
 
     @Override
@@ -135,7 +163,7 @@ public final class TetraResultSet implements ResultSet {
     @Override
     public int getInt(int i) throws SQLException {
         Object v = value(i);
-        return v == null ? 0 : JdbcValues.number(v, i).intValue();
+        return v == null ? 0 : (int) JdbcValues.integral(v, i, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
     @Override
@@ -146,7 +174,7 @@ public final class TetraResultSet implements ResultSet {
     @Override
     public long getLong(int i) throws SQLException {
         Object v = value(i);
-        return v == null ? 0 : JdbcValues.number(v, i).longValue();
+        return v == null ? 0 : JdbcValues.integral(v, i, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
     @Override
@@ -247,430 +275,575 @@ public final class TetraResultSet implements ResultSet {
         return iface.isInstance(this);
     }
 
+    // ---- cursor ------------------------------------------------------------------------
+
+    private SQLException forwardOnly(String what) {
+        return new SQLException(what + ": a Tetra result set is forward-only (TYPE_FORWARD_ONLY); only next() moves "
+                + "it.", "24000");
+    }
+
     @Override
-    public boolean absolute(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.absolute");
+    public boolean absolute(int row) throws SQLException {
+        checkOpen();
+        throw forwardOnly("absolute");
+    }
+
+    @Override
+    public boolean relative(int rows) throws SQLException {
+        checkOpen();
+        throw forwardOnly("relative");
     }
 
     @Override
     public void afterLast() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.afterLast");
+        checkOpen();
+        throw forwardOnly("afterLast");
     }
 
     @Override
     public void beforeFirst() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.beforeFirst");
-    }
-
-    @Override
-    public void cancelRowUpdates() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.cancelRowUpdates");
-    }
-
-    @Override
-    public void deleteRow() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.deleteRow");
+        checkOpen();
+        throw forwardOnly("beforeFirst");
     }
 
     @Override
     public boolean first() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.first");
-    }
-
-    @Override
-    public Array getArray(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getArray");
-    }
-
-    @Override
-    public Array getArray(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getArray");
-    }
-
-    @Override
-    public InputStream getAsciiStream(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getAsciiStream");
-    }
-
-    @Override
-    public InputStream getAsciiStream(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getAsciiStream");
-    }
-
-    @Override
-    public BigDecimal getBigDecimal(String a0, int a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBigDecimal");
-    }
-
-    @Override
-    public BigDecimal getBigDecimal(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBigDecimal");
-    }
-
-    @Override
-    public BigDecimal getBigDecimal(int a0, int a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBigDecimal");
-    }
-
-    @Override
-    public BigDecimal getBigDecimal(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBigDecimal");
-    }
-
-    @Override
-    public InputStream getBinaryStream(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBinaryStream");
-    }
-
-    @Override
-    public InputStream getBinaryStream(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBinaryStream");
-    }
-
-    @Override
-    public Blob getBlob(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBlob");
-    }
-
-    @Override
-    public Blob getBlob(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBlob");
-    }
-
-    @Override
-    public boolean getBoolean(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBoolean");
-    }
-
-    @Override
-    public boolean getBoolean(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBoolean");
-    }
-
-    @Override
-    public byte getByte(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getByte");
-    }
-
-    @Override
-    public byte getByte(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getByte");
-    }
-
-    @Override
-    public byte[] getBytes(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBytes");
-    }
-
-    @Override
-    public byte[] getBytes(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getBytes");
-    }
-
-    @Override
-    public Reader getCharacterStream(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getCharacterStream");
-    }
-
-    @Override
-    public Reader getCharacterStream(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getCharacterStream");
-    }
-
-    @Override
-    public Clob getClob(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getClob");
-    }
-
-    @Override
-    public Clob getClob(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getClob");
-    }
-
-    @Override
-    public String getCursorName() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getCursorName");
-    }
-
-    @Override
-    public Date getDate(String a0, Calendar a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getDate");
-    }
-
-    @Override
-    public Date getDate(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getDate");
-    }
-
-    @Override
-    public Date getDate(int a0, Calendar a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getDate");
-    }
-
-    @Override
-    public Date getDate(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getDate");
-    }
-
-    @Override
-    public double getDouble(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getDouble");
-    }
-
-    @Override
-    public double getDouble(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getDouble");
-    }
-
-    @Override
-    public int getFetchDirection() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getFetchDirection");
-    }
-
-    @Override
-    public int getFetchSize() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getFetchSize");
-    }
-
-    @Override
-    public float getFloat(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getFloat");
-    }
-
-    @Override
-    public float getFloat(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getFloat");
-    }
-
-    @Override
-    public Reader getNCharacterStream(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getNCharacterStream");
-    }
-
-    @Override
-    public Reader getNCharacterStream(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getNCharacterStream");
-    }
-
-    @Override
-    public NClob getNClob(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getNClob");
-    }
-
-    @Override
-    public NClob getNClob(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getNClob");
-    }
-
-    @Override
-    public String getNString(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getNString");
-    }
-
-    @Override
-    public String getNString(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getNString");
-    }
-
-    @Override
-    public <T> T getObject(String a0, Class<T> a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getObject");
-    }
-
-    @Override
-    public Object getObject(String a0, Map<String, Class<?>> a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getObject");
-    }
-
-    @Override
-    public <T> T getObject(int a0, Class<T> a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getObject");
-    }
-
-    @Override
-    public Object getObject(int a0, Map<String, Class<?>> a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getObject");
-    }
-
-    @Override
-    public Ref getRef(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getRef");
-    }
-
-    @Override
-    public Ref getRef(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getRef");
-    }
-
-    @Override
-    public RowId getRowId(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getRowId");
-    }
-
-    @Override
-    public RowId getRowId(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getRowId");
-    }
-
-    @Override
-    public SQLXML getSQLXML(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getSQLXML");
-    }
-
-    @Override
-    public SQLXML getSQLXML(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getSQLXML");
-    }
-
-    @Override
-    public short getShort(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getShort");
-    }
-
-    @Override
-    public short getShort(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getShort");
-    }
-
-    @Override
-    public Time getTime(String a0, Calendar a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getTime");
-    }
-
-    @Override
-    public Time getTime(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getTime");
-    }
-
-    @Override
-    public Time getTime(int a0, Calendar a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getTime");
-    }
-
-    @Override
-    public Time getTime(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getTime");
-    }
-
-    @Override
-    public Timestamp getTimestamp(String a0, Calendar a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getTimestamp");
-    }
-
-    @Override
-    public Timestamp getTimestamp(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getTimestamp");
-    }
-
-    @Override
-    public Timestamp getTimestamp(int a0, Calendar a1) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getTimestamp");
-    }
-
-    @Override
-    public Timestamp getTimestamp(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getTimestamp");
-    }
-
-    @Override
-    public URL getURL(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getURL");
-    }
-
-    @Override
-    public URL getURL(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getURL");
-    }
-
-    @Override
-    public InputStream getUnicodeStream(String a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getUnicodeStream");
-    }
-
-    @Override
-    public InputStream getUnicodeStream(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.getUnicodeStream");
-    }
-
-    @Override
-    public void insertRow() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.insertRow");
-    }
-
-    @Override
-    public boolean isAfterLast() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.isAfterLast");
-    }
-
-    @Override
-    public boolean isBeforeFirst() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.isBeforeFirst");
-    }
-
-    @Override
-    public boolean isFirst() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.isFirst");
-    }
-
-    @Override
-    public boolean isLast() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.isLast");
+        checkOpen();
+        throw forwardOnly("first");
     }
 
     @Override
     public boolean last() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.last");
-    }
-
-    @Override
-    public void moveToCurrentRow() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.moveToCurrentRow");
-    }
-
-    @Override
-    public void moveToInsertRow() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.moveToInsertRow");
+        checkOpen();
+        throw forwardOnly("last");
     }
 
     @Override
     public boolean previous() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.previous");
+        checkOpen();
+        throw forwardOnly("previous");
+    }
+
+    /** Whether the cursor is before a first row: false for a result without rows (reads one row ahead). */
+    @Override
+    public boolean isBeforeFirst() throws SQLException {
+        checkOpen();
+        return rowNumber == 0 && !afterLast && peek() != null;
     }
 
     @Override
-    public void refreshRow() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.refreshRow");
+    public boolean isAfterLast() throws SQLException {
+        checkOpen();
+        return afterLast && hadRows;
     }
 
     @Override
-    public boolean relative(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.relative");
+    public boolean isFirst() throws SQLException {
+        checkOpen();
+        return row != null && rowNumber == 1;
+    }
+
+    /** Whether the current row is the last: reads the next row ahead (one row more held in memory). */
+    @Override
+    public boolean isLast() throws SQLException {
+        checkOpen();
+        return row != null && peek() == null;
+    }
+
+    @Override
+    public int getFetchDirection() throws SQLException {
+        checkOpen();
+        return FETCH_FORWARD;
+    }
+
+    @Override
+    public void setFetchDirection(int direction) throws SQLException {
+        checkOpen();
+        if (direction != FETCH_FORWARD) {
+            throw new SQLException("A Tetra result set is read forward only: fetch direction " + direction
+                    + " is not possible.", "HY106");
+        }
+    }
+
+    /** The fetch size asked for; the rows per batch are those of the statement's execution. */
+    @Override
+    public int getFetchSize() throws SQLException {
+        checkOpen();
+        return fetchSize;
+    }
+
+    /** Accepted (and returned by getFetchSize); the server's batch size was set when the statement ran. */
+    @Override
+    public void setFetchSize(int rows) throws SQLException {
+        checkOpen();
+        if (rows < 0) {
+            throw new SQLException("A fetch size may not be negative: " + rows + ".", "HY000");
+        }
+        fetchSize = rows;
+    }
+
+    @Override
+    public String getCursorName() throws SQLException {
+        checkOpen();
+        throw JdbcErrors.unsupported("ResultSet.getCursorName (positioned updates)");
     }
 
     @Override
     public boolean rowDeleted() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.rowDeleted");
+        checkOpen();
+        return false;
     }
 
     @Override
     public boolean rowInserted() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.rowInserted");
+        checkOpen();
+        return false;
     }
 
     @Override
     public boolean rowUpdated() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.rowUpdated");
+        checkOpen();
+        return false;
     }
 
     @Override
-    public void setFetchDirection(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.setFetchDirection");
+    public void refreshRow() throws SQLException {
+        checkOpen();
+        throw forwardOnly("refreshRow");
     }
 
     @Override
-    public void setFetchSize(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.setFetchSize");
+    public void moveToCurrentRow() throws SQLException {
+        checkOpen();
+        throw readOnly("moveToCurrentRow");
     }
+
+    @Override
+    public void moveToInsertRow() throws SQLException {
+        checkOpen();
+        throw readOnly("moveToInsertRow");
+    }
+
+    @Override
+    public void insertRow() throws SQLException {
+        checkOpen();
+        throw readOnly("insertRow");
+    }
+
+    @Override
+    public void deleteRow() throws SQLException {
+        checkOpen();
+        throw readOnly("deleteRow");
+    }
+
+    @Override
+    public void updateRow() throws SQLException {
+        checkOpen();
+        throw readOnly("updateRow");
+    }
+
+    @Override
+    public void cancelRowUpdates() throws SQLException {
+        checkOpen();
+        throw readOnly("cancelRowUpdates");
+    }
+
+    private static SQLException readOnly(String what) {
+        return JdbcErrors.unsupported("ResultSet." + what + " (Tetra's result sets are CONCUR_READ_ONLY)");
+    }
+
+    // ---- getters by index --------------------------------------------------------------
+
+    private boolean characterOrBinary(int i) {
+        switch (column(i).jdbcType()) {
+            case Types.CHAR: case Types.VARCHAR: case Types.LONGVARCHAR: case Types.NCHAR: case Types.NVARCHAR:
+            case Types.LONGNVARCHAR: case Types.BINARY: case Types.VARBINARY: case Types.LONGVARBINARY:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /** The value cut to the statement's maxFieldSize (character and binary columns only). */
+    private Object limited(int i) throws SQLException {
+        Object v = value(i);
+        int max = statement == null ? 0 : statement.maxFieldSize();
+        if (max > 0 && v != null && characterOrBinary(i)) {
+            if (v instanceof String s && s.length() > max) {
+                return s.substring(0, max);
+            }
+            if (v instanceof byte[] b && b.length > max) {
+                return java.util.Arrays.copyOf(b, max);
+            }
+        }
+        return v;
+    }
+
+    @Override
+    public boolean getBoolean(int i) throws SQLException {
+        Object v = value(i);
+        return v != null && JdbcValues.toBoolean(v, i);
+    }
+
+    @Override
+    public byte getByte(int i) throws SQLException {
+        Object v = value(i);
+        return v == null ? 0 : (byte) JdbcValues.integral(v, i, Byte.MIN_VALUE, Byte.MAX_VALUE);
+    }
+
+    @Override
+    public short getShort(int i) throws SQLException {
+        Object v = value(i);
+        return v == null ? 0 : (short) JdbcValues.integral(v, i, Short.MIN_VALUE, Short.MAX_VALUE);
+    }
+
+    @Override
+    public float getFloat(int i) throws SQLException {
+        Object v = value(i);
+        return v == null ? 0 : JdbcValues.toFloat(v, i);
+    }
+
+    @Override
+    public double getDouble(int i) throws SQLException {
+        Object v = value(i);
+        return v == null ? 0 : JdbcValues.number(v, i).doubleValue();
+    }
+
+    @Override
+    public BigDecimal getBigDecimal(int i) throws SQLException {
+        Object v = value(i);
+        return v == null ? null : JdbcValues.decimal(v, i);
+    }
+
+    /** The decimal with {@code scale} digits after the point, rounded half up. */
+    @Override
+    @Deprecated
+    public BigDecimal getBigDecimal(int i, int scale) throws SQLException {
+        if (scale < 0) {
+            throw new SQLException("A scale may not be negative: " + scale + ".", "22003");
+        }
+        BigDecimal d = getBigDecimal(i);
+        return d == null ? null : d.setScale(scale, java.math.RoundingMode.HALF_UP);
+    }
+
+    @Override
+    public byte[] getBytes(int i) throws SQLException {
+        Object v = limited(i);
+        return v == null ? null : JdbcValues.bytes(v, "Column " + i);
+    }
+
+    @Override
+    public Date getDate(int i) throws SQLException {
+        return getDate(i, null);
+    }
+
+    @Override
+    public Date getDate(int i, Calendar cal) throws SQLException {
+        Object v = value(i);
+        if (v == null) {
+            return null;
+        }
+        if (cal == null) {
+            return Date.valueOf(JdbcValues.localDate(v, "Column " + i));
+        }
+        LocalDate d = JdbcValues.localDate(v, "Column " + i);
+        return new Date(JdbcValues.instant(d.atStartOfDay(), cal).toEpochMilli());
+    }
+
+    @Override
+    public Time getTime(int i) throws SQLException {
+        return getTime(i, null);
+    }
+
+    @Override
+    public Time getTime(int i, Calendar cal) throws SQLException {
+        Object v = value(i);
+        if (v == null) {
+            return null;
+        }
+        LocalTime t = JdbcValues.localTime(v, "Column " + i);
+        if (cal == null) {
+            return JdbcValues.sqlTime(t);
+        }
+        return new Time(JdbcValues.instant(LocalDate.of(1970, 1, 1).atTime(t), cal).toEpochMilli());
+    }
+
+    @Override
+    public Timestamp getTimestamp(int i) throws SQLException {
+        return getTimestamp(i, null);
+    }
+
+    /** A TIMESTAMP WITH TIME ZONE is its instant; a TIMESTAMP is read in the calendar's zone (the default zone). */
+    @Override
+    public Timestamp getTimestamp(int i, Calendar cal) throws SQLException {
+        Object v = value(i);
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof OffsetDateTime o) {
+            return Timestamp.from(o.toInstant());
+        }
+        LocalDateTime t = JdbcValues.localDateTime(v, "Column " + i);
+        if (cal == null) {
+            return Timestamp.valueOf(t);
+        }
+        return Timestamp.from(JdbcValues.instant(t, cal));
+    }
+
+    @Override
+    public InputStream getAsciiStream(int i) throws SQLException {
+        String s = getString(i);
+        return s == null ? null : new ByteArrayInputStream(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The text as UTF-16BE bytes, as the deprecated method's users expect. */
+    @Override
+    @Deprecated
+    public InputStream getUnicodeStream(int i) throws SQLException {
+        String s = getString(i);
+        return s == null ? null : new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_16BE));
+    }
+
+    @Override
+    public InputStream getBinaryStream(int i) throws SQLException {
+        byte[] b = getBytes(i);
+        return b == null ? null : new ByteArrayInputStream(b);
+    }
+
+    @Override
+    public Reader getCharacterStream(int i) throws SQLException {
+        String s = getString(i);
+        return s == null ? null : new StringReader(s);
+    }
+
+    @Override
+    public Reader getNCharacterStream(int i) throws SQLException {
+        return getCharacterStream(i);
+    }
+
+    @Override
+    public String getNString(int i) throws SQLException {
+        return getString(i);
+    }
+
+    @Override
+    public Blob getBlob(int i) throws SQLException {
+        Object v = value(i);
+        return v == null ? null : new TetraBlob(JdbcValues.bytes(v, "Column " + i));
+    }
+
+    @Override
+    public Clob getClob(int i) throws SQLException {
+        return getNClob(i);
+    }
+
+    @Override
+    public NClob getNClob(int i) throws SQLException {
+        Object v = value(i);
+        return v == null ? null : new TetraClob(JdbcValues.string(v));
+    }
+
+    @Override
+    public Array getArray(int i) throws SQLException {
+        Object v = value(i);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Object[] a)) {
+            throw JdbcValues.cannot(v, "Column " + i, "an ARRAY");
+        }
+        return TetraArray.ofColumn(column(i).sqlType(), a);
+    }
+
+    @Override
+    public <T> T getObject(int i, Class<T> type) throws SQLException {
+        return JdbcValues.as(limited(i), column(i), i, type);
+    }
+
+    @Override
+    public Object getObject(int i, Map<String, Class<?>> map) throws SQLException {
+        return JdbcValues.withMap(limited(i), column(i), map);
+    }
+
+    /** The text parsed as a URL; 22018 when it is not one. */
+    @Override
+    public URL getURL(int i) throws SQLException {
+        return JdbcValues.url(value(i), i);
+    }
+
+    @Override
+    public Ref getRef(int i) throws SQLException {
+        checkOpen();
+        throw JdbcErrors.unsupported("ResultSet.getRef (Tetra has no REF type)");
+    }
+
+    @Override
+    public RowId getRowId(int i) throws SQLException {
+        checkOpen();
+        throw JdbcErrors.unsupported("ResultSet.getRowId (Tetra has no ROWID type)");
+    }
+
+    @Override
+    public SQLXML getSQLXML(int i) throws SQLException {
+        checkOpen();
+        throw JdbcErrors.unsupported("ResultSet.getSQLXML (read XML with getString)");
+    }
+
+    // ---- getters by label --------------------------------------------------------------
+
+    @Override
+    public boolean getBoolean(String label) throws SQLException {
+        return getBoolean(findColumn(label));
+    }
+
+    @Override
+    public byte getByte(String label) throws SQLException {
+        return getByte(findColumn(label));
+    }
+
+    @Override
+    public short getShort(String label) throws SQLException {
+        return getShort(findColumn(label));
+    }
+
+    @Override
+    public float getFloat(String label) throws SQLException {
+        return getFloat(findColumn(label));
+    }
+
+    @Override
+    public double getDouble(String label) throws SQLException {
+        return getDouble(findColumn(label));
+    }
+
+    @Override
+    public BigDecimal getBigDecimal(String label) throws SQLException {
+        return getBigDecimal(findColumn(label));
+    }
+
+    @Override
+    @Deprecated
+    public BigDecimal getBigDecimal(String label, int scale) throws SQLException {
+        return getBigDecimal(findColumn(label), scale);
+    }
+
+    @Override
+    public byte[] getBytes(String label) throws SQLException {
+        return getBytes(findColumn(label));
+    }
+
+    @Override
+    public Date getDate(String label) throws SQLException {
+        return getDate(findColumn(label));
+    }
+
+    @Override
+    public Date getDate(String label, Calendar cal) throws SQLException {
+        return getDate(findColumn(label), cal);
+    }
+
+    @Override
+    public Time getTime(String label) throws SQLException {
+        return getTime(findColumn(label));
+    }
+
+    @Override
+    public Time getTime(String label, Calendar cal) throws SQLException {
+        return getTime(findColumn(label), cal);
+    }
+
+    @Override
+    public Timestamp getTimestamp(String label) throws SQLException {
+        return getTimestamp(findColumn(label));
+    }
+
+    @Override
+    public Timestamp getTimestamp(String label, Calendar cal) throws SQLException {
+        return getTimestamp(findColumn(label), cal);
+    }
+
+    @Override
+    public InputStream getAsciiStream(String label) throws SQLException {
+        return getAsciiStream(findColumn(label));
+    }
+
+    @Override
+    @Deprecated
+    public InputStream getUnicodeStream(String label) throws SQLException {
+        return getUnicodeStream(findColumn(label));
+    }
+
+    @Override
+    public InputStream getBinaryStream(String label) throws SQLException {
+        return getBinaryStream(findColumn(label));
+    }
+
+    @Override
+    public Reader getCharacterStream(String label) throws SQLException {
+        return getCharacterStream(findColumn(label));
+    }
+
+    @Override
+    public Reader getNCharacterStream(String label) throws SQLException {
+        return getNCharacterStream(findColumn(label));
+    }
+
+    @Override
+    public String getNString(String label) throws SQLException {
+        return getNString(findColumn(label));
+    }
+
+    @Override
+    public Blob getBlob(String label) throws SQLException {
+        return getBlob(findColumn(label));
+    }
+
+    @Override
+    public Clob getClob(String label) throws SQLException {
+        return getClob(findColumn(label));
+    }
+
+    @Override
+    public NClob getNClob(String label) throws SQLException {
+        return getNClob(findColumn(label));
+    }
+
+    @Override
+    public Array getArray(String label) throws SQLException {
+        return getArray(findColumn(label));
+    }
+
+    @Override
+    public <T> T getObject(String label, Class<T> type) throws SQLException {
+        return getObject(findColumn(label), type);
+    }
+
+    @Override
+    public Object getObject(String label, Map<String, Class<?>> map) throws SQLException {
+        return getObject(findColumn(label), map);
+    }
+
+    @Override
+    public URL getURL(String label) throws SQLException {
+        return getURL(findColumn(label));
+    }
+
+    @Override
+    public Ref getRef(String label) throws SQLException {
+        return getRef(findColumn(label));
+    }
+
+    @Override
+    public RowId getRowId(String label) throws SQLException {
+        return getRowId(findColumn(label));
+    }
+
+    @Override
+    public SQLXML getSQLXML(String label) throws SQLException {
+        return getSQLXML(findColumn(label));
+    }
+
+    // ---- updates: a read-only result set (JDBC allows SQLFeatureNotSupportedException) --
 
     @Override
     public void updateArray(String a0, Array a1) throws SQLException {
@@ -1040,11 +1213,6 @@ public final class TetraResultSet implements ResultSet {
     @Override
     public void updateRef(int a0, Ref a1) throws SQLException {
         throw JdbcErrors.unsupported("ResultSet.updateRef");
-    }
-
-    @Override
-    public void updateRow() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSet.updateRow");
     }
 
     @Override

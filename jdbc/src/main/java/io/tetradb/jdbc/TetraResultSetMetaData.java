@@ -1,134 +1,158 @@
 package io.tetradb.jdbc;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.Reader;
-import java.io.Writer;
-import java.sql.*;
+import io.tetradb.client.ColumnInfo;
+
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.util.List;
-import java.util.Map;
 
-/** A result's columns as the server describes them. */
+/**
+ * A result's columns as the server describes them ({@link ColumnInfo}, which carries what
+ * H2's own ResultSetMetaData says on the server); getColumnClassName names the class
+ * {@link TetraResultSet#getObject(int)} returns for the type, as H2's driver does.
+ *
+ * <p>Immutable; any thread.
+ */
 public final class TetraResultSetMetaData implements ResultSetMetaData {
-    private final List<io.tetradb.client.ColumnInfo> columns;
+    private final List<ColumnInfo> columns;
 
-    TetraResultSetMetaData(List<io.tetradb.client.ColumnInfo> columns) {
+    TetraResultSetMetaData(List<ColumnInfo> columns) {
         this.columns = columns;
     }
 
-
-    @Override
-    public String getCatalogName(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getCatalogName");
+    private ColumnInfo c(int i) throws SQLException {
+        if (i < 1 || i > columns.size()) {
+            throw new SQLException("Column index " + i + " is not between 1 and " + columns.size() + ".", "07009");
+        }
+        return columns.get(i - 1);
     }
 
     @Override
-    public String getColumnClassName(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getColumnClassName");
+    public int getColumnCount() {
+        return columns.size();
     }
 
     @Override
-    public int getColumnCount() throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getColumnCount");
+    public String getCatalogName(int i) throws SQLException {
+        return c(i).catalog();
     }
 
     @Override
-    public int getColumnDisplaySize(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getColumnDisplaySize");
+    public String getSchemaName(int i) throws SQLException {
+        return c(i).schema();
     }
 
     @Override
-    public String getColumnLabel(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getColumnLabel");
+    public String getTableName(int i) throws SQLException {
+        return c(i).table();
     }
 
     @Override
-    public String getColumnName(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getColumnName");
+    public String getColumnClassName(int i) throws SQLException {
+        ColumnInfo c = c(i);
+        return JdbcValues.className(c.jdbcType(), c.sqlType());
     }
 
     @Override
-    public int getColumnType(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getColumnType");
+    public int getColumnDisplaySize(int i) throws SQLException {
+        return c(i).displaySize();
     }
 
     @Override
-    public String getColumnTypeName(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getColumnTypeName");
+    public String getColumnLabel(int i) throws SQLException {
+        return c(i).label();
     }
 
     @Override
-    public int getPrecision(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getPrecision");
+    public String getColumnName(int i) throws SQLException {
+        return c(i).name();
     }
 
     @Override
-    public int getScale(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getScale");
+    public int getColumnType(int i) throws SQLException {
+        return c(i).jdbcType();
     }
 
     @Override
-    public String getSchemaName(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getSchemaName");
+    public String getColumnTypeName(int i) throws SQLException {
+        return c(i).sqlType();
     }
 
     @Override
-    public String getTableName(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.getTableName");
+    public int getPrecision(int i) throws SQLException {
+        return c(i).precision();
     }
 
     @Override
-    public boolean isAutoIncrement(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isAutoIncrement");
+    public int getScale(int i) throws SQLException {
+        return c(i).scale();
     }
 
     @Override
-    public boolean isCaseSensitive(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isCaseSensitive");
+    public boolean isAutoIncrement(int i) throws SQLException {
+        return c(i).autoIncrement();
     }
 
     @Override
-    public boolean isCurrency(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isCurrency");
+    public boolean isCaseSensitive(int i) throws SQLException {
+        return c(i).caseSensitive();
+    }
+
+    /** False: no type of Tetra's is a currency. */
+    @Override
+    public boolean isCurrency(int i) throws SQLException {
+        c(i);
+        return false;
     }
 
     @Override
-    public boolean isDefinitelyWritable(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isDefinitelyWritable");
+    public int isNullable(int i) throws SQLException {
+        ColumnInfo c = c(i);
+        return c.nullabilityUnknown() ? columnNullableUnknown : c.nullable() ? columnNullable : columnNoNulls;
+    }
+
+    /** False: the result set itself is read-only, but its column may be written with an UPDATE (as H2 says). */
+    @Override
+    public boolean isReadOnly(int i) throws SQLException {
+        c(i);
+        return false;
     }
 
     @Override
-    public int isNullable(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isNullable");
+    public boolean isWritable(int i) throws SQLException {
+        c(i);
+        return true;
     }
 
     @Override
-    public boolean isReadOnly(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isReadOnly");
+    public boolean isDefinitelyWritable(int i) throws SQLException {
+        c(i);
+        return false;
+    }
+
+    /** True except for large objects, which a WHERE cannot compare. */
+    @Override
+    public boolean isSearchable(int i) throws SQLException {
+        int t = c(i).jdbcType();
+        return t != Types.BLOB && t != Types.CLOB && t != Types.NCLOB;
     }
 
     @Override
-    public boolean isSearchable(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isSearchable");
+    public boolean isSigned(int i) throws SQLException {
+        return c(i).signed();
     }
 
     @Override
-    public boolean isSigned(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isSigned");
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException("Tetra's ResultSetMetaData is not a " + iface.getName() + ".", "HY000");
     }
 
     @Override
-    public boolean isWrapperFor(Class<?> a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isWrapperFor");
-    }
-
-    @Override
-    public boolean isWritable(int a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.isWritable");
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> a0) throws SQLException {
-        throw JdbcErrors.unsupported("ResultSetMetaData.unwrap");
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
     }
 }
