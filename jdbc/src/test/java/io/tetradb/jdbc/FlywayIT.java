@@ -55,12 +55,18 @@ class FlywayIT extends ServerPerTest {
     @Test
     void aDatabaseThatExistsAlreadyIsBaselined() throws Exception {
         try (Connection c = JdbcServers.admin(server); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE LEGACY(ID INT PRIMARY KEY)");
+            // The schema V1 and V2 would make, made before Flyway was used.
+            st.execute("CREATE TABLE ACCOUNT(ID BIGINT AUTO_INCREMENT PRIMARY KEY, OWNER VARCHAR(100))");
+            st.execute("CREATE TABLE TRANSFER(ID BIGINT AUTO_INCREMENT PRIMARY KEY, AMOUNT DECIMAL(12, 2))");
         }
         Flyway f = Flyway.configure().dataSource(dataSource()).locations("classpath:db/migration", "classpath:db/more").baselineOnMigrate(true)
                 .baselineVersion("2").load();
         MigrateResult r = f.migrate();
         assertThat(r.migrationsExecuted).as("V3 only: V1 and V2 are below the baseline").isEqualTo(1);
         assertThat(f.info().current().getVersion().getVersion()).isEqualTo("3");
+        try (Connection c = JdbcServers.admin(server); ResultSet rs = c.getMetaData().getColumns(null, "PUBLIC",
+                "TRANSFER", "AT")) {
+            assertThat(rs.next()).as("V3 added TRANSFER.AT").isTrue();
+        }
     }
 }

@@ -146,6 +146,18 @@ public final class LogCapture {
         }
     }
 
+    /**
+     * After a write statement in {@code s}'s open transaction: when the transaction holds no
+     * change for the log (the statement only locked rows, or changed none), it stops counting
+     * as an open write transaction, so structure changes do not wait for it; its next write
+     * counts it again.
+     */
+    public void nothingWritten(SessionLog s) {
+        if (s.capture.isEmpty()) {
+            releaseWrite(s);
+        }
+    }
+
     private void releaseWrite(SessionLog s) {
         if (s.holdsWrite) {
             s.holdsWrite = false;

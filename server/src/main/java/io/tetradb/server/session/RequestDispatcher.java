@@ -548,6 +548,11 @@ public final class RequestDispatcher {
         if (s.autoCommit() && (write || !sl.capture().isEmpty() || s.enginePending())) {
             // Also a statement that changed the engine's own settings inside the transaction (SET RETENTION_TIME).
             log().commit(sl, c);
+        } else if (write) {
+            // A transaction whose writes changed nothing yet (SELECT ... FOR UPDATE only locks rows, as
+            // Flyway's lock of its history table does) leaves nothing for the log to order: a structure
+            // change of another session need not wait for it.
+            log().nothingWritten(sl);
         }
         return result;
     }
