@@ -597,9 +597,10 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
         return true;
     }
 
+    /** A result being read stays open when its transaction commits (DatabaseMetaDataIT shows it). */
     @Override
     public boolean supportsOpenCursorsAcrossCommit() {
-        return false;
+        return true;
     }
 
     @Override

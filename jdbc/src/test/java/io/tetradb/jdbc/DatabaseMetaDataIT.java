@@ -408,6 +408,33 @@ class DatabaseMetaDataIT {
         }
     }
 
+    /** What getResultSetHoldability and supportsOpenCursorsAcrossCommit report is what a streamed result does. */
+    @Test
+    void aStreamedResultStaysOpenOverACommitAsReported() throws SQLException {
+        DatabaseMetaData md = admin.getMetaData();
+        assertThat(md.getResultSetHoldability()).isEqualTo(ResultSet.HOLD_CURSORS_OVER_COMMIT);
+        assertThat(md.supportsOpenCursorsAcrossCommit()).isTrue();
+        try (Connection c = JdbcServers.admin(server); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE HOLD_T AS SELECT X FROM SYSTEM_RANGE(1, 5000)");
+            c.setAutoCommit(false);
+            st.setFetchSize(10);
+            try (ResultSet rs = st.executeQuery("SELECT X FROM HOLD_T ORDER BY X");
+                 Statement other = c.createStatement()) {
+                assertThat(rs.next()).isTrue();
+                other.executeUpdate("INSERT INTO HOLD_T VALUES (0)");
+                c.commit();
+                long n = 1;
+                while (rs.next()) {
+                    n++;
+                }
+                assertThat(n).isEqualTo(5000);
+            } finally {
+                c.setAutoCommit(true);
+                st.execute("DROP TABLE HOLD_T");
+            }
+        }
+    }
+
     @Test
     void resultsWithoutRowsHaveJdbcsColumns() throws SQLException {
         DatabaseMetaData md = admin.getMetaData();
