@@ -476,6 +476,29 @@ class DatabaseMetaDataIT {
         }
     }
 
+    /** Routines exist only where the operator lets admin sessions run as the engine's admin (CREATE ALIAS). */
+    @Test
+    void routinesAndTheirParametersAreListed(@TempDir Path other) throws Exception {
+        try (TetraServer s = TetraServer.start(TestServers.config(other).sqlEngineAdmin(true).build());
+             Connection c = JdbcServers.admin(s); Statement st = c.createStatement()) {
+            st.execute("CREATE ALIAS MY_ABS FOR 'java.lang.Math.abs(int)'");
+            DatabaseMetaData md = c.getMetaData();
+            List<Map<String, Object>> procs = rows(md.getProcedures(null, "PUBLIC", "MY\\_%"), "PROCEDURE_SCHEM",
+                    "PROCEDURE_NAME", "PROCEDURE_TYPE", "SPECIFIC_NAME");
+            assertThat(procs).extracting(r -> r.get("PROCEDURE_NAME")).containsExactly("MY_ABS");
+            assertThat(number(procs.get(0).get("PROCEDURE_TYPE"))).isEqualTo(DatabaseMetaData.procedureReturnsResult);
+            assertThat(column(md.getFunctions(null, null, "MY_ABS"), "FUNCTION_NAME")).containsExactly("MY_ABS");
+            List<Map<String, Object>> cols = rows(md.getFunctionColumns(null, "PUBLIC", "MY_ABS", null),
+                    "COLUMN_NAME", "COLUMN_TYPE", "DATA_TYPE", "TYPE_NAME", "ORDINAL_POSITION");
+            assertThat(cols).extracting(r -> r.get("COLUMN_NAME") + ":" + number(r.get("COLUMN_TYPE")) + ":"
+                    + number(r.get("DATA_TYPE")) + ":" + number(r.get("ORDINAL_POSITION"))).containsExactly(
+                    "RESULT:" + DatabaseMetaData.functionReturn + ":" + Types.INTEGER + ":0",
+                    "P1:" + DatabaseMetaData.functionColumnIn + ":" + Types.INTEGER + ":1");
+            assertThat(column(md.getProcedureColumns(null, "PUBLIC", "MY_ABS", "P%"), "COLUMN_NAME"))
+                    .containsExactly("P1");
+        }
+    }
+
     @Test
     void aReaderBrowsesToo() throws Exception {
         try (TetraClient client = TestServers.admin(server)) {
