@@ -63,6 +63,7 @@ class DatabaseMetaDataIT {
             st.execute("CREATE TABLE HR.A_B(ID INT PRIMARY KEY)");
             st.execute("CREATE TABLE HR.AXB(ID INT PRIMARY KEY)");
             st.execute("CREATE TABLE HR.EMP(ID INT PRIMARY KEY, BOSS INT REFERENCES HR.EMP(ID))");
+            st.execute("CREATE SYNONYM HR.STAFF FOR HR.EMP");
         }
     }
 
@@ -135,6 +136,8 @@ class DatabaseMetaDataIT {
                 .containsExactly("BIG_CUSTOMERS");
         assertThat(column(md.getTables(null, "HR", null, new String[]{"TABLE"}), "TABLE_NAME"))
                 .containsExactly("AXB", "A_B", "EMP");
+        assertThat(rows(md.getTables(null, "HR", null, new String[]{"SYNONYM"}), "TABLE_NAME", "TABLE_TYPE"))
+                .extracting(r -> r.get("TABLE_NAME") + " " + r.get("TABLE_TYPE")).containsExactly("STAFF SYNONYM");
         List<Map<String, Object>> system = rows(md.getTables(null, "INFORMATION_SCHEMA", null,
                 new String[]{"SYSTEM TABLE"}), "TABLE_NAME", "TABLE_TYPE");
         assertThat(system).extracting(r -> r.get("TABLE_NAME")).contains("TABLES", "COLUMNS", "INDEXES");
@@ -344,7 +347,8 @@ class DatabaseMetaDataIT {
         assertThat(md.getSearchStringEscape()).isEqualTo("\\");
         assertThat(column(md.getTables(null, "HR", "A_B", null), "TABLE_NAME")).containsExactly("AXB", "A_B");
         assertThat(column(md.getTables(null, "HR", "A\\_B", null), "TABLE_NAME")).containsExactly("A_B");
-        assertThat(column(md.getTables(null, "H_", "%", null), "TABLE_NAME")).containsExactly("AXB", "A_B", "EMP");
+        assertThat(column(md.getTables(null, "H_", "%", null), "TABLE_NAME")).containsExactly("STAFF", "AXB", "A_B",
+                "EMP");
         assertThat(column(md.getTables(null, "%", "ORDER%", null), "TABLE_NAME")).containsExactly("ORDERS",
                 "ORDER_NOTE");
         assertThat(column(md.getTables(null, "%", "ORDER\\_%", null), "TABLE_NAME")).containsExactly("ORDER_NOTE");
