@@ -998,12 +998,27 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
                 str("COLUMN_DEF"), integer("SQL_DATA_TYPE"), integer("SQL_DATETIME_SUB"), integer("CHAR_OCTET_LENGTH"),
                 integer("ORDINAL_POSITION"), str("IS_NULLABLE"), str("SCOPE_CATALOG"), str("SCOPE_SCHEMA"),
                 str("SCOPE_TABLE"), smallint("SOURCE_DATA_TYPE"), str("IS_AUTOINCREMENT"), str("IS_GENERATEDCOLUMN"));
-        Where w = new Where().catalog("TABLE_CATALOG", catalog).schemaPattern("TABLE_SCHEMA", schemaPattern)
-                .pattern("TABLE_NAME", tableNamePattern).pattern("COLUMN_NAME", columnNamePattern);
-        w.and("IS_VISIBLE");
-        for (Object[] c : select("SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, " + TYPE_COLUMNS
-                + ", IS_NULLABLE, REMARKS, COLUMN_DEFAULT, ORDINAL_POSITION, IS_IDENTITY, IS_GENERATED FROM " + IS
-                + "COLUMNS" + w + " ORDER BY TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION", w.params)) {
+        Where w = new Where().catalog("C.TABLE_CATALOG", catalog).schemaPattern("C.TABLE_SCHEMA", schemaPattern)
+                .pattern("C.TABLE_NAME", tableNamePattern).pattern("C.COLUMN_NAME", columnNamePattern);
+        w.and("C.IS_VISIBLE");
+        // a synonym has the columns of its table
+        Where sw = new Where().catalog("S.SYNONYM_CATALOG", catalog).schemaPattern("S.SYNONYM_SCHEMA", schemaPattern)
+                .pattern("S.SYNONYM_NAME", tableNamePattern).pattern("C.COLUMN_NAME", columnNamePattern);
+        sw.and("C.IS_VISIBLE");
+        String rest = ", C.IS_NULLABLE, C.REMARKS, C.COLUMN_DEFAULT, C.ORDINAL_POSITION, C.IS_IDENTITY, C.IS_GENERATED";
+        List<Object> params = new ArrayList<>(w.params);
+        params.addAll(sw.params);
+        List<Object[]> rows = select("SELECT C.TABLE_CATALOG, C.TABLE_SCHEMA, C.TABLE_NAME, C.COLUMN_NAME, "
+                + typeColumns("C.", true) + rest + " FROM " + IS + "COLUMNS C" + w + " UNION ALL SELECT "
+                + "S.SYNONYM_CATALOG, S.SYNONYM_SCHEMA, S.SYNONYM_NAME, C.COLUMN_NAME, " + typeColumns("C.", true) + rest
+                + " FROM " + IS + "SYNONYMS S JOIN " + IS + "COLUMNS C ON C.TABLE_CATALOG = S.SYNONYM_CATALOG "
+                + "AND C.TABLE_SCHEMA = S.SYNONYM_FOR_SCHEMA AND C.TABLE_NAME = S.SYNONYM_FOR" + sw, params);
+        int ordinalAt = 4 + SqlType.COUNT + 3;
+        for (Object[] row : rows) {
+            row[ordinalAt] = toInt(row[ordinalAt]);
+        }
+        rows.sort(by(0, 1, 2, ordinalAt));
+        for (Object[] c : rows) {
             SqlType t = SqlType.of(c, 4);
             boolean nullable = "YES".equals(c[4 + SqlType.COUNT]);
             boolean generated = "ALWAYS".equals(c[4 + SqlType.COUNT + 5]);
@@ -1016,12 +1031,19 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
         return r.resultSet();
     }
 
-    /** The INFORMATION_SCHEMA columns {@link SqlType#of} reads, in that order. */
-    private static final String TYPE_COLUMNS = "DATA_TYPE, DECLARED_DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, "
-            + "CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION, NUMERIC_PRECISION_RADIX, NUMERIC_SCALE, DATETIME_PRECISION, "
-            + "INTERVAL_TYPE, INTERVAL_PRECISION, MAXIMUM_CARDINALITY, "
-            + "CASE WHEN DATA_TYPE IN ('ARRAY', 'ENUM', 'ROW', 'GEOMETRY') THEN "
-            + "DATA_TYPE_SQL(TABLE_SCHEMA, TABLE_NAME, 'TABLE', DTD_IDENTIFIER) END";
+    /**
+     * The INFORMATION_SCHEMA columns {@link SqlType#of} reads, in that order, of the table
+     * or alias {@code a} ("C." or ""); with {@code columns} true, the type's full SQL of a
+     * table's column (arrays, enums, rows), otherwise NULL.
+     */
+    static String typeColumns(String a, boolean columns) {
+        return a + "DATA_TYPE, " + a + "DECLARED_DATA_TYPE, " + a + "CHARACTER_MAXIMUM_LENGTH, " + a
+                + "CHARACTER_OCTET_LENGTH, " + a + "NUMERIC_PRECISION, " + a + "NUMERIC_PRECISION_RADIX, " + a
+                + "NUMERIC_SCALE, " + a + "DATETIME_PRECISION, " + a + "INTERVAL_TYPE, " + a + "INTERVAL_PRECISION, "
+                + a + "MAXIMUM_CARDINALITY, " + (columns ? "CASE WHEN " + a + "DATA_TYPE IN ('ARRAY', 'ENUM', 'ROW', "
+                + "'GEOMETRY') THEN DATA_TYPE_SQL(" + a + "TABLE_SCHEMA, " + a + "TABLE_NAME, 'TABLE', " + a
+                + "DTD_IDENTIFIER) END" : "NULL");
+    }
 
     /**
      * A column's or parameter's type as H2's INFORMATION_SCHEMA describes it, and what JDBC
@@ -1223,9 +1245,7 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
         Where w = new Where().catalog("K.TABLE_CATALOG", catalog).schema("K.TABLE_SCHEMA", schema)
                 .name("K.TABLE_NAME", table);
         w.and("T.CONSTRAINT_TYPE = 'PRIMARY KEY'");
-        String sql = "SELECT K.COLUMN_NAME, " + TYPE_COLUMNS.replace("TABLE_SCHEMA, TABLE_NAME", "C.TABLE_SCHEMA, "
-                + "C.TABLE_NAME").replace("DTD_IDENTIFIER", "C.DTD_IDENTIFIER").replace("DATA_TYPE IN", "C.DATA_TYPE IN")
-                + " FROM " + IS + "TABLE_CONSTRAINTS T JOIN " + IS + "KEY_COLUMN_USAGE K "
+        String sql = "SELECT K.COLUMN_NAME, " + typeColumns("C.", true) + " FROM " + IS + "TABLE_CONSTRAINTS T JOIN " + IS + "KEY_COLUMN_USAGE K "
                 + "ON K.CONSTRAINT_CATALOG = T.CONSTRAINT_CATALOG AND K.CONSTRAINT_SCHEMA = T.CONSTRAINT_SCHEMA "
                 + "AND K.CONSTRAINT_NAME = T.CONSTRAINT_NAME JOIN " + IS + "COLUMNS C ON C.TABLE_CATALOG = K.TABLE_CATALOG "
                 + "AND C.TABLE_SCHEMA = K.TABLE_SCHEMA AND C.TABLE_NAME = K.TABLE_NAME AND C.COLUMN_NAME = K.COLUMN_NAME"
@@ -1572,13 +1592,11 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
                                           String columnNamePattern) throws SQLException {
         Where w = new Where().catalog("R.ROUTINE_CATALOG", catalog).schemaPattern("R.ROUTINE_SCHEMA", schemaPattern)
                 .pattern("R.ROUTINE_NAME", namePattern);
-        String types = TYPE_COLUMNS.replace("CASE WHEN DATA_TYPE IN ('ARRAY', 'ENUM', 'ROW', 'GEOMETRY') THEN "
-                + "DATA_TYPE_SQL(TABLE_SCHEMA, TABLE_NAME, 'TABLE', DTD_IDENTIFIER) END", "NULL");
         String sql = "SELECT * FROM (SELECT R.ROUTINE_CATALOG, R.ROUTINE_SCHEMA, R.ROUTINE_NAME, 'RESULT' AS COLUMN_NAME, "
-                + "0 AS ORDINAL_POSITION, R.SPECIFIC_NAME, " + prefixed("R.", types) + " FROM " + IS + "ROUTINES R"
+                + "0 AS ORDINAL_POSITION, R.SPECIFIC_NAME, " + typeColumns("R.", false) + " FROM " + IS + "ROUTINES R"
                 + w.andAlso("R.DATA_TYPE IS NOT NULL") + " UNION ALL SELECT R.ROUTINE_CATALOG, R.ROUTINE_SCHEMA, "
                 + "R.ROUTINE_NAME, COALESCE(P.PARAMETER_NAME, 'P' || P.ORDINAL_POSITION), P.ORDINAL_POSITION, "
-                + "R.SPECIFIC_NAME, " + prefixed("P.", types) + " FROM " + IS + "ROUTINES R JOIN " + IS + "PARAMETERS P "
+                + "R.SPECIFIC_NAME, " + typeColumns("P.", false) + " FROM " + IS + "ROUTINES R JOIN " + IS + "PARAMETERS P "
                 + "ON P.SPECIFIC_CATALOG = R.SPECIFIC_CATALOG AND P.SPECIFIC_SCHEMA = R.SPECIFIC_SCHEMA "
                 + "AND P.SPECIFIC_NAME = R.SPECIFIC_NAME" + w + ") X";
         List<Object> params = new ArrayList<>(w.params);
@@ -1593,17 +1611,6 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
             row[4] = toInt(row[4]);
         }
         return rows;
-    }
-
-    private static String prefixed(String prefix, String columns) {
-        StringBuilder b = new StringBuilder();
-        for (String c : columns.split(", ")) {
-            if (b.length() > 0) {
-                b.append(", ");
-            }
-            b.append(c.equals("NULL") ? c : prefix + c);
-        }
-        return b.toString();
     }
 
     // ---- helpers -----------------------------------------------------------------------

@@ -203,6 +203,10 @@ class DatabaseMetaDataIT {
         // the view's columns are described too, ordered by table then position
         List<Map<String, Object>> all = rows(md.getColumns(null, "SHOP", "%", "NAME"), "TABLE_NAME", "COLUMN_NAME");
         assertThat(all).extracting(r -> r.get("TABLE_NAME")).containsExactly("BIG_CUSTOMERS", "CUSTOMER");
+        // a synonym has its table's columns
+        assertThat(rows(md.getColumns(null, "HR", "STAFF", null), "TABLE_NAME", "COLUMN_NAME", "TYPE_NAME"))
+                .extracting(r -> r.get("TABLE_NAME") + "." + r.get("COLUMN_NAME") + " " + r.get("TYPE_NAME"))
+                .containsExactly("STAFF.ID INTEGER", "STAFF.BOSS INTEGER");
     }
 
     private static void expect(Map<String, Map<String, Object>> cols, String name, int jdbcType, String typeName,
