@@ -242,7 +242,8 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
     /** The words H2 reserves beyond SQL:2003's. */
     @Override
     public String getSQLKeywords() {
-        return "CURRENT_CATALOG,CURRENT_SCHEMA,GROUPS,IF,ILIKE,KEY,LIMIT,MINUS,OFFSET,QUALIFY,REGEXP,ROWNUM,TOP,_ROWID_";
+        return "CURRENT_CATALOG,CURRENT_SCHEMA,GROUPS,IF,ILIKE,KEY,LIMIT,MINUS,OFFSET,QUALIFY,REGEXP,ROWNUM,TOP,"
+                + "_ROWID_";
     }
 
     @Override
@@ -261,13 +262,15 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
                 + "UTF8TOSTRING,QUOTE_IDENT,XMLATTR,XMLNODE,XMLCOMMENT,XMLCDATA,XMLSTARTDOC,XMLTEXT,TO_CHAR,TRANSLATE";
     }
 
+    /** H2's system functions without those H2 refuses to non-admin accounts (files, other sessions, memory). */
     @Override
     public String getSystemFunctions() {
         return "ARRAY_GET,CARDINALITY,ARRAY_CONTAINS,ARRAY_CAT,ARRAY_APPEND,ARRAY_MAX_CARDINALITY,TRIM_ARRAY,"
                 + "ARRAY_SLICE,AUTOCOMMIT,CASEWHEN,COALESCE,CONVERT,CURRVAL,CURRENT_SCHEMA,CURRENT_CATALOG,"
-                + "DATA_TYPE_SQL,DB_OBJECT_ID,DB_OBJECT_SQL,DECODE,GREATEST,LEAST,LOCK_MODE,LOCK_TIMEOUT,NEXTVAL,"
-                + "NULLIF,NVL2,READONLY,ROWNUM,SESSION_ID,SET,TRANSACTION_ID,TRUNCATE_VALUE,CURRENT_PATH,CURRENT_ROLE,"
-                + "CURRENT_USER,H2VERSION";
+                + "DATA_TYPE_SQL,DB_OBJECT_SIZE,DB_OBJECT_TOTAL_SIZE,DB_OBJECT_APPROXIMATE_SIZE,"
+                + "DB_OBJECT_APPROXIMATE_TOTAL_SIZE,DECODE,DISK_SPACE_USED,SIGNAL,ESTIMATED_ENVELOPE,GREATEST,LEAST,"
+                + "LOCK_MODE,LOCK_TIMEOUT,NEXTVAL,NULLIF,NVL2,READONLY,ROWNUM,SESSION_ID,SET,TRANSACTION_ID,"
+                + "TRUNCATE_VALUE,CURRENT_PATH,CURRENT_ROLE,CURRENT_USER,H2VERSION";
     }
 
     @Override
@@ -597,9 +600,10 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
         return true;
     }
 
+    /** A result being read stays open when its transaction commits (DatabaseMetaDataIT shows it). */
     @Override
     public boolean supportsOpenCursorsAcrossCommit() {
-        return false;
+        return true;
     }
 
     @Override
@@ -995,12 +999,28 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
                 str("COLUMN_DEF"), integer("SQL_DATA_TYPE"), integer("SQL_DATETIME_SUB"), integer("CHAR_OCTET_LENGTH"),
                 integer("ORDINAL_POSITION"), str("IS_NULLABLE"), str("SCOPE_CATALOG"), str("SCOPE_SCHEMA"),
                 str("SCOPE_TABLE"), smallint("SOURCE_DATA_TYPE"), str("IS_AUTOINCREMENT"), str("IS_GENERATEDCOLUMN"));
-        Where w = new Where().catalog("TABLE_CATALOG", catalog).schemaPattern("TABLE_SCHEMA", schemaPattern)
-                .pattern("TABLE_NAME", tableNamePattern).pattern("COLUMN_NAME", columnNamePattern);
-        w.and("IS_VISIBLE");
-        for (Object[] c : select("SELECT TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, " + TYPE_COLUMNS
-                + ", IS_NULLABLE, REMARKS, COLUMN_DEFAULT, ORDINAL_POSITION, IS_IDENTITY, IS_GENERATED FROM " + IS
-                + "COLUMNS" + w + " ORDER BY TABLE_CATALOG, TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION", w.params)) {
+        Where w = new Where().catalog("C.TABLE_CATALOG", catalog).schemaPattern("C.TABLE_SCHEMA", schemaPattern)
+                .pattern("C.TABLE_NAME", tableNamePattern).pattern("C.COLUMN_NAME", columnNamePattern);
+        w.and("C.IS_VISIBLE");
+        // a synonym has the columns of its table
+        Where sw = new Where().catalog("S.SYNONYM_CATALOG", catalog).schemaPattern("S.SYNONYM_SCHEMA", schemaPattern)
+                .pattern("S.SYNONYM_NAME", tableNamePattern).pattern("C.COLUMN_NAME", columnNamePattern);
+        sw.and("C.IS_VISIBLE");
+        String rest = ", C.IS_NULLABLE, C.REMARKS, C.COLUMN_DEFAULT, C.ORDINAL_POSITION, C.IS_IDENTITY, C.IS_GENERATED";
+        List<Object> params = new ArrayList<>(w.params);
+        params.addAll(sw.params);
+        List<Object[]> rows = select("SELECT C.TABLE_CATALOG, C.TABLE_SCHEMA, C.TABLE_NAME, C.COLUMN_NAME, "
+                + typeColumns("C.", true) + rest + " FROM " + IS + "COLUMNS C" + w + " UNION ALL SELECT "
+                + "S.SYNONYM_CATALOG, S.SYNONYM_SCHEMA, S.SYNONYM_NAME, C.COLUMN_NAME, " + typeColumns("C.", true)
+                + rest
+                + " FROM " + IS + "SYNONYMS S JOIN " + IS + "COLUMNS C ON C.TABLE_CATALOG = S.SYNONYM_CATALOG "
+                + "AND C.TABLE_SCHEMA = S.SYNONYM_FOR_SCHEMA AND C.TABLE_NAME = S.SYNONYM_FOR" + sw, params);
+        int ordinalAt = 4 + SqlType.COUNT + 3;
+        for (Object[] row : rows) {
+            row[ordinalAt] = toInt(row[ordinalAt]);
+        }
+        rows.sort(by(0, 1, 2, ordinalAt));
+        for (Object[] c : rows) {
             SqlType t = SqlType.of(c, 4);
             boolean nullable = "YES".equals(c[4 + SqlType.COUNT]);
             boolean generated = "ALWAYS".equals(c[4 + SqlType.COUNT + 5]);
@@ -1013,12 +1033,19 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
         return r.resultSet();
     }
 
-    /** The INFORMATION_SCHEMA columns {@link SqlType#of} reads, in that order. */
-    private static final String TYPE_COLUMNS = "DATA_TYPE, DECLARED_DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, "
-            + "CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION, NUMERIC_PRECISION_RADIX, NUMERIC_SCALE, DATETIME_PRECISION, "
-            + "INTERVAL_TYPE, INTERVAL_PRECISION, MAXIMUM_CARDINALITY, "
-            + "CASE WHEN DATA_TYPE IN ('ARRAY', 'ENUM', 'ROW', 'GEOMETRY') THEN "
-            + "DATA_TYPE_SQL(TABLE_SCHEMA, TABLE_NAME, 'TABLE', DTD_IDENTIFIER) END";
+    /**
+     * The INFORMATION_SCHEMA columns {@link SqlType#of} reads, in that order, of the table
+     * or alias {@code a} ("C." or ""); with {@code columns} true, the type's full SQL of a
+     * table's column (arrays, enums, rows), otherwise NULL.
+     */
+    static String typeColumns(String a, boolean columns) {
+        return a + "DATA_TYPE, " + a + "DECLARED_DATA_TYPE, " + a + "CHARACTER_MAXIMUM_LENGTH, " + a
+                + "CHARACTER_OCTET_LENGTH, " + a + "NUMERIC_PRECISION, " + a + "NUMERIC_PRECISION_RADIX, " + a
+                + "NUMERIC_SCALE, " + a + "DATETIME_PRECISION, " + a + "INTERVAL_TYPE, " + a + "INTERVAL_PRECISION, "
+                + a + "MAXIMUM_CARDINALITY, " + (columns ? "CASE WHEN " + a + "DATA_TYPE IN ('ARRAY', 'ENUM', 'ROW', "
+                + "'GEOMETRY') THEN DATA_TYPE_SQL(" + a + "TABLE_SCHEMA, " + a + "TABLE_NAME, 'TABLE', " + a
+                + "DTD_IDENTIFIER) END" : "NULL");
+    }
 
     /**
      * A column's or parameter's type as H2's INFORMATION_SCHEMA describes it, and what JDBC
@@ -1060,7 +1087,7 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
             }
         }
 
-        /** Characters or bytes for strings; digits (bits where the radix is 2) for numbers; characters for datetimes. */
+        /** Characters or bytes of strings; digits (bits where the radix is 2) of numbers; characters of datetimes. */
         Integer columnSize() {
             if (dataType == null) {
                 return null;
@@ -1220,12 +1247,12 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
         Where w = new Where().catalog("K.TABLE_CATALOG", catalog).schema("K.TABLE_SCHEMA", schema)
                 .name("K.TABLE_NAME", table);
         w.and("T.CONSTRAINT_TYPE = 'PRIMARY KEY'");
-        String sql = "SELECT K.COLUMN_NAME, " + TYPE_COLUMNS.replace("TABLE_SCHEMA, TABLE_NAME", "C.TABLE_SCHEMA, "
-                + "C.TABLE_NAME").replace("DTD_IDENTIFIER", "C.DTD_IDENTIFIER").replace("DATA_TYPE IN", "C.DATA_TYPE IN")
-                + " FROM " + IS + "TABLE_CONSTRAINTS T JOIN " + IS + "KEY_COLUMN_USAGE K "
+        String sql = "SELECT K.COLUMN_NAME, " + typeColumns("C.", true) + " FROM " + IS + "TABLE_CONSTRAINTS T "
+                + "JOIN " + IS + "KEY_COLUMN_USAGE K "
                 + "ON K.CONSTRAINT_CATALOG = T.CONSTRAINT_CATALOG AND K.CONSTRAINT_SCHEMA = T.CONSTRAINT_SCHEMA "
-                + "AND K.CONSTRAINT_NAME = T.CONSTRAINT_NAME JOIN " + IS + "COLUMNS C ON C.TABLE_CATALOG = K.TABLE_CATALOG "
-                + "AND C.TABLE_SCHEMA = K.TABLE_SCHEMA AND C.TABLE_NAME = K.TABLE_NAME AND C.COLUMN_NAME = K.COLUMN_NAME"
+                + "AND K.CONSTRAINT_NAME = T.CONSTRAINT_NAME JOIN " + IS + "COLUMNS C "
+                + "ON C.TABLE_CATALOG = K.TABLE_CATALOG AND C.TABLE_SCHEMA = K.TABLE_SCHEMA "
+                + "AND C.TABLE_NAME = K.TABLE_NAME AND C.COLUMN_NAME = K.COLUMN_NAME"
                 + w + " ORDER BY K.ORDINAL_POSITION";
         for (Object[] c : select(sql, w.params)) {
             SqlType t = SqlType.of(c, 1);
@@ -1282,7 +1309,8 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
     /** Foreign keys' columns with their referenced columns, filtered by {@code w} on P (parent) and F (foreign). */
     private ResultSet keys(Where w, Comparator<Object[]> order) throws SQLException {
         Result r = new Result(str("PKTABLE_CAT"), str("PKTABLE_SCHEM"), str("PKTABLE_NAME"), str("PKCOLUMN_NAME"),
-                str("FKTABLE_CAT"), str("FKTABLE_SCHEM"), str("FKTABLE_NAME"), str("FKCOLUMN_NAME"), smallint("KEY_SEQ"),
+                str("FKTABLE_CAT"), str("FKTABLE_SCHEM"), str("FKTABLE_NAME"), str("FKCOLUMN_NAME"),
+                smallint("KEY_SEQ"),
                 smallint("UPDATE_RULE"), smallint("DELETE_RULE"), str("FK_NAME"), str("PK_NAME"),
                 smallint("DEFERRABILITY"));
         List<Object[]> rows = new ArrayList<>();
@@ -1292,7 +1320,8 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
                 + "JOIN " + IS + "KEY_COLUMN_USAGE F ON F.CONSTRAINT_CATALOG = R.CONSTRAINT_CATALOG "
                 + "AND F.CONSTRAINT_SCHEMA = R.CONSTRAINT_SCHEMA AND F.CONSTRAINT_NAME = R.CONSTRAINT_NAME "
                 + "JOIN " + IS + "KEY_COLUMN_USAGE P ON P.CONSTRAINT_CATALOG = R.UNIQUE_CONSTRAINT_CATALOG "
-                + "AND P.CONSTRAINT_SCHEMA = R.UNIQUE_CONSTRAINT_SCHEMA AND P.CONSTRAINT_NAME = R.UNIQUE_CONSTRAINT_NAME "
+                + "AND P.CONSTRAINT_SCHEMA = R.UNIQUE_CONSTRAINT_SCHEMA "
+                + "AND P.CONSTRAINT_NAME = R.UNIQUE_CONSTRAINT_NAME "
                 + "AND P.ORDINAL_POSITION = F.POSITION_IN_UNIQUE_CONSTRAINT" + w, w.params)) {
             rows.add(new Object[]{c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], toShort(c[8]), rule(c[9]),
                     rule(c[10]), c[11], c[12], (short) importedKeyNotDeferrable});
@@ -1334,8 +1363,9 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
         for (Object[] c : select("SELECT C.TABLE_CATALOG, C.TABLE_SCHEMA, C.TABLE_NAME, C.IS_UNIQUE, C.INDEX_CATALOG, "
                 + "C.INDEX_NAME, I.INDEX_TYPE_NAME, C.ORDINAL_POSITION, C.COLUMN_NAME, C.ORDERING_SPECIFICATION, "
                 + "T.ROW_COUNT_ESTIMATE FROM " + IS + "INDEX_COLUMNS C JOIN " + IS + "INDEXES I "
-                + "ON I.INDEX_CATALOG = C.INDEX_CATALOG AND I.INDEX_SCHEMA = C.INDEX_SCHEMA AND I.INDEX_NAME = C.INDEX_NAME "
-                + "LEFT JOIN " + IS + "TABLES T ON T.TABLE_CATALOG = C.TABLE_CATALOG AND T.TABLE_SCHEMA = C.TABLE_SCHEMA "
+                + "ON I.INDEX_CATALOG = C.INDEX_CATALOG AND I.INDEX_SCHEMA = C.INDEX_SCHEMA "
+                + "AND I.INDEX_NAME = C.INDEX_NAME LEFT JOIN " + IS + "TABLES T ON T.TABLE_CATALOG = C.TABLE_CATALOG "
+                + "AND T.TABLE_SCHEMA = C.TABLE_SCHEMA "
                 + "AND T.TABLE_NAME = C.TABLE_NAME" + w, w.params)) {
             boolean nonUnique = !Boolean.TRUE.equals(c[3]);
             String ordering = c[9] == null ? null : String.valueOf(c[9]).startsWith("DESC") ? "D" : "A";
@@ -1350,7 +1380,10 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
 
     // ---- catalog: types ----------------------------------------------------------------
 
-    /** H2's types: name, Types number, precision, literal prefix and suffix, create parameters, case sensitive, max scale, radix. */
+    /**
+     * H2's types: name, Types number, precision, literal prefix and suffix, create
+     * parameters, case sensitive, maximum scale, radix (null when not a number).
+     */
     private static final Object[][] TYPES = {
             {"TINYINT", Types.TINYINT, 8, null, null, null, false, 0, 2},
             {"BIGINT", Types.BIGINT, 64, null, null, null, false, 0, 2},
@@ -1396,7 +1429,8 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
             {"ARRAY", Types.ARRAY, 65536, "ARRAY[", "]", "CARDINALITY", false, 0, null},
             {"BINARY LARGE OBJECT", Types.BLOB, Integer.MAX_VALUE, "X'", "'", "LENGTH", false, 0, null},
             {"CHARACTER LARGE OBJECT", Types.CLOB, Integer.MAX_VALUE, "'", "'", "LENGTH", true, 0, null},
-            {"TIME WITH TIME ZONE", Types.TIME_WITH_TIMEZONE, 24, "TIME WITH TIME ZONE '", "'", "SCALE", false, 9, null},
+            {"TIME WITH TIME ZONE", Types.TIME_WITH_TIMEZONE, 24, "TIME WITH TIME ZONE '", "'", "SCALE", false, 9,
+                    null},
             {"TIMESTAMP WITH TIME ZONE", Types.TIMESTAMP_WITH_TIMEZONE, 35, "TIMESTAMP WITH TIME ZONE '", "'", "SCALE",
                     false, 9, null},
     };
@@ -1413,9 +1447,11 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
         for (Object[] t : TYPES) {
             int jdbc = (Integer) t[1];
             boolean numeric = t[8] != null;
+            // FIXED_PREC_SCALE: a fixed scale, as money types have (NUMERIC and DECIMAL)
+            boolean fixed = (jdbc == Types.NUMERIC || jdbc == Types.DECIMAL) && !t[0].equals("DECFLOAT");
             rows.add(new Object[]{t[0], jdbc, t[2], t[3], t[4], t[5], (short) typeNullable, t[6],
-                    (short) typeSearchable, false, jdbc == Types.NUMERIC || jdbc == Types.DECIMAL ? !t[0].equals("DECFLOAT")
-                    : false, numeric, t[0], (short) 0, (short) (int) (Integer) t[7], null, null, t[8]});
+                    (short) typeSearchable, false, fixed, numeric, t[0], (short) 0, (short) (int) (Integer) t[7], null,
+                    null, t[8]});
         }
         // stable: within one DATA_TYPE the order above (the usual name first)
         rows.sort(Comparator.comparingInt(row -> (Integer) row[1]));
@@ -1513,7 +1549,7 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
         return r.resultSet();
     }
 
-    /** The user's routines (CREATE ALIAS, CREATE AGGREGATE): catalog, schema, name, data type, remarks, specific name. */
+    /** The routines (CREATE ALIAS, CREATE AGGREGATE): catalog, schema, name, data type, remarks, specific name. */
     private List<Object[]> routines(String catalog, String schemaPattern, String namePattern) throws SQLException {
         Where w = new Where().catalog("ROUTINE_CATALOG", catalog).schemaPattern("ROUTINE_SCHEMA", schemaPattern)
                 .pattern("ROUTINE_NAME", namePattern);
@@ -1569,13 +1605,13 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
                                           String columnNamePattern) throws SQLException {
         Where w = new Where().catalog("R.ROUTINE_CATALOG", catalog).schemaPattern("R.ROUTINE_SCHEMA", schemaPattern)
                 .pattern("R.ROUTINE_NAME", namePattern);
-        String types = TYPE_COLUMNS.replace("CASE WHEN DATA_TYPE IN ('ARRAY', 'ENUM', 'ROW', 'GEOMETRY') THEN "
-                + "DATA_TYPE_SQL(TABLE_SCHEMA, TABLE_NAME, 'TABLE', DTD_IDENTIFIER) END", "NULL");
-        String sql = "SELECT * FROM (SELECT R.ROUTINE_CATALOG, R.ROUTINE_SCHEMA, R.ROUTINE_NAME, 'RESULT' AS COLUMN_NAME, "
-                + "0 AS ORDINAL_POSITION, R.SPECIFIC_NAME, " + prefixed("R.", types) + " FROM " + IS + "ROUTINES R"
+        String sql = "SELECT * FROM (SELECT R.ROUTINE_CATALOG, R.ROUTINE_SCHEMA, R.ROUTINE_NAME, "
+                + "'RESULT' AS COLUMN_NAME, "
+                + "0 AS ORDINAL_POSITION, R.SPECIFIC_NAME, " + typeColumns("R.", false) + " FROM " + IS + "ROUTINES R"
                 + w.andAlso("R.DATA_TYPE IS NOT NULL") + " UNION ALL SELECT R.ROUTINE_CATALOG, R.ROUTINE_SCHEMA, "
                 + "R.ROUTINE_NAME, COALESCE(P.PARAMETER_NAME, 'P' || P.ORDINAL_POSITION), P.ORDINAL_POSITION, "
-                + "R.SPECIFIC_NAME, " + prefixed("P.", types) + " FROM " + IS + "ROUTINES R JOIN " + IS + "PARAMETERS P "
+                + "R.SPECIFIC_NAME, " + typeColumns("P.", false) + " FROM " + IS + "ROUTINES R "
+                + "JOIN " + IS + "PARAMETERS P "
                 + "ON P.SPECIFIC_CATALOG = R.SPECIFIC_CATALOG AND P.SPECIFIC_SCHEMA = R.SPECIFIC_SCHEMA "
                 + "AND P.SPECIFIC_NAME = R.SPECIFIC_NAME" + w + ") X";
         List<Object> params = new ArrayList<>(w.params);
@@ -1590,17 +1626,6 @@ public final class TetraDatabaseMetaData implements DatabaseMetaData {
             row[4] = toInt(row[4]);
         }
         return rows;
-    }
-
-    private static String prefixed(String prefix, String columns) {
-        StringBuilder b = new StringBuilder();
-        for (String c : columns.split(", ")) {
-            if (b.length() > 0) {
-                b.append(", ");
-            }
-            b.append(c.equals("NULL") ? c : prefix + c);
-        }
-        return b.toString();
     }
 
     // ---- helpers -----------------------------------------------------------------------

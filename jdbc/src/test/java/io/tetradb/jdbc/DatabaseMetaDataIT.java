@@ -56,13 +56,15 @@ class DatabaseMetaDataIT {
             st.execute("CREATE TABLE SHOP.ORDERS(CUSTOMER_ID BIGINT, LINE INT, QTY INT NOT NULL, "
                     + "CONSTRAINT ORDERS_PK PRIMARY KEY(LINE, CUSTOMER_ID), CONSTRAINT ORDERS_CUSTOMER "
                     + "FOREIGN KEY(CUSTOMER_ID) REFERENCES SHOP.CUSTOMER(ID) ON DELETE CASCADE)");
-            st.execute("CREATE TABLE SHOP.ORDER_NOTE(ID INT PRIMARY KEY, N_LINE INT, N_CUSTOMER BIGINT, TXT VARCHAR(100), "
+            st.execute("CREATE TABLE SHOP.ORDER_NOTE(ID INT PRIMARY KEY, N_LINE INT, N_CUSTOMER BIGINT, "
+                    + "TXT VARCHAR(100), "
                     + "CONSTRAINT NOTE_ORDER FOREIGN KEY(N_LINE, N_CUSTOMER) REFERENCES SHOP.ORDERS(LINE, CUSTOMER_ID) "
                     + "ON UPDATE CASCADE ON DELETE SET NULL)");
             st.execute("CREATE VIEW SHOP.BIG_CUSTOMERS AS SELECT ID, NAME FROM SHOP.CUSTOMER WHERE BALANCE > 1000");
             st.execute("CREATE TABLE HR.A_B(ID INT PRIMARY KEY)");
             st.execute("CREATE TABLE HR.AXB(ID INT PRIMARY KEY)");
             st.execute("CREATE TABLE HR.EMP(ID INT PRIMARY KEY, BOSS INT REFERENCES HR.EMP(ID))");
+            st.execute("CREATE SYNONYM HR.STAFF FOR HR.EMP");
         }
     }
 
@@ -135,6 +137,8 @@ class DatabaseMetaDataIT {
                 .containsExactly("BIG_CUSTOMERS");
         assertThat(column(md.getTables(null, "HR", null, new String[]{"TABLE"}), "TABLE_NAME"))
                 .containsExactly("AXB", "A_B", "EMP");
+        assertThat(rows(md.getTables(null, "HR", null, new String[]{"SYNONYM"}), "TABLE_NAME", "TABLE_TYPE"))
+                .extracting(r -> r.get("TABLE_NAME") + " " + r.get("TABLE_TYPE")).containsExactly("STAFF SYNONYM");
         List<Map<String, Object>> system = rows(md.getTables(null, "INFORMATION_SCHEMA", null,
                 new String[]{"SYSTEM TABLE"}), "TABLE_NAME", "TABLE_TYPE");
         assertThat(system).extracting(r -> r.get("TABLE_NAME")).contains("TABLES", "COLUMNS", "INDEXES");
@@ -200,6 +204,10 @@ class DatabaseMetaDataIT {
         // the view's columns are described too, ordered by table then position
         List<Map<String, Object>> all = rows(md.getColumns(null, "SHOP", "%", "NAME"), "TABLE_NAME", "COLUMN_NAME");
         assertThat(all).extracting(r -> r.get("TABLE_NAME")).containsExactly("BIG_CUSTOMERS", "CUSTOMER");
+        // a synonym has its table's columns
+        assertThat(rows(md.getColumns(null, "HR", "STAFF", null), "TABLE_NAME", "COLUMN_NAME", "TYPE_NAME"))
+                .extracting(r -> r.get("TABLE_NAME") + "." + r.get("COLUMN_NAME") + " " + r.get("TYPE_NAME"))
+                .containsExactly("STAFF.ID INTEGER", "STAFF.BOSS INTEGER");
     }
 
     private static void expect(Map<String, Map<String, Object>> cols, String name, int jdbcType, String typeName,
@@ -344,7 +352,8 @@ class DatabaseMetaDataIT {
         assertThat(md.getSearchStringEscape()).isEqualTo("\\");
         assertThat(column(md.getTables(null, "HR", "A_B", null), "TABLE_NAME")).containsExactly("AXB", "A_B");
         assertThat(column(md.getTables(null, "HR", "A\\_B", null), "TABLE_NAME")).containsExactly("A_B");
-        assertThat(column(md.getTables(null, "H_", "%", null), "TABLE_NAME")).containsExactly("AXB", "A_B", "EMP");
+        assertThat(column(md.getTables(null, "H_", "%", null), "TABLE_NAME")).containsExactly("STAFF", "AXB", "A_B",
+                "EMP");
         assertThat(column(md.getTables(null, "%", "ORDER%", null), "TABLE_NAME")).containsExactly("ORDERS",
                 "ORDER_NOTE");
         assertThat(column(md.getTables(null, "%", "ORDER\\_%", null), "TABLE_NAME")).containsExactly("ORDER_NOTE");
@@ -408,6 +417,33 @@ class DatabaseMetaDataIT {
         }
     }
 
+    /** What getResultSetHoldability and supportsOpenCursorsAcrossCommit report is what a streamed result does. */
+    @Test
+    void aStreamedResultStaysOpenOverACommitAsReported() throws SQLException {
+        DatabaseMetaData md = admin.getMetaData();
+        assertThat(md.getResultSetHoldability()).isEqualTo(ResultSet.HOLD_CURSORS_OVER_COMMIT);
+        assertThat(md.supportsOpenCursorsAcrossCommit()).isTrue();
+        try (Connection c = JdbcServers.admin(server); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE HOLD_T AS SELECT X FROM SYSTEM_RANGE(1, 5000)");
+            c.setAutoCommit(false);
+            st.setFetchSize(10);
+            try (ResultSet rs = st.executeQuery("SELECT X FROM HOLD_T ORDER BY X");
+                 Statement other = c.createStatement()) {
+                assertThat(rs.next()).isTrue();
+                other.executeUpdate("INSERT INTO HOLD_T VALUES (0)");
+                c.commit();
+                long n = 1;
+                while (rs.next()) {
+                    n++;
+                }
+                assertThat(n).isEqualTo(5000);
+            } finally {
+                c.setAutoCommit(true);
+                st.execute("DROP TABLE HOLD_T");
+            }
+        }
+    }
+
     @Test
     void resultsWithoutRowsHaveJdbcsColumns() throws SQLException {
         DatabaseMetaData md = admin.getMetaData();
@@ -446,6 +482,29 @@ class DatabaseMetaDataIT {
         }
         try (ResultSet rs = md.getColumnPrivileges(null, "SHOP", "CUSTOMER", "%")) {
             assertThat(rs.findColumn("IS_GRANTABLE")).isEqualTo(8);
+        }
+    }
+
+    /** Routines exist only where the operator lets admin sessions run as the engine's admin (CREATE ALIAS). */
+    @Test
+    void routinesAndTheirParametersAreListed(@TempDir Path other) throws Exception {
+        try (TetraServer s = TetraServer.start(TestServers.config(other).sqlEngineAdmin(true).build());
+             Connection c = JdbcServers.admin(s); Statement st = c.createStatement()) {
+            st.execute("CREATE ALIAS MY_ABS FOR 'java.lang.Math.abs(int)'");
+            DatabaseMetaData md = c.getMetaData();
+            List<Map<String, Object>> procs = rows(md.getProcedures(null, "PUBLIC", "MY\\_%"), "PROCEDURE_SCHEM",
+                    "PROCEDURE_NAME", "PROCEDURE_TYPE", "SPECIFIC_NAME");
+            assertThat(procs).extracting(r -> r.get("PROCEDURE_NAME")).containsExactly("MY_ABS");
+            assertThat(number(procs.get(0).get("PROCEDURE_TYPE"))).isEqualTo(DatabaseMetaData.procedureReturnsResult);
+            assertThat(column(md.getFunctions(null, null, "MY_ABS"), "FUNCTION_NAME")).containsExactly("MY_ABS");
+            List<Map<String, Object>> cols = rows(md.getFunctionColumns(null, "PUBLIC", "MY_ABS", null),
+                    "COLUMN_NAME", "COLUMN_TYPE", "DATA_TYPE", "TYPE_NAME", "ORDINAL_POSITION");
+            assertThat(cols).extracting(r -> r.get("COLUMN_NAME") + ":" + number(r.get("COLUMN_TYPE")) + ":"
+                    + number(r.get("DATA_TYPE")) + ":" + number(r.get("ORDINAL_POSITION"))).containsExactly(
+                    "RESULT:" + DatabaseMetaData.functionReturn + ":" + Types.INTEGER + ":0",
+                    "P1:" + DatabaseMetaData.functionColumnIn + ":" + Types.INTEGER + ":1");
+            assertThat(column(md.getProcedureColumns(null, "PUBLIC", "MY_ABS", "P%"), "COLUMN_NAME"))
+                    .containsExactly("P1");
         }
     }
 
