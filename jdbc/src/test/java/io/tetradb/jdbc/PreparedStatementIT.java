@@ -330,6 +330,36 @@ class PreparedStatementIT {
         }
     }
 
+    /** A value that cannot fit in one frame: refused, as docs/jdbc.md "Large objects" says. */
+    @Test
+    void aValueLargerThanTheFrameIsRefused() throws Exception {
+        Path small = dir.resolve("small");
+        try (TetraServer s = TetraServer.start(TestServers.config(small).maxFrameSize(64 * 1024).build());
+             Connection sc = JdbcServers.admin(s); Statement st = sc.createStatement()) {
+            st.execute("CREATE TABLE L(ID INT, C CLOB)");
+            st.execute("INSERT INTO L VALUES (1, REPEAT('x', 200000))");
+            try (ResultSet rs = st.executeQuery("SELECT C FROM L")) {
+                SQLException e = (SQLException) org.assertj.core.api.Assertions.catchThrowable(rs::next);
+                assertThat(e.getSQLState()).isEqualTo("54000");
+                assertThat(e.getErrorCode()).isEqualTo(2005);
+            }
+            try (PreparedStatement ps = sc.prepareStatement("INSERT INTO L VALUES (2, ?)")) {
+                ps.setClob(1, new StringReader("y".repeat(200_000)));
+                SQLException e = (SQLException) org.assertj.core.api.Assertions.catchThrowable(ps::executeUpdate);
+                assertThat(e.getSQLState()).isEqualTo("54000");
+                assertThat(e.getErrorCode()).isEqualTo(2005);
+            }
+            // the client library closes a connection whose frame it could not send
+            assertThatThrownBy(() -> st.executeQuery("SELECT 1")).isInstanceOfSatisfying(SQLException.class,
+                    e -> assertThat(e.getSQLState()).startsWith("08"));
+            try (Connection again = JdbcServers.admin(s); Statement st2 = again.createStatement();
+                 ResultSet rs = st2.executeQuery("SELECT COUNT(*) FROM L")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).as("nothing was inserted").isEqualTo(1);
+            }
+        }
+    }
+
     @Test
     void parameterMetaDataDescribesAnInsertsParameters() throws SQLException {
         try (PreparedStatement ps = insert()) {
