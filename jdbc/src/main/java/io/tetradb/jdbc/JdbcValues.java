@@ -474,7 +474,7 @@ final class JdbcValues {
         if (v instanceof Object[] a) {
             StringBuilder sb = new StringBuilder("[");
             for (int i = 0; i < a.length; i++) {
-                sb.append(i == 0 ? "" : ", ").append(a[i] == null ? "NULL" : string(a[i]));
+                sb.append(i == 0 ? "" : ", ").append(a[i] == null ? "null" : string(a[i]));
             }
             return sb.append(']').toString();
         }

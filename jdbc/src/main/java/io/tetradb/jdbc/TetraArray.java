@@ -39,6 +39,10 @@ final class TetraArray implements Array {
         } else if (upper.equals("ARRAY")) {
             t = "";
         }
+        int paren = t.indexOf('(');
+        if (paren > 0 && !t.toUpperCase(Locale.ROOT).startsWith("ROW")) {
+            t = (t.substring(0, paren) + t.substring(t.indexOf(')', paren) + 1)).trim();
+        }
         this.baseTypeName = t.isEmpty() ? "NULL" : t;
         this.baseType = t.isEmpty() ? Types.NULL : JdbcValues.jdbcTypeOf(t);
         this.elements = elements == null ? new Object[0] : elements;

@@ -195,7 +195,11 @@ public final class ResultEncoder {
                 }
                 break;
         }
-        if (rs.wasNull()) {
+        // getInternal (ARRAY, ROW, DECFLOAT) leaves wasNull as the previous column's read set it;
+        // element() already gives null for NULL, so only a value read through a getter is checked
+        boolean internal = rs instanceof JdbcResultSet && (type == Types.ARRAY || typeName.startsWith("ROW")
+                || (type == Types.NUMERIC || type == Types.DECIMAL) && typeName.startsWith("DECFLOAT"));
+        if (!internal && rs.wasNull()) {
             o = null;
         }
         return Values.of(o);
