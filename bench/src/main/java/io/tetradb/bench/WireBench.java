@@ -134,10 +134,16 @@ final class WireBench {
     }
 
     static void log(String server, String what, ClosedLoop.Result r) {
-        Bench.log("%s %s, %d client(s): %.0f/s, p50 %.0f us, p99 %.0f us, CPU/op server %.0f us client %.0f us%s.",
+        Bench.log("%s %s, %d client(s): %.0f/s, p50 %.0f us, p99 %.0f us, CPU/op server %s client %s%s.",
                 server, what, r.clients(), r.perSecond(),
                 Latencies.micros(r.latencies().quantile(0.5)), Latencies.micros(r.latencies().quantile(0.99)),
-                r.serverCpuSeconds() * 1e6 / r.operations(), r.clientCpuSeconds() * 1e6 / r.operations(),
+                cpuPerOp(r.serverCpuSeconds(), r.operations()), cpuPerOp(r.clientCpuSeconds(), r.operations()),
                 r.errors() > 0 ? ", " + r.errors() + " errors (" + r.firstError() + ")" : "");
+    }
+
+    /** CPU microseconds per operation, or "-" when the process was not sampled (no pid, as PostgreSQL's backends). */
+    private static String cpuPerOp(double seconds, long operations) {
+        return seconds < 0 || operations == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.0f us",
+                seconds * 1e6 / operations);
     }
 }
