@@ -156,6 +156,7 @@ public final class BenchMain {
                 WireBench.warmUpTetra(ctx, server);
                 if (o.has("wire")) {
                     root.set("wireTetra", WireBench.tetra(ctx, server, rssIdle));
+                    root.set("wireTetraJdbc", WireBench.tetraJdbc(ctx, server));
                 }
                 if (o.has("reads")) {
                     root.set("readsDuringBackup", ReadsBench.run(ctx, server, backups));

@@ -147,8 +147,11 @@ final class ClosedLoop {
         long deadline = measureStart + measureNanos;
         double serverCpu0 = -1;
         double clientCpu0 = -1;
+        boolean sampled = false;
         while (System.nanoTime() < deadline) {
-            if (serverCpu0 < 0 && System.nanoTime() >= measureStart) {
+            // Once, at the window's start (a server without a pid keeps -1, and the client is still sampled once).
+            if (!sampled && System.nanoTime() >= measureStart) {
+                sampled = true;
                 serverCpu0 = serverPid > 0 ? Machine.cpuSeconds(serverPid) : -1;
                 clientCpu0 = Machine.cpuSeconds(ProcessHandle.current().pid());
             }

@@ -10,13 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,23 +55,24 @@ final class CommitsBench {
             this.label = label;
         }
 
+        /** The same workload in the JDBC harness. */
+        JdbcWorkload.Kind jdbc() {
+            return this == INSERT ? JdbcWorkload.Kind.INSERT : JdbcWorkload.Kind.TPCB;
+        }
+
         void run(Session s, SplittableRandom r, int client, int scale) throws Exception {
             if (this == INSERT) {
                 s.update(WireBench.INSERT, client, "wire insert");
                 return;
             }
-            int aid = 1 + r.nextInt(100_000 * scale);
-            int bid = 1 + r.nextInt(scale);
-            int tid = 1 + r.nextInt(10 * scale);
-            int delta = r.nextInt(10_001) - 5000;
+            JdbcWorkload.Tpcb t = JdbcWorkload.Tpcb.draw(r, scale);
             s.begin();
             try {
-                s.update("UPDATE PGBENCH_ACCOUNTS SET ABALANCE = ABALANCE + ? WHERE AID = ?", delta, aid);
-                s.queryOne("SELECT ABALANCE FROM PGBENCH_ACCOUNTS WHERE AID = ?", aid);
-                s.update("UPDATE PGBENCH_TELLERS SET TBALANCE = TBALANCE + ? WHERE TID = ?", delta, tid);
-                s.update("UPDATE PGBENCH_BRANCHES SET BBALANCE = BBALANCE + ? WHERE BID = ?", delta, bid);
-                s.update("INSERT INTO PGBENCH_HISTORY(TID, BID, AID, DELTA, MTIME) VALUES (?, ?, ?, ?,"
-                        + " CURRENT_TIMESTAMP)", tid, bid, aid, delta);
+                s.update(JdbcWorkload.TPCB_UPDATE_ACCOUNT, t.delta(), t.aid());
+                s.queryOne(JdbcWorkload.TPCB_SELECT_ACCOUNT, t.aid());
+                s.update(JdbcWorkload.TPCB_UPDATE_TELLER, t.delta(), t.tid());
+                s.update(JdbcWorkload.TPCB_UPDATE_BRANCH, t.delta(), t.bid());
+                s.update(JdbcWorkload.TPCB_INSERT_HISTORY, t.tid(), t.bid(), t.aid(), t.delta());
                 s.commit();
             } catch (Exception e) {
                 s.rollback();
@@ -85,7 +81,7 @@ final class CommitsBench {
         }
     }
 
-    /** One connection as a workload sees it: Tetra's client library, or a JDBC connection. */
+    /** One connection as a native workload sees it: Tetra's client library (JDBC runs {@link JdbcWorkload}). */
     interface Session extends AutoCloseable {
         void update(String sql, Object... params) throws Exception;
 
@@ -139,9 +135,26 @@ final class CommitsBench {
             for (Workload w : Workload.values()) {
                 ArrayNode points = mode.putArray(w.label);
                 for (int n : CLIENTS) {
-                    points.add(tetraPoint(db, sync, w, n));
+                    points.add(tetraPoint(db, sync, w, n, false));
                 }
             }
+        }
+        // The same points through Tetra's JDBC driver and the harness H2 and PostgreSQL run, durable mode only.
+        ObjectNode tetraJdbc = out.putObject("tetraJdbc");
+        tetraJdbc.put("server", "Tetra (packaged server, -Xmx" + ctx.options.heap() + "), log.sync=commit, a fresh"
+                + " process per point, warmed up for " + ctx.options.serverWarmup() + " s with the point's own"
+                + " workload through JDBC");
+        tetraJdbc.put("logSync", "commit");
+        for (Workload w : Workload.values()) {
+            ArrayNode points = tetraJdbc.putArray(w.label);
+            for (int n : CLIENTS) {
+                points.add(tetraPoint(db, "commit", w, n, true));
+            }
+        }
+        try (TetraProcess server = ctx.startTetra("commits-jdbc-check", db, ctx.options.heap())) {
+            JdbcWorkload.Peer peer = server.jdbcPeer("Tetra (JDBC)");
+            tetraJdbc.put("client", peer.describe());
+            tetraJdbc.set("tpcbCheck", JdbcWorkload.check(peer));
         }
 
         out.set("h2", h2(root.resolve("h2")));
@@ -194,14 +207,20 @@ final class CommitsBench {
         Bench.log("Commits: Tetra database at scale %d made in %.1f s.", scale, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** One Tetra point on a fresh server process: the closed loop, then the log's counters from its close line. */
-    private ObjectNode tetraPoint(Path db, String sync, Workload w, int clients) throws Exception {
-        String name = "commits-" + sync + "-" + w.label + "-" + clients;
+    /**
+     * One Tetra point on a fresh server process: the closed loop (through the client library,
+     * or through Tetra's JDBC driver and {@link JdbcWorkload} when {@code jdbc}), then the log's
+     * counters from its close line.
+     */
+    private ObjectNode tetraPoint(Path db, String sync, Workload w, int clients, boolean jdbc) throws Exception {
+        String name = "commits-" + sync + "-" + w.label + "-" + clients + (jdbc ? "-jdbc" : "");
         ClosedLoop.Result r;
         long logOffset = size(serverLog(db));
         try (TetraProcess server = ctx.startTetra(name, db, ctx.options.heap(), null,
                 List.of("log.sync=" + sync))) {
-            r = ClosedLoop.run(clients, i -> client(tetraSession(server.connect()), w, i), ctx.options.serverWarmup(),
+            JdbcWorkload.Peer peer = server.jdbcPeer("Tetra (JDBC)");
+            r = ClosedLoop.run(clients, i -> jdbc ? JdbcWorkload.client(peer, w.jdbc(), i, scale)
+                            : client(tetraSession(server.connect()), w, i), ctx.options.serverWarmup(),
                     ctx.options.seconds(), server.pid());
             server.stop();
         }
@@ -231,7 +250,7 @@ final class CommitsBench {
             log.put("bytesPerOperation", ops == 0 ? -1 : Bench.round1((double) bytes / ops));
             log.put("bytesPerTransaction", tx == 0 ? -1 : Bench.round1((double) bytes / tx));
         }
-        log("Tetra log.sync=" + sync, w, r, o);
+        log((jdbc ? "Tetra (JDBC) log.sync=" : "Tetra log.sync=") + sync, w, r, o);
         return o;
     }
 
@@ -250,22 +269,10 @@ final class CommitsBench {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("server", "H2 " + org.h2.engine.Constants.FULL_VERSION + " org.h2.tools.Server -tcp (-Xmx"
                 + ctx.options.heap() + "), its own database with the same tables");
-        out.put("client", "H2 JDBC driver, PreparedStatements reused; setAutoCommit(false) + commit() for tpcb");
         out.put("durability", "not durable: H2's default write delay (WRITE_DELAY 500 ms); a commit is answered"
                 + " before it is on disk");
         try (H2Process server = ctx.startH2("commits", dir, H2_DATABASE, H2_USER, H2_PASSWORD, ctx.options.heap())) {
-            WireBench.warmUp(ctx, i -> client(jdbcSession(server.connect()), i % 2 == 0 ? Workload.TPCB
-                    : Workload.INSERT, i));
-            for (Workload w : Workload.values()) {
-                ArrayNode points = out.putArray(w.label);
-                for (int n : CLIENTS) {
-                    ClosedLoop.Result r = ClosedLoop.run(n, i -> client(jdbcSession(server.connect()), w, i),
-                            ctx.options.warmup(), ctx.options.seconds(), server.pid());
-                    ObjectNode o = r.toJson();
-                    points.add(o);
-                    log("H2", w, r, o);
-                }
-            }
+            out.setAll(JdbcWorkload.commits(ctx, server.jdbcPeer("H2 (JDBC)"), scale, CLIENTS));
         }
         return out;
     }
@@ -460,67 +467,6 @@ final class CommitsBench {
             @Override
             public void close() {
                 c.close();
-            }
-        };
-    }
-
-    private static Session jdbcSession(Connection c) {
-        Map<String, PreparedStatement> prepared = new HashMap<>();
-        return new Session() {
-            private PreparedStatement bind(String sql, Object... params) throws SQLException {
-                PreparedStatement ps = prepared.get(sql);
-                if (ps == null) {
-                    ps = c.prepareStatement(sql);
-                    prepared.put(sql, ps);
-                }
-                for (int i = 0; i < params.length; i++) {
-                    ps.setObject(i + 1, params[i]);
-                }
-                return ps;
-            }
-
-            @Override
-            public void update(String sql, Object... params) throws SQLException {
-                bind(sql, params).executeUpdate();
-            }
-
-            @Override
-            public void queryOne(String sql, Object... params) throws SQLException {
-                try (ResultSet rs = bind(sql, params).executeQuery()) {
-                    if (!rs.next()) {
-                        throw new IllegalStateException("expected one row");
-                    }
-                }
-            }
-
-            @Override
-            public void begin() throws SQLException {
-                c.setAutoCommit(false);
-            }
-
-            @Override
-            public void commit() throws SQLException {
-                c.commit();
-                c.setAutoCommit(true);
-            }
-
-            @Override
-            public void rollback() {
-                try {
-                    c.rollback();
-                    c.setAutoCommit(true);
-                } catch (SQLException e) {
-                    // the statement's error is what the loop records
-                }
-            }
-
-            @Override
-            public void close() {
-                try {
-                    c.close();
-                } catch (SQLException e) {
-                    // the run is over; the server process is stopped next
-                }
             }
         };
     }

@@ -52,6 +52,11 @@ final class H2Process extends ServerProcess {
         return "jdbc:h2:tcp://127.0.0.1:" + port + "/" + database;
     }
 
+    /** This server as the JDBC harness reaches it. */
+    JdbcWorkload.Peer jdbcPeer(String label) {
+        return new JdbcWorkload.Peer(label, url(), user, password, pid());
+    }
+
     Connection connect() throws SQLException {
         return DriverManager.getConnection(url(), user, password);
     }

@@ -108,6 +108,8 @@ final class PostgresBench {
             for (int n : clients) {
                 tpcb.add(pg.pgbench("durable-tpcb-" + n, n, seconds, List.of("-b", "tpcb-like")));
             }
+            // The same workloads through PostgreSQL's JDBC driver and the harness Tetra and H2 run.
+            out.set("jdbc", JdbcWorkload.commits(ctx, pg.jdbcPeer(), scale, clients));
         } finally {
             pg.stop();
         }
@@ -130,6 +132,16 @@ final class PostgresBench {
             for (int n : WireBench.INSERT_CLIENTS) {
                 inserts.add(pgbench("insert-" + n, n, WireBench.insertSeconds(ctx), List.of("-f", script.toString())));
             }
+            // The same through PostgreSQL's JDBC driver and the harness Tetra and H2 run: part wire's
+            // SQL reads ACCOUNTS(ID, BALANCE), here a view on pgbench_accounts (the planner inlines it).
+            JdbcWorkload.Peer peer = jdbcPeer();
+            try (java.sql.Connection c = peer.connect(); java.sql.Statement st = c.createStatement()) {
+                st.execute("CREATE VIEW accounts(id, branch, balance) AS SELECT aid, bid, abalance FROM"
+                        + " pgbench_accounts");
+            }
+            out.put("jdbcAccounts", "CREATE VIEW accounts(id, branch, balance) AS SELECT aid, bid, abalance FROM"
+                    + " pgbench_accounts");
+            out.set("jdbc", JdbcWorkload.wire(ctx, peer));
         } finally {
             stop();
         }
@@ -168,6 +180,15 @@ final class PostgresBench {
         Files.writeString(script, "INSERT INTO inserts(client, v) VALUES (:client_id, 'wire insert');\n");
         out.put("insertScript", Files.readString(script).trim());
         return script;
+    }
+
+    /**
+     * The running cluster as the JDBC harness reaches it: PostgreSQL's JDBC driver over TCP on
+     * loopback, as user postgres (the cluster trusts loopback connections, so no password).
+     */
+    private JdbcWorkload.Peer jdbcPeer() {
+        return new JdbcWorkload.Peer("PostgreSQL (JDBC)", "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                "postgres", "", -1);
     }
 
     private Path data() {

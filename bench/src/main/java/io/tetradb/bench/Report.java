@@ -37,6 +37,7 @@ final class Report {
         memory(r);
         convert(r);
         commits(r);
+        jdbc(r);
         crashCut(r);
         integrate(r);
         goals(r);
@@ -351,6 +352,104 @@ final class Report {
                     f2(x.path("cleanStartSeconds")));
         }
         line("");
+    }
+
+    /**
+     * The JDBC harness's figures (every peer through java.sql, the same code) beside the
+     * native clients' (Tetra's client library, pgbench), one row per peer, with Tetra JDBC's
+     * rate over each row's.
+     */
+    private void jdbc(JsonNode r) {
+        JsonNode tj = r.path("wireTetraJdbc");
+        JsonNode cj = r.path("commits").path("tetraJdbc");
+        if (tj.isMissingNode() && cj.isMissingNode()) {
+            return;
+        }
+        line("### JDBC against the native client");
+        line("");
+        line("Every \"(JDBC)\" row is the same harness (JdbcWorkload: plain java.sql, one connection per client,"
+                + " PreparedStatements reused, setAutoCommit(false) + commit() for tpcb) given only a URL, a user and"
+                + " a password; \"native\" is Tetra's client library, \"pgbench\" PostgreSQL's own client. The last"
+                + " column is Tetra (JDBC)'s rate / the row's: against Tetra (native) it is what the driver costs.");
+        line("");
+        List<String> head = List.of("test", "clients", "peer (client)", "/s", "p50 / p99 us", "server CPU us/op",
+                "client CPU us/op", "Tetra (JDBC) / this");
+        JsonNode pg = r.path("postgres");
+        if (!tj.isMissingNode()) {
+            table(head);
+            JsonNode t = r.path("wireTetra");
+            JsonNode h = r.path("wireH2");
+            for (String test : new String[]{"pointSelect", "insert"}) {
+                String name = test.equals("insert") ? "insert" : "point select";
+                for (int i = 0; i < tj.path(test).size(); i++) {
+                    JsonNode base = tj.path(test).path(i);
+                    jdbcRow(name, base, "Tetra (native)", t.path(test).path(i));
+                    jdbcRow(name, base, "Tetra (JDBC)", base);
+                    jdbcRow(name, base, "H2 TCP (JDBC)", h.path(test).path(i));
+                    jdbcRow(name, base, "PostgreSQL (JDBC)", pg.path("jdbc").path(test).path(i));
+                    jdbcRow(name, base, "PostgreSQL (pgbench)", pg.path(test + "Results").path(i));
+                }
+            }
+            line("");
+            if (!pg.path("installed").asBoolean(false)) {
+                line("PostgreSQL: " + pg.path("note").asText("not run (part postgres not asked for, or --no-postgres)")
+                        + ".");
+                line("");
+            }
+        }
+        if (!cj.isMissingNode()) {
+            JsonNode c = r.path("commits");
+            JsonNode cpg = c.path("postgres");
+            line("Durable commits (part commits): Tetra `log.sync: commit` and PostgreSQL (fsync on) durable, H2 (write"
+                    + " delay) not durable; pgbench's tables at scale " + c.path("scale").asInt() + ".");
+            line("");
+            table(head);
+            for (String w : new String[]{"insert", "tpcb"}) {
+                for (int i = 0; i < cj.path(w).size(); i++) {
+                    JsonNode base = cj.path(w).path(i);
+                    jdbcRow(w, base, "Tetra (native)", c.path("tetra").path("commit").path(w).path(i));
+                    jdbcRow(w, base, "Tetra (JDBC)", base);
+                    jdbcRow(w, base, "H2 TCP (JDBC, not durable)", c.path("h2").path(w).path(i));
+                    jdbcRow(w, base, "PostgreSQL (JDBC)", cpg.path("jdbc").path(w).path(i));
+                    jdbcRow(w, base, "PostgreSQL (pgbench)", cpg.path(w + "Results").path(i));
+                }
+            }
+            line("");
+            List<String> checks = new ArrayList<>();
+            for (String[] p : new String[][]{{"Tetra (JDBC)", "tetraJdbc"}, {"H2", "h2"}}) {
+                JsonNode k = c.path(p[1]).path("tpcbCheck");
+                if (!k.isMissingNode()) {
+                    checks.add(p[0] + " " + check(k));
+                }
+            }
+            JsonNode k = cpg.path("jdbc").path("tpcbCheck");
+            if (!k.isMissingNode()) {
+                checks.add("PostgreSQL " + check(k));
+            }
+            if (!checks.isEmpty()) {
+                line("tpcb check (sums of the accounts', tellers', branches' balances and of the history's deltas, read"
+                        + " through each driver after its runs): " + String.join("; ", checks) + ".");
+                line("");
+            }
+            if (!cpg.path("installed").asBoolean(false)) {
+                line("PostgreSQL: " + cpg.path("note").asText("not run (--no-postgres)") + ".");
+                line("");
+            }
+        }
+    }
+
+    private static String check(JsonNode k) {
+        return (k.path("consistent").asBoolean() ? "equal" : "NOT EQUAL") + " (" + k.path("historyRows").asLong()
+                + " history rows, sum " + k.path("sumHistoryDelta").asLong() + ")";
+    }
+
+    private void jdbcRow(String test, JsonNode tetraJdbc, String peer, JsonNode n) {
+        if (n.isMissingNode()) {
+            return;
+        }
+        row(test, n.path("clients").asText(), peer, f0(n.path("perSecond")), lat(n), f1(n.path("serverCpuMicrosPerOp")),
+                f1(n.path("clientCpuMicrosPerOp")),
+                ratio(tetraJdbc.path("perSecond").asDouble() / n.path("perSecond").asDouble()));
     }
 
     private void crashCut(JsonNode r) {

@@ -82,6 +82,18 @@ final class TetraProcess extends ServerProcess {
         }
     }
 
+    /** {@code jdbc:tetra://127.0.0.1:P/} (with TLS when the server speaks it): Tetra's JDBC driver's URL. */
+    String jdbcUrl() {
+        return "jdbc:tetra://127.0.0.1:" + port + "/" + (tlsCertificate == null ? ""
+                : "?tls=true&tlsTrustedCertificates=" + java.net.URLEncoder.encode(tlsCertificate.toString(),
+                java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** This server as the JDBC harness reaches it: Tetra's JDBC driver, logged in as admin. */
+    JdbcWorkload.Peer jdbcPeer(String label) {
+        return new JdbcWorkload.Peer(label, jdbcUrl(), "admin", ADMIN_PASSWORD, pid());
+    }
+
     /** A new client logged in as admin. */
     TetraClient connect() {
         return connect("tetra-bench");

@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetradb.client.Result;
 import io.tetradb.client.TetraClient;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -16,8 +13,10 @@ import java.util.SplittableRandom;
  * Part 4: the wire. Point selects (the query of {@code pgbench -S}) with 1, 8 and 32
  * clients and single-row autocommit inserts with 1 and 8 clients, each client on its
  * own connection and thread in a closed loop. Tetra through its client library (one
- * request per statement, as an application sends it); H2's TCP server through its JDBC
- * driver with one PreparedStatement per connection, reused (H2's fastest path).
+ * request per statement, as an application sends it), then through its JDBC driver; H2's
+ * TCP server through its JDBC driver. Both JDBC runs are the shared harness
+ * {@link JdbcWorkload}: one PreparedStatement per connection, reused (every driver's
+ * fastest ordinary path), the same code PostgreSQL's JDBC figures come from.
  */
 final class WireBench {
     static final String POINT_SELECT = "SELECT BALANCE FROM ACCOUNTS WHERE ID = ?";
@@ -66,29 +65,29 @@ final class WireBench {
         return selects;
     }
 
-    /** H2's TCP server: the same statements through H2's JDBC driver, prepared once per connection. */
+    /**
+     * H2's TCP server through the JDBC harness ({@link JdbcWorkload}, H2's JDBC driver): the
+     * same statements, prepared once per connection and reused.
+     */
     static ObjectNode h2(BenchContext ctx, H2Process server) throws Exception {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("server", "H2 " + org.h2.engine.Constants.FULL_VERSION + " org.h2.tools.Server -tcp (-Xmx"
                 + ctx.options.heap() + ")");
-        out.put("client", "H2 JDBC driver, PreparedStatement reused");
         out.put("rssIdleKiB", server.rssKiB());
-        warmUp(ctx, i -> i % 4 == 3 ? jdbc(server.connect(), INSERT, false, i)
-                : jdbc(server.connect(), POINT_SELECT, true, i));
-        ArrayNode selects = out.putArray("pointSelect");
-        for (int n : SELECT_CLIENTS) {
-            ClosedLoop.Result r = ClosedLoop.run(n, i -> jdbc(server.connect(), POINT_SELECT, true, i),
-                    ctx.options.warmup(), ctx.options.seconds(), server.pid());
-            selects.add(r.toJson());
-            log("H2", "point selects", r);
-        }
-        ArrayNode inserts = out.putArray("insert");
-        for (int n : INSERT_CLIENTS) {
-            ClosedLoop.Result r = ClosedLoop.run(n, i -> jdbc(server.connect(), INSERT, false, i),
-                    ctx.options.warmup(), insertSeconds(ctx), server.pid());
-            inserts.add(r.toJson());
-            log("H2", "inserts", r);
-        }
+        out.setAll(JdbcWorkload.wire(ctx, server.jdbcPeer("H2 (JDBC)")));
+        out.put("rssAfterKiB", server.rssKiB());
+        return out;
+    }
+
+    /**
+     * Tetra through its JDBC driver and the same harness as H2 and PostgreSQL, on the server
+     * the native client has just measured (so warm already; the harness warms its own client
+     * path up first).
+     */
+    static ObjectNode tetraJdbc(BenchContext ctx, TetraProcess server) throws Exception {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("server", "Tetra (packaged server, -Xmx" + ctx.options.heap() + "), the server of the native figures");
+        out.setAll(JdbcWorkload.wire(ctx, server.jdbcPeer("Tetra (JDBC)")));
         out.put("rssAfterKiB", server.rssKiB());
         return out;
     }
@@ -134,43 +133,17 @@ final class WireBench {
         return Math.max(2, ctx.options.seconds() / 2);
     }
 
-    private static ClosedLoop.Client jdbc(Connection c, String sql, boolean query, int index) throws Exception {
-        PreparedStatement ps = c.prepareStatement(sql);
-        return new ClosedLoop.Client() {
-            @Override
-            public void run(SplittableRandom random) throws Exception {
-                if (query) {
-                    ps.setInt(1, 1 + random.nextInt(DataSet.ACCOUNTS));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        if (!rs.next()) {
-                            throw new IllegalStateException("expected one row");
-                        }
-                        rs.getInt(1);
-                    }
-                } else {
-                    ps.setInt(1, index);
-                    ps.setString(2, "wire insert");
-                    ps.executeUpdate();
-                }
-            }
-
-            @Override
-            public void close() {
-                try {
-                    ps.close();
-                    c.close();
-                } catch (java.sql.SQLException e) {
-                    // the run is over; the server process is stopped next
-                }
-            }
-        };
-    }
-
-    private static void log(String server, String what, ClosedLoop.Result r) {
-        Bench.log("%s %s, %d client(s): %.0f/s, p50 %.0f us, p99 %.0f us, CPU/op server %.0f us client %.0f us%s.",
+    static void log(String server, String what, ClosedLoop.Result r) {
+        Bench.log("%s %s, %d client(s): %.0f/s, p50 %.0f us, p99 %.0f us, CPU/op server %s client %s%s.",
                 server, what, r.clients(), r.perSecond(),
                 Latencies.micros(r.latencies().quantile(0.5)), Latencies.micros(r.latencies().quantile(0.99)),
-                r.serverCpuSeconds() * 1e6 / r.operations(), r.clientCpuSeconds() * 1e6 / r.operations(),
+                cpuPerOp(r.serverCpuSeconds(), r.operations()), cpuPerOp(r.clientCpuSeconds(), r.operations()),
                 r.errors() > 0 ? ", " + r.errors() + " errors (" + r.firstError() + ")" : "");
+    }
+
+    /** CPU microseconds per operation, or "-" when the process was not sampled (no pid, as PostgreSQL's backends). */
+    private static String cpuPerOp(double seconds, long operations) {
+        return seconds < 0 || operations == 0 ? "-" : String.format(java.util.Locale.ROOT, "%.0f us",
+                seconds * 1e6 / operations);
     }
 }
