@@ -569,6 +569,7 @@ class AuthenticatedFuzzIT {
                 case DONE:
                 case OK:
                 case ADMIN:
+                case DESCRIPTION:
                     finals.merge(id, 1, Integer::sum);
                     break;
                 case RESULT_HEADER:
@@ -600,8 +601,10 @@ class AuthenticatedFuzzIT {
             long id = nextId();
             ClientMessage.Builder b = msg(id);
             int k = rnd.nextInt(100);
-            if (k < 40) {
+            if (k < 37) {
                 b.setExecute(execute());
+            } else if (k < 40) {
+                b.setDescribe(io.tetradb.protocol.Describe.newBuilder().setSql(execute().getSql()));
             } else if (k < 50) {
                 b.setFetchMore(FetchMore.newBuilder().setBatches(absurdInt()));
                 b.setRequestId(target());
@@ -730,6 +733,19 @@ class AuthenticatedFuzzIT {
                 e.setWaitPolicyValue(policy == 4 ? 99 : -7);                                  // unknown policies
             }
             e.setWaitAtMostMillis(absurdLong());
+            // The JDBC driver's fields: limits, a timeout, keys by name or index, read-only.
+            if (rnd.nextInt(4) == 0) {
+                e.setMaxRows(absurdLong());
+            }
+            if (rnd.nextInt(6) == 0) {
+                e.setTimeoutMillis(rnd.nextBoolean() ? 1 + rnd.nextInt(50) : absurdLong());
+            }
+            if (rnd.nextInt(8) == 0) {
+                e.addGeneratedKeyNames(rnd.nextBoolean() ? "ID" : text(1));
+            } else if (rnd.nextInt(8) == 0) {
+                e.addGeneratedKeyIndexes(absurdInt());
+            }
+            e.setReadOnly(rnd.nextInt(6) == 0);
             return e.build();
         }
 
