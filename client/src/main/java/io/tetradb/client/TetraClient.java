@@ -347,20 +347,16 @@ public final class TetraClient implements AutoCloseable {
         if (timeout.isZero()) {
             return await(f);
         }
-        long limit = timeout.toNanos();
-        long start = System.nanoTime();
         try {
-            while (true) {
-                long left = Math.max(start, h == null ? start : h.lastHeard()) + limit - System.nanoTime();
-                if (left <= 0) {
-                    throw networkTimedOut(timeout);
-                }
+            withinNetworkTimeout(timeout, h, left -> {
                 try {
-                    return f.get(left, TimeUnit.NANOSECONDS);
+                    f.get(left, TimeUnit.NANOSECONDS);
+                    return true;
                 } catch (TimeoutException e) {
-                    // heard from since? the loop decides
+                    return false; // heard from since? withinNetworkTimeout decides
                 }
-            }
+            });
+            return f.get(); // complete: its value (which may be null) or its failure
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new TetraException(ErrorCode.CANCELLED, "Interrupted while waiting for the server.");
@@ -375,16 +371,37 @@ public final class TetraClient implements AutoCloseable {
         if (timeout.isZero()) {
             return h.take();
         }
+        Object[] item = new Object[1];
+        try {
+            withinNetworkTimeout(timeout, h, left -> (item[0] = h.poll(left)) != null);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e); // a queue's poll does not throw it
+        }
+        return item[0];
+    }
+
+    /** A wait of at most the nanoseconds given: true when what it waits for came in that time. */
+    @FunctionalInterface
+    private interface BoundedWait {
+        boolean waitAtMost(long nanos) throws InterruptedException, ExecutionException;
+    }
+
+    /**
+     * Repeats {@code wait} until it succeeds, or until the server has sent nothing for
+     * request {@code h} (null: since the wait began) for {@code timeout}: then the connection
+     * is closed and the call fails with 2011.
+     */
+    private void withinNetworkTimeout(Duration timeout, StatementHandler h, BoundedWait wait)
+            throws InterruptedException, ExecutionException {
         long limit = timeout.toNanos();
         long start = System.nanoTime();
         while (true) {
-            long left = Math.max(start, h.lastHeard()) + limit - System.nanoTime();
+            long left = Math.max(start, h == null ? start : h.lastHeard()) + limit - System.nanoTime();
             if (left <= 0) {
                 throw networkTimedOut(timeout);
             }
-            Object next = h.poll(left);
-            if (next != null) {
-                return next;
+            if (wait.waitAtMost(left)) {
+                return;
             }
         }
     }

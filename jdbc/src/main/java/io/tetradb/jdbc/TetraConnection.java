@@ -67,7 +67,7 @@ public final class TetraConnection implements Connection {
     private volatile String catalog;
     private volatile Map<String, Class<?>> typeMap = new HashMap<>();
     private final Properties clientInfo = new Properties();
-    private SQLWarning warnings;
+    private final WarningChain warnings = new WarningChain();
 
     TetraConnection(TetraClient client, JdbcUrl url) {
         this.client = client;
@@ -434,23 +434,19 @@ public final class TetraConnection implements Connection {
     }
 
     @Override
-    public synchronized SQLWarning getWarnings() throws SQLException {
+    public SQLWarning getWarnings() throws SQLException {
         checkOpen();
-        return warnings;
+        return warnings.get();
     }
 
     @Override
-    public synchronized void clearWarnings() throws SQLException {
+    public void clearWarnings() throws SQLException {
         checkOpen();
-        warnings = null;
+        warnings.clear();
     }
 
-    synchronized void addWarning(SQLWarning w) {
-        if (warnings == null) {
-            warnings = w;
-        } else {
-            warnings.setNextWarning(w);
-        }
+    void addWarning(SQLWarning w) {
+        warnings.add(w);
     }
 
     @Override

@@ -131,15 +131,7 @@ public class TetraPreparedStatement extends TetraStatement implements PreparedSt
         checkOpen();
         List<Object[]> todo = new ArrayList<>(batches);
         batches.clear();
-        long[] counts = new long[todo.size()];
-        for (int i = 0; i < counts.length; i++) {
-            try {
-                counts[i] = update(sql, todo.get(i), keys);
-            } catch (SQLException e) {
-                throw JdbcErrors.batch(e, Arrays.copyOf(counts, i));
-            }
-        }
-        return counts;
+        return runBatch(todo, values -> update(sql, values, keys));
     }
 
     @Override

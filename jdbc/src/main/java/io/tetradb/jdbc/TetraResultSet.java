@@ -58,7 +58,6 @@ public final class TetraResultSet implements ResultSet {
     private boolean afterLast;
     private boolean closed;
     private boolean wasNull;
-    private SQLWarning warnings;
 
     TetraResultSet(TetraStatement statement, RowSource source) {
         this.statement = statement;
@@ -232,16 +231,16 @@ public final class TetraResultSet implements ResultSet {
         }
     }
 
+    /** None: what goes wrong while rows are read is an SQLException; a statement's warnings are the statement's. */
     @Override
     public SQLWarning getWarnings() throws SQLException {
         checkOpen();
-        return warnings;
+        return null;
     }
 
     @Override
     public void clearWarnings() throws SQLException {
         checkOpen();
-        warnings = null;
     }
 
     @Override

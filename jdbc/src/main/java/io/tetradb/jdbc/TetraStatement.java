@@ -79,7 +79,7 @@ public class TetraStatement implements Statement {
     private int maxFieldSize;
     private boolean closeOnCompletion;
     private boolean poolable;
-    private SQLWarning warnings;
+    private final WarningChain warnings = new WarningChain();
 
     TetraStatement(TetraConnection connection) {
         this.connection = connection;
@@ -252,10 +252,24 @@ public class TetraStatement implements Statement {
         checkOpen();
         List<String> todo = new ArrayList<>(batch);
         batch.clear();
-        long[] counts = new long[todo.size()];
+        return runBatch(todo, sql -> update(sql, null, Keys.NONE));
+    }
+
+    /** One entry of a batch run: its update count. */
+    @FunctionalInterface
+    interface BatchEntry<T> {
+        long run(T entry) throws SQLException;
+    }
+
+    /**
+     * Runs {@code entries} in order and stops at the first that fails: the
+     * BatchUpdateException's counts are those of the entries before it.
+     */
+    static <T> long[] runBatch(List<T> entries, BatchEntry<T> run) throws SQLException {
+        long[] counts = new long[entries.size()];
         for (int i = 0; i < counts.length; i++) {
             try {
-                counts[i] = update(todo.get(i), null, Keys.NONE);
+                counts[i] = run.run(entries.get(i));
             } catch (SQLException e) {
                 throw JdbcErrors.batch(e, Arrays.copyOf(counts, i));
             }
@@ -468,23 +482,19 @@ public class TetraStatement implements Statement {
     }
 
     @Override
-    public synchronized SQLWarning getWarnings() throws SQLException {
+    public SQLWarning getWarnings() throws SQLException {
         checkOpen();
-        return warnings;
+        return warnings.get();
     }
 
     @Override
-    public synchronized void clearWarnings() throws SQLException {
+    public void clearWarnings() throws SQLException {
         checkOpen();
-        warnings = null;
+        warnings.clear();
     }
 
-    synchronized void addWarning(SQLWarning w) {
-        if (warnings == null) {
-            warnings = w;
-        } else {
-            warnings.setNextWarning(w);
-        }
+    void addWarning(SQLWarning w) {
+        warnings.add(w);
     }
 
     @Override
