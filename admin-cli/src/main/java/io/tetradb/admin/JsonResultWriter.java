@@ -6,7 +6,7 @@ import io.tetradb.client.ColumnInfo;
 import io.tetradb.client.Row;
 import io.tetradb.client.Rows;
 import io.tetradb.protocol.StatementKind;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -2,7 +2,7 @@ package io.tetradb.admin;
 
 import io.tetradb.client.Rows;
 import io.tetradb.protocol.StatementKind;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 /**
  * Where the SQL shell puts the outcome of each statement: aligned text tables

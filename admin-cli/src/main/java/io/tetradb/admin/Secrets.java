@@ -1,7 +1,7 @@
 package io.tetradb.admin;
 
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

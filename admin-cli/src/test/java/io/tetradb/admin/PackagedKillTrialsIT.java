@@ -6,7 +6,7 @@ import io.tetradb.client.Row;
 import io.tetradb.client.Rows;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.Role;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

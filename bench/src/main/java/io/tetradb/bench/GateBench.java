@@ -7,9 +7,9 @@ import io.tetradb.client.Result;
 import io.tetradb.client.Row;
 import io.tetradb.client.TetraClient;
 import io.tetradb.client.TetraFuture;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.SessionInfo;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.util.ArrayList;
 import java.util.HashMap;

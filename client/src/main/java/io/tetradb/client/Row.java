@@ -1,7 +1,5 @@
 package io.tetradb.client;
 
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;

@@ -4,11 +4,9 @@ import io.tetradb.client.internal.ClientConnection;
 import io.tetradb.client.internal.StatementHandler;
 import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.CloseCursor;
-import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.ExecuteDone;
 import io.tetradb.protocol.RowBatch;
 import io.tetradb.protocol.StatementKind;
-import io.tetradb.protocol.TetraException;
 
 import java.util.ArrayList;
 import java.util.Iterator;

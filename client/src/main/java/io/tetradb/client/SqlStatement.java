@@ -94,7 +94,7 @@ public final class SqlStatement {
     /**
      * The server cancels the statement when it runs longer than this (zero, the default:
      * only the role's statement timeout); the shorter of the two applies. A statement it
-     * cancels fails with 2009 and {@link io.tetradb.protocol.TetraException#timedOut()}.
+     * cancels fails with 2009 and {@link io.tetradb.client.TetraException#timedOut()}.
      */
     public SqlStatement timeout(java.time.Duration timeout) {
         if (timeout.isNegative()) {

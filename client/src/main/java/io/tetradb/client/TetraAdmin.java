@@ -21,7 +21,6 @@ import io.tetradb.protocol.ServerStatus;
 import io.tetradb.protocol.SessionInfo;
 import io.tetradb.protocol.SetPassword;
 import io.tetradb.protocol.StatusRequest;
-import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.UserInfo;
 import io.tetradb.protocol.scram.Scram;
 
@@ -342,7 +341,7 @@ public final class TetraAdmin {
                 return r.getNextOperation();
             }
             if (r.getNextOperation() <= page.fromOperation() && r.getOperationsCount() == 0) {
-                throw new TetraException(io.tetradb.protocol.ErrorCode.PROTOCOL_ERROR, "The server's log show reply "
+                throw new TetraException(io.tetradb.client.ErrorCode.PROTOCOL_ERROR, "The server's log show reply "
                         + "made no progress (next operation " + r.getNextOperation() + ").");
             }
             page = page.from(r.getNextOperation(), remaining);
@@ -360,7 +359,7 @@ public final class TetraAdmin {
 
     private static ScramCredentials credentials(char[] password) {
         if (password == null || password.length < 8) {
-            throw new io.tetradb.protocol.TetraException(io.tetradb.protocol.ErrorCode.INVALID_ARGUMENT,
+            throw new io.tetradb.client.TetraException(io.tetradb.client.ErrorCode.INVALID_ARGUMENT,
                     "Passwords need at least 8 characters.");
         }
         Scram.Credentials c = Scram.newCredentials(password);

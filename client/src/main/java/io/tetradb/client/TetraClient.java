@@ -9,7 +9,6 @@ import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.Column;
 import io.tetradb.protocol.Commit;
 import io.tetradb.protocol.Describe;
-import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.Event;
 import io.tetradb.protocol.Goodbye;
 import io.tetradb.protocol.Ping;
@@ -17,8 +16,8 @@ import io.tetradb.protocol.ResultHeader;
 import io.tetradb.protocol.Role;
 import io.tetradb.protocol.Rollback;
 import io.tetradb.protocol.ServerMessage;
-import io.tetradb.protocol.TetraException;
 import io.tetradb.protocol.Value;
+import io.tetradb.protocol.InvalidValueException;
 import io.tetradb.protocol.Values;
 
 import java.time.Duration;
@@ -447,7 +446,11 @@ public final class TetraClient implements AutoCloseable {
         Object[] v = new Object[r.getValuesCount()];
         int i = 0;
         for (Value x : r.getValuesList()) {
-            v[i++] = Values.toJava(x);
+            try {
+                v[i++] = Values.toJava(x);
+            } catch (InvalidValueException e) {
+                throw new TetraException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
+            }
         }
         return new Row(columns, index, v);
     }

@@ -1,8 +1,6 @@
 package io.tetradb.client;
 
-import io.tetradb.protocol.ErrorCode;
 import io.tetradb.protocol.ResultHeader;
-import io.tetradb.protocol.TetraException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -3,7 +3,7 @@ package io.tetradb.jdbc;
 import io.tetradb.client.ColumnInfo;
 import io.tetradb.client.Row;
 import io.tetradb.client.Rows;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.sql.SQLException;
 import java.util.Iterator;

@@ -3,7 +3,7 @@ package io.tetradb.jdbc;
 import io.tetradb.client.BackupWaitNotice;
 import io.tetradb.client.TetraClient;
 import io.tetradb.client.WaitPolicy;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.sql.Array;
 import java.sql.Blob;

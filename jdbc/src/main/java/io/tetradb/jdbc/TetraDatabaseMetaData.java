@@ -2,7 +2,7 @@ package io.tetradb.jdbc;
 
 import io.tetradb.client.ColumnInfo;
 import io.tetradb.client.Row;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;

@@ -1,7 +1,7 @@
 package io.tetradb.jdbc;
 
 import io.tetradb.client.TetraClient;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.sql.Connection;
 import java.sql.Driver;

@@ -1,7 +1,7 @@
 package io.tetradb.jdbc;
 
 import io.tetradb.client.StatementDescription;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.io.InputStream;
 import java.io.Reader;

@@ -3,7 +3,7 @@ package io.tetradb.jdbc;
 import io.tetradb.client.Row;
 import io.tetradb.client.Rows;
 import io.tetradb.client.SqlStatement;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.sql.Connection;
 import java.sql.ResultSet;

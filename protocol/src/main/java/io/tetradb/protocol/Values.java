@@ -120,15 +120,17 @@ public final class Values {
     /**
      * The Java form of a wire value; SQL arrays become {@code Object[]}.
      *
-     * @throws TetraException {@link ErrorCode#INVALID_ARGUMENT} for a value whose text does not
-     *         parse as its kind (a date_value of "tomorrow"), or of a kind this build does not know
+     * @throws InvalidValueException for a value whose text does not parse as its kind (a
+     *         date_value of "tomorrow"), or of a kind this build does not know
      */
     public static Object toJava(Value v) {
         try {
             return convert(v);
+        } catch (InvalidValueException e) {
+            throw e;
         } catch (DateTimeException | IllegalArgumentException e) {
             // NumberFormatException is an IllegalArgumentException, so is UUID's refusal
-            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Invalid " + kindName(v.getKindCase())
+            throw new InvalidValueException("Invalid " + kindName(v.getKindCase())
                     + " value " + quoted(v) + ".", e);
         }
     }
@@ -140,7 +142,7 @@ public final class Values {
             case KIND_NOT_SET:
                 if (!v.getUnknownFields().asMap().isEmpty()) {
                     // a kind added after this build: reading it as NULL would lose data silently
-                    throw new TetraException(ErrorCode.INVALID_ARGUMENT,
+                    throw new InvalidValueException(
                             "Unknown kind of value (field " + v.getUnknownFields().asMap().keySet()
                                     + "): this build cannot read it.");
                 }
@@ -191,7 +193,7 @@ public final class Values {
 
     private static String checkNumberLength(String text) {
         if (text.length() > MAX_NUMBER_TEXT) {
-            throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Invalid number: its text has "
+            throw new InvalidValueException("Invalid number: its text has "
                     + text.length() + " characters, more than the " + MAX_NUMBER_TEXT + " accepted.");
         }
         return text;

@@ -1,9 +1,9 @@
 package io.tetradb.server;
 
 import io.tetradb.client.TetraClient;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Role;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

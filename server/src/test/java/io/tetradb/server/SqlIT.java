@@ -4,9 +4,9 @@ import io.tetradb.client.Result;
 import io.tetradb.client.Row;
 import io.tetradb.client.Rows;
 import io.tetradb.client.TetraClient;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.StatementKind;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -248,7 +248,7 @@ class SqlIT {
         // Its statement is only known when it runs: the log could not record it by effect.
         assertThatThrownBy(() -> client.execute("EXECUTE IMMEDIATE 'CREATE TABLE KINDS2(A INT)'"))
                 .isInstanceOfSatisfying(TetraException.class,
-                        e -> assertThat(e.code()).isEqualTo(io.tetradb.protocol.ErrorCode.NOT_ALLOWED_FOR_ROLE));
+                        e -> assertThat(e.code()).isEqualTo(io.tetradb.client.ErrorCode.NOT_ALLOWED_FOR_ROLE));
         assertThat(client.execute("CALL 1 + 1").kind()).isEqualTo(StatementKind.READ);
     }
 }

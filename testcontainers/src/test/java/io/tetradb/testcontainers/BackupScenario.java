@@ -8,8 +8,8 @@ import io.tetradb.protocol.BackupHistoryEntry;
 import io.tetradb.protocol.BackupProgress;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.BackupStatus;
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 
 import java.util.List;
 import java.util.Random;

@@ -4,9 +4,9 @@ import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.BackupFinished;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.protocol.BackupStatus;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Event;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.WireStates;
 
 import java.util.concurrent.BlockingQueue;

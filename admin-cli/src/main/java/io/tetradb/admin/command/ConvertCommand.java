@@ -6,7 +6,7 @@ import io.tetradb.admin.ConversionProgressBar;
 import io.tetradb.admin.Display;
 import io.tetradb.admin.InterruptSource;
 import io.tetradb.admin.Secrets;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.server.convert.ConversionException;
 import io.tetradb.server.convert.ConversionListener;
 import io.tetradb.server.convert.ConversionOptions;

@@ -7,13 +7,13 @@ import io.tetradb.protocol.AuthFinal;
 import io.tetradb.protocol.AuthOk;
 import io.tetradb.protocol.AuthStart;
 import io.tetradb.protocol.ClientMessage;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Event;
 import io.tetradb.protocol.Hello;
 import io.tetradb.protocol.HelloReply;
 import io.tetradb.protocol.ProtocolVersion;
 import io.tetradb.protocol.ServerMessage;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.scram.Scram;
 
 import java.io.EOFException;

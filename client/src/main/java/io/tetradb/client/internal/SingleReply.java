@@ -1,7 +1,7 @@
 package io.tetradb.client.internal;
 
 import io.tetradb.protocol.ServerMessage;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.util.concurrent.CompletableFuture;
 

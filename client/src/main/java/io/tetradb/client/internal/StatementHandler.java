@@ -6,7 +6,7 @@ import io.tetradb.protocol.FetchMore;
 import io.tetradb.protocol.ResultHeader;
 import io.tetradb.protocol.RowBatch;
 import io.tetradb.protocol.ServerMessage;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;

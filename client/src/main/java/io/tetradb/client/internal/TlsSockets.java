@@ -1,7 +1,7 @@
 package io.tetradb.client.internal;
 
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;

@@ -2,13 +2,13 @@ package io.tetradb.server.admin;
 
 import io.tetradb.protocol.AdminReply;
 import io.tetradb.protocol.AdminRequest;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Ok;
 import io.tetradb.protocol.ScramCredentials;
 import io.tetradb.protocol.ServerStatus;
 import io.tetradb.protocol.SessionInfo;
 import io.tetradb.protocol.SessionList;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.UserInfo;
 import io.tetradb.protocol.UserList;
 import io.tetradb.protocol.scram.Scram;

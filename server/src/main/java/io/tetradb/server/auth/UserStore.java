@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Role;
 import io.tetradb.protocol.Roles;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.DataLayout;
 

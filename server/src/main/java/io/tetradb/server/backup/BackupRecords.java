@@ -3,7 +3,7 @@ package io.tetradb.server.backup;
 import io.tetradb.protocol.ArchiveVerification;
 import io.tetradb.protocol.BackupOutcome;
 import io.tetradb.protocol.BackupRecord;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.WireStates;
 import io.tetradb.server.DataLayout;
 import org.slf4j.Logger;

@@ -1,9 +1,9 @@
 package io.tetradb.server.backup;
 
 import com.github.luben.zstd.ZstdOutputStream;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.LogSegmentFile;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.log.SegmentReader;
 import io.tetradb.server.log.SegmentScan;

@@ -1,7 +1,7 @@
 package io.tetradb.server.convert;
 
 import io.tetradb.protocol.ByteSizes;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 
 import java.io.IOException;
 import java.nio.charset.Charset;

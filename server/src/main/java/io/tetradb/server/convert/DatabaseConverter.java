@@ -3,7 +3,7 @@ package io.tetradb.server.convert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tetradb.protocol.ByteSizes;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.convert.ContentDigest.TableSum;

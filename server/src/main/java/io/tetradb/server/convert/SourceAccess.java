@@ -1,6 +1,6 @@
 package io.tetradb.server.convert;
 
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.server.DataLayout;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.tetradb.server.gate;
 
 import io.tetradb.protocol.BackupWait;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 /**
  * A write held in the {@link WriteGate}'s queue: plain data (the request and how to

@@ -2,9 +2,9 @@ package io.tetradb.server.gate;
 
 import io.tetradb.protocol.BackupProgress;
 import io.tetradb.protocol.BackupWait;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.StatementKind;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.util.ArrayList;
 import java.util.Iterator;

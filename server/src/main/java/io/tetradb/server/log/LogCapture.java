@@ -1,8 +1,8 @@
 package io.tetradb.server.log;
 
 import com.google.protobuf.ByteString;
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.ValueList;
 import io.tetradb.protocol.log.Operation;
 import io.tetradb.protocol.log.SequenceAdvance;

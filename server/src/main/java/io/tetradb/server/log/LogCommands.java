@@ -1,13 +1,13 @@
 package io.tetradb.server.log;
 
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.LogOperationInfo;
 import io.tetradb.protocol.LogOperationKind;
 import io.tetradb.protocol.LogShowReply;
 import io.tetradb.protocol.LogShowRequest;
 import io.tetradb.protocol.LogStatusReply;
 import io.tetradb.protocol.LogSyncMode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.Value;
 import io.tetradb.protocol.log.Operation;
 import io.tetradb.protocol.log.RowChange;

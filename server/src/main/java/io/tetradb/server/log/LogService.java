@@ -187,11 +187,11 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
      * operations between are in no segment here, so recovery cannot bring it forward; the
      * server restores an archive instead (or refuses to start). A 1412.
      */
-    public static final class DataFileBehindLog extends io.tetradb.protocol.TetraException {
+    public static final class DataFileBehindLog extends io.tetradb.client.TetraException {
         private static final long serialVersionUID = 1L;
 
         DataFileBehindLog(String message) {
-            super(io.tetradb.protocol.ErrorCode.LOG_SEGMENT_MISSING, message);
+            super(io.tetradb.client.ErrorCode.LOG_SEGMENT_MISSING, message);
         }
     }
 
@@ -321,8 +321,8 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
                     n++;
                 }
                 return n;
-            } catch (io.tetradb.protocol.TetraException e) {
-                if (!resumed || e.code() != io.tetradb.protocol.ErrorCode.LOG_SEGMENT_DAMAGED) {
+            } catch (io.tetradb.client.TetraException e) {
+                if (!resumed || e.code() != io.tetradb.client.ErrorCode.LOG_SEGMENT_DAMAGED) {
                     throw e;
                 }
                 warnNotFromPosition(segment, at, e);

@@ -1,6 +1,9 @@
 package io.tetradb.server.log;
 
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.Value;
+import io.tetradb.protocol.InvalidValueException;
 import io.tetradb.protocol.Values;
 
 import java.io.IOException;
@@ -64,6 +67,10 @@ final class LogValues {
 
     /** The Java objects to bind when a row is redone. */
     static Object toJava(Value v) {
-        return Values.toJava(v);
+        try {
+            return Values.toJava(v);
+        } catch (InvalidValueException e) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
+        }
     }
 }

@@ -1,8 +1,8 @@
 package io.tetradb.server.log;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.log.LogRecord;
 import io.tetradb.protocol.log.SegmentHeader;
 import io.tetradb.protocol.log.Transaction;

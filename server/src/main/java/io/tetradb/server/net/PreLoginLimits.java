@@ -1,7 +1,7 @@
 package io.tetradb.server.net;
 
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.auth.AuthThrottle;
 import io.tetradb.server.config.ServerConfig;
 

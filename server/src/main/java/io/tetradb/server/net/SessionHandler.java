@@ -4,11 +4,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.tetradb.protocol.ClientMessage;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Ok;
 import io.tetradb.protocol.ProtocolVersion;
 import io.tetradb.protocol.ServerMessage;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
 

@@ -1,8 +1,8 @@
 package io.tetradb.server.restore;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.backup.BackupJournal;
 import io.tetradb.server.backup.BackupService;

@@ -3,7 +3,7 @@ package io.tetradb.server.session;
 import io.tetradb.protocol.BackupWait;
 import io.tetradb.protocol.Event;
 import io.tetradb.protocol.ServerMessage;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.gate.ParkedWrite;
 
 /**

@@ -5,7 +5,7 @@ import io.tetradb.protocol.Describe;
 import io.tetradb.protocol.Description;
 import io.tetradb.protocol.Parameter;
 import io.tetradb.protocol.ClientMessage;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Execute;
 import io.tetradb.protocol.ExecuteDone;
 import io.tetradb.protocol.Ok;
@@ -15,8 +15,9 @@ import io.tetradb.protocol.Row;
 import io.tetradb.protocol.RowBatch;
 import io.tetradb.protocol.ServerMessage;
 import io.tetradb.protocol.StatementKind;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.Value;
+import io.tetradb.protocol.InvalidValueException;
 import io.tetradb.protocol.Values;
 import io.tetradb.server.admin.AdminService;
 import io.tetradb.server.gate.WriteGate;
@@ -435,7 +436,7 @@ public final class RequestDispatcher {
         try {
             int i = 1;
             for (Value v : ex.getParametersList()) {
-                ps.setObject(i++, Values.toJava(v));
+                ps.setObject(i++, parameter(v));
             }
             // A cached statement keeps what the previous request set: every request sets its own.
             ps.setLargeMaxRows(Math.max(0, ex.getMaxRows()));
@@ -885,6 +886,15 @@ public final class RequestDispatcher {
                 }
             }
             s.connection(null);
+        }
+    }
+
+    /** A parameter's Java form; a value that cannot be read is the client's error (1001). */
+    private static Object parameter(Value v) {
+        try {
+            return Values.toJava(v);
+        } catch (InvalidValueException e) {
+            throw new TetraException(ErrorCode.INVALID_ARGUMENT, e.getMessage(), e);
         }
     }
 }

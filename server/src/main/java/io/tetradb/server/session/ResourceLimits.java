@@ -1,8 +1,8 @@
 package io.tetradb.server.session;
 
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Role;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.config.ServerConfig;
 
 import java.time.Duration;

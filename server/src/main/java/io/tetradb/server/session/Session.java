@@ -1,11 +1,11 @@
 package io.tetradb.server.session;
 
 import io.netty.channel.Channel;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Event;
 import io.tetradb.protocol.Role;
 import io.tetradb.protocol.ServerMessage;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.sql.Connection;
 import java.util.HashMap;

@@ -1,8 +1,8 @@
 package io.tetradb.server.sql;
 
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Role;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.scram.Scram;
 import io.tetradb.server.DataLayout;
 import org.h2.engine.Constants;

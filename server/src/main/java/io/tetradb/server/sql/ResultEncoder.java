@@ -94,7 +94,7 @@ public final class ResultEncoder {
     private static void checkLength(long length, int col, int type, int budget, int maxFrameSize) {
         // A character takes at least one byte in UTF-8.
         if (length > budget) {
-            throw new io.tetradb.protocol.TetraException(io.tetradb.protocol.ErrorCode.FRAME_TOO_LARGE,
+            throw new io.tetradb.client.TetraException(io.tetradb.client.ErrorCode.FRAME_TOO_LARGE,
                     "A value of " + length + (type == Types.BLOB ? " bytes" : " characters") + " in column "
                             + col + " exceeds the maximum frame size of " + maxFrameSize + " bytes.");
         }

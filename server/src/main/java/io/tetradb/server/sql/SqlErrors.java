@@ -1,7 +1,7 @@
 package io.tetradb.server.sql;
 
 
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import org.h2.api.ErrorCode;
 
 import java.sql.SQLException;
@@ -22,18 +22,18 @@ public final class SqlErrors {
         int vendor = e.getErrorCode();
         String message = firstLine(e.getMessage());
         if (vendor == ErrorCode.ADMIN_RIGHTS_REQUIRED) {
-            return new TetraException(io.tetradb.protocol.ErrorCode.NOT_ALLOWED_FOR_ROLE,
+            return new TetraException(io.tetradb.client.ErrorCode.NOT_ALLOWED_FOR_ROLE,
                     "Statement not allowed for this role: it needs the engine's admin rights (file and code "
                             + "features such as FILE_READ, CSVWRITE, CREATE ALIAS, SCRIPT TO, BACKUP TO, engine "
                             + "settings), which only the admin role has, and only when the server's tetra.yml sets "
                             + "sql.engineAdmin: true.", e);
         }
         if (vendor == ErrorCode.NOT_ENOUGH_RIGHTS_FOR_1) {
-            return new TetraException(io.tetradb.protocol.ErrorCode.NOT_ALLOWED_FOR_ROLE,
+            return new TetraException(io.tetradb.client.ErrorCode.NOT_ALLOWED_FOR_ROLE,
                     "Statement not allowed for this role: " + message, e);
         }
         if (vendor == ErrorCode.STATEMENT_WAS_CANCELED) {
-            return new TetraException(io.tetradb.protocol.ErrorCode.CANCELLED,
+            return new TetraException(io.tetradb.client.ErrorCode.CANCELLED,
                     "The statement was cancelled.", e);
         }
         return TetraException.sql(message, e.getSQLState(), vendor, e);
@@ -46,13 +46,13 @@ public final class SqlErrors {
 
     private static String firstLine(String m) {
         if (m == null) {
-            return io.tetradb.protocol.ErrorCode.SQL_ERROR.defaultMessage();
+            return io.tetradb.client.ErrorCode.SQL_ERROR.defaultMessage();
         }
         return m.strip();
     }
 
     /** A convenience for the not-allowed refusals decided by Tetra itself. */
     public static TetraException notAllowed(String why) {
-        return new TetraException(io.tetradb.protocol.ErrorCode.NOT_ALLOWED_FOR_ROLE, why);
+        return new TetraException(io.tetradb.client.ErrorCode.NOT_ALLOWED_FOR_ROLE, why);
     }
 }

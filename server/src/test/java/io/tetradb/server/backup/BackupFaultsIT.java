@@ -109,8 +109,8 @@ class BackupFaultsIT {
             admin.execute("CREATE TABLE T(ID INT)");
             admin.admin().setBackupSettings("destination=" + ro);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.admin().startBackup())
-                    .isInstanceOfSatisfying(io.tetradb.protocol.TetraException.class, e -> {
-                        assertThat(e.code()).isEqualTo(io.tetradb.protocol.ErrorCode.BACKUP_DESTINATION);
+                    .isInstanceOfSatisfying(io.tetradb.client.TetraException.class, e -> {
+                        assertThat(e.code()).isEqualTo(io.tetradb.client.ErrorCode.BACKUP_DESTINATION);
                         assertThat(e.getMessage()).contains("not writable");
                     });
             assertThat(admin.update("INSERT INTO T VALUES (1)")).isEqualTo(1);

@@ -2,8 +2,8 @@ package io.tetradb.server.backup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.DataLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

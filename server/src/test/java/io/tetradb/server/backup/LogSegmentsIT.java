@@ -10,7 +10,7 @@ import io.tetradb.client.TetraFuture;
 import io.tetradb.protocol.BackupHistory;
 import io.tetradb.protocol.BackupHistoryEntry;
 import io.tetradb.protocol.BackupRecord;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.LogSegmentFile;
 import io.tetradb.protocol.log.Operation;
 import io.tetradb.protocol.log.SegmentHeader;
@@ -273,7 +273,7 @@ class LogSegmentsIT {
         admin.admin().addUser("plain", io.tetradb.protocol.Role.USER, "plain-secret-1".toCharArray());
         try (TetraClient user = TestServers.connect(server, "plain", "plain-secret-1")) {
             assertThatThrownBy(() -> user.admin().logNew()).isInstanceOfSatisfying(
-                    io.tetradb.protocol.TetraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED));
+                    io.tetradb.client.TetraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.PERMISSION_DENIED));
         }
     }
 

@@ -1,8 +1,8 @@
 package io.tetradb.server.log;
 
 import io.tetradb.client.TetraClient;
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
 import org.h2.mvstore.MVStore;

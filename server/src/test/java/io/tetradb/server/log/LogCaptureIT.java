@@ -72,7 +72,7 @@ class LogCaptureIT {
             admin.update("INSERT INTO T VALUES (2)");
             admin.execute("ROLLBACK TO SAVEPOINT A");
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin.update("INSERT INTO T VALUES (3), (1)"))
-                    .isInstanceOf(io.tetradb.protocol.TetraException.class);
+                    .isInstanceOf(io.tetradb.client.TetraException.class);
             admin.update("INSERT INTO T VALUES (4)");
             admin.commit();
             admin.begin();

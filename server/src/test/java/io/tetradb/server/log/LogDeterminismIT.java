@@ -2,7 +2,7 @@ package io.tetradb.server.log;
 
 import io.tetradb.client.Row;
 import io.tetradb.client.TetraClient;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
 import io.tetradb.server.restore.RestoreFixtures;

@@ -1,7 +1,7 @@
 package io.tetradb.server.log;
 
-import io.tetradb.protocol.ErrorCode;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.log.Transaction;
 import io.tetradb.server.DataLayout;
 import org.junit.jupiter.api.Test;
@@ -438,7 +438,7 @@ class OperationLogTest {
         bytes[(int) (end / 2)] ^= 0x55;
         Files.write(f, bytes);
         assertThatThrownBy(() -> OperationLog.open(f, DB, LogOptions.builder().build()).close())
-                .isInstanceOf(io.tetradb.protocol.TetraException.class);
+                .isInstanceOf(io.tetradb.client.TetraException.class);
         try (OperationLog log = OperationLog.open(f, DB, LogOptions.builder().cleanClose(end, last).build())) {
             assertThat(log.lastOperation()).isEqualTo(last);
             OperationLog.Appended next = log.append(tx("after", 1));
@@ -447,8 +447,8 @@ class OperationLogTest {
         }
         // Another length than the clean close left: read through as always.
         assertThatThrownBy(() -> OperationLog.open(f, DB, LogOptions.builder().cleanClose(end, last).build()).close())
-                .isInstanceOfSatisfying(io.tetradb.protocol.TetraException.class,
-                        e -> assertThat(e.code()).isEqualTo(io.tetradb.protocol.ErrorCode.LOG_SEGMENT_DAMAGED));
+                .isInstanceOfSatisfying(io.tetradb.client.TetraException.class,
+                        e -> assertThat(e.code()).isEqualTo(io.tetradb.client.ErrorCode.LOG_SEGMENT_DAMAGED));
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.tetradb.server.log;
 
 import io.tetradb.client.TetraClient;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
 import org.junit.jupiter.api.Test;

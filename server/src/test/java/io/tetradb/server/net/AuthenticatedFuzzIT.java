@@ -17,7 +17,7 @@ import io.tetradb.protocol.Cancel;
 import io.tetradb.protocol.ClientMessage;
 import io.tetradb.protocol.CloseCursor;
 import io.tetradb.protocol.Commit;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Execute;
 import io.tetradb.protocol.FetchMore;
 import io.tetradb.protocol.Goodbye;

@@ -1,7 +1,7 @@
 package io.tetradb.server.net;
 
 import io.tetradb.client.TetraClient;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Role;
 import io.tetradb.protocol.ServerMessage;
 import io.tetradb.server.TestServers;

@@ -1,9 +1,9 @@
 package io.tetradb.server.net;
 
 import io.tetradb.client.TetraClient;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.ServerMessage;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
 import io.tetradb.server.config.ServerConfig;

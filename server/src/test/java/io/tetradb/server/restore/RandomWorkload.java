@@ -5,7 +5,7 @@ import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.RestoreBackup;
 import io.tetradb.protocol.RestoreReport;
 import io.tetradb.protocol.Role;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
 

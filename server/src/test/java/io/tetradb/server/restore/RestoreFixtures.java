@@ -3,7 +3,7 @@ package io.tetradb.server.restore;
 import io.tetradb.client.Row;
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.BackupRecord;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;

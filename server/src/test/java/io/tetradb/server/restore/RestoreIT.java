@@ -2,9 +2,9 @@ package io.tetradb.server.restore;
 
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.BackupRecord;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.RestoreReport;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package io.tetradb.server.restore;
 
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.RestoreBackup;
 import io.tetradb.protocol.RollbackRequest;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.protocol.Value;
 import io.tetradb.protocol.log.Operation;
 import io.tetradb.protocol.log.RowChange;

@@ -2,13 +2,13 @@ package io.tetradb.server.restore;
 
 import io.tetradb.client.TetraClient;
 import io.tetradb.protocol.BackupWindow;
-import io.tetradb.protocol.ErrorCode;
+import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.LogOperationInfo;
 import io.tetradb.protocol.RestoreBackup;
 import io.tetradb.protocol.RestoreReport;
 import io.tetradb.protocol.RollbackReport;
 import io.tetradb.protocol.RollbackRequest;
-import io.tetradb.protocol.TetraException;
+import io.tetradb.client.TetraException;
 import io.tetradb.server.TestServers;
 import io.tetradb.server.TetraServer;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,6 @@
-package io.tetradb.protocol;
+package io.tetradb.client;
+
+import io.tetradb.protocol.Error;
 
 /**
  * The one exception type of Tetra, on both sides of the wire: an {@link ErrorCode}, a

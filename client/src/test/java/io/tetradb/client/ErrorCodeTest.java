@@ -1,5 +1,6 @@
-package io.tetradb.protocol;
+package io.tetradb.client;
 
+import io.tetradb.protocol.Error;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,4 +1,4 @@
-package io.tetradb.protocol;
+package io.tetradb.client;
 
 import java.util.HashMap;
 import java.util.Map;
