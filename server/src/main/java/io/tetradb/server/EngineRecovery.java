@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * leave the server running without a database. The recovery puts the server in
  * maintenance (every session is told why with 2008 and closed), reopens the data file
  * (H2 recovers it as after a crash: what it had not yet written, the commits of about its
- * last write delay, is lost until the log file of PRODUCT.md 4.10 exists), rewrites the
+ * last write delay, is lost until the log file of docs/log-file.md exists), rewrites the
  * catalog and accepts connections again.
  *
  * <p>{@link #check()} is called on a worker thread after a request failed; the recovery
