@@ -73,8 +73,8 @@ import java.util.function.LongConsumer;
  *       holds the reservation and no restore holds starts; a start that finds a
  *       reservation or a hold waits for it to end, then decides again (1419 with the
  *       running backup's number when the other start launched one). {@link #logNew} holds
-       the same reservation for its whole run, so a backup and a {@code log new} never
-       archive closed log segments at once. The reservation ends
+ *       the same reservation for its whole run, so a backup and a {@code log new} never
+ *       archive closed log segments at once. The reservation ends
  *       under {@code slot} either by publishing {@code current} or by being released, and
  *       {@code notifyAll} wakes the waiters.</li>
  *   <li><i>No lock across I/O or a hook.</i> Everything a start does on files (settings,

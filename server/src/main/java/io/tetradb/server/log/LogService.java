@@ -21,7 +21,10 @@ import java.util.Map;
  * go through these two.
  *
  * <p>{@link #opened} and {@link #closing} run on the thread opening or closing the
- * database, under the database's monitor; {@link #capture} is read by session workers.
+ * database (the starting thread, the restoring worker, "tetra-engine-recovery"), before any
+ * session is served or after every session is gone; {@link #closing} under the database's
+ * monitor ({@code Database.close} is synchronized). {@link #capture} is read by session
+ * workers.
  */
 public final class LogService implements io.tetradb.server.sql.Database.Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(LogService.class);
