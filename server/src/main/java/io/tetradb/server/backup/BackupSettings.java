@@ -724,4 +724,19 @@ public final class BackupSettings {
     public boolean verboseJournal() {
         return verboseJournal;
     }
+
+    /** Every key backup.yml may hold, dotted ({@code schedule.weekdays.monday}), sorted: the docs list each. */
+    public static java.util.List<String> keys() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        KEYS.forEach((parent, children) -> {
+            for (String child : children) {
+                String key = parent.isEmpty() ? child : parent + "." + child;
+                if (!KEYS.containsKey(key)) {
+                    out.add(key);
+                }
+            }
+        });
+        java.util.Collections.sort(out);
+        return out;
+    }
 }
