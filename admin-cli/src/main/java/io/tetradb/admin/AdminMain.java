@@ -40,7 +40,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tetra-admin}: remote administration and SQL shell for a Tetra server
- * (PRODUCT.md section 6). This is the top command: it holds the global options, which
+ * (docs/admin-cli.md). This is the top command: it holds the global options, which
  * may stand before or after the subcommand, the streams and environment the commands
  * use, and the one place where failures become exit codes and messages.
  *
