@@ -104,6 +104,7 @@ class ConsumerProjectIT {
     /** Runs {@code mvn -B verify} in {@code project}; its command line and output go to {@code log}. */
     private int build(Path project, Path repo, int port, Path log) throws IOException, InterruptedException {
         Path settings = temp.resolve("settings.xml");
+        String thirdParty = Path.of(property("tetra.consumer.thirdPartyRepo")).toUri().toString();
         Files.writeString(settings, """
                 <settings>
                   <interactiveMode>false</interactiveMode>
@@ -130,7 +131,7 @@ class ConsumerProjectIT {
                   </profiles>
                   <activeProfiles><activeProfile>local-central</activeProfile></activeProfiles>
                 </settings>
-                """.formatted(Path.of(property("tetra.consumer.thirdPartyRepo")).toUri()));
+                """.formatted(thirdParty));
         List<String> command = new ArrayList<>(List.of(maven().toString(), "-B",
                 "-s", settings.toString(), "-gs", settings.toString(),
                 "-Dmaven.repo.local=" + repo));
@@ -143,7 +144,8 @@ class ConsumerProjectIT {
                 "-Dtetra.user=" + USER, "-Dtetra.password=" + PASSWORD, "verify"));
 
         Files.createDirectories(log.getParent());
-        Files.writeString(log, "# in " + project + "\n# " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(log, "# in " + project + "\n# " + String.join(" ", command)
+                + "\n# third-party artifacts from " + thirdParty + "\n", StandardCharsets.UTF_8);
         ProcessBuilder pb = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
