@@ -91,17 +91,20 @@ class DocsTest {
     void everyJavaBlockOfTheDocsIsAnExampleTheBuildCompiles() throws IOException {
         Map<String, String> snippets = snippets();
         assertThat(snippets).containsKeys("quickstart", "client-tour", "backup-wait", "embedded", "testcontainers");
-        int blocks = 0;
+        List<String> blocks = new ArrayList<>();
         for (Path page : pages()) {
             Matcher m = JAVA_BLOCK.matcher(read(page));
             while (m.find()) {
-                blocks++;
+                blocks.add(m.group(1));
                 assertThat(snippets.values()).as("a java block of %s is not an example the build compiles "
                         + "(copy it from a // docs:begin ... // docs:end region):%n%s", ROOT.relativize(page),
                         m.group(1)).contains(m.group(1));
             }
         }
-        assertThat(blocks).as("java blocks found").isGreaterThanOrEqualTo(8);
+        assertThat(blocks).as("java blocks found").hasSizeGreaterThanOrEqualTo(8);
+        for (Map.Entry<String, String> e : snippets.entrySet()) {
+            assertThat(blocks).as("example %s is on no page as it is", e.getKey()).contains(e.getValue());
+        }
     }
 
     @Test
