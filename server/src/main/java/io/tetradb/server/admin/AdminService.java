@@ -151,7 +151,8 @@ public final class AdminService {
                     if (eq <= 0) {
                         throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Expected KEY=VALUE, got '" + a + "'.");
                     }
-                    pairs.add(new String[]{a.substring(0, eq).trim(), a.substring(eq + 1).trim()});
+                    // The value as typed: a text setting keeps its spaces (BackupSettings.set).
+                    pairs.add(new String[]{a.substring(0, eq).trim(), a.substring(eq + 1)});
                 }
                 BackupSettings st = BackupSettings.load(layout).setAll(pairs);
                 st.save(layout);

@@ -356,7 +356,7 @@ public final class BackupService implements AutoCloseable {
             ended(run, run.end("FAILED", f.code.code(), f.getMessage(), 0), true);
             throw new TetraException(f.code, f.getMessage());
         }
-        records.running(number, archive, origin == Origin.SCHEDULED);
+        records.running(number, archive, origin == Origin.SCHEDULED, run.startMillis);
         synchronized (slot) {
             current = run;
             starting = false;

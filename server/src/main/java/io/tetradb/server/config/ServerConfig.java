@@ -566,6 +566,21 @@ public final class ServerConfig {
     /** The settings as one log line, the password left out. */
     @Override
     public String toString() {
+        return startLine(false);
+    }
+
+    /**
+     * The settings as the server's start line, the password left out. For a database that
+     * exists already ({@code existingDatabase}), a set adminPassword or adminPasswordFile is
+     * said to be ignored: it only applies when the database is created, and the line says how
+     * to change a password instead.
+     */
+    public String startLine(boolean existingDatabase) {
+        String given = adminPassword != null ? "(set" : adminPasswordFile != null ? "(file" : null;
+        String admin = given == null ? "(none)" : !existingDatabase ? given + ")"
+                : given + ", ignored: " + ConfigLoader.envName("adminPassword") + " and " + ConfigLoader.envName(
+                        "adminPasswordFile") + " (adminPassword, adminPasswordFile) only apply when the database is"
+                        + " created, and this one exists; change a password with: tetra-admin users passwd admin)";
         return "host=" + host + " port=" + port + " dataDir=" + dataDir.toAbsolutePath().normalize()
                 + " maxFrameSize=" + maxFrameSize + " workerThreads=" + workerThreads + " fetchSize=" + fetchSize
                 + " maxConnections=" + maxConnections + " maxRequestsInFlight=" + maxRequestsInFlight
@@ -590,7 +605,7 @@ public final class ServerConfig {
                 + " log.structureWait=" + logStructureWait.toMillis() + "ms"
                 + " log.checkpointInterval=" + logCheckpointInterval.toMillis() + "ms"
                 + " limits.transactionLogBytes=" + transactionLogBytes
-                + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
+                + " adminPassword=" + admin;
     }
 
     /** Mutable builder; {@link #build()} does not validate, {@link ServerConfig#validate()} does. */
