@@ -55,7 +55,8 @@ import java.util.stream.Stream;
  * opens (the data file is renamed after the folder when the names differ).</li>
  * <li>{@link #restoreInPlace}: verifies the archive first (a bad archive changes
  * nothing), puts the server in maintenance (other sessions and new connections get
- * 2008 with {@link #MAINTENANCE_MESSAGE}), closes the database, moves the current
+ * 2008 with {@link #MAINTENANCE_MESSAGE}; once it ends, the other sessions' connections are
+ * closed with 2008 {@link #RESTORED_MESSAGE}), closes the database, moves the current
  * folders to {@code Replaced Files (restore)/<yyyyMMdd-HHmmss>/}, puts the archive's in
  * their place and reopens the database; on a failure the previous files go back. The
  * current {@code Settings/} stays (a copy goes with the replaced files) unless the archive's
@@ -74,6 +75,18 @@ public final class RestoreService {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreService.class);
     /** What other sessions and new connections are told (2008) during an in-place restore. */
     public static final String MAINTENANCE_MESSAGE = "The server is in maintenance: a restore is in progress.";
+    /**
+     * What the connections the maintenance held are told (2008) as they are closed once the
+     * restore has ended and the database is open again: new connections work at once.
+     */
+    public static final String RESTORED_MESSAGE = "The database was restored in place: this connection was "
+            + "closed; connect again.";
+    /** As {@link #RESTORED_MESSAGE}, after a rollback. */
+    public static final String ROLLED_BACK_MESSAGE = "The database was rolled back in place: this connection was "
+            + "closed; connect again.";
+    /** As {@link #RESTORED_MESSAGE}, when the in-place restore failed and the previous files are back. */
+    public static final String FAILED_MESSAGE = "The in-place restore failed and the database is as it was: this "
+            + "connection was closed; connect again.";
     /** The folder of the database that keeps the files an in-place restore replaced. */
     public static final String REPLACED_FILES = "Replaced Files (restore)";
     /** The folder of the database that keeps a damaged data file the server replaced at start. */
@@ -933,7 +946,7 @@ public final class RestoreService {
             LOG.info("In-place {} of {} requested by {}: the server goes into maintenance.", mode.event,
                     archive.getFileName(), requester.user());
             sessions.enterMaintenance(MAINTENANCE_MESSAGE, requester, SESSIONS_END_TIMEOUT);
-            Path replaced;
+            Path replaced = null;
             try {
                 maintenanceListener.run();
                 replaced = swap(staged, folders, requester, mode, keepLog, !settingsRestored, () -> {
@@ -957,7 +970,9 @@ public final class RestoreService {
                 if (!sessions.reopenConnection(requester)) {
                     LOG.error("The restoring session could not get a new engine connection.");
                 }
-                sessions.exitMaintenance();
+                // The held connections learn what happened, not that a restore is in progress.
+                sessions.exitMaintenance(replaced == null ? FAILED_MESSAGE
+                        : mode == Mode.ROLLBACK ? ROLLED_BACK_MESSAGE : RESTORED_MESSAGE);
             }
             Map<String, Object> end = fields("archive", archive, "mode", "in-place", "replacedFiles", replaced,
                     "durationMillis", System.currentTimeMillis() - start, "lastOperation", outcome.lastHeld,
