@@ -276,7 +276,6 @@ public final class SessionRegistry {
      * 2008, the cause its client keeps) and closed.
      */
     public void exitMaintenance(String outcome) {
-        maintenance = null;
         List<Session> closing = new ArrayList<>(held.values());
         for (Session s : closing) {
             held.remove(s.id());
@@ -285,6 +284,8 @@ public final class SessionRegistry {
             refuse(s, outcome);
             LOG.info("Session {} closed after the maintenance.", s.id());
         }
+        // Only then are new connections accepted: a client that connects again never meets its old one held.
+        maintenance = null;
         LOG.info("The server left maintenance; {} held connection(s) closed.", closing.size());
     }
 
