@@ -41,7 +41,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tetra-admin}: remote administration and SQL shell for a Tetra server
- * (PRODUCT.md section 6). This is the top command: it holds the global options, which
+ * (docs/admin-cli.md). This is the top command: it holds the global options, which
  * may stand before or after the subcommand, the streams and environment the commands
  * use, and the one place where failures become exit codes and messages.
  *
@@ -169,6 +169,31 @@ public final class AdminMain implements Callable<Integer> {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Every command's path below {@code tetra-admin} ({@code "backup settings set"}), for the
+     * test that finds each in docs/admin-cli.md.
+     */
+    public static java.util.List<String> commandPaths() {
+        CommandLine cl = new CommandLine(new AdminMain(System.out, System.err, InputStream.nullInputStream(),
+                Map.of(), null, false, InterruptSource.none()));
+        LogCommand.register(cl);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        collect(cl, "", out);
+        return out;
+    }
+
+    private static void collect(CommandLine cl, String prefix, java.util.List<String> out) {
+        for (Map.Entry<String, CommandLine> e : cl.getSubcommands().entrySet()) {
+            if (e.getValue().getCommandSpec().usageMessage().hidden()
+                    || !e.getKey().equals(e.getValue().getCommandName())) {
+                continue;   // hidden commands and aliases
+            }
+            String path = prefix.isEmpty() ? e.getKey() : prefix + " " + e.getKey();
+            out.add(path);
+            collect(e.getValue(), path, out);
+        }
     }
 
     /** Without a subcommand: a usage error. */

@@ -16,8 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * What the SQL shell shows while its statement is queued behind a backup (PRODUCT.md
- * 4.3 and 6). At a terminal:
+ * What the SQL shell shows while its statement is queued behind a backup (docs/backups.md
+ *  and 6). At a terminal:
  *
  * <pre>
  * Database backup 3 in progress (42%) — your statement waits. Press c then Enter to cancel, Enter to keep waiting.

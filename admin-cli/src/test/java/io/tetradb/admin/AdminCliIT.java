@@ -1079,7 +1079,7 @@ class AdminCliIT {
         try {
             Run set = admin("backup", "settings", "set", "hooks.onBackupStartup=cli-veto.sh");
             assertThat(set.exit).as(set.err).isZero();
-            // The backup's error code stays the hook's exit code (PRODUCT.md 4.7); the exit code is also its own field.
+            // The backup's error code stays the hook's exit code (docs/error-codes.md); the exit code is also its own field.
             Run follow = admin("--json", "backup", "start", "--follow");
             assertThat(follow.exit).as(follow.err).isEqualTo(1);
             assertThat(follow.err).contains("error 7");

@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * applied): one user's {@code SELECT REPEAT('x', ?)} with a huge count would otherwise
  * leave the server running without a database. The recovery puts the server in
  * maintenance (every session is told why with 2008, its engine connection closed and, once
- * the database is open again, its connection closed with {@link #REOPENED}), reopens the data file
- * (H2 recovers it as after a crash: what it had not yet written, the commits of about its
- * last write delay, is lost until the log file of PRODUCT.md 4.10 exists), rewrites the
- * catalog and accepts connections again.
+ * the database is open again, its connection closed with {@link #REOPENED}), reopens the data
+ * file (H2 opens it as after a crash, and the reopening redoes from the log file every logged
+ * commit the file lacks, {@code LogService.opened}, so no acknowledged commit is lost),
+ * rewrites the catalog and accepts connections again.
  *
  * <p>{@link #check()} is called on a worker thread after a request failed; the recovery
  * itself runs on its own thread ("tetra-engine-recovery"), at most one at a time.

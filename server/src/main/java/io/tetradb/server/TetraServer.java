@@ -142,7 +142,7 @@ public final class TetraServer implements AutoCloseable {
         for (String warning : BackupSettings.checkHooksAtStart(layout)) {
             LOG.warn(warning);
         }
-        // A data file an older H2 wrote is converted first, or the start is refused (PRODUCT.md 5).
+        // A data file an older H2 wrote is converted first, or the start is refused (docs/conversion.md).
         String destroyedHeader = DataFileDamage.unreadableHeader(layout);
         if (destroyedHeader == null) {
             StartupConversion.prepare(layout, config.conversion(), LegacyEngines.locate(null));
@@ -153,7 +153,7 @@ public final class TetraServer implements AutoCloseable {
             createAdmin();
         }
         String version = version();
-        // The log file follows every open and close of the database (PRODUCT.md 4.10): what the data
+        // The log file follows every open and close of the database (docs/log-file.md): what the data
         // file lacks is redone from it before anyone is served.
         logs = new LogService(layout, config.logSync(), config.transactionLogBytes(),
                 config.logStructureWait().toMillis(), config.logCheckpointInterval().toMillis(), version);
@@ -236,7 +236,7 @@ public final class TetraServer implements AutoCloseable {
     }
 
     /**
-     * Opens the database (PRODUCT.md 4.11): when its data file is missing while its log is
+     * Opens the database (docs/restore-with-log.md): when its data file is missing while its log is
      * there, cannot be opened, does not read back or is older than the log, and
      * {@code onStart.restoreIfDamaged} is on, the damaged files go to
      * {@code Replaced Files (damaged)}, the last archive that verifies is restored and brought

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tetra-admin restore <N|file> (--to DIR | --in-place)} (PRODUCT.md 4.9). The
+ * {@code tetra-admin restore <N|file> (--to DIR | --in-place)} (docs/backups.md). The
  * archive is checked while it is extracted (a damaged one gives 1411 and changes
  * nothing). {@code --to DIR} makes a new database folder on the server that
  * {@code tetra-server --data-dir DIR} opens; {@code --in-place} replaces the running
@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * {@code Settings/} is kept unless {@code --restore-settings} (then the archive's replaces it
  * and the previous one goes with the replaced files). Admin role.
  *
- * <p>The log brings the archive forward (PRODUCT.md 4.11): the segments archived after it,
+ * <p>The log brings the archive forward (docs/restore-with-log.md): the segments archived after it,
  * the closed ones in {@code Data/} and the current log file, to the last acknowledged commit,
  * or to {@code --until-op} / {@code --until-time}; {@code --no-log} restores the archive
  * alone. In place, the operations after the point (or after the archive) are cancelled: they

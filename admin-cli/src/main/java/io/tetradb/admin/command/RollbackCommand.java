@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 
 /**
- * {@code tetra-admin rollback --to-op OP | --to-time T [--dry-run] [--limit N]} (PRODUCT.md
- * 4.11, 4D's rollback): the running database brought back to a point. The server restores
+ * {@code tetra-admin rollback --to-op OP | --to-time T [--dry-run] [--limit N]} (docs/restore-with-log.md
+ * , 4D's rollback): the running database brought back to a point. The server restores
  * the last archive before it in place (maintenance mode: other clients are told and
  * disconnected), brings it forward with the log to the point and cancels the operations after
  * it (they stay readable in their segment and are never integrated again); the replaced files

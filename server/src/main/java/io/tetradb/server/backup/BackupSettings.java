@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The backup settings of a database, {@code Settings/backup.yml} (PRODUCT.md 4.5), every
+ * The backup settings of a database, {@code Settings/backup.yml} (docs/backups.md), every
  * key validated: an unknown key or a bad value is refused with the key named. Missing
  * keys take their defaults. Immutable; {@link #set} gives a changed copy, {@link #save}
  * writes it atomically (the file is left unchanged when a value is refused). Hook
@@ -242,7 +242,7 @@ public final class BackupSettings {
     private static final java.util.regex.Pattern HOOK_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
 
     /**
-     * A hook setting's value: blank, or the name of a file in {@code Settings/hooks/} (PRODUCT.md 4.5 and 8).
+     * A hook setting's value: blank, or the name of a file in {@code Settings/hooks/} (docs/backups.md and docs/security.md).
      * Anything else (a path, {@code ..}, arguments, a command) is refused with 2010 and what to do.
      */
     private String hookName(String key, String value) {
@@ -703,7 +703,7 @@ public final class BackupSettings {
     }
 
     /**
-     * {@code onStart.restoreIfDamaged} (PRODUCT.md 4.11): when the data file is missing, cannot
+     * {@code onStart.restoreIfDamaged} (docs/restore-with-log.md): when the data file is missing, cannot
      * be opened, fails its checks or is older than the log, the server restores the last
      * archive that verifies at start. Default true.
      */
@@ -723,5 +723,20 @@ public final class BackupSettings {
     /** Journal every phase (true, default) or only starts and errors. */
     public boolean verboseJournal() {
         return verboseJournal;
+    }
+
+    /** Every key backup.yml may hold, dotted ({@code schedule.weekdays.monday}), sorted: the docs list each. */
+    public static java.util.List<String> keys() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        KEYS.forEach((parent, children) -> {
+            for (String child : children) {
+                String key = parent.isEmpty() ? child : parent + "." + child;
+                if (!KEYS.containsKey(key)) {
+                    out.add(key);
+                }
+            }
+        });
+        java.util.Collections.sort(out);
+        return out;
     }
 }

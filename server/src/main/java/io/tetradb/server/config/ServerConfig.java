@@ -30,7 +30,7 @@ public final class ServerConfig {
 
 
     /**
-     * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
+     * What the server does at start with a data file an older H2 wrote (docs/conversion.md):
      * refuse and name the command that converts it ({@code ask}), convert it
      * ({@code auto}), or refuse and say that conversion at start is off ({@code never}).
      */
@@ -416,7 +416,7 @@ public final class ServerConfig {
 
     /**
      * How often the engine writes its data file, at a moment when no session changes
-     * anything ({@code log.checkpointInterval}, PRODUCT.md 4.10); after a crash the log
+     * anything ({@code log.checkpointInterval}, docs/log-file.md); after a crash the log
      * redoes what came after the last one. Default 1 s.
      */
     public Duration logCheckpointInterval() {

@@ -44,7 +44,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
- * Verifies and restores backup archives (PRODUCT.md 4.9). An archive is named by its
+ * Verifies and restores backup archives (docs/backups.md). An archive is named by its
  * backup number (found in the backup destination) or by its file (a relative path is
  * taken from the destination).
  * <ul>
@@ -64,7 +64,7 @@ import java.util.stream.Stream;
  * </ul>
  * Each is journaled in {@code Logs/backup-journal.txt}. Restored folders and every file in
  * them, and the files moved into {@code Replaced Files (restore)}, are owner-only (folders
- * {@code 0700}, files {@code 0600}; PRODUCT.md 8).
+ * {@code 0700}, files {@code 0600}; docs/security.md).
  *
  * <p>Runs on the requesting admin session's worker task. While an in-place restore swaps
  * the files it holds the backup service's start hold ({@link BackupService#holdStarts}),
@@ -146,7 +146,7 @@ public final class RestoreService {
     }
 
     /**
-     * How far a restore brings the archive forward with the log (PRODUCT.md 4.11): not at all
+     * How far a restore brings the archive forward with the log (docs/restore-with-log.md): not at all
      * ({@code noLog}), to its end, or to a point (an operation number, a time; 0 and
      * {@code Long.MAX_VALUE} for none).
      */
@@ -243,7 +243,7 @@ public final class RestoreService {
     }
 
     /**
-     * {@code backup window} (PRODUCT.md 4.11): per archive, the operation the unbroken log
+     * {@code backup window} (docs/restore-with-log.md): per archive, the operation the unbroken log
      * after it reaches, and every gap in the log (a segment missing, or failing its
      * checksum). The archived segments are checked against their SHA-256; the closed ones in
      * {@code Data/} are read through; the current log file counts up to its last operation.
@@ -356,7 +356,7 @@ public final class RestoreService {
     }
 
     /**
-     * Checks the log after the archive (PRODUCT.md 4.11): every archived segment's SHA-256
+     * Checks the log after the archive (docs/restore-with-log.md): every archived segment's SHA-256
      * against the history, every frame's checksum in each segment up to the current log's
      * end, and that no operation is missing between the archive and that end.
      *
@@ -545,7 +545,7 @@ public final class RestoreService {
     }
 
     /**
-     * {@code restore --at T --to DIR} (PRODUCT.md 4.11): the last archive kept whose backup
+     * {@code restore --at T --to DIR} (docs/restore-with-log.md): the last archive kept whose backup
      * ended at or before {@code atMillis} (its gate closed before that), brought forward with the
      * log to {@code atMillis}.
      *
@@ -557,7 +557,7 @@ public final class RestoreService {
     }
 
     /**
-     * The archive to bring to a point (PRODUCT.md 4.11): of the archives kept with a log
+     * The archive to bring to a point (docs/restore-with-log.md): of the archives kept with a log
      * position and on the database's history as it now is (not holding operations a rollback
      * cancelled), for an operation the one holding the most operations up to it, for a time
      * the last whose backup ended at or before it.
@@ -648,7 +648,7 @@ public final class RestoreService {
 
     /**
      * Restores archive {@code number} (or {@code file}) over the running database, brought
-     * forward with the log to {@code point} (PRODUCT.md 4.11). Runs on {@code requester}'s
+     * forward with the log to {@code point} (docs/restore-with-log.md). Runs on {@code requester}'s
      * worker task; the requester's session stays open and gets a new engine connection, every
      * other session is ended. The log is integrated in two passes: while the server still
      * serves, up to what the log holds then, and with the database closed, the rest. The log
@@ -688,7 +688,7 @@ public final class RestoreService {
     }
 
     /**
-     * {@code rollback --to-op OP | --to-time T [--dry-run]} (PRODUCT.md 4.11, 4D's rollback):
+     * {@code rollback --to-op OP | --to-time T [--dry-run]} (docs/restore-with-log.md, 4D's rollback):
      * the last archive before the point restored in place and brought forward with the log to
      * it; the operations after it are cancelled (a new timeline) and the replaced files kept in
      * {@code Replaced Files (rollback)}. A dry run changes nothing and lists the operations that
@@ -929,7 +929,7 @@ public final class RestoreService {
                 } else if (manifest.has("lastOperation")) {
                     refuseCancelledArchive(archive, outcome.lastHeld);
                 }
-                // Owner-only, what the check's engine wrote included (PRODUCT.md 8).
+                // Owner-only, what the check's engine wrote included (docs/security.md).
                 DataLayout.restrictTree(staged);
             } catch (IOException e) {
                 throw new TetraException(ErrorCode.BACKUP_IO, "The archive " + archive.getFileName()

@@ -35,7 +35,8 @@ import java.util.function.BiConsumer;
  * connect again), so a client is never told afterwards that a restore is in progress.
  *
  * <p>{@link #submit}, {@link #cancel} and {@link #channelClosed} run on event loops and
- * only queue work; the rest runs on worker threads or the shutdown thread.
+ * only queue work ({@link #channelClosed} also on the thread of {@link #shutdown} or
+ * {@link #enterMaintenance}); the rest runs on worker threads or the shutdown thread.
  */
 public final class SessionRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
