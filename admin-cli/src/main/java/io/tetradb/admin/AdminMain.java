@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tetradb.admin.command.BackupCommand;
 import io.tetradb.admin.command.ConvertCommand;
+import io.tetradb.admin.command.ReplacedCommand;
 import io.tetradb.admin.command.LogCommand;
 import io.tetradb.admin.command.RestoreCommand;
 import io.tetradb.admin.command.RollbackCommand;
@@ -57,7 +58,8 @@ import java.util.concurrent.Callable;
         description = "Remote administration and SQL shell for a Tetra server.%n"
                 + "Password: $TETRA_PASSWORD, --password-file FILE, or asked for on the console.",
         subcommands = {StatusCommand.class, BackupCommand.class, RestoreCommand.class, RollbackCommand.class,
-                SessionsCommand.class, UsersCommand.class, SqlCommand.class, ConvertCommand.class},
+                SessionsCommand.class, UsersCommand.class, SqlCommand.class, ConvertCommand.class,
+                ReplacedCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (message and code on stderr)", "2:usage error"})
 public final class AdminMain implements Callable<Integer> {
