@@ -64,6 +64,8 @@ public final class LogCommands {
     private static final int ENVELOPE_BYTES = 256;
     /** Reads of the segment tried when it is closed (rolled) or created again meanwhile. */
     private static final int ATTEMPTS = 5;
+    /** How long a missing current segment is waited for (it is being replaced by the next one). */
+    private static final long MISSING_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Supplier<LogService> logs;
     private final int maxFrameSize;
@@ -128,6 +130,7 @@ public final class LogCommands {
                     + (1024 + ENVELOPE_BYTES) + ".");
         }
         OperationLog log = openLog();
+        long missingUntil = 0;
         for (int attempt = 1; ; attempt++) {
             SegmentHeader expected = log.header();
             // The end and the last operation of one moment: the frames up to the end hold exactly those operations.
@@ -145,11 +148,19 @@ public final class LogCommands {
                     }
                 }
             } catch (NoSuchFileException e) {
-                // the segment is being closed (renamed) and the next one not created yet
-                if (attempt >= ATTEMPTS) {
+                // The segment is being closed (renamed) and the next one not created yet: the writer
+                // creates and forces it, which a busy disk may take a while to do. Wait for it, within
+                // a time rather than a number of attempts.
+                long now = System.nanoTime();
+                if (missingUntil == 0) {
+                    missingUntil = now + MISSING_WAIT_NANOS;
+                } else if (now - missingUntil > 0) {
                     throw new TetraException(ErrorCode.LOG_MISSING, "The log file " + log.file().getFileName()
                             + " is missing.");
                 }
+                attempt = 0;   // a new segment: its reads have their attempts again
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                continue;
             }
             if (attempt >= ATTEMPTS) {
                 throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "The log file's segment changed while it was"
