@@ -205,7 +205,7 @@ public final class BackupWaitPrompt implements AutoCloseable {
             synchronized (this) {
                 if (!running || notice != n || cancelled) {
                     // The statement was answered (or cancelled by Ctrl-C) meanwhile: the line is the shell's.
-                    if (line != null) {
+                    if (line != null && !WaitAnswers.CTRL_C.equals(line)) {
                         answers.unread(line);
                     }
                     return;
@@ -214,7 +214,7 @@ public final class BackupWaitPrompt implements AutoCloseable {
                     display.execute(() -> showEndOfInput(n));
                     return;
                 }
-                if (line.strip().equalsIgnoreCase("c")) {
+                if (WaitAnswers.CTRL_C.equals(line) || line.strip().equalsIgnoreCase("c")) {
                     cancelled = true;
                     n.cancel();
                     display.execute(() -> showCancelling(n));

@@ -14,10 +14,8 @@ import org.jline.reader.impl.DefaultParser;
 import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import org.jline.utils.NonBlockingReader;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,8 +50,7 @@ import java.util.regex.Pattern;
  *
  * <p>Threads: {@link #readInput} runs on the command's thread; {@link #takeAnswer} on the
  * prompt thread of {@link BackupWaitPrompt} while the command's thread waits for its
- * statement (the terminal is then in its normal line mode, so the line is echoed and
- * edited by the terminal itself); the Ctrl-C handlers on JLine's signal thread.
+ * statement; the Ctrl-C handlers on JLine's signal thread.
  */
 public final class TerminalShell implements WaitAnswers, AutoCloseable {
     /** The prompt for a new input. */
@@ -66,6 +63,8 @@ public final class TerminalShell implements WaitAnswers, AutoCloseable {
 
     private final Terminal terminal;
     private final LineReader reader;
+    /** Reads the answers to the backup-wait prompt (prompt thread). */
+    private final LineReader answers;
     /** Lines typed as answers too late: they start the next input (command's thread; filled by the prompt thread). */
     private final Deque<String> givenBack = new ArrayDeque<>();
 
@@ -84,6 +83,9 @@ public final class TerminalShell implements WaitAnswers, AutoCloseable {
             b.variable(LineReader.HISTORY_FILE, historyFile);
         }
         this.reader = b.build();
+        this.answers = LineReaderBuilder.builder().terminal(terminal).appName("tetra")
+                .variable(LineReader.DISABLE_HISTORY, true)
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true).build();
         // Terminals that ignore the keypad mode JLine asks for send the arrows as ESC [ A..D: bind those too.
         bind(LineReader.UP_LINE_OR_HISTORY, "\033[A");
         bind(LineReader.DOWN_LINE_OR_HISTORY, "\033[B");
@@ -194,38 +196,20 @@ public final class TerminalShell implements WaitAnswers, AutoCloseable {
     }
 
     /**
-     * Prompt thread: one line typed while the statement waits. The terminal is in its line
-     * mode then, so the line arrives whole once Enter is pressed.
+     * Prompt thread: one line typed while the statement waits, read by a second line
+     * reader (no history, no statement rules); {@link #CTRL_C} when Ctrl-C was pressed, or
+     * when the statement was answered meanwhile (the prompt thread was interrupted: JLine
+     * tells the two apart by nothing, {@link BackupWaitPrompt} by whether the statement
+     * still runs); null at the end of input (Ctrl-D).
      */
     @Override
-    public String takeAnswer() throws InterruptedException {
-        NonBlockingReader in = terminal.reader();
-        StringBuilder line = new StringBuilder();
-        while (true) {
-            if (line.length() == 0 && Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-            int c;
-            try {
-                c = in.read(100L);
-            } catch (InterruptedIOException e) {
-                if (line.length() == 0) {
-                    throw new InterruptedException();
-                }
-                continue;
-            } catch (IOException e) {
-                return line.length() > 0 ? line.toString() : null;
-            }
-            if (c == NonBlockingReader.READ_EXPIRED) {
-                continue;
-            }
-            if (c == NonBlockingReader.EOF) {
-                return line.length() > 0 ? line.toString() : null;
-            }
-            if (c == '\n' || c == '\r') {
-                return line.toString();
-            }
-            line.append((char) c);
+    public String takeAnswer() {
+        try {
+            return answers.readLine("");
+        } catch (UserInterruptException e) {
+            return CTRL_C;
+        } catch (EndOfFileException e) {
+            return null;
         }
     }
 

@@ -12,7 +12,14 @@ package io.tetradb.admin;
  * the same time as an answer is taken.
  */
 public interface WaitAnswers {
-    /** The next line typed, or null at the end of input; interruptible (the statement was answered). */
+    /** What {@link #takeAnswer} gives for Ctrl-C (a source that can read it): cancel, as {@code c} does. */
+    String CTRL_C = "\u0003";
+
+    /**
+     * The next line typed, or null at the end of input; interruptible (the statement was
+     * answered): an InterruptedException, or {@link #CTRL_C} from a source that cannot tell
+     * an interrupt from Ctrl-C.
+     */
     String takeAnswer() throws InterruptedException;
 
     /** Gives back a line taken as an answer too late: the shell reads it next. */
