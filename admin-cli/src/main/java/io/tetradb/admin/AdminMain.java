@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.tetradb.admin.command.BackupCommand;
 import io.tetradb.admin.command.ConvertCommand;
+import io.tetradb.admin.command.ReplacedCommand;
 import io.tetradb.admin.command.LogCommand;
 import io.tetradb.admin.command.RestoreCommand;
 import io.tetradb.admin.command.RollbackCommand;
@@ -40,7 +41,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tetra-admin}: remote administration and SQL shell for a Tetra server
- * (PRODUCT.md section 6). This is the top command: it holds the global options, which
+ * (docs/admin-cli.md). This is the top command: it holds the global options, which
  * may stand before or after the subcommand, the streams and environment the commands
  * use, and the one place where failures become exit codes and messages.
  *
@@ -57,7 +58,8 @@ import java.util.concurrent.Callable;
         description = "Remote administration and SQL shell for a Tetra server.%n"
                 + "Password: $TETRA_PASSWORD, --password-file FILE, or asked for on the console.",
         subcommands = {StatusCommand.class, BackupCommand.class, RestoreCommand.class, RollbackCommand.class,
-                SessionsCommand.class, UsersCommand.class, SqlCommand.class, ConvertCommand.class},
+                SessionsCommand.class, UsersCommand.class, SqlCommand.class, ConvertCommand.class,
+                ReplacedCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:failure (message and code on stderr)", "2:usage error"})
 public final class AdminMain implements Callable<Integer> {
@@ -178,6 +180,31 @@ public final class AdminMain implements Callable<Integer> {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * Every command's path below {@code tetra-admin} ({@code "backup settings set"}), for the
+     * test that finds each in docs/admin-cli.md.
+     */
+    public static java.util.List<String> commandPaths() {
+        CommandLine cl = new CommandLine(new AdminMain(System.out, System.err, InputStream.nullInputStream(),
+                Map.of(), null, false, InterruptSource.none()));
+        LogCommand.register(cl);
+        java.util.List<String> out = new java.util.ArrayList<>();
+        collect(cl, "", out);
+        return out;
+    }
+
+    private static void collect(CommandLine cl, String prefix, java.util.List<String> out) {
+        for (Map.Entry<String, CommandLine> e : cl.getSubcommands().entrySet()) {
+            if (e.getValue().getCommandSpec().usageMessage().hidden()
+                    || !e.getKey().equals(e.getValue().getCommandName())) {
+                continue;   // hidden commands and aliases
+            }
+            String path = prefix.isEmpty() ? e.getKey() : prefix + " " + e.getKey();
+            out.add(path);
+            collect(e.getValue(), path, out);
+        }
     }
 
     /** Without a subcommand: a usage error. */

@@ -16,15 +16,15 @@ import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * What the SQL shell shows while its statement is queued behind a backup (PRODUCT.md
- * 4.3 and 6). At a terminal:
+ * What the SQL shell shows while its statement is queued behind a backup (docs/backups.md
+ *  and 6). At a terminal:
  *
  * <pre>
- * Database backup 3 in progress (42%) — your statement waits. Press c then Enter to cancel, Enter to keep waiting.
+ * Database backup 3 in progress (42.0%) — your statement waits. Press c then Enter to cancel, Enter to keep waiting.
  * Backup 3 [##########--------------]  42.0%  copying data  ...
  * </pre>
  *
- * the bar follows the backup live when the user is an admin (whose shell subscribes to
+ * (both percentages are {@link Display#percent} of the same progress), the bar follows the backup live when the user is an admin (whose shell subscribes to
  * backup events), and {@code c} then Enter cancels the statement, which then fails with
  * -9976; any other line keeps waiting. In the line-editing shell Ctrl-C cancels it too
  * ({@link #cancelWaiting}, also -9976), and the prompt says so. In a script, with {@code -e} or {@code --json},
@@ -59,7 +59,7 @@ public final class BackupWaitPrompt implements AutoCloseable {
     });
     /** Drawn on the display thread only. */
     private final BackupProgressBar bar;
-    /** The last percentage known, for messages (display thread only). */
+    /** The last percentage known, for messages, as the server sent it (display thread only). */
     private double percent;
 
     private boolean running;
@@ -233,13 +233,11 @@ public final class BackupWaitPrompt implements AutoCloseable {
             String limit = policy.kind() == WaitPolicy.Kind.WAIT_AT_MOST
                     ? ", or fails with -9976 after " + limit(policy.limit().toMillis()) : "";
             err.println("tetra-admin: the statement waits for database backup " + n.backupNumber() + " in progress ("
-                    + wholePercent(percent) + "%); it runs when the backup ends" + limit + ".");
+                    + Display.percent(percent) + "); it runs when the backup ends" + limit + ".");
             err.flush();
             return;
         }
-        out.println("Database backup " + n.backupNumber() + " in progress (" + wholePercent(percent)
-                + "%) — your statement waits. Press c then Enter" + (ctrlC ? " (or Ctrl-C)" : "")
-                + " to cancel, Enter to keep waiting.");
+        out.println(waitingMessage(n.backupNumber(), n.progress(), ctrlC));
         if (n.inTransaction()) {
             out.println("The statement belongs to an open transaction: cancelling it cancels only this statement,"
                     + " and the transaction stays open.");
@@ -261,8 +259,8 @@ public final class BackupWaitPrompt implements AutoCloseable {
 
     private void showStillWaiting(BackupWaitNotice n) {
         bar.lineEnded();
-        out.println("Still waiting for backup " + n.backupNumber() + " (" + wholePercent(percent)
-                + "%). Press c then Enter" + (ctrlC ? " (or Ctrl-C)" : "") + " to cancel.");
+        out.println("Still waiting for backup " + n.backupNumber() + " (" + Display.percent(percent)
+                + "). Press c then Enter" + (ctrlC ? " (or Ctrl-C)" : "") + " to cancel.");
         out.flush();
     }
 
@@ -283,8 +281,19 @@ public final class BackupWaitPrompt implements AutoCloseable {
         return millis % 1000 != 0 ? millis + "ms" : Display.duration(millis);
     }
 
-    private static long wholePercent(double p) {
-        return (long) Math.floor(Double.isNaN(p) ? 0 : Math.max(0, Math.min(100, p)));
+    /**
+     * The notice at a terminal when a statement starts to wait behind backup {@code number}
+     * at {@code p}: its percentage is the progress bar's ({@link Display#percent}).
+     */
+    static String waitingMessage(long number, BackupProgress p) {
+        return waitingMessage(number, p, false);
+    }
+
+    /** As {@link #waitingMessage(long, BackupProgress)}; {@code ctrlC}: it says that Ctrl-C cancels too. */
+    static String waitingMessage(long number, BackupProgress p, boolean ctrlC) {
+        return "Database backup " + number + " in progress (" + Display.percent(p.getPercent())
+                + ") — your statement waits. Press c then Enter" + (ctrlC ? " (or Ctrl-C)" : "")
+                + " to cancel, Enter to keep waiting.";
     }
 
     private static void joinUninterruptibly(Thread t) {

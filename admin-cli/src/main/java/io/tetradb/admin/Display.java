@@ -73,9 +73,15 @@ public final class Display {
         return ByteSizes.format(n);
     }
 
-    /** A percentage with one decimal: {@code 42.5%}. */
+    /**
+     * A percentage with one decimal, {@code 42.5%}: the one function every progress display
+     * uses (the backup bar, the shell's wait notices, status), so that they agree. Clamped to
+     * 0..100, cut to a tenth.
+     */
     public static String percent(double p) {
-        return String.format(Locale.ROOT, "%.1f%%", p);
+        double clamped = Double.isNaN(p) ? 0 : Math.max(0, Math.min(100, p));
+        // Cut to a tenth, not rounded: 99.96 is 99.9% (100.0% only when done); the 1e-9 keeps 41.3 from 41.29999.
+        return String.format(Locale.ROOT, "%.1f%%", Math.floor(clamped * 10 + 1e-9) / 10);
     }
 
     /**

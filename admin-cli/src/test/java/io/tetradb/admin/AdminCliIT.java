@@ -554,7 +554,7 @@ class AdminCliIT {
     @Nested
     @Timeout(120)
     class Backups {
-        private static final String WAIT_PROMPT = "Database backup %d in progress (0%%) — your statement waits. "
+        private static final String WAIT_PROMPT = "Database backup %d in progress (0.0%%) — your statement waits. "
                 + "Press c then Enter to cancel, Enter to keep waiting.";
         private static final String BACKUP_IN_PROGRESS = "tetra-admin: error -9976: This command cannot be executed "
                 + "because the database backup is in progress.";
@@ -896,7 +896,7 @@ class AdminCliIT {
             Live live = new Live("", false, InterruptSource.none(),
                     conn("sql", "-e", "INSERT INTO SCRIPT_WAIT_T VALUES (1); SELECT COUNT(*) AS N FROM SCRIPT_WAIT_T"));
             String notice = "tetra-admin: the statement waits for database backup " + n
-                    + " in progress (0%); it runs when the backup ends." + System.lineSeparator();
+                    + " in progress (0.0%); it runs when the backup ends." + System.lineSeparator();
             await().atMost(Duration.ofSeconds(30)).until(() -> live.err().equals(notice));
             assertThat(live.out()).isEmpty();
             release.countDown();
@@ -931,7 +931,7 @@ class AdminCliIT {
                     conn("sql"));
             String prompt = String.format(Locale.ROOT, WAIT_PROMPT, n);
             await().atMost(Duration.ofSeconds(30)).until(() -> live.out().contains(prompt)
-                    && live.out().contains("Still waiting for backup " + n + " (0%). Press c then Enter to cancel.")
+                    && live.out().contains("Still waiting for backup " + n + " (0.0%). Press c then Enter to cancel.")
                     && live.out().contains("Backup " + n + " ["));
             assertThat(live.out()).doesNotContain("row(s) affected");
             assertThat(count("SHELL_WAIT_T")).isZero();
@@ -1079,7 +1079,7 @@ class AdminCliIT {
         try {
             Run set = admin("backup", "settings", "set", "hooks.onBackupStartup=cli-veto.sh");
             assertThat(set.exit).as(set.err).isZero();
-            // The backup's error code stays the hook's exit code (PRODUCT.md 4.7); the exit code is also its own field.
+            // The backup's error code stays the hook's exit code (docs/error-codes.md); the exit code is also its own field.
             Run follow = admin("--json", "backup", "start", "--follow");
             assertThat(follow.exit).as(follow.err).isEqualTo(1);
             assertThat(follow.err).contains("error 7");

@@ -40,7 +40,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The kill -9 trials of PRODUCT.md 4.10 and 8 ("kill -9 at any moment loses no
+ * The kill -9 trials of docs/log-file.md and docs/security.md ("kill -9 at any moment loses no
  * acknowledged commit"), on the packaged server run as a separate process with its
  * default {@code log.sync}. Four clients, each with its own connection and its own
  * account of role user, insert rows with unique ids: two in autocommit, one row per

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The automatic restore at start on the packaged server (PRODUCT.md 4.11, issue 14 part 5):
+ * The automatic restore at start on the packaged server (docs/restore-with-log.md, issue 14 part 5):
  * the server is killed with SIGKILL after its last acknowledged commit, its data file is
  * damaged (deleted, truncated, a chunk overwritten with garbage, its header destroyed), and
  * the next start serves exactly the rows acknowledged before the kill, from the last archive

@@ -256,7 +256,8 @@ class RestoreCliIT {
             await().atMost(30, TimeUnit.SECONDS).until(() -> !other.isOpen());
             assertThatThrownBy(() -> other.execute("SELECT 1")).isInstanceOfSatisfying(TetraException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.SESSION_CLOSED);
-                assertThat(e.getMessage()).isEqualTo("The server is in maintenance: a restore is in progress.");
+                assertThat(e.getMessage()).isEqualTo("The database was restored in place: this connection was "
+                        + "closed; connect again.");
             });
         }
         client.close();

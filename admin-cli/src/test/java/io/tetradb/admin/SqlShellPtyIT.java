@@ -257,7 +257,7 @@ class SqlShellPtyIT {
         long n = watcher.admin().startBackup().getBackupNumber();
         try (PtyShell sh = PtyShell.start(env(home, ADMIN_PASSWORD), conn("sql"))) {
             assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
-            String waiting = String.format(Locale.ROOT, "Database backup %d in progress (0%%) — your statement waits. "
+            String waiting = String.format(Locale.ROOT, "Database backup %d in progress (0.0%%) — your statement waits. "
                     + "Press c then Enter (or Ctrl-C) to cancel, Enter to keep waiting.", n);
             sh.awaitPrompt(0);
 
@@ -279,7 +279,7 @@ class SqlShellPtyIT {
             sh.enter("INSERT INTO WAIT_T VALUES (3);");
             sh.waitFor(m, waiting);
             sh.enter("");
-            sh.waitFor(m, "Still waiting for backup " + n + " (0%). Press c then Enter (or Ctrl-C) to cancel.");
+            sh.waitFor(m, "Still waiting for backup " + n + " (0.0%). Press c then Enter (or Ctrl-C) to cancel.");
             release.countDown();
             assertThat(sh.awaitPrompt(m)).contains("1 row(s) affected");
             Files.writeString(Path.of("target", "sql-shell-backup-wait-screen.txt"), sh.screen(), StandardCharsets.UTF_8);

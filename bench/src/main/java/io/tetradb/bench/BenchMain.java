@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The benchmark of PRODUCT.md section 7, against the peers, in one run: backup
+ * The benchmark of BENCHMARKS.md, against the peers, in one run: backup
  * throughput (vs a plain copy and H2's BACKUP TO), reads during a backup, the write
  * gate, the wire (vs H2's TCP server and PostgreSQL), memory and, when asked for, the
  * conversion of an H2 1.4 database (vs export + import by hand) and durable commits through

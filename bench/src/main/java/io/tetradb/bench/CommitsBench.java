@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Part commits: durable commits through the log file (PRODUCT.md 4.10 and 7), in one run.
+ * Part commits: durable commits through the log file (docs/log-file.md and BENCHMARKS.md), in one run.
  * Single-row autocommit inserts and pgbench's tpcb-like transaction, each with 1, 8 and 32
  * clients in a closed loop, against the packaged Tetra server with {@code log.sync: commit}
  * (durable) and {@code everySecond}, H2's TCP server with its default write delay (not

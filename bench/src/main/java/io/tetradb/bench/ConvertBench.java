@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Part 6: conversion of an H2 1.4 database (PRODUCT.md section 7: faster than export +
+ * Part 6: conversion of an H2 1.4 database (BENCHMARKS.md: faster than export +
  * import by hand). On a fresh copy of the same legacy file each ({@link LegacyDatabase}),
  * every program in its own JVM with the same heap: first by hand, as H2's migration
  * guide has it ({@code org.h2.tools.Script} of the 1.4.200 jar to a SQL file, then

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import java.util.Locale;
 
-/** The goals of PRODUCT.md section 7, each with its measured figure and a verdict. */
+/** The goals of BENCHMARKS.md, each with its measured figure and a verdict. */
 final class Goals {
     private Goals() {
     }
@@ -75,7 +75,7 @@ final class Goals {
                 int clients = t2.get(i).path("clients").asInt();
                 String vs = " x PostgreSQL (fsync on, synchronous_commit on)";
                 if (w.equals("insert")) {
-                    // PRODUCT.md 7: 2 x with group commit (8 and 32 clients); 1 x with one client (one flush each).
+                    // BENCHMARKS.md: 2 x with group commit (8 and 32 clients); 1 x with one client (one flush each).
                     double target = clients == 1 ? 1 : 2;
                     add(goals, "Durable autocommit inserts/s (log.sync: commit), " + clients + " client(s)",
                             ">= " + (int) target + vs, fmt("%.2f x", ratio), ratio >= target);

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 
 /**
  * Part integrate: how long integrating N logged operations takes (issue 14's closing note,
- * PRODUCT.md 4.11), against H2 executing the same statements. The packaged server makes a
+ * docs/restore-with-log.md), against H2 executing the same statements. The packaged server makes a
  * database, takes a backup, then N operations are written through the wire (multi-row
  * INSERT, UPDATE and DELETE statements of 1,000 rows a transaction, and 1 % single-row
  * autocommit statements). Then, in one run:

@@ -511,7 +511,7 @@ final class Report {
     }
 
     private void goals(JsonNode r) {
-        line("### Goals of PRODUCT.md section 7");
+        line("### Goals of BENCHMARKS.md");
         line("");
         table(List.of("goal", "target", "measured", "verdict"));
         for (JsonNode g : r.path("goals")) {

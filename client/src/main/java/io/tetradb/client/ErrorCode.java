@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The one catalogue of error codes that cross the wire (PRODUCT.md 4.7), shared by the
+ * The one catalogue of error codes that cross the wire (docs/error-codes.md), shared by the
  * server, the client library and {@code tetra-admin}.
  *
  * <pre>{@code
@@ -26,7 +26,7 @@ public enum ErrorCode {
     BACKUP_VERIFY_FAILED(1411, "Archive verification failed."),
     BACKUP_ATTACHMENT_MISSING(1418, "Attachment not found: a partial backup was made."),
     BACKUP_ALREADY_RUNNING(1419, "A backup is already running."),
-    /** An operation needs the log file and there is none (PRODUCT.md 4.10). */
+    /** An operation needs the log file and there is none (docs/log-file.md). */
     LOG_MISSING(1403, "There is no log file: this operation needs one."),
     /** The log file could not be archived with the backup. */
     LOG_NOT_ARCHIVABLE(1408, "The log file could not be archived."),
@@ -42,7 +42,7 @@ public enum ErrorCode {
     LOG_OPERATION_FAILED(1420, "Integration stopped: an operation could not be applied."),
     /** The log file cannot be written (disk full, removed, read-only): writes are refused, reads go on. */
     LOG_UNWRITABLE(1274, "The log file cannot be written: writes are refused until it can be."),
-    /** The data file was written by an older H2 and must be converted first (PRODUCT.md 5). */
+    /** The data file was written by an older H2 and must be converted first (docs/conversion.md). */
     CONVERSION_REQUIRED(1430, "The data file must be converted before the database can be opened."),
     /** The check of the source found anomalies; nothing was changed. */
     CONVERSION_ANOMALY(1431, "The source database has anomalies; nothing was changed."),

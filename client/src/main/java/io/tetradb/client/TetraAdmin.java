@@ -240,16 +240,56 @@ public final class TetraAdmin {
 
     /**
      * Restores backup {@code number} over the running database. The server goes into
-     * maintenance: every other session is ended (its client gets 2008 "The server is in
-     * maintenance: a restore is in progress."), the current files move to
-     * {@code Replaced Files (restore)}, the archive's take their place, brought forward with
-     * the log to the last acknowledged commit, and the database reopens; this session stays
-     * connected. A damaged archive changes nothing (1411); a
-     * running backup refuses it (1419).
+     * maintenance: every other session's database connection is closed (its open transaction
+     * rolled back) and its requests get 2008 "The server is in maintenance: a restore is in
+     * progress."; once the database is open again those connections are closed with 2008
+     * "The database was restored in place ...: connect again." and new connections work at
+     * once. The current files move to {@code Replaced Files (restore)}, the archive's take
+     * their place (but for {@code Settings/}: the current one is kept, see
+     * {@link #restoreInPlace(long, boolean)}), brought forward with the log to the last
+     * acknowledged commit, and the database reopens; this session stays connected. A damaged
+     * archive changes nothing (1411); a running backup refuses it (1419).
      */
     public io.tetradb.protocol.RestoreReport restoreInPlace(long number) {
-        return callSync(AdminRequest.newBuilder().setRestoreBackup(
-                io.tetradb.protocol.RestoreBackup.newBuilder().setNumber(number).setInPlace(true))).getRestoreReport();
+        return restoreInPlace(number, false);
+    }
+
+    /**
+     * As {@link #restoreInPlace(long)}; with {@code restoreSettings} the archive's
+     * {@code Settings/} (backup.yml, hooks) replaces the current one too, which then goes with
+     * the replaced files. The report's {@code settings_restored} says which was done.
+     */
+    public io.tetradb.protocol.RestoreReport restoreInPlace(long number, boolean restoreSettings) {
+        return callSync(AdminRequest.newBuilder().setRestoreBackup(io.tetradb.protocol.RestoreBackup.newBuilder()
+                .setNumber(number).setInPlace(true).setRestoreSettings(restoreSettings))).getRestoreReport();
+    }
+
+    /**
+     * {@code tetra-admin replaced list}: the {@code Replaced Files (...)} folders of the
+     * database (in its folder and in its {@code Data/} folder) that restores, rollbacks, the
+     * automatic restore at start and conversions leave, each with what put it there, its
+     * entries, its size and its number of files.
+     */
+    public io.tetradb.protocol.ReplacedFilesList replacedFiles() {
+        return callSync(AdminRequest.newBuilder().setListReplaced(io.tetradb.protocol.ListReplacedFiles
+                .getDefaultInstance())).getReplacedFiles();
+    }
+
+    /**
+     * {@code tetra-admin replaced remove NAME}: deletes one {@code Replaced Files (...)} folder
+     * ({@code name} as {@link #replacedFiles()} lists it, or its kind: {@code restore}), or one
+     * of its entries ({@code restore/20261201-101530}). Symbolic links inside are removed, never
+     * followed. 1417 while an in-place restore or a rollback runs; 2010 for an unknown name.
+     */
+    public io.tetradb.protocol.ReplacedFilesRemoved removeReplacedFiles(String name) {
+        return callSync(AdminRequest.newBuilder().setRemoveReplaced(io.tetradb.protocol.RemoveReplacedFiles
+                .newBuilder().setName(name))).getReplacedRemoved();
+    }
+
+    /** As {@link #removeReplacedFiles(String)}, for every {@code Replaced Files (...)} folder. */
+    public io.tetradb.protocol.ReplacedFilesRemoved removeAllReplacedFiles() {
+        return callSync(AdminRequest.newBuilder().setRemoveReplaced(io.tetradb.protocol.RemoveReplacedFiles
+                .newBuilder().setAll(true))).getReplacedRemoved();
     }
 
     /**

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What a write does when a backup holds writes back (PRODUCT.md 4.3): wait until the
+ * What a write does when a backup holds writes back (docs/backups.md): wait until the
  * backup ends ({@link #WAIT}, the default), fail at once with -9976
  * ({@link #FAIL_FAST}), or wait at most a while, then fail with -9976
  * ({@link #waitAtMost}). Set per connection in {@link ClientConfig}, or per call.

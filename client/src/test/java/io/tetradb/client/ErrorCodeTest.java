@@ -10,7 +10,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The error-code catalogue: unique numbers, the codes PRODUCT.md 4.7 names, lookups. */
+/** The error-code catalogue: unique numbers, the codes docs/error-codes.md names, lookups. */
 @Timeout(10)
 class ErrorCodeTest {
     @Test

@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The files of one database folder (PRODUCT.md section 2): where each lives, and the
- * folders created on first start; and the owner-only file modes (PRODUCT.md 8) that the
+ * The files of one database folder (docs/database-folder.md): where each lives, and the
+ * folders created on first start; and the owner-only file modes (docs/security.md) that the
  * server gives what holds secrets or data: files {@code 0600} ({@code rw-------}), folders
  * {@code 0700} ({@code rwx------}). On a file system without POSIX permissions these
  * helpers create files and folders with that file system's defaults.
@@ -119,7 +119,7 @@ public final class DataLayout {
         return dataDir().resolve(name + ".mv.db");
     }
 
-    /** The log file: every committed operation since the last data backup (PRODUCT.md 4.10). */
+    /** The log file: every committed operation since the last data backup (docs/log-file.md). */
     public Path logFile() {
         return dataDir().resolve(name + ".journal");
     }

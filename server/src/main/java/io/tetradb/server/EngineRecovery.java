@@ -15,10 +15,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * OutOfMemoryError and calls shutdownImmediately, as the transaction may be half
  * applied): one user's {@code SELECT REPEAT('x', ?)} with a huge count would otherwise
  * leave the server running without a database. The recovery puts the server in
- * maintenance (every session is told why with 2008 and closed), reopens the data file
- * (H2 recovers it as after a crash: what it had not yet written, the commits of about its
- * last write delay, is lost until the log file of PRODUCT.md 4.10 exists), rewrites the
- * catalog and accepts connections again.
+ * maintenance (every session is told why with 2008, its engine connection closed and, once
+ * the database is open again, its connection closed with {@link #REOPENED}), reopens the data
+ * file (H2 opens it as after a crash, and the reopening redoes from the log file every logged
+ * commit the file lacks, {@code LogService.opened}, so no acknowledged commit is lost),
+ * rewrites the catalog and accepts connections again.
  *
  * <p>{@link #check()} is called on a worker thread after a request failed; the recovery
  * itself runs on its own thread ("tetra-engine-recovery"), at most one at a time.
@@ -28,6 +29,9 @@ final class EngineRecovery {
     private static final Duration SESSIONS_TIMEOUT = Duration.ofSeconds(10);
     static final String MESSAGE = "The database is being reopened: a statement needed more memory than the "
             + "server has and the engine closed the database. Connect again in a few seconds.";
+    /** What the sessions held during the reopen are told as their connections close once it has ended. */
+    static final String REOPENED = "The database was reopened after the engine closed it: this connection was "
+            + "closed; connect again.";
 
     private final Database database;
     private final CatalogWriter catalog;
@@ -63,7 +67,7 @@ final class EngineRecovery {
         } catch (Exception e) {
             LOG.error("The database could not be reopened; the server must be restarted.", e);
         } finally {
-            sessions.exitMaintenance();
+            sessions.exitMaintenance(REOPENED);
             recovering.set(false);
         }
     }

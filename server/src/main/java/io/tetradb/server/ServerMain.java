@@ -14,8 +14,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code tetra-server [--config F] [--data-dir D] [--port P] [--host H] [--set KEY=VALUE]}:
  * loads the settings (tetra.yml, TETRA_* variables, flags), starts the server, and stops
- * it gracefully on SIGTERM or Ctrl-C. Exit code 2 for bad usage or settings, 1 when the
- * server cannot start.
+ * it gracefully on SIGTERM or Ctrl-C. Exit code 2 for bad usage or settings (a port that
+ * cannot be bound included), 1 when the server cannot start. {@code --help}, {@code --version}
+ * and a start refused for a setting or the port create nothing: no database folder, no
+ * password file, no log file (the log file is turned on once the port is bound).
  *
  * <p>Runs on the main thread; the stop runs on the JVM's shutdown-hook thread.
  */
@@ -77,6 +79,19 @@ public final class ServerMain {
             System.exit(2);
             return;
         }
+        // Every setting, the files they name and the port, checked before anything is created.
+        TetraServer server;
+        try {
+            server = TetraServer.bind(config);
+        } catch (ConfigException e) {
+            System.err.println("tetra-server: cannot start: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (RuntimeException e) {
+            System.err.println("tetra-server: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Path logs = new DataLayout(config.dataDir()).logsDir();
         try {
             // Before log4j makes it: the log names users and addresses (server.log itself is written 0600).
@@ -86,9 +101,8 @@ public final class ServerMain {
         }
         LoggingSetup.configure(logs);
 
-        TetraServer server;
         try {
-            server = TetraServer.start(config);
+            server.open();
         } catch (ConfigException e) {
             System.err.println("tetra-server: invalid setting: " + e.getMessage());
             LoggingSetup.shutdown();

@@ -2,6 +2,8 @@ package io.tetradb.server;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -15,6 +17,7 @@ import io.tetradb.server.auth.UserStore;
 import io.tetradb.server.backup.BackupScheduler;
 import io.tetradb.server.backup.BackupService;
 import io.tetradb.server.backup.BackupSettings;
+import io.tetradb.server.config.ConfigLoader;
 import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.convert.LegacyEngines;
 import io.tetradb.server.convert.StartupConversion;
@@ -61,8 +64,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  *
- * <p>{@link #start} and {@link #close} run on the caller's thread (main, a shutdown
- * hook, a test); requests run on Netty event loops and the worker pool.
+ * <p>{@link #start} is {@link #bind} then {@link #open}: {@link #bind} checks every setting,
+ * the admin password file of a new database and the TLS files, and binds the port, creating
+ * nothing (no folder, no file); the bound channel accepts no connection until {@link #open}
+ * has opened (or created) the database, so no other program can take the port in between
+ * and no client is served early (a client that connects meanwhile waits in the backlog).
+ *
+ * <p>{@link #bind}, {@link #open} and {@link #close} run on the caller's thread (main, a
+ * shutdown hook, a test); requests run on Netty event loops and the worker pool.
  */
 public final class TetraServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TetraServer.class);
@@ -87,6 +96,12 @@ public final class TetraServer implements AutoCloseable {
     private LogService logs;
     private final java.time.Clock clock;
     private Channel serverChannel;
+    /** What each accepted connection's pipeline is made of; set by {@link #open} before accepting begins. */
+    private volatile ServerChannelInitializer children;
+    private Transport transport;
+    /** The admin password read at bind from adminPasswordFile, for a new database; else null. */
+    private String passwordFromFile;
+    private boolean opened;
     private volatile int boundPort;
     private String generatedAdminPassword;
     private boolean closed;
@@ -100,25 +115,117 @@ public final class TetraServer implements AutoCloseable {
         this.users = new UserStore(layout.usersFile());
     }
 
-    /** Validates the settings, opens (or creates) the database and starts listening. */
+    /** {@link #bind} then {@link #open}: checks the settings, binds the port, opens (or creates) the database. */
     public static TetraServer start(ServerConfig config) throws IOException {
         return start(config, java.time.Clock.systemDefaultZone());
     }
 
     /** Starts a server whose backup scheduler reads time from {@code clock} (tests move it by hand). */
     public static TetraServer start(ServerConfig config, java.time.Clock clock) throws IOException {
+        return bind(config, clock).open();
+    }
+
+    /**
+     * Checks every setting and binds the port, creating nothing: a bad setting, an unreadable
+     * admin password file (new database), unusable TLS files or a port that cannot be bound
+     * throw {@link io.tetradb.server.config.ConfigException} naming the setting and how to
+     * change it. {@link #open} then starts serving; {@link #close} releases the port.
+     */
+    public static TetraServer bind(ServerConfig config) {
+        return bind(config, java.time.Clock.systemDefaultZone());
+    }
+
+    /** {@link #bind(ServerConfig)} with the backup scheduler's clock. */
+    public static TetraServer bind(ServerConfig config, java.time.Clock clock) {
         config.validate();
         TetraServer s = new TetraServer(config, clock);
         try {
-            s.doStart();
-        } catch (IOException | RuntimeException e) {
+            s.doBind();
+        } catch (RuntimeException | Error e) {
             s.close();
             throw e;
-        } catch (Exception e) {
-            s.close();
-            throw new IOException("The server could not start: " + e.getMessage(), e);
         }
         return s;
+    }
+
+    /** Opens (or creates) the database and serves it on the port {@link #bind} bound. */
+    public TetraServer open() throws IOException {
+        try {
+            opened = true;
+            doStart();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        } catch (Exception e) {
+            close();
+            throw new IOException("The server could not start: " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    /** Without writing anything: the settings read from files, then the port bound, accepting nothing yet. */
+    private void doBind() {
+        if (config.adminPassword() == null && config.adminPasswordFile() != null && !Files.exists(layout.usersFile())) {
+            passwordFromFile = readAdminPasswordFile(config.adminPasswordFile());
+        }
+        tls = TlsContext.forServer(config);
+        transport = Transport.best();
+        boss = transport.group(1, new DefaultThreadFactory("tetra-accept", true));
+        io = transport.group(0, new DefaultThreadFactory("tetra-io", true));
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, io)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 256)
+                // Nothing is accepted until open() has set the children's pipeline and turned this on.
+                .option(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                // Above limits.sessionOutputBytes waiting for a client, its channel is not writable
+                // and its cursors stop producing rows; they resume below half.
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        (int) (config.sessionOutputBytes() / 2), (int) config.sessionOutputBytes()))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(children);
+                    }
+                });
+        ChannelFuture bound = b.bind(config.host(), config.port()).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw cannotListen(bound.cause());
+        }
+        serverChannel = bound.channel();
+        boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Why the port could not be bound, and which setting chooses another (exit code 2 at the command line). */
+    private io.tetradb.server.config.ConfigException cannotListen(Throwable cause) {
+        String reason = cause == null || cause.getMessage() == null ? String.valueOf(cause) : cause.getMessage();
+        String choosePort = "--port PORT, port: PORT in tetra.yml or " + ConfigLoader.envName("port") + "=PORT";
+        if (reason.contains("Address already in use")) {
+            return new io.tetradb.server.config.ConfigException("port " + config.port() + " on " + config.host()
+                    + " is already in use (another server or program listens there). Choose another port with "
+                    + choosePort + ", or stop what holds it.");
+        }
+        return new io.tetradb.server.config.ConfigException("cannot listen on " + config.host() + ":" + config.port()
+                + " (" + reason + "). Choose another port with " + choosePort + ", or another address with --host HOST,"
+                + " host: HOST in tetra.yml or " + ConfigLoader.envName("host") + "=HOST.");
+    }
+
+    /** The password in adminPasswordFile (read before anything is created); 8 characters at least. */
+    private static String readAdminPasswordFile(java.nio.file.Path file) {
+        String password;
+        try {
+            password = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new io.tetradb.server.config.ConfigException("adminPasswordFile: " + file + " cannot be read ("
+                    + e.getMessage() + ")");
+        }
+        if (password.length() < 8) {
+            throw new io.tetradb.server.config.ConfigException(
+                    "adminPasswordFile: the password in " + file + " has fewer than 8 characters");
+        }
+        return password;
     }
 
     /** The server's version. */
@@ -135,14 +242,15 @@ public final class TetraServer implements AutoCloseable {
     }
 
     private void doStart() throws Exception {
-        LOG.info("Tetra {} starting: {}", version(), config);
+        // An existing database keeps its users: the start line says that an admin password given now is ignored.
+        LOG.info("Tetra {} starting: {}", version(), config.startLine(Files.exists(layout.usersFile())));
         layout.createFolders();
         layout.checkDataFileName();
         // Hook settings that hold a command (as earlier versions allowed) stop the start, saying what to do.
         for (String warning : BackupSettings.checkHooksAtStart(layout)) {
             LOG.warn(warning);
         }
-        // A data file an older H2 wrote is converted first, or the start is refused (PRODUCT.md 5).
+        // A data file an older H2 wrote is converted first, or the start is refused (docs/conversion.md).
         String destroyedHeader = DataFileDamage.unreadableHeader(layout);
         if (destroyedHeader == null) {
             StartupConversion.prepare(layout, config.conversion(), LegacyEngines.locate(null));
@@ -153,7 +261,7 @@ public final class TetraServer implements AutoCloseable {
             createAdmin();
         }
         String version = version();
-        // The log file follows every open and close of the database (PRODUCT.md 4.10): what the data
+        // The log file follows every open and close of the database (docs/log-file.md): what the data
         // file lacks is redone from it before anyone is served.
         logs = new LogService(layout, config.logSync(), config.transactionLogBytes(),
                 config.logStructureWait().toMillis(), config.logCheckpointInterval().toMillis(), version);
@@ -205,26 +313,11 @@ public final class TetraServer implements AutoCloseable {
                 backupService::history));
         admin.catalog(catalog);
 
-        tls = TlsContext.forServer(config);
         preLogin = new PreLoginLimits(config, new AuthThrottle(config.authFailureDelay(),
                 config.authFailureMaxDelay(), config.authFailureHalfLife()));
-        Transport transport = Transport.best();
-        boss = transport.group(1, new DefaultThreadFactory("tetra-accept", true));
-        io = transport.group(0, new DefaultThreadFactory("tetra-io", true));
-        ServerBootstrap b = new ServerBootstrap()
-                .group(boss, io)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 256)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                // Above limits.sessionOutputBytes waiting for a client, its channel is not writable
-                // and its cursors stop producing rows; they resume below half.
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
-                        (int) (config.sessionOutputBytes() / 2), (int) config.sessionOutputBytes()))
-                .childHandler(new ServerChannelInitializer(sessions, users, preLogin, version,
-                        layout.databaseName(), tls));
-        serverChannel = b.bind(config.host(), config.port()).syncUninterruptibly().channel();
-        boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        children = new ServerChannelInitializer(sessions, users, preLogin, version, layout.databaseName(), tls);
+        // The port was bound by bind(): connections that waited in the backlog are accepted from now on.
+        serverChannel.config().setAutoRead(true);
         scheduler.start(true);
         if (tls != null) {
             // Renewed certificate files are picked up without a restart.
@@ -236,7 +329,7 @@ public final class TetraServer implements AutoCloseable {
     }
 
     /**
-     * Opens the database (PRODUCT.md 4.11): when its data file is missing while its log is
+     * Opens the database (docs/restore-with-log.md): when its data file is missing while its log is
      * there, cannot be opened, does not read back or is older than the log, and
      * {@code onStart.restoreIfDamaged} is on, the damaged files go to
      * {@code Replaced Files (damaged)}, the last archive that verifies is restored and brought
@@ -279,11 +372,7 @@ public final class TetraServer implements AutoCloseable {
     private void createAdmin() throws IOException {
         String password = config.adminPassword();
         if (password == null && config.adminPasswordFile() != null) {
-            password = Files.readString(config.adminPasswordFile(), StandardCharsets.UTF_8).strip();
-            if (password.length() < 8) {
-                throw new io.tetradb.server.config.ConfigException(
-                        "adminPasswordFile: the password in " + config.adminPasswordFile() + " has fewer than 8 characters");
-            }
+            password = passwordFromFile != null ? passwordFromFile : readAdminPasswordFile(config.adminPasswordFile());
         }
         generatedAdminPassword = createAdmin(users, layout, password);
     }
@@ -410,7 +499,9 @@ public final class TetraServer implements AutoCloseable {
             return;
         }
         closed = true;
-        LOG.info("Tetra is shutting down.");
+        if (opened) {
+            LOG.info("Tetra is shutting down.");
+        }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
@@ -439,7 +530,9 @@ public final class TetraServer implements AutoCloseable {
         database.close();
         shutdownGroup(io);
         shutdownGroup(boss);
-        LOG.info("Tetra stopped.");
+        if (opened) {
+            LOG.info("Tetra stopped.");
+        }
     }
 
     private static void shutdownGroup(EventLoopGroup g) {

@@ -58,9 +58,9 @@ import static org.awaitility.Awaitility.await;
  * Bad input from the network, sent by hand over raw sockets to a real server: random
  * bytes, truncated, oversized and undecodable frames, messages out of order or unknown,
  * wrong versions and passwords, forbidden and malformed SQL. Each case checks what the
- * offender is told, whether its connection is closed or kept as PRODUCT.md 3 and 4.7
+ * offender is told, whether its connection is closed or kept as docs/protocol.md and docs/error-codes.md
  * say, and that a client connected before the bad input and a client connecting after
- * it both still work (PRODUCT.md 8).
+ * it both still work (docs/security.md).
  */
 @Timeout(120)
 class BadInputIT {

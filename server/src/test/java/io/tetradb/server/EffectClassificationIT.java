@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Reads and writes by effect, statements about engine accounts and rights, and the
- * engine's admin rights (PRODUCT.md 3), through a real server and the real client, as an
+ * engine's admin rights (docs/protocol.md), through a real server and the real client, as an
  * admin, a user and a reader would see them.
  */
 @Timeout(180)

@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The resource limits of PRODUCT.md 3 ("Limits"), each through a real server and as a
+ * The resource limits of docs/protocol.md ("Limits"), each through a real server and as a
  * hostile {@code user} would attack it: statement timeouts, output backpressure for a
  * client that never reads, the open-cursor cap, request bytes in flight, the per-user
  * cap on statements running at once, a prompt cancel, and a single huge value.
@@ -395,7 +395,7 @@ class ResourceLimitsIT {
         // A parameter in a query H2 computes whole (DISTINCT): it fails while H2 executes, and H2 then
         // closes its database at once; the server reopens it. H2 writes its data file lazily (its write
         // delay), so what was committed in the last half second before such a close is lost until the
-        // log file of PRODUCT.md 4.10 exists: the table is made durable first, as it is in any older database.
+        // log file of docs/log-file.md exists: the table is made durable first, as it is in any older database.
         synchronized (server.database()) {
             try (java.sql.Statement st = server.database().system().createStatement()) {
                 st.execute("CHECKPOINT");

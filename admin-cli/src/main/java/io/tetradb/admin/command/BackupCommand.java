@@ -29,7 +29,7 @@ import java.util.Locale;
 
 /**
  * {@code tetra-admin backup start [--follow] | stop | status}: backups run on the server
- * (PRODUCT.md 4.1 to 4.4). Admin role.
+ * (docs/backups.md). Admin role.
  *
  * <p>JSON shapes ({@code --json}): a backup record (the last backup's information) is
  * {@code {"number", "status", "errorCode", "errorMessage", "start", "end", "durationMillis",

@@ -10,7 +10,9 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * {@code tetra-admin backup settings show | set KEY=VALUE ...}: the database's
@@ -62,19 +64,43 @@ public final class BackupSettingsCommand extends AdminCommand {
         }
     }
 
+    /** What begins an assignment: a dotted key and {@code =}. */
+    private static final Pattern ASSIGNMENT = Pattern.compile("[A-Za-z][A-Za-z0-9]*(\\.[A-Za-z][A-Za-z0-9]*)*=");
+
+    /**
+     * The assignments in the words of the command line, values as typed: a word that does
+     * not begin with {@code KEY=} continues the value before it, joined with one space, so
+     * that {@code schedule.cron=0 3 * * *} unquoted (five words) is one value. Null when the
+     * first word is not an assignment.
+     */
+    static List<String> assignments(List<String> words) {
+        List<String> out = new ArrayList<>();
+        for (String w : words) {
+            if (ASSIGNMENT.matcher(w).lookingAt()) {
+                out.add(w);
+            } else if (out.isEmpty()) {
+                return null;
+            } else {
+                out.set(out.size() - 1, out.get(out.size() - 1) + " " + w);
+            }
+        }
+        return out;
+    }
+
     /** {@code backup settings set KEY=VALUE ...}. */
     @Command(name = "set", description = "Change settings, for example archive.compression=compact "
-            + "schedule.frequency=daily schedule.at=23:00 (an empty value removes the key).")
+            + "schedule.frequency=daily schedule.at=23:00 (an empty value removes the key). Values are taken "
+            + "as typed; words after KEY=VALUE that are not KEY=VALUE continue its value. Quote a value "
+            + "holding * ('schedule.cron=0 3 * * *'): unquoted, the shell may replace * with file names.")
     public static final class Set extends AdminCommand {
         @Parameters(arity = "1..*", paramLabel = "KEY=VALUE", description = "Dotted keys of backup.yml.")
-        private List<String> assignments;
+        private List<String> words;
 
         @Override
         public Integer call() {
-            for (String a : assignments) {
-                if (a.indexOf('=') <= 0) {
-                    throw usage("Expected KEY=VALUE, got '" + a + "'.");
-                }
+            List<String> assignments = assignments(words);
+            if (assignments == null) {
+                throw usage("Expected KEY=VALUE, got '" + words.get(0) + "'.");
             }
             AdminMain main = main();
             try (TetraClient client = main.connect()) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * {@code tetra-admin backup verify <N|file>} (PRODUCT.md 4.9): the server checks every
+ * {@code tetra-admin backup verify <N|file>} (docs/backups.md): the server checks every
  * checksum of the archive, then opens the restored database and reads every table. A
  * damaged archive exits 1 with error 1411 naming the entry or the reason; a missing one
  * with 2010. Admin role.

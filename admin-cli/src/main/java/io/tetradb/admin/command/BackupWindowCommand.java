@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import java.util.List;
 
 /**
- * {@code tetra-admin backup window} (PRODUCT.md 4.11): what each archive kept can be brought
+ * {@code tetra-admin backup window} (docs/restore-with-log.md): what each archive kept can be brought
  * to with the log: from the operation it holds to the end of the unbroken log after it (the
  * last commit when it reaches the current log), and every gap in the log (a segment missing
  * or failing its checksum). Admin role.

@@ -34,7 +34,7 @@ import java.util.Map;
 
 /**
  * {@code tetra-admin convert <path>}: converts a database whose data file an older H2
- * wrote (PRODUCT.md section 5). Runs where the files are, without a server: shows what it
+ * wrote (docs/conversion.md). Runs where the files are, without a server: shows what it
  * will do, asks (or takes {@code --yes}), then shows each step with a progress bar and
  * ends with a summary. Ctrl-C stops it; the originals stay as they were.
  *

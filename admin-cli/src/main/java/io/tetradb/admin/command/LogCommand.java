@@ -24,7 +24,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
- * {@code tetra-admin log status | show | new}: the server's log file (PRODUCT.md 4.10). Admin
+ * {@code tetra-admin log status | show | new}: the server's log file (docs/log-file.md). Admin
  * role. {@code new} is {@link LogNewCommand}.
  *
  * <p>JSON shapes ({@code --json}): {@code log status} is {@code {"file", "segment",

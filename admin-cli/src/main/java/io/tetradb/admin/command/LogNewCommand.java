@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code tetra-admin log new}: closes the log's current segment without a backup; the server
- * archives it in the backup destination as {@code <name>-NNNN-KK.journal.zst} (PRODUCT.md
- * 4.10). Admin role.
+ * archives it in the backup destination as {@code <name>-NNNN-KK.journal.zst} (docs/log-file.md
+ * ). Admin role.
  *
  * <p>JSON ({@code --json}): a segment, as {@code backup history} shows them:
  * {@code {"file", "backup", "sequence", "firstOperation", "lastOperation", "size", "sha256",

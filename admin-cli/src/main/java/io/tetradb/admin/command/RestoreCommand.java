@@ -10,29 +10,32 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code tetra-admin restore <N|file> (--to DIR | --in-place)} (PRODUCT.md 4.9). The
+ * {@code tetra-admin restore <N|file> (--to DIR | --in-place)} (docs/backups.md). The
  * archive is checked while it is extracted (a damaged one gives 1411 and changes
  * nothing). {@code --to DIR} makes a new database folder on the server that
  * {@code tetra-server --data-dir DIR} opens; {@code --in-place} replaces the running
- * database: the server goes into maintenance (other clients are told and disconnected),
- * the current files move to {@code Replaced Files (restore)}, and the database reopens.
- * Admin role.
+ * database: the server goes into maintenance (other clients are told; once it ends they are
+ * disconnected with 2008 "The database was restored in place ...: connect again."), the current
+ * files move to {@code Replaced Files (restore)}, and the database reopens. The current
+ * {@code Settings/} is kept unless {@code --restore-settings} (then the archive's replaces it
+ * and the previous one goes with the replaced files). Admin role.
  *
- * <p>The log brings the archive forward (PRODUCT.md 4.11): the segments archived after it,
+ * <p>The log brings the archive forward (docs/restore-with-log.md): the segments archived after it,
  * the closed ones in {@code Data/} and the current log file, to the last acknowledged commit,
  * or to {@code --until-op} / {@code --until-time}; {@code --no-log} restores the archive
  * alone. In place, the operations after the point (or after the archive) are cancelled: they
  * stay in their segments and are never integrated again (a new timeline).
  *
  * <p>JSON ({@code --json}): {@code {"number", "archive", "databaseDir", "inPlace",
- * "replacedFilesDir", "logIntegrated", "logSegments", "lastOperation", "transactionsIntegrated",
+ * "replacedFilesDir", "settingsRestored", "logIntegrated", "logSegments", "lastOperation", "transactionsIntegrated",
  * "operationsIntegrated", "integrationMillis", "stoppedAtPoint", "cancelledFirstOperation",
  * "cancelledLastOperation"}} ({@code null} when it does not apply).
  *
  * <p>Runs on the caller's thread (main).
  */
 @Command(name = "restore", description = "Restore an archive on the server into a new folder (--to DIR) or over "
-        + "the running database (--in-place); --at TIME --to DIR picks the archive for a time.")
+        + "the running database (--in-place, keeping the current Settings/ unless --restore-settings); --at TIME "
+        + "--to DIR picks the archive for a time.")
 public final class RestoreCommand extends AdminCommand {
     @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "N|FILE", description = "A backup "
             + "number, or an archive file on the server (relative to the backup destination); none with --at.")
@@ -52,6 +55,11 @@ public final class RestoreCommand extends AdminCommand {
     @Option(names = "--until-op", paramLabel = "OP", description = "Stop the log at this operation "
             + "(the last transaction whose operations all come at or before it is applied, none after).")
     private Long untilOp;
+
+    @Option(names = "--restore-settings", description = "With --in-place: take the archive's Settings/ "
+            + "(backup.yml, hooks) too; by default the current Settings/ is kept (a copy goes with the replaced "
+            + "files).")
+    private boolean restoreSettings;
 
     @Option(names = "--until-time", paramLabel = "TIME", description = "Stop the log at this time "
             + "(ISO-8601: 2026-12-01T10:14, with an offset, or a date; the last transaction committed at or before it).")
@@ -102,6 +110,10 @@ public final class RestoreCommand extends AdminCommand {
         if (untilOp != null && untilOp < 1) {
             throw usage("--until-op: operations are numbered from 1.");
         }
+        if (restoreSettings && !target.inPlace) {
+            throw usage("--restore-settings goes with --in-place: a restore to a folder always holds the archive's "
+                    + "Settings/.");
+        }
         RestoreBackup.Builder req = RestoreBackup.newBuilder();
         if (ref == null) {
             req.setAtTimeMillis(millis("--at", at));
@@ -111,7 +123,7 @@ public final class RestoreCommand extends AdminCommand {
             req.setFile(ref.file());
         }
         if (target.inPlace) {
-            req.setInPlace(true);
+            req.setInPlace(true).setRestoreSettings(restoreSettings);
         } else {
             req.setToDir(target.toDir);
         }
@@ -132,6 +144,7 @@ public final class RestoreCommand extends AdminCommand {
             n.put("databaseDir", r.getDatabaseDir());
             n.put("inPlace", r.getInPlace());
             n.put("replacedFilesDir", r.getReplacedFilesDir().isEmpty() ? null : r.getReplacedFilesDir());
+            n.put("settingsRestored", r.getInPlace() ? r.getSettingsRestored() : null);
             n.put("logIntegrated", r.getLogIntegrated());
             var segs = n.putArray("logSegments");
             r.getLogSegmentsList().forEach(segs::add);
@@ -153,11 +166,19 @@ public final class RestoreCommand extends AdminCommand {
         return OK;
     }
 
+    /** Which settings the database has after an in-place restore. */
+    static String settingsLine(RestoreReport r) {
+        return r.getSettingsRestored()
+                ? "Settings: restored from the archive (the previous Settings/ is in the previous files)."
+                : "Settings: kept: the current Settings/ (--restore-settings takes the archive's).";
+    }
+
     /** What a restore did, as text (a rollback prints its restore so too). */
     static void printReport(AdminMain main, String label, RestoreReport r) {
         if (r.getInPlace()) {
             main.out().println(label + " restored in place; the database is open again.");
             main.out().println("Previous files: " + r.getReplacedFilesDir());
+            main.out().println(settingsLine(r));
         } else {
             main.out().println(label + " restored into " + r.getDatabaseDir() + ".");
         }

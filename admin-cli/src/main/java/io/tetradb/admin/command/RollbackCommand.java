@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 
 /**
- * {@code tetra-admin rollback --to-op OP | --to-time T [--dry-run] [--limit N]} (PRODUCT.md
- * 4.11, 4D's rollback): the running database brought back to a point. The server restores
+ * {@code tetra-admin rollback --to-op OP | --to-time T [--dry-run] [--limit N]} (docs/restore-with-log.md
+ * , 4D's rollback): the running database brought back to a point. The server restores
  * the last archive before it in place (maintenance mode: other clients are told and
  * disconnected), brings it forward with the log to the point and cancels the operations after
  * it (they stay readable in their segment and are never integrated again); the replaced files
@@ -25,7 +25,8 @@ import java.io.PrintStream;
  *
  * <p>JSON ({@code --json}): {@code {"dryRun", "number", "archive", "lastOperationKept",
  * "operationsCancelled", "transactionsCancelled", "operations": [as log show], "truncated",
- * "replacedFilesDir"}} ({@code null} when it does not apply).
+ * "replacedFilesDir", "settingsRestored"}} ({@code null} when it does not apply). The current
+ * {@code Settings/} is kept unless {@code --restore-settings}.
  *
  * <p>Runs on the caller's thread (main).
  */
@@ -38,6 +39,10 @@ public final class RollbackCommand extends AdminCommand {
 
     @Option(names = "--dry-run", description = "Change nothing: list the operations that would be cancelled.")
     private boolean dryRun;
+
+    @Option(names = "--restore-settings", description = "Take the archive's Settings/ (backup.yml, hooks) too; by "
+            + "default the current Settings/ is kept.")
+    private boolean restoreSettings;
 
     @Option(names = "--limit", paramLabel = "N", description = "With --dry-run: list at most N operations (default "
             + "1000, at most 10000); the counts are of all of them.")
@@ -60,7 +65,8 @@ public final class RollbackCommand extends AdminCommand {
         if (limit < 1 || limit > 10_000) {
             throw usage("--limit must be from 1 to 10000.");
         }
-        RollbackRequest.Builder req = RollbackRequest.newBuilder().setDryRun(dryRun).setLimit(limit);
+        RollbackRequest.Builder req = RollbackRequest.newBuilder().setDryRun(dryRun).setLimit(limit)
+                .setRestoreSettings(restoreSettings);
         if (point.toOp != null) {
             if (point.toOp < 1) {
                 throw usage("--to-op: operations are numbered from 1.");
@@ -87,6 +93,7 @@ public final class RollbackCommand extends AdminCommand {
             r.getOperationsList().forEach(op -> LogCommand.Show.json(ops.addObject(), op));
             n.put("truncated", r.getTruncated());
             n.put("replacedFilesDir", r.getDryRun() ? null : r.getRestore().getReplacedFilesDir());
+            n.put("settingsRestored", r.getDryRun() ? null : r.getRestore().getSettingsRestored());
             main.printJson(n);
             return OK;
         }

@@ -12,7 +12,8 @@ import java.io.PrintStream;
 
 /**
  * {@code tetra-admin status}: the server (version, address, state, uptime), its
- * database (name, folder, data file size) and the number of sessions. Admin role.
+ * database (name, folder, data file size, the Replaced Files folders' size when there are
+ * any) and the number of sessions. Admin role.
  *
  * <p>Runs on the caller's thread (main).
  */
@@ -40,6 +41,7 @@ public final class StatusCommand extends AdminCommand {
             n.put("startedAt", Display.isoTime(s.getStartedAtMillis()));
             n.put("uptimeMillis", s.getUptimeMillis());
             n.put("catalogProblem", s.getCatalogProblem().isEmpty() ? null : s.getCatalogProblem());
+            n.put("replacedFilesBytes", s.getReplacedFilesBytes());
             ObjectNode b = n.putObject("backup");
             b.put("state", WireStates.word(WireStates.runState(s.getBackup())));
             if (s.getBackup().hasLast()) {
@@ -61,6 +63,10 @@ public final class StatusCommand extends AdminCommand {
         out.println("Database:   " + s.getDatabaseName());
         out.println("Folder:     " + s.getDataDir());
         out.println("Data file:  " + Display.bytes(s.getDataFileSize()) + " (" + s.getDataFileSize() + " bytes)");
+        if (s.getReplacedFilesBytes() > 0) {
+            out.println("Replaced:   " + Display.bytes(s.getReplacedFilesBytes()) + " in 'Replaced Files' folders "
+                    + "(tetra-admin replaced list)");
+        }
         out.println("Sessions:   " + s.getSessionCount());
         out.println("Started:    " + Display.time(s.getStartedAtMillis()));
         out.println("Uptime:     " + Display.duration(s.getUptimeMillis()));

@@ -34,8 +34,8 @@ import java.util.function.Supplier;
 
 /**
  * Answers admin requests (role admin only, checked by the dispatcher): server status,
- * sessions list and kill, users list, add, remove and password change, backups, restores and
- * the log file's status and operations.
+ * sessions list and kill, users list, add, remove and password change, backups, restores, the
+ * Replaced Files folders (list, remove) and the log file's status and operations.
  *
  * <p>Runs on the requesting session's worker task.
  */
@@ -151,7 +151,8 @@ public final class AdminService {
                     if (eq <= 0) {
                         throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Expected KEY=VALUE, got '" + a + "'.");
                     }
-                    pairs.add(new String[]{a.substring(0, eq).trim(), a.substring(eq + 1).trim()});
+                    // The value as typed: a text setting keeps its spaces (BackupSettings.set).
+                    pairs.add(new String[]{a.substring(0, eq).trim(), a.substring(eq + 1)});
                 }
                 BackupSettings st = BackupSettings.load(layout).setAll(pairs);
                 st.save(layout);
@@ -182,6 +183,10 @@ public final class AdminService {
                     throw new TetraException(ErrorCode.INVALID_ARGUMENT, "until_operation, until_time_millis and "
                             + "at_time_millis must not be negative.");
                 }
+                if (r.getRestoreSettings() && !r.getInPlace()) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "restore_settings is for an in-place restore: "
+                            + "a restore to a folder always holds the archive's Settings/.");
+                }
                 if (r.getAtTimeMillis() != 0) {
                     if (r.getNumber() != 0 || !r.getFile().isEmpty() || r.getNoLog() || r.getUntilOperation() > 0
                             || r.getUntilTimeMillis() > 0) {
@@ -189,7 +194,7 @@ public final class AdminService {
                                 + "the point itself: it goes without a number, file or other point.");
                     }
                     return AdminReply.newBuilder().setRestoreReport(r.getInPlace()
-                            ? restores.restoreAtInPlace(r.getAtTimeMillis(), caller)
+                            ? restores.restoreAtInPlace(r.getAtTimeMillis(), r.getRestoreSettings(), caller)
                             : restores.restoreAt(r.getAtTimeMillis(), java.nio.file.Path.of(r.getToDir()))).build();
                 }
                 if (r.getNoLog() && (r.getUntilOperation() > 0 || r.getUntilTimeMillis() > 0)) {
@@ -199,10 +204,15 @@ public final class AdminService {
                 RestoreService.LogPoint point = new RestoreService.LogPoint(r.getNoLog(), r.getUntilOperation(),
                         r.getUntilTimeMillis() > 0 ? r.getUntilTimeMillis() : Long.MAX_VALUE);
                 return AdminReply.newBuilder().setRestoreReport(r.getInPlace()
-                        ? restores.restoreInPlace(r.getNumber(), r.getFile(), point, caller)
+                        ? restores.restoreInPlace(r.getNumber(), r.getFile(), point, r.getRestoreSettings(), caller)
                         : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()), point))
                         .build();
             }
+            case LIST_REPLACED:
+                return AdminReply.newBuilder().setReplacedFiles(restores.replacedFiles()).build();
+            case REMOVE_REPLACED:
+                return AdminReply.newBuilder().setReplacedRemoved(restores.removeReplacedFiles(
+                        req.getRemoveReplaced().getName(), req.getRemoveReplaced().getAll(), caller)).build();
             case ROLLBACK:
                 return AdminReply.newBuilder().setRollbackReport(restores.rollback(req.getRollback(), caller)).build();
             case LOG_STATUS:
@@ -232,7 +242,8 @@ public final class AdminService {
                 .setDataFileSize(size).setState(reg.serverState())
                 .setServerState(WireStates.serverState(reg.serverState())).setTls(tls)
                 .setBackup(backups.get().status())
-                .setCatalogProblem(catalog == null || catalog.problem() == null ? "" : catalog.problem()).build();
+                .setCatalogProblem(catalog == null || catalog.problem() == null ? "" : catalog.problem())
+                .setReplacedFilesBytes(restores == null ? 0 : restores.replacedFilesBytes()).build();
     }
 
     /** The catalog writer, whose problems the status shows (set once at start). */

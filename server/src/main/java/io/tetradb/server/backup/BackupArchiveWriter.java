@@ -139,7 +139,7 @@ final class BackupArchiveWriter implements AutoCloseable {
         this.temp = target.resolveSibling("." + target.getFileName() + ".partial");
         this.chunk = maxRate > 0 ? (int) Math.max(MIN_CHUNK, Math.min(CHUNK, maxRate / 10 / 4096 * 4096)) : CHUNK;
         Files.deleteIfExists(temp);
-        // Owner-only from its creation (PRODUCT.md 8): the archive holds the engine key and the users.
+        // Owner-only from its creation (docs/security.md): the archive holds the engine key and the users.
         this.file = FileChannel.open(temp, java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 io.tetradb.server.DataLayout.ownerOnlyFile(temp));
         this.zstdLevel = zstdLevel;

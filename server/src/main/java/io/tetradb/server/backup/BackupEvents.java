@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Publishes backup events to the admin sessions that subscribed (PRODUCT.md 4.3): the
+ * Publishes backup events to the admin sessions that subscribed (docs/backups.md): the
  * running backup's progress at most 10 times a second, and its end. A closed session is
  * dropped when progress is published.
  *

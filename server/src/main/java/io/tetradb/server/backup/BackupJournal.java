@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code Logs/backup-journal.txt} (PRODUCT.md 4.8): one line per event,
+ * {@code Logs/backup-journal.txt} (docs/backups.md): one line per event,
  * {@code timestamp<TAB>number<TAB>event<TAB>key=value ...}. Rotated at 10 MB (the old
  * file becomes {@code backup-journal.1.txt}, up to 5 kept). With verbose off, only
  * starts and errors are written. The file is created owner-only ({@code 0600}).

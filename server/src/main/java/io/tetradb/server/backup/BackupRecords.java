@@ -94,17 +94,19 @@ final class BackupRecords {
                     + " but was not verified; check it with: tetra-admin backup verify " + n;
         }
         long now = System.currentTimeMillis();
+        // When it started, as recorded then (not this restart); the end is when the stop was noticed.
+        long start = state.runningStartMillis() > 0 ? state.runningStartMillis() : now;
         long size = finished ? Files.size(archive) : 0;
-        BackupRecord r = BackupRecord.newBuilder().setNumber(n).setStartMillis(now).setEndMillis(now)
+        BackupRecord r = BackupRecord.newBuilder().setNumber(n).setStartMillis(start).setEndMillis(now)
                 .setStatus(finished ? "SUCCESS" : "FAILED")
                 .setOutcome(finished ? BackupOutcome.BACKUP_SUCCESS : BackupOutcome.BACKUP_FAILED).setErrorCode(finished ? 0 : ErrorCode.BACKUP_IO.code())
                 .setErrorMessage(msg).setArchive(finished ? archive.toString() : "").setArchiveSize(size)
                 .setVerification(verification).build();
-        state.running(0, null, false);
+        state.running(0, null, false, 0);
         state.last(r);
         state.write(state.snapshot());
         if (finished && archive.getParent() != null) {
-            new BackupHistory(archive.getParent(), layout.databaseName()).record(n, archive, size, now, now, "SUCCESS",
+            new BackupHistory(archive.getParent(), layout.databaseName()).record(n, archive, size, start, now, "SUCCESS",
                     null, verification, null);
         }
         journal.event(n, "interrupted", true, true, BackupService.fields("message", msg, "archive", archive,
@@ -150,10 +152,10 @@ final class BackupRecords {
         return n;
     }
 
-    /** Notes the backup now running, so that a kill during it is recorded at the next start. */
-    void running(long number, Path archive, boolean scheduled) {
+    /** Notes the backup now running and its start, so that a kill during it is recorded at the next start. */
+    void running(long number, Path archive, boolean scheduled, long startMillis) {
         synchronized (memory) {
-            state.running(number, archive.toString(), scheduled);
+            state.running(number, archive.toString(), scheduled, startMillis);
         }
         flushOrWarn("backup state");
     }
@@ -173,7 +175,7 @@ final class BackupRecords {
     void ended(long number, BackupRecord record) {
         synchronized (memory) {
             if (state.runningNumber() == number) {
-                state.running(0, null, false);
+                state.running(0, null, false, 0);
             }
             state.last(record);
         }

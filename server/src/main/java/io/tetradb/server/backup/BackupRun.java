@@ -33,7 +33,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * One backup, from its number to its record (PRODUCT.md 4.1 to 4.5, 4.7): the phases of
+ * One backup, from its number to its record (docs/backups.md): the phases of
  * {@link #run} — retention first when {@code deleteBefore}, the onBackupStartup hook
  * (its exit code vetoes), the gate closed and quiet, the log's current segment closed
  * (data backups: its last operation is the last the copied data file holds), the data
@@ -100,7 +100,7 @@ final class BackupRun {
         this.origin = origin;
     }
 
-    /** A failure with its code (PRODUCT.md 4.7). */
+    /** A failure with its code (docs/error-codes.md). */
     static final class Failure extends Exception {
         final ErrorCode code;
 
@@ -111,7 +111,7 @@ final class BackupRun {
     }
 
     /**
-     * A vetoing startup hook: its exit code is the backup's error code (PRODUCT.md 4.7) and
+     * A vetoing startup hook: its exit code is the backup's error code (docs/error-codes.md) and
      * is also kept as the record's {@code hook_exit_code}.
      */
     private static final class Veto extends Exception {

@@ -28,7 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts automatic backups by the schedule of {@code backup.yml} (PRODUCT.md 4.6), with
+ * Starts automatic backups by the schedule of {@code backup.yml} (docs/backups.md), with
  * no client connected, and applies the failure policy (4.5, 4.7): a failed attempt is
  * retried after {@code retryAfter} or at the next scheduled time; after
  * {@code maxAttempts} failed attempts it records 1401 and pauses automatic backups

@@ -29,7 +29,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
 /**
- * The backup service the rest of the server uses (PRODUCT.md 4.1 to 4.9): starts backups,
+ * The backup service the rest of the server uses (docs/backups.md): starts backups,
  * one at a time, always on the server, stops them, reports their status and progress,
  * and keeps an in-place restore and a backup apart. One backup's work is a
  * {@link BackupRun}; its events go out through {@link BackupEvents}; what is remembered
@@ -73,8 +73,8 @@ import java.util.function.LongConsumer;
  *       holds the reservation and no restore holds starts; a start that finds a
  *       reservation or a hold waits for it to end, then decides again (1419 with the
  *       running backup's number when the other start launched one). {@link #logNew} holds
-       the same reservation for its whole run, so a backup and a {@code log new} never
-       archive closed log segments at once. The reservation ends
+ *       the same reservation for its whole run, so a backup and a {@code log new} never
+ *       archive closed log segments at once. The reservation ends
  *       under {@code slot} either by publishing {@code current} or by being released, and
  *       {@code notifyAll} wakes the waiters.</li>
  *   <li><i>No lock across I/O or a hook.</i> Everything a start does on files (settings,
@@ -170,7 +170,7 @@ public final class BackupService implements AutoCloseable {
     }
 
     /**
-     * {@code log new} (PRODUCT.md 4.10): closes the log's current segment without a backup and
+     * {@code log new} (docs/log-file.md): closes the log's current segment without a backup and
      * archives it (with any closed segment still waiting in Data/) in the backup destination as
      * {@code <name>-NNNN-KK.journal.zst}, NNNN the newest archive's number there (0000 when there
      * is none), KK 01, 02 ... after it; recorded in backup-history.json beside backup NNNN. Holds
@@ -356,7 +356,7 @@ public final class BackupService implements AutoCloseable {
             ended(run, run.end("FAILED", f.code.code(), f.getMessage(), 0), true);
             throw new TetraException(f.code, f.getMessage());
         }
-        records.running(number, archive, origin == Origin.SCHEDULED);
+        records.running(number, archive, origin == Origin.SCHEDULED, run.startMillis);
         synchronized (slot) {
             current = run;
             starting = false;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import io.tetradb.client.ErrorCode;
 import io.tetradb.client.TetraException;
 import io.tetradb.server.DataLayout;
@@ -30,7 +31,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The backup settings of a database, {@code Settings/backup.yml} (PRODUCT.md 4.5), every
+ * The backup settings of a database, {@code Settings/backup.yml} (docs/backups.md), every
  * key validated: an unknown key or a bad value is refused with the key named. Missing
  * keys take their defaults. Immutable; {@link #set} gives a changed copy, {@link #save}
  * writes it atomically (the file is left unchanged when a value is refused). Hook
@@ -62,9 +63,26 @@ public final class BackupSettings {
     /** What a failed automatic backup does next. */
     public enum Retry { AFTER_DELAY, NEXT_SCHEDULED }
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .stringQuotingChecker(new PlainWhenSafe()).build());
+
+    /**
+     * Writes a text value without quotes only when no YAML reader can take it for anything
+     * else (a word or a path of letters, digits, {@code _ . / -}, not {@code yes}, {@code null}
+     * and the like); every other one is quoted, so that backup.yml gives back {@code 0x1F},
+     * {@code 1_000}, {@code .inf} or {@code * * * * *} as the text that was set.
+     */
+    private static final class PlainWhenSafe extends StringQuotingChecker.Default {
+        private static final long serialVersionUID = 1L;
+        private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern.compile("[A-Za-z_/][A-Za-z0-9_./-]*");
+
+        @Override
+        public boolean needToQuoteValue(String value) {
+            return !PLAIN.matcher(value).matches() || super.needToQuoteValue(value);
+        }
+    }
     private static final Map<String, Set<String>> KEYS = Map.of(
             "", Set.of("content", "destination", "schedule", "retention", "onlyIfModified", "onFailure", "archive",
                     "hooks", "journal", "onStart"),
@@ -242,7 +260,7 @@ public final class BackupSettings {
     private static final java.util.regex.Pattern HOOK_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
 
     /**
-     * A hook setting's value: blank, or the name of a file in {@code Settings/hooks/} (PRODUCT.md 4.5 and 8).
+     * A hook setting's value: blank, or the name of a file in {@code Settings/hooks/} (docs/backups.md and docs/security.md).
      * Anything else (a path, {@code ..}, arguments, a command) is refused with 2010 and what to do.
      */
     private String hookName(String key, String value) {
@@ -375,10 +393,29 @@ public final class BackupSettings {
     }
 
     /**
+     * The keys whose value is text (a word, a time, a duration, a path, a hook's name, a
+     * cron expression): {@link #set} takes their value as typed, never as YAML, so that
+     * {@code * * * * *}, {@code &x}, {@code !x}, {@code @x}, {@code a #b}, {@code yes},
+     * {@code 123} or surrounding spaces stay what they are. The other keys (booleans,
+     * numbers, lists, {@code archive.maxRate}) read their value as YAML.
+     */
+    private static final Set<String> TEXT_KEYS = Set.of("destination", "schedule.frequency", "schedule.at",
+            "schedule.startingAt", "schedule.cron", "retention.deleteOldest", "onFailure.retry", "onFailure.retryAfter",
+            "onFailure.waitForTransactions", "archive.compression", "hooks.onBackupStartup", "hooks.onBackupShutdown",
+            "hooks.timeout");
+
+    /** Whether {@code key} holds text (see {@link #TEXT_KEYS}; every {@code schedule.weekdays.DAY} is a time). */
+    static boolean isTextKey(String key) {
+        return TEXT_KEYS.contains(key) || key.startsWith("schedule.weekdays.");
+    }
+
+    /**
      * A copy with {@code key} (dotted, for example {@code archive.compression} or
-     * {@code schedule.weekdays.monday}) set to {@code value} (YAML: {@code true}, {@code 3},
-     * {@code "23:00"}, {@code [a, b]}; an empty value removes the key). Validates the
-     * whole result; throws 2010 naming the key.
+     * {@code schedule.weekdays.monday}) set to {@code value}; an empty value removes the key.
+     * A text key ({@link #isTextKey}) takes the value as typed (one wholly in YAML quotes,
+     * {@code "* * * * *"}, as earlier versions required, loses its quotes); the others read
+     * it as YAML ({@code true}, {@code 3}, {@code [a, b]}). Validates the whole result;
+     * throws 2010 naming the key.
      */
     public BackupSettings set(String key, String value) {
         return setAll(Collections.singletonList(new String[]{key, value}));
@@ -423,6 +460,10 @@ public final class BackupSettings {
             node.remove(last);
             return;
         }
+        if (isTextKey(key)) {
+            node.put(last, unquoted(value));
+            return;
+        }
         JsonNode parsed;
         try {
             parsed = YAML.readTree(value);
@@ -430,6 +471,23 @@ public final class BackupSettings {
             throw bad(key, "'" + value + "' is not a valid value");
         }
         node.set(last, parsed == null || parsed.isMissingNode() ? JsonNodeFactory.instance.textNode(value) : parsed);
+    }
+
+    /** {@code value} without its YAML quotes when it is one quoted YAML string, else {@code value} itself. */
+    private static String unquoted(String value) {
+        boolean quoted = value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
+                || value.startsWith("'") && value.endsWith("'"));
+        if (quoted) {
+            try {
+                JsonNode n = YAML.readTree(value);
+                if (n != null && n.isTextual()) {
+                    return n.asText();
+                }
+            } catch (IOException e) {
+                // not one quoted string ("a" "b"): taken as typed
+            }
+        }
+        return value;
     }
 
     /** Writes these settings to {@code Settings/backup.yml} atomically. */
@@ -528,7 +586,8 @@ public final class BackupSettings {
         if (!n.isValueNode()) {
             throw bad(key, "must be a single value");
         }
-        return n.asText();
+        // Words are compared without the spaces around them (a value is stored as typed).
+        return n.asText().strip();
     }
 
     private static int integer(JsonNode parent, String field, String key, int dflt, int min, int max) {
@@ -550,8 +609,9 @@ public final class BackupSettings {
             }
             return dflt;
         }
+        String t = n.asText().strip();
         try {
-            return LocalTime.parse(n.asText().length() == 4 ? "0" + n.asText() : n.asText());
+            return LocalTime.parse(t.length() == 4 ? "0" + t : t);
         } catch (DateTimeParseException e) {
             throw bad(key, "must be a time HH:MM, was '" + n.asText() + "'");
         }
@@ -563,7 +623,7 @@ public final class BackupSettings {
             return dflt;
         }
         try {
-            Duration d = ServerConfig.parseDuration(key, n.asText());
+            Duration d = ServerConfig.parseDuration(key, n.asText().strip());
             if (d.isNegative()) {
                 throw bad(key, "must not be negative");
             }
@@ -703,7 +763,7 @@ public final class BackupSettings {
     }
 
     /**
-     * {@code onStart.restoreIfDamaged} (PRODUCT.md 4.11): when the data file is missing, cannot
+     * {@code onStart.restoreIfDamaged} (docs/restore-with-log.md): when the data file is missing, cannot
      * be opened, fails its checks or is older than the log, the server restores the last
      * archive that verifies at start. Default true.
      */
@@ -723,5 +783,20 @@ public final class BackupSettings {
     /** Journal every phase (true, default) or only starts and errors. */
     public boolean verboseJournal() {
         return verboseJournal;
+    }
+
+    /** Every key backup.yml may hold, dotted ({@code schedule.weekdays.monday}), sorted: the docs list each. */
+    public static java.util.List<String> keys() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        KEYS.forEach((parent, children) -> {
+            for (String child : children) {
+                String key = parent.isEmpty() ? child : parent + "." + child;
+                if (!KEYS.containsKey(key)) {
+                    out.add(key);
+                }
+            }
+        });
+        java.util.Collections.sort(out);
+        return out;
     }
 }

@@ -36,6 +36,8 @@ final class BackupState {
     private long runningNumber;
     private String runningArchive = "";
     private boolean runningScheduled;
+    /** When the running backup started (epoch ms; 0 when a file of an earlier version did not say). */
+    private long runningStartMillis;
     private Stage runningStage = Stage.COPYING;
 
     /**
@@ -60,6 +62,7 @@ final class BackupState {
         runningNumber = n.path("running").path("number").asLong(0);
         runningArchive = n.path("running").path("archive").asText("");
         runningScheduled = n.path("running").path("scheduled").asBoolean(false);
+        runningStartMillis = n.path("running").path("start").asLong(0);
         try {
             runningStage = Stage.valueOf(n.path("running").path("stage").asText("COPYING"));
         } catch (IllegalArgumentException e) {
@@ -120,11 +123,20 @@ final class BackupState {
         return runningScheduled;
     }
 
-    /** Notes the backup now running (number 0 clears it), so that a crash during it is noticed at the next start. */
-    void running(long number, String archive, boolean scheduled) {
+    /** When the running backup started (epoch ms), 0 when not known. */
+    long runningStartMillis() {
+        return runningStartMillis;
+    }
+
+    /**
+     * Notes the backup now running (number 0 clears it) and when it started, so that a crash
+     * during it is noticed, with its real start time, at the next start.
+     */
+    void running(long number, String archive, boolean scheduled, long startMillis) {
         runningNumber = number;
         runningArchive = archive == null ? "" : archive;
         runningScheduled = scheduled;
+        runningStartMillis = number > 0 ? startMillis : 0;
         runningStage = Stage.COPYING;
     }
 
@@ -175,7 +187,8 @@ final class BackupState {
         n.put("modifiedSinceLastBackup", modified);
         if (runningNumber > 0) {
             n.putObject("running").put("number", runningNumber).put("archive", runningArchive)
-                    .put("scheduled", runningScheduled).put("stage", runningStage.name());
+                    .put("scheduled", runningScheduled).put("stage", runningStage.name())
+                    .put("start", runningStartMillis);
         }
         if (last != null) {
             ObjectNode l = n.putObject("last");

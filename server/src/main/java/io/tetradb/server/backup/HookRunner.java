@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a backup hook: an executable in {@code <db>/Settings/hooks/}, named by the
- * settings (PRODUCT.md 4.5 and 8), started directly (no shell, no arguments) in the
+ * settings (docs/backups.md and docs/security.md), started directly (no shell, no arguments) in the
  * database folder. Its environment is the server's without the server's own
  * {@code TETRA_*} variables (an admin password given that way included), plus the
  * documented {@code TETRA_BACKUP_*} ones. Its output (stdout and stderr together, at most

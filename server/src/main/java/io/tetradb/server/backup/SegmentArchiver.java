@@ -31,7 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The closed log segments of one database (PRODUCT.md 4.10, "Segments"): their names in
+ * The closed log segments of one database (docs/log-file.md, "Segments"): their names in
  * {@code Data/} once a backup or {@code log new} closed them
  * ({@code <name>-segment-SSSSSS.journal}), and their archiving into the backup destination
  * as {@code <name>-NNNN.journal.zst} (with backup NNNN) or {@code <name>-NNNN-KK.journal.zst}

@@ -14,7 +14,7 @@ import java.sql.SQLException;
 
 /**
  * Puts every sequence's and identity column's exact position into the data file a backup is
- * about to copy (PRODUCT.md 4.9: a restored database equals the state at the moment the gate
+ * about to copy (docs/backups.md: a restored database equals the state at the moment the gate
  * closed). H2 hands a sequence's values out of memory and writes its position to the data
  * file in use with its cache (32 values by default) of margin, and exactly only when the
  * database closes. A copy of the open file would hold positions up to 32 values ahead: the

@@ -30,7 +30,7 @@ public final class ServerConfig {
 
 
     /**
-     * What the server does at start with a data file an older H2 wrote (PRODUCT.md 5):
+     * What the server does at start with a data file an older H2 wrote (docs/conversion.md):
      * refuse and name the command that converts it ({@code ask}), convert it
      * ({@code auto}), or refuse and say that conversion at start is off ({@code never}).
      */
@@ -416,7 +416,7 @@ public final class ServerConfig {
 
     /**
      * How often the engine writes its data file, at a moment when no session changes
-     * anything ({@code log.checkpointInterval}, PRODUCT.md 4.10); after a crash the log
+     * anything ({@code log.checkpointInterval}, docs/log-file.md); after a crash the log
      * redoes what came after the last one. Default 1 s.
      */
     public Duration logCheckpointInterval() {
@@ -566,6 +566,21 @@ public final class ServerConfig {
     /** The settings as one log line, the password left out. */
     @Override
     public String toString() {
+        return startLine(false);
+    }
+
+    /**
+     * The settings as the server's start line, the password left out. For a database that
+     * exists already ({@code existingDatabase}), a set adminPassword or adminPasswordFile is
+     * said to be ignored: it only applies when the database is created, and the line says how
+     * to change a password instead.
+     */
+    public String startLine(boolean existingDatabase) {
+        String given = adminPassword != null ? "(set" : adminPasswordFile != null ? "(file" : null;
+        String admin = given == null ? "(none)" : !existingDatabase ? given + ")"
+                : given + ", ignored: " + ConfigLoader.envName("adminPassword") + " and " + ConfigLoader.envName(
+                        "adminPasswordFile") + " (adminPassword, adminPasswordFile) only apply when the database is"
+                        + " created, and this one exists; change a password with: tetra-admin users passwd admin)";
         return "host=" + host + " port=" + port + " dataDir=" + dataDir.toAbsolutePath().normalize()
                 + " maxFrameSize=" + maxFrameSize + " workerThreads=" + workerThreads + " fetchSize=" + fetchSize
                 + " maxConnections=" + maxConnections + " maxRequestsInFlight=" + maxRequestsInFlight
@@ -590,7 +605,7 @@ public final class ServerConfig {
                 + " log.structureWait=" + logStructureWait.toMillis() + "ms"
                 + " log.checkpointInterval=" + logCheckpointInterval.toMillis() + "ms"
                 + " limits.transactionLogBytes=" + transactionLogBytes
-                + " adminPassword=" + (adminPassword != null ? "(set)" : adminPasswordFile != null ? "(file)" : "(none)");
+                + " adminPassword=" + admin;
     }
 
     /** Mutable builder; {@link #build()} does not validate, {@link ServerConfig#validate()} does. */

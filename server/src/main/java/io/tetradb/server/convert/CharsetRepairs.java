@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Which text columns are re-read in which character set (PRODUCT.md 5, step 6): the lines
+ * Which text columns are re-read in which character set (docs/conversion.md, step 6): the lines
  * of multilang.txt resolved against the source's tables and fields (by number as the
  * converted catalog.xml will give them, or by name), then {@code --default-charset} for
  * every other text column. Lines that address nothing are kept as remarks for the log.

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code DataConversion_Log.log} (PRODUCT.md 5, step 7): one section per conversion,
+ * {@code DataConversion_Log.log} (docs/conversion.md, step 7): one section per conversion,
  * appended to {@code <db>/Logs/DataConversion_Log.log}: what was converted with which
  * engines and options, each step with its duration, every non-critical anomaly, each
  * table's row count and checksum in the source and after conversion, and the outcome.

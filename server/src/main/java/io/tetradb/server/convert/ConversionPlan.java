@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * What a conversion will do, worked out before anything is changed (PRODUCT.md 5, step 1):
+ * What a conversion will do, worked out before anything is changed (docs/conversion.md, step 1):
  * the data file with its format, size and segments, the log file, the new data file,
  * where the safety copies go, the free disk space against what the conversion needs, the
  * options, and other data files of the folder that need converting too. Shown to the user

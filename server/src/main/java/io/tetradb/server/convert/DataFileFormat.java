@@ -1,7 +1,7 @@
 package io.tetradb.server.convert;
 
 /**
- * What wrote a data file, as its own header tells (PRODUCT.md section 5): H2's file
+ * What wrote a data file, as its own header tells (docs/conversion.md): H2's file
  * format 1 (H2 1.4.x, MVStore), the older page store ({@code .h2.db}, read by H2 1.4.x),
  * format 2 (H2 2.0.202 to 2.1.214), format 3 (H2 2.2.220 on, what this server opens),
  * a newer format than this server knows, or not an H2 data file at all.

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Converts a data file an older H2 wrote into a Tetra database (PRODUCT.md section 5), the
+ * Converts a data file an older H2 wrote into a Tetra database (docs/conversion.md), the
  * way 4D converts older databases, with nothing ever lost:
  *
  * <ol>
@@ -787,7 +787,7 @@ public final class DatabaseConverter {
                     ops.add(WorkArea.Op.delete(s.path()));
                 }
             }
-            // A new, empty log (PRODUCT.md 5): the old one (its copy is in the safety folder) belongs to the
+            // A new, empty log (docs/conversion.md): the old one (its copy is in the safety folder) belongs to the
             // database the data file was (another database id: 1416 if it were kept); the new data file gets a
             // new database id at its first open, and the server then creates the log for it.
             ops.add(WorkArea.Op.delete(plan.newDataFile().resolveSibling(base + ".journal")));

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code multilang.txt} (PRODUCT.md 5, step 6): which character set the legacy 8-bit
+ * {@code multilang.txt} (docs/conversion.md, step 6): which character set the legacy 8-bit
  * text of a column is really in. One entry a line:
  *
  * <pre>

@@ -13,7 +13,7 @@ import java.util.function.LongConsumer;
 
 /**
  * Copies each original a conversion replaces into {@code Replaced Files (conversion)}
- * beside it (PRODUCT.md 5, step 4): written under a temporary name, forced to disk, then
+ * beside it (docs/conversion.md, step 4): written under a temporary name, forced to disk, then
  * renamed, so a copy under its final name is always complete. A copy an interrupted
  * earlier attempt left, identical byte for byte, is kept rather than made again; a
  * different file of that name is never overwritten (the copy gets a numbered name).

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * What the server does at start with the data file of its folder (PRODUCT.md 5): finishes
+ * What the server does at start with the data file of its folder (docs/conversion.md): finishes
  * a conversion that was interrupted while it switched files, then, when the data file was
  * written by an older H2, refuses to start with the {@code tetra-admin convert} command
  * to run ({@code conversion: ask}), refuses and says conversion at start is off

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Re-reads legacy 8-bit text in its real character set (PRODUCT.md 5, step 6): a value
+ * Re-reads legacy 8-bit text in its real character set (docs/conversion.md, step 6): a value
  * whose characters are all below U+0100 is taken as the bytes an earlier import read as
  * ISO-8859-1 ("Ïðèâåò"), and decoded again in {@code charset} ("Привет"). A value with
  * characters above U+00FF is Unicode already and stays as it is; so does a value whose

@@ -37,7 +37,8 @@ import java.util.function.Supplier;
  *       {@link #exit}, {@link #signal}.</li>
  *   <li>The backup thread: {@link #close}, {@link #awaitQuiet}, {@link #open}.</li>
  *   <li>Event loops: {@link #cancel} (a client's Cancel) and {@link #removeSession}
- *       (its connection closed).</li>
+ *       (its connection closed; also the thread that ends every session for a shutdown
+ *       or an in-place restore).</li>
  *   <li>The timer thread of the {@link ScheduledExecutorService} given: the expiry of a
  *       WAIT_AT_MOST wait, which is a {@link #cancel}.</li>
  * </ul>

@@ -33,7 +33,7 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Records every committed change of the served database in the log before the commit is
- * acknowledged (PRODUCT.md 4.10), by effect: the rows the engine stored (its row trigger,
+ * acknowledged (docs/log-file.md), by effect: the rows the engine stored (its row trigger,
  * {@link CaptureTrigger}, on every table), structure changes as their statement, sequences
  * and identity columns as the value they moved to, and, for a structure change whose values
  * would differ if run again, the contents it produced.

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 
 /**
  * Answers the admin requests {@code LogStatusRequest} and {@code LogShowRequest}
- * ({@code tetra-admin log status} and {@code log show}, PRODUCT.md 4.10): the state and
+ * ({@code tetra-admin log status} and {@code log show}, docs/log-file.md): the state and
  * counters of the open log, and the operations of its current segment filtered by number,
  * commit time, table and user while the file is read.
  *

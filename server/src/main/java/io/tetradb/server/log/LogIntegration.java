@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Brings a restored data file forward with the log (PRODUCT.md 4.11): the segments that
+ * Brings a restored data file forward with the log (docs/restore-with-log.md): the segments that
  * follow the archive are redone on it in order, each transaction the data file does not
  * hold yet ({@link LogReplay}), up to their end or up to a point: the last transaction
  * whose operations all come at or before an operation number, or whose commit came at or

@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Redoes logged transactions on a database (PRODUCT.md 4.10, recovery at start): each
+ * Redoes logged transactions on a database (docs/log-file.md, recovery at start): each
  * transaction the data file does not hold yet (its last operation is beyond what the data
  * file records for its slot, {@link Watermarks}) is applied in log order, in one engine
  * transaction together with the new record of what the data file holds, so that a crash

@@ -11,7 +11,7 @@ import java.sql.SQLException;
 import java.util.Map;
 
 /**
- * The log file of the served database (PRODUCT.md 4.10) across the database's opens and
+ * The log file of the served database (docs/log-file.md) across the database's opens and
  * closes: each time the database opens ({@link #opened}) the log file is opened (created
  * when missing, its numbering going on after what the data file and the previous log
  * hold), every logged transaction the data file lacks is redone before anyone is served,
@@ -21,7 +21,10 @@ import java.util.Map;
  * go through these two.
  *
  * <p>{@link #opened} and {@link #closing} run on the thread opening or closing the
- * database, under the database's monitor; {@link #capture} is read by session workers.
+ * database (the starting thread, the restoring worker, "tetra-engine-recovery"), before any
+ * session is served or after every session is gone; {@link #closing} under the database's
+ * monitor ({@code Database.close} is synchronized). {@link #capture} is read by session
+ * workers.
  */
 public final class LogService implements io.tetradb.server.sql.Database.Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(LogService.class);
@@ -167,7 +170,7 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     }
 
     /**
-     * At the next open, operations {@code first..last} are cancelled (PRODUCT.md 4.11): the log
+     * At the next open, operations {@code first..last} are cancelled (docs/restore-with-log.md): the log
      * file, if present, is closed as a segment in {@code Data/} (archived with the next backup,
      * its operations kept readable) and a new one starts whose header carries the cut, so that
      * recovery, restores and the window pass over them from then on. Call with the database
@@ -183,7 +186,7 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     }
 
     /**
-     * The data file is older than the log in {@code Data/} reaches back (PRODUCT.md 4.11): the
+     * The data file is older than the log in {@code Data/} reaches back (docs/restore-with-log.md): the
      * operations between are in no segment here, so recovery cannot bring it forward; the
      * server restores an archive instead (or refuses to start). A 1412.
      */

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
 /**
- * The log file being written ({@code Data/<name>.journal}, PRODUCT.md 4.10): numbers each
+ * The log file being written ({@code Data/<name>.journal}, docs/log-file.md): numbers each
  * committed transaction's operations, appends its frame, and tells the committer through a
  * future when the frame is durable. Commits that arrive together share one write and one
  * force (group commit).

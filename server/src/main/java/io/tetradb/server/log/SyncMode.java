@@ -1,7 +1,7 @@
 package io.tetradb.server.log;
 
 /**
- * When the log file is synced to disk ({@code log.sync} in tetra.yml, PRODUCT.md 4.10).
+ * When the log file is synced to disk ({@code log.sync} in tetra.yml, docs/log-file.md).
  *
  * <p>Immutable; any thread.
  */

@@ -9,7 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The database's history as it now is (PRODUCT.md 4.11): the spans of operations that a
+ * The database's history as it now is (docs/restore-with-log.md): the spans of operations that a
  * rollback or an in-place restore to a point cancelled. They stay in the segments that hold
  * them, readable by {@code log show}, but recovery, restores, {@code backup window} and
  * {@code backup verify} pass over them (a new timeline, as PostgreSQL calls it). Every

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The operations one session's open transaction has done so far, in the order they were
- * done, waiting for its commit to be logged (PRODUCT.md 4.10). The row trigger adds rows as
+ * done, waiting for its commit to be logged (docs/log-file.md). The row trigger adds rows as
  * the engine stores them; a statement that fails is taken back to where it started, a
  * {@code ROLLBACK TO SAVEPOINT} to where its savepoint was set, a rollback to nothing, as
  * the engine does with the rows themselves (its triggers are not called for any of these).

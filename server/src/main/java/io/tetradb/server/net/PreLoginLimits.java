@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Every limit that applies before login, in one place (PRODUCT.md 3): connections in the
+ * Every limit that applies before login, in one place (docs/protocol.md): connections in the
  * handshake in total and per address, the handshake timeout, the frame limit until login,
  * the login throttle, and the count of sessions that logged in (maxConnections), which
  * connections in the handshake never count against. When the handshakes are full, a

@@ -24,7 +24,7 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * The server side of TLS (PRODUCT.md 3 and 8), from the PEM files of
+ * The server side of TLS (docs/tls.md), from the PEM files of
  * {@link ServerConfig#tlsCertificate()} (the server's certificate, then its chain) and
  * {@link ServerConfig#tlsKey()} (its PKCS#8 private key, not encrypted), with the JDK's
  * own TLS, versions 1.3 and 1.2 only. The key is checked against the certificate (it

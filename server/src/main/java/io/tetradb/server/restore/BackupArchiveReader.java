@@ -28,7 +28,7 @@ import java.util.Map;
  * Reads a backup archive: extracts it into a folder (or only hashes it), computing every
  * entry's SHA-256 on the way and checking them against {@code MANIFEST.json}, the last
  * entry. A mismatch, a missing or an unlisted entry is error 1411 naming the entry.
- * What it extracts is owner-only: folders {@code 0700}, files {@code 0600} (PRODUCT.md 8).
+ * What it extracts is owner-only: folders {@code 0700}, files {@code 0600} (docs/security.md).
  *
  * <p>Stateless; any thread.
  */
@@ -130,7 +130,7 @@ public final class BackupArchiveReader {
         return manifest;
     }
 
-    /** A file for an extracted entry, created owner-only (PRODUCT.md 8); an existing one is overwritten. */
+    /** A file for an extracted entry, created owner-only (docs/security.md); an existing one is overwritten. */
     private static OutputStream create(Path p) throws IOException {
         return Channels.newOutputStream(Files.newByteChannel(p, EnumSet.of(StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), DataLayout.ownerOnlyFile(p)));

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.sql.SQLException;
 
 /**
- * What the server checks of its data file at start (PRODUCT.md 4.11): that it is there when
+ * What the server checks of its data file at start (docs/restore-with-log.md): that it is there when
  * the database's log is; that H2 opens it (a truncated file, a destroyed header, a chunk H2
  * cannot read are H2's "file corrupted"); that it reads back, every table to its last row and
  * value; and that it is not older than the log in {@code Data/} reaches back. Each method

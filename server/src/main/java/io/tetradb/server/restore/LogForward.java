@@ -20,8 +20,8 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Brings a restored archive forward with the log for every kind of restore (PRODUCT.md
- * 4.11): finds the segments after the operation the archive holds (those archived in the
+ * Brings a restored archive forward with the log for every kind of restore (docs/restore-with-log.md
+ * ): finds the segments after the operation the archive holds (those archived in the
  * destination, checked against the history's SHA-256 and decompressed into a work folder; the
  * closed ones in {@code Data/}; the current log file, whole when the database is closed),
  * refuses an archive the database's history cancelled, integrates them up to a point, and

@@ -44,7 +44,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
- * Verifies and restores backup archives (PRODUCT.md 4.9). An archive is named by its
+ * Verifies and restores backup archives (docs/backups.md). An archive is named by its
  * backup number (found in the backup destination) or by its file (a relative path is
  * taken from the destination).
  * <ul>
@@ -55,13 +55,16 @@ import java.util.stream.Stream;
  * opens (the data file is renamed after the folder when the names differ).</li>
  * <li>{@link #restoreInPlace}: verifies the archive first (a bad archive changes
  * nothing), puts the server in maintenance (other sessions and new connections get
- * 2008 with {@link #MAINTENANCE_MESSAGE}), closes the database, moves the current
+ * 2008 with {@link #MAINTENANCE_MESSAGE}; once it ends, the other sessions' connections are
+ * closed with 2008 {@link #RESTORED_MESSAGE}), closes the database, moves the current
  * folders to {@code Replaced Files (restore)/<yyyyMMdd-HHmmss>/}, puts the archive's in
- * their place and reopens the database; on a failure the previous files go back.</li>
+ * their place and reopens the database; on a failure the previous files go back. The
+ * current {@code Settings/} stays (a copy goes with the replaced files) unless the archive's
+ * is asked for.</li>
  * </ul>
  * Each is journaled in {@code Logs/backup-journal.txt}. Restored folders and every file in
  * them, and the files moved into {@code Replaced Files (restore)}, are owner-only (folders
- * {@code 0700}, files {@code 0600}; PRODUCT.md 8).
+ * {@code 0700}, files {@code 0600}; docs/security.md).
  *
  * <p>Runs on the requesting admin session's worker task. While an in-place restore swaps
  * the files it holds the backup service's start hold ({@link BackupService#holdStarts}),
@@ -72,6 +75,18 @@ public final class RestoreService {
     private static final Logger LOG = LoggerFactory.getLogger(RestoreService.class);
     /** What other sessions and new connections are told (2008) during an in-place restore. */
     public static final String MAINTENANCE_MESSAGE = "The server is in maintenance: a restore is in progress.";
+    /**
+     * What the connections the maintenance held are told (2008) as they are closed once the
+     * restore has ended and the database is open again: new connections work at once.
+     */
+    public static final String RESTORED_MESSAGE = "The database was restored in place: this connection was "
+            + "closed; connect again.";
+    /** As {@link #RESTORED_MESSAGE}, after a rollback. */
+    public static final String ROLLED_BACK_MESSAGE = "The database was rolled back in place: this connection was "
+            + "closed; connect again.";
+    /** As {@link #RESTORED_MESSAGE}, when the in-place restore failed and the previous files are back. */
+    public static final String FAILED_MESSAGE = "The in-place restore failed and the database is as it was: this "
+            + "connection was closed; connect again.";
     /** The folder of the database that keeps the files an in-place restore replaced. */
     public static final String REPLACED_FILES = "Replaced Files (restore)";
     /** The folder of the database that keeps a damaged data file the server replaced at start. */
@@ -81,6 +96,8 @@ public final class RestoreService {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final Duration SESSIONS_END_TIMEOUT = Duration.ofSeconds(30);
     private static final String MANIFEST = "MANIFEST.json";
+    /** The settings folder, kept by an in-place restore unless asked for from the archive. */
+    private static final String SETTINGS = "Settings";
 
     private final DataLayout layout;
     private final Database database;
@@ -129,7 +146,7 @@ public final class RestoreService {
     }
 
     /**
-     * How far a restore brings the archive forward with the log (PRODUCT.md 4.11): not at all
+     * How far a restore brings the archive forward with the log (docs/restore-with-log.md): not at all
      * ({@code noLog}), to its end, or to a point (an operation number, a time; 0 and
      * {@code Long.MAX_VALUE} for none).
      */
@@ -226,7 +243,7 @@ public final class RestoreService {
     }
 
     /**
-     * {@code backup window} (PRODUCT.md 4.11): per archive, the operation the unbroken log
+     * {@code backup window} (docs/restore-with-log.md): per archive, the operation the unbroken log
      * after it reaches, and every gap in the log (a segment missing, or failing its
      * checksum). The archived segments are checked against their SHA-256; the closed ones in
      * {@code Data/} are read through; the current log file counts up to its last operation.
@@ -339,7 +356,7 @@ public final class RestoreService {
     }
 
     /**
-     * Checks the log after the archive (PRODUCT.md 4.11): every archived segment's SHA-256
+     * Checks the log after the archive (docs/restore-with-log.md): every archived segment's SHA-256
      * against the history, every frame's checksum in each segment up to the current log's
      * end, and that no operation is missing between the archive and that end.
      *
@@ -528,7 +545,7 @@ public final class RestoreService {
     }
 
     /**
-     * {@code restore --at T --to DIR} (PRODUCT.md 4.11): the last archive kept whose backup
+     * {@code restore --at T --to DIR} (docs/restore-with-log.md): the last archive kept whose backup
      * ended at or before {@code atMillis} (its gate closed before that), brought forward with the
      * log to {@code atMillis}.
      *
@@ -540,7 +557,7 @@ public final class RestoreService {
     }
 
     /**
-     * The archive to bring to a point (PRODUCT.md 4.11): of the archives kept with a log
+     * The archive to bring to a point (docs/restore-with-log.md): of the archives kept with a log
      * position and on the database's history as it now is (not holding operations a rollback
      * cancelled), for an operation the one holding the most operations up to it, for a time
      * the last whose backup ended at or before it.
@@ -631,7 +648,7 @@ public final class RestoreService {
 
     /**
      * Restores archive {@code number} (or {@code file}) over the running database, brought
-     * forward with the log to {@code point} (PRODUCT.md 4.11). Runs on {@code requester}'s
+     * forward with the log to {@code point} (docs/restore-with-log.md). Runs on {@code requester}'s
      * worker task; the requester's session stays open and gets a new engine connection, every
      * other session is ended. The log is integrated in two passes: while the server still
      * serves, up to what the log holds then, and with the database closed, the rest. The log
@@ -644,18 +661,34 @@ public final class RestoreService {
      *                        open transaction
      */
     public RestoreReport restoreInPlace(long number, String file, LogPoint point, Session requester) {
-        return exclusive(() -> inPlace(locate(number, file), number, point, requester, Mode.RESTORE));
+        return restoreInPlace(number, file, point, false, requester);
+    }
+
+    /**
+     * As {@link #restoreInPlace(long, String, LogPoint, Session)}; {@code restoreSettings} takes
+     * the archive's {@code Settings/} too (by default the current {@code Settings/} is kept and a
+     * copy of it goes with the replaced files).
+     */
+    public RestoreReport restoreInPlace(long number, String file, LogPoint point, boolean restoreSettings,
+                                        Session requester) {
+        return exclusive(() -> inPlace(locate(number, file), number, point, requester, Mode.RESTORE,
+                restoreSettings));
     }
 
     /** {@code restore --at T --in-place}: the last archive made before {@code atMillis}, brought to it. */
     public RestoreReport restoreAtInPlace(long atMillis, Session requester) {
+        return restoreAtInPlace(atMillis, false, requester);
+    }
+
+    /** As {@link #restoreAtInPlace(long, Session)}; {@code restoreSettings} takes the archive's Settings/ too. */
+    public RestoreReport restoreAtInPlace(long atMillis, boolean restoreSettings, Session requester) {
         io.tetradb.protocol.BackupHistoryEntry chosen = archiveBefore(0, atMillis);
         return exclusive(() -> inPlace(locate(0, chosen.getFile()), chosen.getNumber(),
-                new LogPoint(false, 0, atMillis), requester, Mode.RESTORE));
+                new LogPoint(false, 0, atMillis), requester, Mode.RESTORE, restoreSettings));
     }
 
     /**
-     * {@code rollback --to-op OP | --to-time T [--dry-run]} (PRODUCT.md 4.11, 4D's rollback):
+     * {@code rollback --to-op OP | --to-time T [--dry-run]} (docs/restore-with-log.md, 4D's rollback):
      * the last archive before the point restored in place and brought forward with the log to
      * it; the operations after it are cancelled (a new timeline) and the replaced files kept in
      * {@code Replaced Files (rollback)}. A dry run changes nothing and lists the operations that
@@ -682,7 +715,8 @@ public final class RestoreService {
             return dryRun(archive, chosen, point, req.getLimit() == 0 ? 1000 : Math.min(req.getLimit(), 10_000));
         }
         io.tetradb.server.log.Timeline before = forward.currentTimeline();
-        RestoreReport r = exclusive(() -> inPlace(archive, chosen.getNumber(), point, requester, Mode.ROLLBACK));
+        RestoreReport r = exclusive(() -> inPlace(archive, chosen.getNumber(), point, requester, Mode.ROLLBACK,
+                req.getRestoreSettings()));
         long cancelled = r.getCancelledLastOperation() == 0 ? 0
                 : before.notCancelled(r.getCancelledFirstOperation(), r.getCancelledLastOperation());
         return io.tetradb.protocol.RollbackReport.newBuilder().setArchive(archive.toString())
@@ -779,6 +813,55 @@ public final class RestoreService {
         }
     }
 
+    // ------------------------------------------------------------------ replaced files
+
+    /** {@code tetra-admin replaced list}: the Replaced Files folders, what put each there, entries, sizes. */
+    public io.tetradb.protocol.ReplacedFilesList replacedFiles() {
+        try {
+            return new ReplacedFiles(layout).list();
+        } catch (IOException e) {
+            throw new TetraException(ErrorCode.BACKUP_IO, "The Replaced Files folders could not be read: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The size of the Replaced Files folders together; 0 when they cannot be read (the status shows it). */
+    public long replacedFilesBytes() {
+        try {
+            return new ReplacedFiles(layout).totalBytes();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("The Replaced Files folders could not be measured: {}", e.toString());
+            return 0;
+        }
+    }
+
+    /**
+     * {@code tetra-admin replaced remove NAME | --all}: deletes a Replaced Files folder, one of
+     * its entries, or all of them; never beside an in-place restore or a rollback.
+     *
+     * @throws TetraException 1417 while an in-place restore or a rollback runs, 2010 for a name
+     *                        that names nothing, 1409 when a file could not be deleted
+     */
+    public io.tetradb.protocol.ReplacedFilesRemoved removeReplacedFiles(String name, boolean all, Session caller) {
+        if (!inPlace.tryLock()) {
+            throw new TetraException(ErrorCode.LOG_INTEGRATION_RUNNING, "An in-place restore or a rollback is "
+                    + "running: the Replaced Files folders can be removed once it has ended.");
+        }
+        try {
+            io.tetradb.protocol.ReplacedFilesRemoved r = new ReplacedFiles(layout).remove(name, all);
+            LOG.info("Replaced files removed by {}: {} ({} bytes, {} files).", caller.user(), r.getRemovedList(),
+                    r.getFreedBytes(), r.getFiles());
+            journal.event(0, "replaced-removed", true, verbose(), fields("by", caller.user(), "removed",
+                    String.join(",", r.getRemovedList()), "freedBytes", r.getFreedBytes(), "files", r.getFiles()));
+            return r;
+        } catch (IOException e) {
+            throw new TetraException(ErrorCode.BACKUP_IO, "The Replaced Files folders could not be read: "
+                    + e.getMessage(), e);
+        } finally {
+            inPlace.unlock();
+        }
+    }
+
     private <T> T exclusive(java.util.function.Supplier<T> task) {
         if (!inPlace.tryLock()) {
             throw new TetraException(ErrorCode.LOG_INTEGRATION_RUNNING, "An in-place restore or a rollback is "
@@ -799,7 +882,13 @@ public final class RestoreService {
         long cutLast;
     }
 
-    RestoreReport inPlace(Path archive, long number, LogPoint point, Session requester, Mode mode) {
+    /**
+     * The in-place restore itself. The archive's top folders replace the live ones, but for
+     * {@code Settings/}, which is kept (and copied to the replaced files) unless
+     * {@code restoreSettings}.
+     */
+    RestoreReport inPlace(Path archive, long number, LogPoint point, Session requester, Mode mode,
+                          boolean restoreSettings) {
         if (requester.inTransaction()) {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "This session has an open transaction: commit or "
                     + "roll it back before restoring in place.");
@@ -814,6 +903,7 @@ public final class RestoreService {
             integrationListener.run();
             // 1. Verify while extracting beside the database: a bad archive changes nothing.
             List<String> folders;
+            boolean settingsRestored;
             Path staged;
             JsonNode manifest;
             Outcome outcome = new Outcome();
@@ -824,6 +914,11 @@ public final class RestoreService {
                 journalNumber = manifest.path("number").asLong(number);
                 // The archive's own folders (before the live engine key and users complete it) replace the live ones.
                 folders = topFolders(staged);
+                settingsRestored = restoreSettings && folders.contains(SETTINGS);
+                if (!restoreSettings) {
+                    // The current settings (destination, schedule, hooks) stay: an archive's are its time's.
+                    folders = folders.stream().filter(f -> !f.equals(SETTINGS)).toList();
+                }
                 completeFromLive(layout, staged);
                 check(staged, archive);
                 // 2. The log up to what it holds now, while the server still serves.
@@ -834,7 +929,7 @@ public final class RestoreService {
                 } else if (manifest.has("lastOperation")) {
                     refuseCancelledArchive(archive, outcome.lastHeld);
                 }
-                // Owner-only, what the check's engine wrote included (PRODUCT.md 8).
+                // Owner-only, what the check's engine wrote included (docs/security.md).
                 DataLayout.restrictTree(staged);
             } catch (IOException e) {
                 throw new TetraException(ErrorCode.BACKUP_IO, "The archive " + archive.getFileName()
@@ -851,10 +946,10 @@ public final class RestoreService {
             LOG.info("In-place {} of {} requested by {}: the server goes into maintenance.", mode.event,
                     archive.getFileName(), requester.user());
             sessions.enterMaintenance(MAINTENANCE_MESSAGE, requester, SESSIONS_END_TIMEOUT);
-            Path replaced;
+            Path replaced = null;
             try {
                 maintenanceListener.run();
-                replaced = swap(staged, folders, requester, mode, keepLog, () -> {
+                replaced = swap(staged, folders, requester, mode, keepLog, !settingsRestored, () -> {
                     // 4. The database is closed, its log complete: the rest of the log, then the cut.
                     if (outcome.integrated != null && !outcome.integrated.stoppedAtPoint()) {
                         io.tetradb.server.log.LogIntegration.Result rest = forward.integrate(stagedRoot, manifest,
@@ -875,15 +970,19 @@ public final class RestoreService {
                 if (!sessions.reopenConnection(requester)) {
                     LOG.error("The restoring session could not get a new engine connection.");
                 }
-                sessions.exitMaintenance();
+                // The held connections learn what happened, not that a restore is in progress.
+                sessions.exitMaintenance(replaced == null ? FAILED_MESSAGE
+                        : mode == Mode.ROLLBACK ? ROLLED_BACK_MESSAGE : RESTORED_MESSAGE);
             }
             Map<String, Object> end = fields("archive", archive, "mode", "in-place", "replacedFiles", replaced,
-                    "durationMillis", System.currentTimeMillis() - start, "lastOperation", outcome.lastHeld);
+                    "durationMillis", System.currentTimeMillis() - start, "lastOperation", outcome.lastHeld,
+                    "settings", settingsRestored ? "restored" : "kept");
             RestoreReport.Builder report = RestoreReport.newBuilder().setArchive(archive.toString())
                     .setDatabaseDir(layout.root().toString()).setInPlace(true)
                     .setReplacedFilesDir(replaced.toString()).setNumber(Math.max(0, journalNumber))
                     .setLastOperation(outcome.lastHeld).setLogIntegrated(outcome.integrated != null)
-                    .setCancelledFirstOperation(outcome.cutFirst).setCancelledLastOperation(outcome.cutLast);
+                    .setCancelledFirstOperation(outcome.cutFirst).setCancelledLastOperation(outcome.cutLast)
+                    .setSettingsRestored(settingsRestored);
             if (outcome.integrated != null) {
                 io.tetradb.server.log.LogIntegration.Result r = outcome.integrated;
                 report.addAllLogSegments(r.segments()).setTransactionsIntegrated(r.transactions())
@@ -896,9 +995,10 @@ public final class RestoreService {
                 end.put("cancelled", outcome.cutFirst + "-" + outcome.cutLast);
             }
             journal.event(journalNumber, mode.event + "-end", true, verbose(), end);
-            LOG.info("Archive {} restored in place{}; the previous files are in {}.", archive.getFileName(),
+            LOG.info("Archive {} restored in place{}; {}; the previous files are in {}.", archive.getFileName(),
                     outcome.integrated == null ? "" : " and brought forward with the log to operation "
-                            + outcome.lastHeld, replaced);
+                            + outcome.lastHeld, settingsRestored ? "settings restored from the archive"
+                            : "settings kept: the current Settings/", replaced);
             return report.build();
         } catch (TetraException e) {
             journal.event(journalNumber, mode.event + "-failed", true, verbose(), fields("archive", archive, "mode",
@@ -939,11 +1039,12 @@ public final class RestoreService {
     /**
      * With the server in maintenance: closes the database, runs {@code whileClosed}, moves the
      * current folders out, the staged ones in (the log files back into {@code Data/} when
-     * {@code keepLog}), and reopens; on a failure puts the previous files back and reopens
-     * them. Returns the folder that holds the replaced files.
+     * {@code keepLog}), copies the kept {@code Settings/} beside them when {@code copySettings},
+     * and reopens; on a failure puts the previous files back and reopens them. Returns the
+     * folder that holds the replaced files.
      */
     private Path swap(Path staged, List<String> folders, Session requester, Mode mode, boolean keepLog,
-                      WhileClosed whileClosed) {
+                      boolean copySettings, WhileClosed whileClosed) {
         BackupService.StartHold hold = backups.holdStarts();
         if (hold == null) {
             throw backupRuns();
@@ -964,6 +1065,10 @@ public final class RestoreService {
                         move(current, replaced.resolve(f));
                         movedOut.add(f);
                     }
+                }
+                if (copySettings) {
+                    // Kept in place; a copy goes with the rest, so the replaced files are the whole database.
+                    copyTree(layout.settingsDir(), replaced.resolve(SETTINGS));
                 }
                 // The replaced files hold the previous data, engine key and users: owner-only.
                 DataLayout.restrictTree(replaced);
@@ -1251,6 +1356,25 @@ public final class RestoreService {
 
     private static String quote(String identifier) {
         return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+
+    /** Copies the files and folders under {@code from} to {@code to}; symbolic links are not followed nor copied. */
+    static void copyTree(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> s = Files.walk(from)) {
+            all = s.toList();
+        }
+        for (Path p : all) {
+            Path target = to.resolve(from.relativize(p).toString());
+            if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                DataLayout.createOwnerOnlyFolders(target);
+            } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
     }
 
     private static void deleteTree(Path root) throws IOException {

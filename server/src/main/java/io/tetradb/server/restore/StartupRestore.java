@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The automatic restore at start (PRODUCT.md 4.11, {@code onStart.restoreIfDamaged}): what
+ * The automatic restore at start (docs/restore-with-log.md, {@code onStart.restoreIfDamaged}): what
  * the server does, before anyone is served, with a data file {@link DataFileDamage} found
  * damaged.
  *
@@ -40,7 +40,7 @@ public final class StartupRestore {
     }
 
     /**
-     * The automatic restore at start (PRODUCT.md 4.11, {@code onStart.restoreIfDamaged}), with
+     * The automatic restore at start (docs/restore-with-log.md, {@code onStart.restoreIfDamaged}), with
      * the database closed and nobody served: the data file (and the engine's other files in
      * {@code Data/}, not the log) moves to {@code Replaced Files (damaged)/<stamp>/Data}; the
      * newest archive that verifies is extracted and checked, brought forward with the log to the

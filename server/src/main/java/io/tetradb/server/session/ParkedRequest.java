@@ -53,7 +53,9 @@ final class ParkedRequest implements ParkedWrite {
 
     @Override
     public void refused(TetraException e) {
-        session.sendError(task.requestId(), e);
+        String why = session.closedMessage();
+        session.sendError(task.requestId(), why == null ? e
+                : new TetraException(io.tetradb.client.ErrorCode.SESSION_CLOSED, why));
         task.drop();
         session.executor().unpark();
     }

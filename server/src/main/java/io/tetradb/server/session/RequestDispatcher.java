@@ -129,6 +129,11 @@ public final class RequestDispatcher {
     OrderedExecutor.Outcome run(Session s, ClientMessage m, SessionTask task) {
         long id = m.getRequestId();
         try {
+            String why = s.closedMessage();
+            if (why != null) {
+                // Held by a maintenance (queued before it began): answered with why, never run.
+                throw new TetraException(ErrorCode.SESSION_CLOSED, why);
+            }
             if (s.connection() == null) {
                 throw new TetraException(ErrorCode.SESSION_CLOSED, "The session has no database connection.");
             }
@@ -183,7 +188,13 @@ public final class RequestDispatcher {
      * session's engine state is not to be touched.
      */
     private boolean answerFailure(Session s, long id, Throwable failure) {
-        if (failure instanceof TetraException e) {
+        String why = s.closedMessage();
+        boolean engineOutOfMemory = failure instanceof SQLException se
+                && se.getErrorCode() == org.h2.api.ErrorCode.OUT_OF_MEMORY;
+        if (why != null && !engineOutOfMemory) {
+            // A maintenance cancelled it: the client is told why, not that it was cancelled.
+            s.sendError(id, new TetraException(ErrorCode.SESSION_CLOSED, why));
+        } else if (failure instanceof TetraException e) {
             s.sendError(id, e.withInTransaction(inTransaction(s)));
         } else if (failure instanceof SQLException e && e.getErrorCode() == org.h2.api.ErrorCode.OUT_OF_MEMORY) {
             // H2 closes its database when a statement runs out of memory while executing.

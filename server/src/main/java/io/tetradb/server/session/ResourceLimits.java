@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The limits that keep one session or one account from exhausting the server (PRODUCT.md
- * 3, "Limits"): statement timeouts per role, open cursors per session, rows and bytes of
+ * The limits that keep one session or one account from exhausting the server (docs/protocol.md
+ * , "Limits"): statement timeouts per role, open cursors per session, rows and bytes of
  * output a session may have waiting for its client, bytes of requests in flight per
  * session, and statements of one account executing at once.
  *

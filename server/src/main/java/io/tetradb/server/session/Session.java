@@ -77,6 +77,11 @@ public final class Session {
     private org.h2.engine.SessionLocal engineSession;
     private volatile boolean closed;
     private volatile ErrorCode closedReason;
+    /**
+     * Why every request of this session is answered 2008 while its connection stays open (a
+     * maintenance closed its engine connection: first why, then what happened); null otherwise.
+     */
+    private volatile String closedMessage;
 
     Session(String user, Role role, Channel channel, String remoteAddress, String clientName,
             OrderedExecutor executor) {
@@ -200,6 +205,15 @@ public final class Session {
             closedReason = reason;
         }
         closed = true;
+    }
+
+    /** What the session's requests are answered with (2008) while a maintenance holds it, or null. */
+    String closedMessage() {
+        return closedMessage;
+    }
+
+    void closedMessage(String message) {
+        closedMessage = message;
     }
 
     Connection connection() {

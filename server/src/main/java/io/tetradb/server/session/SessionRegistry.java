@@ -27,16 +27,23 @@ import java.util.function.BiConsumer;
 
 /**
  * Every open session: creates them once authenticated, queues their requests, cancels,
- * kills, and drains them at shutdown. During maintenance (an in-place restore) it
- * refuses every session but the restoring one with 2008 and the reason.
+ * kills, and drains them at shutdown. During maintenance (an in-place restore, the
+ * engine's reopen) new connections are refused with 2008 and the reason; every other
+ * session's engine connection is closed but its connection stays open, held: its requests
+ * are answered 2008 with the reason while the maintenance lasts, and when it ends the held
+ * connections are closed with a 2008 that says what happened (the database was restored;
+ * connect again), so a client is never told afterwards that a restore is in progress.
  *
  * <p>{@link #submit}, {@link #cancel} and {@link #channelClosed} run on event loops and
- * only queue work; the rest runs on worker threads or the shutdown thread.
+ * only queue work ({@link #channelClosed} also on the thread of {@link #shutdown} or
+ * {@link #enterMaintenance}); the rest runs on worker threads or the shutdown thread.
  */
 public final class SessionRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(SessionRegistry.class);
 
     private final ConcurrentHashMap<Long, Session> sessions = new ConcurrentHashMap<>();
+    /** The sessions a maintenance holds: engine connection closed, connection open until it ends. */
+    private final ConcurrentHashMap<Long, Session> held = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final RequestDispatcher dispatcher;
     private final int maxRequestsInFlight;
@@ -88,7 +95,7 @@ public final class SessionRegistry {
             return;
         }
         if (s.isClosed() || (shuttingDown && !followUp)) {
-            String why = maintenance;
+            String why = s.closedMessage() != null ? s.closedMessage() : maintenance;
             s.sendError(m.getRequestId(), new TetraException(ErrorCode.SESSION_CLOSED,
                     shuttingDown ? "The server is shutting down." : why != null ? why : "The session is closed."));
             return;
@@ -131,7 +138,7 @@ public final class SessionRegistry {
 
     /** The connection of {@code s} closed: drop its queue, cancel its statement, release its engine connection. */
     public void channelClosed(Session s) {
-        if (sessions.remove(s.id()) == null) {
+        if (sessions.remove(s.id()) == null && held.remove(s.id()) == null) {
             return;
         }
         s.markClosed(ErrorCode.SESSION_CLOSED);
@@ -173,6 +180,10 @@ public final class SessionRegistry {
      */
     public void shutdown(Duration timeout) {
         shuttingDown = true;
+        for (Session s : new ArrayList<>(held.values())) {
+            channelClosed(s);
+            s.channel().close();
+        }
         List<Session> all = list();
         for (Session s : all) {
             s.push(Event.newBuilder().setNotice(ServerNotice.newBuilder()
@@ -204,26 +215,44 @@ public final class SessionRegistry {
     }
 
     /**
-     * Puts the server in maintenance (an in-place restore): new connections and every
-     * session but {@code keep} are told {@code message} (2008) and closed; returns once
-     * their engine connections are released (or after {@code timeout}). Runs on
-     * {@code keep}'s worker task.
+     * Puts the server in maintenance (an in-place restore): new connections are refused
+     * with {@code message} (2008); every session but {@code keep} is told it (a notice), its
+     * queued requests and open cursors are answered with it, its running statement is
+     * cancelled (answered so too) and its engine connection closed (an open transaction
+     * rolled back); its connection stays open and held, its requests answered 2008 with
+     * {@code message}, until {@link #exitMaintenance(String)}. Returns once the engine
+     * connections are released (or after {@code timeout}). Runs on {@code keep}'s worker task.
      */
     public void enterMaintenance(String message, Session keep, Duration timeout) {
         maintenance = message;
         List<Session> others = new ArrayList<>();
+        TetraException why = new TetraException(ErrorCode.SESSION_CLOSED, message);
         for (Session s : list()) {
             if (s != keep) {
                 others.add(s);
+                s.closedMessage(message);
                 s.markClosed(ErrorCode.SESSION_CLOSED);
+                held.put(s.id(), s);
+                sessions.remove(s.id());
                 s.push(Event.newBuilder().setNotice(ServerNotice.newBuilder().setMessage(message)).build());
-                refuse(s, message);
+                for (OrderedExecutor.Task t : s.executor().clear()) {
+                    if (t.requestId() != 0) {
+                        s.sendError(t.requestId(), why);
+                    }
+                }
+                s.cancelAnyRunning();
+                gate.removeSession(s.id());
+                s.executor().submit(new InternalTask(() -> {
+                    // Its open cursors end with the reason; then the engine connection closes.
+                    for (Long cursor : new ArrayList<>(s.cursors.keySet())) {
+                        s.sendError(cursor, why);
+                    }
+                    dispatcher.close(s);
+                }));
             }
         }
         List<CompletableFuture<Void>> released = new ArrayList<>();
         for (Session s : others) {
-            s.channel().closeFuture().awaitUninterruptibly(timeout.toMillis());
-            channelClosed(s);
             released.add(s.executor().whenIdle());
         }
         try {
@@ -237,10 +266,28 @@ public final class SessionRegistry {
         LOG.info("The server is in maintenance; {} other session(s) ended.", others.size());
     }
 
-    /** Ends maintenance: connections are accepted again. */
+    /** Ends maintenance: connections are accepted again; the held ones are closed with a generic 2008. */
     public void exitMaintenance() {
+        exitMaintenance("The maintenance has ended: this connection was closed during it; connect again.");
+    }
+
+    /**
+     * Ends maintenance: connections are accepted again, and every connection held since
+     * {@link #enterMaintenance} is told {@code outcome} (a notice, then a connection-level
+     * 2008, the cause its client keeps) and closed.
+     */
+    public void exitMaintenance(String outcome) {
+        List<Session> closing = new ArrayList<>(held.values());
+        for (Session s : closing) {
+            held.remove(s.id());
+            s.closedMessage(outcome);
+            s.push(Event.newBuilder().setNotice(ServerNotice.newBuilder().setMessage(outcome)).build());
+            refuse(s, outcome);
+            LOG.info("Session {} closed after the maintenance.", s.id());
+        }
+        // Only then are new connections accepted: a client that connects again never meets its old one held.
         maintenance = null;
-        LOG.info("The server left maintenance.");
+        LOG.info("The server left maintenance; {} held connection(s) closed.", closing.size());
     }
 
     /** RUNNING, MAINTENANCE or SHUTTING_DOWN (ServerStatus.state). */

@@ -12,7 +12,7 @@ import java.io.ObjectOutputStream;
  * {@code getObject}), which lets a client make the server run the code of a class it
  * chooses. {@link Database} installs it on the engine at every open, so it holds for every
  * session; such a conversion fails with H2's "deserialization failed" error instead.
- * Tetra itself sends {@code JAVA_OBJECT} values as their bytes (PRODUCT.md 3).
+ * Tetra itself sends {@code JAVA_OBJECT} values as their bytes (docs/protocol.md).
  *
  * <p>Stateless; called by H2 on whichever thread converts a value (workers).
  */

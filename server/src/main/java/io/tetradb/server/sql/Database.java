@@ -121,7 +121,7 @@ public final class Database implements AutoCloseable {
             lifecycle.engineStarted(store);
         }
         // Set on the open engine, not in the URL: H2 would run it as SQL on every connection, which
-        // needs admin rights and is refused once tables exist. Nothing is deserialized (PRODUCT.md 3).
+        // needs admin rights and is refused once tables exist. Nothing is deserialized (docs/protocol.md).
         engine.setJavaObjectSerializerName(BytesOnlyJavaObjects.class.getName());
         userSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
         readerSecret = Base64.getUrlEncoder().withoutPadding().encodeToString(Scram.randomBytes(24));
@@ -160,7 +160,7 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Takes back engine rights granted over SQL before such statements were refused (PRODUCT.md 3):
+     * Takes back engine rights granted over SQL before such statements were refused (docs/protocol.md):
      * PUBLIC and the accounts Tetra's roles run on keep only the rights Tetra gives them (ALTER ANY
      * SCHEMA for the user and owner accounts, SELECT on every schema for the reader account).
      * Rights of other engine accounts (from a converted database) are left alone: no session runs on them.

@@ -175,7 +175,7 @@ public final class ResultEncoder {
                 o = rs.getObject(col, OffsetTime.class);
                 break;
             case Types.JAVA_OBJECT:
-                // Its bytes, never an object: nothing a client sent is deserialized (PRODUCT.md 3).
+                // Its bytes, never an object: nothing a client sent is deserialized (docs/protocol.md).
                 o = rs.getBytes(col);
                 break;
             case Types.ARRAY:

@@ -20,7 +20,7 @@ import java.sql.SQLException;
  * Classifies one SQL statement as read, data write, structure write, transaction
  * control or other, with H2's own parser: the statement is prepared (not executed) in
  * the caller's H2 session, and its parsed tree decides, never its text. Reads and writes
- * are told apart by <em>effect</em> (PRODUCT.md 3): a SELECT, VALUES, CALL, {@code SET @v = ...},
+ * are told apart by <em>effect</em> (docs/protocol.md): a SELECT, VALUES, CALL, {@code SET @v = ...},
  * EXPLAIN ANALYZE or EXECUTE whose tree changes data or sequences, takes row locks
  * ({@code FOR UPDATE}) or runs user code at any depth is a data write
  * ({@link CommandTree#hasWriteEffect}). The classification also records whether the statement

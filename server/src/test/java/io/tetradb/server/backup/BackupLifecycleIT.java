@@ -319,7 +319,7 @@ class BackupLifecycleIT {
         admin.admin().startBackup();
         BackupRecord vetoed = awaitIdle();
         assertThat(vetoed.getStatus()).isEqualTo("VETOED");
-        // The backup's code stays the hook's exit code (PRODUCT.md 4.7); the exit code is also kept as its own field.
+        // The backup's code stays the hook's exit code (docs/error-codes.md); the exit code is also kept as its own field.
         assertThat(vetoed.getErrorCode()).isEqualTo(3);
         assertThat(vetoed.getHookExitCode()).isEqualTo(3);
         assertThat(vetoed.getHook()).isEqualTo("onBackupStartup");

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The write gate and transactions that are open when a backup starts (PRODUCT.md 4.3):
+ * The write gate and transactions that are open when a backup starts (docs/backups.md):
  * a backup copies only once no transaction holds changes, and every archive is a state
  * in which each transaction is either whole or absent.
  */

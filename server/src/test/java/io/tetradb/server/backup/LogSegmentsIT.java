@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Log segments and backups (PRODUCT.md 4.10, "Segments"): each data backup closes the log at
+ * Log segments and backups (docs/log-file.md, "Segments"): each data backup closes the log at
  * its gate close and archives the closed segment beside its archive; {@code log new}; retention;
  * a segment that cannot be archived; numbering across a restart. A real server, real clients;
  * the archived segments are read back (decompressed, then scanned).

@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The packaged server, as its own process, killed (SIGKILL) in the middle of a backup:
  * the next start records that backup FAILED, no archive has its final name, and the
- * database opens with every acknowledged write.
+ * database opens with every acknowledged write; backup status gives that backup its own start
+ * time, not the restart's.
  */
 @Timeout(300)
 class ServerKilledDuringBackupIT {
@@ -92,6 +93,7 @@ class ServerKilledDuringBackupIT {
             }
             // A slow copy (about 10 s), so the kill lands in the middle of it.
             c.admin().setBackupSettings("archive.maxRate=400000", "archive.compression=none");
+            long requested = System.currentTimeMillis();
             long number = c.admin().startBackup().getBackupNumber();
             await().atMost(60, TimeUnit.SECONDS).until(() -> {
                 var p = c.admin().backupStatus().getProgress();
@@ -100,6 +102,7 @@ class ServerKilledDuringBackupIT {
             // A write queued behind the backup is not acknowledged: it may be lost with the process.
             writer.executeAsync("INSERT INTO DATA VALUES (100000, X'00')");
             await().atMost(60, TimeUnit.SECONDS).until(() -> c.admin().backupStatus().getProgress().getQueuedWrites() == 1);
+            long killed = System.currentTimeMillis();
             process.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
 
             Path destination = dir.resolve("killed-backups");
@@ -114,6 +117,9 @@ class ServerKilledDuringBackupIT {
                 assertThat(last.getNumber()).isEqualTo(number);
                 assertThat(last.getStatus()).isEqualTo("FAILED");
                 assertThat(last.getErrorMessage()).contains("stopped during backup " + number);
+                // backup status shows when the interrupted backup started, not when the server started again.
+                assertThat(last.getStartMillis()).as("start of the interrupted backup")
+                        .isBetween(requested, killed);
                 try (Stream<Path> s = Files.list(destination)) {
                     assertThat(s.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".partial"));
                 }

@@ -17,7 +17,7 @@ import static io.tetradb.server.convert.LegacyDatabases.asLegacy8bit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Text to Unicode (PRODUCT.md 5, step 6): Cyrillic and Greek text stored as 8-bit (the
+ * Text to Unicode (docs/conversion.md, step 6): Cyrillic and Greek text stored as 8-bit (the
  * bytes of windows-1251 and windows-1253 read as ISO-8859-1) comes out as real Unicode
  * after conversion, as multilang.txt says per field (by number or name, Windows language
  * ids or charset names, any line end, blank lines and spaces, an array element as a

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * H2 writes its data file only at the server's checkpoints (PRODUCT.md 4.10), never while a
+ * H2 writes its data file only at the server's checkpoints (docs/log-file.md), never while a
  * session changes the engine: H2's own writes take each map at a different moment, and a
  * file written so holds no moment of the database after a kill (docs/log-file-faults.md).
  */

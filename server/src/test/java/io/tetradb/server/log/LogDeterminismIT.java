@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The log replays to exactly the values of the original run (PRODUCT.md 4.10): a workload
+ * The log replays to exactly the values of the original run (docs/log-file.md): a workload
  * with every statement form (NOW(), RAND(), RANDOM_UUID(), identity and sequence values,
  * cascades, MERGE, TRUNCATE, savepoints, a failed statement, DDL with non-deterministic
  * defaults, CREATE TABLE AS SELECT, another schema, every value type) runs after a backup;

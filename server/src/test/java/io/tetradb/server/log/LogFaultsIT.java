@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The log file cannot be written (PRODUCT.md 4.10): writes are refused with 1274, reads go
+ * The log file cannot be written (docs/log-file.md): writes are refused with 1274, reads go
  * on, nothing unlogged is acknowledged, and writes resume by themselves once the log can be
  * written again; after each fault a restart finds every acknowledged row.
  *

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /**
- * The login throttle through a real server (PRODUCT.md 3): wrong passwords sent in
+ * The login throttle through a real server (docs/protocol.md): wrong passwords sent in
  * parallel are answered one after the other, per address and per account, each later
  * than the sum of the delays before it (a lower bound the server's schedule guarantees,
  * not a measured speed); a success resets only its own account's count.

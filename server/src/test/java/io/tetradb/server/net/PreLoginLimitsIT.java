@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The limits before login (PRODUCT.md 3), through a real server and raw sockets from many
+ * The limits before login (docs/protocol.md), through a real server and raw sockets from many
  * loopback addresses: strangers that never finish the handshake cannot keep a client from
  * logging in, are refused beyond the per-address cap and closed after the handshake
  * timeout; frames before login are small, after login large.

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * TLS between the real client and the real server (PRODUCT.md 3 and 8): queries and a
+ * TLS between the real client and the real server (docs/tls.md): queries and a
  * streamed result over TLS, a certificate the client does not trust or whose name does
  * not match, a plain client at a TLS server and a TLS client at a plain one, and bad
  * certificate settings at start, each with its code and a message saying what to do.

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The automatic restore at start (PRODUCT.md 4.11, {@code onStart.restoreIfDamaged},
+ * The automatic restore at start (docs/restore-with-log.md, {@code onStart.restoreIfDamaged},
  * {@code onStart.integrateLog}): a data file that is missing while its log is there, that H2
  * cannot open or that does not read back is replaced by the last archive that verifies,
  * brought forward with the log to the last acknowledged commit; the damaged files are kept in

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import static io.tetradb.server.restore.RestoreFixtures.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code backup window} (PRODUCT.md 4.11): what each archive can be brought to, and the gaps. */
+/** {@code backup window} (docs/restore-with-log.md): what each archive can be brought to, and the gaps. */
 @Timeout(120)
 class BackupWindowIT extends RestoreTestServer {
     BackupWindowIT() {

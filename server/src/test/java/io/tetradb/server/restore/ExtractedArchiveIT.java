@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * An archive extracted into a folder named otherwise than its database (PRODUCT.md 4.1):
+ * An archive extracted into a folder named otherwise than its database (docs/backups.md):
  * the server never creates an empty database beside the data it finds; it says what to
  * rename, and opens the data once renamed (issue 12, 10e).
  */

@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The seeded random workload {@link RestoreRandomizedIT} and {@link RollbackRandomizedIT} run
- * (PRODUCT.md 4.10, 4.11): one server under a test folder, an admin session that runs most
+ * (docs/log-file.md, 4.11): one server under a test folder, an admin session that runs most
  * statements, a session of user {@code bob} for the interleaved transactions, and a reader
  * session that records what a second session sees at each point; the workload's own model of
  * its tables and counters; the points recorded and the archives made; restores to a folder

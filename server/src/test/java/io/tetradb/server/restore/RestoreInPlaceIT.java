@@ -103,12 +103,13 @@ class RestoreInPlaceIT extends RestoreTestServer {
             assertThat(e.getMessage()).isEqualTo(RestoreService.MAINTENANCE_MESSAGE);
         });
 
-        // The other client was told and disconnected; its requests say why.
+        // The other client was told, and once the restore ended disconnected; its requests say what happened.
         await().atMost(30, TimeUnit.SECONDS).until(() -> !other.isOpen());
         assertThat(notices.poll(10, TimeUnit.SECONDS)).isEqualTo(RestoreService.MAINTENANCE_MESSAGE);
+        assertThat(notices.poll(10, TimeUnit.SECONDS)).isEqualTo(RestoreService.RESTORED_MESSAGE);
         TetraException lost = fails(other::commit);
         assertThat(lost.code()).isEqualTo(ErrorCode.SESSION_CLOSED);
-        assertThat(lost.getMessage()).isEqualTo(RestoreService.MAINTENANCE_MESSAGE);
+        assertThat(lost.getMessage()).isEqualTo(RestoreService.RESTORED_MESSAGE);
         other.close();
 
         // The requester's session goes on, on the restored data.
@@ -141,6 +142,96 @@ class RestoreInPlaceIT extends RestoreTestServer {
         }
         assertThat(backup(admin).getNumber()).isEqualTo(2);
         assertThat(admin.admin().verifyBackup(2).getRows()).isEqualTo(101);
+    }
+
+    @Test
+    void aClientConnectedBeforeTheRestoreIsToldTheTruthAndReconnectsAtOnce() throws Exception {
+        backup(admin);
+        List<List<Object>> atBackup = rows(admin, QUERY);
+        admin.update("INSERT INTO T VALUES (500, 'after the backup')");
+        // An idle client (a shell at its prompt) and one that asks during the restore.
+        TetraClient idle = bob();
+        TetraClient asking = bob();
+        CompletableFuture<Throwable> askedDuring = new CompletableFuture<>();
+        CompletableFuture<Boolean> openDuring = new CompletableFuture<>();
+        server.restores().onMaintenance(() -> {
+            try {
+                asking.execute("SELECT COUNT(*) FROM T");
+                askedDuring.complete(new AssertionError("a query ran during the restore"));
+            } catch (Throwable t) {
+                askedDuring.complete(t);
+            }
+            openDuring.complete(asking.isOpen());
+        });
+
+        RestoreReport r = admin.admin().restore(ARCHIVE_ALONE);
+        assertThat(r.getInPlace()).isTrue();
+
+        // During the restore: the restore is in progress (and the connection was still there).
+        assertThat(askedDuring.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(TetraException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.SESSION_CLOSED);
+            assertThat(e.getMessage()).isEqualTo(RestoreService.MAINTENANCE_MESSAGE);
+        });
+        assertThat(openDuring.get(10, TimeUnit.SECONDS)).isTrue();
+
+        // After it: both are told that the database was restored, never that a restore is in progress.
+        for (TetraClient c : List.of(idle, asking)) {
+            await().atMost(30, TimeUnit.SECONDS).until(() -> !c.isOpen());
+            TetraException after = fails(() -> c.execute("SELECT COUNT(*) FROM T"));
+            assertThat(after.code()).isEqualTo(ErrorCode.SESSION_CLOSED);
+            assertThat(after.getMessage()).isEqualTo(RestoreService.RESTORED_MESSAGE)
+                    .doesNotContain("in progress");
+            c.close();
+        }
+        // A new connection works at once, on the restored data.
+        try (TetraClient again = bob()) {
+            assertThat(rows(again, QUERY)).isEqualTo(atBackup);
+        }
+        assertThat(server.state()).isEqualTo("RUNNING");
+    }
+
+    @Test
+    void theCurrentSettingsAreKeptUnlessTheArchivesAreAskedFor() throws Exception {
+        Path yml = server.layout().settingsDir().resolve("backup.yml");
+        admin.admin().setBackupSettings("retention.keepLast=3");
+        String archived = Files.readString(yml);
+        backup(admin);
+        admin.admin().setBackupSettings("retention.keepLast=9");
+        String current = Files.readString(yml);
+        assertThat(current).isNotEqualTo(archived);
+
+        // By default the current Settings/ stays; a copy goes with the replaced files.
+        RestoreReport kept = admin.admin().restore(ARCHIVE_ALONE);
+        assertThat(kept.getSettingsRestored()).isFalse();
+        assertThat(yml).content().isEqualTo(current);
+        assertThat(Path.of(kept.getReplacedFilesDir()).resolve("Settings").resolve("backup.yml")).content()
+                .isEqualTo(current);
+        assertThat(admin.admin().backupSettings().getYaml()).contains("keepLast: 9");
+        assertThat(journal(server.layout().logsDir(), "restore-end")).last()
+                .satisfies(l -> assertThat(l).contains("settings=kept"));
+
+        // --restore-settings: the archive's, the current one kept with the replaced files.
+        RestoreReport restored = admin.admin().restore(ARCHIVE_ALONE.toBuilder().setRestoreSettings(true).build());
+        assertThat(restored.getSettingsRestored()).isTrue();
+        assertThat(yml).content().isEqualTo(archived);
+        assertThat(Path.of(restored.getReplacedFilesDir()).resolve("Settings").resolve("backup.yml")).content()
+                .isEqualTo(current);
+        assertThat(journal(server.layout().logsDir(), "restore-end")).last()
+                .satisfies(l -> assertThat(l).contains("settings=restored"));
+
+        // A rollback keeps them too.
+        admin.admin().setBackupSettings("retention.keepLast=5");
+        admin.update("INSERT INTO T VALUES (900, 'kept by the rollback')");
+        String beforeRollback = Files.readString(yml);
+        io.tetradb.protocol.RollbackReport rb = admin.admin().rollback(io.tetradb.protocol.RollbackRequest
+                .newBuilder().setToOperation(server.logs().log().lastOperation()).build());
+        assertThat(rb.getRestore().getSettingsRestored()).isFalse();
+        assertThat(yml).content().isEqualTo(beforeRollback);
+
+        // A restore to a folder always holds the archive's: the option is refused there.
+        TetraException e = fails(() -> admin.admin().restore(RestoreBackup.newBuilder().setNumber(1)
+                .setToDir(dir.resolve("copy").toString()).setRestoreSettings(true).build()));
+        assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
     }
 
     @Test
@@ -185,10 +276,14 @@ class RestoreInPlaceIT extends RestoreTestServer {
             await().atMost(30, TimeUnit.SECONDS).until(() -> !other.isOpen());
             assertThatThrownBy(() -> other.execute("SELECT 1")).isInstanceOfSatisfying(TetraException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.SESSION_CLOSED);
-                assertThat(e.getMessage()).isEqualTo(RestoreService.MAINTENANCE_MESSAGE);
+                assertThat(e.getMessage()).isEqualTo(RestoreService.RESTORED_MESSAGE);
             });
+            // The cursor open when the maintenance began ended with its reason.
             assertThatThrownBy(() -> cursor.forEachRemaining(row -> { })).isInstanceOfSatisfying(
-                    TetraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SESSION_CLOSED));
+                    TetraException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.SESSION_CLOSED);
+                        assertThat(e.getMessage()).isEqualTo(RestoreService.MAINTENANCE_MESSAGE);
+                    });
         }
         assertThat(admin.execute("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'BIG'")
                 .rows().get(0).getLong(0)).isZero();

@@ -26,7 +26,7 @@ import static io.tetradb.server.restore.RestoreFixtures.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A seeded random workload of every statement form the log records (PRODUCT.md 4.10, 4.11):
+ * A seeded random workload of every statement form the log records (docs/log-file.md, 4.11):
  * single and multi-row INSERT, INSERT ... SELECT, SELECT over FINAL TABLE, UPDATE (also of a
  * key, cascading), DELETE (cascading), both MERGE forms, TRUNCATE, NEXT VALUE FOR, identity
  * values, NOW()/RAND()/RANDOM_UUID() as values and defaults, DDL (CREATE TABLE, CREATE TABLE

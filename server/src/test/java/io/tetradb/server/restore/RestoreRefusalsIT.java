@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A restore's refusals that need the log to be wrong (PRODUCT.md 4.7, 4.11): a segment of
+ * A restore's refusals that need the log to be wrong (docs/error-codes.md, 4.11): a segment of
  * another database (1416) and an operation that cannot be applied (1420, with its number), to
  * a folder and in place (where the running database stays as it was and open); a rollback
  * while a backup runs (1419).

@@ -23,7 +23,7 @@ import static io.tetradb.server.restore.RestoreFixtures.separatingTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code restore N --to DIR} brings the archive forward with the log (PRODUCT.md 4.11): the
+ * {@code restore N --to DIR} brings the archive forward with the log (docs/restore-with-log.md): the
  * segments archived after it, those closed by {@code log new}, and the current log file, to
  * the last acknowledged commit or to a point ({@code --until-op}, {@code --until-time});
  * {@code --no-log} gives the archive alone. A gap or a damaged segment is refused.

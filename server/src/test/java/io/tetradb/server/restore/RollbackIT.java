@@ -28,7 +28,7 @@ import static io.tetradb.server.restore.RestoreFixtures.separatingTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * In-place restores with the log and the rollback (PRODUCT.md 4.11): the running database
+ * In-place restores with the log and the rollback (docs/restore-with-log.md): the running database
  * brought to the last commit or back to a point; the operations after the point cancelled
  * (a new timeline) and never integrated again, neither by recovery at the next start nor by
  * a later restore; the dry run lists exactly those operations.

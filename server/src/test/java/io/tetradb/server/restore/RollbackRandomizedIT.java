@@ -32,7 +32,7 @@ import static io.tetradb.server.restore.RestoreFixtures.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The rollback and the new timeline against {@link RandomWorkload} (PRODUCT.md 4.11): the
+ * The rollback and the new timeline against {@link RandomWorkload} (docs/restore-with-log.md): the
  * workload runs with backups; at a random recorded point P the dry run of
  * {@code rollback --to-op P} must list exactly every operation after P up to the log's last,
  * with consistent counts, and change nothing; the rollback must serve the state recorded at P.

@@ -15,7 +15,7 @@ import static io.tetradb.server.restore.RestoreFixtures.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code backup verify} also checks the log after the archive (PRODUCT.md 4.11): every
+ * {@code backup verify} also checks the log after the archive (docs/restore-with-log.md): every
  * segment's checksum and that the log is unbroken from the archive to the current log.
  */
 @Timeout(120)

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * No statement of any role makes the server deserialize bytes a client sent (PRODUCT.md 3):
+ * No statement of any role makes the server deserialize bytes a client sent (docs/protocol.md):
  * the serialized {@link Canary} counts every time it is read back into an object, and the
  * server shares this JVM, so a deserialization on the server would show in the count.
  */
