@@ -188,7 +188,7 @@ public final class AdminMain implements Callable<Integer> {
      */
     public static java.util.List<String> commandPaths() {
         CommandLine cl = new CommandLine(new AdminMain(System.out, System.err, InputStream.nullInputStream(),
-                Map.of(), null, false, InterruptSource.none()));
+                Map.of(), null, false, InterruptSource.none(), false));
         LogCommand.register(cl);
         java.util.List<String> out = new java.util.ArrayList<>();
         collect(cl, "", out);

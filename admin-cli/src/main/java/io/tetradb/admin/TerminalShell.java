@@ -2,7 +2,6 @@ package io.tetradb.admin;
 
 import org.jline.reader.EOFError;
 import org.jline.reader.EndOfFileException;
-import org.jline.reader.History;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.MaskingCallback;
@@ -188,11 +187,6 @@ public final class TerminalShell implements WaitAnswers, AutoCloseable {
             Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, s -> handler.run());
             return () -> terminal.handle(Terminal.Signal.INT, previous);
         };
-    }
-
-    /** The history as kept now (for tests and {@code \s}-like uses). */
-    History history() {
-        return reader.getHistory();
     }
 
     /**
