@@ -107,13 +107,15 @@ public final class AdminMain implements Callable<Integer> {
     private final SecretPrompt prompt;
     private final boolean interactive;
     private final InterruptSource interrupts;
+    private final boolean terminal;
     private final ObjectMapper mapper = new ObjectMapper()
             .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     private AdminMain(PrintStream out, PrintStream err, InputStream in, Map<String, String> env, SecretPrompt prompt,
-                      boolean interactive, InterruptSource interrupts) {
+                      boolean interactive, InterruptSource interrupts, boolean terminal) {
         this.interrupts = interrupts;
+        this.terminal = terminal;
         this.out = out;
         this.err = err;
         this.in = in;
@@ -125,7 +127,7 @@ public final class AdminMain implements Callable<Integer> {
     public static void main(String[] args) {
         boolean console = System.console() != null;
         System.exit(run(args, System.out, System.err, System.in, System.getenv(),
-                console ? SecretPrompt.console() : SecretPrompt.none(), console, InterruptSource.sigint()));
+                console ? SecretPrompt.console() : SecretPrompt.none(), console, InterruptSource.sigint(), console));
     }
 
     /** Runs {@code tetra-admin} with these arguments and streams, without exiting; returns the exit code. */
@@ -150,7 +152,16 @@ public final class AdminMain implements Callable<Integer> {
      */
     public static int run(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
                           SecretPrompt prompt, boolean interactive, InterruptSource interrupts) {
-        AdminMain main = new AdminMain(out, err, in, env, prompt, interactive, interrupts);
+        return run(args, out, err, in, env, prompt, interactive, interrupts, false);
+    }
+
+    /**
+     * The real process: {@code terminal} when stdin and stdout are its own terminal
+     * (System.console()), where the SQL shell takes the terminal over with JLine.
+     */
+    private static int run(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
+                           SecretPrompt prompt, boolean interactive, InterruptSource interrupts, boolean terminal) {
+        AdminMain main = new AdminMain(out, err, in, env, prompt, interactive, interrupts, terminal);
         CommandLine cl = new CommandLine(main);
         LogCommand.register(cl);
         cl.setOut(new PrintWriter(out, true));
@@ -177,7 +188,7 @@ public final class AdminMain implements Callable<Integer> {
      */
     public static java.util.List<String> commandPaths() {
         CommandLine cl = new CommandLine(new AdminMain(System.out, System.err, InputStream.nullInputStream(),
-                Map.of(), null, false, InterruptSource.none()));
+                Map.of(), null, false, InterruptSource.none(), false));
         LogCommand.register(cl);
         java.util.List<String> out = new java.util.ArrayList<>();
         collect(cl, "", out);
@@ -335,6 +346,14 @@ public final class AdminMain implements Callable<Integer> {
     /** Whether stdin is a person at a terminal. */
     public boolean interactive() {
         return interactive;
+    }
+
+    /**
+     * Whether stdin and stdout are the process's own terminal, which the SQL shell may take
+     * over for line editing (never in-process, where the streams are the caller's).
+     */
+    public boolean terminal() {
+        return terminal;
     }
 
     /** Where Ctrl-C comes from while a command handles it itself. */

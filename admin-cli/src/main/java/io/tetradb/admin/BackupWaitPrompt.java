@@ -26,13 +26,14 @@ import java.util.function.Supplier;
  *
  * (both percentages are {@link Display#percent} of the same progress), the bar follows the backup live when the user is an admin (whose shell subscribes to
  * backup events), and {@code c} then Enter cancels the statement, which then fails with
- * -9976; any other line keeps waiting. In a script, with {@code -e} or {@code --json},
+ * -9976; any other line keeps waiting. In the line-editing shell Ctrl-C cancels it too
+ * ({@link #cancelWaiting}, also -9976), and the prompt says so. In a script, with {@code -e} or {@code --json},
  * one line on stderr says that the statement waits. Either way the statement's own
  * outcome (its result, or -9976 when the wait policy gives up) is printed by the shell
  * as usual once the server answers.
  *
  * <pre>{@code
- * BackupWaitPrompt waits = new BackupWaitPrompt(out, err, input, policy);
+ * BackupWaitPrompt waits = new BackupWaitPrompt(out, err, input, policy, false);
  * waits.attach(client, liveProgress);
  * Rows rows = waits.during(() -> client.query(sql));
  * }</pre>
@@ -47,8 +48,10 @@ import java.util.function.Supplier;
 public final class BackupWaitPrompt implements AutoCloseable {
     private final PrintStream out;
     private final PrintStream err;
-    private final ShellInput answers;
+    private final WaitAnswers answers;
     private final WaitPolicy policy;
+    /** Whether Ctrl-C cancels the waiting statement (the line-editing shell): the prompt then says so. */
+    private final boolean ctrlC;
     private final ExecutorService display = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tetra-admin-wait");
         t.setDaemon(true);
@@ -66,15 +69,17 @@ public final class BackupWaitPrompt implements AutoCloseable {
     private Thread prompt;
 
     /**
-     * @param answers where answers come from at a terminal (read ahead); null in a script,
+     * @param answers where answers come from at a terminal; null in a script,
      *                with {@code -e} or with {@code --json}: one line on stderr then
      * @param policy  the connection's wait policy (named in the script notice)
+     * @param ctrlC   whether Ctrl-C cancels the waiting statement ({@link #cancelWaiting} is called on it)
      */
-    public BackupWaitPrompt(PrintStream out, PrintStream err, ShellInput answers, WaitPolicy policy) {
+    public BackupWaitPrompt(PrintStream out, PrintStream err, WaitAnswers answers, WaitPolicy policy, boolean ctrlC) {
         this.out = out;
         this.err = err;
-        this.answers = answers != null && answers.answers() ? answers : null;
+        this.answers = answers;
         this.policy = policy;
+        this.ctrlC = ctrlC;
         this.bar = new BackupProgressBar(out, true);
     }
 
@@ -100,6 +105,26 @@ public final class BackupWaitPrompt implements AutoCloseable {
             return statement.get();
         } finally {
             settle();
+        }
+    }
+
+    /**
+     * Ctrl-C while a statement runs (the signal thread; never blocks): when the statement
+     * waits behind a backup it is cancelled as the answer {@code c} cancels it, and fails
+     * with -9976. False when it does not wait (then the caller cancels it itself).
+     */
+    public boolean cancelWaiting() {
+        synchronized (this) {
+            if (!running || notice == null) {
+                return false;
+            }
+            if (!cancelled) {
+                cancelled = true;
+                BackupWaitNotice n = notice;
+                n.cancel();
+                display.execute(() -> showCancelling(n));
+            }
+            return true;
         }
     }
 
@@ -178,9 +203,9 @@ public final class BackupWaitPrompt implements AutoCloseable {
                 return;
             }
             synchronized (this) {
-                if (!running || notice != n) {
-                    // The statement was answered meanwhile: the line is the shell's.
-                    if (line != null) {
+                if (!running || notice != n || cancelled) {
+                    // The statement was answered (or cancelled by Ctrl-C) meanwhile: the line is the shell's.
+                    if (line != null && !WaitAnswers.CTRL_C.equals(line)) {
                         answers.unread(line);
                     }
                     return;
@@ -189,7 +214,7 @@ public final class BackupWaitPrompt implements AutoCloseable {
                     display.execute(() -> showEndOfInput(n));
                     return;
                 }
-                if (line.strip().equalsIgnoreCase("c")) {
+                if (WaitAnswers.CTRL_C.equals(line) || line.strip().equalsIgnoreCase("c")) {
                     cancelled = true;
                     n.cancel();
                     display.execute(() -> showCancelling(n));
@@ -212,7 +237,7 @@ public final class BackupWaitPrompt implements AutoCloseable {
             err.flush();
             return;
         }
-        out.println(waitingMessage(n.backupNumber(), n.progress()));
+        out.println(waitingMessage(n.backupNumber(), n.progress(), ctrlC));
         if (n.inTransaction()) {
             out.println("The statement belongs to an open transaction: cancelling it cancels only this statement,"
                     + " and the transaction stays open.");
@@ -235,7 +260,7 @@ public final class BackupWaitPrompt implements AutoCloseable {
     private void showStillWaiting(BackupWaitNotice n) {
         bar.lineEnded();
         out.println("Still waiting for backup " + n.backupNumber() + " (" + Display.percent(percent)
-                + "). Press c then Enter to cancel.");
+                + "). Press c then Enter" + (ctrlC ? " (or Ctrl-C)" : "") + " to cancel.");
         out.flush();
     }
 
@@ -261,8 +286,14 @@ public final class BackupWaitPrompt implements AutoCloseable {
      * at {@code p}: its percentage is the progress bar's ({@link Display#percent}).
      */
     static String waitingMessage(long number, BackupProgress p) {
+        return waitingMessage(number, p, false);
+    }
+
+    /** As {@link #waitingMessage(long, BackupProgress)}; {@code ctrlC}: it says that Ctrl-C cancels too. */
+    static String waitingMessage(long number, BackupProgress p, boolean ctrlC) {
         return "Database backup " + number + " in progress (" + Display.percent(p.getPercent())
-                + ") — your statement waits. Press c then Enter to cancel, Enter to keep waiting.";
+                + ") — your statement waits. Press c then Enter" + (ctrlC ? " (or Ctrl-C)" : "")
+                + " to cancel, Enter to keep waiting.";
     }
 
     private static void joinUninterruptibly(Thread t) {

@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -76,6 +77,37 @@ public final class JsonResultWriter implements ResultWriter {
             g.writeEndObject();
             g.flush();
             return n;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A backslash command's table: {@code {"statement": "\\d", "columns": [{"name": ..}], "rows": [..], "rowCount": n}}. */
+    @Override
+    public void table(String command, List<String> headers, List<List<Object>> rows) {
+        try {
+            g.writeStartObject();
+            g.writeStringField("statement", command);
+            g.writeArrayFieldStart("columns");
+            for (String h : headers) {
+                g.writeStartObject();
+                g.writeStringField("name", h);
+                g.writeStringField("label", h);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("rows");
+            for (List<Object> row : rows) {
+                g.writeStartArray();
+                for (Object o : row) {
+                    value(o);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+            g.writeNumberField("rowCount", rows.size());
+            g.writeEndObject();
+            g.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -25,7 +25,7 @@ import java.util.concurrent.LinkedBlockingDeque;
  * runs on the command's thread, {@link #takeAnswer} and {@link #unread} on the thread that
  * waits for an answer. The end of input stays at the head of the queue once reached.
  */
-public final class ShellInput {
+public final class ShellInput implements WaitAnswers {
     private static final Optional<String> END = Optional.empty();
 
     private final BufferedReader reader;
@@ -77,6 +77,7 @@ public final class ShellInput {
     }
 
     /** The next line typed (an answer to a prompt), or null at the end of input; interruptible. */
+    @Override
     public String takeAnswer() throws InterruptedException {
         if (lines == null) {
             return null;
@@ -85,6 +86,7 @@ public final class ShellInput {
     }
 
     /** Puts a line taken as an answer back, for the shell to read next. */
+    @Override
     public void unread(String line) {
         if (lines != null) {
             lines.addFirst(Optional.of(line));

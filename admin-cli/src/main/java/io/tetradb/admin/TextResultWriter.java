@@ -66,6 +66,30 @@ public final class TextResultWriter implements ResultWriter {
         return n;
     }
 
+    /** A backslash command's table; a null cell is left empty (a column without a default). */
+    @Override
+    public void table(String command, List<String> headers, List<List<Object>> rows) {
+        separate();
+        TextTable table = new TextTable(headers, new boolean[headers.size()]);
+        for (List<Object> row : rows) {
+            List<String> cells = new ArrayList<>(row.size());
+            for (Object o : row) {
+                cells.add(o == null ? "" : Display.value(o));
+            }
+            table.add(cells);
+        }
+        table.print(out);
+        out.println("(" + rows.size() + (rows.size() == 1 ? " row)" : " rows)"));
+        out.flush();
+    }
+
+    /** A line of its own, as psql prints a table's title before describing it. */
+    public void title(String text) {
+        separate();
+        out.println(text);
+        first = true;
+    }
+
     @Override
     public void update(String sql, StatementKind kind, long updateCount) {
         separate();

@@ -500,7 +500,7 @@ class AdminCliIT {
                         " 3 | -- not a comment!",
                         " 4 | dollar; quoted!",
                         "(4 rows)"));
-        assertThat(r.out).doesNotContain("rolled back").doesNotContain("tetra>");
+        assertThat(r.out).doesNotContain("rolled back").doesNotContain("tetra=>");
     }
 
     @Test
@@ -519,7 +519,7 @@ class AdminCliIT {
         String typed = "SELECT\n1;\nSELECT * FROM NOPE;\nSELECT 6 * 7 AS X;\nexit\nSELECT 'never';\n";
         Run r = run(env(ADMIN_PASSWORD), typed, SecretPrompt.none(), true, conn("sql"));
         assertThat(r.exit).as(r.err).isZero();
-        assertThat(r.out).contains("Connected to Tetra").contains("tetra> ").contains("    -> ")
+        assertThat(r.out).contains("Connected to Tetra").contains("tetra=> ").contains("tetra-> ")
                 .containsPattern("(?m)^ *42$").doesNotContain("never");
         assertThat(r.err).startsWith("tetra-admin: error 2006: ").contains("NOPE");
     }
