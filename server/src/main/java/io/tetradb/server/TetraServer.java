@@ -42,6 +42,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Properties;
@@ -165,6 +166,7 @@ public final class TetraServer implements AutoCloseable {
 
     /** Without writing anything: the settings read from files, then the port bound, accepting nothing yet. */
     private void doBind() {
+        checkDataDir();
         if (config.adminPassword() == null && config.adminPasswordFile() != null && !Files.exists(layout.usersFile())) {
             passwordFromFile = readAdminPasswordFile(config.adminPasswordFile());
         }
@@ -196,6 +198,40 @@ public final class TetraServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * The database folder can be opened or created: an existing one is a folder, a new one's
+     * nearest existing parent is a folder this process may write. Otherwise the start stops
+     * here, before anything is created, naming the setting.
+     */
+    private void checkDataDir() {
+        Path dir = config.dataDir().toAbsolutePath().normalize();
+        String choose = " Choose another with --data-dir DIR, dataDir: DIR in tetra.yml or "
+                + ConfigLoader.envName("dataDir") + "=DIR.";
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new io.tetradb.server.config.ConfigException("dataDir: " + dir
+                        + " exists and is not a folder." + choose);
+            }
+            if (!Files.isWritable(dir)) {
+                throw new io.tetradb.server.config.ConfigException("dataDir: the folder " + dir
+                        + " cannot be written by this process." + choose);
+            }
+            return;
+        }
+        Path parent = dir.getParent();
+        while (parent != null && !Files.exists(parent)) {
+            parent = parent.getParent();
+        }
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new io.tetradb.server.config.ConfigException("dataDir: " + dir + " cannot be created: "
+                    + (parent == null ? "no parent folder exists" : parent + " is not a folder") + "." + choose);
+        }
+        if (!Files.isWritable(parent)) {
+            throw new io.tetradb.server.config.ConfigException("dataDir: " + dir + " cannot be created: "
+                    + "the folder " + parent + " cannot be written by this process." + choose);
+        }
     }
 
     /** Why the port could not be bound, and which setting chooses another (exit code 2 at the command line). */

@@ -125,6 +125,22 @@ class CleanStartsIT {
     }
 
     @Test
+    void aDataDirThatIsAFileOrUnderAFileIsRefusedBeforeThePortIsBound() throws Exception {
+        Path file = Files.writeString(temp.resolve("not-a-folder"), "x");
+        for (Path dataDir : new Path[] {file, file.resolve("db")}) {
+            try (ServerSocket holder = new ServerSocket()) {
+                holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                int port = holder.getLocalPort();
+                // the data folder is checked first: the message is about it, not about the port in use
+                assertThatThrownBy(() -> TetraServer.start(TestServers.config(temp).dataDir(dataDir).port(port)
+                        .build())).isInstanceOf(ConfigException.class).hasMessageContaining("dataDir: " + dataDir)
+                        .hasMessageContaining("TETRA_DATA_DIR");
+            }
+        }
+        assertThat(file).isRegularFile().hasContent("x");
+    }
+
+    @Test
     void versionAndHelpCreateNothing() throws Exception {
         Run version = run(Map.of(), "--version");
         assertThat(version.exit).as(version.err).isZero();
