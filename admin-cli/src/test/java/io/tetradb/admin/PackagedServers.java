@@ -64,7 +64,8 @@ final class PackagedServers {
         int n = started.size() + 1;
         Path stderr = temp.resolve("server-" + n + ".err");
         ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx128m", "-jar", serverJar.toString(),
-                "--data-dir", dataDir.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1");
+                "--data-dir", dataDir.toString(), "--port", Integer.toString(port), "--host", "127.0.0.1",
+                "--set", "http.port=0");
         pb.environment().remove("TETRA_ADMIN_PASSWORD");
         pb.environment().putAll(env);
         pb.redirectError(stderr.toFile());

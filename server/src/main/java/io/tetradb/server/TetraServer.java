@@ -22,6 +22,8 @@ import io.tetradb.server.config.ServerConfig;
 import io.tetradb.server.convert.LegacyEngines;
 import io.tetradb.server.convert.StartupConversion;
 import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.http.HttpEndpoint;
+import io.tetradb.server.http.Metrics;
 import io.tetradb.server.log.LogService;
 import io.tetradb.server.net.PreLoginLimits;
 import io.tetradb.server.net.ServerChannelInitializer;
@@ -107,6 +109,11 @@ public final class TetraServer implements AutoCloseable {
     private String generatedAdminPassword;
     private boolean closed;
     private boolean startupHooksAllowed = true;
+    /** The HTTP port (health, readiness, metrics); null with http.enabled: false. */
+    private HttpEndpoint http;
+    private Metrics metrics;
+    /** Open and not closing: what /ready reports, with the state. */
+    private volatile boolean serving;
 
     private TetraServer(ServerConfig config, java.time.Clock clock) {
         this.config = config;
@@ -198,6 +205,17 @@ public final class TetraServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        if (config.httpEnabled()) {
+            try {
+                http = HttpEndpoint.bind(config.host(), config.httpPort(), tls, boss, io,
+                        transport.serverChannel());
+            } catch (HttpEndpoint.BindFailure e) {
+                throw new io.tetradb.server.config.ConfigException("http.port " + config.httpPort() + " on "
+                        + e.host() + " cannot be bound (" + e.getMessage() + "). Choose another with --set http.port=PORT,"
+                        + " http: {port: PORT} in tetra.yml or " + ConfigLoader.envName("http.port")
+                        + "=PORT, or turn it off with http.enabled: false.");
+            }
+        }
     }
 
     /**
@@ -362,6 +380,13 @@ public final class TetraServer implements AutoCloseable {
         }
         LOG.info("Tetra is serving database {} on {}:{} ({} transport, {}).", layout.databaseName(), config.host(),
                 boundPort, transport.name().toLowerCase(java.util.Locale.ROOT), tls != null ? "TLS" : "plain TCP");
+        if (http != null) {
+            metrics = serverMetrics();
+            serving = true;
+            http.serve(() -> serving && "RUNNING".equals(state()), metrics, config.httpMetricsToken());
+            LOG.info("Health, readiness and metrics on {}://{}:{}/ (/health, /ready, /metrics).",
+                    tls != null ? "https" : "http", http.host(), http.port());
+        }
     }
 
     /**
@@ -520,6 +545,45 @@ public final class TetraServer implements AutoCloseable {
         return limits;
     }
 
+    /** The HTTP port bound (health, readiness, metrics), or -1 when http.enabled is false. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** The server's own meters (docs/http.md); read on the metrics thread when scraped. */
+    private Metrics serverMetrics() {
+        Metrics m = new Metrics();
+        m.gauge("tetra.sessions", null, "Sessions open now", this, TetraServer::sessionCount);
+        m.gauge("tetra.backup.running", null, "1 while a backup runs", backups, b -> b.isRunning() ? 1 : 0);
+        m.gauge("tetra.backup.last.number", null, "The last backup's number (0: none yet)", backups,
+                b -> b.status().getLast().getNumber());
+        m.gauge("tetra.backup.last.success", null, "1 when the last backup ended SUCCESS or PARTIAL", backups,
+                b -> {
+                    String st = b.status().getLast().getStatus();
+                    return st.equals("SUCCESS") || st.equals("PARTIAL") ? 1 : 0;
+                });
+        m.gauge("tetra.backup.last.end.timestamp", "seconds", "When the last backup ended (epoch seconds)", backups,
+                b -> b.status().getLast().getEndMillis() / 1000.0);
+        m.gauge("tetra.backup.last.duration", "seconds", "How long the last backup took", backups,
+                b -> b.status().getLast().getDurationMillis() / 1000.0);
+        m.gauge("tetra.backup.last.size", "bytes", "The last backup's archive size", backups,
+                b -> b.status().getLast().getArchiveSize());
+        m.gauge("tetra.gate.queued.writes", null, "Writes waiting behind a backup now", gate,
+                WriteGate::queuedWrites);
+        m.gauge("tetra.log.last.operation", null, "The last operation number in the log file", this, s -> {
+            LogService l = s.logs;
+            return l == null || l.log() == null ? 0 : l.log().lastOperation();
+        });
+        m.gauge("tetra.data.file.size", "bytes", "The data file's size", layout, l -> {
+            try {
+                return java.nio.file.Files.size(l.dataFile());
+            } catch (IOException e) {
+                return Double.NaN;
+            }
+        });
+        return m;
+    }
+
     /** Sessions open now. */
     public int sessionCount() {
         return sessions == null ? 0 : sessions.count();
@@ -535,8 +599,15 @@ public final class TetraServer implements AutoCloseable {
             return;
         }
         closed = true;
+        serving = false;
         if (opened) {
             LOG.info("Tetra is shutting down.");
+        }
+        if (http != null) {
+            http.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();

@@ -26,7 +26,8 @@ public final class ServerConfig {
             "limits.statementTimeout.admin", "limits.statementTimeout.user",
             "limits.statementTimeout.reader", "limits.sessionOutputBytes", "limits.sessionOutputRows",
             "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser", "limits.sessionsPerUser",
-            "sql.engineAdmin", "log.sync", "log.structureWait", "log.checkpointInterval", "limits.transactionLogBytes");
+            "sql.engineAdmin", "log.sync", "log.structureWait", "log.checkpointInterval", "limits.transactionLogBytes", "http.enabled", "http.port",
+            "http.metricsToken");
 
 
     /**
@@ -76,6 +77,9 @@ public final class ServerConfig {
     private final int statementsPerUser;
     private final int sessionsPerUser;
     private final boolean sqlEngineAdmin;
+    private final boolean httpEnabled;
+    private final Integer httpPort;
+    private final String httpMetricsToken;
     private final io.tetradb.server.log.SyncMode logSync;
     private final Duration logStructureWait;
     private final Duration logCheckpointInterval;
@@ -115,6 +119,9 @@ public final class ServerConfig {
         this.statementsPerUser = b.statementsPerUser;
         this.sessionsPerUser = b.sessionsPerUser;
         this.sqlEngineAdmin = b.sqlEngineAdmin;
+        this.httpEnabled = b.httpEnabled;
+        this.httpPort = b.httpPort;
+        this.httpMetricsToken = b.httpMetricsToken;
         this.logSync = b.logSync;
         this.logStructureWait = b.logStructureWait;
         this.logCheckpointInterval = b.logCheckpointInterval;
@@ -161,6 +168,9 @@ public final class ServerConfig {
         b.statementsPerUser = statementsPerUser;
         b.sessionsPerUser = sessionsPerUser;
         b.sqlEngineAdmin = sqlEngineAdmin;
+        b.httpEnabled = httpEnabled;
+        b.httpPort = httpPort;
+        b.httpMetricsToken = httpMetricsToken;
         b.logSync = logSync;
         b.logStructureWait = logStructureWait;
         b.logCheckpointInterval = logCheckpointInterval;
@@ -401,6 +411,28 @@ public final class ServerConfig {
         return sqlEngineAdmin;
     }
 
+    /** Whether the HTTP endpoint (health, readiness, metrics) is served ({@code http.enabled}, default true). */
+    public boolean httpEnabled() {
+        return httpEnabled;
+    }
+
+    /**
+     * The HTTP endpoint's port ({@code http.port}): by default the one after {@code port}
+     * (19814 beside the default 19813), and 0 (any free port) when {@code port} is 0 or 65535,
+     * so that two servers given different ports, or any free port, never contend for it.
+     */
+    public int httpPort() {
+        return httpPort != null ? httpPort : port == 0 || port == 65535 ? 0 : port + 1;
+    }
+
+    /**
+     * The bearer token that lets {@code GET /metrics} be read from another machine
+     * ({@code http.metricsToken}); null (default): metrics only from loopback.
+     */
+    public String httpMetricsToken() {
+        return httpMetricsToken;
+    }
+
     /** When a commit is acknowledged ({@code log.sync}): {@code commit} (default) or {@code everySecond}. */
     public io.tetradb.server.log.SyncMode logSync() {
         return logSync;
@@ -445,6 +477,15 @@ public final class ServerConfig {
         List<String> problems = new ArrayList<>();
         if (host == null || host.isBlank()) {
             problems.add("host: must not be empty");
+        }
+        if (httpPort != null && (httpPort < 0 || httpPort > 65535)) {
+            problems.add("http.port: must be between 0 and 65535, was " + httpPort);
+        }
+        if (httpEnabled && httpPort() != 0 && httpPort() == port) {
+            problems.add("http.port: must differ from port (" + port + ")");
+        }
+        if (httpMetricsToken != null && httpMetricsToken.length() < 16) {
+            problems.add("http.metricsToken: must be at least 16 characters");
         }
         if (port < 0 || port > 65535) {
             problems.add("port: must be between 0 and 65535, was " + port);
@@ -605,6 +646,8 @@ public final class ServerConfig {
                 + " log.structureWait=" + logStructureWait.toMillis() + "ms"
                 + " log.checkpointInterval=" + logCheckpointInterval.toMillis() + "ms"
                 + " limits.transactionLogBytes=" + transactionLogBytes
+                + " http=" + (httpEnabled ? String.valueOf(httpPort()) : "off")
+                + " http.metricsToken=" + (httpMetricsToken == null ? "(none)" : "(set)")
                 + " adminPassword=" + admin;
     }
 
@@ -643,6 +686,9 @@ public final class ServerConfig {
         private int statementsPerUser = 8;
         private int sessionsPerUser = 64;
         private boolean sqlEngineAdmin;
+        private boolean httpEnabled = true;
+        private Integer httpPort;
+        private String httpMetricsToken;
         private io.tetradb.server.log.SyncMode logSync = io.tetradb.server.log.SyncMode.COMMIT;
         private Duration logStructureWait = Duration.ofSeconds(10);
         private Duration logCheckpointInterval = Duration.ofSeconds(1);
@@ -822,6 +868,21 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder httpEnabled(boolean v) {
+            httpEnabled = v;
+            return this;
+        }
+
+        public Builder httpPort(int v) {
+            httpPort = v;
+            return this;
+        }
+
+        public Builder httpMetricsToken(String v) {
+            httpMetricsToken = v == null || v.isEmpty() ? null : v;
+            return this;
+        }
+
         public Builder sqlEngineAdmin(boolean v) {
             sqlEngineAdmin = v;
             return this;
@@ -876,6 +937,9 @@ public final class ServerConfig {
                 case "limits.statementsPerUser" -> statementsPerUser(parseInt(key, v));
                 case "limits.sessionsPerUser" -> sessionsPerUser(parseInt(key, v));
                 case "sql.engineAdmin" -> sqlEngineAdmin(parseBoolean(key, v));
+                case "http.enabled" -> httpEnabled(parseBoolean(key, v));
+                case "http.port" -> httpPort(parseInt(key, v));
+                case "http.metricsToken" -> httpMetricsToken(v);
                 case "log.sync" -> logSync(parseLogSync(key, v));
                 case "log.structureWait" -> logStructureWait(parseDuration(key, v));
                 case "log.checkpointInterval" -> logCheckpointInterval(parseDuration(key, v));

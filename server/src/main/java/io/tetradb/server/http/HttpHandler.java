@@ -1,0 +1,155 @@
+package io.tetradb.server.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Answers one HTTP connection's requests (event-loop thread): the routes of
+ * {@link HttpEndpoint}. Metrics are gathered on the metrics thread and written back from
+ * there through the channel (Netty hands the write to the event loop).
+ */
+final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** What the endpoint serves once the server is open; null before. */
+    record Routes(BooleanSupplier ready, Metrics metrics, String metricsToken) {
+    }
+
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final Supplier<Routes> routes;
+
+    HttpHandler(Supplier<Routes> routes) {
+        this.routes = routes;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (req.decoderResult().isFailure()) {
+            send(ctx, req, HttpResponseStatus.BAD_REQUEST, "bad request\n", false);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        String path = req.uri();
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            path = path.substring(0, q);
+        }
+        if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+            FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
+            r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+            write(ctx, req, r, keepAlive);
+            return;
+        }
+        Routes rs = routes.get();
+        switch (path) {
+            case "/health" -> send(ctx, req, HttpResponseStatus.OK, "ok\n", keepAlive);
+            case "/ready" -> {
+                boolean ready = rs != null && rs.ready().getAsBoolean();
+                send(ctx, req, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        ready ? "ready\n" : "not ready\n", keepAlive);
+            }
+            case "/metrics" -> metrics(ctx, req, rs, keepAlive);
+            default -> send(ctx, req, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
+        }
+    }
+
+    private void metrics(ChannelHandlerContext ctx, FullHttpRequest req, Routes rs, boolean keepAlive) {
+        if (rs == null) {
+            send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n", keepAlive);
+            return;
+        }
+        if (!allowed(ctx, req, rs.metricsToken())) {
+            FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED,
+                    "metrics are readable from loopback, or with http.metricsToken as a bearer token\n");
+            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tetra\"");
+            write(ctx, req, r, keepAlive);
+            return;
+        }
+        req.retain();
+        try {
+            rs.metrics().scrape().whenComplete((text, failure) -> {
+                try {
+                    if (failure != null) {
+                        send(ctx, req, HttpResponseStatus.INTERNAL_SERVER_ERROR, "metrics failed\n", false);
+                    } else {
+                        FullHttpResponse r = response(HttpResponseStatus.OK, text);
+                        r.headers().set(HttpHeaderNames.CONTENT_TYPE, PROMETHEUS_TEXT);
+                        write(ctx, req, r, keepAlive);
+                    }
+                } finally {
+                    req.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            req.release();
+            send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "busy\n", false);
+        }
+    }
+
+    /** From loopback, or with the configured bearer token (compared in constant time). */
+    private static boolean allowed(ChannelHandlerContext ctx, FullHttpRequest req, String token) {
+        java.net.InetAddress remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        return allowed(remote, req.headers().get(HttpHeaderNames.AUTHORIZATION), token);
+    }
+
+    /** Whether a scrape from {@code remote} with this Authorization header may read the metrics. */
+    static boolean allowed(java.net.InetAddress remote, String authorization, String token) {
+        if (remote != null && remote.isLoopbackAddress()) {
+            return true;
+        }
+        if (token == null || authorization == null || !authorization.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8),
+                token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String body) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        r.headers().set("X-Content-Type-Options", "nosniff");
+        return r;
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String body,
+                             boolean keepAlive) {
+        write(ctx, req, response(status, body), keepAlive);
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r, boolean keepAlive) {
+        HttpUtil.setContentLength(r, r.content().readableBytes());
+        if (req.method().equals(HttpMethod.HEAD)) {
+            r.content().clear();
+        }
+        if (keepAlive) {
+            HttpUtil.setKeepAlive(r, true);
+            ctx.writeAndFlush(r);
+        } else {
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // a timed-out (ReadTimeoutException) or broken connection: nothing to answer, nothing to log per client
+        ctx.close();
+    }
+}
