@@ -170,10 +170,19 @@ public final class TerminalShell implements WaitAnswers, AutoCloseable {
             buffer = givenBack.isEmpty() ? null : String.join("\n", givenBack);
             givenBack.clear();
         }
+        int terminalErrors = 0;
         while (true) {
             try {
                 return reader.readLine(PROMPT, null, (MaskingCallback) null, buffer);
             } catch (UserInterruptException e) {
+                buffer = null;
+            } catch (java.io.IOError e) {
+                // The stty that the exec terminal runs to read the window size is in the terminal's
+                // process group: a Ctrl-C pressed while it runs kills it, and JLine reports that as
+                // an IOError. It is the Ctrl-C it looks like; a terminal that keeps failing is gone.
+                if (++terminalErrors >= 3) {
+                    return null;
+                }
                 buffer = null;
             } catch (EndOfFileException e) {
                 return null;
@@ -201,6 +210,9 @@ public final class TerminalShell implements WaitAnswers, AutoCloseable {
         try {
             return answers.readLine("");
         } catch (UserInterruptException e) {
+            return CTRL_C;
+        } catch (java.io.IOError e) {
+            // a Ctrl-C that killed JLine's stty (see readInput): cancelling is what was asked for
             return CTRL_C;
         } catch (EndOfFileException e) {
             return null;
