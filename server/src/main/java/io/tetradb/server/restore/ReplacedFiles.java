@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The {@code Replaced Files (...)} folders of a database (PRODUCT.md 4.9, 4.11, 5): what an
+ * The {@code Replaced Files (...)} folders of a database (docs/database-folder.md, docs/restore-with-log.md): what an
  * in-place restore ({@code restore}), a rollback ({@code rollback}), the automatic restore
  * at start ({@code damaged}, in the database folder) and a conversion ({@code conversion}, in
  * {@code Data/}) keep of the files they replaced. {@link #list} tells each folder's kind, what
@@ -182,7 +182,7 @@ final class ReplacedFiles {
         for (Path t : targets) {
             Size s = size(t);
             try {
-                deleteTree(t);
+                io.tetradb.server.FileTrees.deleteTree(t);
             } catch (IOException e) {
                 throw new TetraException(ErrorCode.BACKUP_IO, "Could not remove everything in "
                         + layout.root().relativize(t) + ": " + e.getMessage() + " (" + r.getFreedBytes()
@@ -239,25 +239,5 @@ final class ReplacedFiles {
 
     private static boolean isPlainName(String n) {
         return !n.isEmpty() && !n.contains("/") && !n.equals(".") && !n.equals("..");
-    }
-
-    /** Deletes {@code root} and what it holds; links are deleted themselves, never followed. */
-    private static void deleteTree(Path root) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

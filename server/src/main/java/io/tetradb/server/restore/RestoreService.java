@@ -1378,16 +1378,7 @@ public final class RestoreService {
     }
 
     private static void deleteTree(Path root) throws IOException {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        List<Path> all;
-        try (Stream<Path> s = Files.walk(root)) {
-            all = s.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path p : all) {
-            Files.deleteIfExists(p);
-        }
+        io.tetradb.server.FileTrees.deleteTree(root);
     }
 
     static void deleteQuietly(Path root) {
