@@ -24,6 +24,7 @@ import io.tetradb.server.convert.StartupConversion;
 import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.http.HttpEndpoint;
 import io.tetradb.server.http.Metrics;
+import io.tetradb.server.http.Panel;
 import io.tetradb.server.log.LogService;
 import io.tetradb.server.net.PreLoginLimits;
 import io.tetradb.server.net.ServerChannelInitializer;
@@ -112,6 +113,7 @@ public final class TetraServer implements AutoCloseable {
     /** The HTTP port (health, readiness, metrics); null with http.enabled: false. */
     private HttpEndpoint http;
     private Metrics metrics;
+    private Panel panel;
     /** Open and not closing: what /ready reports, with the state. */
     private volatile boolean serving;
 
@@ -383,8 +385,10 @@ public final class TetraServer implements AutoCloseable {
         if (http != null) {
             metrics = serverMetrics();
             serving = true;
-            http.serve(() -> serving && "RUNNING".equals(state()), metrics, config.httpMetricsToken());
-            LOG.info("Health, readiness and metrics on {}://{}:{}/ (/health, /ready, /metrics).",
+            panel = Panel.start(new Panel.Services(admin, () -> sessions, users, preLogin.throttle(), gate, layout,
+                    workers, timer, tls != null, config.httpSessionTimeout()));
+            http.serve(() -> serving && "RUNNING".equals(state()), metrics, config.httpMetricsToken(), panel);
+            LOG.info("Admin panel on {}://{}:{}/ (and /health, /ready, /metrics).",
                     tls != null ? "https" : "http", http.host(), http.port());
         }
     }
@@ -605,6 +609,9 @@ public final class TetraServer implements AutoCloseable {
         }
         if (http != null) {
             http.close();
+        }
+        if (panel != null) {
+            panel.close();
         }
         if (metrics != null) {
             metrics.close();

@@ -27,7 +27,7 @@ public final class ServerConfig {
             "limits.statementTimeout.reader", "limits.sessionOutputBytes", "limits.sessionOutputRows",
             "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser", "limits.sessionsPerUser",
             "sql.engineAdmin", "log.sync", "log.structureWait", "log.checkpointInterval", "limits.transactionLogBytes", "http.enabled", "http.port",
-            "http.metricsToken");
+            "http.metricsToken", "http.sessionTimeout");
 
 
     /**
@@ -80,6 +80,7 @@ public final class ServerConfig {
     private final boolean httpEnabled;
     private final Integer httpPort;
     private final String httpMetricsToken;
+    private final Duration httpSessionTimeout;
     private final io.tetradb.server.log.SyncMode logSync;
     private final Duration logStructureWait;
     private final Duration logCheckpointInterval;
@@ -122,6 +123,7 @@ public final class ServerConfig {
         this.httpEnabled = b.httpEnabled;
         this.httpPort = b.httpPort;
         this.httpMetricsToken = b.httpMetricsToken;
+        this.httpSessionTimeout = b.httpSessionTimeout;
         this.logSync = b.logSync;
         this.logStructureWait = b.logStructureWait;
         this.logCheckpointInterval = b.logCheckpointInterval;
@@ -171,6 +173,7 @@ public final class ServerConfig {
         b.httpEnabled = httpEnabled;
         b.httpPort = httpPort;
         b.httpMetricsToken = httpMetricsToken;
+        b.httpSessionTimeout = httpSessionTimeout;
         b.logSync = logSync;
         b.logStructureWait = logStructureWait;
         b.logCheckpointInterval = logCheckpointInterval;
@@ -433,6 +436,14 @@ public final class ServerConfig {
         return httpMetricsToken;
     }
 
+    /**
+     * How long an admin panel login lasts without a request ({@code http.sessionTimeout},
+     * default 30 minutes; at least 1 second); a login ends after 12 hours in any case.
+     */
+    public Duration httpSessionTimeout() {
+        return httpSessionTimeout;
+    }
+
     /** When a commit is acknowledged ({@code log.sync}): {@code commit} (default) or {@code everySecond}. */
     public io.tetradb.server.log.SyncMode logSync() {
         return logSync;
@@ -483,6 +494,9 @@ public final class ServerConfig {
         }
         if (httpEnabled && httpPort() != 0 && httpPort() == port) {
             problems.add("http.port: must differ from port (" + port + ")");
+        }
+        if (httpSessionTimeout.compareTo(Duration.ofSeconds(1)) < 0 || httpSessionTimeout.compareTo(Duration.ofHours(12)) > 0) {
+            problems.add("http.sessionTimeout: must be between 1s and 12h, was " + httpSessionTimeout);
         }
         if (httpMetricsToken != null && httpMetricsToken.length() < 16) {
             problems.add("http.metricsToken: must be at least 16 characters");
@@ -648,6 +662,7 @@ public final class ServerConfig {
                 + " limits.transactionLogBytes=" + transactionLogBytes
                 + " http=" + (httpEnabled ? String.valueOf(httpPort()) : "off")
                 + " http.metricsToken=" + (httpMetricsToken == null ? "(none)" : "(set)")
+                + " http.sessionTimeout=" + httpSessionTimeout
                 + " adminPassword=" + admin;
     }
 
@@ -689,6 +704,7 @@ public final class ServerConfig {
         private boolean httpEnabled = true;
         private Integer httpPort;
         private String httpMetricsToken;
+        private Duration httpSessionTimeout = Duration.ofMinutes(30);
         private io.tetradb.server.log.SyncMode logSync = io.tetradb.server.log.SyncMode.COMMIT;
         private Duration logStructureWait = Duration.ofSeconds(10);
         private Duration logCheckpointInterval = Duration.ofSeconds(1);
@@ -878,6 +894,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder httpSessionTimeout(Duration v) {
+            httpSessionTimeout = v;
+            return this;
+        }
+
         public Builder httpMetricsToken(String v) {
             httpMetricsToken = v == null || v.isEmpty() ? null : v;
             return this;
@@ -940,6 +961,7 @@ public final class ServerConfig {
                 case "http.enabled" -> httpEnabled(parseBoolean(key, v));
                 case "http.port" -> httpPort(parseInt(key, v));
                 case "http.metricsToken" -> httpMetricsToken(v);
+                case "http.sessionTimeout" -> httpSessionTimeout(parseDuration(key, v));
                 case "log.sync" -> logSync(parseLogSync(key, v));
                 case "log.structureWait" -> logStructureWait(parseDuration(key, v));
                 case "log.checkpointInterval" -> logCheckpointInterval(parseDuration(key, v));

@@ -109,12 +109,20 @@ public final class WriteGate {
     private static final class Entry {
         final ParkedWrite write;
         final long bytes;
+        final StatementKind kind;
+        final long queuedAtMillis = System.currentTimeMillis();
         ScheduledFuture<?> timer;
 
-        Entry(ParkedWrite write, long bytes) {
+        Entry(ParkedWrite write, long bytes, StatementKind kind) {
             this.write = write;
             this.bytes = bytes;
+            this.kind = kind;
         }
+    }
+
+    /** A write waiting in the queue now, as the admin panel lists it. */
+    public record QueuedWrite(long sessionId, long requestId, StatementKind kind, long queuedAtMillis, long bytes,
+                              boolean inTransaction) {
     }
 
     private final int maxQueuedWrites;
@@ -159,7 +167,7 @@ public final class WriteGate {
                 throw new TetraException(ErrorCode.SERVER_BUSY, "Server busy: the queue of writes waiting for the backup is full ("
                         + queue.size() + " writes, " + queuedBytes + " bytes).");
             }
-            entry = new Entry(write, bytes);
+            entry = new Entry(write, bytes, kind);
             queue.put(new Key(write.sessionId(), write.requestId()), entry);
             queuedBytes += bytes;
             queuedTotal++;
@@ -314,6 +322,17 @@ public final class WriteGate {
             }
         }
         return e;
+    }
+
+    /** The writes queued now, in arrival order (the order they will run in). */
+    public synchronized List<QueuedWrite> queued() {
+        List<QueuedWrite> l = new ArrayList<>(queue.size());
+        for (Map.Entry<Key, Entry> me : queue.entrySet()) {
+            Entry e = me.getValue();
+            l.add(new QueuedWrite(me.getKey().sessionId(), me.getKey().requestId(), e.kind, e.queuedAtMillis, e.bytes,
+                    e.write.inTransaction()));
+        }
+        return l;
     }
 
     /** Writes queued now. */

@@ -42,8 +42,11 @@ public final class HttpEndpoint implements AutoCloseable {
     private final int port;
     private volatile HttpHandler.Routes routes;
 
-    private HttpEndpoint(Channel channel) {
+    private final boolean tls;
+
+    private HttpEndpoint(Channel channel, boolean tls) {
         this.channel = channel;
+        this.tls = tls;
         this.port = ((InetSocketAddress) channel.localAddress()).getPort();
     }
 
@@ -83,13 +86,16 @@ public final class HttpEndpoint implements AutoCloseable {
         if (!bound.isSuccess()) {
             throw new BindFailure(host, bound.cause());
         }
-        self[0] = new HttpEndpoint(bound.channel());
+        self[0] = new HttpEndpoint(bound.channel(), tls != null);
         return self[0];
     }
 
-    /** Starts answering: health, readiness from {@code ready}, metrics from {@code metrics}. */
-    public void serve(BooleanSupplier ready, Metrics metrics, String metricsToken) {
-        routes = new HttpHandler.Routes(ready, metrics, metricsToken);
+    /**
+     * Starts answering: health, readiness from {@code ready}, metrics from {@code metrics}, the
+     * admin panel from {@code panel}.
+     */
+    public void serve(BooleanSupplier ready, Metrics metrics, String metricsToken, Panel panel) {
+        routes = new HttpHandler.Routes(ready, metrics, metricsToken, panel, tls);
         channel.config().setAutoRead(true);
     }
 

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
  */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** What the endpoint serves once the server is open; null before. */
-    record Routes(BooleanSupplier ready, Metrics metrics, String metricsToken) {
+    record Routes(BooleanSupplier ready, Metrics metrics, String metricsToken, Panel panel, boolean tls) {
     }
 
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -50,13 +50,21 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (q >= 0) {
             path = path.substring(0, q);
         }
+        Routes rs = routes.get();
+        if (path.startsWith("/api/")) {
+            api(ctx, req, path, rs, keepAlive);
+            return;
+        }
         if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
             FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
             r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             write(ctx, req, r, keepAlive);
             return;
         }
-        Routes rs = routes.get();
+        if (path.equals("/") || path.equals("/index.html") || path.startsWith("/panel/")) {
+            file(ctx, req, path, rs, keepAlive);
+            return;
+        }
         switch (path) {
             case "/health" -> send(ctx, req, HttpResponseStatus.OK, "ok\n", keepAlive);
             case "/ready" -> {
@@ -67,6 +75,79 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case "/metrics" -> metrics(ctx, req, rs, keepAlive);
             default -> send(ctx, req, HttpResponseStatus.NOT_FOUND, "not found\n", keepAlive);
         }
+    }
+
+    /** A file of the panel, from memory, with the headers that keep the page to itself. */
+    private static void file(ChannelHandlerContext ctx, FullHttpRequest req, String path, Routes rs, boolean keepAlive) {
+        String name = path.equals("/") || path.equals("/index.html") ? "" : path.substring("/panel/".length());
+        Panel.File f = rs == null || rs.panel() == null ? null : rs.panel().file(name);
+        if (f == null) {
+            send(ctx, req, HttpResponseStatus.NOT_FOUND, rs == null ? "not ready\n" : "not found\n", keepAlive);
+            return;
+        }
+        FullHttpResponse r;
+        if (f.etag().equals(req.headers().get(HttpHeaderNames.IF_NONE_MATCH))) {
+            r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED);
+        } else {
+            r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(f.bytes()));
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, f.contentType());
+        }
+        r.headers().set(HttpHeaderNames.ETAG, f.etag());
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        pageHeaders(r);
+        write(ctx, req, r, keepAlive);
+    }
+
+    private static void pageHeaders(FullHttpResponse r) {
+        r.headers().set("Content-Security-Policy", Panel.CONTENT_SECURITY_POLICY);
+        r.headers().set("X-Frame-Options", "DENY");
+        r.headers().set("Referrer-Policy", "no-referrer");
+        r.headers().set("X-Content-Type-Options", "nosniff");
+    }
+
+    /** The panel's API: JSON, answered from the worker that did the work (Netty hands the write to the loop). */
+    private static void api(ChannelHandlerContext ctx, FullHttpRequest req, String path, Routes rs, boolean keepAlive) {
+        if (rs == null || rs.panel() == null) {
+            send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n", keepAlive);
+            return;
+        }
+        PanelApi api = rs.panel().api();
+        String address = io.tetradb.server.net.PreLoginLimits.addressKey(ctx.channel().remoteAddress());
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        String origin = (rs.tls() ? "https://" : "http://") + (host == null ? "" : host);
+        if (path.equals("/api/events") && req.method().equals(HttpMethod.GET)) {
+            PanelLogins.Login login = api.login(req);
+            PanelApi.Answer refused = api.refusal(login, req, false);
+            if (refused != null) {
+                json(ctx, req, refused, keepAlive);
+                return;
+            }
+            ctx.pipeline().remove(io.netty.handler.timeout.ReadTimeoutHandler.class);
+            if (!rs.panel().events().open(ctx.channel(), login)) {
+                json(ctx, req, PanelApi.error(HttpResponseStatus.SERVICE_UNAVAILABLE, io.tetradb.client.ErrorCode.SERVER_BUSY,
+                        "Too many live-update streams open; close other panel tabs."), false);
+            }
+            return;
+        }
+        req.retain();
+        api.handle(req, path, address, origin).whenComplete((a, failure) -> {
+            try {
+                json(ctx, req, a != null ? a : PanelApi.error(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                        io.tetradb.client.ErrorCode.INTERNAL_ERROR, "The request failed."), keepAlive);
+            } finally {
+                req.release();
+            }
+        });
+    }
+
+    private static void json(ChannelHandlerContext ctx, FullHttpRequest req, PanelApi.Answer a, boolean keepAlive) {
+        FullHttpResponse r = response(a.status(), a.body().toString());
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+        if (a.setCookie() != null) {
+            r.headers().set(HttpHeaderNames.SET_COOKIE, a.setCookie());
+        }
+        pageHeaders(r);
+        write(ctx, req, r, keepAlive);
     }
 
     private void metrics(ChannelHandlerContext ctx, FullHttpRequest req, Routes rs, boolean keepAlive) {

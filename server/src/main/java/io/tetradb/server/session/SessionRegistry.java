@@ -87,6 +87,24 @@ public final class SessionRegistry {
         return s;
     }
 
+    /**
+     * A session for a caller inside the server (the admin panel's logins): it runs admin
+     * requests on its own ordered worker queue like a client's session, but has no connection
+     * (its channel is closed, so whatever would be pushed to it is dropped), no engine
+     * connection until a maintenance gives it one (release it with {@link #releaseConnection}),
+     * and is not listed: the panel's logins are not protocol sessions.
+     */
+    public Session internal(String user, Role role, String remote, String clientName) {
+        io.netty.channel.embedded.EmbeddedChannel none = new io.netty.channel.embedded.EmbeddedChannel();
+        none.close();
+        return new Session(user, role, none, remote, clientName, new OrderedExecutor(workers));
+    }
+
+    /** The session with this id, or null. */
+    public Session find(long id) {
+        return sessions.get(id);
+    }
+
     /** Queues a request of {@code s} (event loop). */
     public void submit(Session s, ClientMessage m) {
         // Follow-ups of a request in flight (more rows, closing a cursor) still run during a graceful shutdown.

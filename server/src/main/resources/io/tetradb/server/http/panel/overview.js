@@ -1,0 +1,152 @@
+// Overview: the server, its files, the last and next backup, Start and Stop, the live progress
+// and the writes queued behind the gate, each with Cancel (its client gets -9976).
+import { el, bytes, duration, time, dl, statusBadge, table } from './format.js';
+import { post } from './api.js';
+import { toast, serverNow } from './panel.js';
+
+export class OverviewPage {
+  constructor(root, state) {
+    this.root = root;
+    this.state = state;
+    this.last = null;
+    this.timer = null;
+  }
+
+  show() {
+    this.render();
+    this.timer = setInterval(() => this.ages(), 1000);
+  }
+
+  hide() {
+    clearInterval(this.timer);
+  }
+
+  overview(o) {
+    this.last = o;
+    if (!this.root.hidden) this.render();
+  }
+
+  render() {
+    const o = this.last || this.state.overview;
+    this.root.replaceChildren();
+    if (!o) {
+      this.root.append(el('p', { class: 'muted', text: 'Waiting for the server…' }));
+      return;
+    }
+    const st = o.status;
+    const b = st.backup || {};
+    const last = b.last || {};
+    const running = b.state === 'RUNNING';
+    const server = dl([
+      ['Database', st.databaseName, 'database'],
+      ['Server', 'Tetra ' + st.serverVersion + ' (H2 ' + st.h2Version + ')', 'version'],
+      ['Listening on', st.host + ':' + st.port + (st.tls ? ' (TLS)' : ''), 'address'],
+      ['State', st.state, 'state'],
+      ['Up for', duration(Date.now() + this.state.serverSkew - st.startedAtMillis), 'uptime'],
+      ['Sessions', String(st.sessionCount), 'sessions'],
+      ['Data file', bytes(st.dataFileSize), 'data-file'],
+      ['Log', o.log.missing ? 'none' : bytes(o.log.folderBytes) + ' (segment ' + o.log.segment + ', operation '
+        + o.log.lastOperation + ')', 'log'],
+      ['Archives go to', o.archives.destination || '', 'destination'],
+      ['Free space there', o.archives.usableBytes !== undefined
+        ? bytes(o.archives.usableBytes) + ' of ' + bytes(o.archives.totalBytes) : (o.archives.problem || ''), 'free'],
+    ], 'ov-server');
+    if (st.catalogProblem) server.append(el('dt', { text: 'Problem' }), el('dd', { class: 'error', text: st.catalogProblem }));
+
+    const lastBackup = last.number ? dl([
+      ['Number', String(last.number), 'number'],
+      ['Status', statusBadge(last.status), 'status'],
+      ['Ended', time(last.endMillis), 'ended'],
+      ['Took', duration(last.durationMillis), 'duration'],
+      ['Size', bytes(last.archiveSize), 'size'],
+      ['Writes queued / cancelled', last.writesQueued + ' / ' + last.writesCancelled, 'writes'],
+      ['Error', last.errorCode ? last.errorCode + ' ' + last.errorMessage : '', 'error'],
+    ], 'ov-last-backup') : el('p', { id: 'ov-last-backup', class: 'muted', text: 'No backup yet.' });
+
+    const next = b.nextScheduledMillis ? time(b.nextScheduledMillis) : 'none scheduled';
+    const buttons = el('div', { class: 'buttons' },
+      el('button', { id: 'backup-start', disabled: running, onclick: () => this.start() }, 'Start backup'),
+      el('button', { id: 'backup-stop', class: 'danger', disabled: !running, onclick: () => this.stop() }, 'Stop backup'));
+
+    const cards = [
+      el('div', { class: 'card' }, el('h2', { text: 'Server' }), server),
+      el('div', { class: 'card' }, el('h2', { text: 'Backup' }),
+        el('p', {}, 'State: ', el('strong', { id: 'backup-state', text: b.state || '' }),
+          ' · next: ', el('span', { id: 'ov-next-backup', text: next }),
+          b.automaticPaused ? el('span', { class: 'error', text: ' · automatic backups paused (1401)' }) : null),
+        buttons, running ? this.progress(b.progress || {}) : null,
+        el('h3', { text: 'Last backup' }), lastBackup),
+    ];
+    const grid = el('div', { class: 'cards' }, cards);
+    this.root.append(el('h1', { text: 'Overview' }), grid, this.queue(o.queue, running));
+  }
+
+  progress(p) {
+    const pct = Math.max(0, Math.min(100, p.percent || 0));
+    const fill = el('div', { id: 'backup-bar', class: 'fill' });
+    fill.style.width = pct.toFixed(1) + '%';   // through the CSSOM: the page allows no inline style
+    return el('div', { id: 'backup-progress', class: 'progress-box' },
+      el('div', { class: 'bar' }, fill),
+      el('p', {},
+        el('span', { id: 'backup-phase', text: p.phase || '' }), ' · ',
+        el('span', { id: 'backup-percent', text: pct.toFixed(1) + ' %' }), ' · ',
+        el('span', { id: 'backup-rate', text: bytes(p.bytesPerSecond) + '/s' }), ' · ETA ',
+        el('span', { id: 'backup-eta', text: p.etaMillis > 0 ? duration(p.etaMillis) : '—' }),
+        p.currentFile ? el('span', { class: 'muted', text: ' · ' + p.currentFile }) : null));
+  }
+
+  queue(rows, running) {
+    const box = el('div', { class: 'card wide' }, el('h2', { text: 'Writes waiting for the backup' }));
+    if (!rows || rows.length === 0) {
+      box.append(el('p', { id: 'queue-empty', class: 'muted', text: running ? 'No write is waiting.' : 'No backup holds writes.' }));
+      return box;
+    }
+    const now = serverNow();
+    box.append(table('queue-table', ['Session', 'User', 'From', 'Kind', 'Waiting', ''], rows.map((q) =>
+      el('tr', { dataset: { session: q.sessionId, request: q.requestId } },
+        el('td', { text: q.sessionId + ' (request ' + q.requestId + ')' }),
+        el('td', { text: q.user }),
+        el('td', { text: q.address + (q.client ? ' · ' + q.client : '') }),
+        el('td', { text: q.kind + (q.inTransaction ? ' (in a transaction)' : '') }),
+        el('td', { class: 'age', dataset: { since: q.queuedAtMillis }, text: duration(now - q.queuedAtMillis) }),
+        el('td', {}, el('button', { class: 'cancel danger', onclick: (e) => this.cancel(q, e.target) }, 'Cancel'))))));
+    return box;
+  }
+
+  ages() {
+    const now = serverNow();
+    for (const td of this.root.querySelectorAll('td.age')) td.textContent = duration(now - Number(td.dataset.since));
+  }
+
+  async start() {
+    try {
+      const r = await post('/api/backup/start', {});
+      toast('Backup ' + r.backupNumber + ' started.');
+    } catch (e) {
+      toast(e.code + ' ' + e.message, true);
+    }
+  }
+
+  async stop() {
+    if (!confirm('Stop the running backup? Its partial archive is removed (1406).')) return;
+    try {
+      await post('/api/backup/stop', {});
+      toast('Stop requested.');
+    } catch (e) {
+      toast(e.code + ' ' + e.message, true);
+    }
+  }
+
+  async cancel(q, button) {
+    button.disabled = true;
+    try {
+      await post('/api/queue/cancel', { sessionId: q.sessionId, requestId: q.requestId });
+      toast('Cancelled: the client of session ' + q.sessionId + ' got -9976.');
+      const row = button.closest('tr');
+      if (row) row.remove();
+    } catch (e) {
+      button.disabled = false;
+      toast(e.message, true);
+    }
+  }
+}
