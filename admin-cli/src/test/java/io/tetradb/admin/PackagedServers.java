@@ -21,12 +21,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Starts the packaged server ({@code server/target/tetra-server.jar}, 128 MiB of heap) as
  * separate processes for the end-to-end tests, reads from each one's stdout the port it
  * listens on, and stops them: by SIGTERM, by SIGKILL, and whatever is left in the test's
- * {@code @AfterEach}. Used by the test's own thread; each process's stdout is read on a
- * daemon thread of its own.
+ * {@code @AfterEach}; also the address of its HTTP port ({@code --set http.port=0}) from the line
+ * that names it. Used by the test's own thread; each process's stdout is read on a daemon thread
+ * of its own.
  */
 final class PackagedServers {
     private static final Pattern LISTENING =
             Pattern.compile("^Tetra \\S+ is listening on 127\\.0\\.0\\.1:(\\d+) \\(database ");
+    /** The line naming the HTTP port (health, metrics, admin panel): only its address part is relied on. */
+    private static final Pattern HTTP_LISTENING = Pattern.compile("\\bon (https?://127\\.0\\.0\\.1:(\\d+))/");
     /** Exit code of a process ended by SIGKILL (128 + 9), as {@link Process#exitValue()} gives it on Linux. */
     static final int SIGKILL_EXIT = 137;
     /** Exit code of a process ended by SIGTERM (128 + 15). */
@@ -99,6 +102,8 @@ final class PackagedServers {
         final Process process;
         final Path stderr;
         final CompletableFuture<Integer> listening = new CompletableFuture<>();
+        /** The HTTP port's base address, {@code http://127.0.0.1:PORT} (https under TLS), without the final slash. */
+        final CompletableFuture<String> httpListening = new CompletableFuture<>();
         final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
         ServerProcess(Process process, Path stderr) {
@@ -119,16 +124,33 @@ final class PackagedServers {
                     if (m.find()) {
                         listening.complete(Integer.parseInt(m.group(1)));
                     }
+                    Matcher h = HTTP_LISTENING.matcher(line);
+                    if (h.find()) {
+                        httpListening.complete(h.group(1));
+                    }
                 }
             } catch (IOException ignored) {
                 // the process ended
             }
             listening.completeExceptionally(new AssertionError("The server ended without listening. stdout: "
                     + lines + " stderr: " + readQuietly(stderr)));
+            httpListening.completeExceptionally(new AssertionError("The server ended without naming its HTTP port. "
+                    + "stdout: " + lines + " stderr: " + readQuietly(stderr)));
         }
 
         int port() throws Exception {
             return listening.get(120, TimeUnit.SECONDS);
+        }
+
+        /** The HTTP port's base address, e.g. {@code http://127.0.0.1:41234}, once the server has printed it. */
+        String httpUrl() throws Exception {
+            return httpListening.get(120, TimeUnit.SECONDS);
+        }
+
+        /** The HTTP port the server chose ({@code http.port=0}). */
+        int httpPort() throws Exception {
+            String url = httpUrl();
+            return Integer.parseInt(url.substring(url.lastIndexOf(':') + 1));
         }
 
         /** SIGTERM, then wait for the exit. */
