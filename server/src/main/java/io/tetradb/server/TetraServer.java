@@ -549,6 +549,11 @@ public final class TetraServer implements AutoCloseable {
         return limits;
     }
 
+    /** Admin panel logins live now (0 with http.enabled: false). */
+    public int panelLogins() {
+        return panel == null ? 0 : panel.logins();
+    }
+
     /** The HTTP port bound (health, readiness, metrics), or -1 when http.enabled is false. */
     public int httpPort() {
         return http == null ? -1 : http.port();

@@ -93,6 +93,29 @@ final class PanelApi {
     static final String CSRF_HEADER = "X-CSRF-Token";
     static final int LOGIN_CHECKS = 2;
     static final int IN_FLIGHT_PER_LOGIN = 8;
+    /** Every route of the API but login and the live-update stream (each refuses without a login). */
+    static final List<String> ROUTES = List.of(
+            "GET /api/session",
+            "POST /api/logout",
+            "GET /api/overview",
+            "GET /api/queue",
+            "POST /api/queue/cancel",
+            "POST /api/backup/start",
+            "POST /api/backup/stop",
+            "GET /api/backups",
+            "GET /api/journal",
+            "POST /api/backup/verify",
+            "POST /api/restore",
+            "GET /api/settings",
+            "POST /api/settings",
+            "GET /api/log",
+            "GET /api/log/operations",
+            "GET /api/sessions",
+            "POST /api/sessions/kill",
+            "GET /api/users",
+            "POST /api/users/add",
+            "POST /api/users/remove",
+            "POST /api/users/password");
     private static final Pattern SETTING_KEY = Pattern.compile("^Invalid backup setting ([A-Za-z0-9_.]+)");
     private static final byte[] FAKE_SALT = Scram.randomBytes(16);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,0 +1,389 @@
+package io.tetradb.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraClient;
+import io.tetradb.client.TetraException;
+import io.tetradb.protocol.Role;
+import io.tetradb.server.TestServers;
+import io.tetradb.server.TetraServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The admin panel's API through the real server and the JDK's HTTP client, as the page calls
+ * it: every route refuses a stranger (401) and a change without the CSRF token (403); the
+ * cookie's flags; wrong passwords, non-admins and the shared login throttle; logins that
+ * expire, log out, or end with their account; the write queued behind a held backup listed
+ * and cancelled (-9976 to its client); the settings editor's refusals; live updates; restore,
+ * verify, sessions and users.
+ */
+@Timeout(180)
+class PanelApiIT {
+    @TempDir
+    Path dir;
+    TetraServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private PanelHttp start() throws Exception {
+        server = TestServers.start(dir.resolve("db"));
+        return new PanelHttp(server.httpPort());
+    }
+
+    private PanelHttp admin() throws Exception {
+        PanelHttp p = start();
+        p.login("admin", TestServers.ADMIN_PASSWORD);
+        return p;
+    }
+
+    @Test
+    void everyRouteRefusesAStrangerAndEveryChangeWithoutTheCsrfToken() throws Exception {
+        PanelHttp stranger = start();
+        List<String> routes = new ArrayList<>(PanelApi.ROUTES);
+        routes.add("GET /api/events");
+        for (String route : routes) {
+            String path = route.substring(route.indexOf(' ') + 1);
+            HttpResponse<String> r = route.startsWith("GET ") ? stranger.get(path) : stranger.post(path, Map.of());
+            assertThat(PanelHttp.error(r, 401).get("code").asInt()).as(route).isEqualTo(ErrorCode.AUTH_FAILED.code());
+        }
+        PanelHttp admin = new PanelHttp(server.httpPort());
+        admin.login("admin", TestServers.ADMIN_PASSWORD);
+        for (String route : PanelApi.ROUTES) {
+            if (!route.startsWith("POST ")) {
+                continue;
+            }
+            String path = route.substring(5);
+            // no token, a wrong one: refused before anything is read or done
+            for (String token : new String[]{null, "not-the-token"}) {
+                HttpResponse<String> r = admin.post(path, Map.of(), token, "application/json", null);
+                assertThat(PanelHttp.error(r, 403).get("message").asText()).as(route).contains("CSRF");
+            }
+        }
+        // a form post (what another site can send without CORS) and a foreign Origin are refused too
+        assertThat(PanelHttp.error(admin.post("/api/backup/start", Map.of(), admin.csrf,
+                "application/x-www-form-urlencoded", null), 415).get("code").asInt()).isEqualTo(2010);
+        assertThat(PanelHttp.error(admin.post("/api/backup/start", Map.of(), admin.csrf, "application/json",
+                "http://evil.example"), 403).get("message").asText()).contains("Cross-site");
+        // nothing of that ran: no backup, the admin is still there, the login still works
+        try (TetraClient c = TestServers.admin(server)) {
+            assertThat(c.admin().backupHistory().getEntriesCount()).isZero();
+            assertThat(c.admin().users()).extracting(u -> u.getName()).containsExactly("admin");
+        }
+        assertThat(admin.ok(admin.get("/api/session")).get("user").asText()).isEqualTo("admin");
+        // and every route is there for the admin (none answers 404)
+        for (String route : PanelApi.ROUTES) {
+            if (route.startsWith("GET ")) {
+                assertThat(admin.get(route.substring(4)).statusCode()).as(route).isEqualTo(200);
+            }
+        }
+        assertThat(admin.get("/api/nothing").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void theCookieIsHttpOnlyStrictAndTheWrongPasswordOrANonAdminIsRefused() throws Exception {
+        PanelHttp p = start();
+        String setCookie = p.login("admin", TestServers.ADMIN_PASSWORD);
+        assertThat(setCookie).startsWith(PanelApi.COOKIE + "=").contains("; HttpOnly").contains("; SameSite=Strict")
+                .contains("; Path=/").doesNotContain("Secure");   // Secure under TLS only (PanelTlsIT)
+        assertThat(p.cookie.substring(p.cookie.indexOf('=') + 1)).hasSizeGreaterThanOrEqualTo(43);   // 256 bits
+        JsonNode me = p.ok(p.get("/api/session"));
+        assertThat(me.get("csrf").asText()).isEqualTo(p.csrf).isNotEqualTo(p.cookie.substring(p.cookie.indexOf('=') + 1));
+
+        PanelHttp other = new PanelHttp(server.httpPort());
+        assertThat(PanelHttp.error(other.loginAttempt("admin", "wrong-password"), 401).get("message").asText())
+                .isEqualTo("Authentication failed: wrong user name or password.");
+        assertThat(PanelHttp.error(other.loginAttempt("nobody", "wrong-password"), 401).get("message").asText())
+                .isEqualTo("Authentication failed: wrong user name or password.");
+        try (TetraClient c = TestServers.admin(server)) {
+            c.admin().addUser("app", Role.USER, "app-password".toCharArray());
+        }
+        HttpResponse<String> user = other.loginAttempt("app", "app-password");
+        assertThat(PanelHttp.error(user, 403).get("code").asInt()).isEqualTo(ErrorCode.PERMISSION_DENIED.code());
+        assertThat(user.headers().firstValue("set-cookie")).isEmpty();
+        assertThat(PanelHttp.error(other.loginAttempt("admin", ""), 400).get("message").asText()).contains("password");
+    }
+
+    @Test
+    void failedLoginsAreThrottledWithTheProtocolPortsCounts() throws Exception {
+        PanelHttp p = start();
+        // parallel guesses for one account are answered one after the other, and beyond the maximum delay refused
+        List<CompletableFuture<Integer>> answers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            answers.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new PanelHttp(server.httpPort()).loginAttempt("admin", "guess").statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<Integer> codes = new ArrayList<>();
+        for (CompletableFuture<Integer> a : answers) {
+            codes.add(a.get(120, TimeUnit.SECONDS));
+        }
+        // 503: more than two checks at once are turned away before the password is looked at
+        assertThat(codes).allMatch(c -> c == 401 || c == 429 || c == 503).contains(429);
+        // the protocol port's throttle holds the same counts: a guess there is refused too, at once
+        assertThatThrownBy(() -> TestServers.connect(server, "admin", "guess").close())
+                .isInstanceOfSatisfying(TetraException.class, e -> assertThat(e.code()).isIn(ErrorCode.SERVER_BUSY,
+                        ErrorCode.AUTH_FAILED));
+        // the right password is let in once the failures have aged (half-life), never refused for ever
+        await().atMost(90, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(500))
+                .until(() -> p.loginAttempt("admin", TestServers.ADMIN_PASSWORD).statusCode() == 200);
+    }
+
+    @Test
+    void aLoginEndsWhenIdleAtLogoutAndWhenItsAccountGoes() throws Exception {
+        server = TetraServer.start(TestServers.config(dir.resolve("db")).httpSessionTimeout(Duration.ofSeconds(1))
+                .build());
+        PanelHttp p = new PanelHttp(server.httpPort());
+        p.login("admin", TestServers.ADMIN_PASSWORD);
+        // watched without a request of its own (each would restart its idle time): the sweep ends it
+        await().atMost(30, TimeUnit.SECONDS).until(() -> server.panelLogins() == 0);
+        assertThat(PanelHttp.error(p.get("/api/session"), 401).get("message").asText()).contains("expired");
+
+        server.close();
+        server = TestServers.start(dir.resolve("db2"));
+        PanelHttp a = new PanelHttp(server.httpPort());
+        a.login("admin", TestServers.ADMIN_PASSWORD);
+        a.ok(a.post("/api/logout", Map.of()));
+        PanelHttp.error(a.get("/api/overview"), 401);
+
+        // a second admin logs in; the first changes the second's password: the second's login ends
+        a.login("admin", TestServers.ADMIN_PASSWORD);
+        a.ok(a.post("/api/users/add", Map.of("name", "ops", "role", "admin", "password", "ops-password")));
+        PanelHttp ops = new PanelHttp(server.httpPort());
+        ops.login("ops", "ops-password");
+        a.ok(a.post("/api/users/password", Map.of("name", "ops", "password", "ops-password-2")));
+        assertThat(PanelHttp.error(ops.get("/api/overview"), 401).get("code").asInt()).isEqualTo(2002);
+        ops.login("ops", "ops-password-2");
+        // changing one's own password keeps one's own login
+        ops.ok(ops.post("/api/users/password", Map.of("name", "ops", "password", "ops-password-3")));
+        ops.ok(ops.get("/api/overview"));
+        // removed: the login ends at once
+        a.ok(a.post("/api/users/remove", Map.of("name", "ops")));
+        PanelHttp.error(ops.get("/api/overview"), 401);
+        // one cannot remove oneself
+        assertThat(PanelHttp.error(a.post("/api/users/remove", Map.of("name", "admin")), 400).get("message").asText())
+                .contains("your own account");
+    }
+
+    @Test
+    void aWriteQueuedBehindTheBackupIsListedAndItsCancelGivesItsClientMinus9976() throws Exception {
+        PanelHttp p = admin();
+        CountDownLatch gateClosed = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        server.backups().onGateClosed(n -> {
+            gateClosed.countDown();
+            try {
+                release.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (TetraClient admin = TestServers.admin(server)) {
+            admin.admin().addUser("app", Role.USER, "app-password".toCharArray());
+            admin.execute("CREATE TABLE ITEM(ID INT PRIMARY KEY, NAME VARCHAR(20))");
+            try (TetraClient app = TestServers.connect(server, "app", "app-password")) {
+                JsonNode started = p.ok(p.post("/api/backup/start", Map.of()));
+                assertThat(started.get("backupNumber").asLong()).isEqualTo(1);
+                assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+                CompletableFuture<Long> first = CompletableFuture.supplyAsync(
+                        () -> app.update("INSERT INTO ITEM VALUES (1, 'cancelled')"));
+                AtomicReference<JsonNode> row = new AtomicReference<>();
+                await().atMost(60, TimeUnit.SECONDS).until(() -> {
+                    JsonNode q = p.ok(p.get("/api/overview")).get("queue");
+                    row.set(q.size() == 1 ? q.get(0) : null);
+                    return row.get() != null;
+                });
+                assertThat(row.get().get("user").asText()).isEqualTo("app");
+                assertThat(row.get().get("kind").asText()).isEqualTo("data write");
+                assertThat(row.get().get("waitingMillis").asLong()).isGreaterThanOrEqualTo(0);
+                assertThat(p.ok(p.get("/api/overview")).at("/status/backup/state").asText()).isEqualTo("RUNNING");
+
+                p.ok(p.post("/api/queue/cancel", Map.of("sessionId", row.get().get("sessionId").asLong(),
+                        "requestId", row.get().get("requestId").asLong())));
+                assertThatThrownBy(() -> first.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .cause().isInstanceOfSatisfying(TetraException.class,
+                                e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_IN_PROGRESS));
+                assertThat(p.ok(p.get("/api/queue")).get("queue").size()).isZero();
+                // a second cancel of the same write: it is not queued any more
+                assertThat(PanelHttp.error(p.post("/api/queue/cancel", Map.of("sessionId",
+                        row.get().get("sessionId").asLong(), "requestId", row.get().get("requestId").asLong())), 400)
+                        .get("message").asText()).contains("is not queued");
+
+                // another write waits and runs once the gate opens: nothing else was lost
+                CompletableFuture<Long> second = CompletableFuture.supplyAsync(
+                        () -> app.update("INSERT INTO ITEM VALUES (2, 'ran')"));
+                await().atMost(60, TimeUnit.SECONDS).until(() -> p.ok(p.get("/api/queue")).get("queue").size() == 1);
+                release.countDown();
+                assertThat(second.get(60, TimeUnit.SECONDS)).isEqualTo(1L);
+            }
+            assertThat(admin.execute("SELECT NAME FROM ITEM ORDER BY ID").rows()).extracting(r -> r.getString(0))
+                    .containsExactly("ran");
+        }
+        await().atMost(60, TimeUnit.SECONDS).until(() ->
+                p.ok(p.get("/api/overview")).at("/status/backup/state").asText().equals("IDLE"));
+        JsonNode last = p.ok(p.get("/api/overview")).at("/status/backup/last");
+        assertThat(last.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(last.get("writesCancelled").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aBadSettingIsRefusedWithItsKeyAndChangesNothing() throws Exception {
+        PanelHttp p = admin();
+        JsonNode before = p.ok(p.get("/api/settings"));
+        assertThat(before.get("keys")).extracting(JsonNode::asText).contains("archive.compression", "retention.keepLast");
+        JsonNode e = PanelHttp.error(p.post("/api/settings", Map.of("assignments",
+                Map.of("retention.keepLast", "5", "archive.compression", "bogus"))), 400);
+        assertThat(e.get("code").asInt()).isEqualTo(2010);
+        assertThat(e.get("key").asText()).isEqualTo("archive.compression");
+        assertThat(p.ok(p.get("/api/settings")).get("yaml").asText()).isEqualTo(before.get("yaml").asText());
+        // the CLI's own check: the same request through the admin API gives the same message
+        try (TetraClient c = TestServers.admin(server)) {
+            assertThatThrownBy(() -> c.admin().setBackupSettings("retention.keepLast=5", "archive.compression=bogus"))
+                    .hasMessage(e.get("message").asText());
+        }
+        JsonNode saved = p.ok(p.post("/api/settings", Map.of("assignments", Map.of("retention.keepLast", "5"))));
+        assertThat(PanelHttp.JSON.readTree(saved.get("effectiveJson").asText()).at("/retention/keepLast").asInt())
+                .isEqualTo(5);
+    }
+
+    @Test
+    void liveUpdatesFollowABackupToItsEnd() throws Exception {
+        PanelHttp p = admin();
+        try (TetraClient c = TestServers.admin(server)) {
+            TestServers.tableT(c, 200);
+        }
+        HttpResponse<InputStream> stream = p.client().send(HttpRequest.newBuilder(URI.create(p.base() + "/api/events"))
+                .header("Cookie", p.cookie).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("content-type")).hasValueSatisfying(t ->
+                assertThat(t).startsWith("text/event-stream"));
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            JsonNode first = next(r);
+            assertThat(first.at("/overview/status/backup/state").asText()).isEqualTo("IDLE");
+            p.ok(p.post("/api/backup/start", Map.of()));
+            JsonNode n;
+            do {
+                n = next(r);
+            } while (n.at("/overview/status/backup/last/number").asLong() != 1
+                    || !n.at("/overview/status/backup/state").asText().equals("IDLE"));
+            assertThat(n.at("/overview/status/backup/last/status").asText()).isEqualTo("SUCCESS");
+            assertThat(n.get("serverMillis").asLong()).isPositive();
+        }
+    }
+
+    /** The next overview event's data. */
+    private static JsonNode next(BufferedReader r) throws Exception {
+        String line;
+        String event = null;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith("event: ")) {
+                event = line.substring(7);
+            } else if (line.startsWith("data: ") && "overview".equals(event)) {
+                return PanelHttp.JSON.readTree(line.substring(6));
+            }
+        }
+        throw new AssertionError("the stream ended");
+    }
+
+    @Test
+    void verifyRestoreToAFolderSessionsAndUsersWorkFromThePanel() throws Exception {
+        PanelHttp p = admin();
+        try (TetraClient c = TestServers.admin(server)) {
+            TestServers.tableT(c, 10);
+            c.admin().startBackup(true);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> c.admin().backupStatus().getState().equals("IDLE"));
+        }
+        JsonNode history = p.ok(p.get("/api/backups")).get("history").get("entries");
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("verification").asText()).isEqualTo("ARCHIVE_VERIFIED");
+        JsonNode verified = p.ok(p.post("/api/backup/verify", Map.of("number", 1)));
+        assertThat(verified.get("rows").asLong()).isGreaterThanOrEqualTo(10);
+        assertThat(PanelHttp.error(p.post("/api/backup/verify", Map.of("number", 9)), 400).get("message").asText())
+                .contains("Backup 9 not found");
+
+        Path target = dir.resolve("restored");
+        JsonNode restored = p.ok(p.post("/api/restore", Map.of("number", 1, "toDir", target.toString())));
+        assertThat(restored.get("databaseDir").asText()).isEqualTo(target.toString());
+        assertThat(Files.list(target)).isNotEmpty();
+        assertThat(PanelHttp.error(p.post("/api/restore", Map.of("number", 1, "toDir", "relative/dir")), 400)
+                .get("message").asText()).contains("absolute");
+
+        try (TetraClient victim = TestServers.admin(server)) {
+            JsonNode sessions = p.ok(p.get("/api/sessions")).get("sessions");
+            assertThat(sessions).hasSize(1);
+            long id = sessions.get(0).get("id").asLong();
+            p.ok(p.post("/api/sessions/kill", Map.of("id", id)));
+            await().atMost(30, TimeUnit.SECONDS).until(() -> p.ok(p.get("/api/sessions")).get("sessions").size() == 0);
+            assertThatThrownBy(() -> victim.execute("SELECT 1")).isInstanceOf(TetraException.class);
+        }
+        assertThat(PanelHttp.error(p.post("/api/sessions/kill", Map.of("id", 999_999)), 400).get("message").asText())
+                .contains("No session");
+
+        p.ok(p.post("/api/users/add", Map.of("name", "reporter", "role", "reader", "password", "reader-password")));
+        assertThat(p.ok(p.get("/api/users")).get("users")).extracting(u -> u.get("name").asText() + ":"
+                + u.get("role").asText()).containsExactly("admin:ADMIN", "reporter:READER");
+        try (TetraClient reader = TestServers.connect(server, "reporter", "reader-password")) {
+            assertThat(reader.execute("SELECT COUNT(*) FROM T").rows().get(0).getLong(0)).isEqualTo(10);
+        }
+        assertThat(PanelHttp.error(p.post("/api/users/add", Map.of("name", "x", "role", "root", "password",
+                "long-enough")), 400).get("code").asInt()).isEqualTo(2010);
+        assertThat(PanelHttp.error(p.post("/api/users/add", Map.of("name", "x", "role", "user", "password", "short")),
+                400).get("message").asText()).contains("8 characters");
+    }
+
+    @Test
+    void thePagesAreServedFromTheJarWithHeadersThatKeepThemToThemselves() throws Exception {
+        PanelHttp p = start();
+        HttpResponse<String> index = p.get("/");
+        assertThat(index.statusCode()).isEqualTo(200);
+        assertThat(index.body()).contains("<script type=\"module\" src=\"/panel/panel.js\">");
+        assertThat(index.headers().firstValue("content-security-policy")).hasValue(Panel.CONTENT_SECURITY_POLICY);
+        assertThat(index.headers().firstValue("x-frame-options")).hasValue("DENY");
+        for (String f : Panel.FILES) {
+            HttpResponse<String> r = p.get("/panel/" + f);
+            assertThat(r.statusCode()).as(f).isEqualTo(200);
+            // nothing is fetched from anywhere else
+            assertThat(r.body()).as(f).doesNotContainPattern("https?://(?!www\\.w3\\.org/2000/svg)");
+        }
+        assertThat(p.get("/panel/../../etc/passwd").statusCode()).isEqualTo(404);
+        assertThat(p.get("/panel/missing.js").statusCode()).isEqualTo(404);
+        String etag = p.get("/panel/panel.js").headers().firstValue("etag").orElseThrow();
+        HttpResponse<String> again = p.client().send(HttpRequest.newBuilder(URI.create(p.base() + "/panel/panel.js"))
+                .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).isEqualTo(304);
+    }
+}
