@@ -161,12 +161,19 @@ export class BackupsPage {
     }
     const effective = JSON.parse(s.effectiveJson);
     const inputs = {};
-    const rows = s.keys.map((key) => {
+    const rows = [];
+    let group = null;
+    s.keys.forEach((key) => {
+      const g = key.includes('.') ? key.slice(0, key.indexOf('.')) : 'general';
+      if (g !== group) {
+        group = g;
+        rows.push(el('tr', { class: 'group' }, el('th', { colspan: '3', text: g })));
+      }
       const value = lookup(effective, key);
       const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
       const input = el('input', { name: key, value: text, dataset: { key, original: text } });
       inputs[key] = input;
-      return el('tr', { dataset: { key } }, el('th', { text: key }), el('td', {}, input), el('td', { class: 'field-error' }));
+      rows.push(el('tr', { dataset: { key } }, el('th', { text: key }), el('td', {}, input), el('td', { class: 'field-error' })));
     });
     const message = el('p', { id: 'settings-message', class: 'muted' });
     const form = el('form', { id: 'settings-form', onsubmit: (e) => { e.preventDefault(); this.saveSettings(inputs, message); } },
@@ -190,10 +197,11 @@ export class BackupsPage {
     }
     try {
       await post('/api/settings', { assignments });
-      message.className = 'ok';
-      message.textContent = 'Saved: ' + Object.keys(assignments).join(', ') + '.';
       toast('Backup settings saved.');
       await this.loadSettings();
+      const saved = document.getElementById('settings-message');
+      saved.className = 'ok';
+      saved.textContent = 'Saved: ' + Object.keys(assignments).join(', ') + '.';
     } catch (e) {
       message.className = 'error';
       message.textContent = e.code + ' ' + e.message + ' Nothing was changed.';

@@ -13,6 +13,7 @@ export class OverviewPage {
   }
 
   show() {
+    this.root.replaceChildren();
     this.render();
     this.timer = setInterval(() => this.ages(), 1000);
   }
@@ -26,23 +27,50 @@ export class OverviewPage {
     if (!this.root.hidden) this.render();
   }
 
+  /**
+   * Builds the page once, then changes only the parts whose data changed: a card is rebuilt
+   * when its facts change, the progress bar is updated in place, so buttons are never replaced
+   * under the pointer while a backup reports ten times a second.
+   */
   render() {
     const o = this.last || this.state.overview;
-    this.root.replaceChildren();
     if (!o) {
-      this.root.append(el('p', { class: 'muted', text: 'Waiting for the server…' }));
+      this.root.replaceChildren(el('p', { class: 'muted', text: 'Waiting for the server…' }));
+      this.keys = {};
       return;
+    }
+    if (!this.root.querySelector('#ov-cards')) {
+      this.keys = {};
+      this.root.replaceChildren(el('h1', { text: 'Overview' }),
+        el('div', { id: 'ov-cards', class: 'cards' }, el('div', { id: 'ov-server-card', class: 'card' }),
+          el('div', { id: 'ov-backup-card', class: 'card' })),
+        el('div', { id: 'ov-queue-card', class: 'card wide' }));
     }
     const st = o.status;
     const b = st.backup || {};
-    const last = b.last || {};
     const running = b.state === 'RUNNING';
+    this.part('server', { ...st, uptimeMillis: 0, backup: null, log: o.log, archives: o.archives }, () => this.serverCard(o));
+    this.part('backup', { state: b.state, last: b.last, next: b.nextScheduledMillis, paused: b.automaticPaused }, () => this.backupCard(b));
+    if (running) this.updateProgress(b.progress || {});
+    this.part('queue', { q: o.queue, running }, () => this.queueCard(o.queue, running));
+  }
+
+  part(name, data, build) {
+    const key = JSON.stringify(data);
+    if (this.keys[name] !== key) {
+      this.keys[name] = key;
+      build();
+    }
+  }
+
+  serverCard(o) {
+    const st = o.status;
     const server = dl([
       ['Database', st.databaseName, 'database'],
       ['Server', 'Tetra ' + st.serverVersion + ' (H2 ' + st.h2Version + ')', 'version'],
       ['Listening on', st.host + ':' + st.port + (st.tls ? ' (TLS)' : ''), 'address'],
       ['State', st.state, 'state'],
-      ['Up for', duration(Date.now() + this.state.serverSkew - st.startedAtMillis), 'uptime'],
+      ['Up for', el('span', { id: 'ov-uptime', dataset: { since: st.startedAtMillis } }), 'uptime'],
       ['Sessions', String(st.sessionCount), 'sessions'],
       ['Data file', bytes(st.dataFileSize), 'data-file'],
       ['Log', o.log.missing ? 'none' : bytes(o.log.folderBytes) + ' (segment ' + o.log.segment + ', operation '
@@ -52,7 +80,13 @@ export class OverviewPage {
         ? bytes(o.archives.usableBytes) + ' of ' + bytes(o.archives.totalBytes) : (o.archives.problem || ''), 'free'],
     ], 'ov-server');
     if (st.catalogProblem) server.append(el('dt', { text: 'Problem' }), el('dd', { class: 'error', text: st.catalogProblem }));
+    document.getElementById('ov-server-card').replaceChildren(el('h2', { text: 'Server' }), server);
+    this.ages();
+  }
 
+  backupCard(b) {
+    const last = b.last || {};
+    const running = b.state === 'RUNNING';
     const lastBackup = last.number ? dl([
       ['Number', String(last.number), 'number'],
       ['Status', statusBadge(last.status), 'status'],
@@ -62,23 +96,28 @@ export class OverviewPage {
       ['Writes queued / cancelled', last.writesQueued + ' / ' + last.writesCancelled, 'writes'],
       ['Error', last.errorCode ? last.errorCode + ' ' + last.errorMessage : '', 'error'],
     ], 'ov-last-backup') : el('p', { id: 'ov-last-backup', class: 'muted', text: 'No backup yet.' });
-
     const next = b.nextScheduledMillis ? time(b.nextScheduledMillis) : 'none scheduled';
     const buttons = el('div', { class: 'buttons' },
       el('button', { id: 'backup-start', disabled: running, onclick: () => this.start() }, 'Start backup'),
       el('button', { id: 'backup-stop', class: 'danger', disabled: !running, onclick: () => this.stop() }, 'Stop backup'));
+    document.getElementById('ov-backup-card').replaceChildren(el('h2', { text: 'Backup' }),
+      el('p', {}, 'State: ', el('strong', { id: 'backup-state', text: b.state || '' }),
+        ' · next: ', el('span', { id: 'ov-next-backup', text: next }),
+        b.automaticPaused ? el('span', { class: 'error', text: ' · automatic backups paused (1401)' }) : null),
+      buttons, running ? this.progress(b.progress || {}) : el('span', { hidden: true }),
+      el('h3', { text: 'Last backup' }), lastBackup);
+  }
 
-    const cards = [
-      el('div', { class: 'card' }, el('h2', { text: 'Server' }), server),
-      el('div', { class: 'card' }, el('h2', { text: 'Backup' }),
-        el('p', {}, 'State: ', el('strong', { id: 'backup-state', text: b.state || '' }),
-          ' · next: ', el('span', { id: 'ov-next-backup', text: next }),
-          b.automaticPaused ? el('span', { class: 'error', text: ' · automatic backups paused (1401)' }) : null),
-        buttons, running ? this.progress(b.progress || {}) : null,
-        el('h3', { text: 'Last backup' }), lastBackup),
-    ];
-    const grid = el('div', { class: 'cards' }, cards);
-    this.root.append(el('h1', { text: 'Overview' }), grid, this.queue(o.queue, running));
+  updateProgress(p) {
+    const pct = Math.max(0, Math.min(100, p.percent || 0));
+    const set = (id, text) => { const e = document.getElementById(id); if (e) e.textContent = text; };
+    const fill = document.getElementById('backup-bar');
+    if (fill) fill.style.width = pct.toFixed(1) + '%';
+    set('backup-phase', p.phase || '');
+    set('backup-percent', pct.toFixed(1) + ' %');
+    set('backup-rate', bytes(p.bytesPerSecond) + '/s');
+    set('backup-eta', p.etaMillis > 0 ? duration(p.etaMillis) : '—');
+    set('backup-file', p.currentFile || '');
   }
 
   progress(p) {
@@ -92,14 +131,15 @@ export class OverviewPage {
         el('span', { id: 'backup-percent', text: pct.toFixed(1) + ' %' }), ' · ',
         el('span', { id: 'backup-rate', text: bytes(p.bytesPerSecond) + '/s' }), ' · ETA ',
         el('span', { id: 'backup-eta', text: p.etaMillis > 0 ? duration(p.etaMillis) : '—' }),
-        p.currentFile ? el('span', { class: 'muted', text: ' · ' + p.currentFile }) : null));
+        ' · ', el('span', { id: 'backup-file', class: 'muted', text: p.currentFile || '' })));
   }
 
-  queue(rows, running) {
-    const box = el('div', { class: 'card wide' }, el('h2', { text: 'Writes waiting for the backup' }));
+  queueCard(rows, running) {
+    const box = document.getElementById('ov-queue-card');
+    box.replaceChildren(el('h2', { text: 'Writes waiting for the backup' }));
     if (!rows || rows.length === 0) {
       box.append(el('p', { id: 'queue-empty', class: 'muted', text: running ? 'No write is waiting.' : 'No backup holds writes.' }));
-      return box;
+      return;
     }
     const now = serverNow();
     box.append(table('queue-table', ['Session', 'User', 'From', 'Kind', 'Waiting', ''], rows.map((q) =>
@@ -110,12 +150,13 @@ export class OverviewPage {
         el('td', { text: q.kind + (q.inTransaction ? ' (in a transaction)' : '') }),
         el('td', { class: 'age', dataset: { since: q.queuedAtMillis }, text: duration(now - q.queuedAtMillis) }),
         el('td', {}, el('button', { class: 'cancel danger', onclick: (e) => this.cancel(q, e.target) }, 'Cancel'))))));
-    return box;
   }
 
   ages() {
     const now = serverNow();
     for (const td of this.root.querySelectorAll('td.age')) td.textContent = duration(now - Number(td.dataset.since));
+    const up = document.getElementById('ov-uptime');
+    if (up) up.textContent = duration(now - Number(up.dataset.since));
   }
 
   async start() {

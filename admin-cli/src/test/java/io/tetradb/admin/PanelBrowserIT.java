@@ -1,0 +1,263 @@
+package io.tetradb.admin;
+
+import io.tetradb.admin.PackagedServers.ServerProcess;
+import io.tetradb.client.ClientConfig;
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraClient;
+import io.tetradb.client.TetraException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Alert;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The admin panel in headless Chromium against the packaged server, as an administrator uses
+ * it: log in and out, a wrong password, a backup started from the page and its bar followed to
+ * the end, a client's write queued behind a slow backup shown in the queue and cancelled there
+ * (its client gets -9976, the row goes), a bad setting shown beside its field with nothing
+ * changed, a session killed, an archive restored to a folder. Each page's screenshot is
+ * written to {@code target/panel-screenshots/}.
+ */
+@Timeout(300)
+class PanelBrowserIT {
+    private static final String PASSWORD = "panel-secret-1";
+    private static final Duration LONG = Duration.ofSeconds(90);
+
+    @RegisterExtension
+    final BrowserExtension browsers = new BrowserExtension();
+    @TempDir
+    Path temp;
+    PackagedServers servers;
+    ServerProcess server;
+    Browser browser;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        servers = new PackagedServers(temp);
+        server = servers.start(temp.resolve("db"), Map.of("TETRA_ADMIN_PASSWORD", PASSWORD));
+        server.port();
+        browser = browsers.start(temp);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        servers.killLeftovers();
+    }
+
+    private TetraClient client(String user, String password) throws Exception {
+        return TetraClient.connect(ClientConfig.builder().host("127.0.0.1").port(server.port()).user(user)
+                .password(password).connectTimeout(Duration.ofSeconds(30)).build());
+    }
+
+    private void logIn() throws Exception {
+        browser.open(server.httpUrl() + "/");
+        browser.type(By.id("login-user"), "admin");
+        browser.type(By.id("login-password"), PASSWORD);
+        browser.click(By.id("login-submit"));
+        browser.waitForText(By.id("who"), "admin");
+        browser.waitFor(By.cssSelector("#live.on"), LONG);
+    }
+
+    private void acceptConfirm() {
+        Alert a = new WebDriverWait(browser.driver(), Browser.WAIT).until(ExpectedConditions.alertIsPresent());
+        a.accept();
+    }
+
+    /** A table of about 4 MB that compresses to nothing, and backups limited to {@code rate} bytes a second. */
+    private void slowBackups(String rate) throws Exception {
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            admin.execute("CREATE TABLE BULK(ID INT PRIMARY KEY, V VARCHAR(1000))");
+            admin.execute("INSERT INTO BULK SELECT X, REPEAT('x', 1000) FROM SYSTEM_RANGE(1, 4000)");
+            admin.execute("CREATE TABLE ITEM(ID INT PRIMARY KEY, NAME VARCHAR(20))");
+            admin.admin().setBackupSettings("archive.compression=none", "archive.maxRate=" + rate);
+        }
+    }
+
+    @Test
+    void anAdminLogsInAndOutAndAWrongPasswordIsShown() throws Exception {
+        browser.open(server.httpUrl() + "/");
+        browser.waitFor(By.id("login-form"));
+        browser.screenshot("login");
+        browser.type(By.id("login-user"), "admin");
+        browser.type(By.id("login-password"), "not-the-password");
+        browser.click(By.id("login-submit"));
+        browser.waitForText(By.id("login-error"), "Authentication failed: wrong user name or password.", LONG);
+        assertThat(browser.driver().findElement(By.id("app-view")).isDisplayed()).isFalse();
+
+        browser.type(By.id("login-password"), PASSWORD);
+        browser.click(By.id("login-submit"));
+        browser.waitForText(By.id("who"), "admin");
+        browser.waitForText(By.cssSelector("#ov-server [data-key=database]"), "db");
+        // the cookie is out of the page's reach (HttpOnly)
+        assertThat(browser.script("return document.cookie;")).isEqualTo("");
+        browser.screenshot("overview");
+
+        for (String page : List.of("backups", "log", "sessions", "users")) {
+            browser.click(By.cssSelector("a[data-page=" + page + "]"));
+            browser.waitFor(By.cssSelector("#page-" + page + " h1"));
+        }
+        browser.waitFor(By.cssSelector("#users-table tr[data-name=admin]"));
+        browser.screenshot("users");
+        browser.click(By.cssSelector("a[data-page=log]"));
+        browser.waitFor(By.id("log-status"));
+        browser.screenshot("log");
+
+        browser.click(By.id("logout"));
+        browser.waitForText(By.id("login-error"), "You are logged out.");
+        // the page reloaded shows the login again: the login ended on the server, not only in the page
+        browser.open(server.httpUrl() + "/");
+        browser.waitFor(By.id("login-form"));
+        assertThat(browser.driver().findElement(By.id("app-view")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void aBackupStartedFromThePageIsFollowedToItsEnd() throws Exception {
+        slowBackups("1m");
+        logIn();
+        browser.script("window.seen = [];"
+                + "new MutationObserver(() => { const e = document.getElementById('backup-percent');"
+                + " if (e) window.seen.push(parseFloat(e.textContent)); })"
+                + ".observe(document.body, {subtree: true, childList: true, characterData: true});");
+        browser.click(By.id("backup-start"));
+        browser.waitForText(By.id("backup-state"), "RUNNING", LONG);
+        browser.waitFor(By.id("backup-progress"));
+        browser.screenshot("overview-backup-running");
+        browser.waitForText(By.id("backup-state"), "IDLE", LONG);
+        browser.waitForText(By.cssSelector("#ov-last-backup [data-key=status]"), "SUCCESS");
+        browser.waitForText(By.cssSelector("#ov-last-backup [data-key=number]"), "1");
+        @SuppressWarnings("unchecked")
+        List<Number> seen = (List<Number>) browser.script("return window.seen;");
+        List<Double> percents = seen.stream().map(Number::doubleValue).toList();
+        // the bar moved while the backup ran and got past half way before it ended
+        assertThat(percents).isNotEmpty();
+        assertThat(percents.stream().mapToDouble(Double::doubleValue).max().orElse(0)).isGreaterThan(50.0);
+        assertThat(percents.stream().distinct().count()).isGreaterThan(1);
+        browser.screenshot("overview-after-backup");
+
+        browser.click(By.cssSelector("a[data-page=backups]"));
+        browser.waitForText(By.cssSelector("#history-table tr[data-number='1'] .verification"), "verified");
+        browser.screenshot("backups");
+    }
+
+    @Test
+    void aWriteQueuedBehindASlowBackupIsCancelledFromThePageAndItsClientGetsMinus9976() throws Exception {
+        slowBackups("200k");
+        logIn();
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            admin.admin().addUser("app", io.tetradb.protocol.Role.USER, "app-password".toCharArray());
+        }
+        try (TetraClient app = client("app", "app-password")) {
+            browser.click(By.id("backup-start"));
+            browser.waitForText(By.id("backup-state"), "RUNNING", LONG);
+            // wait until the gate holds writes: the data file is being copied
+            browser.waitForText(By.id("backup-phase"), "copying data", LONG);
+            CompletableFuture<Long> write = CompletableFuture.supplyAsync(
+                    () -> app.update("INSERT INTO ITEM VALUES (1, 'queued')"));
+            By row = By.cssSelector("#queue-table tbody tr");
+            browser.waitFor(row, LONG);
+            String text = browser.driver().findElement(row).getText();
+            assertThat(text).contains("app").contains("data write");
+            browser.screenshot("overview-queue");
+            String session = browser.driver().findElement(row).getAttribute("data-session");
+
+            browser.click(By.cssSelector("#queue-table tr[data-session='" + session + "'] button.cancel"));
+            assertThatThrownBy(() -> write.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).cause()
+                    .isInstanceOfSatisfying(TetraException.class,
+                            e -> assertThat(e.code()).isEqualTo(ErrorCode.BACKUP_IN_PROGRESS));
+            browser.waitForAbsent(By.cssSelector("#queue-table tr[data-session='" + session + "']"));
+            browser.waitFor(By.id("queue-empty"));
+
+            browser.click(By.id("backup-stop"));
+            acceptConfirm();
+            browser.waitForText(By.id("backup-state"), "IDLE", LONG);
+            browser.waitForText(By.cssSelector("#ov-last-backup [data-key=status]"), "STOPPED");
+            assertThat(app.execute("SELECT COUNT(*) FROM ITEM").rows().get(0).getLong(0)).isZero();
+            // the client's session goes on
+            assertThat(app.update("INSERT INTO ITEM VALUES (2, 'after')")).isEqualTo(1L);
+        }
+    }
+
+    @Test
+    void aBadSettingShowsItsErrorBesideTheFieldAndChangesNothing() throws Exception {
+        String before;
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            before = admin.admin().backupSettings().getYaml();
+        }
+        logIn();
+        browser.click(By.cssSelector("a[data-page=backups]"));
+        By compression = By.cssSelector("input[data-key='archive.compression']");
+        browser.waitFor(compression);
+        browser.type(compression, "bogus");
+        browser.type(By.cssSelector("input[data-key='retention.keepLast']"), "3");
+        browser.click(By.id("settings-save"));
+        browser.waitForText(By.cssSelector("tr[data-key='archive.compression'] .field-error"),
+                "Invalid backup setting archive.compression");
+        browser.waitForText(By.id("settings-message"), "Nothing was changed.");
+        browser.script("arguments[0].scrollIntoView({block: 'center'});",
+                browser.driver().findElement(By.cssSelector("tr[data-key='archive.compression']")));
+        browser.screenshot("backups-settings-error");
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            assertThat(admin.admin().backupSettings().getYaml()).isEqualTo(before);
+        }
+        browser.type(compression, "compact");
+        browser.click(By.id("settings-save"));
+        browser.waitForText(By.id("settings-message"), "Saved");
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            assertThat(admin.admin().backupSettings().getEffectiveJson()).contains("\"compression\" : \"compact\"")
+                    .contains("\"keepLast\" : 3");
+        }
+    }
+
+    @Test
+    void aSessionIsKilledAndAnArchiveRestoredToAFolderFromThePage() throws Exception {
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            admin.execute("CREATE TABLE ITEM(ID INT PRIMARY KEY, NAME VARCHAR(20))");
+            admin.execute("INSERT INTO ITEM VALUES (1, 'kept')");
+            admin.admin().startBackup(true);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
+        }
+        logIn();
+        try (TetraClient victim = client("admin", PASSWORD)) {
+            long id = victim.admin().sessions().get(0).getId();
+            browser.click(By.cssSelector("a[data-page=sessions]"));
+            By row = By.cssSelector("#sessions-table tr[data-id='" + id + "']");
+            browser.waitFor(row);
+            browser.screenshot("sessions");
+            browser.click(By.cssSelector("#sessions-table tr[data-id='" + id + "'] button.kill"));
+            acceptConfirm();
+            browser.waitForAbsent(row);
+            assertThatThrownBy(() -> victim.execute("SELECT 1")).isInstanceOf(TetraException.class);
+        }
+
+        Path target = temp.resolve("restored");
+        browser.click(By.cssSelector("a[data-page=backups]"));
+        browser.waitFor(By.cssSelector("#restore-number option[value='1']"));
+        browser.type(By.id("restore-dir"), target.toString());
+        browser.click(By.id("restore-submit"));
+        browser.waitForText(By.id("restore-result"), "Restored backup 1 to " + target, LONG);
+        browser.screenshot("backups-restored");
+        assertThat(target).isDirectory();
+        try (var files = Files.list(target)) {
+            assertThat(files).isNotEmpty();
+        }
+    }
+}
