@@ -135,6 +135,34 @@ class PanelApiIT {
     }
 
     @Test
+    void underTlsThePanelIsHttpsAndItsCookieSecure() throws Exception {
+        io.tetradb.server.net.TestCertificates.Pem pem = io.tetradb.server.net.TestCertificates.make(
+                Files.createDirectories(dir.resolve("certs")), "localhost", "dns:localhost,ip:127.0.0.1");
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(pem.certificate())) {
+            trust.setCertificateEntry("tetra", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        server = TetraServer.start(TestServers.config(dir).dataDir(dir.resolve("tls"))
+                .tlsCertificate(pem.certificate()).tlsKey(pem.key()).build());
+        PanelHttp p = new PanelHttp("https://localhost:" + server.httpPort(), java.net.http.HttpClient.newBuilder()
+                .sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build());
+        assertThat(p.login("admin", TestServers.ADMIN_PASSWORD)).contains("; HttpOnly").contains("; SameSite=Strict")
+                .endsWith("; Secure");
+        assertThat(p.ok(p.get("/api/overview")).at("/status/tls").asBoolean()).isTrue();
+        // the page's own origin under TLS is https: a change sent from it passes, from http:// it does not
+        p.ok(p.post("/api/backup/start", Map.of(), p.csrf, "application/json", "https://localhost:" + server.httpPort()));
+        PanelHttp.error(p.post("/api/backup/stop", Map.of(), p.csrf, "application/json",
+                "http://localhost:" + server.httpPort()), 403);
+    }
+
+    @Test
     void failedLoginsAreThrottledWithTheProtocolPortsCounts() throws Exception {
         PanelHttp p = start();
         // parallel guesses for one account are answered one after the other, and beyond the maximum delay refused

@@ -19,13 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class PanelHttp {
     static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http;
     private final String base;
     String cookie;
     String csrf;
 
     PanelHttp(int port) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build());
+    }
+
+    PanelHttp(String base, HttpClient http) {
+        this.base = base;
+        this.http = http;
     }
 
     /** Logs in; asserts it succeeded and keeps the cookie and token. Returns the Set-Cookie header. */
