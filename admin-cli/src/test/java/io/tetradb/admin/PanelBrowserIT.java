@@ -259,5 +259,30 @@ class PanelBrowserIT {
         try (var files = Files.list(target)) {
             assertThat(files).isNotEmpty();
         }
+
+        // verify from the history, the journal filtered, then a restore in place
+        browser.click(By.cssSelector("#history-table tr[data-number='1'] button.verify"));
+        browser.waitForText(By.id("verify-result"), "Backup 1 verified", LONG);
+        int all = browser.driver().findElements(By.cssSelector("#journal-table tbody tr")).size();
+        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("journal-kind")))
+                .selectByValue("start");
+        new WebDriverWait(browser.driver(), Browser.WAIT).until(d -> {
+            List<org.openqa.selenium.WebElement> rows = d.findElements(By.cssSelector("#journal-table tbody tr"));
+            return !rows.isEmpty() && rows.size() < all && rows.stream().allMatch(
+                    r -> r.findElements(By.tagName("td")).get(2).getText().equals("start"));
+        });
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            admin.execute("INSERT INTO ITEM VALUES (2, 'logged')");
+        }
+        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("restore-mode")))
+                .selectByValue("inplace");
+        browser.driver().findElement(By.id("restore-nolog")).click();
+        browser.click(By.id("restore-submit"));
+        acceptConfirm();
+        browser.waitForText(By.id("restore-result"), "Restored backup 1 in place; without the log", LONG);
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            assertThat(admin.execute("SELECT NAME FROM ITEM ORDER BY ID").rows()).extracting(r -> r.getString(0))
+                    .containsExactly("kept");
+        }
     }
 }

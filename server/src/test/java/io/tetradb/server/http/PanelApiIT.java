@@ -394,6 +394,45 @@ class PanelApiIT {
     }
 
     @Test
+    void aRestoreInPlaceAndOneToAPointInTimeRunFromThePanel() throws Exception {
+        PanelHttp p = admin();
+        long beforeSecondRow;
+        try (TetraClient c = TestServers.admin(server)) {
+            c.execute("CREATE TABLE ITEM(ID INT PRIMARY KEY, NAME VARCHAR(20))");
+            c.execute("INSERT INTO ITEM VALUES (1, 'archived')");
+            c.admin().startBackup(true);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> c.admin().backupStatus().getState().equals("IDLE"));
+            c.execute("INSERT INTO ITEM VALUES (2, 'logged')");
+            // the commit time of row 2 is after this instant: a point before it leaves row 2 out
+            beforeSecondRow = c.admin().logShow(io.tetradb.client.LogFilter.all()).stream()
+                    .filter(o -> o.getSummary().contains("logged")).findFirst().orElseThrow().getTimeMillis() - 1;
+        }
+        try (TetraClient other = TestServers.admin(server)) {
+            // in place, with the log: both rows; every other session is ended (2008), the panel's login stays
+            JsonNode r = p.ok(p.post("/api/restore", Map.of("number", 1, "inPlace", true)));
+            assertThat(r.get("inPlace").asBoolean()).isTrue();
+            assertThat(r.get("replacedFilesDir").asText()).isNotEmpty();
+            assertThatThrownBy(() -> other.execute("SELECT 1")).isInstanceOfSatisfying(TetraException.class,
+                    e -> assertThat(e.code()).isIn(ErrorCode.SESSION_CLOSED, ErrorCode.CONNECTION_LOST));
+        }
+        assertThat(p.ok(p.get("/api/overview")).at("/status/state").asText()).isEqualTo("RUNNING");
+        try (TetraClient c = TestServers.admin(server)) {
+            assertThat(c.execute("SELECT COUNT(*) FROM ITEM").rows().get(0).getLong(0)).isEqualTo(2);
+        }
+        // to a point in time before row 2: the archive alone is brought there
+        JsonNode at = p.ok(p.post("/api/restore", Map.of("atTimeMillis", beforeSecondRow, "inPlace", true)));
+        assertThat(at.get("number").asLong()).isEqualTo(1);
+        try (TetraClient c = TestServers.admin(server)) {
+            assertThat(c.execute("SELECT NAME FROM ITEM ORDER BY ID").rows()).extracting(row -> row.getString(0))
+                    .containsExactly("archived");
+        }
+        // neither restore left the panel's login holding an engine connection: the panel's sessions are not listed
+        assertThat(p.ok(p.get("/api/sessions")).get("sessions")).isEmpty();
+        assertThat(PanelHttp.error(p.post("/api/restore", Map.of("number", 1)), 400).get("message").asText())
+                .contains("Restore either to a folder or in place");
+    }
+
+    @Test
     void thePagesAreServedFromTheJarWithHeadersThatKeepThemToThemselves() throws Exception {
         PanelHttp p = start();
         HttpResponse<String> index = p.get("/");

@@ -237,7 +237,7 @@ export class BackupsPage {
           el('td', { text: e.time }), el('td', { text: e.backup || '' }), el('td', { text: e.event }),
           el('td', { class: 'line', text: e.rest }))));
     };
-    for (const c of [text, kind, number, failures]) c.addEventListener('input', draw);
+    for (const c of [text, kind, number, failures]) for (const ev of ['input', 'change']) c.addEventListener(ev, draw);
     box.replaceChildren(el('h2', { text: 'Journal' }),
       el('div', { class: 'filters' }, text, kind, number, el('label', { class: 'check' }, failures, ' failures only')),
       el('table', { id: 'journal-table', class: 'grid' },
