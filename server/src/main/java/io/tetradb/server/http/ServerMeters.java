@@ -2,8 +2,10 @@ package io.tetradb.server.http;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tetradb.protocol.BackupHistoryEntry;
 import io.tetradb.protocol.BackupRecord;
 import io.tetradb.server.DataLayout;
 import io.tetradb.server.backup.BackupService;
@@ -13,12 +15,15 @@ import io.tetradb.server.log.LogService;
 import io.tetradb.server.log.OperationLog;
 import io.tetradb.server.session.RequestDispatcher;
 import io.tetradb.server.session.RequestDispatcher.RequestKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The meters that the server's events move (docs/http.md, "The metrics"): backups by
@@ -39,6 +44,7 @@ import java.util.concurrent.TimeUnit;
  * the metrics thread when scraped.
  */
 public final class ServerMeters {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerMeters.class);
     /** Backup statuses, as the record writes them (lower-cased for the label). */
     static final List<String> STATUSES = List.of("SUCCESS", "PARTIAL", "FAILED", "STOPPED", "SKIPPED", "VETOED");
 
@@ -72,8 +78,15 @@ public final class ServerMeters {
                 .description("Bytes of the archives backups wrote (SUCCESS and PARTIAL)").register(r);
         Timer duration = Timer.builder("tetra.backup.duration").serviceLevelObjectives(BACKUP_BUCKETS)
                 .description("How long each backup that ran took, whatever its status").register(r);
+        AtomicLong lastSuccessMillis = new AtomicLong(lastSuccessMillis(backups));
+        Gauge.builder("tetra.backup.last.success.timestamp", lastSuccessMillis, a -> a.get() / 1000.0)
+                .baseUnit("seconds").strongReference(true)
+                .description("When the last SUCCESS or PARTIAL backup ended (epoch seconds; 0: none known)").register(r);
         backups.onRecorded((record, ran) -> {
             statusCounter(r, record.getStatus()).increment();
+            if (succeeded(record.getStatus())) {
+                lastSuccessMillis.accumulateAndGet(record.getEndMillis(), Math::max);
+            }
             if (record.getErrorCode() != 0 && !"SUCCESS".equals(record.getStatus())) {
                 failureCounter(r, record).increment();
             }
@@ -84,6 +97,34 @@ public final class ServerMeters {
                 bytes.increment(record.getArchiveSize());
             }
         });
+    }
+
+    private static boolean succeeded(String status) {
+        return "SUCCESS".equals(status) || "PARTIAL".equals(status);
+    }
+
+    /**
+     * When the last successful backup ended, as the server knows at its start: the last backup's
+     * information when it succeeded, else the newest successful entry of the destination's
+     * history (read once, here); 0 when neither has one.
+     */
+    private static long lastSuccessMillis(BackupService backups) {
+        BackupRecord last = backups.status().getLast();
+        if (succeeded(last.getStatus())) {
+            return last.getEndMillis();
+        }
+        long newest = 0;
+        try {
+            for (BackupHistoryEntry e : backups.history().getEntriesList()) {
+                if (succeeded(e.getStatus())) {
+                    newest = Math.max(newest, e.getEndMillis());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("tetra_backup_last_success_timestamp_seconds starts at 0: the backup history could not be read"
+                    + " ({}).", e.toString());
+        }
+        return newest;
     }
 
     private static Counter statusCounter(MeterRegistry r, String status) {
@@ -103,7 +144,7 @@ public final class ServerMeters {
                 .description("Writes queued behind a backup").register(r);
         FunctionCounter.builder("tetra.gate.writes.cancelled", gate, WriteGate::refusedEver)
                 .description("Queued or fail-fast writes answered -9976 (cancelled, expired, FAIL_FAST)").register(r);
-        io.micrometer.core.instrument.Gauge.builder("tetra.gate.oldest.queued.write", gate,
+        Gauge.builder("tetra.gate.oldest.queued.write", gate,
                         g -> g.oldestQueuedNanos() / 1e9).baseUnit("seconds").strongReference(true)
                 .description("How long the oldest write queued now has waited (0: none waits)").register(r);
         Timer held = Timer.builder("tetra.gate.held").serviceLevelObjectives(HELD_BUCKETS)
@@ -119,11 +160,11 @@ public final class ServerMeters {
         Timer sync = Timer.builder("tetra.log.sync").serviceLevelObjectives(SYNC_BUCKETS)
                 .description("How long each force (fsync) of the log file took; one per group commit").register(r);
         logs.syncTimes(nanos -> sync.record(nanos, TimeUnit.NANOSECONDS));
-        io.micrometer.core.instrument.Gauge.builder("tetra.log.current.segment", logs, l -> {
+        Gauge.builder("tetra.log.current.segment", logs, l -> {
             OperationLog log = l.log();
             return log == null ? Double.NaN : log.header().getSegment();
         }).strongReference(true).description("The number of the log segment being written").register(r);
-        io.micrometer.core.instrument.Gauge.builder("tetra.log.closed.segments", layout, l -> {
+        Gauge.builder("tetra.log.closed.segments", layout, l -> {
             try {
                 return SegmentArchiver.closedSegments(l).size();
             } catch (IOException e) {

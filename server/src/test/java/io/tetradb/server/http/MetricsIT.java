@@ -131,8 +131,10 @@ class MetricsIT {
                 .containsEntry("tetra_backup_duration_seconds_bucket{le=\"+Inf\"}", 1.0)
                 .containsEntry("tetra_gate_held_seconds_count", 1.0)
                 .containsEntry("tetra_gate_held_seconds_bucket{le=\"+Inf\"}", 1.0);
-        assertThat(after.get("tetra_backup_bytes_total"))
-                .isEqualTo(admin.admin().backupStatus().getLast().getArchiveSize()).isPositive();
+        io.tetradb.protocol.BackupRecord last = admin.admin().backupStatus().getLast();
+        assertThat(after.get("tetra_backup_bytes_total")).isEqualTo(last.getArchiveSize()).isPositive();
+        assertThat(before).containsEntry("tetra_backup_last_success_timestamp_seconds", 0.0);
+        assertThat(after).containsEntry("tetra_backup_last_success_timestamp_seconds", last.getEndMillis() / 1000.0);
         assertThat(after.get("tetra_gate_held_seconds_sum")).isPositive();
         // The data backup closed the segment at gate close and archived it.
         assertThat(after.get("tetra_log_current_segment")).isEqualTo(segment + 1);
@@ -155,6 +157,31 @@ class MetricsIT {
                 .containsEntry("tetra_backup_failures_total{code=\"1406\"}", 1.0)
                 .containsEntry("tetra_backup_bytes_total", 0.0)
                 .containsEntry("tetra_gate_held_seconds_count", 1.0);
+    }
+
+    @Test
+    void theLastSuccessTimeComesFromTheHistoryAfterARestartWhenTheLastBackupFailed() throws Exception {
+        admin.admin().startBackup();
+        awaitIdle();
+        long success = admin.admin().backupStatus().getLast().getEndMillis();
+        holdBackupAtGate();
+        admin.admin().startBackup();
+        assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+        admin.admin().stopBackup();
+        release.countDown();
+        awaitIdle();
+        assertThat(admin.admin().backupStatus().getLast().getStatus()).isEqualTo("STOPPED");
+        assertThat(metrics()).containsEntry("tetra_backup_last_success_timestamp_seconds", success / 1000.0)
+                .containsEntry("tetra_backup_last_success", 0.0);
+
+        admin.close();
+        server.close();
+        server = TestServers.start(dir.resolve("db"));
+        admin = TestServers.admin(server);
+        // The history's end of backup 1 is written just before its record's end.
+        assertThat(metrics().get("tetra_backup_last_success_timestamp_seconds"))
+                .isBetween(success / 1000.0 - 60, success / 1000.0);
+        assertThat(metrics()).containsEntry("tetra_backups_total{status=\"stopped\"}", 0.0);
     }
 
     @Test
