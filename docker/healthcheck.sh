@@ -1,5 +1,6 @@
 #!/bin/bash
-# Health check of the Tetra image: healthy when the server answers the wire protocol.
+# Health check of the Tetra image: healthy when the server answers the wire protocol and,
+# when its HTTP port is on, GET /health there.
 #
 # It opens a connection, sends the protocol's first frame (Hello) and expects the
 # server's HelloReply: a listening socket alone is not enough, the server must decode
@@ -9,6 +10,12 @@
 # Address: TETRA_HEALTHCHECK_HOST, else TETRA_HOST (127.0.0.1 when it is a wildcard);
 # port: TETRA_PORT (default 19813); through TLS when TETRA_TLS_CERTIFICATE is set, as the
 # server does. Exit code 0 healthy, 1 not.
+#
+# Then GET /health on the HTTP port (docs/http.md): TETRA_HTTP_PORT, else TETRA_PORT + 1 as
+# the server chooses it; skipped with TETRA_HTTP_ENABLED=false, or when the port is chosen at
+# random (0). Without TLS the server listens there on 127.0.0.1 only, so that is where it is
+# asked; with TLS on the protocol's address, through openssl. bash's /dev/tcp and openssl
+# only: the image need not have curl or wget.
 set -u
 
 host="${TETRA_HEALTHCHECK_HOST:-}"
@@ -58,9 +65,49 @@ while [ "$i" -lt "${#bytes[@]}" ] && [ $((16#${bytes[$i]})) -ge 128 ]; do
     i=$((i + 1))
 done
 i=$((i + 1))
-if [ "${bytes[*]:$i:3}" = "08 01 52" ]; then
-    echo "healthy: Tetra answers on $host:$port"
+if [ "${bytes[*]:$i:3}" != "08 01 52" ]; then
+    echo "unhealthy: $host:$port did not answer the Tetra protocol (got: ${bytes[*]:-nothing})"
+    exit 1
+fi
+
+case "${TETRA_HTTP_ENABLED:-true}" in
+    [Ff][Aa][Ll][Ss][Ee]) http_port=0 ;;
+    *)
+        http_port="${TETRA_HTTP_PORT:-}"
+        if [ -z "$http_port" ]; then
+            case "${TETRA_PORT:-19813}" in
+                0 | 65535) http_port=0 ;;
+                *) http_port=$(( ${TETRA_PORT:-19813} + 1 )) ;;
+            esac
+        fi
+        ;;
+esac
+if [ "$http_port" = "0" ]; then
+    echo "healthy: Tetra answers on $host:$port (HTTP port not checked)"
     exit 0
 fi
-echo "unhealthy: $host:$port did not answer the Tetra protocol (got: ${bytes[*]:-nothing})"
+
+request='GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'
+if [ -n "${TETRA_TLS_CERTIFICATE:-}" ]; then
+    http_host="$host"
+    # shellcheck disable=SC2059
+    status="$({ printf "$request"; sleep 2; } \
+        | timeout 5 openssl s_client -connect "$http_host:$http_port" -quiet -no_ign_eof 2>/dev/null \
+        | head -c 12)"
+else
+    http_host=127.0.0.1
+    if ! exec 4<>"/dev/tcp/$http_host/$http_port"; then
+        echo "unhealthy: Tetra answers on $host:$port, but nothing listens on its HTTP port $http_host:$http_port"
+        exit 1
+    fi 2>/dev/null
+    # shellcheck disable=SC2059
+    printf "$request" >&4
+    status="$(timeout 5 head -c 12 <&4)"
+    exec 4<&-
+fi
+if [ "$status" = "HTTP/1.1 200" ]; then
+    echo "healthy: Tetra answers on $host:$port, /health on $http_host:$http_port"
+    exit 0
+fi
+echo "unhealthy: Tetra answers on $host:$port, but GET /health on $http_host:$http_port did not answer 200 (got: ${status:-nothing})"
 exit 1

@@ -25,6 +25,7 @@ import io.tetradb.server.gate.WriteGate;
 import io.tetradb.server.http.HttpEndpoint;
 import io.tetradb.server.http.Metrics;
 import io.tetradb.server.http.Panel;
+import io.tetradb.server.http.ServerMeters;
 import io.tetradb.server.log.LogService;
 import io.tetradb.server.net.PreLoginLimits;
 import io.tetradb.server.net.ServerChannelInitializer;
@@ -590,6 +591,8 @@ public final class TetraServer implements AutoCloseable {
                 return Double.NaN;
             }
         });
+        // The meters that backups, the gate, the log and requests move as they happen.
+        ServerMeters.register(m, backups, gate, logs, dispatcher, layout);
         return m;
     }
 

@@ -28,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class EntrypointProcess {
     private static final Pattern LISTENING = Pattern.compile("^Tetra \\S+ is listening on [^ ]+:(\\d+) \\(database ");
+    private static final Pattern HTTP = Pattern.compile("Health, readiness and metrics on https?://[^ ]+:(\\d+)/ ");
 
     final Process process;
     private final Path log;
@@ -95,6 +96,14 @@ final class EntrypointProcess {
     /** The port it listens on, once it says so. */
     int port() throws Exception {
         return listening.get(120, TimeUnit.SECONDS);
+    }
+
+    /** The HTTP port, as its log said before it printed that it listens ({@link #port()} first). */
+    int httpPort() throws Exception {
+        port();
+        Matcher m = HTTP.matcher(output());
+        assertThat(m.find()).as("the start log names the HTTP port: %s", output()).isTrue();
+        return Integer.parseInt(m.group(1));
     }
 
     /** Everything it printed so far (all of it once {@link #stop} or {@link #awaitExit} returned). */

@@ -119,8 +119,10 @@ class ImageEntrypointIT {
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    private Run healthcheck(int port) throws Exception {
-        return script("healthcheck.sh", Map.of("TETRA_PORT", String.valueOf(port)));
+    /** The health check of a server whose protocol port is {@code port} and HTTP port {@code httpPort}. */
+    private Run healthcheck(int port, int httpPort) throws Exception {
+        return script("healthcheck.sh", Map.of("TETRA_PORT", String.valueOf(port), "TETRA_HTTP_PORT",
+                String.valueOf(httpPort)));
     }
 
     @Test
@@ -147,9 +149,11 @@ class ImageEntrypointIT {
                     .toLocalTime().toString()).isEqualTo("02:00");
         }
 
-        Run healthy = healthcheck(port);
+        int httpPort = server.httpPort();
+        Run healthy = healthcheck(port, httpPort);
         assertThat(healthy.exit).as(healthy.out).isZero();
-        assertThat(healthy.out).startsWith("healthy: Tetra answers on 127.0.0.1:" + port);
+        assertThat(healthy.out).startsWith("healthy: Tetra answers on 127.0.0.1:" + port + ", /health on 127.0.0.1:"
+                + httpPort);
 
         Run status = script("tetra-admin.sh", Map.of("TETRA_PASSWORD", PASSWORD), "--port", String.valueOf(port),
                 "status", "--json");
@@ -159,7 +163,7 @@ class ImageEntrypointIT {
         assertThat(server.stop()).as("exit code after SIGTERM").isIn(0, 143);
         assertThat(Files.readString(dataVolume.resolve("shop/Logs/server.log"), StandardCharsets.UTF_8))
                 .contains("Tetra stopped.").doesNotContain("WARN");
-        Run down = healthcheck(port);
+        Run down = healthcheck(port, httpPort);
         assertThat(down.exit).isEqualTo(1);
         assertThat(down.out).startsWith("unhealthy: nothing listens on 127.0.0.1:" + port);
     }
@@ -178,9 +182,11 @@ class ImageEntrypointIT {
 
         Map<String, String> check = new HashMap<>(tls);
         check.put("TETRA_PORT", String.valueOf(port));
+        check.put("TETRA_HTTP_PORT", String.valueOf(server.httpPort()));
         Run healthy = script("healthcheck.sh", check);
         assertThat(healthy.exit).as(healthy.out).isZero();
-        assertThat(healthy.out).startsWith("healthy: Tetra answers on 127.0.0.1:" + port);
+        assertThat(healthy.out).startsWith("healthy: Tetra answers on 127.0.0.1:" + port + ", /health on 127.0.0.1:"
+                + server.httpPort());
 
         try (TetraClient admin = TetraClient.connect(ClientConfig.builder().host("localhost").port(port).user("admin")
                 .password(PASSWORD).tlsTrustedCertificates(pem.certificate()).build())) {
@@ -209,11 +215,43 @@ class ImageEntrypointIT {
             }, "not-tetra");
             t.setDaemon(true);
             t.start();
-            Run r = healthcheck(other.getLocalPort());
+            Run r = healthcheck(other.getLocalPort(), 0);
             assertThat(r.exit).isEqualTo(1);
             assertThat(r.out).startsWith("unhealthy: 127.0.0.1:" + other.getLocalPort()
                     + " did not answer the Tetra protocol");
         }
+    }
+
+    @Test
+    void theHealthCheckAsksTheHttpPortForHealthUnlessItIsOff() throws Exception {
+        EntrypointProcess server = start(Map.of("TETRA_ADMIN_PASSWORD_FILE", secret.toString()));
+        int port = server.port();
+        int httpPort = server.httpPort();
+        assertThat(healthcheck(port, httpPort).exit).isZero();
+        // Something else on the port the check takes for the HTTP port: unhealthy, saying why.
+        try (ServerSocket other = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                try (Socket s = other.accept(); OutputStream out = s.getOutputStream()) {
+                    s.getInputStream().read(new byte[64]);
+                    out.write("HTTP/1.1 503 Service Unavailable\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException ignored) {
+                    // the check went away
+                }
+            }, "not-healthy");
+            t.setDaemon(true);
+            t.start();
+            Run r = healthcheck(port, other.getLocalPort());
+            assertThat(r.exit).isEqualTo(1);
+            assertThat(r.out).startsWith("unhealthy: Tetra answers on 127.0.0.1:" + port + ", but GET /health on "
+                    + "127.0.0.1:" + other.getLocalPort() + " did not answer 200 (got: HTTP/1.1 503)");
+        }
+        // With the HTTP port off (http.enabled: false), only the protocol is checked.
+        Run off = script("healthcheck.sh", Map.of("TETRA_PORT", String.valueOf(port), "TETRA_HTTP_ENABLED", "false"));
+        assertThat(off.exit).as(off.out).isZero();
+        assertThat(off.out).startsWith("healthy: Tetra answers on 127.0.0.1:" + port + " (HTTP port not checked)");
+        assertThat(server.stop()).as("exit code after SIGTERM").isIn(0, 143);
+        assertThat(Files.readString(dataVolume.resolve("shop/Logs/server.log"), StandardCharsets.UTF_8))
+                .doesNotContain("WARN");
     }
 
     @Test

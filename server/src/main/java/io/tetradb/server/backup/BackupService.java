@@ -135,6 +135,7 @@ public final class BackupService implements AutoCloseable {
     private volatile LongConsumer gateClosedListener = n -> { };
     private volatile LongConsumer verifyingListener = n -> { };
     private volatile BiConsumer<BackupRecord, Origin> finishedListener = (r, o) -> { };
+    private volatile BiConsumer<BackupRecord, Boolean> recordedListener = (r, ran) -> { };
     private volatile BackupScheduler scheduler;
     private volatile java.util.function.Supplier<OperationLog> logSource = () -> null;
     private volatile java.util.function.Supplier<io.tetradb.server.log.Checkpoints> checkpointSource = () -> null;
@@ -266,6 +267,23 @@ public final class BackupService implements AutoCloseable {
     /** Called (on the backup thread, with no lock held) after every backup with its outcome and origin. */
     public void onFinished(BiConsumer<BackupRecord, Origin> listener) {
         finishedListener = listener == null ? (r, o) -> { } : listener;
+    }
+
+    /**
+     * Called (no lock held) once with the record of every backup that ended (true: it ran) or
+     * did not run (false: SKIPPED, or FAILED when missed or paused; {@link #recordNotRun}):
+     * on the backup thread, the starting thread or the scheduler's. For the metrics.
+     */
+    public void onRecorded(BiConsumer<BackupRecord, Boolean> listener) {
+        recordedListener = listener == null ? (r, ran) -> { } : listener;
+    }
+
+    private void recorded(BackupRecord record, boolean ran) {
+        try {
+            recordedListener.accept(record, ran);
+        } catch (RuntimeException e) {
+            LOG.warn("The backup record listener failed.", e);
+        }
     }
 
     /**
@@ -416,6 +434,7 @@ public final class BackupService implements AutoCloseable {
             }
             slot.notifyAll();
         }
+        recorded(record, true);
         if (!tell) {
             run.done.complete(record);
             return;
@@ -569,7 +588,9 @@ public final class BackupService implements AutoCloseable {
 
     /** Records an automatic backup that did not run (SKIPPED, or FAILED when missed or paused), with a number. */
     public BackupRecord recordNotRun(String status, int code, String message) {
-        return records.recordNotRun(status, code, message);
+        BackupRecord r = records.recordNotRun(status, code, message);
+        recorded(r, false);
+        return r;
     }
 
     /**

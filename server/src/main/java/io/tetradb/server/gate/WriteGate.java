@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +42,7 @@ import java.util.function.Supplier;
  *       or an in-place restore).</li>
  *   <li>The timer thread of the {@link ScheduledExecutorService} given: the expiry of a
  *       WAIT_AT_MOST wait, which is a {@link #cancel}.</li>
+ *   <li>Any thread (the metrics thread when scraped): the counters' and the queue's readers.</li>
  * </ul>
  * All state (mode, queue, queued bytes, active count, counters) is guarded by this
  * object's monitor. {@link ParkedWrite}'s callbacks always run after the lock is
@@ -90,7 +92,10 @@ import java.util.function.Supplier;
  *       parked write, so a session never has two writes queued.</li>
  *   <li><i>Counters.</i> {@link #queuedTotal} counts writes accepted into the queue and
  *       {@link #refusedTotal} the -9976 answers (fail-fast, cancel, expiry; not 2001, not
- *       a session gone), both since the last {@link #close}, which resets them.</li>
+ *       a session gone), both since the last {@link #close}, which resets them;
+ *       {@link #queuedEver} and {@link #refusedEver} count the same since the gate was made
+ *       (metrics), and {@link #onHeld} is told, after the lock is released, how long each
+ *       close held the gate until {@link #open}.</li>
  * </ol>
  */
 public final class WriteGate {
@@ -111,6 +116,8 @@ public final class WriteGate {
         final long bytes;
         final StatementKind kind;
         final long queuedAtMillis = System.currentTimeMillis();
+        /** When it was queued ({@link System#nanoTime}): the oldest one's age is a metric. */
+        final long queuedAtNanos = System.nanoTime();
         ScheduledFuture<?> timer;
 
         Entry(ParkedWrite write, long bytes, StatementKind kind) {
@@ -135,6 +142,11 @@ public final class WriteGate {
     private int active;
     private int queuedTotal;
     private int refusedTotal;
+    private long queuedEver;
+    private long refusedEver;
+    /** When the gate last closed ({@link System#nanoTime}); meaningful while it is not OPEN. */
+    private long closedAtNanos;
+    private volatile LongConsumer heldListener = n -> { };
     private Supplier<BackupProgress> progress = BackupProgress::getDefaultInstance;
 
     public WriteGate(int maxQueuedWrites, long maxQueuedBytes, ScheduledExecutorService timers) {
@@ -161,6 +173,7 @@ public final class WriteGate {
             }
             if (policy == Policy.FAIL_FAST) {
                 refusedTotal++;
+                refusedEver++;
                 throw backupInProgress(write.inTransaction());
             }
             if (queue.size() >= maxQueuedWrites || queuedBytes + bytes > maxQueuedBytes) {
@@ -171,6 +184,7 @@ public final class WriteGate {
             queue.put(new Key(write.sessionId(), write.requestId()), entry);
             queuedBytes += bytes;
             queuedTotal++;
+            queuedEver++;
             wait = BackupWait.newBuilder().setRequestId(write.requestId()).setBackupNumber(backupNumber)
                     .setProgress(progress.get()).setQueuePosition(queue.size()).setInTransaction(write.inTransaction())
                     .build();
@@ -222,6 +236,9 @@ public final class WriteGate {
      * kinds are queued (except those of sessions with uncommitted changes).
      */
     public synchronized void close(Mode closeMode, long number, Supplier<BackupProgress> progressSource) {
+        if (mode == Mode.OPEN) {
+            closedAtNanos = System.nanoTime();
+        }
         mode = closeMode;
         backupNumber = number;
         progress = progressSource;
@@ -254,7 +271,11 @@ public final class WriteGate {
     /** Opens the gate and hands every queued write back, in arrival order. */
     public void open() {
         List<Entry> release;
+        long held = -1;
         synchronized (this) {
+            if (mode != Mode.OPEN) {
+                held = System.nanoTime() - closedAtNanos;
+            }
             mode = Mode.OPEN;
             release = new ArrayList<>(queue.values());
             queue.clear();
@@ -262,12 +283,20 @@ public final class WriteGate {
             progress = BackupProgress::getDefaultInstance;
             notifyAll();
         }
+        if (held >= 0) {
+            heldListener.accept(held);
+        }
         for (Entry e : release) {
             if (e.timer != null) {
                 e.timer.cancel(false);
             }
             e.write.admitted();
         }
+    }
+
+    /** Told (on the thread that opens the gate, no lock held) how many nanoseconds each close held it. */
+    public void onHeld(LongConsumer listener) {
+        heldListener = listener == null ? n -> { } : listener;
     }
 
     /**
@@ -282,6 +311,7 @@ public final class WriteGate {
                 return false;
             }
             refusedTotal++;
+            refusedEver++;
         }
         e.write.refused(backupInProgress(e.write.inTransaction()));
         return true;
@@ -348,6 +378,22 @@ public final class WriteGate {
     /** Writes refused with -9976 (cancelled, fail-fast, expired) since the gate last closed. */
     public synchronized int refusedTotal() {
         return refusedTotal;
+    }
+
+    /** Writes accepted into the queue since the gate was made. */
+    public synchronized long queuedEver() {
+        return queuedEver;
+    }
+
+    /** Writes refused with -9976 (cancelled, fail-fast, expired) since the gate was made. */
+    public synchronized long refusedEver() {
+        return refusedEver;
+    }
+
+    /** How long the write queued first of those waiting now has waited, in nanoseconds; 0 when none waits. */
+    public synchronized long oldestQueuedNanos() {
+        Iterator<Entry> it = queue.values().iterator();
+        return it.hasNext() ? Math.max(0, System.nanoTime() - it.next().queuedAtNanos) : 0;
     }
 
     /** The -9976 error. */

@@ -48,6 +48,11 @@ public final class Metrics implements AutoCloseable {
         return this;
     }
 
+    /** The registry, for the meters that events move ({@link ServerMeters}). */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     /** The Prometheus text of every meter, gathered on the metrics thread. */
     public CompletableFuture<String> scrape() {
         return CompletableFuture.supplyAsync(registry::scrape, thread);

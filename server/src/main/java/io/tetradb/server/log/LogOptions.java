@@ -2,6 +2,7 @@ package io.tetradb.server.log;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongConsumer;
 
 /**
  * How an {@link OperationLog} is opened and runs.
@@ -22,8 +23,10 @@ public final class LogOptions {
     private final long resumeLastOperation;
     private final long firstSegment;
     private final Timeline timeline;
+    private final LongConsumer syncTimes;
 
     private LogOptions(Builder b) {
+        this.syncTimes = b.syncTimes;
         this.firstSegment = b.firstSegment;
         this.timeline = b.timeline;
         this.cleanEnd = b.cleanEnd;
@@ -103,6 +106,11 @@ public final class LogOptions {
         return timeline;
     }
 
+    /** Told, on the writer thread, how many nanoseconds each force of the file took (metrics). Default: nobody. */
+    public LongConsumer syncTimes() {
+        return syncTimes;
+    }
+
     /** The test hook (none by default). */
     LogWriterObserver observer() {
         return observer;
@@ -123,6 +131,7 @@ public final class LogOptions {
         private long resumeLastOperation;
         private long firstSegment = 1;
         private Timeline timeline = Timeline.none();
+        private LongConsumer syncTimes = n -> { };
 
         private Builder() {
         }
@@ -187,6 +196,12 @@ public final class LogOptions {
         public Builder cleanClose(long end, long lastOperation) {
             cleanEnd = end;
             cleanLastOperation = lastOperation;
+            return this;
+        }
+
+        /** Told how long each force took; it runs on the writer thread and must be quick (a timer's record). */
+        public Builder syncTimes(LongConsumer v) {
+            syncTimes = Objects.requireNonNull(v);
             return this;
         }
 

@@ -24,7 +24,7 @@ import java.util.Map;
  * database (the starting thread, the restoring worker, "tetra-engine-recovery"), before any
  * session is served or after every session is gone; {@link #closing} under the database's
  * monitor ({@code Database.close} is synchronized). {@link #capture} is read by session
- * workers.
+ * workers; {@link #operationsWritten} and {@link #bytesWritten} by the metrics thread.
  */
 public final class LogService implements io.tetradb.server.sql.Database.Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(LogService.class);
@@ -47,6 +47,14 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
     private io.tetradb.protocol.log.SegmentHeader headerBefore;
     /** Operations to cancel at the next open (a rollback, an in-place restore to a point); null for none. */
     private io.tetradb.protocol.log.CancelledSpan pendingCut;
+    /** Told how long each force of the log file took (metrics); read by the writer thread of every log opened. */
+    private volatile java.util.function.LongConsumer syncTimes = n -> { };
+    /** Guards the counters of the logs closed since the server started and {@link #closingLog} (metrics). */
+    private final Object totals = new Object();
+    private long closedOperations;
+    private long closedBytes;
+    /** The log {@link #closing} is closing: still counted until its counters are in the closed ones. */
+    private OperationLog closingLog;
 
     public LogService(DataLayout layout, SyncMode syncMode, long maxTransactionBytes, long structureWaitMillis,
                       String serverVersion) {
@@ -90,6 +98,33 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         return log;
     }
 
+    /** Tells {@code listener} (on the log's writer thread; it must be quick) how many nanoseconds each force took. */
+    public void syncTimes(java.util.function.LongConsumer listener) {
+        syncTimes = listener == null ? n -> { } : listener;
+    }
+
+    /** Operations written to the log files since the server started (all logs it opened; metrics). */
+    public long operationsWritten() {
+        return written(true);
+    }
+
+    /** Bytes written to the log files since the server started (all logs it opened; metrics). */
+    public long bytesWritten() {
+        return written(false);
+    }
+
+    private long written(boolean operations) {
+        synchronized (totals) {
+            long n = operations ? closedOperations : closedBytes;
+            OperationLog l = closingLog != null ? closingLog : log;
+            if (l != null) {
+                LogStatus st = l.status();
+                n += operations ? st.operations() : st.bytesWritten();
+            }
+            return n;
+        }
+    }
+
     /** The database was opened: opens the log, redoes what the data file lacks, starts capture. */
     @Override
     public void opened(Connection system) throws IOException, SQLException {
@@ -127,7 +162,8 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
                     + "is older than the log: an older copy put back, or H2 fell back to an older version of it).");
         }
         LogOptions.Builder options = LogOptions.builder().syncMode(syncMode).firstOperation(next)
-                .serverVersion(serverVersion).firstSegment(before.lastSegment() + 1).timeline(timeline);
+                .serverVersion(serverVersion).firstSegment(before.lastSegment() + 1).timeline(timeline)
+                .syncTimes(n -> syncTimes.accept(n));
         if (cleanThrough != null && cleanEnd != null) {
             // A clean close: the log file is as it left it and need not be read through to find its end.
             options.cleanClose(cleanEnd, cleanThrough);
@@ -362,6 +398,9 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
         OperationLog l = log;
         Checkpoints cp = checkpoints;
         capture = null;
+        synchronized (totals) {
+            closingLog = l;
+        }
         log = null;
         checkpoints = null;
         if (cp != null) {
@@ -382,6 +421,11 @@ public final class LogService implements io.tetradb.server.sql.Database.Lifecycl
             LOG.warn("The log file {} did not close cleanly: {}", l.file(), e.getMessage());
         }
         LogStatus st = l.status();
+        synchronized (totals) {
+            closedOperations += st.operations();
+            closedBytes += st.bytesWritten();
+            closingLog = null;
+        }
         LOG.info("Log file {} closed: {} transaction(s), {} operation(s), {} bytes written, {} sync(s), largest batch"
                         + " {} transaction(s), since it was opened.", l.file().getFileName(), st.transactions(),
                 st.operations(), st.bytesWritten(), st.syncs(), st.largestBatch());

@@ -603,8 +603,9 @@ public final class OperationLog implements Closeable {
             written = writeFrames(batch);
             options.observer().afterWrite(lastOp);
             if (options.syncMode() == SyncMode.COMMIT) {
+                long forcing = System.nanoTime();
                 channel.force(false);
-                noteSync();
+                noteSync(forcing);
                 options.observer().afterForce(lastOp);
             } else if (!unforced) {
                 unforced = true;
@@ -641,8 +642,9 @@ public final class OperationLog implements Closeable {
         long last = lastGoodOperation;
         try {
             checkSameFile();
+            long forcing = System.nanoTime();
             channel.force(false);
-            noteSync();
+            noteSync(forcing);
             unforced = false;
             if (Files.exists(request.rollTo(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 throw new java.nio.file.FileAlreadyExistsException(request.rollTo().getFileName().toString());
@@ -737,8 +739,9 @@ public final class OperationLog implements Closeable {
     private void forceNow() {
         try {
             checkSameFile();
+            long forcing = System.nanoTime();
             channel.force(false);
-            noteSync();
+            noteSync(forcing);
             unforced = false;
             options.observer().afterForce(lastGoodOperation);
         } catch (IOException | RuntimeException e) {
@@ -746,7 +749,9 @@ public final class OperationLog implements Closeable {
         }
     }
 
-    private void noteSync() {
+    /** A force that began at {@code forcingNanos} ({@link System#nanoTime}) has returned. */
+    private void noteSync(long forcingNanos) {
+        options.syncTimes().accept(System.nanoTime() - forcingNanos);
         syncs++;
         lastSyncMillis = System.currentTimeMillis();
     }

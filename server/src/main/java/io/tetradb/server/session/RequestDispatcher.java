@@ -77,6 +77,8 @@ public final class RequestDispatcher {
     private final int maxFrameSize;
     private final Runnable writeListener;
     private volatile Runnable afterWriteHook = () -> { };
+    /** Told how long each request ran (metrics); null: nobody, and the clock is not read. */
+    private volatile java.util.function.ObjLongConsumer<RequestKind> requestTimes;
     private final ResourceLimits limits;
     private final LogService logs;
 
@@ -107,6 +109,70 @@ public final class RequestDispatcher {
         afterWriteHook = hook == null ? () -> { } : hook;
     }
 
+    /**
+     * What a request was, as the metrics count it (the label of {@code tetra_requests_seconds}):
+     * an Execute by its statement's kind, FetchMore a read, Begin, Commit and Rollback (and
+     * their SQL forms) a transaction, an admin request admin; the rest (Describe, CloseCursor,
+     * a statement that could not be classified) other.
+     */
+    public enum RequestKind {
+        READ("read"), DATA_WRITE("data_write"), STRUCTURE_WRITE("structure_write"), TRANSACTION("transaction"),
+        ADMIN("admin"), OTHER("other");
+
+        private final String label;
+
+        RequestKind(String label) {
+            this.label = label;
+        }
+
+        /** The label's value. */
+        public String label() {
+            return label;
+        }
+    }
+
+    /**
+     * Tells {@code listener} (on the worker, once the request is answered; it must be quick)
+     * how many nanoseconds each request ran on its worker. A request held back by the write
+     * gate or by its account's statements running at once is timed from its run once let
+     * through: the wait is not in it.
+     */
+    public void requestTimes(java.util.function.ObjLongConsumer<RequestKind> listener) {
+        requestTimes = listener;
+    }
+
+    private static RequestKind kindOf(ClientMessage m, SessionTask task) {
+        switch (m.getBodyCase()) {
+            case EXECUTE:
+                Classification cl = task.classification();
+                if (cl == null) {
+                    return RequestKind.OTHER;
+                }
+                switch (cl.kind()) {
+                    case READ:
+                        return RequestKind.READ;
+                    case DATA_WRITE:
+                        return RequestKind.DATA_WRITE;
+                    case STRUCTURE_WRITE:
+                        return RequestKind.STRUCTURE_WRITE;
+                    case TRANSACTION_CONTROL:
+                        return RequestKind.TRANSACTION;
+                    default:
+                        return RequestKind.OTHER;
+                }
+            case FETCH_MORE:
+                return RequestKind.READ;
+            case BEGIN:
+            case COMMIT:
+            case ROLLBACK:
+                return RequestKind.TRANSACTION;
+            case ADMIN:
+                return RequestKind.ADMIN;
+            default:
+                return RequestKind.OTHER;
+        }
+    }
+
     /** Opens the session's H2 connection; returns false (and replies with an error) on failure. */
     boolean open(Session s, long requestId) {
         try {
@@ -127,6 +193,19 @@ public final class RequestDispatcher {
 
     /** Runs one request; PARKED when the write gate holds it back. */
     OrderedExecutor.Outcome run(Session s, ClientMessage m, SessionTask task) {
+        java.util.function.ObjLongConsumer<RequestKind> times = requestTimes;
+        if (times == null) {
+            return runUntimed(s, m, task);
+        }
+        long began = System.nanoTime();
+        OrderedExecutor.Outcome o = runUntimed(s, m, task);
+        if (o == OrderedExecutor.Outcome.DONE) {
+            times.accept(kindOf(m, task), System.nanoTime() - began);
+        }
+        return o;
+    }
+
+    private OrderedExecutor.Outcome runUntimed(Session s, ClientMessage m, SessionTask task) {
         long id = m.getRequestId();
         try {
             String why = s.closedMessage();
