@@ -156,12 +156,44 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (!allowed(ctx, req, rs.metricsToken())) {
-            FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED,
-                    "metrics are readable from loopback, or with http.metricsToken as a bearer token\n");
-            r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tetra\"");
-            write(ctx, req, r, keepAlive);
+            String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            if (rs.tls() && rs.panel() != null && auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+                // an admin's credentials, over TLS: checked like a panel login (throttle included), off the loop
+                req.retain();
+                rs.panel().api().basicAdmin(auth.substring(6),
+                        io.tetradb.server.net.PreLoginLimits.addressKey(ctx.channel().remoteAddress()))
+                        .whenComplete((admin, failure) -> {
+                            try {
+                                if (Boolean.TRUE.equals(admin)) {
+                                    scrape(ctx, req, rs, keepAlive);
+                                } else {
+                                    unauthorized(ctx, req, rs, keepAlive);
+                                }
+                            } finally {
+                                req.release();
+                            }
+                        });
+                return;
+            }
+            unauthorized(ctx, req, rs, keepAlive);
             return;
         }
+        scrape(ctx, req, rs, keepAlive);
+    }
+
+    private static void unauthorized(ChannelHandlerContext ctx, FullHttpRequest req, Routes rs, boolean keepAlive) {
+        FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, rs.tls()
+                ? "metrics are readable from loopback, with http.metricsToken as a bearer token, or with an admin's"
+                        + " credentials (HTTP basic)\n"
+                : "metrics are readable from loopback, or with http.metricsToken as a bearer token\n");
+        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tetra\"");
+        if (rs.tls()) {
+            r.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"tetra\", charset=\"UTF-8\"");
+        }
+        write(ctx, req, r, keepAlive);
+    }
+
+    private static void scrape(ChannelHandlerContext ctx, FullHttpRequest req, Routes rs, boolean keepAlive) {
         req.retain();
         try {
             rs.metrics().scrape().whenComplete((text, failure) -> {

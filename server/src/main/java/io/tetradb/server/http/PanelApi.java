@@ -324,12 +324,47 @@ final class PanelApi {
     private CompletableFuture<Answer> login(FullHttpRequest req, String address) {
         JsonNode b = body(req);
         String user = required(b, "user");
-        char[] password = required(b, "password").toCharArray();
-        if (!loginChecks.tryAcquire()) {
-            return done(error(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.SERVER_BUSY,
-                    "Too many logins are being checked; try again in a moment."));
+        return checkPassword(user, required(b, "password").toCharArray(), address, "Admin panel login")
+                .thenApply(u -> loggedIn(u, user, address));
+    }
+
+    /**
+     * Whether HTTP basic credentials ({@code Authorization: Basic ...}, base64 of
+     * {@code user:password}) are an admin's: the metrics' third way in, over TLS only. The same
+     * check, throttle and limits as a login.
+     */
+    CompletableFuture<Boolean> basicAdmin(String base64, String address) {
+        String pair;
+        try {
+            pair = new String(java.util.Base64.getDecoder().decode(base64.trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.completedFuture(false);
         }
-        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        int colon = pair.indexOf(':');
+        if (colon <= 0) {
+            return CompletableFuture.completedFuture(false);
+        }
+        String user = pair.substring(0, colon);
+        return checkPassword(user, pair.substring(colon + 1).toCharArray(), address, "Metrics login")
+                .thenApply(a -> a.user() != null && a.user().role() == Role.ADMIN);
+    }
+
+    /** What a password check found: the account when the password was right, else the answer to send. */
+    private record Checked(UserStore.User user, Answer refusal) {
+    }
+
+    /**
+     * Checks a password on a worker (at most {@link #LOGIN_CHECKS} at once), through the login
+     * throttle, and completes when the throttle says: with the account, or with the refusal
+     * (401 wrong, 429 throttled, 503 busy).
+     */
+    private CompletableFuture<Checked> checkPassword(String user, char[] password, String address, String what) {
+        if (!loginChecks.tryAcquire()) {
+            Arrays.fill(password, '\0');
+            return CompletableFuture.completedFuture(new Checked(null, error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    ErrorCode.SERVER_BUSY, "Too many logins are being checked; try again in a moment.")));
+        }
+        CompletableFuture<Checked> answer = new CompletableFuture<>();
         try {
             s.workers().execute(() -> {
                 UserStore.User u;
@@ -343,12 +378,18 @@ final class PanelApi {
                 }
                 AuthThrottle.Decision d = s.throttle().attempt(address, user, right);
                 if (d.refused()) {
-                    LOG.warn("Admin panel login for '{}' from {} refused: too many attempts.", user, address);
-                    answer.complete(error(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCode.SERVER_BUSY,
-                            "Too many login attempts from this address or for this account; try again in a few seconds."));
+                    LOG.warn("{} for '{}' from {} refused: too many attempts.", what, user, address);
+                    answer.complete(new Checked(null, error(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCode.SERVER_BUSY,
+                            "Too many login attempts from this address or for this account; try again in a few seconds.")));
                     return;
                 }
-                Runnable reply = () -> answer.complete(loggedIn(u, right, user, address));
+                Runnable reply = () -> {
+                    if (!right) {
+                        LOG.warn("{} failed for '{}' from {}.", what, user, address);
+                    }
+                    answer.complete(right ? new Checked(u, null) : new Checked(null, error(HttpResponseStatus.UNAUTHORIZED,
+                            ErrorCode.AUTH_FAILED, "Authentication failed: wrong user name or password.")));
+                };
                 if (d.delayNanos() <= 0) {
                     reply.run();
                 } else {
@@ -357,7 +398,9 @@ final class PanelApi {
             });
         } catch (RejectedExecutionException e) {
             loginChecks.release();
-            return done(error(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.SERVER_BUSY, "The server is busy."));
+            Arrays.fill(password, '\0');
+            return CompletableFuture.completedFuture(new Checked(null, error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    ErrorCode.SERVER_BUSY, "The server is busy.")));
         }
         return answer;
     }
@@ -370,12 +413,11 @@ final class PanelApi {
         return u != null && MessageDigest.isEqual(storedKey, u.credentials().storedKey());
     }
 
-    private Answer loggedIn(UserStore.User u, boolean right, String user, String address) {
-        if (!right) {
-            LOG.warn("Admin panel login failed for '{}' from {}.", user, address);
-            return error(HttpResponseStatus.UNAUTHORIZED, ErrorCode.AUTH_FAILED,
-                    "Authentication failed: wrong user name or password.");
+    private Answer loggedIn(Checked c, String user, String address) {
+        if (c.refusal() != null) {
+            return c.refusal();
         }
+        UserStore.User u = c.user();
         if (u.role() != Role.ADMIN) {
             LOG.warn("Admin panel login of '{}' from {} refused: role {}.", user, address, u.role());
             return error(HttpResponseStatus.FORBIDDEN, ErrorCode.PERMISSION_DENIED,

@@ -162,6 +162,69 @@ class PanelApiIT {
                 "http://localhost:" + server.httpPort()), 403);
     }
 
+    /**
+     * From another address (this machine's own non-loopback one: the connection never leaves the
+     * machine), /metrics under TLS takes an admin's credentials by HTTP basic, checked like a login.
+     */
+    @Test
+    void underTlsMetricsFromAnotherAddressTakeAnAdminsBasicCredentials() throws Exception {
+        java.net.InetAddress own = null;
+        for (java.net.NetworkInterface ni : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (ni.isUp() && !ni.isLoopback()) {
+                for (java.net.InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address) {
+                        own = a;
+                    }
+                }
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(own != null, "this machine has no non-loopback IPv4 address");
+        String ip = own.getHostAddress();
+        io.tetradb.server.net.TestCertificates.Pem pem = io.tetradb.server.net.TestCertificates.make(
+                Files.createDirectories(dir.resolve("certs")), "localhost", "dns:localhost,ip:127.0.0.1,ip:" + ip);
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(pem.certificate())) {
+            trust.setCertificateEntry("tetra", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        server = TetraServer.start(TestServers.config(dir).dataDir(dir.resolve("tls")).host(ip)
+                .tlsCertificate(pem.certificate()).tlsKey(pem.key()).build());
+        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(ssl)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        try (TetraClient c = TetraClient.connect(io.tetradb.client.ClientConfig.builder().host(ip)
+                .port(server.boundPort()).user("admin").password(TestServers.ADMIN_PASSWORD).tls(true)
+                .tlsTrustedCertificates(pem.certificate()).connectTimeout(Duration.ofSeconds(20)).build())) {
+            c.admin().addUser("app", Role.USER, "app-password".toCharArray());
+        }
+        java.util.function.Function<String, HttpResponse<String>> scrape = auth -> {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://" + ip + ":" + server.httpPort()
+                    + "/metrics")).timeout(Duration.ofSeconds(60));
+            if (auth != null) {
+                b.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        auth.getBytes(StandardCharsets.UTF_8)));
+            }
+            try {
+                return https.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        HttpResponse<String> none = scrape.apply(null);
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().allValues("www-authenticate")).anySatisfy(h -> assertThat(h).startsWith("Basic"));
+        assertThat(scrape.apply("admin:wrong-password").statusCode()).isEqualTo(401);
+        assertThat(scrape.apply("app:app-password").statusCode()).isEqualTo(401);   // right password, not an admin
+        HttpResponse<String> admin = scrape.apply("admin:" + TestServers.ADMIN_PASSWORD);
+        assertThat(admin.statusCode()).isEqualTo(200);
+        assertThat(admin.body()).contains("tetra_sessions");
+    }
+
     @Test
     void failedLoginsAreThrottledWithTheProtocolPortsCounts() throws Exception {
         PanelHttp p = start();
