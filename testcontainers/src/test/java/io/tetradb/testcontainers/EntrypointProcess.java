@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class EntrypointProcess {
     private static final Pattern LISTENING = Pattern.compile("^Tetra \\S+ is listening on [^ ]+:(\\d+) \\(database ");
-    private static final Pattern HTTP = Pattern.compile("Health, readiness and metrics on https?://[^ ]+:(\\d+)/ ");
+    private static final Pattern HTTP = Pattern.compile("Admin panel on https?://[^ ]+:(\\d+)/ ");
 
     final Process process;
     private final Path log;

@@ -452,8 +452,9 @@ final class PanelApi {
             AdminReply r = s.admin().handle(null, AdminRequest.newBuilder()
                     .setLogStatus(LogStatusRequest.getDefaultInstance()).build());
             log.setAll(ProtoJson.toJson(r.getLogStatus()));
-        } catch (TetraException | IOException e) {
-            log.put("missing", e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // no log (1403), or the log closed for a moment (an in-place restore swaps it)
+            log.put("missing", String.valueOf(e.getMessage()));
         }
         log.put("folderBytes", folderBytes(s.layout().logsDir()));
         ObjectNode space = o.putObject("archives");
