@@ -501,7 +501,23 @@ class PanelAttackIT {
             held.add(r);
             closeAfter.add(r);
         }
-        // the held connections are accepted (in order) before the admin's
+        // channels are counted on their own event loops, not in the order accepted: the stranger
+        // goes on connecting until the server closes one of its connections at once, which
+        // happens only when all 64 places are taken (by the stranger alone, the only one here)
+        boolean full = false;
+        for (int i = 0; i < 32 && !full; i++) {
+            Raw probe = raw("127.0.0.2");
+            closeAfter.add(probe);
+            probe.socket.setSoTimeout(3_000);
+            try {
+                full = probe.in.read() == -1;
+            } catch (java.net.SocketTimeoutException e) {
+                held.add(probe);
+            } catch (java.net.SocketException e) {
+                full = true;
+            }
+        }
+        assertThat(full).as("the server closes connections beyond its cap").isTrue();
         try (Raw admin = raw(null)) {
             admin.send(get("/health", ""));
             Resp a = admin.read();
@@ -585,6 +601,26 @@ class PanelAttackIT {
     }
 
     @Test
+    void oneAccountsLoginsCannotKeepEveryOtherAdminOut() throws Exception {
+        // FINDING (low): PanelLogins holds at most 32 live logins for the whole server and never
+        // drops a live one, so one account (a script that logs in per run and never logs out, or a
+        // leaked admin password) that logs in 32 times locks every other admin out of the panel for
+        // http.sessionTimeout ("Too many admin panel logins"). Fix: a cap per account (e.g. 8)
+        // under the global one, dropping that account's own least recently used login to make room,
+        // so that another account always finds a place.
+        start();
+        try (TetraClient c = TestServers.admin(server)) {
+            c.admin().addUser("ops", Role.ADMIN, "ops-password".toCharArray());
+        }
+        for (int i = 0; i < PanelLogins.MAX_LOGINS; i++) {
+            assertThat(new PanelHttp(server.httpPort()).loginAttempt("admin", TestServers.ADMIN_PASSWORD).statusCode())
+                    .isIn(200, 503);
+        }
+        HttpResponse<String> other = new PanelHttp(server.httpPort()).loginAttempt("ops", "ops-password");
+        assertThat(other.statusCode()).as("another admin's login: %s", other.body()).isEqualTo(200);
+    }
+
+    @Test
     void strangersLearnNothingFromLoginAnswers() throws Exception {
         PanelHttp p = start();
         try (TetraClient c = TestServers.admin(server)) {
@@ -618,6 +654,14 @@ class PanelAttackIT {
         PanelHttp.error(p.post("/api/restore", Map.of("toDir", dir.resolve("r").toString(), "untilOperation", -1)), 400);
         PanelHttp.error(p.post("/api/restore", Map.of("toDir", dir.resolve("r").toString(), "restoreSettings", true)),
                 400);
+        // restore into the running database (or a folder holding it) is refused, as for the CLI
+        p.ok(p.post("/api/backup/start", Map.of()));
+        await().atMost(60, TimeUnit.SECONDS).until(() -> p.ok(p.get("/api/backups")).get("history").toString()
+                .contains("SUCCESS"));
+        Path live = dir.resolve("db").resolve("testdb");
+        for (Path target : List.of(live, live.resolve("Data"), dir.resolve("db"), Path.of("/"))) {
+            PanelHttp.error(p.post("/api/restore", Map.of("number", 1, "toDir", target.toString())), 400);
+        }
         // sessions: an id that is no session (the panel's own logins are not listed, so not killable)
         JsonNode sessions = p.ok(p.get("/api/sessions"));
         assertThat(sessions.toString()).doesNotContain("admin panel");
