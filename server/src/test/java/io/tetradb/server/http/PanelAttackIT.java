@@ -309,13 +309,16 @@ class PanelAttackIT {
         // characters), here and in the other panel log lines that carry client text.
         start();
         List<String> messages = new CopyOnWriteArrayList<>();
-        try (TestLogAppender log = TestLogAppender.install("panel-attack", "WARN", e -> messages.add(e.message()))) {
+        TestLogAppender log = TestLogAppender.install("panel-attack", "WARN", e -> messages.add(e.message()));
+        try {
             String forged = "nobody'.\n04:00:00.000 INFO  [tetra-worker-1] PanelApi - Admin panel login of admin from"
                     + " 10.1.2.3.\r\nx";
             PanelHttp.error(new PanelHttp(server.httpPort()).loginAttempt(forged, "wrong-password"), 401);
             await().atMost(30, TimeUnit.SECONDS).until(() -> messages.stream().anyMatch(m -> m.contains("10.1.2.3")));
             assertThat(messages).filteredOn(m -> m.contains("10.1.2.3"))
                     .allSatisfy(m -> assertThat(m).doesNotContain("\n").doesNotContain("\r"));
+        } finally {
+            log.close();
         }
     }
 
@@ -356,8 +359,7 @@ class PanelAttackIT {
                     assertThat(a.status).as(m + " " + path).isIn(400, 405);
                     if (a.status == 400) {
                         // the codec refused and closed the connection
-                        r.close();
-                        r.reopen();
+                        r.reconnect();
                     }
                 }
             }
@@ -780,7 +782,13 @@ class PanelAttackIT {
             reopen();
         }
 
-        void reopen() throws IOException {
+        /** Closes the connection and opens a new one from the same address. */
+        void reconnect() throws IOException {
+            socket.close();
+            reopen();
+        }
+
+        private void reopen() throws IOException {
             socket = new Socket();
             if (local != null) {
                 socket.bind(new InetSocketAddress(local, 0));
