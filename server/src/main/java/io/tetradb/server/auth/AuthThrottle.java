@@ -182,6 +182,29 @@ public final class AuthThrottle {
         return new Decision(false, answerAt - now);
     }
 
+    /**
+     * Whether an attempt of {@code account} from {@code address} now would be refused at once
+     * (it would wait longer than the maximum delay behind earlier failures), so that a caller
+     * that must do costly work to check the password (the admin panel hashes it) can refuse
+     * before doing it. Changes nothing.
+     */
+    public synchronized boolean refuses(String address, String account) {
+        long now = clock.getAsLong();
+        String accountKey = accountKey(account);
+        java.util.Set<String> knownHere = known.get(accountKey);
+        boolean knownAddress = knownHere != null && knownHere.contains(address);
+        Record a = addresses.find(address, now, false);
+        Record u = accounts.find(accountKey, now, false);
+        long start = now;
+        if (a != null) {
+            start = Math.max(start, a.busyUntilNanos);
+        }
+        if (u != null && !knownAddress) {
+            start = Math.max(start, u.busyUntilNanos);
+        }
+        return start - now > maxNanos;
+    }
+
     /** The delay added to a failed attempt when the failure count (this one included) is {@code count}. */
     public long delayNanos(double count) {
         double d = baseNanos * Math.pow(2, Math.max(0, count - 1));

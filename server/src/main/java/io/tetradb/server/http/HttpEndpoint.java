@@ -25,8 +25,9 @@ import java.util.function.BooleanSupplier;
  * speaks TLS then), and on loopback only without TLS, so that no credential ever crosses the
  * network in clear.
  *
- * <p>Hostile clients are bounded: at most {@link #MAX_CONNECTIONS} connections (more are
- * closed at once), requests of at most {@link #MAX_REQUEST_BYTES} (larger: 413 and closed), a
+ * <p>Hostile clients are bounded: at most {@link #MAX_CONNECTIONS} connections, and
+ * {@link #MAX_CONNECTIONS_PER_ADDRESS} of one address (more are closed at once), a whole request
+ * within {@link HttpHandler#REQUEST_DEADLINE_SECONDS} s of the connection or its last answer, requests of at most {@link #MAX_REQUEST_BYTES} (larger: 413 and closed), a
  * connection silent for {@link #IDLE_SECONDS} seconds is closed.
  *
  * <p>Threads: it shares the main port's accept and I/O event loops ({@code tetra-accept},
@@ -35,6 +36,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class HttpEndpoint implements AutoCloseable {
     static final int MAX_CONNECTIONS = 64;
+    /** Connections of one address at once: a stranger alone can never hold every one. */
+    static final int MAX_CONNECTIONS_PER_ADDRESS = 16;
     static final int MAX_REQUEST_BYTES = 8 * 1024;
     static final int IDLE_SECONDS = 30;
 
@@ -58,6 +61,8 @@ public final class HttpEndpoint implements AutoCloseable {
                                     EventLoopGroup io, Class<? extends ServerChannel> channelClass) {
         String host = tls != null ? mainHost : InetAddress.getLoopbackAddress().getHostAddress();
         AtomicInteger open = new AtomicInteger();
+        java.util.concurrent.ConcurrentHashMap<InetAddress, AtomicInteger> perAddress =
+                new java.util.concurrent.ConcurrentHashMap<>();
         HttpEndpoint[] self = new HttpEndpoint[1];
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, io)
@@ -67,12 +72,16 @@ public final class HttpEndpoint implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (open.incrementAndGet() > MAX_CONNECTIONS) {
-                            open.decrementAndGet();
+                        InetAddress from = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+                        AtomicInteger mine = from == null ? new AtomicInteger()
+                                : perAddress.computeIfAbsent(from, k -> new AtomicInteger());
+                        if (mine.incrementAndGet() > MAX_CONNECTIONS_PER_ADDRESS
+                                | open.incrementAndGet() > MAX_CONNECTIONS) {
+                            release(open, perAddress, from, mine);
                             ch.close();
                             return;
                         }
-                        ch.closeFuture().addListener(f -> open.decrementAndGet());
+                        ch.closeFuture().addListener(f -> release(open, perAddress, from, mine));
                         if (tls != null) {
                             ch.pipeline().addLast(tls.current().newHandler(ch.alloc()));
                         }
@@ -88,6 +97,14 @@ public final class HttpEndpoint implements AutoCloseable {
         }
         self[0] = new HttpEndpoint(bound.channel(), tls != null);
         return self[0];
+    }
+
+    private static void release(AtomicInteger open, java.util.concurrent.ConcurrentHashMap<InetAddress, AtomicInteger> per,
+                                InetAddress from, AtomicInteger mine) {
+        open.decrementAndGet();
+        if (from != null && mine.decrementAndGet() <= 0) {
+            per.remove(from, mine);
+        }
     }
 
     /**

@@ -34,12 +34,114 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Supplier<Routes> routes;
 
+    /** Requests received while one is being answered (HTTP/1.1 pipelining): answered in order, after it. */
+    static final int MAX_PIPELINED = 8;
+    /** A connection must have sent a whole request within this many seconds of opening or of its last answer. */
+    static final int REQUEST_DEADLINE_SECONDS = 10;
+
+    // Event-loop confined.
+    private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>();
+    private boolean busy;
+    private io.netty.util.concurrent.ScheduledFuture<?> deadline;
+
     HttpHandler(Supplier<Routes> routes) {
         this.routes = routes;
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        armDeadline(ctx);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cancelDeadline();
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+        super.channelInactive(ctx);
+    }
+
+    /**
+     * One request at a time per connection: a request that arrives while another is answered
+     * (some answers come from a worker) waits, so that answers go out in the order of the
+     * requests as HTTP/1.1 requires.
+     */
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        cancelDeadline();
+        if (busy) {
+            if (waiting.size() >= MAX_PIPELINED) {
+                ctx.close();
+                return;
+            }
+            waiting.add(req.retain());
+            return;
+        }
+        busy = true;
+        handle(ctx, req);
+    }
+
+    /** The request's answer was written (its write queued on the loop): the next waiting one is handled. */
+    private void answered(ChannelHandlerContext ctx) {
+        busy = false;
+        FullHttpRequest next = waiting.poll();
+        if (next == null) {
+            if (ctx.channel().isActive()) {
+                armDeadline(ctx);
+            }
+            return;
+        }
+        busy = true;
+        try {
+            handle(ctx, next);
+        } finally {
+            next.release();
+        }
+    }
+
+    private void armDeadline(ChannelHandlerContext ctx) {
+        cancelDeadline();
+        deadline = ctx.executor().schedule(() -> {
+            if (!busy) {
+                ctx.close();
+            }
+        }, REQUEST_DEADLINE_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private void cancelDeadline() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    /** Whether a Host header names loopback (127.0.0.0/8, ::1 or localhost), the only names served without TLS. */
+    static boolean loopbackHost(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.trim();
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            h = end < 0 ? "" : h.substring(1, end);
+        } else if (h.indexOf(':') >= 0 && h.indexOf(':') == h.lastIndexOf(':')) {
+            h = h.substring(0, h.indexOf(':'));
+        }
+        if (h.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        byte[] ip = io.netty.util.NetUtil.createByteArrayFromIpAddressString(h);
+        try {
+            return ip != null && java.net.InetAddress.getByAddress(ip).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (req.decoderResult().isFailure()) {
             send(ctx, req, HttpResponseStatus.BAD_REQUEST, "bad request\n", false);
             return;
@@ -51,6 +153,14 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             path = path.substring(0, q);
         }
         Routes rs = routes.get();
+        if (rs != null && !rs.tls() && !path.equals("/health") && !path.equals("/ready")
+                && !loopbackHost(req.headers().get(HttpHeaderNames.HOST))) {
+            // Without TLS the port is on loopback: any other name is a foreign page that had its own
+            // name resolve to 127.0.0.1 (DNS rebinding) to read the answers as its own origin.
+            send(ctx, req, HttpResponseStatus.MISDIRECTED_REQUEST,
+                    "this port answers for 127.0.0.1 and localhost only\n", false);
+            return;
+        }
         if (path.startsWith("/api/")) {
             api(ctx, req, path, rs, keepAlive);
             return;
@@ -78,7 +188,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** A file of the panel, from memory, with the headers that keep the page to itself. */
-    private static void file(ChannelHandlerContext ctx, FullHttpRequest req, String path, Routes rs, boolean keepAlive) {
+    private void file(ChannelHandlerContext ctx, FullHttpRequest req, String path, Routes rs, boolean keepAlive) {
         String name = path.equals("/") || path.equals("/index.html") ? "" : path.substring("/panel/".length());
         Panel.File f = rs == null || rs.panel() == null ? null : rs.panel().file(name);
         if (f == null) {
@@ -106,7 +216,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /** The panel's API: JSON, answered from the worker that did the work (Netty hands the write to the loop). */
-    private static void api(ChannelHandlerContext ctx, FullHttpRequest req, String path, Routes rs, boolean keepAlive) {
+    private void api(ChannelHandlerContext ctx, FullHttpRequest req, String path, Routes rs, boolean keepAlive) {
         if (rs == null || rs.panel() == null) {
             send(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n", keepAlive);
             return;
@@ -140,7 +250,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         });
     }
 
-    private static void json(ChannelHandlerContext ctx, FullHttpRequest req, PanelApi.Answer a, boolean keepAlive) {
+    private void json(ChannelHandlerContext ctx, FullHttpRequest req, PanelApi.Answer a, boolean keepAlive) {
         FullHttpResponse r = response(a.status(), a.body().toString());
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
         if (a.setCookie() != null) {
@@ -181,7 +291,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         scrape(ctx, req, rs, keepAlive);
     }
 
-    private static void unauthorized(ChannelHandlerContext ctx, FullHttpRequest req, Routes rs, boolean keepAlive) {
+    private void unauthorized(ChannelHandlerContext ctx, FullHttpRequest req, Routes rs, boolean keepAlive) {
         FullHttpResponse r = response(HttpResponseStatus.UNAUTHORIZED, rs.tls()
                 ? "metrics are readable from loopback, with http.metricsToken as a bearer token, or with an admin's"
                         + " credentials (HTTP basic)\n"
@@ -193,7 +303,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         write(ctx, req, r, keepAlive);
     }
 
-    private static void scrape(ChannelHandlerContext ctx, FullHttpRequest req, Routes rs, boolean keepAlive) {
+    private void scrape(ChannelHandlerContext ctx, FullHttpRequest req, Routes rs, boolean keepAlive) {
         req.retain();
         try {
             rs.metrics().scrape().whenComplete((text, failure) -> {
@@ -242,12 +352,12 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return r;
     }
 
-    private static void send(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String body,
+    private void send(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String body,
                              boolean keepAlive) {
         write(ctx, req, response(status, body), keepAlive);
     }
 
-    private static void write(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r, boolean keepAlive) {
+    private void write(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r, boolean keepAlive) {
         HttpUtil.setContentLength(r, r.content().readableBytes());
         if (req.method().equals(HttpMethod.HEAD)) {
             r.content().clear();
@@ -258,6 +368,8 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
         }
+        // Queued after the write from the same thread: runs once the write is on its way.
+        ctx.executor().execute(() -> answered(ctx));
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class Panel implements AutoCloseable {
         });
         api = new PanelApi(services);
         events = new PanelEvents(api, thread);
-        thread.scheduleWithFixedDelay(api.logins()::sweep, 5, 5, TimeUnit.SECONDS);
+        thread.scheduleWithFixedDelay(api::sweep, 5, 5, TimeUnit.SECONDS);
     }
 
     /** The panel over these services, its files read from the jar. */

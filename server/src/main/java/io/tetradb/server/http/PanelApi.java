@@ -91,7 +91,7 @@ final class PanelApi {
     private static final Logger LOG = LoggerFactory.getLogger(PanelApi.class);
     static final String COOKIE = "tetra_panel";
     static final String CSRF_HEADER = "X-CSRF-Token";
-    static final int LOGIN_CHECKS = 2;
+    static final int LOGIN_CHECKS = 4;
     static final int IN_FLIGHT_PER_LOGIN = 8;
     /** Every route of the API but login and the live-update stream (each refuses without a login). */
     static final List<String> ROUTES = List.of(
@@ -131,6 +131,8 @@ final class PanelApi {
     private final Panel.Services s;
     private final PanelLogins logins;
     private final Semaphore loginChecks = new Semaphore(LOGIN_CHECKS);
+    /** Addresses with a password being checked now: one at a time each, so one address never takes every permit. */
+    private final Map<String, Boolean> checking = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<PanelLogins.Login, java.util.concurrent.atomic.AtomicInteger> inFlight =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -221,6 +223,22 @@ final class PanelApi {
         return null;
     }
 
+    /** Whether the login's account still exists, is an admin and has the stored key it logged in with. */
+    boolean accountValid(PanelLogins.Login l) {
+        UserStore.User u = s.users().find(l.user);
+        return u != null && u.role() == Role.ADMIN && MessageDigest.isEqual(u.credentials().storedKey(), l.storedKey);
+    }
+
+    /** Ends the expired logins and those whose account was removed, demoted or given a new password (tetra-panel). */
+    void sweep() {
+        logins.sweep();
+        logins.endIf(l -> !accountValid(l));
+    }
+
+    static String printable(String text) {
+        return io.tetradb.server.net.LogText.of(text);
+    }
+
     private CompletableFuture<Answer> route(PanelLogins.Login l, boolean post, String path, JsonNode b,
                                             Map<String, List<String>> q) {
         String route = (post ? "POST " : "GET ") + path;
@@ -285,9 +303,10 @@ final class PanelApi {
             case "GET /api/users":
                 return admin(l, false, AdminRequest.newBuilder().setListUsers(ListUsers.getDefaultInstance()));
             case "POST /api/users/add":
-                return admin(l, true, AdminRequest.newBuilder().setAddUser(AddUser.newBuilder()
+                // the keys are derived (PBKDF2) in the work, never on the event loop
+                return change(l, () -> reply(l, AdminRequest.newBuilder().setAddUser(AddUser.newBuilder()
                         .setName(required(b, "name")).setRole(UserStore.parseRole(required(b, "role")))
-                        .setCredentials(credentials(b))));
+                        .setCredentials(credentials(b)))));
             case "POST /api/users/remove": {
                 String name = required(b, "name");
                 if (name.equals(l.user)) {
@@ -302,17 +321,16 @@ final class PanelApi {
             }
             case "POST /api/users/password": {
                 String name = required(b, "name");
-                ScramCredentials c = credentials(b);
-                return admin(l, true, AdminRequest.newBuilder().setSetPassword(SetPassword.newBuilder()
-                        .setName(name).setCredentials(c))).thenApply(a -> {
-                            if (a.status() == HttpResponseStatus.OK) {
-                                if (name.equals(l.user)) {
-                                    l.storedKey = c.getStoredKey().toByteArray();
-                                }
-                                logins.endUser(name, l);
-                            }
-                            return a;
-                        });
+                return change(l, () -> {
+                    ScramCredentials c = credentials(b);
+                    JsonNode r = reply(l, AdminRequest.newBuilder().setSetPassword(SetPassword.newBuilder()
+                            .setName(name).setCredentials(c)));
+                    if (name.equals(l.user)) {
+                        l.storedKey = c.getStoredKey().toByteArray();
+                    }
+                    logins.endUser(name, l);
+                    return r;
+                });
             }
             default:
                 return done(error(HttpResponseStatus.NOT_FOUND, ErrorCode.INVALID_ARGUMENT, "No such API: " + route + "."));
@@ -359,7 +377,21 @@ final class PanelApi {
      * (401 wrong, 429 throttled, 503 busy).
      */
     private CompletableFuture<Checked> checkPassword(String user, char[] password, String address, String what) {
+        if (s.throttle().refuses(address, user)) {
+            // refused before the password costs anything (the throttle's rule)
+            Arrays.fill(password, '\0');
+            LOG.warn("{} for '{}' from {} refused: too many attempts.", what, printable(user), address);
+            return CompletableFuture.completedFuture(new Checked(null, error(HttpResponseStatus.TOO_MANY_REQUESTS,
+                    ErrorCode.SERVER_BUSY, "Too many login attempts from this address or for this account; try again in"
+                            + " a few seconds.")));
+        }
+        if (checking.putIfAbsent(address, Boolean.TRUE) != null) {
+            Arrays.fill(password, '\0');
+            return CompletableFuture.completedFuture(new Checked(null, error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    ErrorCode.SERVER_BUSY, "A login from this address is being checked; try again in a moment.")));
+        }
         if (!loginChecks.tryAcquire()) {
+            checking.remove(address);
             Arrays.fill(password, '\0');
             return CompletableFuture.completedFuture(new Checked(null, error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     ErrorCode.SERVER_BUSY, "Too many logins are being checked; try again in a moment.")));
@@ -375,17 +407,18 @@ final class PanelApi {
                 } finally {
                     Arrays.fill(password, '\0');
                     loginChecks.release();
+                    checking.remove(address);
                 }
                 AuthThrottle.Decision d = s.throttle().attempt(address, user, right);
                 if (d.refused()) {
-                    LOG.warn("{} for '{}' from {} refused: too many attempts.", what, user, address);
+                    LOG.warn("{} for '{}' from {} refused: too many attempts.", what, printable(user), address);
                     answer.complete(new Checked(null, error(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCode.SERVER_BUSY,
                             "Too many login attempts from this address or for this account; try again in a few seconds.")));
                     return;
                 }
                 Runnable reply = () -> {
                     if (!right) {
-                        LOG.warn("{} failed for '{}' from {}.", what, user, address);
+                        LOG.warn("{} failed for '{}' from {}.", what, printable(user), address);
                     }
                     answer.complete(right ? new Checked(u, null) : new Checked(null, error(HttpResponseStatus.UNAUTHORIZED,
                             ErrorCode.AUTH_FAILED, "Authentication failed: wrong user name or password.")));
@@ -398,6 +431,7 @@ final class PanelApi {
             });
         } catch (RejectedExecutionException e) {
             loginChecks.release();
+            checking.remove(address);
             Arrays.fill(password, '\0');
             return CompletableFuture.completedFuture(new Checked(null, error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     ErrorCode.SERVER_BUSY, "The server is busy.")));
@@ -419,7 +453,7 @@ final class PanelApi {
         }
         UserStore.User u = c.user();
         if (u.role() != Role.ADMIN) {
-            LOG.warn("Admin panel login of '{}' from {} refused: role {}.", user, address, u.role());
+            LOG.warn("Admin panel login of '{}' from {} refused: role {}.", printable(user), address, u.role());
             return error(HttpResponseStatus.FORBIDDEN, ErrorCode.PERMISSION_DENIED,
                     "The admin panel is for accounts with the admin role; " + user + " is "
                             + u.role().name().toLowerCase(Locale.ROOT) + ".");

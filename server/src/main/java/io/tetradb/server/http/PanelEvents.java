@@ -85,7 +85,9 @@ final class PanelEvents {
         }
         try {
             for (Stream s : streams) {
-                if (!api.logins().isLive(s.login())) {
+                if (!api.logins().isLive(s.login()) || !api.accountValid(s.login())) {
+                    // expired, logged out, or its account removed or given a new password (by anyone, CLI too)
+                    api.logins().end(s.login());
                     streams.remove(s);
                     s.channel().writeAndFlush(chunk("event: ended\ndata: {}\n\n"));
                     s.channel().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);

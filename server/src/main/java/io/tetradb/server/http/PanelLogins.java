@@ -19,14 +19,18 @@ import java.util.function.LongSupplier;
  * login, the account's name and the stored key it logged in with (a login ends when its
  * account is removed or its password changed), and the internal {@link Session} its requests
  * run as. A login ends after {@code idle} without a request, after {@link #MAX_AGE} in any
- * case, or at logout. At most {@link #MAX_LOGINS} logins live at once: an expired one is
- * dropped to make room, a live one never (the next login is refused instead).
+ * case, or at logout. At most {@link #MAX_LOGINS} logins live at once, and
+ * {@link #MAX_LOGINS_PER_ACCOUNT} of one account (its least recently used one ends to make
+ * room, so that one account never takes every place); beyond, an expired login is dropped
+ * to make room, a live one of another account never (the next login is refused instead).
  *
  * <p>Thread-safe (one monitor, held for map operations only): called on event loops and on
  * the panel's worker tasks.
  */
 final class PanelLogins {
     static final int MAX_LOGINS = 32;
+    /** Logins of one account: its least recently used one makes room for a new one beyond this. */
+    static final int MAX_LOGINS_PER_ACCOUNT = 8;
     static final Duration MAX_AGE = Duration.ofHours(12);
 
     /** One login. {@code storedKey} may be replaced when its owner changes their own password. */
@@ -77,6 +81,20 @@ final class PanelLogins {
         Login l;
         synchronized (this) {
             sweep(ended);
+            Login oldest = null;
+            int mine = 0;
+            for (Login o : logins.values()) {
+                if (o.user.equals(user)) {
+                    mine++;
+                    if (oldest == null || o.lastSeenNanos < oldest.lastSeenNanos) {
+                        oldest = o;
+                    }
+                }
+            }
+            if (mine >= MAX_LOGINS_PER_ACCOUNT) {
+                logins.remove(oldest.token);
+                ended.add(oldest);
+            }
             if (logins.size() >= MAX_LOGINS) {
                 l = null;
             } else {
@@ -136,6 +154,25 @@ final class PanelLogins {
                 if (l != keep && l.user.equals(user)) {
                     it.remove();
                     ended.add(l);
+                }
+            }
+        }
+        ended.forEach(onEnd);
+    }
+
+    /** Ends every login {@code test} accepts. */
+    void endIf(java.util.function.Predicate<Login> test) {
+        List<Login> ended = new ArrayList<>();
+        List<Login> all;
+        synchronized (this) {
+            all = new ArrayList<>(logins.values());
+        }
+        for (Login l : all) {
+            if (test.test(l)) {
+                synchronized (this) {
+                    if (logins.remove(l.token, l)) {
+                        ended.add(l);
+                    }
                 }
             }
         }

@@ -151,14 +151,16 @@ public final class LoginHandler extends SimpleChannelInboundHandler<ClientMessag
         byte[] signature = scram.finish(m.getAuthFinal());
         AuthThrottle.Decision d = limits.throttle().attempt(address, scram.userName(), signature != null);
         if (d.refused()) {
-            LOG.warn("Login attempt for user '{}' from {} refused: too many attempts.", scram.userName(), address);
+            LOG.warn("Login attempt for user '{}' from {} refused: too many attempts.", LogText.of(scram.userName()),
+                    address);
             close(ctx, id, new TetraException(ErrorCode.SERVER_BUSY, "Too many login attempts from this address or "
                     + "for this account; try again in a few seconds."));
             return;
         }
         Runnable answer;
         if (signature == null) {
-            LOG.warn("Authentication failed for user '{}' from {}; answered after {} ms.", scram.userName(), address,
+            LOG.warn("Authentication failed for user '{}' from {}; answered after {} ms.", LogText.of(scram.userName()),
+                    address,
                     TimeUnit.NANOSECONDS.toMillis(d.delayNanos()));
             answer = () -> close(ctx, id, new TetraException(ErrorCode.AUTH_FAILED,
                     "Authentication failed: wrong user name or password."));
