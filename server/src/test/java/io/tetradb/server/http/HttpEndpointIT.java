@@ -144,17 +144,7 @@ class HttpEndpointIT {
     void withTlsTheHttpPortSpeaksHttpsWithTheServersCertificate() throws Exception {
         io.tetradb.server.net.TestCertificates.Pem pem = io.tetradb.server.net.TestCertificates.make(
                 java.nio.file.Files.createDirectories(dir.resolve("certs")), "localhost", "dns:localhost,ip:127.0.0.1");
-        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = java.nio.file.Files.newInputStream(pem.certificate())) {
-            trust.setCertificateEntry("tetra", java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in));
-        }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
+        javax.net.ssl.SSLContext ssl = io.tetradb.server.net.TestCertificates.trusting(pem.certificate());
         try (TetraServer tls = TetraServer.start(TestServers.config(dir).dataDir(dir.resolve("tls"))
                 .tlsCertificate(pem.certificate()).tlsKey(pem.key()).build())) {
             HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();

@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -51,8 +50,7 @@ class MetricsIT {
     TetraServer server;
     TetraClient admin;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    CountDownLatch gateClosed = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
+    io.tetradb.server.GateHold hold;
 
     @BeforeEach
     void start() throws Exception {
@@ -63,7 +61,9 @@ class MetricsIT {
 
     @AfterEach
     void stop() {
-        release.countDown();
+        if (hold != null) {
+            hold.release();
+        }
         admin.close();
         server.close();
     }
@@ -96,14 +96,7 @@ class MetricsIT {
     }
 
     private void holdBackupAtGate() {
-        server.backups().onGateClosed(n -> {
-            gateClosed.countDown();
-            try {
-                release.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        hold = io.tetradb.server.GateHold.on(server);
     }
 
     private void awaitIdle() {
@@ -145,11 +138,11 @@ class MetricsIT {
     void aStoppedBackupCountsAsStoppedWithCode1406() throws Exception {
         holdBackupAtGate();
         admin.admin().startBackup();
-        assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+        hold.awaitClosed();
         try (TetraClient stopper = TestServers.admin(server)) {
             stopper.admin().stopBackup();
         }
-        release.countDown();
+        hold.release();
         awaitIdle();
         Map<String, Double> m = metrics();
         assertThat(m).containsEntry("tetra_backups_total{status=\"stopped\"}", 1.0)
@@ -166,9 +159,9 @@ class MetricsIT {
         long success = admin.admin().backupStatus().getLast().getEndMillis();
         holdBackupAtGate();
         admin.admin().startBackup();
-        assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+        hold.awaitClosed();
         admin.admin().stopBackup();
-        release.countDown();
+        hold.release();
         awaitIdle();
         assertThat(admin.admin().backupStatus().getLast().getStatus()).isEqualTo("STOPPED");
         assertThat(metrics()).containsEntry("tetra_backup_last_success_timestamp_seconds", success / 1000.0)
@@ -195,7 +188,7 @@ class MetricsIT {
                     .containsEntry("tetra_gate_writes_cancelled_total", 0.0)
                     .containsEntry("tetra_gate_oldest_queued_write_seconds", 0.0);
             admin.admin().startBackup();
-            assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+            hold.awaitClosed();
             TetraFuture<Result> insert = writer.executeAsync("INSERT INTO T VALUES (5000, 'queued')");
             BackupWaitNotice notice = notices.poll(60, TimeUnit.SECONDS);
             assertThat(notice).isNotNull();
@@ -216,7 +209,7 @@ class MetricsIT {
             assertThat(cancelled).containsEntry("tetra_gate_writes_cancelled_total", 1.0)
                     .containsEntry("tetra_gate_queued_writes", 0.0)
                     .containsEntry("tetra_gate_oldest_queued_write_seconds", 0.0);
-            release.countDown();
+            hold.release();
             awaitIdle();
         }
         assertThat(metrics()).containsEntry("tetra_backups_total{status=\"success\"}", 1.0)

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -138,17 +137,7 @@ class PanelApiIT {
     void underTlsThePanelIsHttpsAndItsCookieSecure() throws Exception {
         io.tetradb.server.net.TestCertificates.Pem pem = io.tetradb.server.net.TestCertificates.make(
                 Files.createDirectories(dir.resolve("certs")), "localhost", "dns:localhost,ip:127.0.0.1");
-        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(pem.certificate())) {
-            trust.setCertificateEntry("tetra", java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in));
-        }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
+        javax.net.ssl.SSLContext ssl = io.tetradb.server.net.TestCertificates.trusting(pem.certificate());
         server = TetraServer.start(TestServers.config(dir).dataDir(dir.resolve("tls"))
                 .tlsCertificate(pem.certificate()).tlsKey(pem.key()).build());
         PanelHttp p = new PanelHttp("https://localhost:" + server.httpPort(), java.net.http.HttpClient.newBuilder()
@@ -182,17 +171,7 @@ class PanelApiIT {
         String ip = own.getHostAddress();
         io.tetradb.server.net.TestCertificates.Pem pem = io.tetradb.server.net.TestCertificates.make(
                 Files.createDirectories(dir.resolve("certs")), "localhost", "dns:localhost,ip:127.0.0.1,ip:" + ip);
-        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(pem.certificate())) {
-            trust.setCertificateEntry("tetra", java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in));
-        }
-        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
+        javax.net.ssl.SSLContext ssl = io.tetradb.server.net.TestCertificates.trusting(pem.certificate());
         server = TetraServer.start(TestServers.config(dir).dataDir(dir.resolve("tls")).host(ip)
                 .tlsCertificate(pem.certificate()).tlsKey(pem.key()).build());
         java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(ssl)
@@ -299,23 +278,14 @@ class PanelApiIT {
     @Test
     void aWriteQueuedBehindTheBackupIsListedAndItsCancelGivesItsClientMinus9976() throws Exception {
         PanelHttp p = admin();
-        CountDownLatch gateClosed = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        server.backups().onGateClosed(n -> {
-            gateClosed.countDown();
-            try {
-                release.await(120, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        io.tetradb.server.GateHold hold = io.tetradb.server.GateHold.on(server);
         try (TetraClient admin = TestServers.admin(server)) {
             admin.admin().addUser("app", Role.USER, "app-password".toCharArray());
             admin.execute("CREATE TABLE ITEM(ID INT PRIMARY KEY, NAME VARCHAR(20))");
             try (TetraClient app = TestServers.connect(server, "app", "app-password")) {
                 JsonNode started = p.ok(p.post("/api/backup/start", Map.of()));
                 assertThat(started.get("backupNumber").asLong()).isEqualTo(1);
-                assertThat(gateClosed.await(60, TimeUnit.SECONDS)).isTrue();
+                hold.awaitClosed();
                 CompletableFuture<Long> first = CompletableFuture.supplyAsync(
                         () -> app.update("INSERT INTO ITEM VALUES (1, 'cancelled')"));
                 AtomicReference<JsonNode> row = new AtomicReference<>();
@@ -344,7 +314,7 @@ class PanelApiIT {
                 CompletableFuture<Long> second = CompletableFuture.supplyAsync(
                         () -> app.update("INSERT INTO ITEM VALUES (2, 'ran')"));
                 await().atMost(60, TimeUnit.SECONDS).until(() -> p.ok(p.get("/api/queue")).get("queue").size() == 1);
-                release.countDown();
+                hold.release();
                 assertThat(second.get(60, TimeUnit.SECONDS)).isEqualTo(1L);
             }
             assertThat(admin.execute("SELECT NAME FROM ITEM ORDER BY ID").rows()).extracting(r -> r.getString(0))
