@@ -161,6 +161,14 @@ public final class TetraClient implements AutoCloseable {
         awaitReply(connection.send(ClientMessage.newBuilder().setBegin(Begin.getDefaultInstance())), null);
     }
 
+    /**
+     * Opens a transaction; with {@code readOnly}, the server refuses every write in it (2007, the
+     * statement only: the transaction stays open) until it ends.
+     */
+    public void begin(boolean readOnly) {
+        awaitReply(connection.send(ClientMessage.newBuilder().setBegin(Begin.newBuilder().setReadOnly(readOnly))), null);
+    }
+
     /** As {@link #begin()}; the future completes on the callback executor. */
     public CompletableFuture<Void> beginAsync() {
         return deliver(connection.send(ClientMessage.newBuilder().setBegin(Begin.getDefaultInstance())), m -> null);

@@ -360,6 +360,10 @@ public final class RequestDispatcher {
             throw SqlErrors.notAllowed("The connection is read-only: " + cl.kind() + " refused (a JDBC "
                     + "Connection.setReadOnly(true)).");
         }
+        if (s.readOnlyTransaction() && cl.isWrite()) {
+            throw SqlErrors.notAllowed("The transaction is read-only: " + cl.kind() + " refused (it was begun "
+                    + "read-only; commit or roll it back first).");
+        }
         if (StatementClassifier.isCheckpoint(cl.commandType()) && database.runsOnEngineAdmin(s.role())) {
             return checkpoint(s, id, cl);
         }
@@ -904,6 +908,7 @@ public final class RequestDispatcher {
             s.connection().commit(); // ends the last read's snapshot: the transaction starts now
         }
         s.explicitTransaction(true);
+        s.readOnlyTransaction(readOnly);
         s.inTransaction(true);
         ok(s, id);
     }

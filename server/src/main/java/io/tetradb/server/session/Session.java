@@ -44,6 +44,8 @@ public final class Session {
     private io.tetradb.server.log.SessionLog log;
     /** A transaction begun by Begin or SQL BEGIN: it ends with its commit or rollback. */
     private boolean explicitTransaction;
+    /** The explicit transaction was begun read-only: writes in it are refused. */
+    private boolean readOnlyTransaction;
     /** SET AUTOCOMMIT FALSE: every statement runs in a transaction until SET AUTOCOMMIT TRUE. */
     private boolean manualCommit;
     final Map<Long, Cursor> cursors = new HashMap<>();
@@ -239,6 +241,19 @@ public final class Session {
 
     void explicitTransaction(boolean on) {
         explicitTransaction = on;
+        if (!on) {
+            readOnlyTransaction = false;
+        }
+    }
+
+    /** The transaction begun now was begun read-only (Begin.read_only): its writes are refused (2007). */
+    void readOnlyTransaction(boolean on) {
+        readOnlyTransaction = on;
+    }
+
+    /** Whether an explicit transaction begun read-only is open. */
+    boolean readOnlyTransaction() {
+        return readOnlyTransaction && explicitTransaction;
     }
 
     void manualCommit(boolean on) {
