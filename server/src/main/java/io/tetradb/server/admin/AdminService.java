@@ -193,9 +193,9 @@ public final class AdminService {
                         throw new TetraException(ErrorCode.INVALID_ARGUMENT, "at_time_millis chooses the archive and "
                                 + "the point itself: it goes without a number, file or other point.");
                     }
-                    return AdminReply.newBuilder().setRestoreReport(r.getInPlace()
+                    return AdminReply.newBuilder().setRestoreReport(afterInPlace(r.getInPlace()
                             ? restores.restoreAtInPlace(r.getAtTimeMillis(), r.getRestoreSettings(), caller)
-                            : restores.restoreAt(r.getAtTimeMillis(), java.nio.file.Path.of(r.getToDir()))).build();
+                            : restores.restoreAt(r.getAtTimeMillis(), java.nio.file.Path.of(r.getToDir())))).build();
                 }
                 if (r.getNoLog() && (r.getUntilOperation() > 0 || r.getUntilTimeMillis() > 0)) {
                     throw new TetraException(ErrorCode.INVALID_ARGUMENT, "no_log restores the archive alone: it goes "
@@ -203,9 +203,9 @@ public final class AdminService {
                 }
                 RestoreService.LogPoint point = new RestoreService.LogPoint(r.getNoLog(), r.getUntilOperation(),
                         r.getUntilTimeMillis() > 0 ? r.getUntilTimeMillis() : Long.MAX_VALUE);
-                return AdminReply.newBuilder().setRestoreReport(r.getInPlace()
+                return AdminReply.newBuilder().setRestoreReport(afterInPlace(r.getInPlace()
                         ? restores.restoreInPlace(r.getNumber(), r.getFile(), point, r.getRestoreSettings(), caller)
-                        : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()), point))
+                        : restores.restoreTo(r.getNumber(), r.getFile(), java.nio.file.Path.of(r.getToDir()), point)))
                         .build();
             }
             case LIST_REPLACED:
@@ -224,6 +224,17 @@ public final class AdminService {
             default:
                 throw new TetraException(ErrorCode.PROTOCOL_ERROR, "Unknown admin request.");
         }
+    }
+
+    /**
+     * After a restore: one in place that took the archive's Settings/ has a new backup.yml,
+     * whose schedule the scheduler now follows.
+     */
+    private io.tetradb.protocol.RestoreReport afterInPlace(io.tetradb.protocol.RestoreReport report) {
+        if (report.getInPlace() && report.getSettingsRestored()) {
+            scheduler.get().reschedule();
+        }
+        return report;
     }
 
     /** The server's status. */

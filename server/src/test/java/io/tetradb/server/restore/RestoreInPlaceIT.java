@@ -193,10 +193,11 @@ class RestoreInPlaceIT extends RestoreTestServer {
     @Test
     void theCurrentSettingsAreKeptUnlessTheArchivesAreAskedFor() throws Exception {
         Path yml = server.layout().settingsDir().resolve("backup.yml");
-        admin.admin().setBackupSettings("retention.keepLast=3");
+        admin.admin().setBackupSettings("retention.keepLast=3", "schedule.frequency=daily", "schedule.at=02:30");
         String archived = Files.readString(yml);
         backup(admin);
-        admin.admin().setBackupSettings("retention.keepLast=9");
+        admin.admin().setBackupSettings("retention.keepLast=9", "schedule.frequency=never");
+        assertThat(admin.admin().backupStatus().getNextScheduledMillis()).isZero();
         String current = Files.readString(yml);
         assertThat(current).isNotEqualTo(archived);
 
@@ -218,6 +219,8 @@ class RestoreInPlaceIT extends RestoreTestServer {
                 .isEqualTo(current);
         assertThat(journal(server.layout().logsDir(), "restore-end")).last()
                 .satisfies(l -> assertThat(l).contains("settings=restored"));
+        // and the scheduler follows the archive's schedule at once
+        assertThat(admin.admin().backupStatus().getNextScheduledMillis()).isPositive();
 
         // A rollback keeps them too.
         admin.admin().setBackupSettings("retention.keepLast=5");
