@@ -41,6 +41,7 @@ import io.tetradb.server.auth.AuthThrottle;
 import io.tetradb.server.auth.UserStore;
 import io.tetradb.server.backup.BackupSettings;
 import io.tetradb.server.gate.WriteGate;
+import io.tetradb.server.net.LogText;
 import io.tetradb.server.session.OrderedExecutor;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
@@ -149,7 +150,7 @@ final class PanelApi {
     private void ended(PanelLogins.Login l) {
         inFlight.remove(l);
         LOG.info("Admin panel login of {} from {} ended.", l.user, l.address);
-        l.caller.executor().submit(internal(() -> s.sessions().get().releaseConnection(l.caller)));
+        l.caller.executor().submit(OrderedExecutor.internal(() -> s.sessions().get().releaseConnection(l.caller)));
     }
 
     /** The login a request's cookie names, still live (its idle time restarted), or null. */
@@ -235,10 +236,6 @@ final class PanelApi {
         logins.endIf(l -> !accountValid(l));
     }
 
-    static String printable(String text) {
-        return io.tetradb.server.net.LogText.of(text);
-    }
-
     private CompletableFuture<Answer> route(PanelLogins.Login l, boolean post, String path, JsonNode b,
                                             Map<String, List<String>> q) {
         String route = (post ? "POST " : "GET ") + path;
@@ -277,7 +274,7 @@ final class PanelApi {
             case "POST /api/restore":
                 return admin(l, true, AdminRequest.newBuilder().setRestoreBackup(restore(b)))
                         .whenComplete((a, t) -> l.caller.executor().submit(
-                                internal(() -> s.sessions().get().releaseConnection(l.caller))));
+                                OrderedExecutor.internal(() -> s.sessions().get().releaseConnection(l.caller))));
             case "GET /api/settings":
                 return read(l, () -> {
                     ObjectNode o = (ObjectNode) reply(l, AdminRequest.newBuilder()
@@ -380,7 +377,7 @@ final class PanelApi {
         if (s.throttle().refuses(address, user)) {
             // refused before the password costs anything (the throttle's rule)
             Arrays.fill(password, '\0');
-            LOG.warn("{} for '{}' from {} refused: too many attempts.", what, printable(user), address);
+            LOG.warn("{} for '{}' from {} refused: too many attempts.", what, LogText.of(user), address);
             return CompletableFuture.completedFuture(new Checked(null, error(HttpResponseStatus.TOO_MANY_REQUESTS,
                     ErrorCode.SERVER_BUSY, "Too many login attempts from this address or for this account; try again in"
                             + " a few seconds.")));
@@ -411,14 +408,14 @@ final class PanelApi {
                 }
                 AuthThrottle.Decision d = s.throttle().attempt(address, user, right);
                 if (d.refused()) {
-                    LOG.warn("{} for '{}' from {} refused: too many attempts.", what, printable(user), address);
+                    LOG.warn("{} for '{}' from {} refused: too many attempts.", what, LogText.of(user), address);
                     answer.complete(new Checked(null, error(HttpResponseStatus.TOO_MANY_REQUESTS, ErrorCode.SERVER_BUSY,
                             "Too many login attempts from this address or for this account; try again in a few seconds.")));
                     return;
                 }
                 Runnable reply = () -> {
                     if (!right) {
-                        LOG.warn("{} failed for '{}' from {}.", what, printable(user), address);
+                        LOG.warn("{} failed for '{}' from {}.", what, LogText.of(user), address);
                     }
                     answer.complete(right ? new Checked(u, null) : new Checked(null, error(HttpResponseStatus.UNAUTHORIZED,
                             ErrorCode.AUTH_FAILED, "Authentication failed: wrong user name or password.")));
@@ -453,7 +450,7 @@ final class PanelApi {
         }
         UserStore.User u = c.user();
         if (u.role() != Role.ADMIN) {
-            LOG.warn("Admin panel login of '{}' from {} refused: role {}.", printable(user), address, u.role());
+            LOG.warn("Admin panel login of '{}' from {} refused: role {}.", LogText.of(user), address, u.role());
             return error(HttpResponseStatus.FORBIDDEN, ErrorCode.PERMISSION_DENIED,
                     "The admin panel is for accounts with the admin role; " + user + " is "
                             + u.role().name().toLowerCase(Locale.ROOT) + ".");
@@ -645,26 +642,6 @@ final class PanelApi {
     private static Answer busy() {
         return error(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.SERVER_BUSY,
                 "Too many requests of this login at once (at most " + IN_FLIGHT_PER_LOGIN + ").");
-    }
-
-    private static OrderedExecutor.Task internal(Runnable r) {
-        return new OrderedExecutor.Task() {
-            @Override
-            public long requestId() {
-                return 0;
-            }
-
-            @Override
-            public OrderedExecutor.Outcome run() {
-                r.run();
-                return OrderedExecutor.Outcome.DONE;
-            }
-
-            @Override
-            public void drop() {
-                // nothing held
-            }
-        };
     }
 
     // ---------------------------------------------------------------------------------- reading input

@@ -47,6 +47,31 @@ public final class OrderedExecutor {
         }
     }
 
+    /**
+     * Internal work queued in a session's order (opening or closing its engine connection,
+     * closing a cursor, releasing an internal caller's connection): request id 0, so never
+     * removed by a Cancel; dropped silently, since it no longer matters once the session is gone.
+     */
+    public static Task internal(Runnable body) {
+        return new Task() {
+            @Override
+            public long requestId() {
+                return 0;
+            }
+
+            @Override
+            public Outcome run() {
+                body.run();
+                return Outcome.DONE;
+            }
+
+            @Override
+            public void drop() {
+                // internal work that no longer matters once the session is gone
+            }
+        };
+    }
+
     private static final int BURST = 32;
 
     private final Executor pool;

@@ -71,7 +71,7 @@ public final class SessionRegistry {
         Session s = new Session(user, role, channel, remote, clientName, new OrderedExecutor(workers));
         // Cursors stalled because the client did not read resume on the session's own executor.
         s.outputLimits(limits.sessionOutputRows(), limits.sessionOutputBytes(),
-                () -> s.executor().submit(new InternalTask(() -> dispatcher.resumeCursors(s))));
+                () -> s.executor().submit(OrderedExecutor.internal(() -> dispatcher.resumeCursors(s))));
         sessions.put(s.id(), s);
         String m = maintenance;
         if (m != null) {
@@ -82,7 +82,7 @@ public final class SessionRegistry {
             LOG.info("Connection of {} from {} refused: the server is in maintenance.", user, remote);
             return s;
         }
-        s.executor().submit(new InternalTask(() -> onOpen.accept(s, dispatcher.open(s, 0))));
+        s.executor().submit(OrderedExecutor.internal(() -> onOpen.accept(s, dispatcher.open(s, 0))));
         LOG.info("Session {} opened for {} ({}) from {}.", s.id(), user, role.name().toLowerCase(), remote);
         return s;
     }
@@ -149,7 +149,7 @@ public final class SessionRegistry {
             queued.drop();
             s.sendError(target, new TetraException(ErrorCode.CANCELLED, "The request was cancelled before it ran."));
         } else if (!s.cancelRunning(target)) {
-            s.executor().submit(new InternalTask(() -> dispatcher.closeCursor(s, target, true)));
+            s.executor().submit(OrderedExecutor.internal(() -> dispatcher.closeCursor(s, target, true)));
         }
         s.send(ServerMessage.newBuilder().setRequestId(cancelRequestId).setOk(Ok.getDefaultInstance()).build());
     }
@@ -163,7 +163,7 @@ public final class SessionRegistry {
         s.executor().clear();
         s.cancelAnyRunning();
         gate.removeSession(s.id());
-        s.executor().submit(new InternalTask(() -> dispatcher.close(s)));
+        s.executor().submit(OrderedExecutor.internal(() -> dispatcher.close(s)));
         LOG.info("Session {} closed.", s.id());
     }
 
@@ -260,7 +260,7 @@ public final class SessionRegistry {
                 }
                 s.cancelAnyRunning();
                 gate.removeSession(s.id());
-                s.executor().submit(new InternalTask(() -> {
+                s.executor().submit(OrderedExecutor.internal(() -> {
                     // Its open cursors end with the reason; then the engine connection closes.
                     for (Long cursor : new ArrayList<>(s.cursors.keySet())) {
                         s.sendError(cursor, why);
@@ -332,31 +332,6 @@ public final class SessionRegistry {
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             ch.close();
-        }
-    }
-
-    /** Internal work queued in a session's order (open, close, cancel a cursor). */
-    private static final class InternalTask implements OrderedExecutor.Task {
-        private final Runnable body;
-
-        InternalTask(Runnable body) {
-            this.body = body;
-        }
-
-        @Override
-        public long requestId() {
-            return 0;
-        }
-
-        @Override
-        public OrderedExecutor.Outcome run() {
-            body.run();
-            return OrderedExecutor.Outcome.DONE;
-        }
-
-        @Override
-        public void drop() {
-            // internal work that no longer matters once the session is gone
         }
     }
 }

@@ -23,11 +23,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,8 +37,6 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(120)
 class HttpEndpointIT {
-    private static final Pattern SAMPLE = Pattern.compile(
-            "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)$");
 
     @TempDir
     Path dir;
@@ -63,22 +58,9 @@ class HttpEndpointIT {
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Every sample of the scrape, by name and labels; every line parses. */
+    /** Every sample of the scrape, by name and labels; every line parses (MetricsIT.scrape). */
     private Map<String, Double> metrics() throws Exception {
-        HttpResponse<String> r = get("/metrics");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.headers().firstValue("content-type")).hasValue(HttpHandler.PROMETHEUS_TEXT);
-        Map<String, Double> out = new HashMap<>();
-        for (String line : r.body().split("\n")) {
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            Matcher m = SAMPLE.matcher(line);
-            assertThat(m.matches()).as("a Prometheus sample line: %s", line).isTrue();
-            out.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.parseDouble(m.group(3)
-                    .replace("+Inf", "Infinity").replace("-Inf", "-Infinity")));
-        }
-        return out;
+        return MetricsIT.scrape(http, server.httpPort());
     }
 
     @Test

@@ -73,6 +73,7 @@ class MetricsIT {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue(HttpHandler.PROMETHEUS_TEXT);
         Map<String, Double> out = new HashMap<>();
         for (String line : r.body().split("\n")) {
             if (line.isEmpty() || line.startsWith("#")) {
