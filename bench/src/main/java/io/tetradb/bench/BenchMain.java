@@ -167,6 +167,14 @@ public final class BenchMain {
             }
         }
         if (o.has("wire")) {
+            // The same point selects with every request on a worker (limits.eventLoopReadTime=0, the design before
+            // reads ran on the event loop): what running short reads on the event loop gains, in the same run.
+            try (TetraProcess server = ctx.startTetra("wire-workers", ds.root, o.heap(), null,
+                    List.of("limits.eventLoopReadTime=0"))) {
+                Bench.sleep(2000);
+                WireBench.warmUpTetra(ctx, server);
+                root.set("wireTetraWorkers", WireBench.tetraPointSelects(ctx, server));
+            }
             // The same point selects through TLS: what TLS costs, against the plain server above.
             BenchCertificate cert = BenchCertificate.make(ctx.options.workDir().resolve("tls"));
             if (cert == null) {

@@ -168,6 +168,23 @@ final class Report {
         wireRows("point select", t.path("pointSelect"), h.path("pointSelect"), pg.path("pointSelectResults"), havePg);
         wireRows("insert", t.path("insert"), h.path("insert"), pg.path("insertResults"), havePg);
         line("");
+        JsonNode workers = r.path("wireTetraWorkers");
+        if (!workers.isMissingNode()) {
+            line("The same point selects on a server that runs every request on a worker (`limits.eventLoopReadTime=0`,"
+                    + " the design before reads ran on the event loop; its own process, same data):");
+            line("");
+            table(List.of("clients", "Tetra /s", "Tetra p50/p99 us", "workers only /s", "workers p50/p99 us",
+                    "Tetra / workers only", "workers only / H2"));
+            for (int i = 0; i < workers.path("pointSelect").size(); i++) {
+                JsonNode a = t.path("pointSelect").path(i);
+                JsonNode b = workers.path("pointSelect").path(i);
+                JsonNode c = h.path("pointSelect").path(i);
+                row(b.path("clients").asText(), f0(a.path("perSecond")), lat(a), f0(b.path("perSecond")), lat(b),
+                        ratio(a.path("perSecond").asDouble() / b.path("perSecond").asDouble()),
+                        ratio(b.path("perSecond").asDouble() / c.path("perSecond").asDouble()));
+            }
+            line("");
+        }
         JsonNode tls = r.path("wireTetraTls");
         if (tls.has("note")) {
             line("TLS: " + tls.path("note").asText() + ".");

@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * The one text form of durations in Tetra's settings and options: a whole number with
- * {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}, or ISO-8601 ({@code PT30S}).
+ * {@code us} (microseconds), {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}, or ISO-8601 ({@code PT30S}).
  *
  * <pre>{@code
  * Durations.parse("250ms");   // 0.25 s
@@ -22,6 +22,9 @@ public final class Durations {
         try {
             if (t.startsWith("p")) {
                 return Duration.parse(t.toUpperCase(Locale.ROOT));
+            }
+            if (t.endsWith("us")) {
+                return Duration.ofNanos(Math.multiplyExact(Long.parseLong(t.substring(0, t.length() - 2).trim()), 1000L));
             }
             if (t.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));

@@ -43,4 +43,14 @@ public final class TestServers {
         return TetraClient.connect(ClientConfig.builder().host("127.0.0.1").port(server.boundPort()).user(user)
                 .password(password).connectTimeout(Duration.ofSeconds(20)).build());
     }
+
+    /**
+     * Waits until no session of {@code server} runs, queues or parks a request (a worker that
+     * sent its answer may still be ending its task when the client already has it).
+     */
+    public static void awaitSessionsIdle(TetraServer server) throws Exception {
+        for (io.tetradb.server.session.Session s : server.sessionRegistry().list()) {
+            s.executor().whenIdle().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }

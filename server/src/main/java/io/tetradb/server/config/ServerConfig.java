@@ -22,7 +22,7 @@ public final class ServerConfig {
             "fetchSize", "maxConnections", "maxRequestsInFlight", "authFailureDelay", "authFailureMaxDelay",
             "shutdownTimeout", "adminPassword", "adminPasswordFile", "gateMaxQueuedWrites", "gateMaxQueuedBytes",
             "conversion", "tlsCertificate", "tlsKey", "limits.handshakes", "limits.handshakesPerAddress",
-            "limits.handshakeTimeout", "limits.handshakeFrameSize", "limits.authFailureHalfLife",
+            "limits.handshakeTimeout", "limits.handshakeFrameSize", "limits.authFailureHalfLife", "limits.eventLoopReadTime",
             "limits.statementTimeout.admin", "limits.statementTimeout.user",
             "limits.statementTimeout.reader", "limits.sessionOutputBytes", "limits.sessionOutputRows",
             "limits.cursorsPerSession", "limits.requestBytesInFlight", "limits.statementsPerUser", "limits.sessionsPerUser",
@@ -67,6 +67,7 @@ public final class ServerConfig {
     private final Duration handshakeTimeout;
     private final int handshakeFrameSize;
     private final Duration authFailureHalfLife;
+    private final Duration eventLoopReadTime;
     private final Duration statementTimeoutAdmin;
     private final Duration statementTimeoutUser;
     private final Duration statementTimeoutReader;
@@ -110,6 +111,7 @@ public final class ServerConfig {
         this.handshakeTimeout = b.handshakeTimeout;
         this.handshakeFrameSize = b.handshakeFrameSize;
         this.authFailureHalfLife = b.authFailureHalfLife;
+        this.eventLoopReadTime = b.eventLoopReadTime;
         this.statementTimeoutAdmin = b.statementTimeoutAdmin;
         this.statementTimeoutUser = b.statementTimeoutUser;
         this.statementTimeoutReader = b.statementTimeoutReader;
@@ -160,6 +162,7 @@ public final class ServerConfig {
         b.handshakeTimeout = handshakeTimeout;
         b.handshakeFrameSize = handshakeFrameSize;
         b.authFailureHalfLife = authFailureHalfLife;
+        b.eventLoopReadTime = eventLoopReadTime;
         b.statementTimeoutAdmin = statementTimeoutAdmin;
         b.statementTimeoutUser = statementTimeoutUser;
         b.statementTimeoutReader = statementTimeoutReader;
@@ -284,6 +287,15 @@ public final class ServerConfig {
      */
     public Duration authFailureHalfLife() {
         return authFailureHalfLife;
+    }
+
+    /**
+     * The longest run of a cached read that lets it run on the event loop that received it,
+     * without a hand-off to a worker ({@code limits.eventLoopReadTime}, default 250 us; 0 runs
+     * every request on a worker). See ARCHITECTURE.md, "Reads on the event loop".
+     */
+    public Duration eventLoopReadTime() {
+        return eventLoopReadTime;
     }
 
     /** Delay before a failed authentication is answered. Default 250 ms. */
@@ -545,6 +557,10 @@ public final class ServerConfig {
             problems.add("limits.handshakeFrameSize: must be between 1024 and maxFrameSize (" + maxFrameSize
                     + ") bytes, was " + handshakeFrameSize);
         }
+        if (eventLoopReadTime.isNegative() || eventLoopReadTime.compareTo(Duration.ofSeconds(1)) > 0) {
+            problems.add("limits.eventLoopReadTime: must be between 0 (off) and 1s, was "
+                    + eventLoopReadTime.toNanos() / 1000 + "us");
+        }
         if (authFailureHalfLife.compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("limits.authFailureHalfLife: must be at least 1s");
         }
@@ -646,6 +662,7 @@ public final class ServerConfig {
                 + " limits.handshakeTimeout=" + handshakeTimeout.toMillis() + "ms"
                 + " limits.handshakeFrameSize=" + handshakeFrameSize
                 + " limits.authFailureHalfLife=" + authFailureHalfLife.toMillis() + "ms"
+                + " limits.eventLoopReadTime=" + eventLoopReadTime.toNanos() / 1000 + "us"
                 + " gateMaxQueuedWrites=" + gateMaxQueuedWrites + " gateMaxQueuedBytes=" + gateMaxQueuedBytes
                 + " conversion=" + (conversion == null ? "null" : conversion.value())
                 + " tls=" + (tls() ? tlsCertificate : "off")
@@ -691,6 +708,7 @@ public final class ServerConfig {
         private Duration handshakeTimeout = Duration.ofSeconds(5);
         private int handshakeFrameSize = 16 * 1024;
         private Duration authFailureHalfLife = Duration.ofMinutes(1);
+        private Duration eventLoopReadTime = Duration.ofNanos(250_000);
         private Duration statementTimeoutAdmin = Duration.ZERO;
         private Duration statementTimeoutUser = Duration.ofMinutes(5);
         private Duration statementTimeoutReader = Duration.ofMinutes(5);
@@ -823,6 +841,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder eventLoopReadTime(Duration v) {
+            eventLoopReadTime = Objects.requireNonNull(v, "limits.eventLoopReadTime");
+            return this;
+        }
+
         /** Sets {@code limits.statementTimeout.<role>}; {@link Duration#ZERO} means no limit. */
         public Builder statementTimeout(io.tetradb.protocol.Role role, Duration v) {
             Objects.requireNonNull(v, "statementTimeout");
@@ -945,6 +968,7 @@ public final class ServerConfig {
                 case "limits.handshakeTimeout" -> handshakeTimeout(parseDuration(key, v));
                 case "limits.handshakeFrameSize" -> handshakeFrameSize((int) Math.min(Integer.MAX_VALUE, parseSize(key, v)));
                 case "limits.authFailureHalfLife" -> authFailureHalfLife(parseDuration(key, v));
+                case "limits.eventLoopReadTime" -> eventLoopReadTime(parseDuration(key, v));
                 case "limits.statementTimeout.admin" -> statementTimeout(io.tetradb.protocol.Role.ADMIN,
                         parseTimeout(key, v));
                 case "limits.statementTimeout.user" -> statementTimeout(io.tetradb.protocol.Role.USER,

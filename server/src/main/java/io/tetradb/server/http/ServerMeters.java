@@ -184,6 +184,9 @@ public final class ServerMeters {
                     .register(r);
         }
         dispatcher.requestTimes((kind, nanos) -> timers[kind.ordinal()].record(nanos, TimeUnit.NANOSECONDS));
+        FunctionCounter.builder("tetra.reads.on.event.loop", dispatcher, RequestDispatcher::readsRunHere)
+                .description("Reads run on the event loop that received them (short cached reads of idle sessions)")
+                .register(r);
     }
 
     private static Duration[] millis(double... ms) {

@@ -18,8 +18,9 @@ import java.util.concurrent.RejectedExecutionException;
  * task is handed back with {@link #resume(Task)}, which runs it before every later one.
  * Sessions run in parallel; one session never holds a worker while it waits.
  *
- * <p>{@link #submit} is called on the session's event loop; tasks run on worker threads;
- * {@link #resume} from whichever thread opens the gate. State is guarded by this object.
+ * <p>{@link #submit} is called on the session's event loop; tasks run on worker threads,
+ * except a task {@link #submitHere} runs on the event loop itself; {@link #resume} from
+ * whichever thread opens the gate. State is guarded by this object.
  */
 public final class OrderedExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(OrderedExecutor.class);
@@ -101,6 +102,67 @@ public final class OrderedExecutor {
             running = true;
         }
         schedule();
+    }
+
+    /**
+     * Runs {@code task} on the calling thread (the session's event loop) when the session has
+     * nothing running, parked or queued and {@code enter} accepts it; otherwise queues it as
+     * {@link #submit} does. {@code enter} is asked once the task holds the session's turn, so it
+     * may read what only the session's running task may (its statement cache); when it returns
+     * true, {@code exit} runs after the task, on the same thread. Tasks submitted meanwhile
+     * (an internal task from another thread) run on the pool afterwards, in order.
+     */
+    public void submitHere(Task task, java.util.function.BooleanSupplier enter, Runnable exit) {
+        synchronized (this) {
+            if (running || parked || !tasks.isEmpty()) {
+                tasks.addLast(task);
+                if (running || parked) {
+                    return;
+                }
+                running = true;
+                task = null;
+            } else {
+                running = true;
+            }
+        }
+        if (task == null) {
+            schedule();
+            return;
+        }
+        boolean here;
+        try {
+            here = enter.getAsBoolean();
+        } catch (RuntimeException e) {
+            LOG.error("Deciding where request {} runs failed unexpectedly.", task.requestId(), e);
+            here = false;
+        }
+        if (!here) {
+            synchronized (this) {
+                tasks.addFirst(task);
+            }
+            schedule();
+            return;
+        }
+        boolean goOn;
+        try {
+            goOn = runOne(task);
+        } finally {
+            exit.run();
+        }
+        if (goOn) {
+            boolean more;
+            synchronized (this) {
+                more = !tasks.isEmpty() && !parked;
+                if (!more) {
+                    running = false;
+                }
+            }
+            if (more) {
+                schedule();
+                return;
+            }
+            signalIdleIfIdle();
+        }
     }
 
     /** Hands back the parked task: it runs next, before every task queued after it. */
@@ -212,25 +274,8 @@ public final class OrderedExecutor {
                 current = t;
                 released = false;
             }
-            Outcome o;
-            try {
-                o = t.run();
-            } catch (RuntimeException | Error e) {
-                LOG.error("A task of request {} failed unexpectedly.", t.requestId(), e);
-                o = Outcome.DONE;
-            }
-            synchronized (this) {
-                current = null;
-                if (o == Outcome.PARKED && released) {
-                    // Handed back (or dropped) already: go on as if it had not parked.
-                    released = false;
-                    o = Outcome.DONE;
-                }
-                if (o == Outcome.PARKED) {
-                    parked = true;
-                    running = false;
-                    return;
-                }
+            if (!runTaken(t)) {
+                return;
             }
             if (i == BURST - 1) {
                 // Let other sessions' tasks run: hand the rest to the pool again.
@@ -245,6 +290,43 @@ public final class OrderedExecutor {
             }
         }
         signalIdleIfIdle();
+    }
+
+    /** Takes {@code t} as the running task and runs it; see {@link #runTaken}. */
+    private boolean runOne(Task t) {
+        synchronized (this) {
+            current = t;
+            released = false;
+        }
+        return runTaken(t);
+    }
+
+    /**
+     * Runs {@code t}, already the current task; returns false when it parked the session (the
+     * executor then runs nothing more until it is resumed or unparked).
+     */
+    private boolean runTaken(Task t) {
+        Outcome o;
+        try {
+            o = t.run();
+        } catch (RuntimeException | Error e) {
+            LOG.error("A task of request {} failed unexpectedly.", t.requestId(), e);
+            o = Outcome.DONE;
+        }
+        synchronized (this) {
+            current = null;
+            if (o == Outcome.PARKED && released) {
+                // Handed back (or dropped) already: go on as if it had not parked.
+                released = false;
+                o = Outcome.DONE;
+            }
+            if (o == Outcome.PARKED) {
+                parked = true;
+                running = false;
+                return false;
+            }
+        }
+        return true;
     }
 
     private void signalIdleIfIdle() {

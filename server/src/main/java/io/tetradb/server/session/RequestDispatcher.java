@@ -39,6 +39,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.concurrent.ScheduledFuture;
 
@@ -81,6 +82,9 @@ public final class RequestDispatcher {
     private volatile java.util.function.ObjLongConsumer<RequestKind> requestTimes;
     private final ResourceLimits limits;
     private final LogService logs;
+    /** Reads run on the event loop that decoded them when short ({@link InlineReads}, limits.eventLoopReadTime). */
+    private final InlineReads inline;
+    private final java.util.concurrent.atomic.LongAdder readsRunHere = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * @param writeListener told after every data or structure write that ran (the backup service
@@ -92,6 +96,7 @@ public final class RequestDispatcher {
                              LogService logs) {
         this.logs = logs;
         this.limits = limits;
+        this.inline = new InlineReads(limits.eventLoopReadTime());
         this.writeListener = writeListener;
         this.database = database;
         this.catalog = catalog;
@@ -171,6 +176,37 @@ public final class RequestDispatcher {
             default:
                 return RequestKind.OTHER;
         }
+    }
+
+    /**
+     * Whether request {@code m} of {@code s} runs here, on the event loop that decoded it: a
+     * cached read that has proved short, while no structure change waits or runs
+     * ({@link InlineReads}). Asked on the event loop once the request holds the session's turn
+     * (nothing else of the session runs, parks or waits); when true, {@link #ranHere} must
+     * follow the run.
+     */
+    boolean runsHere(Session s, ClientMessage m) {
+        if (!inline.enabled() || !m.hasExecute() || s.closedMessage() != null || s.connection() == null
+                || !s.channel().eventLoop().inEventLoop()) {
+            return false;
+        }
+        Execute ex = m.getExecute();
+        if (s.cursors.containsKey(m.getRequestId())
+                || !s.statements.provedShortRead(ex.getSql(), generatedKeys(ex), s.schemaVersion())) {
+            return false;
+        }
+        return inline.enter();
+    }
+
+    /** A request {@link #runsHere} accepted has run. */
+    void ranHere() {
+        inline.exit();
+        readsRunHere.increment();
+    }
+
+    /** Reads run on the event loop that decoded them since the server started ({@link #runsHere}). */
+    public long readsRunHere() {
+        return readsRunHere.sum();
     }
 
     /** Opens the session's H2 connection; returns false (and replies with an error) on failure. */
@@ -344,6 +380,11 @@ public final class RequestDispatcher {
             if (s.role() == Role.READER && cl.isWrite()) {
                 throw SqlErrors.notAllowed("Role reader may only read: " + cl.kind() + " refused.");
             }
+            if (cl.exclusiveMode()) {
+                throw SqlErrors.notAllowed("SET EXCLUSIVE is not allowed: it would stop every other session "
+                        + "(and the server's own work) until it ends. The server owns the database; for a "
+                        + "maintenance, use `tetra-admin` (restore, rollback) or stop the server.");
+            }
             if (cl.writesDataFile() && database.runsOnEngineAdmin(s.role())) {
                 throw SqlErrors.notAllowed("BACKUP TO and SET WRITE_DELAY are not allowed: the server decides when "
                         + "the engine writes its data file (log.checkpointInterval), so that the file always holds "
@@ -508,13 +549,48 @@ public final class RequestDispatcher {
             return OrderedExecutor.Outcome.PARKED;
         }
         try {
-            return executeCounted(s, id, ex, cl);
+            for (int attempt = 1; ; attempt++) {
+                boolean onWorker = cl.kind() == StatementKind.READ && !s.channel().eventLoop().inEventLoop();
+                try (InlineReads.Change read = onWorker ? inline.workerRead(s.hasUncommittedChanges()) : NO_CHANGE) {
+                    return executeCounted(s, id, ex, cl);
+                } catch (ReplacedMeanwhile e) {
+                    if (attempt == READ_ATTEMPTS) {
+                        throw e.failure;
+                    }
+                    inline.awaitNoStructureChange(Duration.ofSeconds(10));
+                }
+            }
         } finally {
             limits.exitStatement(s.user());
         }
     }
 
+    private static final InlineReads.Change NO_CHANGE = () -> { };
+    /** Tries of a read whose table another session's structure change was replacing ({@link ReplacedMeanwhile}). */
+    private static final int READ_ATTEMPTS = 3;
+    /** H2's errors for a table, view or column not found. */
+    private static final java.util.Set<Integer> NOT_FOUND = java.util.Set.of(
+            org.h2.api.ErrorCode.TABLE_OR_VIEW_NOT_FOUND_1, org.h2.api.ErrorCode.TABLE_OR_VIEW_NOT_FOUND_WITH_CANDIDATES_2,
+            org.h2.api.ErrorCode.TABLE_OR_VIEW_NOT_FOUND_DATABASE_EMPTY_1, org.h2.api.ErrorCode.COLUMN_NOT_FOUND_1);
+
+    /**
+     * A read found no table (or column) it names while another session's structure change
+     * ran: H2 prepares a cached statement again once the schema changed, and ALTER TABLE
+     * replaces its table by a copy, which for a moment does not exist under its name. The
+     * read has sent nothing yet and changes nothing, so it is run again once the structure
+     * change ended (at most {@link #READ_ATTEMPTS} times); the client never sees the moment.
+     */
+    private static final class ReplacedMeanwhile extends RuntimeException {
+        final SQLException failure;
+
+        ReplacedMeanwhile(SQLException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
+    }
+
     private OrderedExecutor.Outcome executeCounted(Session s, long id, Execute ex, Classification cl) throws SQLException {
+        long began = System.nanoTime();
         Connection c = s.connection();
         int fetchSize = ex.getFetchSize() > 0 ? Math.min(ex.getFetchSize(), 100_000) : defaultFetchSize;
         int credit = ex.getInitialCredit() > 0 ? Math.min(ex.getInitialCredit(), MAX_CREDIT) : DEFAULT_CREDIT;
@@ -545,7 +621,17 @@ public final class RequestDispatcher {
                         .setKind(cl.kind()).setInTransaction(inTransaction(s))).build());
                 return OrderedExecutor.Outcome.DONE;
             }
-            boolean hasResult = timed(s, id, ex.getTimeoutMillis(), () -> runLogged(s, c, cl, ex.getSql(), ps));
+            boolean hasResult;
+            try {
+                hasResult = timed(s, id, ex.getTimeoutMillis(), () -> runLogged(s, c, cl, ex.getSql(), ps));
+            } catch (SQLException e) {
+                if (cl.kind() == StatementKind.READ && NOT_FOUND.contains(e.getErrorCode())
+                        && s.schemaVersion() != schemaVersion) {
+                    // Nothing was sent yet, and the schema changed while it ran: see ReplacedMeanwhile.
+                    throw new ReplacedMeanwhile(e);
+                }
+                throw e;
+            }
             if (hasResult) {
                 ResultSet rs = ps.getResultSet();
                 var md = rs.getMetaData();
@@ -580,6 +666,8 @@ public final class RequestDispatcher {
                 s.send(ServerMessage.newBuilder().setRequestId(id).setDone(done).build());
             }
         } finally {
+            // How long it took, and whether its rows all went out at once: may it run on the event loop next time?
+            StatementCache.ran(used, inline.isShort(System.nanoTime() - began, !s.cursors.containsKey(id)));
             if (!keepOpen) {
                 s.statements.release(used);
             }
@@ -609,7 +697,9 @@ public final class RequestDispatcher {
         boolean structure = cl.kind() == StatementKind.STRUCTURE_WRITE
                 || (cl.kind() == StatementKind.DATA_WRITE && !cl.transactional());
         if (structure) {
-            try {
+            // It takes a table's exclusive lock: no read may then start on an event loop, and none still runs there.
+            try (InlineReads.Change change = inline.structureChange(cl.rebuilds() != null,
+                    limits.structureWait().toMillis())) {
                 return log().structureWrite(sl, c, sql, kindName(cl), cl.nonDeterministic(), cl.rebuilds(), ps::execute);
             } finally {
                 keepEngineCommitting(c);

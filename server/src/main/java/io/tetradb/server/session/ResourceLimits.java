@@ -45,6 +45,16 @@ public final class ResourceLimits {
         this.timer = timer;
     }
 
+    /** How long a structure change waits for other sessions (log.structureWait). */
+    java.time.Duration structureWait() {
+        return config.logStructureWait();
+    }
+
+    /** The longest run of a cached read that may run on its event loop (limits.eventLoopReadTime; 0: none). */
+    java.time.Duration eventLoopReadTime() {
+        return config.eventLoopReadTime();
+    }
+
     /**
      * Sets what runs after a statement ran out of memory in the engine (the server checks
      * whether H2 closed the database, and reopens it).

@@ -126,7 +126,12 @@ public final class SessionRegistry {
         }
         SessionTask task = new SessionTask(s, m, dispatcher, limits.requestBytesInFlight());
         s.requestReceived(task.bytes(), limits.requestBytesInFlight());
-        s.executor().submit(task);
+        if (m.hasExecute()) {
+            // A short cached read of an idle session runs right here, on its event loop (InlineReads).
+            s.executor().submitHere(task, () -> dispatcher.runsHere(s, m), dispatcher::ranHere);
+        } else {
+            s.executor().submit(task);
+        }
     }
 
     /**

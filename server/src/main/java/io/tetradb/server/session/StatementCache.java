@@ -35,6 +35,9 @@ final class StatementCache {
         private boolean busy;
         /** Not (or no longer) in the cache: closed when released. */
         private boolean detached;
+        /** Short runs in a row, and runs that were not short ({@link InlineReads}). */
+        private int shortRuns;
+        private int longRuns;
 
         private Entry(Key key, PreparedStatement statement, Classification classification, long metaId) {
             this.key = key;
@@ -42,6 +45,33 @@ final class StatementCache {
             this.classification = classification;
             this.metaId = metaId;
         }
+    }
+
+    /**
+     * Counts one run of the statement: short (it may then run on the event loop, see
+     * {@link InlineReads}) or not.
+     */
+    static void ran(Entry e, boolean isShort) {
+        if (isShort) {
+            e.shortRuns = Math.min(e.shortRuns + 1, 1 << 20);
+        } else {
+            e.shortRuns = 0;
+            e.longRuns = Math.min(e.longRuns + 1, 1 << 20);
+        }
+    }
+
+    /**
+     * Whether the valid, idle cached statement for this text is a read that has proved short,
+     * so that it may run on the event loop ({@link InlineReads}).
+     */
+    boolean provedShortRead(String sql, String generatedKeys, long metaId) {
+        Entry e = valid(new Key(sql, generatedKeys), metaId);
+        if (e == null || e.busy) {
+            return false;
+        }
+        Classification c = e.classification;
+        return c.kind() == io.tetradb.protocol.StatementKind.READ && !c.nonDeterministic() && !c.callsFileOrCode()
+                && InlineReads.proved(e.shortRuns, e.longRuns);
     }
 
     /** The text and which generated keys are asked for ({@link RequestDispatcher#generatedKeys}: "", "*", names or indexes). */

@@ -51,10 +51,10 @@ public final class StatementClassifier {
      */
     public record Classification(StatementKind kind, int commandType, boolean query, boolean callsFileOrCode,
                                  boolean transactional, boolean nonDeterministic, String savepoint,
-                                 String[] rebuilds, boolean writesDataFile) {
+                                 String[] rebuilds, boolean writesDataFile, boolean exclusiveMode) {
         /** A transactional classification whose statement defines no call of a file or code function. */
         public Classification(StatementKind kind, int commandType, boolean query) {
-            this(kind, commandType, query, false, true, false, null, null, false);
+            this(kind, commandType, query, false, true, false, null, null, false, false);
         }
 
         /** Whether the statement changes data or structure. */
@@ -95,8 +95,11 @@ public final class StatementClassifier {
             // (io.tetradb.server.log.Checkpoints); only an engine admin could run them.
             boolean writesDataFile = type == CommandInterface.BACKUP
                     || prepared instanceof org.h2.command.dml.Set set && settingOf(set) == org.h2.command.dml.SetTypes.WRITE_DELAY;
+            // SET EXCLUSIVE makes every other session's statements wait (H2 sleeps them in 100 ms steps).
+            boolean exclusiveMode = prepared instanceof org.h2.command.dml.Set set
+                    && settingOf(set) == org.h2.command.dml.SetTypes.EXCLUSIVE;
             return new Classification(kind, type, command.isQuery(), plants, prepared.isTransactional(),
-                    nonDeterministic, savepoint, rebuilds, writesDataFile);
+                    nonDeterministic, savepoint, rebuilds, writesDataFile, exclusiveMode);
         } catch (DbException e) {
             throw e.getSQLException();
         } finally {

@@ -1,0 +1,150 @@
+package io.tetradb.server.session;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Which reads run on the event loop that decoded them instead of on a worker, and the
+ * guard that keeps those reads clear of structure changes (ARCHITECTURE.md, "Reads on the
+ * event loop").
+ *
+ * <p>A read runs on its event loop only when its session is idle (nothing running, parked or
+ * queued: it never overtakes the session's own parked write) and its statement is cached and
+ * has proved short: its last runs (on any thread) each took at most the limit and ended its
+ * result in the first batch. A run over the limit sends the statement back to the workers
+ * until twice as many short runs in a row as before have passed there (at most 1,024), so
+ * a statement that is sometimes long runs on the event loop ever more rarely.
+ *
+ * <p>The only engine lock an H2 read can wait for is a table's exclusive lock, which
+ * structure changes (and TRUNCATE) take. Such a change announces itself here first and waits
+ * until no read runs on an event loop; a read that would start while one is announced goes to
+ * a worker instead. So no event loop ever waits for an engine lock.
+ *
+ * <p>The same guard keeps every read clear of a table rebuild: H2's ALTER TABLE that copies a
+ * table drops the old one and renames the copy without a lock that readers honour, so a read
+ * meanwhile would find the table missing or empty. A rebuild waits for the reads running on
+ * workers to end, and reads wait for it.
+ *
+ * <p>Thread-safe: {@link #enter} and {@link #exit} run on event loops; {@link #workerRead},
+ * {@link #structureChange} and {@link #awaitNoStructureChange} on workers.
+ */
+final class InlineReads {
+    /** Runs in a row (at most) before a statement that was once long runs on the event loop again. */
+    private static final int MAX_STREAK = 1024;
+
+    private final long limitNanos;
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger structureChanges = new AtomicInteger();
+    /** Reads running on workers, and table rebuilds (ALTER TABLE that copies the table) running or waiting. */
+    private final AtomicInteger workerReads = new AtomicInteger();
+    private final AtomicInteger rebuilds = new AtomicInteger();
+
+    /** @param limit the longest run of a statement that counts as short; 0 runs every request on a worker */
+    InlineReads(java.time.Duration limit) {
+        this.limitNanos = limit.toNanos();
+    }
+
+    /** Whether reads may run on event loops at all. */
+    boolean enabled() {
+        return limitNanos > 0;
+    }
+
+    /**
+     * Whether a run of this length and shape counts as short: at most the limit, and its result
+     * (if any) ended in the first batch.
+     */
+    boolean isShort(long nanos, boolean endedAtOnce) {
+        return endedAtOnce && nanos <= limitNanos;
+    }
+
+    /** Whether a statement with these counts of runs may run on the event loop. */
+    static boolean proved(int shortRunsInARow, int longRuns) {
+        return shortRunsInARow >= Math.min(1 << Math.min(longRuns, 10), MAX_STREAK);
+    }
+
+    /** Counts a read that is to run on an event loop; false (nothing counted) while a structure change waits or runs. */
+    boolean enter() {
+        running.incrementAndGet();
+        if (structureChanges.get() > 0) {
+            running.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** The read counted by {@link #enter} ended. */
+    void exit() {
+        running.decrementAndGet();
+    }
+
+    /**
+     * Counts a read about to run on a worker; while a table rebuild runs or waits, it first waits
+     * for its end (so it never sees the table half copied); closing the result ends the read.
+     */
+    Change workerRead(boolean inWriteTransaction) {
+        workerReads.incrementAndGet();
+        // A session inside a write transaction never meets a rebuild: the rebuild first waits for that
+        // transaction to end (LogCapture's barrier), which waiting here would keep from ending.
+        while (!inWriteTransaction && rebuilds.get() > 0) {
+            workerReads.decrementAndGet();
+            while (rebuilds.get() > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            }
+            workerReads.incrementAndGet();
+        }
+        return workerReads::decrementAndGet;
+    }
+
+    /**
+     * Announces a structure change and waits (on its worker) until no read runs on an event loop;
+     * closing the result ends the change. Reads on event loops are short, so the wait is too.
+     * A change that rebuilds a table (H2 copies it, and for a moment a reader would find it
+     * missing or empty) also waits for the reads running on workers, and holds new ones back
+     * until it ends; when they have not ended within {@code waitMillis}, nothing runs and it
+     * fails with 2001.
+     */
+    Change structureChange(boolean rebuild, long waitMillis) {
+        structureChanges.incrementAndGet();
+        if (rebuild) {
+            rebuilds.incrementAndGet();
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(waitMillis);
+            while (workerReads.get() > 0) {
+                if (System.nanoTime() > end) {
+                    rebuilds.decrementAndGet();
+                    structureChanges.decrementAndGet();
+                    throw new io.tetradb.client.TetraException(io.tetradb.client.ErrorCode.SERVER_BUSY,
+                            "The table change waited " + waitMillis / 1000.0 + " s (log.structureWait) for reads of "
+                                    + "other sessions to end, and did not run; try again.");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+            }
+        }
+        for (int spins = 0; running.get() > 0; spins++) {
+            if (spins < 1_000) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        return rebuild ? () -> {
+            rebuilds.decrementAndGet();
+            structureChanges.decrementAndGet();
+        } : structureChanges::decrementAndGet;
+    }
+
+    /**
+     * Waits (on a worker) until no structure change runs or waits, at most {@code atMost}: a read
+     * that found its table replaced meanwhile runs again once the change ended.
+     */
+    void awaitNoStructureChange(java.time.Duration atMost) {
+        long end = System.nanoTime() + atMost.toNanos();
+        while (structureChanges.get() > 0 && System.nanoTime() < end) {
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        }
+    }
+
+    /** An announced structure change; closing it ends it. */
+    interface Change extends AutoCloseable {
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,73 @@
+package io.tetradb.server.session;
+
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The guard between reads on event loops and structure changes, and the proof a statement needs. */
+class InlineReadsTest {
+    @Test
+    void aStructureChangeWaitsForTheReadsRunningAndNoneStartsMeanwhile() throws Exception {
+        InlineReads r = new InlineReads(Duration.ofMillis(1));
+        assertThat(r.enter()).isTrue();
+        CountDownLatch announced = new CountDownLatch(1);
+        CompletableFuture<Void> change = CompletableFuture.runAsync(() -> {
+            announced.countDown();
+            try (InlineReads.Change c = r.structureChange(false, 0)) {
+                // while it runs, no read may start on an event loop
+                assertThat(r.enter()).isFalse();
+            }
+        });
+        assertThat(announced.await(10, TimeUnit.SECONDS)).isTrue();
+        // the change cannot finish while the read that entered before it still runs
+        assertThat(change).isNotDone();
+        r.exit();
+        change.get(10, TimeUnit.SECONDS);
+        assertThat(r.enter()).isTrue();
+        r.exit();
+    }
+
+    @Test
+    void aTableRebuildWaitsForWorkerReadsHoldsNewOnesBackAndGivesUpAfterItsWait() throws Exception {
+        InlineReads r = new InlineReads(Duration.ofMillis(1));
+        InlineReads.Change read = r.workerRead(false);
+        // a read that does not end: the rebuild gives up after its wait, with 2001, and changes nothing
+        assertThatThrownBy(() -> r.structureChange(true, 50))
+                .isInstanceOfSatisfying(TetraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SERVER_BUSY));
+        assertThat(r.enter()).isTrue();
+        r.exit();
+        read.close();
+        // a rebuild running: a worker read waits for its end; a read inside a write transaction does not
+        InlineReads.Change rebuild = r.structureChange(true, 50);
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> r.workerRead(false).close());
+        r.workerRead(true).close();
+        assertThat(waiting).isNotDone();
+        rebuild.close();
+        waiting.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aStatementThatRanLongNeedsTwiceAsManyShortRunsEachTime() {
+        assertThat(InlineReads.proved(0, 0)).isFalse();
+        assertThat(InlineReads.proved(1, 0)).isTrue();
+        assertThat(InlineReads.proved(1, 1)).isFalse();
+        assertThat(InlineReads.proved(2, 1)).isTrue();
+        assertThat(InlineReads.proved(7, 3)).isFalse();
+        assertThat(InlineReads.proved(8, 3)).isTrue();
+        assertThat(InlineReads.proved(1023, 40)).isFalse();
+        assertThat(InlineReads.proved(1024, 40)).isTrue();
+        InlineReads r = new InlineReads(Duration.ofNanos(250_000));
+        assertThat(r.isShort(250_000, true)).isTrue();
+        assertThat(r.isShort(250_001, true)).isFalse();
+        assertThat(r.isShort(10, false)).isFalse();
+        assertThat(new InlineReads(Duration.ZERO).enabled()).isFalse();
+    }
+}
