@@ -135,6 +135,6 @@ final class BenchContext {
     H2Process startH2(String name, Path baseDir, String database, String user, String password, String heap)
             throws Exception {
         String n = String.format("%02d-h2-%s", processes.incrementAndGet(), name);
-        return H2Process.start(n, h2Jar, baseDir, database, user, password, heap, logDir);
+        return H2Process.start(n, h2Jar, serverJar, baseDir, database, user, password, heap, logDir);
     }
 }

@@ -116,8 +116,6 @@ final class DataSet {
                 loadAccounts(c);
             }
             loadPayload(c, size);
-            // The data file as the next start finds it: written at a checkpoint, then the server stops.
-            c.execute("CHECKPOINT");
         }
         Files.writeString(root.resolveSibling("loaded-" + size), "");
         Bench.log("Loaded %s: %s in the data file in %.1f s.", payload.label(), Bench.mib(Files.size(dataFile())),

@@ -36,14 +36,18 @@ final class H2Process extends ServerProcess {
      * Serves {@code <baseDir>/<database>.mv.db} (Tetra's {@code <db>/Data} folder) as
      * {@code jdbc:h2:tcp://127.0.0.1:P/<database>}.
      */
-    static H2Process start(String name, Path h2Jar, Path baseDir, String database, String user, String password,
+    static H2Process start(String name, Path h2Jar, Path serverJar, Path baseDir, String database, String user, String password,
                            String heap, Path logDir) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         List<String> cmd = new ArrayList<>(javaCommand(heap, List.of()));
-        cmd.addAll(List.of("-cp", h2Jar.toString(), "org.h2.tools.Server", "-tcp", "-tcpPort", Integer.toString(port),
+        // Tetra's tables carry the log's row triggers (io.tetradb.server.log.CaptureTrigger): with the server's
+        // classes on H2's class path they load, and outside a Tetra server they let every change through.
+        String classPath = h2Jar + java.io.File.pathSeparator + serverJar.resolveSibling("lib").resolve("*")
+                + java.io.File.pathSeparator + serverJar;
+        cmd.addAll(List.of("-cp", classPath, "org.h2.tools.Server", "-tcp", "-tcpPort", Integer.toString(port),
                 "-baseDir", baseDir.toString()));
         return new H2Process(name, cmd, logDir, database, user, password);
     }

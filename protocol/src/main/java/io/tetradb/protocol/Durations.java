@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * The one text form of durations in Tetra's settings and options: a whole number with
+ * The one text form of durations in Tetra's settings and options: 0, or a whole number with
  * {@code us} (microseconds), {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}, or ISO-8601 ({@code PT30S}).
  *
  * <pre>{@code
@@ -20,6 +20,9 @@ public final class Durations {
     public static Duration parse(String text) {
         String t = text.trim().toLowerCase(Locale.ROOT);
         try {
+            if (t.equals("0")) {
+                return Duration.ZERO;
+            }
             if (t.startsWith("p")) {
                 return Duration.parse(t.toUpperCase(Locale.ROOT));
             }
