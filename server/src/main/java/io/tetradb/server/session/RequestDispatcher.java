@@ -57,7 +57,8 @@ import java.util.concurrent.ScheduledFuture;
  * output drained).
  *
  * <p>Runs on worker threads, inside the session's {@link OrderedExecutor} task, so one
- * session's requests never run at the same time.
+ * session's requests never run at the same time; a short cached read of an idle session runs
+ * on its event loop instead ({@link #runsHere}, {@link InlineReads}).
  */
 public final class RequestDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);

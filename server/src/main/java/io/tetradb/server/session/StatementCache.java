@@ -23,7 +23,8 @@ import java.util.Map;
  * with the same text gets a statement of its own, and an entry dropped while busy is
  * closed when its cursor ends.
  *
- * <p>Confined to the session's worker task, like the session's connection.
+ * <p>Confined to the session's running task, like the session's connection: on a worker, or
+ * on the session's event loop for a read run there ({@link InlineReads}).
  */
 final class StatementCache {
     /** One prepared statement and what the server knows about it. */
