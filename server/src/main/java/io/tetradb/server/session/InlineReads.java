@@ -19,10 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until no read runs on an event loop; a read that would start while one is announced goes to
  * a worker instead. So no event loop ever waits for an engine lock.
  *
- * <p>The same guard keeps every read clear of a table rebuild: H2's ALTER TABLE that copies a
- * table drops the old one and renames the copy without a lock that readers honour, so a read
- * meanwhile would find the table missing or empty. A rebuild waits for the reads running on
- * workers to end, and reads wait for it.
+ * <p>The same guard keeps every read on a worker clear of structure changes: H2's reads take
+ * no table lock, and its structure changes are not made for readers running beside them. An
+ * ALTER TABLE that copies a table drops the old one and renames the copy (a read meanwhile
+ * finds the table missing or empty); CREATE INDEX adds to the list of indexes a read's plan
+ * walks (which then fails with a ConcurrentModificationException). So a structure change
+ * waits for the reads running on workers to end, and reads wait for it, as MySQL's metadata
+ * locks make DDL and queries wait for each other.
  *
  * <p>Thread-safe: {@link #enter} and {@link #exit} run on event loops; {@link #workerRead},
  * {@link #structureChange} and {@link #awaitNoStructureChange} on workers.
@@ -34,9 +37,8 @@ final class InlineReads {
     private final long limitNanos;
     private final AtomicInteger running = new AtomicInteger();
     private final AtomicInteger structureChanges = new AtomicInteger();
-    /** Reads running on workers, and table rebuilds (ALTER TABLE that copies the table) running or waiting. */
+    /** Reads running on workers. */
     private final AtomicInteger workerReads = new AtomicInteger();
-    private final AtomicInteger rebuilds = new AtomicInteger();
 
     /** @param limit the longest run of a statement that counts as short; 0 runs every request on a worker */
     InlineReads(java.time.Duration limit) {
@@ -77,16 +79,18 @@ final class InlineReads {
     }
 
     /**
-     * Counts a read about to run on a worker; while a table rebuild runs or waits, it first waits
-     * for its end (so it never sees the table half copied); closing the result ends the read.
+     * Counts a read (or a parse) about to run on a worker; while a structure change runs or
+     * waits, it first waits for its end; closing the result ends the read.
+     *
+     * @param inWriteTransaction whether the session has uncommitted changes: such a session never
+     *                           meets a structure change, which first waits for its transaction to end
+     *                           (LogCapture's barrier), and which waiting here would keep from ending
      */
     Change workerRead(boolean inWriteTransaction) {
         workerReads.incrementAndGet();
-        // A session inside a write transaction never meets a rebuild: the rebuild first waits for that
-        // transaction to end (LogCapture's barrier), which waiting here would keep from ending.
-        while (!inWriteTransaction && rebuilds.get() > 0) {
+        while (!inWriteTransaction && structureChanges.get() > 0) {
             workerReads.decrementAndGet();
-            while (rebuilds.get() > 0) {
+            while (structureChanges.get() > 0) {
                 java.util.concurrent.locks.LockSupport.parkNanos(200_000);
             }
             workerReads.incrementAndGet();
@@ -95,29 +99,24 @@ final class InlineReads {
     }
 
     /**
-     * Announces a structure change and waits (on its worker) until no read runs on an event loop;
-     * closing the result ends the change. Reads on event loops are short, so the wait is too.
-     * A change that rebuilds a table (H2 copies it, and for a moment a reader would find it
-     * missing or empty) also waits for the reads running on workers, and holds new ones back
-     * until it ends; when they have not ended within {@code waitMillis}, nothing runs and it
-     * fails with 2001.
+     * Announces a structure change and waits (on its worker) until no read runs, on an event loop
+     * or on a worker; until closing the result ends the change, reads wait for it (on workers) or
+     * go to a worker (from event loops). When the reads on workers have not ended within
+     * {@code waitMillis}, nothing runs and it fails with 2001.
      */
-    Change structureChange(boolean rebuild, long waitMillis) {
+    Change structureChange(long waitMillis) {
         structureChanges.incrementAndGet();
-        if (rebuild) {
-            rebuilds.incrementAndGet();
-            long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(waitMillis);
-            while (workerReads.get() > 0) {
-                if (System.nanoTime() > end) {
-                    rebuilds.decrementAndGet();
-                    structureChanges.decrementAndGet();
-                    throw new io.tetradb.client.TetraException(io.tetradb.client.ErrorCode.SERVER_BUSY,
-                            "The table change waited " + waitMillis / 1000.0 + " s (log.structureWait) for reads of "
-                                    + "other sessions to end, and did not run; try again.");
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        while (workerReads.get() > 0) {
+            if (System.nanoTime() > end) {
+                structureChanges.decrementAndGet();
+                throw new io.tetradb.client.TetraException(io.tetradb.client.ErrorCode.SERVER_BUSY,
+                        "The structure change waited " + waitMillis / 1000.0 + " s (log.structureWait) for reads "
+                                + "of other sessions to end, and did not run; try again.");
             }
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
         }
+        // Reads on event loops are short: so is this wait.
         for (int spins = 0; running.get() > 0; spins++) {
             if (spins < 1_000) {
                 Thread.onSpinWait();
@@ -125,10 +124,7 @@ final class InlineReads {
                 Thread.yield();
             }
         }
-        return rebuild ? () -> {
-            rebuilds.decrementAndGet();
-            structureChanges.decrementAndGet();
-        } : structureChanges::decrementAndGet;
+        return structureChanges::decrementAndGet;
     }
 
     /**

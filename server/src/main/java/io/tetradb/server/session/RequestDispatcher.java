@@ -353,7 +353,8 @@ public final class RequestDispatcher {
             // A statement sent before (same text, no DDL since) is not parsed again.
             cl = s.statements.classification(ex.getSql(), generatedKeys(ex), s.schemaVersion());
             if (cl == null) {
-                try {
+                // H2 parses it against the schema: like a read, it must not meet a table half rebuilt.
+                try (InlineReads.Change parse = schemaRead(s)) {
                     cl = StatementClassifier.classify(c, ex.getSql());
                 } catch (StatementClassifier.MultipleStatementsException e) {
                     throw TetraException.sql(e.getMessage(), e.getSQLState(), 0, e);
@@ -510,7 +511,8 @@ public final class RequestDispatcher {
                     + MAX_DESCRIBE_SQL + " characters.");
         }
         Description.Builder b = Description.newBuilder();
-        try (PreparedStatement ps = s.connection().prepareStatement(d.getSql())) {
+        try (InlineReads.Change parse = schemaRead(s);
+             PreparedStatement ps = s.connection().prepareStatement(d.getSql())) {
             java.sql.ParameterMetaData pm = ps.getParameterMetaData();
             for (int i = 1; i <= pm.getParameterCount(); i++) {
                 b.addParameters(Parameter.newBuilder().setJdbcType(pm.getParameterType(i))
@@ -567,6 +569,17 @@ public final class RequestDispatcher {
     }
 
     private static final InlineReads.Change NO_CHANGE = () -> { };
+
+    /**
+     * Guards a parse of {@code s}'s statement against structure changes, as a read on a worker is
+     * ({@link InlineReads#workerRead}): H2 looks its tables and indexes up, and for a moment of an
+     * ALTER TABLE that copies one, it has no table under that name. On an event loop nothing is guarded here:
+     * only a cached statement runs there, and no structure change runs meanwhile.
+     */
+    private InlineReads.Change schemaRead(Session s) {
+        return s.channel() != null && s.channel().eventLoop().inEventLoop() ? NO_CHANGE
+                : inline.workerRead(s.hasUncommittedChanges());
+    }
     /** Tries of a read whose table another session's structure change was replacing ({@link ReplacedMeanwhile}). */
     private static final int READ_ATTEMPTS = 3;
     /** H2's errors for a table, view or column not found. */
@@ -699,8 +712,7 @@ public final class RequestDispatcher {
                 || (cl.kind() == StatementKind.DATA_WRITE && !cl.transactional());
         if (structure) {
             // It takes a table's exclusive lock: no read may then start on an event loop, and none still runs there.
-            try (InlineReads.Change change = inline.structureChange(cl.rebuilds() != null,
-                    limits.structureWait().toMillis())) {
+            try (InlineReads.Change change = inline.structureChange(limits.structureWait().toMillis())) {
                 return log().structureWrite(sl, c, sql, kindName(cl), cl.nonDeterministic(), cl.rebuilds(), ps::execute);
             } finally {
                 keepEngineCommitting(c);

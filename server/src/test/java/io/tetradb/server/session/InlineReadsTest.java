@@ -21,7 +21,7 @@ class InlineReadsTest {
         CountDownLatch announced = new CountDownLatch(1);
         CompletableFuture<Void> change = CompletableFuture.runAsync(() -> {
             announced.countDown();
-            try (InlineReads.Change c = r.structureChange(false, 0)) {
+            try (InlineReads.Change c = r.structureChange(0)) {
                 // while it runs, no read may start on an event loop
                 assertThat(r.enter()).isFalse();
             }
@@ -36,21 +36,21 @@ class InlineReadsTest {
     }
 
     @Test
-    void aTableRebuildWaitsForWorkerReadsHoldsNewOnesBackAndGivesUpAfterItsWait() throws Exception {
+    void aStructureChangeWaitsForWorkerReadsHoldsNewOnesBackAndGivesUpAfterItsWait() throws Exception {
         InlineReads r = new InlineReads(Duration.ofMillis(1));
         InlineReads.Change read = r.workerRead(false);
-        // a read that does not end: the rebuild gives up after its wait, with 2001, and changes nothing
-        assertThatThrownBy(() -> r.structureChange(true, 50))
+        // a read that does not end: the change gives up after its wait, with 2001, and changes nothing
+        assertThatThrownBy(() -> r.structureChange(50))
                 .isInstanceOfSatisfying(TetraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.SERVER_BUSY));
         assertThat(r.enter()).isTrue();
         r.exit();
         read.close();
-        // a rebuild running: a worker read waits for its end; a read inside a write transaction does not
-        InlineReads.Change rebuild = r.structureChange(true, 50);
+        // a change running: a worker read waits for its end; a read inside a write transaction does not
+        InlineReads.Change change = r.structureChange(50);
         CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> r.workerRead(false).close());
         r.workerRead(true).close();
         assertThat(waiting).isNotDone();
-        rebuild.close();
+        change.close();
         waiting.get(10, TimeUnit.SECONDS);
     }
 
