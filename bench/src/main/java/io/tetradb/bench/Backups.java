@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  */
 final class Backups {
     /** One finished backup. */
-    record Outcome(long number, BackupRecord record, double clientSeconds, TetraProcess.GateClose gate) {
+    record Outcome(long number, BackupRecord record, double clientSeconds, TetraProcess.GateClose gate,
+                   long serverMaxRssKiB) {
         double seconds() {
             return record.getDurationMillis() / 1000.0;
         }
@@ -37,6 +38,8 @@ final class Backups {
             o.put("serverDurationMillis", record.getDurationMillis());
             o.put("clientSeconds", Bench.round2(clientSeconds));
             o.put("archiveBytes", record.getArchiveSize());
+            // the server's resident memory, sampled every 50 ms while the backup ran
+            o.put("serverMaxRssKiB", serverMaxRssKiB);
             o.put("writesQueued", record.getWritesQueued());
             o.put("writesCancelled", record.getWritesCancelled());
             if (gate != null) {
@@ -102,7 +105,20 @@ final class Backups {
 
     /** Waits for backup {@code number} to end and returns what the server recorded. */
     Outcome await(long number, long startNanos) throws Exception {
-        BackupFinished f = future(number).get(30, TimeUnit.MINUTES);
+        CompletableFuture<BackupFinished> end = future(number);
+        long maxRss = server.rssKiB();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        BackupFinished f = null;
+        while (f == null) {
+            try {
+                f = end.get(50, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                maxRss = Math.max(maxRss, server.rssKiB());
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+        }
         double client = (System.nanoTime() - startNanos) / 1e9;
         BackupRecord r = admin.admin().backupStatus().getLast();
         if (r.getNumber() != number) {
@@ -121,7 +137,7 @@ final class Backups {
         if (g != null) {
             ctx.gateSample(condition, g);
         }
-        return new Outcome(number, r, client, g);
+        return new Outcome(number, r, client, g, maxRss);
     }
 
     /** Runs one backup to its end, then deletes its archive (the disk is the one measured). */

@@ -1,6 +1,7 @@
 package io.tetradb.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -233,15 +234,26 @@ final class Report {
         }
         line("### 5. Memory (resident set, VmRSS)");
         line("");
-        table(List.of("server", "heap", "RSS idle", "max RSS, 32 clients", "streamed 1M-row SELECT at -Xmx128m",
-                "max RSS while streaming"));
+        table(List.of("server", "heap", "RSS idle", "max RSS, 32 clients", "max RSS during a backup",
+                "streamed 1M-row SELECT at -Xmx128m", "max RSS while streaming"));
         row("Tetra", r.path("options").path("heap").asText(), kib(t.path("rssIdleKiB")),
-                kib(t.path("pointSelect").path(2).path("serverMaxRssKiB")), stream(s.path("tetra")),
-                kib(s.path("tetra").path("serverMaxRssKiB")));
+                kib(t.path("pointSelect").path(2).path("serverMaxRssKiB")), kib(maxRssDuringBackups(r)),
+                stream(s.path("tetra")), kib(s.path("tetra").path("serverMaxRssKiB")));
         row("H2 TCP server", r.path("options").path("heap").asText(), kib(h.path("rssIdleKiB")),
-                kib(h.path("pointSelect").path(2).path("serverMaxRssKiB")), stream(s.path("h2")),
+                kib(h.path("pointSelect").path(2).path("serverMaxRssKiB")), "-", stream(s.path("h2")),
                 kib(s.path("h2").path("serverMaxRssKiB")));
         line("");
+    }
+
+    /** The largest resident set sampled during the backups of parts backup and reads (missing when none ran). */
+    static JsonNode maxRssDuringBackups(JsonNode r) {
+        long max = 0;
+        for (String part : List.of("backup", "readsDuringBackup")) {
+            for (JsonNode v : r.path(part).findValues("serverMaxRssKiB")) {
+                max = Math.max(max, v.asLong());
+            }
+        }
+        return max > 0 ? JsonNodeFactory.instance.numberNode(max) : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     private static String stream(JsonNode s) {
