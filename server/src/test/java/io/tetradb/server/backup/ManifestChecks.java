@@ -60,6 +60,43 @@ public final class ManifestChecks {
         return segmented;
     }
 
+    /** Extracts {@code archive} into {@code out} with the system's tar ({@code --zstd} for a .tar.zst). */
+    public static void extractWithSystemTar(Path archive, Path out) throws Exception {
+        if (archive.getFileName().toString().endsWith(".zst")) {
+            SystemTar.run(out, "tar", "--zstd", "-xf", archive.toString());
+        } else {
+            SystemTar.run(out, "tar", "-xf", archive.toString());
+        }
+    }
+
+    /**
+     * Runs docs/backups.md's shell check ("The manifest": the sh block that reads
+     * {@code segmentSha256}) on {@code archive}, as an operator would, and returns what it
+     * printed, its temporary files under {@code tmp}; skips the test where one of its tools
+     * is missing.
+     */
+    public static String runDocsShellCheck(Path archive, Path tmp) throws Exception {
+        Path page = Path.of("").toAbsolutePath().getParent().resolve("docs").resolve("backups.md");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```sh\n(.*?)\n```", java.util.regex.Pattern.DOTALL)
+                .matcher(Files.readString(page));
+        String script = null;
+        while (m.find()) {
+            if (m.group(1).contains("segmentSha256")) {
+                script = m.group(1);
+            }
+        }
+        assertThat(script).as("docs/backups.md's shell check of an archive").isNotNull();
+        String example = "/backups/shop/shop-0007.tar";
+        assertThat(script).contains(example);
+        String tools = "for t in tar sha256sum split basenc jq awk paste; do command -v $t >/dev/null || echo $t; done";
+        String missing = SystemTar.run(archive.getParent(), "bash", "-c", tools).strip();
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing.isEmpty(), "not installed: " + missing);
+        String tar = archive.getFileName().toString().endsWith(".zst") ? "tar --zstd -xf" : "tar -xf";
+        Files.createDirectories(tmp);
+        return SystemTar.run(archive.getParent(), "bash", "-c", "export TMPDIR='" + tmp + "'\n" +
+                script.replace("tar -xf " + example, tar + " '" + archive + "'"));
+    }
+
     /** The SHA-256 of each {@code segment}-byte piece of {@code f}, read here with a plain file. */
     public static List<byte[]> segmentDigests(Path f, int segment) throws IOException {
         List<byte[]> out = new ArrayList<>();
