@@ -39,18 +39,23 @@ import java.util.concurrent.Future;
  *
  * <p>How the bytes travel. Without compression an entry's content goes from file to
  * archive inside the kernel ({@link FileChannel#transferTo}), chunk by chunk, and its
- * SHA-256 is computed from the archive's own copy of each chunk, read back (from the page
- * cache) on a helper thread while the next chunks are copied: the checksum is that of the
- * bytes archived even when the source changes under the copy (the data file may: see
- * {@link DataFileSnapshot}). With compression each chunk is read once into a direct
- * buffer, which the helper thread hashes while zstd compresses it (with worker threads
+ * checksums are computed from the archive's own copy, read back (from the page cache)
+ * while the next chunks are copied: the checksum is that of the bytes archived even when
+ * the source changes under the copy (the data file may: see {@link DataFileSnapshot}).
+ * Manifest format 2 ({@link SegmentDigests}): such an entry longer than one segment
+ * (8 MiB) gets one SHA-256 per segment, each hashed as soon as the segment is in the
+ * archive, in parallel on a small pool ({@link ParallelHashing}, "...-sha256-N", at most
+ * one thread per core); no copy of the data is held, at most twice the pool's threads
+ * segments wait or hash at a time, so the hashing trails the copy by at most that much.
+ * With compression each chunk is read once into a direct buffer, which the helper thread
+ * hashes as one SHA-256 stream per entry while zstd compresses it (with worker threads
  * when the data compresses, see {@link #chooseWorkers}). Every chunk is
  * reported to {@link Progress}, which may throttle the copy or stop it. Write-back of the
  * archive starts on a second helper thread while the copy goes on, so that the final
  * fsync has little left to do.
  *
- * <p>Used by one backup thread, with two helper threads of its own ("...-sha256" and
- * "...-writeback") and zstd's native workers.
+ * <p>Used by one backup thread, with helper threads of its own ("...-sha256" with
+ * compression, "...-sha256-N" without, and "...-writeback") and zstd's native workers.
  */
 final class BackupArchiveWriter implements AutoCloseable {
     /** Progress callback: bytes of content copied since the last call. */
@@ -58,8 +63,15 @@ final class BackupArchiveWriter implements AutoCloseable {
         void copied(long bytes) throws IOException;
     }
 
-    /** One archived entry. */
-    record Entry(String path, long size, String sha256) {
+    /**
+     * One archived entry: its SHA-256 as MANIFEST.json records it, and for an entry recorded
+     * by segment ({@code segmentSha256} not empty) the segment size and every segment's
+     * SHA-256, {@code sha256} being then the digest of those ({@link SegmentDigests#ofSegments}).
+     */
+    record Entry(String path, long size, String sha256, int segmentSize, List<String> segmentSha256) {
+        Entry {
+            segmentSha256 = List.copyOf(segmentSha256);
+        }
     }
 
     /**
@@ -75,8 +87,6 @@ final class BackupArchiveWriter implements AutoCloseable {
     static final int CHUNK = 8 << 20;
     /** The smallest chunk, however low maxRate is. */
     static final int MIN_CHUNK = 64 << 10;
-    /** Chunks the hashing may trail the copy by, without compression (nothing is held in memory for them). */
-    private static final int HASH_LAG = 4;
     /** Chunk buffers with compression: one being filled and compressed, the others still being hashed. */
     private static final int BUFFERS = 3;
     /** Entries up to this size are copied and hashed on the backup thread alone. */
@@ -119,7 +129,12 @@ final class BackupArchiveWriter implements AutoCloseable {
     private Future<?> writeBack;
     private ExecutorService hasher;
     private ExecutorService flusher;
-    /** The archive opened for reading back (hashing); used by one thread at a time, see {@link #hashRange}. */
+    /** The segment hashing pool (without compression), made on the first entry that needs it. */
+    private ParallelHashing segmentPool;
+    /**
+     * The archive opened for reading back (hashing): positional reads only, from the backup
+     * thread (small entries, through {@link #readBuffer}) and the segment pool's threads.
+     */
     private FileChannel readBack;
     private FileChannel writeBackChannel;
     private ByteBuffer readBuffer;
@@ -187,9 +202,9 @@ final class BackupArchiveWriter implements AutoCloseable {
             chooseWorkers(source);
         }
         writeHeap(TarHeaders.file(path, size, modifiedMillis));
-        String sha = zstd == null ? copyPlain(path, source, progress) : copyCompressed(path, source, progress);
+        Entry entry = zstd == null ? copyPlain(path, source, progress)
+                : new Entry(path, size, copyCompressed(path, source, progress), 0, List.of());
         writeZeros(TarHeaders.padding(size));
-        Entry entry = new Entry(path, size, sha);
         entries.add(entry);
         return entry;
     }
@@ -211,27 +226,52 @@ final class BackupArchiveWriter implements AutoCloseable {
         return entries;
     }
 
-    /** Without compression: kernel copy into the archive, hashing read back from it (trailing by a few chunks). */
-    private String copyPlain(String path, Source src, Progress progress) throws IOException {
-        MessageDigest sha = sha256();
+    /**
+     * Without compression: kernel copy into the archive, each segment hashed from the
+     * archive once it is all there (a small entry on the backup thread, otherwise on the
+     * segment pool, trailing the copy by at most {@link ParallelHashing#maxInFlight()} segments).
+     */
+    private Entry copyPlain(String path, Source src, Progress progress) throws IOException {
         long size = src.length();
-        HashQueue hashing = new HashQueue(HASH_LAG, size <= SMALL);
+        long base = tarBytes;
+        int segment = SegmentDigests.SEGMENT_SIZE;
+        List<byte[]> digests = new ArrayList<>();
+        boolean inline = size <= SMALL;
+        ParallelHashing.Run hashing = inline ? null : segmentPool().run((i, d) -> digests.add(d));
         long done = 0;
+        long hashed = 0;
         try {
             while (done < size) {
                 int n = (int) Math.min(chunk, size - done);
-                long at = tarBytes;
                 transfer(path, src, done, n);
-                hashing.run(() -> hashRange(sha, at, n));
                 done += n;
+                // Every segment now wholly in the archive (the last one when the entry is).
+                while (hashed < size && (done - hashed >= segment || done == size)) {
+                    int len = (int) Math.min(segment, size - hashed);
+                    if (inline) {
+                        digests.add(hashRange(base + hashed, len));
+                    } else {
+                        hashing.submit(readBack(), base + hashed, len);
+                    }
+                    hashed += len;
+                }
                 startWriteBack();
                 progress.copied(n);
             }
-            hashing.finish();
+            if (hashing != null) {
+                hashing.finish();
+            }
         } finally {
-            hashing.cancel();
+            if (hashing != null) {
+                hashing.cancel();
+            }
         }
-        return HexFormat.of().formatHex(sha.digest());
+        if (digests.size() <= 1) {
+            byte[] d = digests.isEmpty() ? sha256().digest() : digests.get(0);
+            return new Entry(path, size, HexFormat.of().formatHex(d), 0, List.of());
+        }
+        List<String> hex = digests.stream().map(SegmentDigests::hex).toList();
+        return new Entry(path, size, SegmentDigests.hex(SegmentDigests.ofSegments(digests)), segment, hex);
     }
 
     /** With compression: each chunk read once into a direct buffer, hashed on the helper while zstd compresses it. */
@@ -377,25 +417,31 @@ final class BackupArchiveWriter implements AutoCloseable {
         // Otherwise the rest is free space of the data file: zeros keep the length.
     }
 
-    /** Hashes {@code n} bytes of the (uncompressed) archive from {@code at}. One thread at a time. */
-    private void hashRange(MessageDigest sha, long at, int n) throws IOException {
+    /** The archive opened for reading back (backup thread). */
+    private FileChannel readBack() throws IOException {
         if (readBack == null) {
             readBack = FileChannel.open(temp, StandardOpenOption.READ);
+        }
+        return readBack;
+    }
+
+    /** The SHA-256 of {@code n} bytes of the (uncompressed) archive from {@code at}, on the backup thread. */
+    private byte[] hashRange(long at, int n) throws IOException {
+        if (readBuffer == null) {
             readBuffer = ByteBuffer.allocateDirect(IO_BUFFER);
         }
-        ByteBuffer b = readBuffer;
-        long pos = at;
-        long end = at + n;
-        while (pos < end) {
-            b.clear().limit((int) Math.min(b.capacity(), end - pos));
-            int r = readBack.read(b, pos);
-            if (r < 0) {
-                throw new IOException("The archive ended at " + pos + " while it was read back for hashing.");
-            }
-            pos += r;
-            b.flip();
-            sha.update(b);
+        try {
+            return SegmentDigests.hashRegion(readBack(), at, n, readBuffer);
+        } catch (IOException e) {
+            throw new IOException("The archive could not be read back for hashing: " + e.getMessage(), e);
         }
+    }
+
+    private ParallelHashing segmentPool() {
+        if (segmentPool == null) {
+            segmentPool = new ParallelHashing(Thread.currentThread().getName() + "-sha256");
+        }
+        return segmentPool;
     }
 
     private void writeHeap(byte[] bytes) throws IOException {
@@ -571,9 +617,16 @@ final class BackupArchiveWriter implements AutoCloseable {
      * fsyncs it, renames it to its final name and fsyncs the folder. Returns the size.
      */
     long finish(ObjectNode manifest) throws IOException {
+        // The entries' checksums are of this format (a field already there keeps its place).
+        manifest.put("format", SegmentDigests.FORMAT);
         ArrayNode arr = manifest.putArray("entries");
         for (Entry e : entries) {
-            arr.addObject().put("path", e.path()).put("size", e.size()).put("sha256", e.sha256());
+            ObjectNode n = arr.addObject().put("path", e.path()).put("size", e.size()).put("sha256", e.sha256());
+            if (!e.segmentSha256().isEmpty()) {
+                n.put("segmentSize", e.segmentSize());
+                ArrayNode segs = n.putArray("segmentSha256");
+                e.segmentSha256().forEach(segs::add);
+            }
         }
         byte[] bytes = JSON.writeValueAsBytes(manifest);
         writeHeap(TarHeaders.file("MANIFEST.json", bytes.length, System.currentTimeMillis()));
@@ -614,6 +667,10 @@ final class BackupArchiveWriter implements AutoCloseable {
         }
         hasher = null;
         flusher = null;
+        if (segmentPool != null) {
+            segmentPool.close();
+            segmentPool = null;
+        }
         for (FileChannel ch : new FileChannel[] {readBack, writeBackChannel}) {
             if (ch != null) {
                 try {

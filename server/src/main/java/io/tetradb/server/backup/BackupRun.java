@@ -581,7 +581,7 @@ final class BackupRun {
     private ObjectNode manifest(List<String> missing) {
         DataLayout layout = cx.layout();
         ObjectNode m = new ObjectMapper().createObjectNode();
-        m.put("format", 1);
+        m.put("format", SegmentDigests.FORMAT);
         m.put("number", number);
         m.put("database", layout.databaseName());
         m.put("serverVersion", cx.serverVersion());

@@ -17,9 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -106,16 +104,21 @@ class BackupArchiveWriterTest {
         assertThat(out.resolve("Attachments/empty-folder")).isDirectory();
         assertThat(Files.size(out.resolve("Attachments/empty.txt"))).isZero();
 
-        // Every checksum in the manifest is sha256sum's of the extracted file.
+        // Every checksum in the manifest is that of the extracted file (format 2): without compression the
+        // entries longer than one segment by 8 MiB segment, every other one sha256sum's of the whole file.
         JsonNode manifest = new ObjectMapper().readTree(out.resolve("MANIFEST.json").toFile());
-        Map<String, String> listed = new LinkedHashMap<>();
-        manifest.path("entries").forEach(e -> listed.put(e.path("path").asText(), e.path("sha256").asText()));
-        assertThat(listed.keySet()).containsExactly("Data/testdb.mv.db", "Structure/catalog.xml", LONG_PATH,
+        assertThat(manifest.path("format").asInt()).isEqualTo(2);
+        List<String> listed = new ArrayList<>();
+        manifest.path("entries").forEach(e -> listed.add(e.path("path").asText()));
+        assertThat(listed).containsExactly("Data/testdb.mv.db", "Structure/catalog.xml", LONG_PATH,
                 "Attachments/empty.txt", "Attachments/text.txt");
         assertThat(out.resolve("Attachments/text.txt")).hasSameBinaryContentAs(text);
-        for (Map.Entry<String, String> e : listed.entrySet()) {
-            String sum = SystemTar.run(out, "sha256sum", e.getKey());
-            assertThat(sum.substring(0, 64)).as(e.getKey()).isEqualTo(e.getValue());
+        List<String> segmented = ManifestChecks.assertMatches(out, manifest);
+        if (level == 0) {
+            assertThat(segmented).containsExactly("Data/testdb.mv.db", "Attachments/text.txt");
+            assertThat(manifest.path("entries").get(0).path("segmentSha256")).hasSize(3);
+        } else {
+            assertThat(segmented).isEmpty();
         }
         assertThat(manifest.path("entries").get(0).path("size").asLong()).isEqualTo(length);
 
@@ -167,6 +170,71 @@ class BackupArchiveWriterTest {
             assertThat(w.chunkBytes()).isEqualTo(4_000_000 / 4096 * 4096);
         }
         BackupArchiveReader.extract(archive, null);
+    }
+
+    @Test
+    void segmentsAreHashedOnAPoolNamedAfterTheBackupThreadAndDoNotDependOnTheChunkSize() throws Exception {
+        // 2.5 segments, copied in chunks of about 1 MB (a throttled copy): segments still of 8 MiB.
+        int size = 5 * ManifestChecks.SEGMENT / 2;
+        Path dataFile = dir.resolve("data.bin");
+        Files.write(dataFile, random(size, 7));
+        Path archive = Files.createDirectories(dir.resolve("dest")).resolve("testdb-0006.tar");
+        java.util.Set<String> hashers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.CompletableFuture<ObjectNode> written = new java.util.concurrent.CompletableFuture<>();
+        Thread backup = new Thread(() -> {
+            try (BackupArchiveWriter w = new BackupArchiveWriter(archive, 0, 10_000_000)) {
+                assertThat(w.chunkBytes()).isLessThan(ManifestChecks.SEGMENT / 4);
+                w.addFile("Data/testdb.mv.db", dataFile, n -> Thread.getAllStackTraces().keySet().stream()
+                        .map(Thread::getName).filter(t -> t.startsWith("test-backup-sha256-")).forEach(hashers::add));
+                ObjectNode m = new ObjectMapper().createObjectNode();
+                w.finish(m);
+                written.complete(m);
+            } catch (Throwable t) {
+                written.completeExceptionally(t);
+            }
+        }, "test-backup");
+        backup.start();
+        ObjectNode m = written.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(hashers).isNotEmpty().hasSizeLessThanOrEqualTo(ParallelHashing.defaultThreads())
+                .allMatch(t -> t.matches("test-backup-sha256-[1-4]"));
+        assertThat(ParallelHashing.defaultThreads()).isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors());
+
+        JsonNode e = m.path("entries").get(0);
+        assertThat(m.path("format").asInt()).isEqualTo(2);
+        assertThat(e.path("segmentSize").asInt()).isEqualTo(ManifestChecks.SEGMENT);
+        List<byte[]> expected = ManifestChecks.segmentDigests(dataFile, ManifestChecks.SEGMENT);
+        assertThat(expected).hasSize(3);
+        List<String> hex = expected.stream().map(java.util.HexFormat.of()::formatHex).toList();
+        List<String> listed = new ArrayList<>();
+        e.path("segmentSha256").forEach(h -> listed.add(h.asText()));
+        assertThat(listed).isEqualTo(hex);
+        java.security.MessageDigest all = java.security.MessageDigest.getInstance("SHA-256");
+        expected.forEach(all::update);
+        assertThat(e.path("sha256").asText()).isEqualTo(java.util.HexFormat.of().formatHex(all.digest()));
+        BackupArchiveReader.extract(archive, null);
+    }
+
+    @Test
+    void anEntryOfOneSegmentOrLessKeepsTheSha256OfItsContent() throws Exception {
+        Path exact = dir.resolve("exact.bin");
+        Files.write(exact, random(ManifestChecks.SEGMENT, 8));
+        Path one = dir.resolve("one.bin");
+        Files.write(one, random(ManifestChecks.SEGMENT + 1, 9));
+        Path archive = Files.createDirectories(dir.resolve("dest")).resolve("testdb-0007.tar");
+        ObjectNode m = new ObjectMapper().createObjectNode();
+        try (BackupArchiveWriter w = new BackupArchiveWriter(archive, 0, 0)) {
+            w.addFile("Attachments/exact.bin", exact, n -> { });
+            w.addFile("Attachments/one.bin", one, n -> { });
+            w.finish(m);
+        }
+        JsonNode first = m.path("entries").get(0);
+        assertThat(first.has("segmentSha256")).isFalse();
+        assertThat(first.path("sha256").asText()).isEqualTo(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(exact))));
+        // One byte more: two segments, the second of one byte.
+        assertThat(m.path("entries").get(1).path("segmentSha256")).hasSize(2);
+        BackupArchiveReader.extract(archive, dir.resolve("restored"));
+        assertThat(dir.resolve("restored/Attachments/one.bin")).hasSameBinaryContentAs(one);
     }
 
     @Test
