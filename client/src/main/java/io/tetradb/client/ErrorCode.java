@@ -21,7 +21,8 @@ public enum ErrorCode {
     BACKUP_OPEN_TRANSACTION(1404, "The backup cannot start: this session has an open write transaction."),
     BACKUP_TRANSACTION_TIMEOUT(1405, "Timed out waiting for other sessions' transactions to end."),
     BACKUP_STOPPED(1406, "The backup was stopped by a user."),
-    BACKUP_DESTINATION(1407, "The backup destination is missing, not a folder, or not writable."),
+    BACKUP_DESTINATION(1407, "The backup destination is missing, not a folder, or not writable (a bucket: missing,"
+            + " refusing the credentials, or not answering)."),
     BACKUP_IO(1409, "Read or write error during the backup."),
     BACKUP_VERIFY_FAILED(1411, "Archive verification failed."),
     BACKUP_ATTACHMENT_MISSING(1418, "Attachment not found: a partial backup was made."),

@@ -10,23 +10,20 @@ import io.tetradb.protocol.BackupHistoryEntry;
 import io.tetradb.protocol.BackupOutcome;
 import io.tetradb.protocol.LogSegmentFile;
 import io.tetradb.protocol.WireStates;
-import io.tetradb.server.DataLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
- * The archives of one database in a destination: {@code backup-history.json} (every
+ * The archives of one database in a destination ({@link ArchiveStore}: a folder or a
+ * bucket): {@code backup-history.json} (every
  * archive kept, with its manifest summary and whether it was verified) and retention (keep the last N, delete the
  * oldest). Deleting the history file loses nothing: the numbering lives in the database
  * folder, and the file is rebuilt from what is there.
@@ -37,35 +34,32 @@ final class BackupHistory {
     private static final Logger LOG = LoggerFactory.getLogger(BackupHistory.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final Path destination;
+    static final String FILE = "backup-history.json";
+
+    private final ArchiveStore store;
     private final String database;
     private final Pattern archiveName;
     private final Pattern segmentName;
 
-    BackupHistory(Path destination, String database) {
-        this.destination = destination;
+    BackupHistory(ArchiveStore store, String database) {
+        this.store = store;
         this.database = database;
         this.archiveName = Pattern.compile(Pattern.quote(database) + "-(\\d{4,})\\.tar(\\.zst)?");
         this.segmentName = SegmentArchiver.archivePattern(database);
     }
 
-    Path file() {
-        return destination.resolve("backup-history.json");
-    }
-
     /** The archives of this database in the destination, oldest first. */
-    List<Path> archives() throws IOException {
-        if (!Files.isDirectory(destination)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(destination)) {
-            return s.filter(p -> archiveName.matcher(p.getFileName().toString()).matches())
-                    .sorted((a, b) -> Long.compare(number(a), number(b))).toList();
-        }
+    List<ArchiveStore.Item> archives() throws IOException {
+        return archives(store.list());
     }
 
-    long number(Path archive) {
-        Matcher m = archiveName.matcher(archive.getFileName().toString());
+    private List<ArchiveStore.Item> archives(List<ArchiveStore.Item> all) {
+        return all.stream().filter(p -> archiveName.matcher(p.name()).matches())
+                .sorted((a, b) -> Long.compare(number(a.name()), number(b.name()))).toList();
+    }
+
+    long number(String archive) {
+        Matcher m = archiveName.matcher(archive);
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
@@ -77,38 +71,37 @@ final class BackupHistory {
      * @param current the number of the data archive just written with its log position (not
      *                recorded in the history yet), or -1
      */
-    synchronized List<Path> retain(int keep, long current) throws IOException {
-        List<Path> deleted = new ArrayList<>();
+    synchronized List<String> retain(int keep, long current) throws IOException {
+        List<String> deleted = new ArrayList<>();
         if (keep <= 0) {
             return deleted;
         }
-        List<Path> all = archives();
+        List<ArchiveStore.Item> all = archives();
         for (int i = 0; i < all.size() - keep; i++) {
-            Files.deleteIfExists(all.get(i));
-            deleted.add(all.get(i));
+            store.delete(all.get(i).name());
+            deleted.add(store.location(all.get(i).name()));
         }
-        for (Path seg : unneededSegments(current)) {
-            Files.deleteIfExists(seg);
-            deleted.add(seg);
+        for (ArchiveStore.Item seg : unneededSegments(current)) {
+            store.delete(seg.name());
+            deleted.add(store.location(seg.name()));
         }
         return deleted;
     }
 
     /** The archived log segments of this database in the destination, in (backup, KK) order. */
-    List<Path> segments() throws IOException {
-        if (!Files.isDirectory(destination)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(destination)) {
-            return s.filter(p -> SegmentArchiver.parse(segmentName, p.getFileName().toString()) != null
-                            && Files.isRegularFile(p))
-                    .sorted(Comparator.comparingLong((Path p) -> segmentKey(p)[0]).thenComparingLong(p -> segmentKey(p)[1]))
-                    .toList();
-        }
+    List<ArchiveStore.Item> segments() throws IOException {
+        return segments(store.list());
     }
 
-    private long[] segmentKey(Path p) {
-        return SegmentArchiver.parse(segmentName, p.getFileName().toString());
+    private List<ArchiveStore.Item> segments(List<ArchiveStore.Item> all) {
+        return all.stream().filter(p -> SegmentArchiver.parse(segmentName, p.name()) != null)
+                .sorted(Comparator.comparingLong((ArchiveStore.Item p) -> segmentKey(p)[0])
+                        .thenComparingLong(p -> segmentKey(p)[1]))
+                .toList();
+    }
+
+    private long[] segmentKey(ArchiveStore.Item p) {
+        return SegmentArchiver.parse(segmentName, p.name());
     }
 
     /**
@@ -119,20 +112,20 @@ final class BackupHistory {
      * archive, listed in its entry. Without such an archive (none kept, or
      * the history lost) none is deleted. {@code current}: as for {@link #retain}.
      */
-    synchronized List<Path> unneededSegments(long current) throws IOException {
+    synchronized List<ArchiveStore.Item> unneededSegments(long current) throws IOException {
         long oldest = -1;
-        List<String> present = archives().stream().map(p -> p.getFileName().toString()).toList();
+        List<String> present = archives().stream().map(ArchiveStore.Item::name).toList();
         for (BackupHistoryEntry e : read()) {
             if ((!e.getDatabaseId().isEmpty() || e.getNumber() == current) && present.contains(e.getFile())) {
                 oldest = e.getNumber();
                 break;
             }
         }
-        List<Path> out = new ArrayList<>();
+        List<ArchiveStore.Item> out = new ArrayList<>();
         if (oldest < 0) {
             return out;
         }
-        for (Path p : segments()) {
+        for (ArchiveStore.Item p : segments()) {
             long[] k = segmentKey(p);
             if (k[0] < oldest) {
                 out.add(p);
@@ -143,14 +136,14 @@ final class BackupHistory {
 
     /** The number of the newest archive in the destination (0 when there is none). */
     long newestArchive() throws IOException {
-        List<Path> all = archives();
-        return all.isEmpty() ? 0 : number(all.get(all.size() - 1));
+        List<ArchiveStore.Item> all = archives();
+        return all.isEmpty() ? 0 : number(all.get(all.size() - 1).name());
     }
 
     /** The next KK for a `log new` segment after backup {@code backup}: one more than the highest there. */
     int nextSequence(long backup) throws IOException {
         long max = 0;
-        for (Path p : segments()) {
+        for (ArchiveStore.Item p : segments()) {
             long[] k = segmentKey(p);
             if (k[0] == backup) {
                 max = Math.max(max, k[1]);
@@ -164,7 +157,7 @@ final class BackupHistory {
         try {
             write(readAll(), null, segment);
         } catch (IOException e) {
-            LOG.warn("backup-history.json could not be written: {}", e.getMessage());
+            LOG.warn("backup-history.json could not be written in {}: {}", store.describe(), e.getMessage());
         }
     }
 
@@ -172,14 +165,14 @@ final class BackupHistory {
      * Records an archive's outcome (with the log segment archived with it, or null) and
      * rewrites the file to list exactly the archives and segments present.
      */
-    synchronized void record(long number, Path archive, long size, long start, long end, String status,
+    synchronized void record(long number, String archive, long size, long start, long end, String status,
                              JsonNode manifest, ArchiveVerification verification, LogSegmentFile segment) {
         try {
             io.tetradb.protocol.BackupHistory h = readAll();
             BackupHistoryEntry added = null;
-            if (archive != null && Files.exists(archive)) {
+            if (archive != null && store.exists(archive)) {
                 BackupHistoryEntry.Builder b = BackupHistoryEntry.newBuilder().setNumber(number)
-                        .setFile(archive.getFileName().toString()).setSize(size).setStartMillis(start)
+                        .setFile(archive).setSize(size).setStartMillis(start)
                         .setEndMillis(end).setStatus(status).setVerification(verification);
                 if (manifest != null) {
                     b.setPartial(manifest.path("partial").asBoolean()).setEntryCount(manifest.path("entries").size())
@@ -191,7 +184,7 @@ final class BackupHistory {
             }
             write(h, added, segment);
         } catch (IOException e) {
-            LOG.warn("backup-history.json could not be written: {}", e.getMessage());
+            LOG.warn("backup-history.json could not be written in {}: {}", store.describe(), e.getMessage());
         }
     }
 
@@ -217,13 +210,14 @@ final class BackupHistory {
             segs.removeIf(x -> x.getFile().equals(segment.getFile()));
             segs.add(segment);
         }
+        List<ArchiveStore.Item> listed = store.list();
         List<String> present = new ArrayList<>();
-        for (Path p : archives()) {
-            present.add(p.getFileName().toString());
+        for (ArchiveStore.Item p : archives(listed)) {
+            present.add(p.name());
         }
         List<String> presentSegments = new ArrayList<>();
-        for (Path p : segments()) {
-            presentSegments.add(p.getFileName().toString());
+        for (ArchiveStore.Item p : segments(listed)) {
+            presentSegments.add(p.name());
         }
         entries.removeIf(e -> !present.contains(e.getFile()));
         segs.removeIf(x -> !presentSegments.contains(x.getFile()));
@@ -241,7 +235,7 @@ final class BackupHistory {
         ArrayNode loose = root.putArray("logSegments");
         segs.stream().filter(x -> entries.stream().noneMatch(e -> e.getNumber() == x.getBackup()))
                 .forEach(x -> loose.add(segmentJson(x)));
-        DataLayout.writeAtomically(file(), JSON.writeValueAsBytes(root), true);
+        store.write(FILE, JSON.writeValueAsBytes(root));
     }
 
     /** The history as recorded (archives present without a record are listed from their names). */
@@ -258,8 +252,10 @@ final class BackupHistory {
         List<BackupHistoryEntry.Builder> out = new ArrayList<>();
         List<String> recorded = new ArrayList<>();
         List<LogSegmentFile> segs = new ArrayList<>();
-        if (Files.isRegularFile(file())) {
-            JsonNode root = JSON.readTree(file().toFile());
+        byte[] file = store.read(FILE);
+        List<ArchiveStore.Item> listed = store.list();
+        if (file != null) {
+            JsonNode root = JSON.readTree(file);
             for (JsonNode n : root.path("archives")) {
                 BackupHistoryEntry.Builder b = BackupHistoryEntry.newBuilder().setNumber(n.path("number").asLong())
                         .setFile(n.path("file").asText()).setSize(n.path("size").asLong())
@@ -277,20 +273,21 @@ final class BackupHistory {
             }
             root.path("logSegments").forEach(x -> segs.add(segmentFromJson(x)));
         }
-        for (Path p : archives()) {
-            String name = p.getFileName().toString();
+        for (ArchiveStore.Item p : archives(listed)) {
+            String name = p.name();
             if (!recorded.contains(name)) {
-                out.add(BackupHistoryEntry.newBuilder().setNumber(number(p)).setFile(name).setSize(Files.size(p))
+                out.add(BackupHistoryEntry.newBuilder().setNumber(number(name)).setFile(name).setSize(p.size())
                         .setStatus("UNKNOWN").setOutcome(BackupOutcome.BACKUP_OUTCOME_UNKNOWN));
             }
         }
         List<String> present = new ArrayList<>();
-        for (Path p : segments()) {
-            String name = p.getFileName().toString();
+        for (ArchiveStore.Item p : segments(listed)) {
+            String name = p.name();
             present.add(name);
             if (segs.stream().noneMatch(x -> x.getFile().equals(name))) {
                 long[] k = segmentKey(p);
-                segs.add(SegmentArchiver.fromName(p).toBuilder().setBackup(k[0]).setSequence((int) k[1]).build());
+                segs.add(LogSegmentFile.newBuilder().setFile(name).setSize(p.size()).setBackup(k[0])
+                        .setSequence((int) k[1]).build());
             }
         }
         segs.removeIf(x -> !present.contains(x.getFile()));

@@ -74,6 +74,27 @@ final class BackupRecords {
         }
         Path archive = Path.of(state.runningArchive());
         boolean finished = Files.isRegularFile(archive);
+        BackupSettings st = null;
+        try {
+            st = BackupSettings.load(layout);
+        } catch (RuntimeException e) {
+            // settings that no longer read: the archive is judged by its file alone
+        }
+        ArchiveStore store = st != null ? st.store() : new LocalArchiveStore(archive.getParent());
+        boolean staged = st != null && st.s3() != null && archive.getParent() != null
+                && archive.getParent().equals(st.destination());
+        if (staged) {
+            // Written for a bucket but maybe not uploaded: only an object in the bucket is an archive.
+            Files.deleteIfExists(archive);
+            try {
+                finished = store.exists(archive.getFileName().toString());
+            } catch (IOException e) {
+                LOG.warn("Whether backup {} reached {} could not be checked: {}", n, store.describe(), e.getMessage());
+                finished = false;
+            }
+        } else {
+            store = new LocalArchiveStore(archive.getParent());
+        }
         Path partial = archive.resolveSibling("." + archive.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         boolean scheduled = state.runningScheduled() && !finished;
@@ -96,18 +117,28 @@ final class BackupRecords {
         long now = System.currentTimeMillis();
         // When it started, as recorded then (not this restart); the end is when the stop was noticed.
         long start = state.runningStartMillis() > 0 ? state.runningStartMillis() : now;
-        long size = finished ? Files.size(archive) : 0;
+        long size = finished && !staged ? Files.size(archive) : 0;
+        if (finished && staged) {
+            String name = archive.getFileName().toString();
+            try {
+                size = store.list().stream().filter(i -> i.name().equals(name)).mapToLong(ArchiveStore.Item::size)
+                        .findFirst().orElse(0);
+            } catch (IOException e) {
+                LOG.warn("The size of {} could not be read: {}", store.location(name), e.getMessage());
+            }
+        }
         BackupRecord r = BackupRecord.newBuilder().setNumber(n).setStartMillis(start).setEndMillis(now)
                 .setStatus(finished ? "SUCCESS" : "FAILED")
                 .setOutcome(finished ? BackupOutcome.BACKUP_SUCCESS : BackupOutcome.BACKUP_FAILED).setErrorCode(finished ? 0 : ErrorCode.BACKUP_IO.code())
-                .setErrorMessage(msg).setArchive(finished ? archive.toString() : "").setArchiveSize(size)
+                .setErrorMessage(msg).setArchive(finished ? store.location(archive.getFileName().toString()) : "")
+                .setArchiveSize(size)
                 .setVerification(verification).build();
         state.running(0, null, false, 0);
         state.last(r);
         state.write(state.snapshot());
         if (finished && archive.getParent() != null) {
-            new BackupHistory(archive.getParent(), layout.databaseName()).record(n, archive, size, start, now, "SUCCESS",
-                    null, verification, null);
+            new BackupHistory(store, layout.databaseName()).record(n, archive.getFileName().toString(), size, start,
+                    now, "SUCCESS", null, verification, null);
         }
         journal.event(n, "interrupted", true, true, BackupService.fields("message", msg, "archive", archive,
                 "verification", verification.name()));
@@ -283,8 +314,8 @@ final class BackupRecords {
     /** The archives kept in the destination of {@code layout}'s database (backup-history.json). */
     static io.tetradb.protocol.BackupHistory history(DataLayout layout) throws IOException {
         BackupSettings st = BackupSettings.load(layout);
-        BackupHistory h = new BackupHistory(st.destination(), layout.databaseName());
+        BackupHistory h = new BackupHistory(st.store(), layout.databaseName());
         return io.tetradb.protocol.BackupHistory.newBuilder().addAllEntries(h.read())
-                .setDestination(st.destination().toString()).build();
+                .setDestination(st.destinationText()).build();
     }
 }

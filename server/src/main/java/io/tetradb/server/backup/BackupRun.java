@@ -66,7 +66,10 @@ final class BackupRun {
 
     final long number;
     final BackupSettings settings;
+    /** Where the archive is written: in the destination folder, or staged locally for a bucket ({@link #store}). */
     final Path archive;
+    /** The destination the archive, its segment and the history go to. */
+    final ArchiveStore store;
     final BackupService.Origin origin;
     final long startMillis = System.currentTimeMillis();
     final long startNanos = System.nanoTime();
@@ -92,12 +95,24 @@ final class BackupRun {
     /** What was verified of the archive written (set on the backup thread). */
     private volatile ArchiveVerification verification = ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED;
 
-    BackupRun(Context cx, long number, BackupSettings settings, Path archive, BackupService.Origin origin) {
+    BackupRun(Context cx, long number, BackupSettings settings, ArchiveStore store, Path archive,
+              BackupService.Origin origin) {
         this.cx = cx;
         this.number = number;
         this.settings = settings;
+        this.store = store;
         this.archive = archive;
         this.origin = origin;
+    }
+
+    /** The archive's name in the destination. */
+    String archiveName() {
+        return archive.getFileName().toString();
+    }
+
+    /** The archive as shown: its path, or its {@code s3://} URL. */
+    String archiveLocation() {
+        return store.location(archiveName());
     }
 
     /** A failure with its code (docs/error-codes.md). */
@@ -147,33 +162,15 @@ final class BackupRun {
                 .setQueuedWrites(cx.gate().queuedWrites()).setPercent(total == 0 ? 0 : 100.0 * done / total).build();
     }
 
-    /** Checks (and creates when its parent exists) the destination folder, and that it is writable (1407). */
-    static void checkDestination(Path dest) throws Failure {
-        if (!Files.exists(dest)) {
-            Path parent = dest.toAbsolutePath().getParent();
-            try {
-                if (parent != null && Files.isDirectory(parent)) {
-                    DataLayout.createOwnerOnlyFolders(dest);
-                }
-            } catch (IOException e) {
-                throw new Failure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest
-                        + " is missing and cannot be created: " + e.getMessage(), e);
-            }
-            if (!Files.isDirectory(dest)) {
-                throw new Failure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest + " is missing.", null);
-            }
-        }
-        if (!Files.isDirectory(dest)) {
-            throw new Failure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest + " is not a folder.", null);
-        }
-        Path probe = dest.resolve(".tetra-write-probe");
+    /**
+     * Checks the destination (1407): a folder is created when its parent exists and must be
+     * writable; a bucket must exist, accept the credentials and take a probe object.
+     */
+    static void checkDestination(ArchiveStore store) throws Failure {
         try {
-            Files.deleteIfExists(probe);
-            Files.createFile(probe);
-            Files.delete(probe);
-        } catch (IOException e) {
-            throw new Failure(ErrorCode.BACKUP_DESTINATION, "The backup destination " + dest
-                    + " is not writable: " + e.getMessage(), e);
+            store.check();
+        } catch (ArchiveStore.DestinationException e) {
+            throw new Failure(ErrorCode.BACKUP_DESTINATION, e.getMessage(), e);
         }
     }
 
@@ -191,7 +188,7 @@ final class BackupRun {
         List<String> missing = new ArrayList<>();
         com.fasterxml.jackson.databind.JsonNode manifest = null;
         io.tetradb.protocol.LogSegmentFile segment = null;
-        BackupHistory history = new BackupHistory(st.destination(), cx.layout().databaseName());
+        BackupHistory history = new BackupHistory(store, cx.layout().databaseName());
         try {
             if (st.deleteBefore()) {
                 retain(history, Math.max(1, st.keepLast()) - 1);
@@ -199,7 +196,7 @@ final class BackupRun {
             if (!st.onBackupStartup().isBlank()) {
                 phase = "startup hook";
                 HookRunner.Outcome hook = runHook("onBackupStartup", st.onBackupStartup(), Map.of(
-                        "TETRA_BACKUP_NUMBER", Long.toString(number), "TETRA_BACKUP_FILE", archive.toString()));
+                        "TETRA_BACKUP_NUMBER", Long.toString(number), "TETRA_BACKUP_FILE", archiveLocation()));
                 if (hook.exitCode() != 0) {
                     throw new Veto(hook.exitCode(), "The onBackupStartup hook vetoed the backup (exit code "
                             + hook.exitCode() + (hook.timedOut() ? ", timed out" : "") + ").");
@@ -244,6 +241,9 @@ final class BackupRun {
             } else {
                 verification = ArchiveVerification.ARCHIVE_NOT_VERIFIED;
             }
+            if (store.remote()) {
+                upload();
+            }
             if (rolled != null) {
                 phase = "archiving log";
                 segment = archiveSegments();
@@ -270,6 +270,12 @@ final class BackupRun {
             status = f.code == ErrorCode.BACKUP_STOPPED ? "STOPPED" : "FAILED";
             code = f.code.code();
             message = f.getMessage();
+        } catch (ArchiveStore.DestinationException e) {
+            // The bucket went away, or refused something (retention, the history): what failed is named.
+            status = "FAILED";
+            code = ErrorCode.BACKUP_DESTINATION.code();
+            message = e.getMessage();
+            LOG.warn("Backup {} failed: {}", number, e.getMessage());
         } catch (IOException | RuntimeException e) {
             status = "FAILED";
             code = ErrorCode.BACKUP_IO.code();
@@ -291,7 +297,12 @@ final class BackupRun {
         if (!status.equals("SUCCESS") && !status.equals("PARTIAL") && gateWasClosed) {
             cx.records().copyLost();
         }
-        history.record(number, manifest != null ? archive : null, size, startMillis,
+        if (store.remote() && manifest != null && !uploaded) {
+            // Written but not uploaded (the backup failed or stopped first): the staged copy goes.
+            deleteQuietly(archive);
+            manifest = null;
+        }
+        history.record(number, manifest != null ? archiveName() : null, size, startMillis,
                 System.currentTimeMillis(), status, manifest, verification, segment);
         return end(status, code, message, size);
     }
@@ -311,7 +322,7 @@ final class BackupRun {
                 .setEndMillis(end).setDurationMillis(end - startMillis).setStatus(status)
                 .setOutcome(WireStates.outcome(status))
                 .setErrorCode(code).setErrorMessage(message == null ? "" : message)
-                .setArchive(archived ? archive.toString() : "")
+                .setArchive(archived ? archiveLocation() : "")
                 .setArchiveSize(size).setWritesQueued(gateWasClosed ? gate.queuedTotal() : 0)
                 .setWritesCancelled(gateWasClosed ? gate.refusedTotal() : 0)
                 .setVerification(archived ? verification : ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED)
@@ -360,6 +371,46 @@ final class BackupRun {
                 .setOutcome(BackupOutcome.BACKUP_FAILED)
                 .setErrorCode(ErrorCode.INTERNAL_ERROR.code())
                 .setErrorMessage("Internal error while ending the backup: " + cause).build();
+    }
+
+    /** Whether the archive was uploaded to the bucket (a remote destination, backup thread). */
+    private boolean uploaded;
+
+    /**
+     * A bucket: uploads the written (and verified) archive from its staging folder, streamed
+     * part by part; it is visible under its name only once complete, and only then recorded
+     * (1407 naming the bucket when the upload fails: nothing of it is left as an archive).
+     */
+    private void upload() throws Failure, IOException {
+        checkStop();
+        phase = "uploading";
+        currentFile = archiveName();
+        try {
+            store.put(archiveName(), archive);
+        } catch (ArchiveStore.DestinationException e) {
+            throw new Failure(ErrorCode.BACKUP_DESTINATION, "The archive " + archiveName() + " could not be uploaded: "
+                    + e.getMessage(), e);
+        }
+        uploaded = true;
+        journal("uploaded", false, BackupService.fields("archive", archiveLocation()));
+        LOG.info("Backup {}: archive uploaded as {}.", number, archiveLocation());
+    }
+
+    /** Removes the archive written (the staged copy, and the uploaded object of a bucket). */
+    private void deleteArchive() throws IOException {
+        Files.deleteIfExists(archive);
+        if (store.remote() && uploaded) {
+            store.delete(archiveName());
+            uploaded = false;
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a staged copy left over never has an archive's place: the next backup of that number replaces it
+        }
     }
 
     private void copyUnderGate(BackupArchiveWriter writer) throws Failure, IOException {
@@ -468,27 +519,37 @@ final class BackupRun {
      * with 1408) and the closed segments stay for the next backup.
      */
     private io.tetradb.protocol.LogSegmentFile archiveSegments() throws IOException, Failure {
-        Path target = settings.destination().resolve(SegmentArchiver.archiveName(cx.layout().databaseName(), number, 0));
+        String name = SegmentArchiver.archiveName(cx.layout().databaseName(), number, 0);
+        Path target = store.staging().resolve(name);
         SegmentArchiver.Archived a;
         try {
             a = SegmentArchiver.archive(cx.layout(), logDatabaseId, target, number, 0,
                     Math.max(1, settings.compression().level()));
         } catch (TetraException e) {
-            Files.deleteIfExists(archive);
+            deleteArchive();
             throw new Failure(ErrorCode.LOG_NOT_ARCHIVABLE, e.getMessage(), e);
         }
         if (a == null) {
-            Files.deleteIfExists(archive);
+            deleteArchive();
             throw new Failure(ErrorCode.LOG_NOT_ARCHIVABLE, "The log segment closed for backup " + number
                     + " is no longer in the Data folder.", null);
         }
+        try {
+            store.put(name, target);
+        } catch (IOException e) {
+            // The segment stays in Data/ for the next backup or log new; the archive that needs it goes.
+            deleteArchive();
+            throw new Failure(e instanceof ArchiveStore.DestinationException ? ErrorCode.BACKUP_DESTINATION
+                    : ErrorCode.LOG_NOT_ARCHIVABLE, "The log segment " + name + " could not be uploaded: "
+                    + e.getMessage(), e);
+        }
         SegmentArchiver.removeSources(cx.layout(), a.sources());
         io.tetradb.protocol.LogSegmentFile info = a.info();
-        journal("log-archived", false, BackupService.fields("file", target.getFileName(), "segments",
+        journal("log-archived", false, BackupService.fields("file", name, "segments",
                 info.getSegmentsList(), "firstOperation", info.getFirstOperation(), "lastOperation",
                 info.getLastOperation(), "size", info.getSize(), "sha256", info.getSha256()));
         LOG.info("Backup {}: log operations {} to {} archived as {} ({} bytes).", number, info.getFirstOperation(),
-                info.getLastOperation(), target, info.getSize());
+                info.getLastOperation(), store.location(name), info.getSize());
         return info;
     }
 
@@ -603,7 +664,7 @@ final class BackupRun {
     }
 
     private void retain(BackupHistory history, int keep) throws IOException {
-        for (Path deleted : history.retain(keep, rolled != null ? number : -1)) {
+        for (String deleted : history.retain(keep, rolled != null ? number : -1)) {
             journal("retention-deleted", false, BackupService.fields("archive", deleted, "keepLast", settings.keepLast()));
         }
     }

@@ -190,12 +190,13 @@ public final class BackupService implements AutoCloseable {
                 throw new TetraException(ErrorCode.LOG_MISSING, "There is no log file to close.");
             }
             BackupSettings settings = BackupSettings.load(layout);
+            ArchiveStore store = settings.store();
             try {
-                BackupRun.checkDestination(settings.destination());
+                BackupRun.checkDestination(store);
             } catch (BackupRun.Failure f) {
                 throw new TetraException(f.code, f.getMessage());
             }
-            BackupHistory history = new BackupHistory(settings.destination(), layout.databaseName());
+            BackupHistory history = new BackupHistory(store, layout.databaseName());
             String by = requester != null ? requester.user() : "embedded";
             try {
                 long backup = history.newestArchive();
@@ -212,27 +213,38 @@ public final class BackupService implements AutoCloseable {
                             + "segment " + c.file().getFileName() + " stays in the Data folder; the next backup or log "
                             + "new archives it.");
                 }
-                Path target = settings.destination().resolve(SegmentArchiver.archiveName(layout.databaseName(), backup,
-                        sequence));
+                String name = SegmentArchiver.archiveName(layout.databaseName(), backup, sequence);
+                Path target = store.staging().resolve(name);
                 SegmentArchiver.Archived a = SegmentArchiver.archive(layout, log.header().getDatabaseId(), target,
                         backup, sequence, Math.max(1, settings.compression().level()));
                 if (a == null) {
                     throw new TetraException(ErrorCode.LOG_NOT_ARCHIVABLE, "The closed log segment "
                             + c.file().getFileName() + " is no longer in the Data folder.");
                 }
+                try {
+                    store.put(name, target);
+                } catch (ArchiveStore.DestinationException e) {
+                    throw new TetraException(ErrorCode.BACKUP_DESTINATION, "The log segment " + name + " could not be "
+                            + "uploaded (the closed segment stays in the Data folder; the next backup or log new "
+                            + "archives it): " + e.getMessage(), e);
+                }
                 SegmentArchiver.removeSources(layout, a.sources());
                 history.recordSegment(a.info());
                 journal.event(backup, "log-archived", false, settings.verboseJournal(), fields("file",
-                        target.getFileName(), "segments", a.info().getSegmentsList(), "firstOperation",
+                        name, "segments", a.info().getSegmentsList(), "firstOperation",
                         a.info().getFirstOperation(), "lastOperation", a.info().getLastOperation(), "size",
                         a.info().getSize(), "sha256", a.info().getSha256()));
                 LOG.info("log new by {}: operations {} to {} archived as {}.", by, a.info().getFirstOperation(),
-                        a.info().getLastOperation(), target);
+                        a.info().getLastOperation(), store.location(name));
                 return a.info();
             } catch (TetraException e) {
                 journal.event(0, "log-new-failed", true, true, fields("by", by, "code", e.code().code(),
                         "message", e.getMessage()));
                 throw e;
+            } catch (ArchiveStore.DestinationException e) {
+                journal.event(0, "log-new-failed", true, true, fields("by", by, "code",
+                        ErrorCode.BACKUP_DESTINATION.code(), "message", e.getMessage()));
+                throw new TetraException(ErrorCode.BACKUP_DESTINATION, e.getMessage(), e);
             } catch (IOException e) {
                 journal.event(0, "log-new-failed", true, true, fields("by", by, "message", e.getMessage()));
                 throw new TetraException(ErrorCode.LOG_NOT_ARCHIVABLE, "The log segment could not be archived: "
@@ -358,17 +370,23 @@ public final class BackupService implements AutoCloseable {
         } catch (IOException e) {
             throw new TetraException(ErrorCode.BACKUP_IO, "The backup counter could not be written: " + e.getMessage(), e);
         }
-        Path archive = settings.destination().resolve(archiveName(number, settings));
-        BackupRun run = new BackupRun(context, number, settings, archive, origin);
+        ArchiveStore store = settings.store();
+        Path archive;
+        try {
+            archive = store.staging().resolve(archiveName(number, settings));
+        } catch (IOException e) {
+            archive = settings.destination().resolve(archiveName(number, settings));
+        }
+        BackupRun run = new BackupRun(context, number, settings, store, archive, origin);
         if (requester != null && subscribe) {
             events.subscribe(requester, true);
         }
         run.journal("start", true, fields("origin", origin.name().toLowerCase(Locale.ROOT), "by",
-                requester != null ? requester.user() : "scheduler", "archive", archive, "data", settings.data(),
+                requester != null ? requester.user() : "scheduler", "archive", run.archiveLocation(), "data", settings.data(),
                 "structure", settings.structure(), "attachments", settings.attachments().size(),
                 "compression", settings.compression().name().toLowerCase(Locale.ROOT)));
         try {
-            BackupRun.checkDestination(settings.destination());
+            BackupRun.checkDestination(store);
         } catch (BackupRun.Failure f) {
             // Ended here, on the starting thread, the reservation held (released by startRun), no lock held.
             ended(run, run.end("FAILED", f.code.code(), f.getMessage(), 0), true);
@@ -382,7 +400,8 @@ public final class BackupService implements AutoCloseable {
         }
         try {
             run.publisher = events.publishEvery(run::progress);
-            LOG.info("Backup {} started{} to {}.", number, requester != null ? " by " + requester.user() : "", archive);
+            LOG.info("Backup {} started{} to {}.", number, requester != null ? " by " + requester.user() : "",
+                    run.archiveLocation());
             runner.execute(() -> execute(run));
         } catch (RuntimeException | Error e) {
             // The backup thread could not be given the run (the server is closing): it ends here.

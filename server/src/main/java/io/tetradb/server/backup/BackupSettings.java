@@ -83,18 +83,19 @@ public final class BackupSettings {
             return !PLAIN.matcher(value).matches() || super.needToQuoteValue(value);
         }
     }
-    private static final Map<String, Set<String>> KEYS = Map.of(
-            "", Set.of("content", "destination", "schedule", "retention", "onlyIfModified", "onFailure", "archive",
-                    "hooks", "journal", "onStart"),
-            "onStart", Set.of("restoreIfDamaged", "integrateLog"),
-            "content", Set.of("data", "structure", "attachments"),
-            "schedule", Set.of("frequency", "every", "at", "startingAt", "weekdays", "dayOfMonth", "cron"),
-            "schedule.weekdays", Set.of("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-            "retention", Set.of("keepLast", "deleteOldest"),
-            "onFailure", Set.of("retry", "retryAfter", "maxAttempts", "waitForTransactions"),
-            "archive", Set.of("compression", "maxRate", "verify"),
-            "hooks", Set.of("onBackupStartup", "onBackupShutdown", "timeout"),
-            "journal", Set.of("verbose"));
+    private static final Map<String, Set<String>> KEYS = Map.ofEntries(
+            Map.entry("", Set.of("content", "destination", "schedule", "retention", "onlyIfModified", "onFailure", "archive",
+                    "hooks", "journal", "onStart", "s3")),
+            Map.entry("s3", Set.of("endpoint", "region", "pathStyle", "credentialsFile")),
+            Map.entry("onStart", Set.of("restoreIfDamaged", "integrateLog")),
+            Map.entry("content", Set.of("data", "structure", "attachments")),
+            Map.entry("schedule", Set.of("frequency", "every", "at", "startingAt", "weekdays", "dayOfMonth", "cron")),
+            Map.entry("schedule.weekdays", Set.of("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")),
+            Map.entry("retention", Set.of("keepLast", "deleteOldest")),
+            Map.entry("onFailure", Set.of("retry", "retryAfter", "maxAttempts", "waitForTransactions")),
+            Map.entry("archive", Set.of("compression", "maxRate", "verify")),
+            Map.entry("hooks", Set.of("onBackupStartup", "onBackupShutdown", "timeout")),
+            Map.entry("journal", Set.of("verbose")));
 
     private final ObjectNode tree;
     private final Path dbRoot;
@@ -103,6 +104,8 @@ public final class BackupSettings {
     private final boolean structure;
     private final List<String> attachments;
     private final Path destination;
+    /** The bucket of an {@code s3://} destination, else null. */
+    private final S3ArchiveStore.Location s3;
     private final Frequency frequency;
     private final int every;
     private final LocalTime at;
@@ -150,15 +153,29 @@ public final class BackupSettings {
         }
         attachments = Collections.unmodifiableList(att);
         JsonNode dest = tree.path("destination");
+        JsonNode s3Node = object(tree, "s3");
+        S3ArchiveStore.Location bucket = null;
         if (dest.isMissingNode() || dest.isNull() || dest.asText().isBlank()) {
             destination = dbRoot.resolveSibling(dbName + "-backups");
         } else {
             if (!dest.isTextual()) {
-                throw bad("destination", "must be a folder path");
+                throw bad("destination", "must be a folder path or s3://bucket/prefix");
             }
-            Path p = Path.of(dest.asText());
-            destination = p.isAbsolute() ? p : dbRoot.resolve(p).normalize();
+            String text = dest.asText().strip();
+            if (text.regionMatches(true, 0, "s3://", 0, 5)) {
+                bucket = s3Location(text, s3Node, dbRoot);
+                // Archives and segments are written here first, then uploaded (docs/s3-destinations.md).
+                destination = dbRoot.resolveSibling(dbName + "-backup-staging");
+            } else {
+                Path p = Path.of(dest.asText());
+                destination = p.isAbsolute() ? p : dbRoot.resolve(p).normalize();
+            }
         }
+        if (bucket == null) {
+            // Validated even while the destination is a folder, so that a later switch finds them right.
+            s3Location("s3://unused", s3Node, dbRoot);
+        }
+        s3 = bucket;
 
         JsonNode schedule = object(tree, "schedule");
         String freq = text(schedule, "frequency", "schedule.frequency", "never");
@@ -254,6 +271,70 @@ public final class BackupSettings {
         JsonNode onStart = object(tree, "onStart");
         restoreIfDamaged = bool(onStart, "restoreIfDamaged", "onStart.restoreIfDamaged", true);
         integrateLogAtStart = bool(onStart, "integrateLog", "onStart.integrateLog", true);
+    }
+
+    private static final java.util.regex.Pattern BUCKET = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
+    private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    /**
+     * The bucket, prefix and connection of {@code s3://bucket/prefix} with the {@code s3}
+     * settings (docs/s3-destinations.md): the endpoint an http or https URL (empty for AWS),
+     * the region (default us-east-1), path-style addressing, and the credentials file an
+     * absolute path outside the database folder (an archive must never hold it; the secret
+     * itself is never in backup.yml).
+     */
+    private static S3ArchiveStore.Location s3Location(String url, JsonNode s3, Path dbRoot) {
+        String rest = url.substring(5);
+        int slash = rest.indexOf('/');
+        String bucket = slash < 0 ? rest : rest.substring(0, slash);
+        String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+        if (!BUCKET.matcher(bucket).matches()) {
+            throw bad("destination", "'" + url + "' does not name a bucket: write s3://bucket or s3://bucket/prefix");
+        }
+        while (prefix.endsWith("/")) {
+            prefix = prefix.substring(0, prefix.length() - 1);
+        }
+        for (String part : prefix.split("/", -1)) {
+            if (!prefix.isEmpty() && (part.isEmpty() || part.equals(".") || part.equals(".."))) {
+                throw bad("destination", "the prefix of '" + url + "' has an empty, . or .. part");
+            }
+        }
+        String endpoint = text(s3, "endpoint", "s3.endpoint", "");
+        if (!endpoint.isEmpty()) {
+            java.net.URI u;
+            try {
+                u = new java.net.URI(endpoint);
+            } catch (java.net.URISyntaxException e) {
+                throw bad("s3.endpoint", "'" + endpoint + "' is not a URL (for example https://s3.example.com:9000)");
+            }
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    || u.getHost() == null || u.getRawQuery() != null || u.getUserInfo() != null) {
+                throw bad("s3.endpoint", "'" + endpoint + "' must be an http or https URL of a host, without user,"
+                        + " query or key (for example https://s3.example.com:9000)");
+            }
+        }
+        String region = text(s3, "region", "s3.region", "");
+        if (region.isEmpty()) {
+            region = "us-east-1";
+        } else if (!REGION.matcher(region).matches()) {
+            throw bad("s3.region", "'" + region + "' is not a region name (for example us-east-1, eu-central-1, auto)");
+        }
+        boolean pathStyle = bool(s3, "pathStyle", "s3.pathStyle", false);
+        String cf = text(s3, "credentialsFile", "s3.credentialsFile", "");
+        Path credentials = null;
+        if (!cf.isEmpty()) {
+            credentials = Path.of(cf);
+            if (!credentials.isAbsolute()) {
+                throw bad("s3.credentialsFile", "must be an absolute path (outside the database folder)");
+            }
+            credentials = credentials.normalize();
+            if (credentials.startsWith(dbRoot.toAbsolutePath().normalize())) {
+                throw bad("s3.credentialsFile", "must be outside the database folder " + dbRoot
+                        + ": an archive would hold it");
+            }
+        }
+        return new S3ArchiveStore.Location(bucket, prefix.isEmpty() ? "" : prefix + "/", endpoint, region, pathStyle,
+                credentials);
     }
 
     /** What a hook setting may hold: the plain name of a file (no path, no arguments, no shell syntax). */
@@ -399,7 +480,7 @@ public final class BackupSettings {
      * {@code 123} or surrounding spaces stay what they are. The other keys (booleans,
      * numbers, lists, {@code archive.maxRate}) read their value as YAML.
      */
-    private static final Set<String> TEXT_KEYS = Set.of("destination", "schedule.frequency", "schedule.at",
+    private static final Set<String> TEXT_KEYS = Set.of("destination", "s3.endpoint", "s3.region", "s3.credentialsFile", "schedule.frequency", "schedule.at",
             "schedule.startingAt", "schedule.cron", "retention.deleteOldest", "onFailure.retry", "onFailure.retryAfter",
             "onFailure.waitForTransactions", "archive.compression", "hooks.onBackupStartup", "hooks.onBackupShutdown",
             "hooks.timeout");
@@ -513,7 +594,18 @@ public final class BackupSettings {
         content.put("structure", structure);
         ArrayNode arr = content.putArray("attachments");
         attachments.forEach(arr::add);
-        n.put("destination", destination.toString());
+        n.put("destination", destinationText());
+        ObjectNode s3n = n.putObject("s3");
+        S3ArchiveStore.Location shown = s3;
+        if (shown == null) {
+            JsonNode t = tree.path("s3");
+            s3n.put("endpoint", t.path("endpoint").asText("")).put("region", t.path("region").asText(""))
+                    .put("pathStyle", t.path("pathStyle").asBoolean(false))
+                    .put("credentialsFile", t.path("credentialsFile").asText(""));
+        } else {
+            s3n.put("endpoint", shown.endpoint()).put("region", shown.region()).put("pathStyle", shown.pathStyle())
+                    .put("credentialsFile", shown.credentialsFile() == null ? "" : shown.credentialsFile().toString());
+        }
         ObjectNode s = n.putObject("schedule");
         s.put("frequency", frequency.name().toLowerCase(Locale.ROOT));
         s.put("every", every);
@@ -654,9 +746,28 @@ public final class BackupSettings {
         return attachments;
     }
 
-    /** Where archives go. Default {@code <db>/../<name>-backups}. */
+    /**
+     * The destination folder (default {@code <db>/../<name>-backups}); for an {@code s3://}
+     * destination, the local folder where archives and segments are staged before their
+     * upload ({@code <db>/../<name>-backup-staging}). Archives are found through {@link #store()}.
+     */
     public Path destination() {
         return destination;
+    }
+
+    /** The destination as set: a folder path, or {@code s3://bucket/prefix}. */
+    public String destinationText() {
+        return s3 != null ? s3.url() : destination.toString();
+    }
+
+    /** The bucket of an {@code s3://} destination, or null for a folder. */
+    public S3ArchiveStore.Location s3() {
+        return s3;
+    }
+
+    /** Where the archives, segments and backup-history.json are kept: the folder or the bucket. */
+    public ArchiveStore store() {
+        return s3 != null ? new S3ArchiveStore(s3, destination) : new LocalArchiveStore(destination);
     }
 
     /** Default never. */

@@ -95,6 +95,13 @@ public final class SegmentArchiver {
         }
     }
 
+    /** Decompresses archived segment {@code name} of {@code store}, read as a stream, into {@code plain}. */
+    public static void decompress(ArchiveStore store, String name, Path plain) throws IOException {
+        try (java.io.InputStream in = new com.github.luben.zstd.ZstdInputStream(store.open(name))) {
+            Files.copy(in, plain, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     /** The closed segments waiting in Data/ to be archived (not in order). */
     public static List<Path> closedSegments(DataLayout layout) throws IOException {
         List<Path> out = new ArrayList<>();

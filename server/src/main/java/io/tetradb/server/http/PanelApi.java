@@ -490,8 +490,13 @@ final class PanelApi {
         log.put("folderBytes", folderBytes(s.layout().logsDir()));
         ObjectNode space = o.putObject("archives");
         try {
-            Path dest = BackupSettings.load(s.layout()).destination();
-            space.put("destination", dest.toString());
+            BackupSettings st = BackupSettings.load(s.layout());
+            Path dest = st.destination();
+            space.put("destination", st.destinationText());
+            if (st.s3() != null) {
+                // A bucket has no free space to show; the space shown is the local staging folder's.
+                space.put("remote", true).put("staging", dest.toString());
+            }
             Path p = dest.toAbsolutePath();
             while (p != null && !Files.exists(p)) {
                 p = p.getParent();

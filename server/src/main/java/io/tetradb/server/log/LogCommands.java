@@ -190,15 +190,15 @@ public final class LogCommands {
             }
         }
         archived.sort(java.util.Comparator.comparingLong(io.tetradb.protocol.LogSegmentFile::getFirstOperation));
-        java.nio.file.Path destination = java.nio.file.Path.of(h.getDestination());
+        io.tetradb.server.backup.ArchiveStore store = io.tetradb.server.backup.BackupSettings.load(layout).store();
+        java.util.Set<String> present = archived.isEmpty() ? java.util.Set.of() : store.names();
         for (io.tetradb.protocol.LogSegmentFile s : archived) {
-            java.nio.file.Path zst = destination.resolve(s.getFile());
-            if (!java.nio.file.Files.isRegularFile(zst)) {
+            if (!present.contains(s.getFile())) {
                 continue; // backup window names the gap
             }
             java.nio.file.Path plain = java.nio.file.Files.createTempFile(layout.root(), ".log-show-", ".journal");
             try {
-                io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain);
+                io.tetradb.server.backup.SegmentArchiver.decompress(store, s.getFile(), plain);
                 if (!readWhole(plain, current.getDatabaseId(), page)) {
                     return false;
                 }

@@ -76,84 +76,148 @@ public final class BackupArchiveReader {
         return extractStream(archive, target);
     }
 
+    /**
+     * Extracts (or with {@code target} null only checks) archive {@code name} of
+     * {@code store}: a folder's file as {@link #extract(Path, Path)} reads it, an object of
+     * a bucket as one stream from the bucket (see {@link #extractStream(Opener, String, Path)}).
+     */
+    public static JsonNode extract(io.tetradb.server.backup.ArchiveStore store, String name, Path target)
+            throws IOException {
+        Path local = store.localFile(name);
+        if (local != null) {
+            return extract(local, target);
+        }
+        return extractStream(() -> store.open(name), name, target);
+    }
+
+    /** Opens the archive's bytes from the start. */
+    public interface Opener {
+        InputStream open() throws IOException;
+    }
+
     /** The archive read as one stream: every compressed archive, and uncompressed ones of format 1. */
     static JsonNode extractStream(Path archive, Path target) throws IOException {
+        return extractStream(() -> Files.newInputStream(archive), archive.getFileName().toString(), target);
+    }
+
+    /**
+     * The archive read as one stream, each entry hashed as it goes by: every compressed
+     * archive, uncompressed ones of format 1, and any archive of a bucket. An uncompressed
+     * stream is also hashed by segment of {@link SegmentDigests#SEGMENT_SIZE}, so that an
+     * entry the manifest (read last) records by segment is checked as such, its first
+     * damaged segment named; {@code shown} names the archive in messages.
+     */
+    static JsonNode extractStream(Opener opener, String shown, Path target) throws IOException {
         Map<String, String> hashes = new LinkedHashMap<>();
         Map<String, Long> sizes = new LinkedHashMap<>();
+        Map<String, List<byte[]>> segmentHashes = new LinkedHashMap<>();
         JsonNode manifest = null;
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive), 256 * 1024);
-             InputStream in = isZstd(archive) ? new ZstdInputStream(raw) : raw;
-             TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
-            TarArchiveEntry e;
-            byte[] buf = new byte[256 * 1024];
-            while ((e = tar.getNextEntry()) != null) {
-                String name = e.getName();
-                checkName(name);
-                if (manifest != null) {
-                    throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "Archive entry " + name + " follows MANIFEST.json.");
-                }
-                if (name.equals("MANIFEST.json")) {
-                    manifest = new ObjectMapper().readTree(tar.readAllBytes());
-                    if (target != null) {
-                        DataLayout.createOwnerOnlyFolders(target);
-                        try (OutputStream m = create(target.resolve("MANIFEST.json"))) {
-                            m.write(new ObjectMapper().writeValueAsBytes(manifest));
+        boolean zstd;
+        try (InputStream raw = new BufferedInputStream(opener.open(), 256 * 1024)) {
+            raw.mark(4);
+            zstd = isZstd(raw);
+            raw.reset();
+            try (InputStream in = zstd ? new ZstdInputStream(raw) : raw;
+                 TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+                TarArchiveEntry e;
+                byte[] buf = new byte[256 * 1024];
+                int segment = SegmentDigests.SEGMENT_SIZE;
+                while ((e = tar.getNextEntry()) != null) {
+                    String name = e.getName();
+                    checkName(name);
+                    if (manifest != null) {
+                        throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "Archive entry " + name
+                                + " follows MANIFEST.json.");
+                    }
+                    if (name.equals("MANIFEST.json")) {
+                        manifest = new ObjectMapper().readTree(tar.readAllBytes());
+                        if (target != null) {
+                            DataLayout.createOwnerOnlyFolders(target);
+                            try (OutputStream m = create(target.resolve("MANIFEST.json"))) {
+                                m.write(new ObjectMapper().writeValueAsBytes(manifest));
+                            }
                         }
+                        continue;
                     }
-                    continue;
-                }
-                if (e.isDirectory()) {
-                    if (target != null) {
-                        DataLayout.createOwnerOnlyFolders(target.resolve(name));
+                    if (e.isDirectory()) {
+                        if (target != null) {
+                            DataLayout.createOwnerOnlyFolders(target.resolve(name));
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                MessageDigest sha = sha256();
-                long size = 0;
-                OutputStream out = null;
-                try {
-                    if (target != null) {
-                        Path p = target.resolve(name);
-                        DataLayout.createOwnerOnlyFolders(p.getParent());
-                        out = create(p);
-                    }
-                    int n;
-                    while ((n = tar.read(buf)) > 0) {
-                        sha.update(buf, 0, n);
-                        size += n;
+                    MessageDigest sha = sha256();
+                    MessageDigest seg = zstd ? null : sha256();
+                    List<byte[]> segs = new ArrayList<>();
+                    long inSegment = 0;
+                    long size = 0;
+                    OutputStream out = null;
+                    try {
+                        if (target != null) {
+                            Path p = target.resolve(name);
+                            DataLayout.createOwnerOnlyFolders(p.getParent());
+                            out = create(p);
+                        }
+                        int n;
+                        while ((n = tar.read(buf)) > 0) {
+                            sha.update(buf, 0, n);
+                            if (seg != null) {
+                                int off = 0;
+                                while (off < n) {
+                                    int k = (int) Math.min(n - off, segment - inSegment);
+                                    seg.update(buf, off, k);
+                                    off += k;
+                                    inSegment += k;
+                                    if (inSegment == segment) {
+                                        segs.add(seg.digest());
+                                        inSegment = 0;
+                                    }
+                                }
+                            }
+                            size += n;
+                            if (out != null) {
+                                out.write(buf, 0, n);
+                            }
+                        }
+                    } finally {
                         if (out != null) {
-                            out.write(buf, 0, n);
+                            out.close();
                         }
                     }
-                } finally {
-                    if (out != null) {
-                        out.close();
+                    if (seg != null && inSegment > 0) {
+                        segs.add(seg.digest());
+                    }
+                    hashes.put(name, HexFormat.of().formatHex(sha.digest()));
+                    sizes.put(name, size);
+                    if (seg != null) {
+                        segmentHashes.put(name, segs);
                     }
                 }
-                hashes.put(name, HexFormat.of().formatHex(sha.digest()));
-                sizes.put(name, size);
             }
         } catch (TetraException e) {
             throw e;
         } catch (IOException e) {
-            throw unreadable(archive, e);
+            throw unreadable(shown, e);
         }
         if (manifest == null) {
-            throw incomplete(archive);
+            throw incomplete(shown);
         }
-        int format = format(archive, manifest);
+        int format = format(shown, manifest);
         Map<String, String> listed = new LinkedHashMap<>();
         for (JsonNode en : manifest.path("entries")) {
             String path = en.path("path").asText();
             listed.put(path, en.path("sha256").asText());
-            if (format >= 2 && en.has("segmentSha256")) {
-                // Only an uncompressed archive (read by entry) records entries by segment.
-                throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "Archive entry " + path
-                        + " is recorded by segment, which only the entries of an uncompressed archive are.");
-            }
             String actual = hashes.get(path);
             if (actual == null) {
                 throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "Archive entry " + path + " is missing.");
+            }
+            if (format >= 2 && en.has("segmentSha256")) {
+                // Only an uncompressed archive records entries by segment.
+                if (zstd) {
+                    throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "Archive entry " + path
+                            + " is recorded by segment, which only the entries of an uncompressed archive are.");
+                }
+                checkStreamedSegments(path, en, sizes.get(path), segmentHashes.get(path));
+                continue;
             }
             if (!actual.equals(en.path("sha256").asText()) || sizes.get(path) != en.path("size").asLong()) {
                 throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "Archive entry " + path
@@ -167,6 +231,43 @@ public final class BackupArchiveReader {
             }
         }
         return manifest;
+    }
+
+    /** An entry recorded by segment, read as a stream: its segments' digests against the manifest's. */
+    private static void checkStreamedSegments(String name, JsonNode en, long size, List<byte[]> actual) {
+        if (size != en.path("size").asLong()) {
+            throw mismatch(name, "it holds " + size + " bytes, the manifest records " + en.path("size").asLong());
+        }
+        int segmentSize = en.path("segmentSize").asInt(0);
+        if (segmentSize != SegmentDigests.SEGMENT_SIZE) {
+            throw mismatch(name, "its segmentSize " + en.path("segmentSize") + " is not the "
+                    + SegmentDigests.SEGMENT_SIZE + " bytes this server checks in a stream");
+        }
+        JsonNode listed = en.path("segmentSha256");
+        List<byte[]> expected = new ArrayList<>();
+        for (JsonNode h : listed) {
+            String hex = h.asText();
+            if (!hex.matches("[0-9a-f]{64}")) {
+                throw mismatch(name, "segment checksum " + expected.size() + " is not a SHA-256 in lower-case hex");
+            }
+            expected.add(HexFormat.of().parseHex(hex));
+        }
+        long count = SegmentDigests.count(size, segmentSize);
+        if (expected.size() != count || actual.size() != count) {
+            throw mismatch(name, "the manifest lists " + expected.size() + " segment checksums where its " + size
+                    + " bytes make " + count + " segments of " + segmentSize);
+        }
+        if (!SegmentDigests.hex(SegmentDigests.ofSegments(expected)).equals(en.path("sha256").asText())) {
+            throw mismatch(name, "its segment checksums do not give the manifest's sha256 for it");
+        }
+        for (int i = 0; i < count; i++) {
+            if (!Arrays.equals(expected.get(i), actual.get(i))) {
+                long from = (long) i * segmentSize;
+                throw mismatch(name, "its segment at bytes " + from + " to "
+                        + (from + SegmentDigests.length(size, segmentSize, i) - 1) + " (segment " + i
+                        + ", counted from 0, of " + count + ") is damaged");
+            }
+        }
     }
 
     /**
@@ -386,9 +487,13 @@ public final class BackupArchiveReader {
 
     /** The manifest's format (1 when it has none); 1411 for one newer than this server reads. */
     private static int format(Path archive, JsonNode manifest) {
+        return format(archive.getFileName().toString(), manifest);
+    }
+
+    private static int format(String archive, JsonNode manifest) {
         int format = manifest.path("format").asInt(1);
         if (format > SegmentDigests.FORMAT) {
-            throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The archive " + archive.getFileName()
+            throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The archive " + archive
                     + " has manifest format " + format + ", newer than this server reads (" + SegmentDigests.OLDEST_FORMAT
                     + " to " + SegmentDigests.FORMAT + "): verify or restore it with the newer Tetra server that wrote it.");
         }
@@ -407,12 +512,21 @@ public final class BackupArchiveReader {
     }
 
     private static TetraException unreadable(Path archive, IOException e) {
-        return new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The archive " + archive.getFileName()
+        return unreadable(archive.getFileName().toString(), e);
+    }
+
+    private static TetraException unreadable(String archive, IOException e) {
+        if (e instanceof io.tetradb.server.backup.ArchiveStore.DestinationException) {
+            // The bucket cannot be read (it went away, the credentials were refused): 1407, not damage.
+            return new TetraException(ErrorCode.BACKUP_DESTINATION, "The archive " + archive + " cannot be read: "
+                    + e.getMessage(), e);
+        }
+        return new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The archive " + archive
                 + " cannot be read: " + e.getMessage(), e);
     }
 
-    private static TetraException incomplete(Path archive) {
-        return new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The archive " + archive.getFileName()
+    private static TetraException incomplete(String archive) {
+        return new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The archive " + archive
                 + " has no MANIFEST.json: it is incomplete.");
     }
 
@@ -424,10 +538,15 @@ public final class BackupArchiveReader {
 
     private static boolean isZstd(Path archive) throws IOException {
         try (InputStream in = Files.newInputStream(archive)) {
-            byte[] magic = in.readNBytes(4);
-            return magic.length == 4 && (magic[0] & 0xFF) == 0x28 && (magic[1] & 0xFF) == 0xB5
-                    && (magic[2] & 0xFF) == 0x2F && (magic[3] & 0xFF) == 0xFD;
+            return isZstd(in);
         }
+    }
+
+    /** Whether the next 4 bytes of {@code in} are zstd's magic (they are read). */
+    private static boolean isZstd(InputStream in) throws IOException {
+        byte[] magic = in.readNBytes(4);
+        return magic.length == 4 && (magic[0] & 0xFF) == 0x28 && (magic[1] & 0xFF) == 0xB5
+                && (magic[2] & 0xFF) == 0x2F && (magic[3] & 0xFF) == 0xFD;
     }
 
     private static MessageDigest sha256() {

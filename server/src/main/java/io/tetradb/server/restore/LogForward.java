@@ -156,13 +156,21 @@ final class LogForward {
             }
         }
         ordered.sort(java.util.Comparator.comparingLong(io.tetradb.protocol.LogSegmentFile::getFirstOperation));
-        Path destination = BackupSettings.load(layout).destination();
+        io.tetradb.server.backup.ArchiveStore store = BackupSettings.load(layout).store();
+        String destination = store.describe();
+        java.util.Set<String> present = store.remote() ? store.names() : null;
         Path logDir = Files.createTempDirectory(work, "log-"); // one per pass: an in-place restore reads twice
         for (io.tetradb.protocol.LogSegmentFile f : ordered) {
-            Path zst = destination.resolve(f.getFile());
-            if (!Files.isRegularFile(zst)) {
+            Path zst = store.remote() ? logDir.resolve(f.getFile()) : store.localFile(f.getFile());
+            if (store.remote() ? !present.contains(f.getFile()) : !Files.isRegularFile(zst)) {
                 throw new TetraException(ErrorCode.LOG_SEGMENT_MISSING, "The log segment " + f.getFile() + " (operations "
                         + f.getFirstOperation() + " to " + f.getLastOperation() + ") is missing from " + destination + ".");
+            }
+            if (store.remote()) {
+                // Fetched from the bucket, streamed, beside its decompressed copy (both in the work folder).
+                try (java.io.InputStream in = store.open(f.getFile())) {
+                    Files.copy(in, zst, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
             }
             String sha = io.tetradb.server.log.OperationLog.sha256(zst);
             if (!sha.equals(f.getSha256())) {
@@ -171,6 +179,9 @@ final class LogForward {
             }
             Path plain = logDir.resolve(f.getFile().replaceFirst("\\.zst$", ""));
             io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain);
+            if (store.remote()) {
+                Files.deleteIfExists(zst);
+            }
             out.add(new io.tetradb.server.log.LogIntegration.Source(f.getFile(), plain, -1));
         }
         for (Path p : io.tetradb.server.backup.SegmentArchiver.closedSegmentsInOrder(layout)) {
@@ -198,7 +209,13 @@ final class LogForward {
         for (io.tetradb.protocol.BackupHistoryEntry e : h.getEntriesList()) {
             if (e.getLastOperation() > held && !e.getDatabaseId().isEmpty()) {
                 String name = String.format(Locale.ROOT, "%s-%04d.journal.zst", layout.databaseName(), e.getNumber());
-                if (!Files.isRegularFile(BackupSettings.load(layout).destination().resolve(name))) {
+                boolean there;
+                try {
+                    there = BackupSettings.load(layout).store().exists(name);
+                } catch (IOException ex) {
+                    there = false;
+                }
+                if (!there) {
                     expected.add(name + " (backup " + e.getNumber() + ", operations up to " + e.getLastOperation() + ")");
                 }
             }

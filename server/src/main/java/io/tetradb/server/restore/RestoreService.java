@@ -9,6 +9,7 @@ import io.tetradb.server.DataLayout;
 import io.tetradb.server.auth.UserStore;
 import io.tetradb.server.backup.BackupJournal;
 import io.tetradb.server.backup.BackupService;
+import io.tetradb.server.backup.ArchiveStore;
 import io.tetradb.server.backup.BackupSettings;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
@@ -187,7 +188,7 @@ public final class RestoreService {
         try {
             work = workFolder();
             Path extracted = work.resolve("extract");
-            JsonNode manifest = BackupArchiveReader.extract(archive, extracted);
+            JsonNode manifest = read(archive, extracted);
             journalNumber = manifest.path("number").asLong(number);
             Check check = new Check(0, 0);
             String dbName = manifest.path("database").asText("");
@@ -203,7 +204,7 @@ public final class RestoreService {
             }
             int entries = manifest.path("entries").size();
             LogCheck log = manifest.has("lastOperation") ? checkLog(manifest, archive, work, check) : null;
-            Map<String, Object> ok = fields("archive", archive, "result", "ok", "entries", entries, "tables",
+            Map<String, Object> ok = fields("archive", shown(archive), "result", "ok", "entries", entries, "tables",
                     check.tables(), "rows", check.rows());
             if (log != null) {
                 ok.put("logSegments", String.join(",", log.segments()));
@@ -213,7 +214,7 @@ public final class RestoreService {
             LOG.info("Archive {} verified: {} entries, {} tables, {} rows{}.", archive.getFileName(), entries,
                     check.tables(), check.rows(), log == null ? "" : "; the log after it is unbroken to operation "
                             + log.lastOperation() + " (" + String.join(", ", log.segments()) + ")");
-            VerifyReport.Builder report = VerifyReport.newBuilder().setArchive(archive.toString()).setEntries(entries)
+            VerifyReport.Builder report = VerifyReport.newBuilder().setArchive(shown(archive)).setEntries(entries)
                     .setTables(check.tables()).setRows(check.rows()).setNumber(Math.max(0, journalNumber))
                     .setLogChecked(log != null);
             if (log != null) {
@@ -221,14 +222,14 @@ public final class RestoreService {
             }
             return report.build();
         } catch (TetraException e) {
-            journal.event(journalNumber, "verify-failed", true, verbose(), fields("archive", archive, "code",
+            journal.event(journalNumber, "verify-failed", true, verbose(), fields("archive", shown(archive), "code",
                     e.rawCode(), "message", e.getMessage()));
             LOG.warn("Archive {} failed verification: {}", archive.getFileName(), e.getMessage());
             throw e;
         } catch (IOException e) {
             TetraException t = new TetraException(ErrorCode.BACKUP_IO, "The archive " + archive.getFileName()
                     + " could not be verified: read or write error: " + e.getMessage(), e);
-            journal.event(journalNumber, "verify-failed", true, verbose(), fields("archive", archive, "code",
+            journal.event(journalNumber, "verify-failed", true, verbose(), fields("archive", shown(archive), "code",
                     t.rawCode(), "message", t.getMessage()));
             throw t;
         } finally {
@@ -251,14 +252,16 @@ public final class RestoreService {
     public io.tetradb.protocol.BackupWindow window() {
         try {
             io.tetradb.protocol.BackupHistory history = history();
-            Path destination = BackupSettings.load(layout).destination();
+            ArchiveStore store = BackupSettings.load(layout).store();
+            java.util.Set<String> present = store.names();
             List<Span> spans = new ArrayList<>();
             for (io.tetradb.protocol.LogSegmentFile f : io.tetradb.server.backup.SegmentArchiver.archivedSegments(
                     history)) {
                 if (f.getLastOperation() < f.getFirstOperation()) {
                     continue; // holds none
                 }
-                String sha = io.tetradb.server.log.OperationLog.sha256(destination.resolve(f.getFile()));
+                String sha = store.localFile(f.getFile()) != null
+                        ? io.tetradb.server.log.OperationLog.sha256(store.localFile(f.getFile())) : store.sha256(f.getFile());
                 boolean good = sha.equals(f.getSha256());
                 spans.add(new Span(f.getFile(), f.getFirstOperation(), f.getLastOperation(), good,
                         good ? null : "damaged: its SHA-256 is " + sha + ", the history records " + f.getSha256()));
@@ -283,7 +286,7 @@ public final class RestoreService {
             spans.sort(Comparator.comparingLong(Span::first));
             List<io.tetradb.protocol.BackupHistoryEntry> kept = new ArrayList<>();
             for (io.tetradb.protocol.BackupHistoryEntry e : history.getEntriesList()) {
-                if (!e.getFile().isEmpty() && Files.isRegularFile(destination.resolve(e.getFile()))) {
+                if (!e.getFile().isEmpty() && present.contains(e.getFile())) {
                     kept.add(e);
                 }
             }
@@ -485,7 +488,7 @@ public final class RestoreService {
         Path to = target(toDir);
         long journalNumber = number;
         long start = System.currentTimeMillis();
-        journal.event(number, "restore-start", true, verbose(), fields("archive", archive, "mode", "to", "to", to));
+        journal.event(number, "restore-start", true, verbose(), fields("archive", shown(archive), "mode", "to", "to", to));
         Path work = null;
         try {
             Files.createDirectories(to.getParent());
@@ -506,9 +509,9 @@ public final class RestoreService {
                 Files.delete(to); // empty, checked above; fails if something arrived meanwhile
             }
             move(staged, to);
-            Map<String, Object> end = fields("archive", archive, "mode", "to", "to", to, "durationMillis",
+            Map<String, Object> end = fields("archive", shown(archive), "mode", "to", "to", to, "durationMillis",
                     System.currentTimeMillis() - start);
-            RestoreReport.Builder report = RestoreReport.newBuilder().setArchive(archive.toString())
+            RestoreReport.Builder report = RestoreReport.newBuilder().setArchive(shown(archive))
                     .setDatabaseDir(to.toString()).setInPlace(false).setNumber(Math.max(0, journalNumber))
                     .setLogIntegrated(integrated != null)
                     .setLastOperation(integrated != null ? integrated.lastOperation()
@@ -566,12 +569,14 @@ public final class RestoreService {
      */
     io.tetradb.protocol.BackupHistoryEntry archiveBefore(long untilOperation, long atMillis) {
         io.tetradb.protocol.BackupHistoryEntry chosen = null;
-        Path destination = BackupSettings.load(layout).destination();
+        ArchiveStore store = BackupSettings.load(layout).store();
+        String destination = store.describe();
         io.tetradb.server.log.Timeline timeline = forward.currentTimeline();
         try {
+            java.util.Set<String> present = store.names();
             for (io.tetradb.protocol.BackupHistoryEntry e : history().getEntriesList()) {
                 boolean usable = !e.getDatabaseId().isEmpty() && !e.getFile().isEmpty()
-                        && Files.isRegularFile(destination.resolve(e.getFile()))
+                        && present.contains(e.getFile())
                         && !timeline.cancels(e.getLastOperation());
                 if (!usable) {
                     continue;
@@ -583,6 +588,9 @@ public final class RestoreService {
                     chosen = e;
                 }
             }
+        } catch (ArchiveStore.DestinationException e) {
+            throw new TetraException(ErrorCode.BACKUP_DESTINATION, "The backup history could not be read: "
+                    + e.getMessage(), e);
         } catch (IOException e) {
             throw new TetraException(ErrorCode.BACKUP_IO, "The backup history could not be read: " + e.getMessage(), e);
         }
@@ -719,7 +727,7 @@ public final class RestoreService {
                 req.getRestoreSettings()));
         long cancelled = r.getCancelledLastOperation() == 0 ? 0
                 : before.notCancelled(r.getCancelledFirstOperation(), r.getCancelledLastOperation());
-        return io.tetradb.protocol.RollbackReport.newBuilder().setArchive(archive.toString())
+        return io.tetradb.protocol.RollbackReport.newBuilder().setArchive(shown(archive))
                 .setNumber(chosen.getNumber()).setLastOperationKept(r.getLastOperation())
                 .setOperationsCancelled(cancelled).setRestore(r).build();
     }
@@ -732,7 +740,7 @@ public final class RestoreService {
     private io.tetradb.protocol.RollbackReport dryRun(Path archive, io.tetradb.protocol.BackupHistoryEntry entry,
                                                       LogPoint point, int limit) {
         io.tetradb.protocol.RollbackReport.Builder b = io.tetradb.protocol.RollbackReport.newBuilder().setDryRun(true)
-                .setArchive(archive.toString()).setNumber(entry.getNumber());
+                .setArchive(shown(archive)).setNumber(entry.getNumber());
         long held = entry.getLastOperation();
         io.tetradb.server.log.LogIntegration.Point p = new io.tetradb.server.log.LogIntegration.Point(
                 point.untilOperation(), point.untilTimeMillis());
@@ -896,7 +904,7 @@ public final class RestoreService {
         refuseWhileBackupRuns();
         long start = System.currentTimeMillis();
         long journalNumber = number;
-        journal.event(number, mode.event + "-start", true, verbose(), fields("archive", archive, "mode", "in-place",
+        journal.event(number, mode.event + "-start", true, verbose(), fields("archive", shown(archive), "mode", "in-place",
                 "by", requester.user(), "point", describe(point)));
         Path work = null;
         try (BackupService.StartHold integrating = holdForIntegration()) {
@@ -935,7 +943,7 @@ public final class RestoreService {
                 throw new TetraException(ErrorCode.BACKUP_IO, "The archive " + archive.getFileName()
                         + " could not be extracted: " + e.getMessage(), e);
             }
-            journal.event(journalNumber, mode.event + "-verified", false, verbose(), fields("archive", archive,
+            journal.event(journalNumber, mode.event + "-verified", false, verbose(), fields("archive", shown(archive),
                     "folders", String.join(",", folders)));
             servingPassListener.run();
             boolean keepLog = manifest.has("lastOperation");
@@ -974,10 +982,10 @@ public final class RestoreService {
                 sessions.exitMaintenance(replaced == null ? FAILED_MESSAGE
                         : mode == Mode.ROLLBACK ? ROLLED_BACK_MESSAGE : RESTORED_MESSAGE);
             }
-            Map<String, Object> end = fields("archive", archive, "mode", "in-place", "replacedFiles", replaced,
+            Map<String, Object> end = fields("archive", shown(archive), "mode", "in-place", "replacedFiles", replaced,
                     "durationMillis", System.currentTimeMillis() - start, "lastOperation", outcome.lastHeld,
                     "settings", settingsRestored ? "restored" : "kept");
-            RestoreReport.Builder report = RestoreReport.newBuilder().setArchive(archive.toString())
+            RestoreReport.Builder report = RestoreReport.newBuilder().setArchive(shown(archive))
                     .setDatabaseDir(layout.root().toString()).setInPlace(true)
                     .setReplacedFilesDir(replaced.toString()).setNumber(Math.max(0, journalNumber))
                     .setLastOperation(outcome.lastHeld).setLogIntegrated(outcome.integrated != null)
@@ -1001,7 +1009,7 @@ public final class RestoreService {
                             : "settings kept: the current Settings/", replaced);
             return report.build();
         } catch (TetraException e) {
-            journal.event(journalNumber, mode.event + "-failed", true, verbose(), fields("archive", archive, "mode",
+            journal.event(journalNumber, mode.event + "-failed", true, verbose(), fields("archive", shown(archive), "mode",
                     "in-place", "code", e.rawCode(), "message", e.getMessage()));
             LOG.warn("In-place {} of {} failed: {} {}", mode.event, archive.getFileName(), e.rawCode(), e.getMessage());
             throw e;
@@ -1196,11 +1204,26 @@ public final class RestoreService {
         return backups != null ? backups.holdForIntegration() : () -> { };
     }
 
-    /** The archive of backup {@code number} in the destination, or {@code file}. */
+    /**
+     * The archive of backup {@code number} in the destination, or {@code file}: a path (a
+     * relative one taken from a destination folder), or for a bucket the name of an object
+     * there, returned as a relative path of that name (read with {@link #read}, shown with
+     * {@link #shown}).
+     */
     Path locate(long number, String file) {
-        Path destination = BackupSettings.load(layout).destination();
+        BackupSettings settings = BackupSettings.load(layout);
+        ArchiveStore store = settings.store();
+        Path destination = settings.destination();
         if (file != null && !file.isBlank()) {
             Path p = Path.of(file);
+            if (store.remote() && !p.isAbsolute()) {
+                String name = p.normalize().toString();
+                if (name.startsWith("..") || !exists(store, name)) {
+                    throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + file + " is not in "
+                            + store.describe() + ".");
+                }
+                return Path.of(name);
+            }
             if (!p.isAbsolute()) {
                 p = destination.resolve(p);
             }
@@ -1215,13 +1238,52 @@ public final class RestoreService {
         }
         String base = String.format(Locale.ROOT, "%s-%04d.tar", layout.databaseName(), number);
         for (String name : List.of(base + ".zst", base)) {
+            if (store.remote()) {
+                if (exists(store, name)) {
+                    return Path.of(name);
+                }
+                continue;
+            }
             Path p = destination.resolve(name);
             if (Files.isRegularFile(p)) {
                 return p;
             }
         }
         throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Backup " + number + " not found: neither " + base
-                + ".zst nor " + base + " is in the backup destination.");
+                + ".zst nor " + base + " is in the backup destination" + (store.remote() ? " " + store.describe() : "")
+                + ".");
+    }
+
+    /** Whether object {@code name} is in the bucket (1407 when the bucket cannot be read). */
+    private static boolean exists(ArchiveStore store, String name) {
+        try {
+            return store.exists(name);
+        } catch (IOException e) {
+            throw new TetraException(e instanceof ArchiveStore.DestinationException ? ErrorCode.BACKUP_DESTINATION
+                    : ErrorCode.BACKUP_IO, e.getMessage(), e);
+        }
+    }
+
+    /** Extracts (or checks) an archive {@link #locate} found: a file, or an object streamed from the bucket. */
+    private JsonNode read(Path archive, Path target) throws IOException {
+        if (!archive.isAbsolute()) {
+            ArchiveStore store = BackupSettings.load(layout).store();
+            if (store.remote()) {
+                return BackupArchiveReader.extract(store, archive.toString(), target);
+            }
+        }
+        return BackupArchiveReader.extract(archive, target);
+    }
+
+    /** An archive {@link #locate} found, as shown in reports and the journal: its path, or its s3:// URL. */
+    String shown(Path archive) {
+        if (!archive.isAbsolute()) {
+            ArchiveStore store = BackupSettings.load(layout).store();
+            if (store.remote()) {
+                return store.location(archive.toString());
+            }
+        }
+        return archive.toString();
     }
 
     /** A temporary folder beside the destination (else beside the database) for a verification. */
@@ -1266,8 +1328,8 @@ public final class RestoreService {
      * Extracts {@code archive} as a database folder {@code staged} (its data file named after
      * the folder); 1411 when it is damaged, 2010 when it holds no data file. Returns its manifest.
      */
-    private static JsonNode stage(Path archive, Path staged) throws IOException {
-        JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+    private JsonNode stage(Path archive, Path staged) throws IOException {
+        JsonNode manifest = read(archive, staged);
         requireDataFile(manifest, archive);
         renameDataFiles(staged, manifest.path("database").asText(""));
         return manifest;
@@ -1328,7 +1390,7 @@ public final class RestoreService {
     }
 
     private void failed(long number, Path archive, TetraException e, boolean inPlaceMode) {
-        journal.event(number, "restore-failed", true, verbose(), fields("archive", archive, "mode",
+        journal.event(number, "restore-failed", true, verbose(), fields("archive", shown(archive), "mode",
                 inPlaceMode ? "in-place" : "to", "code", e.rawCode(), "message", e.getMessage()));
         LOG.warn("Restore of {} failed: {} {}", archive.getFileName(), e.rawCode(), e.getMessage());
     }

@@ -61,18 +61,21 @@ public final class StartupRestore {
         List<io.tetradb.protocol.BackupHistoryEntry> candidates =
                 new ArrayList<>(BackupService.history(layout).getEntriesList());
         candidates.sort(Comparator.comparingLong(io.tetradb.protocol.BackupHistoryEntry::getNumber).reversed());
-        Path destination = BackupSettings.load(layout).destination();
+        io.tetradb.server.backup.ArchiveStore store = BackupSettings.load(layout).store();
+        String destination = store.describe();
+        java.util.Set<String> present = store.names();
         TetraException last = null;
         Path replaced = null;
         for (io.tetradb.protocol.BackupHistoryEntry e : candidates) {
-            Path archive = destination.resolve(e.getFile());
-            if (e.getFile().isEmpty() || !Files.isRegularFile(archive)) {
+            if (e.getFile().isEmpty() || !present.contains(e.getFile())) {
                 continue;
             }
+            // A file of the folder, or (a bucket) the object's name, read from the bucket as a stream.
+            Path archive = store.localFile(e.getFile()) != null ? store.localFile(e.getFile()) : Path.of(e.getFile());
             Path work = Files.createTempDirectory(layout.root(), ".restore-damaged-");
             try {
                 Path staged = work.resolve(layout.databaseName());
-                JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+                JsonNode manifest = BackupArchiveReader.extract(store, e.getFile(), staged);
                 if (!RestoreService.hasDataFile(manifest)) {
                     continue;
                 }
@@ -101,7 +104,7 @@ public final class StartupRestore {
                     log.cutAtNextOpen(held + 1, logLast, "automatic restore of " + archive.getFileName()
                             + " at start" + (integrateLog ? ", the log broken after it" : " without the log"));
                 }
-                Map<String, Object> end = RestoreService.fields("archive", archive, "replacedFiles", replaced, "lastOperation", held,
+                Map<String, Object> end = RestoreService.fields("archive", store.location(e.getFile()), "replacedFiles", replaced, "lastOperation", held,
                         "durationMillis", System.currentTimeMillis() - start);
                 if (integrated != null) {
                     end.put("segments", String.join(",", integrated.segments()));
@@ -116,7 +119,7 @@ public final class StartupRestore {
                         + integrated.segments() + ")") + " to operation " + held + "; the damaged files are in "
                         + replaced;
             } catch (TetraException t) {
-                journal.event(e.getNumber(), "auto-restore-skipped", true, true, RestoreService.fields("archive", archive, "code",
+                journal.event(e.getNumber(), "auto-restore-skipped", true, true, RestoreService.fields("archive", store.location(e.getFile()), "code",
                         t.rawCode(), "message", t.getMessage()));
                 if (t.code() != ErrorCode.BACKUP_VERIFY_FAILED) {
                     throw new TetraException(t.code(), "The data file is damaged (" + damage + ") and the archive "

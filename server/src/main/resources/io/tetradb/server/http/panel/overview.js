@@ -76,7 +76,7 @@ export class OverviewPage {
       ['Log', o.log.missing ? 'none' : bytes(o.log.folderBytes) + ' (segment ' + o.log.segment + ', operation '
         + o.log.lastOperation + ')', 'log'],
       ['Archives go to', o.archives.destination || '', 'destination'],
-      ['Free space there', o.archives.usableBytes !== undefined
+      [o.archives.remote ? 'Free space for staging' : 'Free space there', o.archives.usableBytes !== undefined
         ? bytes(o.archives.usableBytes) + ' of ' + bytes(o.archives.totalBytes) : (o.archives.problem || ''), 'free'],
     ], 'ov-server');
     if (st.catalogProblem) server.append(el('dt', { text: 'Problem' }), el('dd', { class: 'error', text: st.catalogProblem }));

@@ -1,0 +1,99 @@
+package io.tetradb.server.backup;
+
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A real S3 server for the tests: s3proxy in-process on a loopback port, its objects in a
+ * folder of the test's (its filesystem store), checking AWS signatures (v2 or v4) against
+ * one access key. It can be stopped and started again on the same port with the same
+ * objects (an endpoint that goes away and comes back).
+ */
+final class S3Servers implements AutoCloseable {
+    static final String ACCESS_KEY = "tetra-test-access";
+    static final String SECRET_KEY = "tetra-test-secret-Zq81";
+
+    private final BlobStore blobs;
+    private S3Proxy proxy;
+    private boolean running;
+    private int port;
+
+    private S3Servers(Path folder) {
+        blobs = new FilesystemNio2BlobStore(folder.toString());
+    }
+
+    /** Starts one on a free loopback port, its objects under {@code folder}. */
+    static S3Servers start(Path folder) throws Exception {
+        S3Servers s = new S3Servers(folder);
+        s.startProxy(0);
+        return s;
+    }
+
+    private void startProxy(int onPort) throws Exception {
+        proxy = S3Proxy.builder().blobStore(blobs).endpoint(URI.create("http://127.0.0.1:" + onPort))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).stopTimeout(0).build();
+        proxy.start();
+        running = true;
+        port = proxy.getPort();
+    }
+
+    /** Stops answering (connections are refused) until {@link #restart}. */
+    void stop() throws Exception {
+        proxy.stop();
+        running = false;
+    }
+
+    /** Starts again on the same port, with the same objects. */
+    void restart() throws Exception {
+        startProxy(port);
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    void createBucket(String bucket) {
+        blobs.createContainer(bucket);
+    }
+
+    /** The keys of the objects in {@code bucket} (with their prefix), sorted; read from the store itself. */
+    List<String> keys(String bucket) {
+        List<String> out = new ArrayList<>();
+        String token = null;
+        do {
+            ListObjectsV2Response r = blobs.list(ListObjectsV2Request.builder().bucket(bucket).continuationToken(token)
+                    .build());
+            for (S3Object o : r.contents()) {
+                out.add(o.key());
+            }
+            token = Boolean.TRUE.equals(r.isTruncated()) ? r.nextContinuationToken() : null;
+        } while (token != null);
+        out.sort(null);
+        return out;
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+        try {
+            if (running) {
+                proxy.stop();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new java.io.IOException("s3proxy did not stop: " + e, e);
+        } finally {
+            blobs.close();
+        }
+    }
+}
