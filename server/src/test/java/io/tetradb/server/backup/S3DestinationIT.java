@@ -163,6 +163,27 @@ class S3DestinationIT {
     }
 
     @Test
+    void logNewUploadsItsSegmentAndAnInPlaceRestoreReadsArchiveAndSegmentsFromTheBucket() throws Exception {
+        assertThat(backup().getStatus()).isEqualTo("SUCCESS");
+        admin.update("INSERT INTO T VALUES (?, ?)", 100, "in the segment log new closes");
+        io.tetradb.protocol.LogSegmentFile seg = admin.admin().logNew();
+        assertThat(seg.getFile()).isEqualTo("testdb-0001-01.journal.zst");
+        assertThat(keys()).contains(PREFIX + "/testdb-0001-01.journal.zst");
+        assertThat(staged()).isEmpty();
+        admin.update("INSERT INTO T VALUES (?, ?)", 101, "in the current log file");
+
+        io.tetradb.protocol.BackupWindow w = admin.admin().backupWindow();
+        assertThat(w.getGapsList()).isEmpty();
+        assertThat(w.getArchives(0).getToCurrent()).isTrue();
+
+        RestoreReport r = admin.admin().restoreInPlace(1);
+        assertThat(r.getArchive()).isEqualTo("s3://" + BUCKET + "/" + PREFIX + "/testdb-0001.tar.zst");
+        // Row 100 is only in the segment log new uploaded (it left Data/): the restore read it from the bucket.
+        assertThat(admin.execute("SELECT COUNT(*), SUM(ID) FROM T").rows().get(0).values())
+                .containsExactly(102L, 5151L);
+    }
+
+    @Test
     void wrongCredentialsAreRefusedWith1407NamingTheBucketNeverTheSecret() throws Exception {
         credentials = credentialsFile("wrong-credentials", S3Servers.ACCESS_KEY, "not-the-secret-4471");
         toBucket(BUCKET);
