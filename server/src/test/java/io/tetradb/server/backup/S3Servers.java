@@ -82,6 +82,20 @@ final class S3Servers implements AutoCloseable {
         return out;
     }
 
+    /** The size of object {@code key}. */
+    long size(String bucket, String key) {
+        return blobs.blobMetadata(bucket, key).contentLength();
+    }
+
+    /** The last {@code n} bytes of object {@code key}, as ASCII. */
+    String tail(String bucket, String key, int n) throws java.io.IOException {
+        long size = size(bucket, key);
+        try (java.io.InputStream in = blobs.getBlob(software.amazon.awssdk.services.s3.model.GetObjectRequest.builder()
+                .bucket(bucket).key(key).range("bytes=" + (size - n) + "-" + (size - 1)).build())) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
     @Override
     public void close() throws java.io.IOException {
         try {
