@@ -24,12 +24,56 @@ final class S3Servers implements AutoCloseable {
     static final String SECRET_KEY = "tetra-test-secret-Zq81";
 
     private final BlobStore blobs;
+    /** Completed by the next part that arrives while parts are held (see {@link #holdParts}). */
+    private volatile java.util.concurrent.CompletableFuture<Void> partArrived;
+    private volatile java.util.concurrent.CountDownLatch partsReleased;
     private S3Proxy proxy;
     private boolean running;
     private int port;
 
     private S3Servers(Path folder) {
-        blobs = new FilesystemNio2BlobStore(folder.toString());
+        blobs = new HoldingStore(new FilesystemNio2BlobStore(folder.toString()));
+    }
+
+    /** The filesystem store, whose part uploads wait while {@link #holdParts} holds them. */
+    private final class HoldingStore extends org.gaul.s3proxy.blobstore.ForwardingBlobStore {
+        HoldingStore(BlobStore delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public software.amazon.awssdk.services.s3.model.UploadPartResponse uploadMultipartPart(
+                org.gaul.s3proxy.blobstore.domain.MultipartUpload upload,
+                software.amazon.awssdk.services.s3.model.UploadPartRequest request, java.io.InputStream in) {
+            java.util.concurrent.CountDownLatch held = partsReleased;
+            if (held != null) {
+                partArrived.complete(null);
+                try {
+                    held.await(120, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.uploadMultipartPart(upload, request, in);
+        }
+    }
+
+    /**
+     * Holds every part upload until {@link #releaseParts}: the request stays open, the upload
+     * unfinished. Returns what completes when the first part arrives.
+     */
+    java.util.concurrent.CompletableFuture<Void> holdParts() {
+        partArrived = new java.util.concurrent.CompletableFuture<>();
+        partsReleased = new java.util.concurrent.CountDownLatch(1);
+        return partArrived;
+    }
+
+    void releaseParts() {
+        java.util.concurrent.CountDownLatch l = partsReleased;
+        partsReleased = null;
+        if (l != null) {
+            l.countDown();
+        }
     }
 
     /** Starts one on a free loopback port, its objects under {@code folder}. */
@@ -98,6 +142,7 @@ final class S3Servers implements AutoCloseable {
 
     @Override
     public void close() throws java.io.IOException {
+        releaseParts();
         try {
             if (running) {
                 proxy.stop();

@@ -1,0 +1,125 @@
+package io.tetradb.server.backup;
+
+import io.tetradb.client.ClientConfig;
+import io.tetradb.client.TetraClient;
+import io.tetradb.protocol.BackupRecord;
+import io.tetradb.server.TestServers;
+import io.tetradb.server.TetraServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged server, as its own process, killed (SIGKILL) while it uploads an archive to
+ * a bucket (a real S3 server, s3proxy in this JVM, holding the part upload open): nothing
+ * of it is an object under its name, and the next start records the backup FAILED and
+ * removes the staged copy; the next backup succeeds.
+ */
+@Timeout(300)
+class ServerKilledDuringUploadIT {
+    private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
+
+    @TempDir
+    Path dir;
+    Process process;
+
+    @AfterEach
+    void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+    private int startPackagedServer(Path db) throws Exception {
+        Path jar = Path.of("target", "tetra-server.jar").toAbsolutePath();
+        assertThat(jar).as("the packaged server (mvn package runs before the integration tests)").isRegularFile();
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", jar.toString(), "--data-dir", db.toString(), "--port", "0", "--host", "127.0.0.1")
+                .redirectErrorStream(true);
+        pb.environment().put("TETRA_ADMIN_PASSWORD", TestServers.ADMIN_PASSWORD);
+        process = pb.start();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Process p = process;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        port.complete(Integer.parseInt(m.group(1)));
+                    }
+                }
+                port.completeExceptionally(new IllegalStateException("the server ended without listening"));
+            } catch (Exception e) {
+                port.completeExceptionally(e);
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return port.get(120, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aKillDuringTheUploadLeavesNoArchiveAndTheNextStartRecordsItFailed() throws Exception {
+        try (S3Servers s3 = S3Servers.start(Files.createDirectories(dir.resolve("s3-objects")))) {
+            s3.createBucket("kill-bucket");
+            Path credentials = dir.resolve("credentials");
+            Files.writeString(credentials, "[default]\naws_access_key_id=" + S3Servers.ACCESS_KEY
+                    + "\naws_secret_access_key=" + S3Servers.SECRET_KEY + "\n");
+            Path db = dir.resolve("killed");
+            int port = startPackagedServer(db);
+            ClientConfig cfg = ClientConfig.builder().host("127.0.0.1").port(port).user("admin")
+                    .password(TestServers.ADMIN_PASSWORD).connectTimeout(Duration.ofSeconds(30)).build();
+            long number;
+            try (TetraClient c = TetraClient.connect(cfg)) {
+                TestServers.tableT(c, 50);
+                c.admin().setBackupSettings("destination=s3://kill-bucket/db", "s3.endpoint=" + s3.endpoint(),
+                        "s3.pathStyle=true", "s3.credentialsFile=" + credentials, "archive.compression=none");
+                CompletableFuture<Void> uploading = s3.holdParts();
+                number = c.admin().startBackup().getBackupNumber();
+                uploading.get(60, TimeUnit.SECONDS);
+                assertThat(c.admin().backupStatus().getProgress().getPhase()).isEqualTo("uploading");
+            }
+            Path staging = dir.resolve("killed-backup-staging");
+            assertThat(staging.resolve(String.format("killed-%04d.tar", number))).as("staged while uploading")
+                    .isRegularFile();
+            process.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
+            s3.releaseParts();
+            assertThat(s3.keys("kill-bucket")).doesNotContain(String.format("db/killed-%04d.tar", number));
+
+            try (TetraServer again = TetraServer.start(TestServers.config(dir).dataDir(db).build());
+                 TetraClient after = TestServers.admin(again)) {
+                BackupRecord last = after.admin().backupStatus().getLast();
+                assertThat(last.getNumber()).isEqualTo(number);
+                assertThat(last.getStatus()).isEqualTo("FAILED");
+                assertThat(last.getErrorMessage()).contains("stopped during backup " + number);
+                try (Stream<Path> s = Files.list(staging)) {
+                    assertThat(s.toList()).as("the staged copy is removed").isEmpty();
+                }
+                assertThat(after.admin().backupHistory().getEntriesList()).isEmpty();
+                after.admin().startBackup();
+                await().atMost(60, TimeUnit.SECONDS).until(() -> after.admin().backupStatus().getState().equals("IDLE"));
+                BackupRecord next = after.admin().backupStatus().getLast();
+                assertThat(next.getStatus()).as(next.getErrorMessage()).isEqualTo("SUCCESS");
+                assertThat(s3.keys("kill-bucket")).contains(String.format("db/killed-%04d.tar", number + 1));
+                assertThat(after.execute("SELECT COUNT(*) FROM T").rows().get(0).getLong(0)).isEqualTo(50L);
+            }
+        }
+    }
+}
