@@ -86,6 +86,9 @@ final class BackupRecords {
         if (staged) {
             // Written for a bucket but maybe not uploaded: only an object in the bucket is an archive.
             Files.deleteIfExists(archive);
+            if (store instanceof S3ArchiveStore s3) {
+                s3.abortUnfinished(archive.getFileName().toString());
+            }
             try {
                 finished = store.exists(archive.getFileName().toString());
             } catch (IOException e) {

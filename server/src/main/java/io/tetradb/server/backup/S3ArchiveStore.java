@@ -219,6 +219,15 @@ public final class S3ArchiveStore implements ArchiveStore {
         }
     }
 
+    /** Aborts the unfinished uploads of object {@code name} (a crash left them; best effort, nothing thrown). */
+    public void abortUnfinished(String name) {
+        try {
+            abortLeftovers(client(), key(name));
+        } catch (DestinationException e) {
+            LOG.debug("Unfinished uploads of {} not aborted: {}", name, e.getMessage());
+        }
+    }
+
     /** Aborts the unfinished uploads of {@code key} an earlier attempt left (best effort). */
     private void abortLeftovers(S3Client s3, String key) {
         try {

@@ -126,6 +126,20 @@ final class S3Servers implements AutoCloseable {
         return out;
     }
 
+    /** The keys of the unfinished multipart uploads in {@code bucket}, asked through the S3 API. */
+    List<String> unfinishedUploads(String bucket) {
+        try (software.amazon.awssdk.services.s3.S3Client c = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(URI.create(endpoint())).forcePathStyle(true)
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder())
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build()) {
+            return c.listMultipartUploads(b -> b.bucket(bucket)).uploads().stream()
+                    .map(software.amazon.awssdk.services.s3.model.MultipartUpload::key).sorted().toList();
+        }
+    }
+
     /** The size of object {@code key}. */
     long size(String bucket, String key) {
         return blobs.blobMetadata(bucket, key).contentLength();

@@ -28,8 +28,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The packaged server, as its own process, killed (SIGKILL) while it uploads an archive to
  * a bucket (a real S3 server, s3proxy in this JVM, holding the part upload open): nothing
- * of it is an object under its name, and the next start records the backup FAILED and
- * removes the staged copy; the next backup succeeds.
+ * of it is an object under its name, and the next start records the backup FAILED, removes
+ * the staged copy and aborts the unfinished upload; the next backup succeeds.
  */
 @Timeout(300)
 class ServerKilledDuringUploadIT {
@@ -102,6 +102,7 @@ class ServerKilledDuringUploadIT {
             process.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
             s3.releaseParts();
             assertThat(s3.keys("kill-bucket")).doesNotContain(String.format("db/killed-%04d.tar", number));
+            assertThat(s3.unfinishedUploads("kill-bucket")).containsExactly(String.format("db/killed-%04d.tar", number));
 
             try (TetraServer again = TetraServer.start(TestServers.config(dir).dataDir(db).build());
                  TetraClient after = TestServers.admin(again)) {
@@ -113,6 +114,7 @@ class ServerKilledDuringUploadIT {
                     assertThat(s.toList()).as("the staged copy is removed").isEmpty();
                 }
                 assertThat(after.admin().backupHistory().getEntriesList()).isEmpty();
+                assertThat(s3.unfinishedUploads("kill-bucket")).as("the unfinished upload is aborted").isEmpty();
                 after.admin().startBackup();
                 await().atMost(60, TimeUnit.SECONDS).until(() -> after.admin().backupStatus().getState().equals("IDLE"));
                 BackupRecord next = after.admin().backupStatus().getLast();
