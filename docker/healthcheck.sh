@@ -17,6 +17,9 @@
 # asked; with TLS on the protocol's address, through openssl. bash's /dev/tcp and openssl
 # only: the image need not have curl or wget.
 set -u
+# A server that answers and closes before the whole request is written must give "unhealthy"
+# (exit 1), not kill this script with SIGPIPE (exit 141).
+trap '' PIPE
 
 host="${TETRA_HEALTHCHECK_HOST:-}"
 if [ -z "$host" ]; then
@@ -101,7 +104,7 @@ else
         exit 1
     fi 2>/dev/null
     # shellcheck disable=SC2059
-    printf "$request" >&4
+    printf "$request" >&4 2>/dev/null
     status="$(timeout 5 head -c 12 <&4)"
     exec 4<&-
 fi
