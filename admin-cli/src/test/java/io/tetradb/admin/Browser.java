@@ -8,7 +8,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,11 +36,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Debian's {@code /usr/bin/chromium} through Debian's {@code /usr/bin/chromedriver} (never a
  * driver or browser downloaded at run time), a fresh profile in the test's temporary folder, a
  * 1280x900 viewport, and the page's console kept for diagnosis. Waits are WebDriverWaits with
- * generous timeouts (CI has 2 cores), never sleeps. Screenshots go to
- * {@code target/panel-screenshots/NAME.png}; {@link #saveDiagnostics} (called by
- * {@link BrowserExtension} when a test fails) writes a screenshot, the page source, the console
- * log and chromedriver's log to {@code target/panel-failures/}. Used by the test's own thread
- * only.
+ * generous timeouts (CI has 2 cores), never sleeps. Screenshots ({@link #screenshot}: the
+ * viewport; {@link #pageScreenshot}: the whole page) are kept beside the profile until the test
+ * ends: {@link BrowserExtension} publishes them to {@code target/panel-screenshots/NAME.png}
+ * when the test passed ({@link #publishScreenshots}), and to {@code target/panel-failures/}
+ * when it failed, so that {@code target/panel-screenshots/} only ever holds screenshots of
+ * passing tests; {@link #saveDiagnostics} (called by {@link BrowserExtension} when a test fails)
+ * writes a screenshot, the page source, the console log and chromedriver's log to
+ * {@code target/panel-failures/}. Used by the test's own thread only.
  */
 final class Browser implements AutoCloseable {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -63,12 +68,17 @@ final class Browser implements AutoCloseable {
     private final Path driverLog;
     private final List<String> console = new ArrayList<>();
     private final Duration startup;
+    /** Where this test's screenshots wait until the test has ended (beside the profile, in the test's temp folder). */
+    private final Path pending;
+    /** This test's screenshots not yet published, in the order taken (names are unique: a later one replaces). */
+    private final java.util.LinkedHashMap<String, Path> shots = new java.util.LinkedHashMap<>();
 
-    private Browser(ChromeDriverService service, ChromeDriver driver, Path driverLog, Duration startup) {
+    private Browser(ChromeDriverService service, ChromeDriver driver, Path driverLog, Duration startup, Path pending) {
         this.service = service;
         this.driver = driver;
         this.driverLog = driverLog;
         this.startup = startup;
+        this.pending = pending;
     }
 
     /** Whether Debian's chromium and chromedriver are installed. */
@@ -116,7 +126,8 @@ final class Browser implements AutoCloseable {
         Duration startup = Duration.between(begin, Instant.now());
         driver.manage().timeouts().pageLoadTimeout(PAGE_LOAD);
         driver.manage().timeouts().scriptTimeout(WAIT);
-        Browser browser = new Browser(service, driver, driverLog, startup);
+        Browser browser = new Browser(service, driver, driverLog, startup,
+                profile.resolveSibling(profile.getFileName() + "-screenshots"));
         browser.sizeViewport();
         return browser;
     }
@@ -193,10 +204,64 @@ final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
-    /** Writes a PNG of the window to {@code target/panel-screenshots/NAME.png} and returns its path. */
+    /**
+     * Takes a PNG of the window (the 1280x900 viewport) named {@code NAME}, published to
+     * {@code target/panel-screenshots/NAME.png} if the test passes; returns where it waits until then.
+     */
     Path screenshot(String name) throws IOException {
-        Path dir = Files.createDirectories(targetDir().resolve("panel-screenshots"));
-        return savePng(dir.resolve(name + ".png"));
+        Path file = Files.createDirectories(pending).resolve(name + ".png");
+        savePng(file);
+        shots.put(name, file);
+        return file;
+    }
+
+    /**
+     * Takes a PNG of the whole page, as tall as its content (at least the viewport), named
+     * {@code NAME} like {@link #screenshot}: Chromium's own capture (DevTools'
+     * {@code Page.captureScreenshot} beyond the viewport, through chromedriver), the window left as it is.
+     */
+    Path pageScreenshot(String name) throws IOException {
+        Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+        Map<?, ?> size = (Map<?, ?>) metrics.get("cssContentSize");
+        double width = Math.max(WIDTH, ((Number) size.get("width")).doubleValue());
+        double height = Math.max(HEIGHT, ((Number) size.get("height")).doubleValue());
+        Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+                "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", width, "height", height,
+                        "scale", 1)));
+        Path file = Files.createDirectories(pending).resolve(name + ".png");
+        Files.write(file, Base64.getDecoder().decode((String) shot.get("data")));
+        shots.put(name, file);
+        return file;
+    }
+
+    /**
+     * The test passed: moves its screenshots to {@code target/panel-screenshots/NAME.png}
+     * (replacing those of an earlier run) and returns their new paths, in the order taken.
+     */
+    List<Path> publishScreenshots() throws IOException {
+        return moveScreenshots(Files.createDirectories(targetDir().resolve("panel-screenshots")), "");
+    }
+
+    /**
+     * The test failed: moves the screenshots it took to {@code target/panel-failures/PREFIX.NAME.png}
+     * (what the page looked like at each step it reached) and removes {@code target/panel-screenshots/NAME.png}
+     * of an earlier run, so that a screenshot there always comes from a passing test.
+     */
+    List<Path> keepScreenshotsOfFailure(String prefix) throws IOException {
+        for (String name : shots.keySet()) {
+            Files.deleteIfExists(targetDir().resolve("panel-screenshots").resolve(name + ".png"));
+        }
+        return moveScreenshots(Files.createDirectories(targetDir().resolve("panel-failures")), prefix + ".");
+    }
+
+    private List<Path> moveScreenshots(Path dir, String prefix) throws IOException {
+        List<Path> moved = new ArrayList<>();
+        for (Map.Entry<String, Path> e : shots.entrySet()) {
+            moved.add(Files.move(e.getValue(), dir.resolve(prefix + e.getKey() + ".png"),
+                    StandardCopyOption.REPLACE_EXISTING));
+        }
+        shots.clear();
+        return moved;
     }
 
     /**

@@ -16,10 +16,12 @@ import org.opentest4j.TestAbortedException;
  * The JUnit 5 side of {@link Browser}, registered by a browser test as an instance field
  * ({@code @RegisterExtension final BrowserExtension browsers = new BrowserExtension();}): skips
  * each test with {@link Browser#SKIPPED} before it starts when no browser is installed; starts
- * browsers for the test ({@link #start}); right after a test method fails, before its
- * {@code @AfterEach} stops anything, saves each browser's screenshot, page source, console and
- * chromedriver log under {@code target/panel-failures/} ({@link Browser#saveDiagnostics}); and
- * closes the browsers after the test's {@code @AfterEach}. Run by JUnit on the test's thread.
+ * browsers for the test ({@link #start}); right after a test method passes, publishes the
+ * screenshots it took to {@code target/panel-screenshots/} ({@link Browser#publishScreenshots});
+ * right after one fails, before its {@code @AfterEach} stops anything, moves them to
+ * {@code target/panel-failures/} and saves each browser's screenshot, page source, console and
+ * chromedriver log there ({@link Browser#saveDiagnostics}); and closes the browsers after the
+ * test's {@code @AfterEach}. Run by JUnit on the test's thread.
  */
 final class BrowserExtension implements BeforeEachCallback, AfterTestExecutionCallback, AfterEachCallback {
     private final List<Browser> started = new ArrayList<>();
@@ -37,15 +39,24 @@ final class BrowserExtension implements BeforeEachCallback, AfterTestExecutionCa
     }
 
     @Override
-    public void afterTestExecution(ExtensionContext context) {
+    public void afterTestExecution(ExtensionContext context) throws IOException {
         Optional<Throwable> failure = context.getExecutionException();
-        if (failure.isEmpty() || failure.get() instanceof TestAbortedException) {
+        if (failure.isEmpty()) {
+            for (Browser b : started) {
+                for (Path p : b.publishScreenshots()) {
+                    System.out.println("Screenshot: " + p);
+                }
+            }
             return;
+        }
+        if (failure.get() instanceof TestAbortedException) {
+            return;   // skipped: its screenshots stay in its temporary folder, which goes with it
         }
         String name = context.getRequiredTestClass().getSimpleName() + "." + context.getRequiredTestMethod().getName();
         for (int i = 0; i < started.size(); i++) {
             String each = started.size() == 1 ? name : name + "-" + (i + 1);
             try {
+                started.get(i).keepScreenshotsOfFailure(each);
                 Path dir = started.get(i).saveDiagnostics(each);
                 System.err.println("Browser diagnostics of the failed test: " + dir.resolve(each) + ".*");
             } catch (IOException | RuntimeException e) {

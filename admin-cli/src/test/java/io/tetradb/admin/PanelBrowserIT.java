@@ -34,10 +34,14 @@ import static org.awaitility.Awaitility.await;
  * it: log in and out, a wrong password, a backup started from the page and its bar followed to
  * the end, a client's write queued behind a slow backup shown in the queue and cancelled there
  * (its client gets -9976, the row goes), a bad setting shown beside its field with nothing
- * changed, a session killed, an archive restored to a folder. Each page's screenshot is
- * written to {@code target/panel-screenshots/}.
+ * changed, a session killed, an archive restored to a folder and in place to a point in time,
+ * users added, given a new password and removed. Each test's screenshots are published to
+ * {@code target/panel-screenshots/} once it has passed (BrowserExtension), and the last test
+ * photographs every page whole, with data in it ({@code page-overview.png}, {@code page-backups.png},
+ * {@code page-log.png}, {@code page-sessions.png}, {@code page-users.png}).
  */
 @Timeout(300)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class PanelBrowserIT {
     private static final String PASSWORD = "panel-secret-1";
     private static final Duration LONG = Duration.ofSeconds(90);
@@ -283,6 +287,130 @@ class PanelBrowserIT {
         try (TetraClient admin = client("admin", PASSWORD)) {
             assertThat(admin.execute("SELECT NAME FROM ITEM ORDER BY ID").rows()).extracting(r -> r.getString(0))
                     .containsExactly("kept");
+        }
+    }
+
+    @Test
+    void anArchiveIsRestoredInPlaceToAPointInTimeFromThePage() throws Exception {
+        long point;
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            admin.execute("CREATE TABLE ITEM(ID INT PRIMARY KEY, NAME VARCHAR(20))");
+            admin.execute("INSERT INTO ITEM VALUES (1, 'archived')");
+            admin.admin().startBackup(true);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
+            long ended = admin.admin().backupStatus().getLast().getEndMillis();
+            // the page's point in time has whole seconds: row 2 comes two seconds after the archive at least,
+            // so that the whole second before its commit is after the archive
+            await().atMost(10, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(50))
+                    .until(() -> System.currentTimeMillis() / 1000 > ended / 1000 + 1);
+            admin.execute("INSERT INTO ITEM VALUES (2, 'logged')");
+            long committed = admin.admin().logShow(io.tetradb.client.LogFilter.all()).stream()
+                    .filter(o -> o.getSummary().contains("logged")).findFirst().orElseThrow().getTimeMillis();
+            point = committed / 1000 * 1000 == committed ? committed - 1000 : committed / 1000 * 1000;
+            assertThat(point).isGreaterThan(ended).isLessThan(committed);
+        }
+        logIn();
+        browser.click(By.cssSelector("a[data-page=backups]"));
+        browser.waitFor(By.cssSelector("#restore-number option[value='1']"));
+        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("restore-mode")))
+                .selectByValue("point");
+        browser.waitFor(By.id("restore-at"));
+        // the datetime-local field takes the browser's local time, as a person would type it
+        browser.script("const d = new Date(arguments[0]); const p = (n) => String(n).padStart(2, '0');"
+                + "const e = document.getElementById('restore-at');"
+                + "e.value = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours())"
+                + " + ':' + p(d.getMinutes()) + ':' + p(d.getSeconds());"
+                + "e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true}));",
+                point);
+        browser.click(By.id("restore-submit"));
+        acceptConfirm();
+        browser.waitForText(By.id("restore-result"), "Restored backup 1 in place", LONG);
+        browser.screenshot("backups-restored-to-a-point");
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            assertThat(admin.execute("SELECT NAME FROM ITEM ORDER BY ID").rows()).extracting(r -> r.getString(0))
+                    .containsExactly("archived");
+        }
+    }
+
+    /**
+     * Users added, given a new password and removed from the Users page; then, with a backup, log
+     * operations and client sessions in place, every page photographed whole: the screenshots of
+     * each page at the end of a passing run. Ordered last so that they are the run's last pictures.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void usersAreChangedFromThePageAndEveryPageIsPhotographedAtTheEnd() throws Exception {
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            admin.execute("CREATE TABLE ITEM(ID INT PRIMARY KEY, NAME VARCHAR(20))");
+            admin.execute("INSERT INTO ITEM VALUES (1, 'first')");
+            admin.admin().addUser("app", io.tetradb.protocol.Role.USER, "app-password".toCharArray());
+            admin.admin().startBackup(true);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
+            admin.execute("INSERT INTO ITEM VALUES (2, 'second')");
+            admin.execute("UPDATE ITEM SET NAME = 'changed' WHERE ID = 1");
+        }
+        logIn();
+        browser.click(By.cssSelector("a[data-page=users]"));
+        browser.waitFor(By.cssSelector("#users-table tr[data-name=app]"));
+        // add
+        browser.type(By.id("user-name"), "reporter");
+        new org.openqa.selenium.support.ui.Select(browser.driver().findElement(By.id("user-role"))).selectByValue("reader");
+        browser.type(By.id("user-password"), "reporter-pass-1");
+        browser.click(By.id("user-add"));
+        browser.waitFor(By.cssSelector("#users-table tr[data-name=reporter]"));
+        assertThat(browser.driver().findElement(By.cssSelector("#users-table tr[data-name=reporter]")).getText())
+                .contains("reader");
+        try (TetraClient reporter = client("reporter", "reporter-pass-1")) {
+            assertThat(reporter.execute("SELECT COUNT(*) FROM ITEM").rows().get(0).getLong(0)).isEqualTo(2);
+        }
+        // a new password, typed into the page's prompt
+        browser.click(By.cssSelector("#users-table tr[data-name=reporter] button.password"));
+        Alert prompt = new WebDriverWait(browser.driver(), Browser.WAIT).until(ExpectedConditions.alertIsPresent());
+        prompt.sendKeys("reporter-pass-2");
+        prompt.accept();
+        browser.waitForText(By.id("toast"), "Password of reporter changed.");
+        assertThatThrownBy(() -> client("reporter", "reporter-pass-1").close()).isInstanceOfSatisfying(
+                TetraException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH_FAILED));
+        // remove one
+        browser.type(By.id("user-name"), "leaving");
+        browser.type(By.id("user-password"), "leaving-pass-1");
+        browser.click(By.id("user-add"));
+        browser.waitFor(By.cssSelector("#users-table tr[data-name=leaving]"));
+        browser.click(By.cssSelector("#users-table tr[data-name=leaving] button.remove"));
+        acceptConfirm();
+        browser.waitForAbsent(By.cssSelector("#users-table tr[data-name=leaving]"));
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            assertThat(admin.admin().users()).extracting(u -> u.getName()).containsExactly("admin", "app", "reporter");
+        }
+
+        try (TetraClient app = client("app", "app-password"); TetraClient reporter = client("reporter", "reporter-pass-2")) {
+            assertThat(app.update("INSERT INTO ITEM VALUES (3, 'third')")).isEqualTo(1L);
+            assertThat(reporter.execute("SELECT COUNT(*) FROM ITEM").rows().get(0).getLong(0)).isEqualTo(3);
+            browser.click(By.cssSelector("a[data-page=overview]"));
+            browser.waitForText(By.cssSelector("#ov-last-backup [data-key=status]"), "SUCCESS");
+            browser.waitForText(By.cssSelector("#ov-server [data-key=sessions]"), "2");
+            browser.pageScreenshot("page-overview");
+
+            browser.click(By.cssSelector("a[data-page=backups]"));
+            browser.waitForText(By.cssSelector("#history-table tr[data-number='1'] .verification"), "verified");
+            browser.waitFor(By.cssSelector("#window-list li"));
+            browser.waitFor(By.id("settings-save"));
+            browser.waitFor(By.cssSelector("#journal-table tbody tr"));
+            browser.pageScreenshot("page-backups");
+
+            browser.click(By.cssSelector("a[data-page=log]"));
+            browser.waitFor(By.id("log-status"));
+            browser.waitForText(By.id("log-ops"), "third");
+            browser.pageScreenshot("page-log");
+
+            browser.click(By.cssSelector("a[data-page=sessions]"));
+            browser.waitFor(By.cssSelector("#sessions-table tbody tr"));
+            assertThat(browser.driver().findElement(By.id("sessions-table")).getText()).contains("app").contains("reporter");
+            browser.pageScreenshot("page-sessions");
+
+            browser.click(By.cssSelector("a[data-page=users]"));
+            browser.waitFor(By.cssSelector("#users-table tr[data-name=reporter]"));
+            browser.pageScreenshot("page-users");
         }
     }
 }

@@ -56,12 +56,26 @@ class PanelBrowserSmokeIT {
         assertThat(browser.driver().getCurrentUrl()).isEqualTo(http + "/health");
 
         Path png = browser.screenshot("smoke-health");
-        assertThat(png).isEqualTo(Browser.targetDir().resolve("panel-screenshots/smoke-health.png"));
+        // kept in the test's own folder until the test has passed
+        assertThat(png).startsWith(temp).hasFileName("smoke-health.png");
         byte[] bytes = Files.readAllBytes(png);
         assertThat(bytes).startsWith(PNG_SIGNATURE);
         // The window is the fixed 1280x900 the screenshots are meant to have.
         assertThat(browser.script("return [window.innerWidth, window.innerHeight];").toString())
                 .isEqualTo("[1280, 900]");
+        // a whole-page screenshot is at least the viewport's size
+        Path page = browser.pageScreenshot("smoke-health-page");
+        assertThat(Files.readAllBytes(page)).startsWith(PNG_SIGNATURE);
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(page.toFile());
+        assertThat(image.getWidth()).isGreaterThanOrEqualTo(1280);
+        assertThat(image.getHeight()).isGreaterThanOrEqualTo(900);
+        // published as the extension does once a test has passed: under target/panel-screenshots/, in order
+        assertThat(browser.publishScreenshots()).containsExactly(
+                Browser.targetDir().resolve("panel-screenshots/smoke-health.png"),
+                Browser.targetDir().resolve("panel-screenshots/smoke-health-page.png"));
+        assertThat(Files.readAllBytes(Browser.targetDir().resolve("panel-screenshots/smoke-health.png")))
+                .isEqualTo(bytes);
+        assertThat(png).doesNotExist();
         server.stop();
     }
 

@@ -510,6 +510,11 @@ public final class TetraServer implements AutoCloseable {
         return startupHooksAllowed;
     }
 
+    /** The accounts of Structure/users.json, as the admin requests change them (tests). */
+    public UserStore users() {
+        return users;
+    }
+
     /** The hosted database (for diagnostics and tests). */
     public Database database() {
         return database;

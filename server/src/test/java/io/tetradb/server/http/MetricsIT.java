@@ -153,6 +153,49 @@ class MetricsIT {
                 .containsEntry("tetra_gate_held_seconds_count", 1.0);
     }
 
+    /**
+     * docs/http.md documents each metric one by one: every {@code tetra_} family a server exports
+     * (after a backup and a stopped one, so that the labelled failure counter has a series) has
+     * its row in the table, and every row names a family the server exports. A histogram's
+     * {@code _bucket}, {@code _count}, {@code _sum} and {@code _max} series are its one row.
+     */
+    @Test
+    void everyExportedTetraMetricHasItsRowInDocsHttpAndEveryRowIsExported() throws Exception {
+        admin.admin().startBackup();
+        awaitIdle();
+        holdBackupAtGate();
+        admin.admin().startBackup();
+        hold.awaitClosed();
+        try (TetraClient stopper = TestServers.admin(server)) {
+            stopper.admin().stopBackup();
+        }
+        hold.release();
+        awaitIdle();
+        Map<String, Double> m = metrics();
+        assertThat(m).containsKey("tetra_backup_failures_total{code=\"1406\"}");
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String k : m.keySet()) {
+            names.add(k.replaceFirst("\\{.*", ""));
+        }
+        java.util.Set<String> exported = new java.util.TreeSet<>();
+        for (String n : names) {
+            if (!n.startsWith("tetra_")) {
+                continue;
+            }
+            String family = n.replaceFirst("_(bucket|count|sum|max)$", "");
+            // only a histogram's parts are folded into their family (it has a _bucket series)
+            exported.add(!family.equals(n) && names.contains(family + "_bucket") ? family : n);
+        }
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(tetra_[a-z0-9_]+)` \\|").matcher(
+                java.nio.file.Files.readString(PrometheusFilesIT.docs().resolve("http.md")));
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        assertThat(exported).as("tetra_ metrics the server exports").hasSizeGreaterThan(20);
+        assertThat(documented).as("metrics documented in docs/http.md").containsExactlyInAnyOrderElementsOf(exported);
+    }
+
     @Test
     void theLastSuccessTimeComesFromTheHistoryAfterARestartWhenTheLastBackupFailed() throws Exception {
         admin.admin().startBackup();

@@ -109,6 +109,59 @@ class PanelApiIT {
         assertThat(admin.get("/api/nothing").statusCode()).isEqualTo(404);
     }
 
+    /**
+     * A non-admin never gets a login (403 at login: the test below), so the one way a non-admin
+     * holds a panel cookie is an admin's login whose account is then made a user: with the same
+     * keys, so that only the role says no. Every route, the live-update stream and logout too,
+     * then answers 403 (2003) naming the role, a POST with the right CSRF token too, and nothing
+     * runs. The panel's sweep (every 5 s) ends such a login, after which the answer is 401: a
+     * round that meets the sweep is done again with a new login, until one round got 403 from
+     * every route.
+     */
+    @Test
+    void everyRouteRefusesALoginWhoseAccountIsNoLongerAnAdmin() throws Exception {
+        start();
+        String password = "ops-password";
+        io.tetradb.protocol.scram.Scram.Credentials keys =
+                io.tetradb.protocol.scram.Scram.newCredentials(password.toCharArray());
+        List<String> routes = new ArrayList<>(PanelApi.ROUTES);
+        routes.add("GET /api/events");
+        boolean everyRoute403 = false;
+        for (int round = 0; round < 10 && !everyRoute403; round++) {
+            server.users().add("ops", Role.ADMIN, keys);
+            PanelHttp ops = new PanelHttp(server.httpPort());
+            ops.login("ops", password);
+            ops.ok(ops.get("/api/overview"));
+            // made a user, with the very keys it logged in with
+            server.users().remove("ops");
+            server.users().add("ops", Role.USER, keys);
+            everyRoute403 = true;
+            for (String route : routes) {
+                String path = route.substring(route.indexOf(' ') + 1);
+                HttpResponse<String> r = route.startsWith("GET ") ? ops.get(path)
+                        : ops.post(path, Map.of(), ops.csrf, "application/json", null);
+                if (r.statusCode() == 401) {
+                    // the sweep ended the login first: this round proves nothing, do it again
+                    assertThat(PanelHttp.error(r, 401).get("code").asInt()).as(route)
+                            .isEqualTo(ErrorCode.AUTH_FAILED.code());
+                    everyRoute403 = false;
+                    break;
+                }
+                JsonNode e = PanelHttp.error(r, 403);
+                assertThat(e.get("code").asInt()).as(route).isEqualTo(ErrorCode.PERMISSION_DENIED.code());
+                assertThat(e.get("message").asText()).as(route)
+                        .isEqualTo("The admin panel is for accounts with the admin role; ops is user.");
+            }
+            server.users().remove("ops");
+        }
+        assertThat(everyRoute403).as("a round in which every route answered 403").isTrue();
+        // none of the refused changes ran: no backup, no user, no session killed
+        try (TetraClient c = TestServers.admin(server)) {
+            assertThat(c.admin().backupHistory().getEntriesCount()).isZero();
+            assertThat(c.admin().users()).extracting(u -> u.getName()).containsExactly("admin");
+        }
+    }
+
     @Test
     void theCookieIsHttpOnlyStrictAndTheWrongPasswordOrANonAdminIsRefused() throws Exception {
         PanelHttp p = start();
