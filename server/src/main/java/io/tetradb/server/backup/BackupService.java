@@ -137,6 +137,8 @@ public final class BackupService implements AutoCloseable {
     private volatile BiConsumer<BackupRecord, Origin> finishedListener = (r, o) -> { };
     private volatile BiConsumer<BackupRecord, Boolean> recordedListener = (r, ran) -> { };
     private volatile BackupScheduler scheduler;
+    /** The server's timer: progress events, and the retries of copies to a destination that failed. */
+    private final ScheduledExecutorService timer;
     private volatile java.util.function.Supplier<OperationLog> logSource = () -> null;
     private volatile java.util.function.Supplier<io.tetradb.server.log.Checkpoints> checkpointSource = () -> null;
     private static final long LOG_NEW_CHECKPOINT_MILLIS = 10_000;
@@ -155,6 +157,7 @@ public final class BackupService implements AutoCloseable {
         this.journal = new BackupJournal(layout.logsDir());
         this.records = new BackupRecords(layout, journal);
         this.events = new BackupEvents(timer);
+        this.timer = timer;
         this.context = new BackupRun.Context(layout, database, gate, transactionsEnded, serverVersion, journal,
                 records, () -> gateClosedListener, () -> verifyingListener, () -> logSource.get(),
                 () -> checkpointSource.get());
@@ -431,6 +434,56 @@ public final class BackupService implements AutoCloseable {
         ended(run, record, tell);
     }
 
+    /**
+     * Several destinations, one of which missed an archive or segment: attempt {@code attempt}
+     * of copying what is missing there, after onFailure.retryAfter, on the backup thread
+     * (never under the gate), up to onFailure.maxAttempts; the next backup copies it in
+     * any case before it writes (docs/backups.md, "Several destinations").
+     */
+    private void planCopies(int attempt) {
+        BackupSettings st;
+        try {
+            st = BackupSettings.load(layout);
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!(st.store() instanceof MultiArchiveStore) || st.maxAttempts() < attempt) {
+            return;
+        }
+        try {
+            timer.schedule(() -> {
+                try {
+                    runner.execute(() -> copyAttempt(attempt));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // closing
+                }
+            }, Math.max(1, st.retryAfter().toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the server is stopping
+        }
+    }
+
+    private void copyAttempt(int attempt) {
+        try {
+            BackupSettings st = BackupSettings.load(layout);
+            if (!(st.store() instanceof MultiArchiveStore multi)) {
+                return;
+            }
+            Map<String, Map<String, String>> missing = new BackupHistory(multi, layout.databaseName()).copyMissing(multi);
+            journal.event(0, missing.isEmpty() ? "copies-completed" : "copies-missing", !missing.isEmpty(),
+                    st.verboseJournal(), fields("attempt", attempt, "missing", missing));
+            if (missing.isEmpty()) {
+                LOG.info("Every backup destination holds every archive again (attempt {}).", attempt);
+            } else {
+                LOG.warn("Copies still missing after attempt {}: {}", attempt, missing);
+                planCopies(attempt + 1);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Copying to the backup destinations failed: {}", e.toString());
+            planCopies(attempt + 1);
+        }
+    }
+
     /** Last resort when {@link BackupRun#end} failed: the gate opens and the run is recorded FAILED. */
     private BackupRecord endAnyway(BackupRun run, Throwable cause) {
         BackupRecord record = run.endAnyway(cause);
@@ -454,6 +507,9 @@ public final class BackupService implements AutoCloseable {
             slot.notifyAll();
         }
         recorded(record, true);
+        if (record.getStatus().equals("PARTIAL") && record.getErrorCode() == ErrorCode.BACKUP_DESTINATION.code()) {
+            planCopies(1);
+        }
         if (!tell) {
             run.done.complete(record);
             return;
