@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -546,12 +547,33 @@ public final class BackupService implements AutoCloseable {
         BackupRecord last = records.last();
         if (last != null) {
             b.setLast(last);
+            if (!last.getArchive().isEmpty()) {
+                b.addAllLastCopies(copies(last.getNumber()));
+            }
         }
         BackupScheduler sch = scheduler;
         if (sch != null) {
             sch.describe(b);
         }
         return b.build();
+    }
+
+    /** Several destinations: which hold backup {@code number}'s archive (empty with one, or when unknown). */
+    private List<io.tetradb.protocol.DestinationCopy> copies(long number) {
+        try {
+            ArchiveStore store = BackupSettings.load(layout).store();
+            if (!(store instanceof MultiArchiveStore)) {
+                return List.of();
+            }
+            for (io.tetradb.protocol.BackupHistoryEntry e : new BackupHistory(store, layout.databaseName()).read()) {
+                if (e.getNumber() == number) {
+                    return e.getCopiesList();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Which destinations hold backup {} could not be read: {}", number, e.toString());
+        }
+        return List.of();
     }
 
     /** The progress of the running backup (for BackupWait), or an empty progress. */

@@ -117,6 +117,8 @@ class MultiDestinationIT {
         assertThat(e.getCopiesList()).extracting(DestinationCopy::getDestination).containsExactly(folder.toString(), URL);
         assertThat(e.getCopiesList()).allSatisfy(c -> assertThat(c.getHolds()).as(c.getError()).isTrue());
         assertThat(admin.admin().backupHistory().getDestination()).isEqualTo(folder + ", " + URL);
+        assertThat(admin.admin().backupStatus().getLastCopiesList()).extracting(DestinationCopy::getHolds)
+                .containsExactly(true, true);
     }
 
     @Test
@@ -132,11 +134,17 @@ class MultiDestinationIT {
         assertThat(copy(e, folder.toString()).getHolds()).isTrue();
         assertThat(copy(e, URL).getHolds()).isFalse();
         assertThat(copy(e, URL).getError()).isNotEmpty();
+        // backup status says the same of the last backup.
+        List<DestinationCopy> status = admin.admin().backupStatus().getLastCopiesList();
+        assertThat(status).extracting(DestinationCopy::getDestination).containsExactly(folder.toString(), URL);
+        assertThat(status).extracting(DestinationCopy::getHolds).containsExactly(true, false);
 
         s3.restart();
         await().atMost(60, TimeUnit.SECONDS).until(() -> s3.keys(BUCKET).contains(PREFIX + "/testdb-0001.tar.zst")
                 && s3.keys(BUCKET).contains(PREFIX + "/testdb-0001.journal.zst"));
         await().atMost(60, TimeUnit.SECONDS).until(() -> copy(entry(1), URL).getHolds());
+        assertThat(admin.admin().backupStatus().getLastCopiesList()).extracting(DestinationCopy::getHolds)
+                .containsExactly(true, true);
         // The bucket's copy verifies and restores when the folder is gone.
         deleteTree(folder);
         Path to = dir.resolve("restored").resolve("testdb");
