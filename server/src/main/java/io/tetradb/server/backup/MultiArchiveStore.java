@@ -20,7 +20,7 @@ import java.util.TreeMap;
  * "Several destinations"): every archive, segment and the history go to each member.
  *
  * <p>Writing. The archive or segment is written once, in the {@link #staging()} of the
- * primary member (the first folder listed, else the first bucket); {@link #put} copies it
+ * primary member (the first folder listed that can be written, else the first bucket); {@link #put} copies it
  * to every other member (a folder: copied beside and renamed into place; a bucket: a copy
  * in its staging folder uploaded by its own {@code put}), then puts it in the primary. A
  * member that fails does not hold back the others: {@code put} fails only when no member
@@ -45,7 +45,8 @@ public final class MultiArchiveStore implements ArchiveStore {
     }
 
     private final List<Member> members;
-    private final int primary;
+    /** See {@link #primary()}; -1 until chosen. */
+    private int primary = -1;
     /** Object name to (member text to the error of its copy), for the last {@link #put}s. */
     private final Map<String, Map<String, String>> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -54,14 +55,36 @@ public final class MultiArchiveStore implements ArchiveStore {
             throw new IllegalArgumentException("no destination");
         }
         this.members = List.copyOf(members);
-        int p = 0;
-        for (int i = 0; i < members.size(); i++) {
-            if (!members.get(i).store().remote()) {
-                p = i;
-                break;
+    }
+
+    /**
+     * The member the archive is written in (chosen once per instance, that is per backup):
+     * the first folder that can be written; when none can, the first bucket (its staging
+     * folder); with neither, the first folder (whose check then fails with 1407).
+     */
+    private synchronized int primary() {
+        if (primary < 0) {
+            int firstFolder = -1;
+            int firstBucket = -1;
+            for (int i = 0; i < members.size() && primary < 0; i++) {
+                ArchiveStore s = members.get(i).store();
+                if (s.remote()) {
+                    firstBucket = firstBucket < 0 ? i : firstBucket;
+                    continue;
+                }
+                firstFolder = firstFolder < 0 ? i : firstFolder;
+                try {
+                    s.check();
+                    primary = i;
+                } catch (DestinationException e) {
+                    LOG.warn("Backup destination {} cannot be written now: {}", members.get(i).text(), e.getMessage());
+                }
+            }
+            if (primary < 0) {
+                primary = firstBucket >= 0 ? firstBucket : Math.max(0, firstFolder);
             }
         }
-        this.primary = p;
+        return primary;
     }
 
     /** The members, in the order set. */
@@ -76,7 +99,22 @@ public final class MultiArchiveStore implements ArchiveStore {
 
     @Override
     public String location(String name) {
-        return members.get(primary).store().location(name);
+        synchronized (this) {
+            if (primary >= 0) {
+                return members.get(primary).store().location(name);
+            }
+        }
+        // Reading (no backup chose where to write): where it is, without probing the folders.
+        for (Member m : members) {
+            try {
+                if (m.store().exists(name)) {
+                    return m.store().location(name);
+                }
+            } catch (IOException | RuntimeException e) {
+                // the next member
+            }
+        }
+        return members.get(0).store().location(name);
     }
 
     @Override
@@ -104,12 +142,12 @@ public final class MultiArchiveStore implements ArchiveStore {
             throw new DestinationException("None of the backup destinations can be used: " + first.getMessage(), first);
         }
         // The primary is where the archive is written: it must work.
-        members.get(primary).store().check();
+        members.get(primary()).store().check();
     }
 
     @Override
     public Path staging() throws IOException {
-        return members.get(primary).store().staging();
+        return members.get(primary()).store().staging();
     }
 
     @Override
@@ -117,7 +155,7 @@ public final class MultiArchiveStore implements ArchiveStore {
         Map<String, String> failed = new LinkedHashMap<>();
         int ok = 0;
         for (int i = 0; i < members.size(); i++) {
-            if (i == primary) {
+            if (i == primary()) {
                 continue;
             }
             Member m = members.get(i);
@@ -131,11 +169,11 @@ public final class MultiArchiveStore implements ArchiveStore {
         }
         IOException primaryError = null;
         try {
-            members.get(primary).store().put(name, file);
+            members.get(primary()).store().put(name, file);
             ok++;
         } catch (IOException e) {
             primaryError = e;
-            failed.put(members.get(primary).text(), message(e));
+            failed.put(members.get(primary()).text(), message(e));
         }
         if (ok == 0) {
             throw primaryError != null ? primaryError : new DestinationException("No backup destination took " + name, null);

@@ -180,6 +180,24 @@ class MultiDestinationIT {
     }
 
     @Test
+    void aFirstFolderThatCannotBeWrittenLeavesTheArchiveToTheBucket() throws Exception {
+        Path blocker = dir.resolve("blocker");
+        Files.writeString(blocker, "a file, not a folder");
+        Path first = blocker.resolve("backups");
+        admin.admin().setBackupSettings("destinations=[" + first + ", " + URL + "]");
+        BackupRecord r = backup();
+        assertThat(r.getStatus()).as(r.getErrorMessage()).isEqualTo("PARTIAL");
+        assertThat(r.getErrorCode()).isEqualTo(ErrorCode.BACKUP_DESTINATION.code());
+        assertThat(r.getErrorMessage()).contains("Not in " + first);
+        assertThat(r.getArchive()).isEqualTo(URL + "/testdb-0001.tar.zst");
+        assertThat(s3.keys(BUCKET)).contains(PREFIX + "/testdb-0001.tar.zst", PREFIX + "/testdb-0001.journal.zst");
+        assertThat(files(dir.resolve("testdb-backup-staging"))).isEmpty();
+        assertThat(copy(entry(1), first.toString()).getHolds()).isFalse();
+        assertThat(copy(entry(1), URL).getHolds()).isTrue();
+        assertThat(admin.admin().verifyBackup(1).getLogChecked()).isTrue();
+    }
+
+    @Test
     void destinationTogetherWithDestinationsIsRefusedNamingBoth() {
         assertThatThrownBy(() -> admin.admin().setBackupSettings("destination=" + dir.resolve("one")))
                 .isInstanceOfSatisfying(TetraException.class, t -> {
