@@ -334,10 +334,20 @@ final class BackupHistory {
     /**
      * Several destinations: copies every archive and segment of this database that a
      * destination lacks there from one that holds it, then rewrites the history (in each)
-     * with the error of each copy still missing. Returns the copies still missing (empty
-     * when every destination holds everything).
+     * with the error of each copy still missing. Retention ({@code keep}, 0 keeps all) runs
+     * over every destination first. Returns the copies still missing (empty when every
+     * destination holds everything).
      */
-    synchronized Map<String, Map<String, String>> copyMissing(MultiArchiveStore multi) {
+    synchronized Map<String, Map<String, String>> copyMissing(MultiArchiveStore multi, int keep) {
+        if (keep > 0) {
+            // First retention over every destination: a destination that was away may still hold archives
+            // retention deleted from the others meanwhile; they go, rather than being copied back.
+            try {
+                retain(keep, -1);
+            } catch (IOException e) {
+                LOG.warn("Retention before copying to the backup destinations failed: {}", e.getMessage());
+            }
+        }
         Map<String, Map<String, String>> missing = multi.copyMissing(
                 n -> archiveName.matcher(n).matches() || SegmentArchiver.parse(segmentName, n) != null);
         try {

@@ -192,7 +192,7 @@ final class BackupRun {
         try {
             if (store instanceof MultiArchiveStore multi) {
                 // At the latest at the next backup: what a destination missed is copied there first.
-                history.copyMissing(multi);
+                history.copyMissing(multi, st.keepLast());
             }
             if (st.deleteBefore()) {
                 retain(history, Math.max(1, st.keepLast()) - 1);

@@ -234,6 +234,12 @@ public final class BackupService implements AutoCloseable {
                 }
                 SegmentArchiver.removeSources(layout, a.sources());
                 history.recordSegment(a.info());
+                if (store instanceof MultiArchiveStore multi && !multi.failures(name).isEmpty()) {
+                    // Not in every destination: copied there per onFailure, as a backup's missing copy.
+                    journal.event(backup, "copy-failed", true, settings.verboseJournal(), fields("file", name,
+                            "destinations", multi.failures(name)));
+                    planCopies(1);
+                }
                 journal.event(backup, "log-archived", false, settings.verboseJournal(), fields("file",
                         name, "segments", a.info().getSegmentsList(), "firstOperation",
                         a.info().getFirstOperation(), "lastOperation", a.info().getLastOperation(), "size",
@@ -470,7 +476,8 @@ public final class BackupService implements AutoCloseable {
             if (!(st.store() instanceof MultiArchiveStore multi)) {
                 return;
             }
-            Map<String, Map<String, String>> missing = new BackupHistory(multi, layout.databaseName()).copyMissing(multi);
+            Map<String, Map<String, String>> missing = new BackupHistory(multi, layout.databaseName())
+                    .copyMissing(multi, st.keepLast());
             journal.event(0, missing.isEmpty() ? "copies-completed" : "copies-missing", !missing.isEmpty(),
                     st.verboseJournal(), fields("attempt", attempt, "missing", missing));
             if (missing.isEmpty()) {

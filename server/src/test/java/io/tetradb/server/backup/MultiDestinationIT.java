@@ -122,6 +122,22 @@ class MultiDestinationIT {
     }
 
     @Test
+    void logNewSendsItsSegmentToEachAndRetentionDeletesFromEach() throws Exception {
+        admin.admin().setBackupSettings("retention.keepLast=1");
+        assertThat(backup().getStatus()).isEqualTo("SUCCESS");
+        admin.update("INSERT INTO T VALUES (?, ?)", 100, "in the segment log new closes");
+        assertThat(admin.admin().logNew().getFile()).isEqualTo("testdb-0001-01.journal.zst");
+        assertThat(files(folder)).contains("testdb-0001-01.journal.zst");
+        assertThat(s3.keys(BUCKET)).contains(PREFIX + "/testdb-0001-01.journal.zst");
+        BackupRecord second = backup();
+        assertThat(second.getStatus()).as(second.getErrorMessage()).isEqualTo("SUCCESS");
+        assertThat(files(folder)).containsExactlyInAnyOrder("testdb-0002.tar.zst", "testdb-0002.journal.zst",
+                "backup-history.json");
+        assertThat(s3.keys(BUCKET)).containsExactlyInAnyOrder(PREFIX + "/testdb-0002.tar.zst",
+                PREFIX + "/testdb-0002.journal.zst", PREFIX + "/backup-history.json");
+    }
+
+    @Test
     void aStoppedBucketDoesNotHoldBackTheFolderAndGetsItsCopyOnTheRetry() throws Exception {
         admin.admin().setBackupSettings("onFailure.retryAfter=1s", "onFailure.maxAttempts=1000");
         s3.stop();
