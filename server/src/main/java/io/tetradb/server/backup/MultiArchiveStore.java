@@ -197,8 +197,13 @@ public final class MultiArchiveStore implements ArchiveStore {
     /** Copies local file {@code file} to {@code to} as {@code name} (the file stays). */
     private static void copyTo(ArchiveStore to, String name, Path file) throws IOException {
         Path dir = to.staging();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve(name + ".copy-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DestinationException("The folder " + dir + " cannot be created or is not a folder (" + message(e)
+                    + ")", e);
+        }
+        Path tmp = dir.resolve("." + name + ".copy-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
         try {
             Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
             if (!to.remote()) {
@@ -219,7 +224,7 @@ public final class MultiArchiveStore implements ArchiveStore {
         }
         Path dir = to.staging();
         Files.createDirectories(dir);
-        Path tmp = dir.resolve(name + ".fetch-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+        Path tmp = dir.resolve("." + name + ".fetch-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
         try {
             try (InputStream in = from.open(name)) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
