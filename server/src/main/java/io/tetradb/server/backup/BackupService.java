@@ -471,6 +471,15 @@ public final class BackupService implements AutoCloseable {
     }
 
     private void copyAttempt(int attempt) {
+        boolean restoring;
+        synchronized (slot) {
+            restoring = holds > 0 || integrations > 0;
+        }
+        if (restoring) {
+            // A restore reads the destinations (retention runs first): the attempt waits for it.
+            planCopies(attempt);
+            return;
+        }
         try {
             BackupSettings st = BackupSettings.load(layout);
             if (!(st.store() instanceof MultiArchiveStore multi)) {
