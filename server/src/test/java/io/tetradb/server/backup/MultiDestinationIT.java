@@ -138,6 +138,20 @@ class MultiDestinationIT {
     }
 
     @Test
+    void anInPlaceRestoreReadsArchiveAndSegmentsFromTheBucketWhenTheFolderIsGone() throws Exception {
+        assertThat(backup().getStatus()).isEqualTo("SUCCESS");
+        admin.update("INSERT INTO T VALUES (?, ?)", 100, "in the segment log new closes");
+        admin.admin().logNew();
+        admin.update("INSERT INTO T VALUES (?, ?)", 101, "in the current log file");
+        deleteTree(folder);
+        RestoreReport r = admin.admin().restoreInPlace(1);
+        assertThat(r.getArchive()).isEqualTo(URL + "/testdb-0001.tar.zst");
+        // Row 100 is only in the segment (it left Data/): read from the bucket.
+        assertThat(admin.execute("SELECT COUNT(*), SUM(ID) FROM T").rows().get(0).values())
+                .containsExactly(102L, 5151L);
+    }
+
+    @Test
     void aStoppedBucketDoesNotHoldBackTheFolderAndGetsItsCopyOnTheRetry() throws Exception {
         admin.admin().setBackupSettings("onFailure.retryAfter=1s", "onFailure.maxAttempts=1000");
         s3.stop();
