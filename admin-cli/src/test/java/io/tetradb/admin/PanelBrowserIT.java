@@ -163,6 +163,24 @@ class PanelBrowserIT {
     }
 
     @Test
+    void withSeveralDestinationsTheHistoryAndOverviewSayWhichHoldsTheArchive() throws Exception {
+        Path here = temp.resolve("here");
+        Path away = Files.writeString(temp.resolve("blocker"), "a file, not a folder").resolve("away");
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            admin.execute("CREATE TABLE ITEM(ID INT PRIMARY KEY, NAME VARCHAR(20))");
+            admin.admin().setBackupSettings("destinations=[" + here + ", " + away + "]", "onFailure.retryAfter=1h");
+            admin.admin().startBackup();
+        }
+        logIn();
+        browser.waitForText(By.cssSelector("#ov-last-backup [data-key=status]"), "PARTIAL", LONG);
+        browser.waitForText(By.cssSelector("#ov-last-backup [data-key=copies] .copy.missing"), away.toString());
+        browser.click(By.cssSelector("a[data-page=backups]"));
+        browser.waitForText(By.cssSelector("#history-table tr[data-number='1'] .copies .copy.holds"), here.toString());
+        browser.waitForText(By.cssSelector("#history-table tr[data-number='1'] .copies .copy.missing"), "missing");
+        browser.screenshot("backups-several-destinations");
+    }
+
+    @Test
     void aWriteQueuedBehindASlowBackupIsCancelledFromThePageAndItsClientGetsMinus9976() throws Exception {
         slowBackups("200k");
         logIn();

@@ -34,7 +34,8 @@ import java.util.Locale;
  * <p>JSON shapes ({@code --json}): a backup record (the last backup's information) is
  * {@code {"number", "status", "errorCode", "errorMessage", "start", "end", "durationMillis",
  * "archive", "archiveSize", "verification", "writesQueued", "writesCancelled", "nextScheduled",
- * "hookExitCode", "hook"}}
+ * "hookExitCode", "hook"}}; {@code backup status --json} adds {@code "copies": [{"destination",
+ * "holds", "error"}]}, which of several destinations hold the last archive (empty with one)
  * ({@code verification}: VERIFIED, NOT_VERIFIED, VERIFICATION_INTERRUPTED or null;
  * {@code hookExitCode} and {@code hook}: the vetoing hook's exit code, also the errorCode,
  * and its name onBackupStartup, or null), times as
@@ -292,6 +293,7 @@ public final class BackupCommand extends AdminCommand {
                 } else {
                     n.putNull("last");
                 }
+                copies(n.putArray("copies"), s.getLastCopiesList());
                 main.printJson(n);
                 return OK;
             }
@@ -326,6 +328,9 @@ public final class BackupCommand extends AdminCommand {
                 out.println(line("Archive size:", Display.bytes(r.getArchiveSize()) + " (" + r.getArchiveSize()
                         + " bytes)"));
                 out.println(line("Verified:", verificationText(r.getVerification(), r.getNumber())));
+                for (io.tetradb.protocol.DestinationCopy c : s.getLastCopiesList()) {
+                    out.println(line("Copy:", copyText(c)));
+                }
                 if (r.getErrorCode() == 0 && !r.getErrorMessage().isEmpty()) {
                     out.println(line("Note:", r.getErrorMessage()));
                 }
@@ -431,5 +436,21 @@ public final class BackupCommand extends AdminCommand {
         String message = f.getErrorMessage().isEmpty() ? "Backup " + f.getBackupNumber() + " ended "
                 + WireStates.word(WireStates.outcome(f)) + "." : f.getErrorMessage();
         return TetraException.fromWire(io.tetradb.protocol.Error.newBuilder().setCode(code).setMessage(message).build());
+    }
+
+    /** One destination of several: "DEST: holds it" or "DEST: missing (why)". */
+    static String copyText(io.tetradb.protocol.DestinationCopy c) {
+        return c.getDestination() + ": " + (c.getHolds() ? "holds it" : "missing" + (c.getError().isEmpty() ? ""
+                : " (" + c.getError() + ")"));
+    }
+
+    /** {@code [{"destination", "holds", "error"}]}, error null when it holds the archive. */
+    static void copies(com.fasterxml.jackson.databind.node.ArrayNode arr, java.util.List<io.tetradb.protocol.DestinationCopy> copies) {
+        for (io.tetradb.protocol.DestinationCopy c : copies) {
+            ObjectNode o = arr.addObject();
+            o.put("destination", c.getDestination());
+            o.put("holds", c.getHolds());
+            o.put("error", c.getHolds() ? null : c.getError());
+        }
     }
 }

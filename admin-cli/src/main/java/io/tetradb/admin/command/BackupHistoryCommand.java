@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <p>JSON ({@code --json}): {@code {"destination", "archives": [{"number", "file", "size",
  * "start", "end", "status", "partial", "missingAttachments", "entries", "verification",
- * "lastOperation", "databaseId", "logSegments": [segment]}], "logSegments": [segment]}}, a
+ * "lastOperation", "databaseId", "copies": [{"destination", "holds", "error"}], "logSegments": [segment]}], "logSegments": [segment]}}, a
  * segment as {@code log new --json} prints it; the top-level {@code logSegments} are those
  * archived by {@code log new} before any archive there (backup 0000).
  *
@@ -54,6 +54,7 @@ public final class BackupHistoryCommand extends AdminCommand {
                 a.put("verification", BackupCommand.verification(e.getVerification()));
                 a.put("lastOperation", e.getDatabaseId().isEmpty() ? null : e.getLastOperation());
                 a.put("databaseId", e.getDatabaseId().isEmpty() ? null : e.getDatabaseId());
+                BackupCommand.copies(a.putArray("copies"), e.getCopiesList());
                 ArrayNode segs = a.putArray("logSegments");
                 e.getLogSegmentsList().forEach(s -> segs.add(LogNewCommand.json(main, s)));
             }
@@ -73,6 +74,20 @@ public final class BackupHistoryCommand extends AdminCommand {
                     v == null ? "-" : v.toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
         }
         table.print(main.out());
+        boolean several = h.getEntriesList().stream().anyMatch(e -> e.getCopiesCount() > 0);
+        if (several) {
+            // Several destinations: which hold each archive.
+            main.out().println();
+            TextTable copies = new TextTable(List.of("NUMBER", "DESTINATION", "HOLDS", "ERROR"),
+                    new boolean[]{true, false, false, false});
+            for (BackupHistoryEntry e : h.getEntriesList()) {
+                for (io.tetradb.protocol.DestinationCopy c : e.getCopiesList()) {
+                    copies.add(List.of(Long.toString(e.getNumber()), c.getDestination(), c.getHolds() ? "yes" : "no",
+                            c.getHolds() ? "" : c.getError()));
+                }
+            }
+            copies.print(main.out());
+        }
         TextTable segments = new TextTable(List.of("BACKUP", "LOG SEGMENT", "OPERATIONS", "SIZE", "SHA-256"),
                 new boolean[]{true, false, false, true, false});
         List<LogSegmentFile> all = new java.util.ArrayList<>(h.getLogSegmentsList());

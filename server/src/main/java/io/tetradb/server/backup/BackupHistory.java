@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -180,6 +181,14 @@ final class BackupHistory {
                             .setDatabaseId(manifest.path("databaseId").asText(""));
                     manifest.path("missingAttachments").forEach(m -> b.addMissingAttachments(m.asText()));
                 }
+                if (store instanceof MultiArchiveStore multi) {
+                    Map<String, String> failed = multi.failures(archive);
+                    for (MultiArchiveStore.Member m : multi.members()) {
+                        String why = failed.get(m.text());
+                        b.addCopies(io.tetradb.protocol.DestinationCopy.newBuilder().setDestination(m.text())
+                                .setHolds(why == null).setError(why == null ? "" : why));
+                    }
+                }
                 added = b.build();
             }
             write(h, added, segment);
@@ -267,6 +276,9 @@ final class BackupHistory {
                         .setLastOperation(n.path("lastOperation").asLong())
                         .setDatabaseId(n.path("databaseId").asText(""));
                 n.path("missingAttachments").forEach(m -> b.addMissingAttachments(m.asText()));
+                n.path("copies").forEach(c -> b.addCopies(io.tetradb.protocol.DestinationCopy.newBuilder()
+                        .setDestination(c.path("destination").asText()).setHolds(c.path("holds").asBoolean())
+                        .setError(c.path("error").asText(""))));
                 n.path("logSegments").forEach(x -> segs.add(segmentFromJson(x)));
                 out.add(b);
                 recorded.add(n.path("file").asText());
@@ -293,6 +305,22 @@ final class BackupHistory {
         segs.removeIf(x -> !present.contains(x.getFile()));
         segs.sort(Comparator.comparingLong(LogSegmentFile::getBackup).thenComparingInt(LogSegmentFile::getSequence));
         out.sort(Comparator.comparingLong(BackupHistoryEntry.Builder::getNumber));
+        if (store instanceof MultiArchiveStore multi) {
+            // Which destinations hold each archive: as they are listed now, with the recorded error of a missing copy.
+            List<MultiArchiveStore.Holdings> holdings = multi.holdings();
+            for (BackupHistoryEntry.Builder b : out) {
+                Map<String, String> recordedErrors = new java.util.HashMap<>();
+                b.getCopiesList().forEach(c -> recordedErrors.put(c.getDestination(), c.getError()));
+                b.clearCopies();
+                for (MultiArchiveStore.Holdings hd : holdings) {
+                    boolean holds = hd.error() == null && hd.names().contains(b.getFile());
+                    String why = holds ? "" : hd.error() != null ? hd.error()
+                            : recordedErrors.getOrDefault(hd.member().text(), "");
+                    b.addCopies(io.tetradb.protocol.DestinationCopy.newBuilder().setDestination(hd.member().text())
+                            .setHolds(holds).setError(holds || !why.isEmpty() ? why : "not copied there yet"));
+                }
+            }
+        }
         io.tetradb.protocol.BackupHistory.Builder h = io.tetradb.protocol.BackupHistory.newBuilder();
         for (BackupHistoryEntry.Builder b : out) {
             segs.stream().filter(x -> x.getBackup() == b.getNumber()).forEach(b::addLogSegments);
@@ -301,6 +329,43 @@ final class BackupHistory {
         segs.stream().filter(x -> out.stream().noneMatch(b -> b.getNumber() == x.getBackup()))
                 .forEach(h::addLogSegments);
         return h.build();
+    }
+
+    /**
+     * Several destinations: copies every archive and segment of this database that a
+     * destination lacks there from one that holds it, then rewrites the history (in each)
+     * with the error of each copy still missing. Retention ({@code keep}, 0 keeps all) runs
+     * over every destination first. Returns the copies still missing (empty when every
+     * destination holds everything).
+     */
+    synchronized Map<String, Map<String, String>> copyMissing(MultiArchiveStore multi, int keep) {
+        if (keep > 0) {
+            // First retention over every destination: a destination that was away may still hold archives
+            // retention deleted from the others meanwhile; they go, rather than being copied back.
+            try {
+                retain(keep, -1);
+            } catch (IOException e) {
+                LOG.warn("Retention before copying to the backup destinations failed: {}", e.getMessage());
+            }
+        }
+        Map<String, Map<String, String>> missing = multi.copyMissing(
+                n -> archiveName.matcher(n).matches() || SegmentArchiver.parse(segmentName, n) != null);
+        try {
+            io.tetradb.protocol.BackupHistory h = readAll();
+            io.tetradb.protocol.BackupHistory.Builder nb = h.toBuilder().clearEntries();
+            for (BackupHistoryEntry e : h.getEntriesList()) {
+                BackupHistoryEntry.Builder b = e.toBuilder().clearCopies();
+                for (io.tetradb.protocol.DestinationCopy c : e.getCopiesList()) {
+                    String why = missing.getOrDefault(c.getDestination(), Map.of()).get(e.getFile());
+                    b.addCopies(c.toBuilder().setError(c.getHolds() ? "" : why != null ? why : c.getError()));
+                }
+                nb.addEntries(b);
+            }
+            write(nb.build(), null, null);
+        } catch (IOException e) {
+            LOG.warn("backup-history.json could not be written in {}: {}", store.describe(), e.getMessage());
+        }
+        return missing;
     }
 
     private static ObjectNode segmentJson(LogSegmentFile x) {
@@ -347,6 +412,17 @@ final class BackupHistory {
         if (!e.getDatabaseId().isEmpty()) {
             n.put("lastOperation", e.getLastOperation());
             n.put("databaseId", e.getDatabaseId());
+        }
+        if (e.getCopiesCount() > 0) {
+            ArrayNode copies = n.putArray("copies");
+            for (io.tetradb.protocol.DestinationCopy c : e.getCopiesList()) {
+                ObjectNode cn = copies.addObject();
+                cn.put("destination", c.getDestination());
+                cn.put("holds", c.getHolds());
+                if (!c.getError().isEmpty()) {
+                    cn.put("error", c.getError());
+                }
+            }
         }
         return n;
     }

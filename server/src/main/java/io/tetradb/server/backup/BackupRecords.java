@@ -88,6 +88,12 @@ final class BackupRecords {
             Files.deleteIfExists(archive);
             if (store instanceof S3ArchiveStore s3) {
                 s3.abortUnfinished(archive.getFileName().toString());
+            } else if (store instanceof MultiArchiveStore multi) {
+                for (MultiArchiveStore.Member m : multi.members()) {
+                    if (m.store() instanceof S3ArchiveStore s3) {
+                        s3.abortUnfinished(archive.getFileName().toString());
+                    }
+                }
             }
             try {
                 finished = store.exists(archive.getFileName().toString());

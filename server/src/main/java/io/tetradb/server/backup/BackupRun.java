@@ -190,6 +190,10 @@ final class BackupRun {
         io.tetradb.protocol.LogSegmentFile segment = null;
         BackupHistory history = new BackupHistory(store, cx.layout().databaseName());
         try {
+            if (store instanceof MultiArchiveStore multi) {
+                // At the latest at the next backup: what a destination missed is copied there first.
+                history.copyMissing(multi, st.keepLast());
+            }
             if (st.deleteBefore()) {
                 retain(history, Math.max(1, st.keepLast()) - 1);
             }
@@ -252,6 +256,23 @@ final class BackupRun {
                 status = "PARTIAL";
                 code = ErrorCode.BACKUP_ATTACHMENT_MISSING.code();
                 message = "Attachments not found: " + String.join(", ", missing);
+            }
+            if (store instanceof MultiArchiveStore multi) {
+                // Several destinations: the archive (and its segment) reached at least one; the others are named.
+                Map<String, String> failed = new java.util.LinkedHashMap<>(multi.failures(archiveName()));
+                if (segment != null) {
+                    multi.failures(segment.getFile()).forEach(failed::putIfAbsent);
+                }
+                if (!failed.isEmpty()) {
+                    status = "PARTIAL";
+                    code = ErrorCode.BACKUP_DESTINATION.code();
+                    List<String> parts = new ArrayList<>();
+                    failed.forEach((d, why) -> parts.add(d + " (" + why + ")"));
+                    message = (message.isEmpty() ? "" : message + "; ") + "Not in " + String.join(", ", parts)
+                            + ": copied there again per onFailure";
+                    journal("copy-failed", true, BackupService.fields("archive", archiveName(), "destinations",
+                            failed));
+                }
             }
             if (!st.deleteBefore()) {
                 retain(history, st.keepLast());

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -137,6 +138,8 @@ public final class BackupService implements AutoCloseable {
     private volatile BiConsumer<BackupRecord, Origin> finishedListener = (r, o) -> { };
     private volatile BiConsumer<BackupRecord, Boolean> recordedListener = (r, ran) -> { };
     private volatile BackupScheduler scheduler;
+    /** The server's timer: progress events, and the retries of copies to a destination that failed. */
+    private final ScheduledExecutorService timer;
     private volatile java.util.function.Supplier<OperationLog> logSource = () -> null;
     private volatile java.util.function.Supplier<io.tetradb.server.log.Checkpoints> checkpointSource = () -> null;
     private static final long LOG_NEW_CHECKPOINT_MILLIS = 10_000;
@@ -155,6 +158,7 @@ public final class BackupService implements AutoCloseable {
         this.journal = new BackupJournal(layout.logsDir());
         this.records = new BackupRecords(layout, journal);
         this.events = new BackupEvents(timer);
+        this.timer = timer;
         this.context = new BackupRun.Context(layout, database, gate, transactionsEnded, serverVersion, journal,
                 records, () -> gateClosedListener, () -> verifyingListener, () -> logSource.get(),
                 () -> checkpointSource.get());
@@ -230,6 +234,12 @@ public final class BackupService implements AutoCloseable {
                 }
                 SegmentArchiver.removeSources(layout, a.sources());
                 history.recordSegment(a.info());
+                if (store instanceof MultiArchiveStore multi && !multi.failures(name).isEmpty()) {
+                    // Not in every destination: copied there per onFailure, as a backup's missing copy.
+                    journal.event(backup, "copy-failed", true, settings.verboseJournal(), fields("file", name,
+                            "destinations", multi.failures(name)));
+                    planCopies(1);
+                }
                 journal.event(backup, "log-archived", false, settings.verboseJournal(), fields("file",
                         name, "segments", a.info().getSegmentsList(), "firstOperation",
                         a.info().getFirstOperation(), "lastOperation", a.info().getLastOperation(), "size",
@@ -431,6 +441,66 @@ public final class BackupService implements AutoCloseable {
         ended(run, record, tell);
     }
 
+    /**
+     * Several destinations, one of which missed an archive or segment: attempt {@code attempt}
+     * of copying what is missing there, after onFailure.retryAfter, on the backup thread
+     * (never under the gate), up to onFailure.maxAttempts; the next backup copies it in
+     * any case before it writes (docs/backups.md, "Several destinations").
+     */
+    private void planCopies(int attempt) {
+        BackupSettings st;
+        try {
+            st = BackupSettings.load(layout);
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (!(st.store() instanceof MultiArchiveStore) || st.maxAttempts() < attempt) {
+            return;
+        }
+        try {
+            timer.schedule(() -> {
+                try {
+                    runner.execute(() -> copyAttempt(attempt));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // closing
+                }
+            }, Math.max(1, st.retryAfter().toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the server is stopping
+        }
+    }
+
+    private void copyAttempt(int attempt) {
+        boolean restoring;
+        synchronized (slot) {
+            restoring = holds > 0 || integrations > 0;
+        }
+        if (restoring) {
+            // A restore reads the destinations (retention runs first): the attempt waits for it.
+            planCopies(attempt);
+            return;
+        }
+        try {
+            BackupSettings st = BackupSettings.load(layout);
+            if (!(st.store() instanceof MultiArchiveStore multi)) {
+                return;
+            }
+            Map<String, Map<String, String>> missing = new BackupHistory(multi, layout.databaseName())
+                    .copyMissing(multi, st.keepLast());
+            journal.event(0, missing.isEmpty() ? "copies-completed" : "copies-missing", !missing.isEmpty(),
+                    st.verboseJournal(), fields("attempt", attempt, "missing", missing));
+            if (missing.isEmpty()) {
+                LOG.info("Every backup destination holds every archive again (attempt {}).", attempt);
+            } else {
+                LOG.warn("Copies still missing after attempt {}: {}", attempt, missing);
+                planCopies(attempt + 1);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Copying to the backup destinations failed: {}", e.toString());
+            planCopies(attempt + 1);
+        }
+    }
+
     /** Last resort when {@link BackupRun#end} failed: the gate opens and the run is recorded FAILED. */
     private BackupRecord endAnyway(BackupRun run, Throwable cause) {
         BackupRecord record = run.endAnyway(cause);
@@ -454,6 +524,9 @@ public final class BackupService implements AutoCloseable {
             slot.notifyAll();
         }
         recorded(record, true);
+        if (record.getStatus().equals("PARTIAL") && record.getErrorCode() == ErrorCode.BACKUP_DESTINATION.code()) {
+            planCopies(1);
+        }
         if (!tell) {
             run.done.complete(record);
             return;
@@ -490,12 +563,33 @@ public final class BackupService implements AutoCloseable {
         BackupRecord last = records.last();
         if (last != null) {
             b.setLast(last);
+            if (!last.getArchive().isEmpty()) {
+                b.addAllLastCopies(copies(last.getNumber()));
+            }
         }
         BackupScheduler sch = scheduler;
         if (sch != null) {
             sch.describe(b);
         }
         return b.build();
+    }
+
+    /** Several destinations: which hold backup {@code number}'s archive (empty with one, or when unknown). */
+    private List<io.tetradb.protocol.DestinationCopy> copies(long number) {
+        try {
+            ArchiveStore store = BackupSettings.load(layout).store();
+            if (!(store instanceof MultiArchiveStore)) {
+                return List.of();
+            }
+            for (io.tetradb.protocol.BackupHistoryEntry e : new BackupHistory(store, layout.databaseName()).read()) {
+                if (e.getNumber() == number) {
+                    return e.getCopiesList();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Which destinations hold backup {} could not be read: {}", number, e.toString());
+        }
+        return List.of();
     }
 
     /** The progress of the running backup (for BackupWait), or an empty progress. */

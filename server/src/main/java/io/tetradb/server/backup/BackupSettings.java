@@ -84,7 +84,7 @@ public final class BackupSettings {
         }
     }
     private static final Map<String, Set<String>> KEYS = Map.ofEntries(
-            Map.entry("", Set.of("content", "destination", "schedule", "retention", "onlyIfModified", "onFailure", "archive",
+            Map.entry("", Set.of("content", "destination", "destinations", "schedule", "retention", "onlyIfModified", "onFailure", "archive",
                     "hooks", "journal", "onStart", "s3")),
             Map.entry("s3", Set.of("endpoint", "region", "pathStyle", "credentialsFile")),
             Map.entry("onStart", Set.of("restoreIfDamaged", "integrateLog")),
@@ -106,6 +106,18 @@ public final class BackupSettings {
     private final Path destination;
     /** The bucket of an {@code s3://} destination, else null. */
     private final S3ArchiveStore.Location s3;
+    /**
+     * With {@code destinations:} (docs/backups.md, "Several destinations"): each, in the
+     * order set; empty with a single {@code destination}.
+     */
+    private final List<Target> targets;
+
+    /** One of several destinations: its text as set and a folder or a bucket (with its staging folder). */
+    public record Target(String text, Path folder, S3ArchiveStore.Location bucket) {
+        ArchiveStore store() {
+            return bucket != null ? new S3ArchiveStore(bucket, folder) : new LocalArchiveStore(folder);
+        }
+    }
     private final Frequency frequency;
     private final int every;
     private final LocalTime at;
@@ -155,7 +167,47 @@ public final class BackupSettings {
         JsonNode dest = tree.path("destination");
         JsonNode s3Node = object(tree, "s3");
         S3ArchiveStore.Location bucket = null;
-        if (dest.isMissingNode() || dest.isNull() || dest.asText().isBlank()) {
+        JsonNode several = tree.path("destinations");
+        boolean hasSeveral = !several.isMissingNode() && !several.isNull() && !(several.isArray() && several.isEmpty());
+        List<Target> tg = new ArrayList<>();
+        if (hasSeveral) {
+            if (!dest.isMissingNode() && !dest.isNull() && !dest.asText().isBlank()) {
+                throw bad("destination", "is set together with destinations: set destination for one destination,"
+                        + " or destinations for several, not both");
+            }
+            if (!several.isArray()) {
+                throw bad("destinations", "must be a list of folder paths or s3://bucket/prefix");
+            }
+            Path staging = dbRoot.resolveSibling(dbName + "-backup-staging");
+            List<String> seen = new ArrayList<>();
+            for (JsonNode x : several) {
+                if (!x.isTextual() || x.asText().isBlank()) {
+                    throw bad("destinations", "every entry must be a folder path or s3://bucket/prefix");
+                }
+                String text = x.asText().strip();
+                Target t;
+                if (text.regionMatches(true, 0, "s3://", 0, 5)) {
+                    S3ArchiveStore.Location loc = s3Location(text, s3Node, dbRoot, "destinations");
+                    t = new Target(loc.url(), staging, loc);
+                } else {
+                    Path p = Path.of(text);
+                    p = p.isAbsolute() ? p.normalize() : dbRoot.resolve(p).normalize();
+                    t = new Target(p.toString(), p, null);
+                }
+                if (seen.contains(t.text())) {
+                    throw bad("destinations", "lists " + t.text() + " twice");
+                }
+                seen.add(t.text());
+                tg.add(t);
+            }
+        }
+        targets = Collections.unmodifiableList(tg);
+        if (hasSeveral) {
+            // The archive is written in the first folder listed (else the staging folder), then copied to the others.
+            Target first = tg.stream().filter(t -> t.bucket() == null).findFirst().orElse(tg.get(0));
+            destination = first.folder();
+            bucket = first.bucket();
+        } else if (dest.isMissingNode() || dest.isNull() || dest.asText().isBlank()) {
             destination = dbRoot.resolveSibling(dbName + "-backups");
         } else {
             if (!dest.isTextual()) {
@@ -163,7 +215,7 @@ public final class BackupSettings {
             }
             String text = dest.asText().strip();
             if (text.regionMatches(true, 0, "s3://", 0, 5)) {
-                bucket = s3Location(text, s3Node, dbRoot);
+                bucket = s3Location(text, s3Node, dbRoot, "destination");
                 // Archives and segments are written here first, then uploaded (docs/s3-destinations.md).
                 destination = dbRoot.resolveSibling(dbName + "-backup-staging");
             } else {
@@ -171,9 +223,9 @@ public final class BackupSettings {
                 destination = p.isAbsolute() ? p : dbRoot.resolve(p).normalize();
             }
         }
-        if (bucket == null) {
+        if (bucket == null && !hasSeveral) {
             // Validated even while the destination is a folder, so that a later switch finds them right.
-            s3Location("s3://unused", s3Node, dbRoot);
+            s3Location("s3://unused", s3Node, dbRoot, "destination");
         }
         s3 = bucket;
 
@@ -283,20 +335,20 @@ public final class BackupSettings {
      * absolute path outside the database folder (an archive must never hold it; the secret
      * itself is never in backup.yml).
      */
-    private static S3ArchiveStore.Location s3Location(String url, JsonNode s3, Path dbRoot) {
+    private static S3ArchiveStore.Location s3Location(String url, JsonNode s3, Path dbRoot, String key) {
         String rest = url.substring(5);
         int slash = rest.indexOf('/');
         String bucket = slash < 0 ? rest : rest.substring(0, slash);
         String prefix = slash < 0 ? "" : rest.substring(slash + 1);
         if (!BUCKET.matcher(bucket).matches()) {
-            throw bad("destination", "'" + url + "' does not name a bucket: write s3://bucket or s3://bucket/prefix");
+            throw bad(key, "'" + url + "' does not name a bucket: write s3://bucket or s3://bucket/prefix");
         }
         while (prefix.endsWith("/")) {
             prefix = prefix.substring(0, prefix.length() - 1);
         }
         for (String part : prefix.split("/", -1)) {
             if (!prefix.isEmpty() && (part.isEmpty() || part.equals(".") || part.equals(".."))) {
-                throw bad("destination", "the prefix of '" + url + "' has an empty, . or .. part");
+                throw bad(key, "the prefix of '" + url + "' has an empty, . or .. part");
             }
         }
         String endpoint = text(s3, "endpoint", "s3.endpoint", "");
@@ -594,7 +646,9 @@ public final class BackupSettings {
         content.put("structure", structure);
         ArrayNode arr = content.putArray("attachments");
         attachments.forEach(arr::add);
-        n.put("destination", destinationText());
+        n.put("destination", targets.isEmpty() ? destinationText() : "");
+        ArrayNode ds = n.putArray("destinations");
+        targets.forEach(t -> ds.add(t.text()));
         ObjectNode s3n = n.putObject("s3");
         S3ArchiveStore.Location shown = s3;
         if (shown == null) {
@@ -757,7 +811,15 @@ public final class BackupSettings {
 
     /** The destination as set: a folder path, or {@code s3://bucket/prefix}. */
     public String destinationText() {
+        if (!targets.isEmpty()) {
+            return String.join(", ", targets.stream().map(Target::text).toList());
+        }
         return s3 != null ? s3.url() : destination.toString();
+    }
+
+    /** The destinations of {@code destinations:}, in the order set; empty with a single destination. */
+    public List<Target> targets() {
+        return targets;
     }
 
     /** The bucket of an {@code s3://} destination, or null for a folder. */
@@ -767,6 +829,12 @@ public final class BackupSettings {
 
     /** Where the archives, segments and backup-history.json are kept: the folder or the bucket. */
     public ArchiveStore store() {
+        if (targets.size() > 1) {
+            return new MultiArchiveStore(targets.stream().map(t -> new MultiArchiveStore.Member(t.text(), t.store())).toList());
+        }
+        if (targets.size() == 1) {
+            return targets.get(0).store();
+        }
         return s3 != null ? new S3ArchiveStore(s3, destination) : new LocalArchiveStore(destination);
     }
 

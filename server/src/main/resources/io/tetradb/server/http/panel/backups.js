@@ -43,6 +43,13 @@ export class BackupsPage {
       return;
     }
     this.history = data.history.entries || [];
+    // Several destinations: which of them hold each archive (and why one does not).
+    const several = this.history.some((h) => (h.copies || []).length > 0);
+    const copies = (h) => el('td', { class: 'copies' }, ...(h.copies || []).map((c) => el('div', {
+      class: c.holds ? 'copy holds' : 'copy missing',
+      title: c.holds ? '' : (c.error || ''),
+      text: (c.holds ? '✓ ' : '✗ ') + c.destination + (c.holds ? '' : ' (missing' + (c.error ? ': ' + c.error : '') + ')'),
+    })));
     const rows = [...this.history].reverse().map((h) => el('tr', { dataset: { number: h.number } },
       el('td', { text: String(h.number) }),
       el('td', {}, statusBadge(h.status)),
@@ -51,9 +58,11 @@ export class BackupsPage {
       el('td', { text: bytes(h.size) }),
       el('td', { class: 'verification', text: verification(h.verification) }),
       el('td', { class: 'file', text: h.file }),
+      ...(several ? [copies(h)] : []),
       el('td', {}, h.file ? el('button', { class: 'verify', onclick: (e) => this.verify(h.number, e.target) }, 'Verify') : null)));
     document.getElementById('history-box').replaceChildren(el('h2', { text: 'History' }),
-      rows.length ? table('history-table', ['#', 'Status', 'Started', 'Ended', 'Size', 'Verification', 'Archive', ''], rows)
+      rows.length ? table('history-table', ['#', 'Status', 'Started', 'Ended', 'Size', 'Verification', 'Archive',
+        ...(several ? ['Destinations'] : []), ''], rows)
         : el('p', { class: 'muted', text: 'No backup yet.' }),
       el('p', { id: 'verify-result', class: 'muted' }));
     this.renderWindow(data.window);

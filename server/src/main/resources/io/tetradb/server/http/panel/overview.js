@@ -50,7 +50,7 @@ export class OverviewPage {
     const b = st.backup || {};
     const running = b.state === 'RUNNING';
     this.part('server', { ...st, uptimeMillis: 0, backup: null, log: o.log, archives: o.archives }, () => this.serverCard(o));
-    this.part('backup', { state: b.state, last: b.last, next: b.nextScheduledMillis, paused: b.automaticPaused }, () => this.backupCard(b));
+    this.part('backup', { state: b.state, last: b.last, copies: b.lastCopies, next: b.nextScheduledMillis, paused: b.automaticPaused }, () => this.backupCard(b));
     if (running) this.updateProgress(b.progress || {});
     this.part('queue', { q: o.queue, running }, () => this.queueCard(o.queue, running));
   }
@@ -95,6 +95,11 @@ export class OverviewPage {
       ['Size', bytes(last.archiveSize), 'size'],
       ['Writes queued / cancelled', last.writesQueued + ' / ' + last.writesCancelled, 'writes'],
       ['Error', last.errorCode ? last.errorCode + ' ' + last.errorMessage : '', 'error'],
+      // Several destinations: which of them hold the last archive.
+      ...((b.lastCopies || []).length ? [['Destinations', (b.lastCopies || []).map((c) => el('div', {
+        class: c.holds ? 'copy holds' : 'copy missing',
+        text: (c.holds ? '✓ ' : '✗ ') + c.destination + (c.holds ? '' : ' (missing' + (c.error ? ': ' + c.error : '') + ')'),
+      })), 'copies']] : []),
     ], 'ov-last-backup') : el('p', { id: 'ov-last-backup', class: 'muted', text: 'No backup yet.' });
     const next = b.nextScheduledMillis ? time(b.nextScheduledMillis) : 'none scheduled';
     const buttons = el('div', { class: 'buttons' },
