@@ -173,7 +173,8 @@ public final class BenchMain {
                     List.of("limits.eventLoopReadTime=0"))) {
                 Bench.sleep(2000);
                 WireBench.warmUpTetra(ctx, server);
-                root.set("wireTetraWorkers", WireBench.tetraPointSelects(ctx, server));
+                root.set("wireTetraWorkers", WireBench.tetraPointSelects(ctx, server, "Tetra workers only",
+                        "every request on a worker (limits.eventLoopReadTime=0)"));
             }
             // The same point selects through TLS: what TLS costs, against the plain server above.
             BenchCertificate cert = BenchCertificate.make(ctx.options.workDir().resolve("tls"));
@@ -183,7 +184,8 @@ public final class BenchMain {
                 try (TetraProcess server = ctx.startTetra("wire-tls", ds.root, o.heap(), cert)) {
                     Bench.sleep(2000);
                     WireBench.warmUpTetra(ctx, server);
-                    root.set("wireTetraTls", WireBench.tetraPointSelects(ctx, server));
+                    root.set("wireTetraTls", WireBench.tetraPointSelects(ctx, server, "Tetra TLS",
+                            "TLS (RSA 2048, JDK provider)"));
                 }
             }
         }

@@ -45,11 +45,15 @@ final class WireBench {
         return out;
     }
 
-    /** Tetra's point selects only (for the TLS server, compared with the plain one). */
-    static ObjectNode tetraPointSelects(BenchContext ctx, TetraProcess server) throws Exception {
+    /**
+     * Tetra's point selects only, on a second server compared with the plain one: {@code label}
+     * names it in the progress lines, {@code setup} says in the results how it differs.
+     */
+    static ObjectNode tetraPointSelects(BenchContext ctx, TetraProcess server, String label, String setup)
+            throws Exception {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
-        out.put("server", "Tetra (packaged server, -Xmx" + ctx.options.heap() + "), TLS (RSA 2048, JDK provider)");
-        out.set("pointSelect", tetraSelects(ctx, server, "Tetra TLS"));
+        out.put("server", "Tetra (packaged server, -Xmx" + ctx.options.heap() + "), " + setup);
+        out.set("pointSelect", tetraSelects(ctx, server, label));
         return out;
     }
 
