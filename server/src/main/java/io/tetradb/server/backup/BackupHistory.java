@@ -45,7 +45,7 @@ final class BackupHistory {
     BackupHistory(Path destination, String database) {
         this.destination = destination;
         this.database = database;
-        this.archiveName = Pattern.compile(Pattern.quote(database) + "-(\\d{4,})\\.tar(\\.zst)?");
+        this.archiveName = Pattern.compile(Pattern.quote(database) + "-(\\d{4,})\\.tar(\\.zst)?(\\.enc)?");
         this.segmentName = SegmentArchiver.archivePattern(database);
     }
 

@@ -198,7 +198,8 @@ public final class LogCommands {
             }
             java.nio.file.Path plain = java.nio.file.Files.createTempFile(layout.root(), ".log-show-", ".journal");
             try {
-                io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain);
+                io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain,
+                        io.tetradb.server.backup.BackupKey.Source.of(io.tetradb.server.backup.BackupSettings.load(layout)));
                 if (!readWhole(plain, current.getDatabaseId(), page)) {
                     return false;
                 }

@@ -61,11 +61,26 @@ public final class BackupArchiveReader {
      * every checksum; returns the manifest. With {@code target} null, only checks.
      */
     public static JsonNode extract(Path archive, Path target) throws IOException {
+        return extract(archive, target, io.tetradb.server.backup.BackupKey.Source.NONE);
+    }
+
+    /**
+     * As {@link #extract(Path, Path)}; an encrypted archive (docs/backup-encryption.md) is
+     * decrypted with the key {@code keys} gives (1414 when it has none or another one) and
+     * read as one stream, every chunk authenticated (1411 naming the chunk otherwise).
+     */
+    public static JsonNode extract(Path archive, Path target, io.tetradb.server.backup.BackupKey.Source keys)
+            throws IOException {
         boolean zstd;
+        boolean encrypted;
         try {
             zstd = isZstd(archive);
+            encrypted = io.tetradb.server.backup.EncryptedFile.isEncrypted(archive);
         } catch (IOException e) {
             throw unreadable(archive, e);
+        }
+        if (encrypted) {
+            return extractStream(archive, target, keys);
         }
         if (!zstd) {
             JsonNode manifest = extractByEntry(archive, target);
@@ -73,16 +88,18 @@ public final class BackupArchiveReader {
                 return manifest;
             }
         }
-        return extractStream(archive, target);
+        return extractStream(archive, target, keys);
     }
 
     /** The archive read as one stream: every compressed archive, and uncompressed ones of format 1. */
-    static JsonNode extractStream(Path archive, Path target) throws IOException {
+    static JsonNode extractStream(Path archive, Path target, io.tetradb.server.backup.BackupKey.Source keys)
+            throws IOException {
         Map<String, String> hashes = new LinkedHashMap<>();
         Map<String, Long> sizes = new LinkedHashMap<>();
         JsonNode manifest = null;
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive), 256 * 1024);
-             InputStream in = isZstd(archive) ? new ZstdInputStream(raw) : raw;
+        try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), 256 * 1024);
+             InputStream raw = plain(archive, file, keys);
+             InputStream in = isZstd(raw) ? new ZstdInputStream(raw) : raw;
              TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
             TarArchiveEntry e;
             byte[] buf = new byte[256 * 1024];
@@ -140,6 +157,12 @@ public final class BackupArchiveReader {
         }
         if (manifest == null) {
             throw incomplete(archive);
+        }
+        String recorded = manifest.path("encryption").path("keyFingerprint").asText("");
+        String f = raw(archive);
+        if (f != null && !recorded.isEmpty() && !recorded.equals(f)) {
+            throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The archive " + archive.getFileName()
+                    + " is encrypted with the key of fingerprint " + f + ", but its manifest names " + recorded + ".");
         }
         int format = format(archive, manifest);
         Map<String, String> listed = new LinkedHashMap<>();
@@ -420,6 +443,33 @@ public final class BackupArchiveReader {
     private static OutputStream create(Path p) throws IOException {
         return Channels.newOutputStream(Files.newByteChannel(p, EnumSet.of(StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), DataLayout.ownerOnlyFile(p)));
+    }
+
+    /** The key fingerprint of an encrypted archive, or null. */
+    private static String raw(Path archive) throws IOException {
+        return io.tetradb.server.backup.EncryptedFile.fingerprint(archive);
+    }
+
+    /** The archive's tar stream (compressed or not): decrypted when the file is encrypted. */
+    private static InputStream plain(Path archive, InputStream file, io.tetradb.server.backup.BackupKey.Source keys)
+            throws IOException {
+        file.mark(16);
+        byte[] magic = file.readNBytes(8);
+        file.reset();
+        if (!io.tetradb.server.backup.EncryptedFile.isEncrypted(magic)) {
+            return file;
+        }
+        return new BufferedInputStream(new io.tetradb.server.backup.EncryptedFile.Reader(file, keys,
+                "The archive " + archive.getFileName(), ErrorCode.BACKUP_VERIFY_FAILED), 256 * 1024);
+    }
+
+    /** Whether a (buffered) stream starts with zstd's magic; it is left where it was. */
+    private static boolean isZstd(InputStream in) throws IOException {
+        in.mark(8);
+        byte[] magic = in.readNBytes(4);
+        in.reset();
+        return magic.length == 4 && (magic[0] & 0xFF) == 0x28 && (magic[1] & 0xFF) == 0xB5
+                && (magic[2] & 0xFF) == 0x2F && (magic[3] & 0xFF) == 0xFD;
     }
 
     private static boolean isZstd(Path archive) throws IOException {

@@ -169,8 +169,9 @@ final class LogForward {
                 throw new TetraException(ErrorCode.LOG_SEGMENT_DAMAGED, "The log segment " + f.getFile()
                         + " fails its checksum: SHA-256 " + sha + ", the history records " + f.getSha256() + ".");
             }
-            Path plain = logDir.resolve(f.getFile().replaceFirst("\\.zst$", ""));
-            io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain);
+            Path plain = logDir.resolve(f.getFile().replaceFirst("\\.zst(\\.enc)?$", ""));
+            io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain,
+                    io.tetradb.server.backup.BackupKey.Source.of(BackupSettings.load(layout)));
             out.add(new io.tetradb.server.log.LogIntegration.Source(f.getFile(), plain, -1));
         }
         for (Path p : io.tetradb.server.backup.SegmentArchiver.closedSegmentsInOrder(layout)) {

@@ -187,7 +187,8 @@ public final class RestoreService {
         try {
             work = workFolder();
             Path extracted = work.resolve("extract");
-            JsonNode manifest = BackupArchiveReader.extract(archive, extracted);
+            JsonNode manifest = BackupArchiveReader.extract(archive, extracted,
+                    io.tetradb.server.backup.BackupKey.Source.of(BackupSettings.load(layout)));
             journalNumber = manifest.path("number").asLong(number);
             Check check = new Check(0, 0);
             String dbName = manifest.path("database").asText("");
@@ -1214,7 +1215,7 @@ public final class RestoreService {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Name the backup by its number or its archive file.");
         }
         String base = String.format(Locale.ROOT, "%s-%04d.tar", layout.databaseName(), number);
-        for (String name : List.of(base + ".zst", base)) {
+        for (String name : List.of(base + ".zst", base, base + ".zst.enc", base + ".enc")) {
             Path p = destination.resolve(name);
             if (Files.isRegularFile(p)) {
                 return p;
@@ -1266,8 +1267,9 @@ public final class RestoreService {
      * Extracts {@code archive} as a database folder {@code staged} (its data file named after
      * the folder); 1411 when it is damaged, 2010 when it holds no data file. Returns its manifest.
      */
-    private static JsonNode stage(Path archive, Path staged) throws IOException {
-        JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+    private JsonNode stage(Path archive, Path staged) throws IOException {
+        JsonNode manifest = BackupArchiveReader.extract(archive, staged,
+                io.tetradb.server.backup.BackupKey.Source.of(BackupSettings.load(layout)));
         requireDataFile(manifest, archive);
         renameDataFiles(staged, manifest.path("database").asText(""));
         return manifest;

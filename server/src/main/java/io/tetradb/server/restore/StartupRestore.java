@@ -72,7 +72,8 @@ public final class StartupRestore {
             Path work = Files.createTempDirectory(layout.root(), ".restore-damaged-");
             try {
                 Path staged = work.resolve(layout.databaseName());
-                JsonNode manifest = BackupArchiveReader.extract(archive, staged);
+                JsonNode manifest = BackupArchiveReader.extract(archive, staged,
+                        io.tetradb.server.backup.BackupKey.Source.of(BackupSettings.load(layout)));
                 if (!RestoreService.hasDataFile(manifest)) {
                     continue;
                 }
