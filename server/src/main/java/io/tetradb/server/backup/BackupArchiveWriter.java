@@ -56,7 +56,7 @@ import java.util.concurrent.Future;
  *
  * <p>Encrypted ({@code archive.encryption: aes-256-gcm}, {@link EncryptedFile}): every byte that
  * would go to the file (the tar, or zstd's output) goes through an {@link EncryptedFile.Writer}
- * on the backup thread, sealed in 1 MiB chunks as it is written. The file then holds no tar to
+ * on the backup thread, sealed in 64 KiB chunks as it is written. The file then holds no tar to
  * read back, so an encrypted archive without compression is copied like a compressed one
  * (each chunk read once into a direct buffer, hashed as one SHA-256 stream per entry on the
  * helper while the backup thread encrypts it) and records one checksum per entry.
