@@ -25,6 +25,11 @@ public enum ErrorCode {
             + " refusing the credentials, or not answering)."),
     BACKUP_IO(1409, "Read or write error during the backup."),
     BACKUP_VERIFY_FAILED(1411, "Archive verification failed."),
+    /**
+     * The key of encrypted archives and log segments is missing, cannot be read or used, or is
+     * not the one a file was encrypted with (the message names the fingerprint expected).
+     */
+    BACKUP_KEY(1414, "The backup key is missing, unusable, or not the one the archive was encrypted with."),
     BACKUP_ATTACHMENT_MISSING(1418, "Attachment not found: a partial backup was made."),
     BACKUP_ALREADY_RUNNING(1419, "A backup is already running."),
     /** An operation needs the log file and there is none (docs/log-file.md). */

@@ -54,6 +54,13 @@ import java.util.concurrent.Future;
  * archive starts on a second helper thread while the copy goes on, so that the final
  * fsync has little left to do.
  *
+ * <p>Encrypted ({@code archive.encryption: aes-256-gcm}, {@link EncryptedFile}): every byte that
+ * would go to the file (the tar, or zstd's output) goes through an {@link EncryptedFile.Writer}
+ * on the backup thread, sealed in 64 KiB chunks as it is written. The file then holds no tar to
+ * read back, so an encrypted archive without compression is copied like a compressed one
+ * (each chunk read once into a direct buffer, hashed as one SHA-256 stream per entry on the
+ * helper while the backup thread encrypts it) and records one checksum per entry.
+ *
  * <p>Used by one backup thread, with helper threads of its own ("...-sha256" with
  * compression, "...-sha256-N" without, and "...-writeback") and zstd's native workers.
  */
@@ -141,6 +148,8 @@ final class BackupArchiveWriter implements AutoCloseable {
     private ByteBuffer small;
     private ByteBuffer zstdOut;
     private ByteBuffer[] chunks;
+    /** Null without encryption: the file's bytes are then the tar stream's (compressed or not). */
+    private final EncryptedFile.Writer encryptor;
     private boolean zstdClosed;
     private boolean finished;
 
@@ -150,6 +159,11 @@ final class BackupArchiveWriter implements AutoCloseable {
      *                  about a tenth of a second, so that it is throttled smoothly
      */
     BackupArchiveWriter(Path target, int zstdLevel, long maxRate) throws IOException {
+        this(target, zstdLevel, maxRate, null);
+    }
+
+    /** @param key the key to encrypt the archive with, or null for none */
+    BackupArchiveWriter(Path target, int zstdLevel, long maxRate, BackupKey key) throws IOException {
         this.target = target;
         this.temp = target.resolveSibling("." + target.getFileName() + ".partial");
         this.chunk = maxRate > 0 ? (int) Math.max(MIN_CHUNK, Math.min(CHUNK, maxRate / 10 / 4096 * 4096)) : CHUNK;
@@ -178,6 +192,20 @@ final class BackupArchiveWriter implements AutoCloseable {
             zstdOut = ByteBuffer.allocateDirect(IO_BUFFER);
         }
         this.zstd = z;
+        EncryptedFile.Writer enc = null;
+        if (key != null) {
+            try {
+                enc = new EncryptedFile.Writer(key, this::writeRaw);
+            } catch (IOException | RuntimeException e) {
+                if (z != null) {
+                    z.close();
+                }
+                file.close();
+                Files.deleteIfExists(temp);
+                throw e;
+            }
+        }
+        this.encryptor = enc;
     }
 
     /** The temporary file being written. */
@@ -202,8 +230,8 @@ final class BackupArchiveWriter implements AutoCloseable {
             chooseWorkers(source);
         }
         writeHeap(TarHeaders.file(path, size, modifiedMillis));
-        Entry entry = zstd == null ? copyPlain(path, source, progress)
-                : new Entry(path, size, copyCompressed(path, source, progress), 0, List.of());
+        Entry entry = zstd == null && encryptor == null ? copyPlain(path, source, progress)
+                : new Entry(path, size, copyStreamed(path, source, progress), 0, List.of());
         writeZeros(TarHeaders.padding(size));
         entries.add(entry);
         return entry;
@@ -274,8 +302,11 @@ final class BackupArchiveWriter implements AutoCloseable {
         return new Entry(path, size, SegmentDigests.hex(SegmentDigests.ofSegments(digests)), segment, hex);
     }
 
-    /** With compression: each chunk read once into a direct buffer, hashed on the helper while zstd compresses it. */
-    private String copyCompressed(String path, Source src, Progress progress) throws IOException {
+    /**
+     * With compression or encryption: each chunk read once into a direct buffer, hashed on the
+     * helper while zstd compresses it and/or the backup thread encrypts it.
+     */
+    private String copyStreamed(String path, Source src, Progress progress) throws IOException {
         MessageDigest sha = sha256();
         long size = src.length();
         HashQueue hashing = new HashQueue(BUFFERS, size <= SMALL);
@@ -297,7 +328,11 @@ final class BackupArchiveWriter implements AutoCloseable {
                 buf.flip();
                 ByteBuffer view = buf.duplicate();
                 hashing.run(() -> sha.update(view));
-                compress(buf, EndDirective.CONTINUE);
+                if (zstd != null) {
+                    compress(buf, EndDirective.CONTINUE);
+                } else {
+                    writeFile(buf);
+                }
                 tarBytes += n;
                 done += n;
                 startWriteBack();
@@ -528,7 +563,17 @@ final class BackupArchiveWriter implements AutoCloseable {
         } while (src.hasRemaining() || (op == EndDirective.END && !done));
     }
 
+    /** Writes bytes of the (compressed) tar stream to the file, encrypting them when the archive is encrypted. */
     private void writeFile(ByteBuffer b) throws IOException {
+        if (encryptor != null) {
+            encryptor.write(b);
+        } else {
+            writeRaw(b);
+        }
+    }
+
+    /** Writes bytes to the file as they are. */
+    private void writeRaw(ByteBuffer b) throws IOException {
         while (b.hasRemaining()) {
             fileBytes += file.write(b);
         }
@@ -635,6 +680,9 @@ final class BackupArchiveWriter implements AutoCloseable {
         writeZeros(TarHeaders.trailer(tarBytes));
         if (zstd != null) {
             compress(ByteBuffer.allocateDirect(0), EndDirective.END);
+        }
+        if (encryptor != null) {
+            encryptor.finish();
         }
         await(writeBack);
         if (file.position() != fileBytes) {

@@ -45,7 +45,7 @@ final class BackupHistory {
     BackupHistory(ArchiveStore store, String database) {
         this.store = store;
         this.database = database;
-        this.archiveName = Pattern.compile(Pattern.quote(database) + "-(\\d{4,})\\.tar(\\.zst)?");
+        this.archiveName = Pattern.compile(Pattern.quote(database) + "-(\\d{4,})\\.tar(\\.zst)?(\\.enc)?");
         this.segmentName = SegmentArchiver.archivePattern(database);
     }
 

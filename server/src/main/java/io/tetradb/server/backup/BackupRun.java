@@ -66,6 +66,8 @@ final class BackupRun {
 
     final long number;
     final BackupSettings settings;
+    /** The key the archive is encrypted with (loaded at the start of the run), or null. */
+    private BackupKey key;
     /** Where the archive is written: in the destination folder, or staged locally for a bucket ({@link #store}). */
     final Path archive;
     /** The destination the archive, its segment and the history go to. */
@@ -206,8 +208,15 @@ final class BackupRun {
                             + hook.exitCode() + (hook.timedOut() ? ", timed out" : "") + ").");
                 }
             }
+            if (st.encrypted()) {
+                try {
+                    key = BackupKey.load(st.keyFile());
+                } catch (TetraException e) {
+                    throw new Failure(ErrorCode.BACKUP_KEY, e.getMessage(), e);
+                }
+            }
             try (BackupArchiveWriter writer = new BackupArchiveWriter(archive, st.compression().level(),
-                    st.maxRate())) {
+                    st.maxRate(), key)) {
                 bytesTotal = estimateTotal(st);
                 if (st.data() || st.structure()) {
                     copyUnderGate(writer);
@@ -229,7 +238,8 @@ final class BackupRun {
                 cx.records().stage(number, BackupState.Stage.VERIFYING);
                 cx.verifyingListener().get().accept(number);
                 try {
-                    io.tetradb.server.restore.BackupArchiveReader.extract(archive, null);
+                    io.tetradb.server.restore.BackupArchiveReader.extract(archive, null,
+                            key != null ? BackupKey.Source.of(key) : BackupKey.Source.NONE);
                     verification = ArchiveVerification.ARCHIVE_VERIFIED;
                     cx.records().stage(number, BackupState.Stage.VERIFIED);
                     journal("verified", false, BackupService.fields("archive", archive));
@@ -540,12 +550,12 @@ final class BackupRun {
      * with 1408) and the closed segments stay for the next backup.
      */
     private io.tetradb.protocol.LogSegmentFile archiveSegments() throws IOException, Failure {
-        String name = SegmentArchiver.archiveName(cx.layout().databaseName(), number, 0);
+        String name = SegmentArchiver.archiveName(cx.layout().databaseName(), number, 0, key != null);
         Path target = store.staging().resolve(name);
         SegmentArchiver.Archived a;
         try {
             a = SegmentArchiver.archive(cx.layout(), logDatabaseId, target, number, 0,
-                    Math.max(1, settings.compression().level()));
+                    Math.max(1, settings.compression().level()), key);
         } catch (TetraException e) {
             deleteArchive();
             throw new Failure(ErrorCode.LOG_NOT_ARCHIVABLE, e.getMessage(), e);
@@ -673,13 +683,18 @@ final class BackupRun {
         m.put("end", Instant.now().toString());
         m.set("settings", settings.asJson());
         m.put("partial", !missing.isEmpty());
+        if (key != null) {
+            // The key itself never enters the archive: only its fingerprint (docs/backup-encryption.md).
+            m.putObject("encryption").put("algorithm", EncryptedFile.ALGORITHM).put("keyFingerprint", key.fingerprint())
+                    .put("chunkSize", EncryptedFile.CHUNK_SIZE);
+        }
         ArrayNode miss = m.putArray("missingAttachments");
         missing.forEach(miss::add);
         if (rolled != null) {
             // The data file archived holds every operation up to this one, none after it.
             m.put("lastOperation", rolled.lastOperation());
             m.put("databaseId", logDatabaseId);
-            m.put("logSegment", SegmentArchiver.archiveName(layout.databaseName(), number, 0));
+            m.put("logSegment", SegmentArchiver.archiveName(layout.databaseName(), number, 0, key != null));
         }
         return m;
     }

@@ -217,10 +217,11 @@ public final class BackupService implements AutoCloseable {
                             + "segment " + c.file().getFileName() + " stays in the Data folder; the next backup or log "
                             + "new archives it.");
                 }
-                String name = SegmentArchiver.archiveName(layout.databaseName(), backup, sequence);
+                BackupKey key = settings.encrypted() ? BackupKey.load(settings.keyFile()) : null;
+                String name = SegmentArchiver.archiveName(layout.databaseName(), backup, sequence, key != null);
                 Path target = store.staging().resolve(name);
                 SegmentArchiver.Archived a = SegmentArchiver.archive(layout, log.header().getDatabaseId(), target,
-                        backup, sequence, Math.max(1, settings.compression().level()));
+                        backup, sequence, Math.max(1, settings.compression().level()), key);
                 if (a == null) {
                     throw new TetraException(ErrorCode.LOG_NOT_ARCHIVABLE, "The closed log segment "
                             + c.file().getFileName() + " is no longer in the Data folder.");
@@ -423,7 +424,8 @@ public final class BackupService implements AutoCloseable {
 
     private String archiveName(long number, BackupSettings settings) {
         return String.format(Locale.ROOT, "%s-%04d.tar%s", layout.databaseName(), number,
-                settings.compression() == BackupSettings.Compression.NONE ? "" : ".zst");
+                (settings.compression() == BackupSettings.Compression.NONE ? "" : ".zst")
+                        + (settings.encrypted() ? EncryptedFile.SUFFIX : ""));
     }
 
     /** The backup thread's task (invariant 3). */

@@ -57,6 +57,9 @@ public final class BackupSettings {
         }
     }
 
+    /** How archives and log segments are encrypted (docs/backup-encryption.md). */
+    public enum Encryption { NONE, AES_256_GCM }
+
     /** How often scheduled backups run. */
     public enum Frequency { NEVER, HOURLY, DAILY, WEEKLY, MONTHLY, CRON }
 
@@ -93,7 +96,7 @@ public final class BackupSettings {
             Map.entry("schedule.weekdays", Set.of("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")),
             Map.entry("retention", Set.of("keepLast", "deleteOldest")),
             Map.entry("onFailure", Set.of("retry", "retryAfter", "maxAttempts", "waitForTransactions")),
-            Map.entry("archive", Set.of("compression", "maxRate", "verify")),
+            Map.entry("archive", Set.of("compression", "maxRate", "verify", "encryption", "keyFile")),
             Map.entry("hooks", Set.of("onBackupStartup", "onBackupShutdown", "timeout")),
             Map.entry("journal", Set.of("verbose")));
 
@@ -135,6 +138,9 @@ public final class BackupSettings {
     private final Compression compression;
     private final long maxRate;
     private final boolean verify;
+    private final Encryption encryption;
+    /** Null when not set. */
+    private final Path keyFile;
     private final String onBackupStartup;
     private final String onBackupShutdown;
     private final Duration hookTimeout;
@@ -313,6 +319,28 @@ public final class BackupSettings {
             throw bad("archive.maxRate", "must be bytes per second (for example 50000000 or 50m), 0 for unlimited");
         }
         verify = bool(archive, "verify", "archive.verify", true);
+        String enc = text(archive, "encryption", "archive.encryption", "none");
+        if (enc.equals("none")) {
+            encryption = Encryption.NONE;
+        } else if (enc.equals(EncryptedFile.ALGORITHM)) {
+            encryption = Encryption.AES_256_GCM;
+        } else {
+            throw bad("archive.encryption", "must be none or " + EncryptedFile.ALGORITHM + ", was '" + enc + "'");
+        }
+        JsonNode kf = archive.path("keyFile");
+        if (kf.isMissingNode() || kf.isNull() || kf.asText().isBlank()) {
+            keyFile = null;
+        } else {
+            if (!kf.isTextual()) {
+                throw bad("archive.keyFile", "must be the path of a key file");
+            }
+            Path p = Path.of(kf.asText());
+            keyFile = (p.isAbsolute() ? p : dbRoot.resolve(p)).toAbsolutePath().normalize();
+        }
+        if (encryption != Encryption.NONE && keyFile == null) {
+            throw bad("archive.keyFile", "is required with archive.encryption " + enc + ": the path of the key file"
+                    + " (outside the database folder, owner-only; docs/backup-encryption.md)");
+        }
 
         JsonNode hooks = object(tree, "hooks");
         onBackupStartup = hookName("hooks.onBackupStartup", text(hooks, "onBackupStartup", "hooks.onBackupStartup", ""));
@@ -448,6 +476,43 @@ public final class BackupSettings {
     }
 
     /**
+     * The key file these settings name (when they name one) holds a usable key, is owner-only,
+     * and lies outside the database folder, the destination and the attachments (it would
+     * otherwise go into the archives it protects); 2010 naming archive.keyFile otherwise.
+     */
+    private void requireKey() {
+        if (keyFile == null) {
+            return;
+        }
+        Path root = dbRoot.toAbsolutePath().normalize();
+        if (keyFile.startsWith(root)) {
+            throw bad("archive.keyFile", keyFile + " is inside the database folder " + root + ", which backups copy:"
+                    + " keep the key outside it (and outside the backup destination)");
+        }
+        if (keyFile.startsWith(destination.toAbsolutePath().normalize())) {
+            throw bad("archive.keyFile", keyFile + " is inside the backup destination " + destination
+                    + ": a key beside the archives protects nothing; keep it elsewhere");
+        }
+        for (Target t : targets) {
+            if (t.bucket() == null && keyFile.startsWith(t.folder().toAbsolutePath().normalize())) {
+                throw bad("archive.keyFile", keyFile + " is inside the backup destination " + t.text()
+                        + ": a key beside the archives protects nothing; keep it elsewhere");
+            }
+        }
+        for (String a : attachments) {
+            Path p = Path.of(a).toAbsolutePath().normalize();
+            if (keyFile.startsWith(p)) {
+                throw bad("archive.keyFile", keyFile + " is inside the attachment " + a + ", which backups copy:"
+                        + " keep the key outside the attachments");
+            }
+        }
+        String problem = BackupKey.problem(keyFile);
+        if (problem != null) {
+            throw bad("archive.keyFile", keyFile + " " + problem);
+        }
+    }
+
+    /**
      * At server start: hook settings in {@code Settings/backup.yml} that hold a command or
      * a path (as earlier versions allowed) stop the start with a {@link ConfigException}
      * saying what to do. A hook name whose file is missing or not executable is only
@@ -534,7 +599,8 @@ public final class BackupSettings {
      */
     private static final Set<String> TEXT_KEYS = Set.of("destination", "s3.endpoint", "s3.region", "s3.credentialsFile", "schedule.frequency", "schedule.at",
             "schedule.startingAt", "schedule.cron", "retention.deleteOldest", "onFailure.retry", "onFailure.retryAfter",
-            "onFailure.waitForTransactions", "archive.compression", "hooks.onBackupStartup", "hooks.onBackupShutdown",
+            "onFailure.waitForTransactions", "archive.compression", "archive.encryption", "archive.keyFile",
+            "hooks.onBackupStartup", "hooks.onBackupShutdown",
             "hooks.timeout");
 
     /** Whether {@code key} holds text (see {@link #TEXT_KEYS}; every {@code schedule.weekdays.DAY} is a time). */
@@ -565,8 +631,9 @@ public final class BackupSettings {
             apply(copy, kv[0].trim(), kv[1]);
         }
         BackupSettings changed = new BackupSettings(copy, dbRoot, dbName);
-        // Settings changed remotely may only name hooks that are there.
+        // Settings changed remotely may only name hooks that are there, and a key that can be used.
         changed.requireHooks();
+        changed.requireKey();
         return changed;
     }
 
@@ -677,7 +744,8 @@ public final class BackupSettings {
                 .put("retryAfter", retryAfter.toString()).put("maxAttempts", maxAttempts)
                 .put("waitForTransactions", waitForTransactions.toString());
         n.putObject("archive").put("compression", compression.name().toLowerCase(Locale.ROOT)).put("maxRate", maxRate)
-                .put("verify", verify);
+                .put("verify", verify).put("encryption", encryption == Encryption.NONE ? "none" : EncryptedFile.ALGORITHM)
+                .put("keyFile", keyFile == null ? "" : keyFile.toString());
         n.putObject("hooks").put("onBackupStartup", onBackupStartup).put("onBackupShutdown", onBackupShutdown)
                 .put("timeout", hookTimeout.toString());
         n.putObject("journal").put("verbose", verboseJournal);
@@ -921,6 +989,24 @@ public final class BackupSettings {
     /** Re-read and check every checksum after writing. Default true. */
     public boolean verify() {
         return verify;
+    }
+
+    /** Default none. */
+    public Encryption encryption() {
+        return encryption;
+    }
+
+    /** Whether archives and log segments are encrypted. */
+    public boolean encrypted() {
+        return encryption != Encryption.NONE;
+    }
+
+    /**
+     * The key file (absolute; a relative setting is from the database folder), or null when
+     * none is set. Also used to read encrypted files when encryption is off.
+     */
+    public Path keyFile() {
+        return keyFile;
     }
 
     /**

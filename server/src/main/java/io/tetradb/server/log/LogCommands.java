@@ -190,7 +190,9 @@ public final class LogCommands {
             }
         }
         archived.sort(java.util.Comparator.comparingLong(io.tetradb.protocol.LogSegmentFile::getFirstOperation));
-        io.tetradb.server.backup.ArchiveStore store = io.tetradb.server.backup.BackupSettings.load(layout).store();
+        io.tetradb.server.backup.BackupSettings backupSettings = io.tetradb.server.backup.BackupSettings.load(layout);
+        io.tetradb.server.backup.ArchiveStore store = backupSettings.store();
+        io.tetradb.server.backup.BackupKey.Source keys = io.tetradb.server.backup.BackupKey.Source.of(backupSettings);
         java.util.Set<String> present = archived.isEmpty() ? java.util.Set.of() : store.names();
         for (io.tetradb.protocol.LogSegmentFile s : archived) {
             if (!present.contains(s.getFile())) {
@@ -198,7 +200,7 @@ public final class LogCommands {
             }
             java.nio.file.Path plain = java.nio.file.Files.createTempFile(layout.root(), ".log-show-", ".journal");
             try {
-                io.tetradb.server.backup.SegmentArchiver.decompress(store, s.getFile(), plain);
+                io.tetradb.server.backup.SegmentArchiver.decompress(store, s.getFile(), plain, keys);
                 if (!readWhole(plain, current.getDatabaseId(), page)) {
                     return false;
                 }

@@ -61,11 +61,26 @@ public final class BackupArchiveReader {
      * every checksum; returns the manifest. With {@code target} null, only checks.
      */
     public static JsonNode extract(Path archive, Path target) throws IOException {
+        return extract(archive, target, io.tetradb.server.backup.BackupKey.Source.NONE);
+    }
+
+    /**
+     * As {@link #extract(Path, Path)}; an encrypted archive (docs/backup-encryption.md) is
+     * decrypted with the key {@code keys} gives (1414 when it has none or another one) and
+     * read as one stream, every chunk authenticated (1411 naming the chunk otherwise).
+     */
+    public static JsonNode extract(Path archive, Path target, io.tetradb.server.backup.BackupKey.Source keys)
+            throws IOException {
         boolean zstd;
+        boolean encrypted;
         try {
             zstd = isZstd(archive);
+            encrypted = io.tetradb.server.backup.EncryptedFile.isEncrypted(archive);
         } catch (IOException e) {
             throw unreadable(archive, e);
+        }
+        if (encrypted) {
+            return extractStream(archive, target, keys);
         }
         if (!zstd) {
             JsonNode manifest = extractByEntry(archive, target);
@@ -73,21 +88,31 @@ public final class BackupArchiveReader {
                 return manifest;
             }
         }
-        return extractStream(archive, target);
+        return extractStream(archive, target, keys);
     }
 
     /**
      * Extracts (or with {@code target} null only checks) archive {@code name} of
      * {@code store}: a folder's file as {@link #extract(Path, Path)} reads it, an object of
-     * a bucket as one stream from the bucket (see {@link #extractStream(Opener, String, Path)}).
+     * a bucket as one stream from the bucket (see {@link #extractStream(Opener, String, Path, BackupKey.Source)}).
      */
     public static JsonNode extract(io.tetradb.server.backup.ArchiveStore store, String name, Path target)
             throws IOException {
+        return extract(store, name, target, io.tetradb.server.backup.BackupKey.Source.NONE);
+    }
+
+    /**
+     * As {@link #extract(io.tetradb.server.backup.ArchiveStore, String, Path)}; an encrypted
+     * archive (docs/backup-encryption.md) is decrypted with the key {@code keys} gives (1414
+     * when it has none or another one), every chunk authenticated (1411 otherwise).
+     */
+    public static JsonNode extract(io.tetradb.server.backup.ArchiveStore store, String name, Path target,
+                                   io.tetradb.server.backup.BackupKey.Source keys) throws IOException {
         Path local = store.localFile(name);
         if (local != null) {
-            return extract(local, target);
+            return extract(local, target, keys);
         }
-        return extractStream(() -> store.open(name), name, target);
+        return extractStream(() -> store.open(name), name, target, keys);
     }
 
     /** Opens the archive's bytes from the start. */
@@ -97,7 +122,13 @@ public final class BackupArchiveReader {
 
     /** The archive read as one stream: every compressed archive, and uncompressed ones of format 1. */
     static JsonNode extractStream(Path archive, Path target) throws IOException {
-        return extractStream(() -> Files.newInputStream(archive), archive.getFileName().toString(), target);
+        return extractStream(archive, target, io.tetradb.server.backup.BackupKey.Source.NONE);
+    }
+
+    /** As {@link #extractStream(Path, Path)}, an encrypted archive decrypted with the key {@code keys} gives. */
+    static JsonNode extractStream(Path archive, Path target, io.tetradb.server.backup.BackupKey.Source keys)
+            throws IOException {
+        return extractStream(() -> Files.newInputStream(archive), archive.getFileName().toString(), target, keys);
     }
 
     /**
@@ -105,15 +136,30 @@ public final class BackupArchiveReader {
      * archive, uncompressed ones of format 1, and any archive of a bucket. An uncompressed
      * stream is also hashed by segment of {@link SegmentDigests#SEGMENT_SIZE}, so that an
      * entry the manifest (read last) records by segment is checked as such, its first
-     * damaged segment named; {@code shown} names the archive in messages.
+     * damaged segment named; {@code shown} names the archive in messages. An encrypted
+     * archive (it starts with TETRAENC) is decrypted as it is read, with the key {@code keys}
+     * gives; its entries are recorded whole (the writer streams them), not by segment.
      */
-    static JsonNode extractStream(Opener opener, String shown, Path target) throws IOException {
+    static JsonNode extractStream(Opener opener, String shown, Path target,
+                                  io.tetradb.server.backup.BackupKey.Source keys) throws IOException {
         Map<String, String> hashes = new LinkedHashMap<>();
         Map<String, Long> sizes = new LinkedHashMap<>();
         Map<String, List<byte[]>> segmentHashes = new LinkedHashMap<>();
         JsonNode manifest = null;
         boolean zstd;
-        try (InputStream raw = new BufferedInputStream(opener.open(), 256 * 1024)) {
+        boolean encrypted;
+        String fingerprint = null;
+        try (InputStream file = new BufferedInputStream(opener.open(), 256 * 1024)) {
+            file.mark(16);
+            encrypted = io.tetradb.server.backup.EncryptedFile.isEncrypted(file.readNBytes(8));
+            file.reset();
+            InputStream raw = file;
+            if (encrypted) {
+                io.tetradb.server.backup.EncryptedFile.Reader reader = new io.tetradb.server.backup.EncryptedFile.Reader(
+                        file, keys, "The archive " + shown, ErrorCode.BACKUP_VERIFY_FAILED);
+                fingerprint = reader.fingerprint();
+                raw = new BufferedInputStream(reader, 256 * 1024);
+            }
             raw.mark(4);
             zstd = isZstd(raw);
             raw.reset();
@@ -201,6 +247,12 @@ public final class BackupArchiveReader {
         if (manifest == null) {
             throw incomplete(shown);
         }
+        String recorded = manifest.path("encryption").path("keyFingerprint").asText("");
+        if (fingerprint != null && !recorded.isEmpty() && !recorded.equals(fingerprint)) {
+            throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "The archive " + shown
+                    + " is encrypted with the key of fingerprint " + fingerprint + ", but its manifest names "
+                    + recorded + ".");
+        }
         int format = format(shown, manifest);
         Map<String, String> listed = new LinkedHashMap<>();
         for (JsonNode en : manifest.path("entries")) {
@@ -212,9 +264,10 @@ public final class BackupArchiveReader {
             }
             if (format >= 2 && en.has("segmentSha256")) {
                 // Only an uncompressed archive records entries by segment.
-                if (zstd) {
+                if (zstd || encrypted) {
                     throw new TetraException(ErrorCode.BACKUP_VERIFY_FAILED, "Archive entry " + path
-                            + " is recorded by segment, which only the entries of an uncompressed archive are.");
+                            + " is recorded by segment, which only the entries of an uncompressed, unencrypted"
+                            + " archive are.");
                 }
                 checkStreamedSegments(path, en, sizes.get(path), segmentHashes.get(path));
                 continue;

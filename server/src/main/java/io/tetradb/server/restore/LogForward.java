@@ -156,7 +156,9 @@ final class LogForward {
             }
         }
         ordered.sort(java.util.Comparator.comparingLong(io.tetradb.protocol.LogSegmentFile::getFirstOperation));
-        io.tetradb.server.backup.ArchiveStore store = BackupSettings.load(layout).store();
+        BackupSettings backupSettings = BackupSettings.load(layout);
+        io.tetradb.server.backup.ArchiveStore store = backupSettings.store();
+        io.tetradb.server.backup.BackupKey.Source keys = io.tetradb.server.backup.BackupKey.Source.of(backupSettings);
         String destination = store.describe();
         java.util.Set<String> present = store.remote() ? store.names() : null;
         Path logDir = Files.createTempDirectory(work, "log-"); // one per pass: an in-place restore reads twice
@@ -177,8 +179,8 @@ final class LogForward {
                 throw new TetraException(ErrorCode.LOG_SEGMENT_DAMAGED, "The log segment " + f.getFile()
                         + " fails its checksum: SHA-256 " + sha + ", the history records " + f.getSha256() + ".");
             }
-            Path plain = logDir.resolve(f.getFile().replaceFirst("\\.zst$", ""));
-            io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain);
+            Path plain = logDir.resolve(f.getFile().replaceFirst("\\.zst(\\.enc)?$", ""));
+            io.tetradb.server.backup.SegmentArchiver.decompress(zst, plain, keys);
             if (store.remote()) {
                 Files.deleteIfExists(zst);
             }
@@ -211,7 +213,8 @@ final class LogForward {
                 String name = String.format(Locale.ROOT, "%s-%04d.journal.zst", layout.databaseName(), e.getNumber());
                 boolean there;
                 try {
-                    there = BackupSettings.load(layout).store().exists(name);
+                    io.tetradb.server.backup.ArchiveStore store = BackupSettings.load(layout).store();
+                    there = store.exists(name) || store.exists(name + io.tetradb.server.backup.EncryptedFile.SUFFIX);
                 } catch (IOException ex) {
                     there = false;
                 }

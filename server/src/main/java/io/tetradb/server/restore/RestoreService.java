@@ -1237,7 +1237,7 @@ public final class RestoreService {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Name the backup by its number or its archive file.");
         }
         String base = String.format(Locale.ROOT, "%s-%04d.tar", layout.databaseName(), number);
-        for (String name : List.of(base + ".zst", base)) {
+        for (String name : List.of(base + ".zst", base, base + ".zst.enc", base + ".enc")) {
             if (store.remote()) {
                 if (exists(store, name)) {
                     return Path.of(name);
@@ -1264,15 +1264,20 @@ public final class RestoreService {
         }
     }
 
-    /** Extracts (or checks) an archive {@link #locate} found: a file, or an object streamed from the bucket. */
+    /**
+     * Extracts (or checks) an archive {@link #locate} found: a file, or an object streamed from
+     * the bucket; an encrypted one with the key of {@code archive.keyFile} (docs/backup-encryption.md).
+     */
     private JsonNode read(Path archive, Path target) throws IOException {
+        BackupSettings settings = BackupSettings.load(layout);
+        io.tetradb.server.backup.BackupKey.Source keys = io.tetradb.server.backup.BackupKey.Source.of(settings);
         if (!archive.isAbsolute()) {
-            ArchiveStore store = BackupSettings.load(layout).store();
+            ArchiveStore store = settings.store();
             if (store.remote()) {
-                return BackupArchiveReader.extract(store, archive.toString(), target);
+                return BackupArchiveReader.extract(store, archive.toString(), target, keys);
             }
         }
-        return BackupArchiveReader.extract(archive, target);
+        return BackupArchiveReader.extract(archive, target, keys);
     }
 
     /** An archive {@link #locate} found, as shown in reports and the journal: its path, or its s3:// URL. */

@@ -61,7 +61,9 @@ public final class StartupRestore {
         List<io.tetradb.protocol.BackupHistoryEntry> candidates =
                 new ArrayList<>(BackupService.history(layout).getEntriesList());
         candidates.sort(Comparator.comparingLong(io.tetradb.protocol.BackupHistoryEntry::getNumber).reversed());
-        io.tetradb.server.backup.ArchiveStore store = BackupSettings.load(layout).store();
+        BackupSettings backupSettings = BackupSettings.load(layout);
+        io.tetradb.server.backup.ArchiveStore store = backupSettings.store();
+        io.tetradb.server.backup.BackupKey.Source keys = io.tetradb.server.backup.BackupKey.Source.of(backupSettings);
         String destination = store.describe();
         java.util.Set<String> present = store.names();
         TetraException last = null;
@@ -75,7 +77,7 @@ public final class StartupRestore {
             Path work = Files.createTempDirectory(layout.root(), ".restore-damaged-");
             try {
                 Path staged = work.resolve(layout.databaseName());
-                JsonNode manifest = BackupArchiveReader.extract(store, e.getFile(), staged);
+                JsonNode manifest = BackupArchiveReader.extract(store, e.getFile(), staged, keys);
                 if (!RestoreService.hasDataFile(manifest)) {
                     continue;
                 }
