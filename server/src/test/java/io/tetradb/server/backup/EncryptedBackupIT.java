@@ -1,0 +1,132 @@
+package io.tetradb.server.backup;
+
+import io.tetradb.client.ErrorCode;
+import io.tetradb.client.TetraClient;
+import io.tetradb.client.TetraException;
+import io.tetradb.protocol.BackupRecord;
+import io.tetradb.server.TestServers;
+import io.tetradb.server.TetraServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Encrypted archives through the real server (docs/backup-encryption.md): a backup with
+ * {@code archive.encryption: aes-256-gcm} writes no plain byte of the data, verifies and
+ * restores to a folder with the key, is refused with 1414 naming the fingerprint it was
+ * encrypted with when the key file holds another key, fails its verification (1411) with one
+ * byte changed, and a key file others may read is refused when it is set.
+ */
+@Timeout(180)
+class EncryptedBackupIT {
+    private static final String MARKER = "plain-text-marker-";
+
+    @TempDir
+    Path dir;
+
+    private static BackupRecord backup(TetraClient admin) {
+        long number = admin.admin().startBackup().getBackupNumber();
+        await().atMost(120, TimeUnit.SECONDS).until(() -> {
+            var s = admin.admin().backupStatus();
+            return s.getState().equals("IDLE") && s.getLast().getNumber() == number;
+        });
+        return admin.admin().backupStatus().getLast();
+    }
+
+    private Path keyFile(String name, byte[] key, String permissions) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, HexFormat.of().formatHex(key) + "\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(permissions));
+        return f;
+    }
+
+    private static boolean contains(Path file, byte[] needle) throws Exception {
+        byte[] all = Files.readAllBytes(file);
+        outer:
+        for (int i = 0; i + needle.length <= all.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (all[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    @Test
+    void anEncryptedBackupVerifiesAndRestoresWithItsKeyAndOnlyWithIt() throws Exception {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path keyFile = keyFile("backup.key", key, "rw-------");
+        try (TetraServer server = TestServers.start(dir); TetraClient admin = TestServers.admin(server)) {
+            admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, TXT VARCHAR(100))");
+            for (int i = 0; i < 50; i++) {
+                admin.execute("INSERT INTO T VALUES (" + i + ", '" + MARKER + i + "')");
+            }
+            admin.admin().setBackupSettings("archive.encryption=aes-256-gcm", "archive.keyFile=" + keyFile,
+                    "archive.compression=none");
+            BackupRecord done = backup(admin);
+            assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo("SUCCESS");
+            Path archive = Path.of(done.getArchive());
+            assertThat(archive.getFileName().toString()).endsWith(".enc");
+            try (InputStream in = Files.newInputStream(archive)) {
+                assertThat(new String(in.readNBytes(8), StandardCharsets.US_ASCII)).isEqualTo("TETRAENC");
+            }
+            assertThat(contains(archive, MARKER.getBytes(StandardCharsets.UTF_8)))
+                    .as("no plain text of the data in the archive").isFalse();
+
+            assertThat(admin.admin().verifyBackup(done.getNumber()).getRows()).isEqualTo(50);
+            Path restored = dir.resolve("restored");
+            admin.admin().restoreBackup(done.getNumber(), restored.toString());
+            try (TetraServer copy = TetraServer.start(TestServers.config(dir).dataDir(restored).build());
+                 TetraClient c = TestServers.admin(copy)) {
+                var row = c.execute("SELECT COUNT(*), MAX(TXT) FROM T").rows().get(0);
+                assertThat(row.getLong(0)).isEqualTo(50);
+                assertThat(row.getString(1)).isEqualTo(MARKER + "9");
+            }
+
+            // Another key in the key file: 1414, naming the fingerprint the archive needs.
+            byte[] other = new byte[32];
+            new SecureRandom().nextBytes(other);
+            Files.writeString(keyFile, HexFormat.of().formatHex(other) + "\n");
+            assertThatThrownBy(() -> admin.admin().verifyBackup(done.getNumber()))
+                    .isInstanceOfSatisfying(TetraException.class, t -> {
+                        assertThat(t.code()).isEqualTo(ErrorCode.BACKUP_KEY);
+                        assertThat(t.getMessage()).contains(BackupKey.fingerprintOf(key));
+                    });
+            Files.writeString(keyFile, HexFormat.of().formatHex(key) + "\n");
+
+            // One byte changed in the middle of the archive: its chunk no longer authenticates.
+            byte[] bytes = Files.readAllBytes(archive);
+            bytes[bytes.length / 2] ^= 0x01;
+            Files.write(archive, bytes);
+            assertThatThrownBy(() -> admin.admin().verifyBackup(done.getNumber()))
+                    .isInstanceOfSatisfying(TetraException.class,
+                            t -> assertThat(t.code()).isEqualTo(ErrorCode.BACKUP_VERIFY_FAILED));
+
+            // A key file that others may read is refused, and nothing changes.
+            Path open = keyFile("open.key", key, "rw-r--r--");
+            assertThatThrownBy(() -> admin.admin().setBackupSettings("archive.keyFile=" + open))
+                    .isInstanceOfSatisfying(TetraException.class, t -> {
+                        assertThat(t.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                        assertThat(t.getMessage()).contains("archive.keyFile");
+                    });
+            assertThat(Files.readString(server.layout().settingsDir().resolve("backup.yml")))
+                    .contains(keyFile.toString()).doesNotContain(open.toString());
+        }
+    }
+}
