@@ -297,47 +297,20 @@ public final class MultiArchiveStore implements ArchiveStore {
     @Override
     public List<Item> list() throws IOException {
         Map<String, Item> out = new LinkedHashMap<>();
-        IOException first = null;
-        int ok = 0;
-        for (Member m : members) {
-            try {
-                for (Item i : m.store().list()) {
-                    out.putIfAbsent(i.name(), i);
-                }
-                ok++;
-            } catch (IOException e) {
-                if (first == null) {
-                    first = e;
-                }
+        onEach(m -> {
+            for (Item i : m.store().list()) {
+                out.putIfAbsent(i.name(), i);
             }
-        }
-        if (ok == 0) {
-            throw first;
-        }
+        });
         return new ArrayList<>(out.values());
     }
 
     /** Whether any member that answers holds {@code name} (1407 only when none answers). */
     @Override
     public boolean exists(String name) throws IOException {
-        IOException first = null;
-        int ok = 0;
-        for (Member m : members) {
-            try {
-                if (m.store().exists(name)) {
-                    return true;
-                }
-                ok++;
-            } catch (IOException e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        if (ok == 0) {
-            throw first;
-        }
-        return false;
+        boolean[] found = new boolean[1];
+        onEach(m -> found[0] = found[0] || m.store().exists(name));
+        return found[0];
     }
 
     @Override
@@ -370,7 +343,6 @@ public final class MultiArchiveStore implements ArchiveStore {
 
     @Override
     public byte[] read(String name) throws IOException {
-        IOException first = null;
         for (Member m : members) {
             try {
                 byte[] b = m.store().read(name);
@@ -378,9 +350,7 @@ public final class MultiArchiveStore implements ArchiveStore {
                     return b;
                 }
             } catch (IOException e) {
-                if (first == null) {
-                    first = e;
-                }
+                // the next member may hold it; none answering reads as none holding it
             }
         }
         return null;
@@ -388,33 +358,35 @@ public final class MultiArchiveStore implements ArchiveStore {
 
     @Override
     public void write(String name, byte[] bytes) throws IOException {
-        IOException first = null;
-        int ok = 0;
-        for (Member m : members) {
-            try {
-                m.store().write(name, bytes);
-                ok++;
-            } catch (IOException e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        if (ok == 0) {
-            throw first;
-        }
+        onEach(m -> m.store().write(name, bytes));
     }
 
     @Override
     public void delete(String name) throws IOException {
+        onEach(m -> {
+            try {
+                m.store().delete(name);
+            } catch (IOException e) {
+                LOG.warn("{} could not be deleted from backup destination {}: {}", name, m.text(), e.getMessage());
+                throw e;
+            }
+        });
+    }
+
+    /** What {@link #onEach} does with one member. */
+    private interface MemberAction {
+        void run(Member m) throws IOException;
+    }
+
+    /** Runs {@code action} on every member; throws the first member's failure when none succeeded. */
+    private void onEach(MemberAction action) throws IOException {
         IOException first = null;
         int ok = 0;
         for (Member m : members) {
             try {
-                m.store().delete(name);
+                action.run(m);
                 ok++;
             } catch (IOException e) {
-                LOG.warn("{} could not be deleted from backup destination {}: {}", name, m.text(), e.getMessage());
                 if (first == null) {
                     first = e;
                 }
