@@ -31,6 +31,16 @@ public final class TestServers {
         return connect(server, "admin", ADMIN_PASSWORD);
     }
 
+    /** Starts a backup and waits (at most 120 s) until it ended; returns its record. */
+    public static io.tetradb.protocol.BackupRecord backup(TetraClient admin) {
+        long number = admin.admin().startBackup().getBackupNumber();
+        org.awaitility.Awaitility.await().atMost(120, java.util.concurrent.TimeUnit.SECONDS).until(() -> {
+            var s = admin.admin().backupStatus();
+            return s.getState().equals("IDLE") && s.getLast().getNumber() == number;
+        });
+        return admin.admin().backupStatus().getLast();
+    }
+
     /** Creates table T(ID INT PRIMARY KEY, V VARCHAR(100)) holding (i, 'value i') for i from 0 to rows - 1. */
     public static void tableT(TetraClient admin, int rows) {
         admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, V VARCHAR(100))");

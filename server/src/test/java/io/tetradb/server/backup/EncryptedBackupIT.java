@@ -17,11 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Encrypted archives through the real server (docs/backup-encryption.md): a backup with
@@ -36,15 +34,6 @@ class EncryptedBackupIT {
 
     @TempDir
     Path dir;
-
-    private static BackupRecord backup(TetraClient admin) {
-        long number = admin.admin().startBackup().getBackupNumber();
-        await().atMost(120, TimeUnit.SECONDS).until(() -> {
-            var s = admin.admin().backupStatus();
-            return s.getState().equals("IDLE") && s.getLast().getNumber() == number;
-        });
-        return admin.admin().backupStatus().getLast();
-    }
 
     private Path keyFile(String name, byte[] key, String permissions) throws Exception {
         Path f = dir.resolve(name);
@@ -79,7 +68,7 @@ class EncryptedBackupIT {
             }
             admin.admin().setBackupSettings("archive.encryption=aes-256-gcm", "archive.keyFile=" + keyFile,
                     "archive.compression=none");
-            BackupRecord done = backup(admin);
+            BackupRecord done = TestServers.backup(admin);
             assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo("SUCCESS");
             Path archive = Path.of(done.getArchive());
             assertThat(archive.getFileName().toString()).endsWith(".enc");

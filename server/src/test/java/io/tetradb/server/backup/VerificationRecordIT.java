@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * What was verified of an archive is recorded (issue 12 item 10g): in the last backup's
@@ -29,15 +28,6 @@ class VerificationRecordIT {
     @TempDir
     Path dir;
 
-    private static BackupRecord backup(TetraClient admin) {
-        long number = admin.admin().startBackup().getBackupNumber();
-        await().atMost(120, TimeUnit.SECONDS).until(() -> {
-            var s = admin.admin().backupStatus();
-            return s.getState().equals("IDLE") && s.getLast().getNumber() == number;
-        });
-        return admin.admin().backupStatus().getLast();
-    }
-
     private static BackupHistoryEntry historyEntry(TetraClient admin, long number) {
         return admin.admin().backupHistory().getEntriesList().stream().filter(e -> e.getNumber() == number)
                 .findFirst().orElseThrow();
@@ -47,14 +37,14 @@ class VerificationRecordIT {
     void aVerifiedArchiveIsRecordedVerifiedAndOneMadeWithoutVerificationNotVerified() throws Exception {
         try (TetraServer server = TestServers.start(dir); TetraClient admin = TestServers.admin(server)) {
             TestServers.tableT(admin, 20);
-            BackupRecord verified = backup(admin);
+            BackupRecord verified = TestServers.backup(admin);
             assertThat(verified.getStatus()).isEqualTo("SUCCESS");
             assertThat(verified.getVerification()).isEqualTo(ArchiveVerification.ARCHIVE_VERIFIED);
             assertThat(historyEntry(admin, verified.getNumber()).getVerification())
                     .isEqualTo(ArchiveVerification.ARCHIVE_VERIFIED);
 
             admin.admin().setBackupSettings("archive.verify=false");
-            BackupRecord unverified = backup(admin);
+            BackupRecord unverified = TestServers.backup(admin);
             assertThat(unverified.getStatus()).isEqualTo("SUCCESS");
             assertThat(unverified.getVerification()).isEqualTo(ArchiveVerification.ARCHIVE_NOT_VERIFIED);
             assertThat(historyEntry(admin, unverified.getNumber()).getVerification())
@@ -99,7 +89,7 @@ class VerificationRecordIT {
                     historyExisted.completeExceptionally(e);
                 }
             });
-            BackupRecord done = backup(admin);
+            BackupRecord done = TestServers.backup(admin);
             number = done.getNumber();
             assertThat(done.getVerification()).isEqualTo(ArchiveVerification.ARCHIVE_VERIFIED);
             assertThat(historyExisted.get(10, TimeUnit.SECONDS)).isFalse();
@@ -123,7 +113,7 @@ class VerificationRecordIT {
                     && l.contains("verification=ARCHIVE_VERIFICATION_INTERRUPTED"));
             // The archive itself is complete: a verification now passes, and backups go on.
             assertThat(admin.admin().verifyBackup(number).getRows()).isEqualTo(20);
-            assertThat(backup(admin).getVerification()).isEqualTo(ArchiveVerification.ARCHIVE_VERIFIED);
+            assertThat(TestServers.backup(admin).getVerification()).isEqualTo(ArchiveVerification.ARCHIVE_VERIFIED);
         }
     }
 }
