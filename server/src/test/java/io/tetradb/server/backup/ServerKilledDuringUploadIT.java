@@ -10,16 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,8 +28,6 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(300)
 class ServerKilledDuringUploadIT {
-    private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
-
     @TempDir
     Path dir;
     Process process;
@@ -47,32 +40,8 @@ class ServerKilledDuringUploadIT {
     }
 
     private int startPackagedServer(Path db) throws Exception {
-        Path jar = Path.of("target", "tetra-server.jar").toAbsolutePath();
-        assertThat(jar).as("the packaged server (mvn package runs before the integration tests)").isRegularFile();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString(), "--data-dir", db.toString(), "--port", "0", "--host", "127.0.0.1")
-                .redirectErrorStream(true);
-        pb.environment().put("TETRA_ADMIN_PASSWORD", TestServers.ADMIN_PASSWORD);
-        process = pb.start();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Process p = process;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-                port.completeExceptionally(new IllegalStateException("the server ended without listening"));
-            } catch (Exception e) {
-                port.completeExceptionally(e);
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return port.get(120, TimeUnit.SECONDS);
+        process = PackagedServerProcess.start(db);
+        return PackagedServerProcess.port(process);
     }
 
     @Test
