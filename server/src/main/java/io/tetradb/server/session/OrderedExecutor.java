@@ -87,6 +87,11 @@ public final class OrderedExecutor {
     private boolean released;
     private Task current;
     private CompletableFuture<Void> idle;
+    /**
+     * The last task ran on the pool: its replies may still wait in the event loop's queue
+     * ({@link #submitHere}).
+     */
+    private boolean ranOnPool;
 
     public OrderedExecutor(Executor pool) {
         this.pool = pool;
@@ -105,14 +110,22 @@ public final class OrderedExecutor {
     }
 
     /**
-     * Runs {@code task} on the calling thread (the session's event loop) when the session has
-     * nothing running, parked or queued and {@code enter} accepts it; otherwise queues it as
-     * {@link #submit} does. {@code enter} is asked once the task holds the session's turn, so it
-     * may read what only the session's running task may (its statement cache); when it returns
-     * true, {@code exit} runs after the task, on the same thread. Tasks submitted meanwhile
-     * (an internal task from another thread) run on the pool afterwards, in order.
+     * Runs {@code task} on the calling thread (the session's event loop {@code loop}) when the
+     * session has nothing running, parked or queued and {@code enter} accepts it; otherwise
+     * queues it as {@link #submit} does. {@code enter} is asked once the task holds the
+     * session's turn, so it may read what only the session's running task may (its statement
+     * cache); when it returns true, {@code exit} runs after the task, on the same thread. Tasks
+     * submitted meanwhile (an internal task from another thread) run on the pool afterwards,
+     * in order.
+     *
+     * <p>When the session's previous task ran on the pool, its replies were written from a
+     * worker, so they wait in {@code loop}'s task queue until the loop gets to them; a reply
+     * written here at once would overtake them. The task then runs as a task of {@code loop}
+     * itself, behind those writes (the session keeps its turn meanwhile): replies leave in the
+     * order of the requests.
      */
-    public void submitHere(Task task, java.util.function.BooleanSupplier enter, Runnable exit) {
+    public void submitHere(Task task, java.util.function.BooleanSupplier enter, Runnable exit, Executor loop) {
+        boolean behindWorkerWrites;
         synchronized (this) {
             if (running || parked || !tasks.isEmpty()) {
                 tasks.addLast(task);
@@ -124,11 +137,30 @@ public final class OrderedExecutor {
             } else {
                 running = true;
             }
+            behindWorkerWrites = ranOnPool;
         }
         if (task == null) {
             schedule();
             return;
         }
+        if (!behindWorkerWrites) {
+            runHere(task, enter, exit);
+            return;
+        }
+        Task deferred = task;
+        try {
+            loop.execute(() -> runHere(deferred, enter, exit));
+        } catch (RejectedExecutionException e) {
+            // The event loop is shutting down: the task runs on the pool like any other.
+            synchronized (this) {
+                tasks.addFirst(deferred);
+            }
+            schedule();
+        }
+    }
+
+    /** {@link #submitHere}'s run on the event loop; the session's turn is already this task's. */
+    private void runHere(Task task, java.util.function.BooleanSupplier enter, Runnable exit) {
         boolean here;
         try {
             here = enter.getAsBoolean();
@@ -145,6 +177,9 @@ public final class OrderedExecutor {
         }
         boolean goOn;
         try {
+            synchronized (this) {
+                ranOnPool = false;
+            }
             goOn = runOne(task);
         } finally {
             exit.run();
@@ -273,6 +308,7 @@ public final class OrderedExecutor {
                 t = tasks.pollFirst();
                 current = t;
                 released = false;
+                ranOnPool = true;
             }
             if (!runTaken(t)) {
                 return;

@@ -128,7 +128,7 @@ public final class SessionRegistry {
         s.requestReceived(task.bytes(), limits.requestBytesInFlight());
         if (m.hasExecute()) {
             // A short cached read of an idle session runs right here, on its event loop (InlineReads).
-            s.executor().submitHere(task, () -> dispatcher.runsHere(s, m), dispatcher::ranHere);
+            s.executor().submitHere(task, () -> dispatcher.runsHere(s, m), dispatcher::ranHere, s.channel().eventLoop());
         } else {
             s.executor().submit(task);
         }

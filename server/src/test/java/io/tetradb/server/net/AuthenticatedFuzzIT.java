@@ -387,6 +387,8 @@ class AuthenticatedFuzzIT {
         private final Set<Long> sent = new HashSet<>();
         private final List<Long> recentIds = new ArrayList<>();
         private int tables;
+        /** What was sent and received, per request id, since the connection opened (for failure messages). */
+        private final Map<Long, List<String>> trail = new HashMap<>();
 
         Fuzzer(int index, Random rnd, int budget) {
             this.index = index;
@@ -429,6 +431,7 @@ class AuthenticatedFuzzIT {
             headers.clear();
             sent.clear();
             recentIds.clear();
+            trail.clear();
             conn = new Raw();
             stats.logins++;
             String user = switch (role) {
@@ -447,6 +450,7 @@ class AuthenticatedFuzzIT {
             }
             conn.login(user, password, pipelined);
             for (ClientMessage m : pipelined) {
+                note(m.getRequestId(), "pipelined behind AuthFinal: " + brief(m));
                 expect(m);
             }
             barrier();
@@ -509,7 +513,21 @@ class AuthenticatedFuzzIT {
             }
         }
 
+        private void note(long id, String what) {
+            List<String> t = trail.computeIfAbsent(id, k -> new ArrayList<>());
+            if (t.size() < 40) {
+                t.add(what);
+            }
+        }
+
+        private static String brief(ClientMessage m) {
+            String s = m.getBodyCase() + (m.hasExecute() ? " " + m.getExecute().getSql() : m.hasCancel()
+                    ? " of " + m.getCancel().getTargetRequestId() : m.hasAdmin() ? " " + m.getAdmin().getKindCase() : "");
+            return "sent " + (s.length() > 80 ? s.substring(0, 80) + "..." : s);
+        }
+
         private void count(ClientMessage m) {
+            note(m.getRequestId(), brief(m));
             stats.messages++;
             stats.bodies.merge(m.getBodyCase(), 1, Integer::sum);
             sent.add(m.getRequestId());
@@ -550,7 +568,8 @@ class AuthenticatedFuzzIT {
                 assertThat(got).as("connection %d (%s): final replies to request %d (sent %d)", index, role, reqId,
                         e.getValue()).isLessThanOrEqualTo(e.getValue());
                 assertThat(e.getValue() - got).as("connection %d (%s): requests %d unanswered at the barrier beyond its"
-                        + " open cursors", index, role, reqId).isLessThanOrEqualTo(headers.getOrDefault(reqId, 0));
+                        + " open cursors; its trail %s", index, role, reqId, trail.get(reqId))
+                        .isLessThanOrEqualTo(headers.getOrDefault(reqId, 0));
             }
         }
 
@@ -561,6 +580,8 @@ class AuthenticatedFuzzIT {
                 return;   // pushed (an admin may subscribe to backup events)
             }
             assertThat(sent).as("connection %d: a reply to request %d, never sent here: %s", index, id, m).contains(id);
+            note(id, "got " + m.getBodyCase() + (m.hasError() ? " " + m.getError().getCode() + " "
+                    + m.getError().getMessage() : ""));
             switch (m.getBodyCase()) {
                 case ERROR:
                     checkError(m);

@@ -77,4 +77,40 @@ class OrderedExecutorTest {
         assertThat(ran).containsExactly("write", "write again", "next");
         assertThat(executor.whenIdle()).isDone();
     }
+
+    /**
+     * A reply written by a worker waits in the event loop's queue; a request run on the event
+     * loop right after must not write its reply ahead of it. Found by AuthenticatedFuzzIT: a
+     * pipelined "SELECT 1" ran on a worker, the next "SELECT 1" (proved short by then) ran on
+     * the event loop, and its ExecuteDone reached the client before the first one's rows.
+     */
+    @Test
+    void aRequestRunOnTheEventLoopWritesBehindTheRepliesAWorkerQueuedThere() {
+        java.util.ArrayDeque<Runnable> loopQueue = new java.util.ArrayDeque<>();
+        List<String> wire = new ArrayList<>();
+        // On the pool: the write goes to the event loop's queue, as Netty does for a write off the loop.
+        executor.submit(task("first", 1, () -> {
+            loopQueue.add(() -> wire.add("reply 1"));
+            return OrderedExecutor.Outcome.DONE;
+        }));
+        // On the event loop: a write there goes straight to the wire.
+        executor.submitHere(task("second", 2, () -> {
+            wire.add("reply 2");
+            return OrderedExecutor.Outcome.DONE;
+        }), () -> true, () -> ran.add("exit"), loopQueue::add);
+        while (!loopQueue.isEmpty()) {
+            loopQueue.poll().run();
+        }
+        assertThat(wire).containsExactly("reply 1", "reply 2");
+        assertThat(ran).containsExactly("first", "second", "exit");
+        assertThat(executor.whenIdle()).isDone();
+
+        // Once a task ran on the event loop, the next one there runs at once (nothing of the session waits in the queue).
+        executor.submitHere(task("third", 3, () -> {
+            wire.add("reply 3");
+            return OrderedExecutor.Outcome.DONE;
+        }), () -> true, () -> { }, loopQueue::add);
+        assertThat(loopQueue).isEmpty();
+        assertThat(wire).containsExactly("reply 1", "reply 2", "reply 3");
+    }
 }
