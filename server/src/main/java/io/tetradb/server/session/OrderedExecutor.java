@@ -147,15 +147,40 @@ public final class OrderedExecutor {
             runHere(task, enter, exit);
             return;
         }
+        // Queued first meanwhile, so that a Cancel (or the session's close) still finds it there.
         Task deferred = task;
+        synchronized (this) {
+            tasks.addFirst(deferred);
+        }
         try {
-            loop.execute(() -> runHere(deferred, enter, exit));
+            loop.execute(() -> runDeferred(deferred, enter, exit));
         } catch (RejectedExecutionException e) {
             // The event loop is shutting down: the task runs on the pool like any other.
-            synchronized (this) {
-                tasks.addFirst(deferred);
-            }
             schedule();
+        }
+    }
+
+    /** {@link #submitHere}'s task run behind the worker's writes, unless a Cancel or the close took it meanwhile. */
+    private void runDeferred(Task task, java.util.function.BooleanSupplier enter, Runnable exit) {
+        boolean mine;
+        boolean more = false;
+        synchronized (this) {
+            mine = tasks.peekFirst() == task;
+            if (mine) {
+                tasks.pollFirst();
+            } else {
+                more = !tasks.isEmpty() && !parked;
+                if (!more) {
+                    running = false;
+                }
+            }
+        }
+        if (mine) {
+            runHere(task, enter, exit);
+        } else if (more) {
+            schedule();
+        } else {
+            signalIdleIfIdle();
         }
     }
 

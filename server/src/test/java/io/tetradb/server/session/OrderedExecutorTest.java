@@ -113,4 +113,21 @@ class OrderedExecutorTest {
         assertThat(loopQueue).isEmpty();
         assertThat(wire).containsExactly("reply 1", "reply 2", "reply 3");
     }
+
+    /** A Cancel that comes while such a request waits for its turn on the event loop still finds it queued. */
+    @Test
+    void aRequestWaitingToRunBehindAWorkersRepliesCanStillBeCancelled() {
+        java.util.ArrayDeque<Runnable> loopQueue = new java.util.ArrayDeque<>();
+        executor.submit(task("first", 1, () -> OrderedExecutor.Outcome.DONE));
+        executor.submitHere(task("endless", 2, () -> OrderedExecutor.Outcome.DONE), () -> true, () -> { },
+                loopQueue::add);
+        assertThat(loopQueue).hasSize(1);
+        assertThat(executor.remove(2)).as("the Cancel finds the request").isNotNull();
+        executor.submit(task("next", 3, () -> OrderedExecutor.Outcome.DONE));
+        while (!loopQueue.isEmpty()) {
+            loopQueue.poll().run();
+        }
+        assertThat(ran).containsExactly("first", "next");
+        assertThat(executor.whenIdle()).isDone();
+    }
 }
