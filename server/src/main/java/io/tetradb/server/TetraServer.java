@@ -91,6 +91,8 @@ public final class TetraServer implements AutoCloseable {
     private SessionRegistry sessions;
     private ResourceLimits limits;
     private ScheduledExecutorService timer;
+    /** Statement timeouts (ResourceLimits): a wheel of 10 ms ticks. */
+    private io.netty.util.HashedWheelTimer statementTimer;
     private TlsContext tls;
     private PreLoginLimits preLogin;
     private WriteGate gate;
@@ -342,11 +344,20 @@ public final class TetraServer implements AutoCloseable {
                 });
         pool.allowCoreThreadTimeOut(true);
         workers = pool;
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tetra-timer");
+        java.util.concurrent.ScheduledThreadPoolExecutor timerPool = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                r -> {
+                    Thread t = new Thread(r, "tetra-timer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        // A cancelled task (a WAIT_AT_MOST write answered before its expiry) leaves the queue at once.
+        timerPool.setRemoveOnCancelPolicy(true);
+        timer = timerPool;
+        statementTimer = new io.netty.util.HashedWheelTimer(r -> {
+            Thread t = new Thread(r, "tetra-statement-timer");
             t.setDaemon(true);
             return t;
-        });
+        }, 10, TimeUnit.MILLISECONDS, 512);
         gate = new WriteGate(config.gateMaxQueuedWrites(), config.gateMaxQueuedBytes(), timer);
         backups = new BackupService(layout, database, gate,
                 // Each session's flag and the engine's own list of open transactions: either one alone
@@ -361,7 +372,7 @@ public final class TetraServer implements AutoCloseable {
         AdminService admin = new AdminService(layout, users, () -> sessions, config.host(), () -> boundPort, version,
                 () -> backups, () -> scheduler, config.tls());
         BackupService backupService = backups;
-        limits = new ResourceLimits(config, timer);
+        limits = new ResourceLimits(config, statementTimer);
         dispatcher = new RequestDispatcher(database, catalog, gate, admin,
                 config.fetchSize(), config.maxFrameSize(), backupService::noteWrite, limits, logs);
         sessions = new SessionRegistry(workers, dispatcher, config.maxRequestsInFlight(), gate, limits);
@@ -607,6 +618,14 @@ public final class TetraServer implements AutoCloseable {
     }
 
     /** Sessions open now. */
+    /**
+     * Statement timeouts waiting on the server's wheel (diagnostics, tests): one per statement
+     * running under a timeout; a statement that ended leaves its timeout for at most one tick.
+     */
+    public long pendingStatementTimeouts() {
+        return statementTimer == null ? 0 : statementTimer.pendingTimeouts();
+    }
+
     public int sessionCount() {
         return sessions == null ? 0 : sessions.count();
     }
@@ -648,6 +667,9 @@ public final class TetraServer implements AutoCloseable {
         }
         if (timer != null) {
             timer.shutdownNow();
+        }
+        if (statementTimer != null) {
+            statementTimer.stop();
         }
         if (workers != null) {
             workers.shutdown();

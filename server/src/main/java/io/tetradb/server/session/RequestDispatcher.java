@@ -41,7 +41,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * Executes one session's requests: SQL (classified by H2's parser, checked against the
@@ -860,7 +859,7 @@ public final class RequestDispatcher {
     /** As {@link #timed(Session, long, EngineWork)}, cancelled after {@code requestedMillis} if that is shorter (0: the role's). */
     private <T> T timed(Session s, long requestId, long requestedMillis, EngineWork<T> work) throws SQLException {
         RunningStatement r = s.running(requestId);
-        ScheduledFuture<?> timeout = limits.scheduleTimeout(s, r, requestedMillis);
+        io.netty.util.Timeout timeout = limits.scheduleTimeout(s, r, requestedMillis);
         try {
             return work.run();
         } catch (SQLException e) {
@@ -870,7 +869,7 @@ public final class RequestDispatcher {
             throw e;
         } finally {
             if (timeout != null) {
-                timeout.cancel(false);
+                timeout.cancel();
             }
             s.notRunning(r);
         }

@@ -4,13 +4,13 @@ import io.tetradb.client.ErrorCode;
 import io.tetradb.protocol.Role;
 import io.tetradb.client.TetraException;
 import io.tetradb.server.config.ServerConfig;
+import io.netty.util.Timeout;
+import io.netty.util.Timer;
 
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,13 +34,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ResourceLimits {
     private final ServerConfig config;
-    private final ScheduledExecutorService timer;
+    /**
+     * Statement timeouts: a wheel (10 ms ticks) that a statement's start and end only touch
+     * through lock-free queues. The ScheduledExecutorService used before kept every cancelled
+     * timeout until its deadline (its default policy): five minutes of every user's and
+     * reader's statements, about 80 bytes each (measured over 1,000,000), 0.45 GiB at 20,000
+     * statements a second. Removing them on cancel instead would wake its thread for most
+     * statements (each new deadline the head of an empty queue).
+     */
+    private final Timer timer;
     private final ConcurrentHashMap<String, AtomicInteger> statementsByUser = new ConcurrentHashMap<>();
     /** Per account: cursors waiting for one of its statements to end before they produce more rows. */
     private final ConcurrentHashMap<String, ConcurrentLinkedQueue<Runnable>> waiting = new ConcurrentHashMap<>();
     private volatile Runnable engineCheck = () -> { };
 
-    public ResourceLimits(ServerConfig config, ScheduledExecutorService timer) {
+    /** Statement timeouts wait on {@code timer} (TetraServer's {@code tetra-statement-timer}). */
+    public ResourceLimits(ServerConfig config, Timer timer) {
         this.config = config;
         this.timer = timer;
     }
@@ -90,14 +99,14 @@ public final class ResourceLimits {
 
     /**
      * Schedules the statement timeout of {@code s}'s role for {@code r}; null when the role
-     * has none. The caller cancels the returned future once the statement is over.
+     * has none. The caller cancels the returned timeout once the statement is over.
      */
-    ScheduledFuture<?> scheduleTimeout(Session s, RunningStatement r, long requestedMillis) {
+    Timeout scheduleTimeout(Session s, RunningStatement r, long requestedMillis) {
         long t = effectiveTimeout(s, requestedMillis);
         if (t == 0) {
             return null;
         }
-        return timer.schedule(() -> r.cancel(true), t, TimeUnit.MILLISECONDS);
+        return timer.newTimeout(expired -> r.cancel(true), t, TimeUnit.MILLISECONDS);
     }
 
     /** The shorter of the role's statement timeout and the request's own (0 for either: none), in ms. */
