@@ -604,6 +604,7 @@ public final class RequestDispatcher {
 
     private OrderedExecutor.Outcome executeCounted(Session s, long id, Execute ex, Classification cl) throws SQLException {
         long began = System.nanoTime();
+        long beganCpu = cl.kind() == StatementKind.READ ? inline.cpuNow() : 0;
         Connection c = s.connection();
         int fetchSize = ex.getFetchSize() > 0 ? Math.min(ex.getFetchSize(), 100_000) : defaultFetchSize;
         int credit = ex.getInitialCredit() > 0 ? Math.min(ex.getInitialCredit(), MAX_CREDIT) : DEFAULT_CREDIT;
@@ -680,7 +681,7 @@ public final class RequestDispatcher {
             }
         } finally {
             // How long it took, and whether its rows all went out at once: may it run on the event loop next time?
-            StatementCache.ran(used, inline.isShort(System.nanoTime() - began, !s.cursors.containsKey(id)));
+            StatementCache.ran(used, inline.isShort(System.nanoTime() - began, beganCpu, !s.cursors.containsKey(id)));
             if (!keepOpen) {
                 s.statements.release(used);
             }

@@ -65,9 +65,33 @@ class InlineReadsTest {
         assertThat(InlineReads.proved(1023, 40)).isFalse();
         assertThat(InlineReads.proved(1024, 40)).isTrue();
         InlineReads r = new InlineReads(Duration.ofNanos(250_000));
-        assertThat(r.isShort(250_000, true)).isTrue();
-        assertThat(r.isShort(250_001, true)).isFalse();
-        assertThat(r.isShort(10, false)).isFalse();
+        assertThat(r.isShort(250_000, 0, true)).isTrue();
+        assertThat(r.isShort(250_001, 0, true)).as("long, and no CPU time known").isFalse();
+        assertThat(r.isShort(10, 0, false)).isFalse();
         assertThat(new InlineReads(Duration.ZERO).enabled()).isFalse();
+    }
+
+    /**
+     * A run over the limit still counts as short when it used little CPU and waited no more
+     * than 20 times the limit (its thread waited for a CPU); one that burnt the CPU does not,
+     * nor one that took longer in all (a disk, a lock).
+     */
+    @Test
+    void aRunThatOnlyWaitedForTheCpuCountsAsShort() {
+        InlineReads r = new InlineReads(Duration.ofNanos(250_000));
+        assertThat(r.cpuNow()).as("this JVM measures a thread's CPU time").isPositive();
+        long before = r.cpuNow();
+        boolean waitedOnly = r.isShort(1_000_000, before, true);
+        assertThat(waitedOnly).as("1 ms of wall time, a few us of CPU").isTrue();
+        assertThat(r.isShort(20 * 250_000 + 1, before, true)).as("more than 20 times the limit in all").isFalse();
+        assertThat(r.isShort(1_000_000, before, false)).as("rows left for another batch").isFalse();
+        long spin = r.cpuNow();
+        long x = 0;
+        while (r.cpuNow() - spin < 1_000_000) {
+            x += spin % 7;
+        }
+        assertThat(x).isNotNegative();
+        assertThat(r.isShort(2_000_000, spin, true)).as("1 ms of CPU").isFalse();
+        assertThat(new InlineReads(Duration.ZERO).cpuNow()).isZero();
     }
 }
