@@ -242,6 +242,51 @@ class BackupDecryptCliIT {
         assertThat(files(out)).containsExactly("again.tar", "db-0002.tar");
     }
 
+    /**
+     * docs/backup-encryption.md's example ("Decrypting a file by hand"), as written, on archive
+     * 3: the tetra-admin line in-process, then the tar line with the system's tar (skipped
+     * where tar or zstd is missing), which lists the archive's entries.
+     */
+    @Test
+    void theDocsExampleRunsAsWritten() throws Exception {
+        Path page = Path.of("").toAbsolutePath().getParent().resolve("docs").resolve("backup-encryption.md");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```sh\n(.*?)\n```", java.util.regex.Pattern.DOTALL)
+                .matcher(Files.readString(page));
+        String block = null;
+        while (m.find()) {
+            if (m.group(1).contains("tetra-admin backup decrypt")) {
+                block = m.group(1);
+            }
+        }
+        assertThat(block).as("docs/backup-encryption.md's decrypt example").isNotNull();
+        Path out = folder("docs-example");
+        String script = block.replace("\\\n", " ")
+                .replace("/backups/shop/shop-0007.tar.zst.enc", backups.resolve("db-0003.tar.zst.enc").toString())
+                .replace("/restore/shop-0007.tar.zst", out.resolve("db-0003.tar.zst").toString())
+                .replace("/etc/tetra/shop-backup.key", keyFile.toString());
+        List<String> lines = script.lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith("tetra-admin backup decrypt ");
+        Run r = admin(lines.get(0).substring("tetra-admin ".length()).trim().split("\\s+"));
+        assertThat(r.exit).as(r.err).isZero();
+        assertThat(r.out).startsWith("Decrypted archive db-0003.tar.zst.enc (key fingerprint " + fingerprint + ")");
+        checkAgainstManifest(new ZstdInputStream(Files.newInputStream(out.resolve("db-0003.tar.zst"))));
+
+        String tools = shell("bash", "-c", "for t in tar zstd; do command -v $t >/dev/null || echo $t; done").strip();
+        org.junit.jupiter.api.Assumptions.assumeTrue(tools.isEmpty(), "not installed: " + tools);
+        assertThat(lines.get(1)).startsWith("tar ");
+        assertThat(shell("bash", "-c", lines.get(1))).contains("MANIFEST.json").contains("Data/db.mv.db");
+    }
+
+    /** Runs a command, returns its output (stdout and stderr); fails on a non-zero exit. */
+    private static String shell(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        return output;
+    }
+
     // ------------------------------------------------------------------ refusals
 
     @Test
