@@ -815,7 +815,8 @@ class AdminCliIT {
             assertThat(last.get("verification").asText()).isEqualTo("VERIFIED");
             assertThat(last.get("hookExitCode").isNull()).isTrue();
             assertThat(last.get("hook").isNull()).isTrue();
-            assertThat(last.size()).as(last.toString()).isEqualTo(15);
+            assertThat(last.get("keyFingerprint").isNull()).as("not encrypted").isTrue();
+            assertThat(last.size()).as(last.toString()).isEqualTo(16);
 
             Run idleText = admin("backup", "status");
             assertThat(idleText.exit).as(idleText.err).isZero();

@@ -33,10 +33,11 @@ import java.util.Locale;
  *
  * <p>JSON shapes ({@code --json}): a backup record (the last backup's information) is
  * {@code {"number", "status", "errorCode", "errorMessage", "start", "end", "durationMillis",
- * "archive", "archiveSize", "verification", "writesQueued", "writesCancelled", "nextScheduled",
- * "hookExitCode", "hook"}}; {@code backup status --json} adds {@code "copies": [{"destination",
- * "holds", "error"}]}, which of several destinations hold the last archive (empty with one)
- * ({@code verification}: VERIFIED, NOT_VERIFIED, VERIFICATION_INTERRUPTED or null;
+ * "archive", "archiveSize", "keyFingerprint", "verification", "writesQueued", "writesCancelled",
+ * "nextScheduled", "hookExitCode", "hook"}}; {@code backup status --json} adds {@code "copies":
+ * [{"destination", "holds", "error"}]}, which of several destinations hold the last archive (empty
+ * with one) ({@code keyFingerprint}: the fingerprint of the key an encrypted archive is encrypted
+ * with, null for an unencrypted one; {@code verification}: VERIFIED, NOT_VERIFIED, VERIFICATION_INTERRUPTED or null;
  * {@code hookExitCode} and {@code hook}: the vetoing hook's exit code, also the errorCode,
  * and its name onBackupStartup, or null), times as
  * ISO-8601 UTC, and {@code null} for what does not apply (no error, no archive, nothing
@@ -49,7 +50,7 @@ import java.util.Locale;
         subcommands = {BackupCommand.Start.class, BackupCommand.Stop.class, BackupCommand.Status.class,
                 BackupSettingsCommand.class, BackupHistoryCommand.class, BackupWindowCommand.class,
                 BackupJournalCommand.class,
-                BackupVerifyCommand.class})
+                BackupVerifyCommand.class, BackupDecryptCommand.class})
 public final class BackupCommand extends AdminCommand {
     static final int FAILED = 1;
     private static final String LABEL = "%-18s%s";
@@ -327,6 +328,9 @@ public final class BackupCommand extends AdminCommand {
                 out.println(line("Archive:", r.getArchive().isEmpty() ? "none" : r.getArchive()));
                 out.println(line("Archive size:", Display.bytes(r.getArchiveSize()) + " (" + r.getArchiveSize()
                         + " bytes)"));
+                if (r.hasKeyFingerprint()) {
+                    out.println(line("Encrypted:", "with the key of fingerprint " + r.getKeyFingerprint()));
+                }
                 out.println(line("Verified:", verificationText(r.getVerification(), r.getNumber())));
                 for (io.tetradb.protocol.DestinationCopy c : s.getLastCopiesList()) {
                     out.println(line("Copy:", copyText(c)));
@@ -366,6 +370,7 @@ public final class BackupCommand extends AdminCommand {
         n.put("durationMillis", r.getDurationMillis());
         n.put("archive", r.getArchive().isEmpty() ? null : r.getArchive());
         n.put("archiveSize", r.getArchiveSize());
+        n.put("keyFingerprint", r.hasKeyFingerprint() ? r.getKeyFingerprint() : null);
         n.put("verification", verification(r.getVerification()));
         n.put("writesQueued", r.getWritesQueued());
         n.put("writesCancelled", r.getWritesCancelled());

@@ -20,7 +20,9 @@ import java.util.List;
  *
  * <p>JSON ({@code --json}): {@code {"destination", "archives": [{"number", "file", "size",
  * "start", "end", "status", "partial", "missingAttachments", "entries", "verification",
- * "lastOperation", "databaseId", "copies": [{"destination", "holds", "error"}], "logSegments": [segment]}], "logSegments": [segment]}}, a
+ * "keyFingerprint", "lastOperation", "databaseId", "copies": [{"destination", "holds", "error"}],
+ * "logSegments": [segment]}], "logSegments": [segment]}} ({@code keyFingerprint}: an encrypted
+ * archive's key's, null for an unencrypted one; the text table then has a KEY FINGERPRINT column), a
  * segment as {@code log new --json} prints it; the top-level {@code logSegments} are those
  * archived by {@code log new} before any archive there (backup 0000).
  *
@@ -52,6 +54,7 @@ public final class BackupHistoryCommand extends AdminCommand {
                 e.getMissingAttachmentsList().forEach(m::add);
                 a.put("entries", e.getEntryCount());
                 a.put("verification", BackupCommand.verification(e.getVerification()));
+                a.put("keyFingerprint", e.hasKeyFingerprint() ? e.getKeyFingerprint() : null);
                 a.put("lastOperation", e.getDatabaseId().isEmpty() ? null : e.getLastOperation());
                 a.put("databaseId", e.getDatabaseId().isEmpty() ? null : e.getDatabaseId());
                 BackupCommand.copies(a.putArray("copies"), e.getCopiesList());
@@ -64,14 +67,25 @@ public final class BackupHistoryCommand extends AdminCommand {
             return OK;
         }
         main.out().println("Destination: " + h.getDestination());
-        TextTable table = new TextTable(List.of("NUMBER", "FILE", "SIZE", "END", "STATUS", "VERIFIED"),
-                new boolean[]{true, false, true, false, false, false});
+        // A column for the key only when some archive is encrypted.
+        boolean encrypted = h.getEntriesList().stream().anyMatch(BackupHistoryEntry::hasKeyFingerprint);
+        List<String> headers = new java.util.ArrayList<>(List.of("NUMBER", "FILE", "SIZE", "END", "STATUS",
+                "VERIFIED"));
+        if (encrypted) {
+            headers.add("KEY FINGERPRINT");
+        }
+        TextTable table = new TextTable(headers, encrypted ? new boolean[]{true, false, true, false, false, false, false}
+                : new boolean[]{true, false, true, false, false, false});
         for (BackupHistoryEntry e : h.getEntriesList()) {
             String v = BackupCommand.verification(e.getVerification());
-            table.add(List.of(Long.toString(e.getNumber()), e.getFile(), Display.bytes(e.getSize()),
-                    e.getEndMillis() == 0 ? "" : Display.time(e.getEndMillis()),
+            List<String> row = new java.util.ArrayList<>(List.of(Long.toString(e.getNumber()), e.getFile(),
+                    Display.bytes(e.getSize()), e.getEndMillis() == 0 ? "" : Display.time(e.getEndMillis()),
                     WireStates.word(WireStates.outcome(e)) + (e.getPartial() ? " (partial)" : ""),
                     v == null ? "-" : v.toLowerCase(java.util.Locale.ROOT).replace('_', ' ')));
+            if (encrypted) {
+                row.add(e.hasKeyFingerprint() ? e.getKeyFingerprint() : "-");
+            }
+            table.add(row);
         }
         table.print(main.out());
         boolean several = h.getEntriesList().stream().anyMatch(e -> e.getCopiesCount() > 0);

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * The archives of one database in a destination ({@link ArchiveStore}: a folder or a
  * bucket): {@code backup-history.json} (every
- * archive kept, with its manifest summary and whether it was verified) and retention (keep the last N, delete the
+ * archive kept, with its manifest summary, whether it was verified and, when it is
+ * encrypted, its key's fingerprint as {@code keyFingerprint}) and retention (keep the last N, delete the
  * oldest). Deleting the history file loses nothing: the numbering lives in the database
  * folder, and the file is rebuilt from what is there.
  *
@@ -181,6 +182,11 @@ final class BackupHistory {
                             .setDatabaseId(manifest.path("databaseId").asText(""));
                     manifest.path("missingAttachments").forEach(m -> b.addMissingAttachments(m.asText()));
                 }
+                String fingerprint = manifest != null
+                        ? manifest.path("encryption").path("keyFingerprint").asText("") : fingerprint(store, archive);
+                if (fingerprint != null && !fingerprint.isEmpty()) {
+                    b.setKeyFingerprint(fingerprint);
+                }
                 if (store instanceof MultiArchiveStore multi) {
                     Map<String, String> failed = multi.failures(archive);
                     for (MultiArchiveStore.Member m : multi.members()) {
@@ -276,6 +282,10 @@ final class BackupHistory {
                         .setLastOperation(n.path("lastOperation").asLong())
                         .setDatabaseId(n.path("databaseId").asText(""));
                 n.path("missingAttachments").forEach(m -> b.addMissingAttachments(m.asText()));
+                String fingerprint = n.path("keyFingerprint").asText("");
+                if (!fingerprint.isEmpty()) {
+                    b.setKeyFingerprint(fingerprint);
+                }
                 n.path("copies").forEach(c -> b.addCopies(io.tetradb.protocol.DestinationCopy.newBuilder()
                         .setDestination(c.path("destination").asText()).setHolds(c.path("holds").asBoolean())
                         .setError(c.path("error").asText(""))));
@@ -288,8 +298,13 @@ final class BackupHistory {
         for (ArchiveStore.Item p : archives(listed)) {
             String name = p.name();
             if (!recorded.contains(name)) {
-                out.add(BackupHistoryEntry.newBuilder().setNumber(number(name)).setFile(name).setSize(p.size())
-                        .setStatus("UNKNOWN").setOutcome(BackupOutcome.BACKUP_OUTCOME_UNKNOWN));
+                BackupHistoryEntry.Builder b = BackupHistoryEntry.newBuilder().setNumber(number(name)).setFile(name)
+                        .setSize(p.size()).setStatus("UNKNOWN").setOutcome(BackupOutcome.BACKUP_OUTCOME_UNKNOWN);
+                String fingerprint = fingerprint(store, name);
+                if (fingerprint != null) {
+                    b.setKeyFingerprint(fingerprint);
+                }
+                out.add(b);
             }
         }
         List<String> present = new ArrayList<>();
@@ -368,6 +383,25 @@ final class BackupHistory {
         return missing;
     }
 
+    /**
+     * The key fingerprint in the header of encrypted archive {@code name} where the destination
+     * holds it as a file (a folder), for an archive whose manifest is not at hand (a backup the
+     * server stopped during, an archive without a record); null when it is not encrypted, is
+     * not a file here (a bucket) or cannot be read.
+     */
+    static String fingerprint(ArchiveStore store, String name) {
+        if (!name.endsWith(EncryptedFile.SUFFIX)) {
+            return null;
+        }
+        java.nio.file.Path file = store.localFile(name);
+        try {
+            return file != null && java.nio.file.Files.isRegularFile(file) ? EncryptedFile.fingerprint(file) : null;
+        } catch (IOException e) {
+            LOG.debug("The header of {} could not be read: {}", file, e.getMessage());
+            return null;
+        }
+    }
+
     private static ObjectNode segmentJson(LogSegmentFile x) {
         ObjectNode n = JSON.createObjectNode();
         n.put("file", x.getFile());
@@ -412,6 +446,10 @@ final class BackupHistory {
         if (!e.getDatabaseId().isEmpty()) {
             n.put("lastOperation", e.getLastOperation());
             n.put("databaseId", e.getDatabaseId());
+        }
+        if (e.hasKeyFingerprint()) {
+            // Only for an encrypted archive: the fingerprint of its key (docs/backup-encryption.md).
+            n.put("keyFingerprint", e.getKeyFingerprint());
         }
         if (e.getCopiesCount() > 0) {
             ArrayNode copies = n.putArray("copies");

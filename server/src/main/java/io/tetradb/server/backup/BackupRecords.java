@@ -142,6 +142,10 @@ final class BackupRecords {
                 .setErrorMessage(msg).setArchive(finished ? store.location(archive.getFileName().toString()) : "")
                 .setArchiveSize(size)
                 .setVerification(verification).build();
+        String fingerprint = finished ? BackupHistory.fingerprint(store, archive.getFileName().toString()) : null;
+        if (fingerprint != null) {
+            r = r.toBuilder().setKeyFingerprint(fingerprint).build();
+        }
         state.running(0, null, false, 0);
         state.last(r);
         state.write(state.snapshot());

@@ -359,6 +359,9 @@ final class BackupRun {
                 .setVerification(archived ? verification : ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED)
                 .setHookExitCode(hookExitCode).setHook(hook)
                 .build();
+        if (archived && key != null) {
+            record = record.toBuilder().setKeyFingerprint(key.fingerprint()).build();
+        }
         cx.records().ended(number, record);
         Map<String, Object> endFields = BackupService.fields("status", status, "code", code, "message", message,
                 "archive", record.getArchive(), "size", size, "verification", record.getVerification().name(),

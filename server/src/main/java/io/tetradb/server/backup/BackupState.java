@@ -80,6 +80,10 @@ final class BackupState {
                     .setVerification(verification(l.path("verification").asText("")))
                     .setHookExitCode(l.path("hookExitCode").asInt(0)).setHook(l.path("hook").asText(""))
                     .build();
+            String fingerprint = l.path("keyFingerprint").asText("");
+            if (!fingerprint.isEmpty()) {
+                last = last.toBuilder().setKeyFingerprint(fingerprint).build();
+            }
         }
     }
 
@@ -206,6 +210,9 @@ final class BackupState {
             l.put("verification", last.getVerification().name());
             l.put("hookExitCode", last.getHookExitCode());
             l.put("hook", last.getHook());
+            if (last.hasKeyFingerprint()) {
+                l.put("keyFingerprint", last.getKeyFingerprint());
+            }
         }
         return JSON.writeValueAsBytes(n);
     }

@@ -341,8 +341,9 @@ public final class EncryptedFile {
             long at = HEADER + index * (long) (chunkSize + TAG);
             int n = in.readNBytes(sealed, 0, sealed.length);
             if (n == 0) {
-                throw new TetraException(damage, what + " is cut short: it ends after its chunk " + (index - 1)
-                        + " (at byte " + at + "), without its final chunk (truncated).");
+                throw new TetraException(damage, what + " is cut short: it ends after its "
+                        + (index == 0 ? "header" : "chunk " + (index - 1)) + " (at byte " + at
+                        + "), without its final chunk (truncated).");
             }
             boolean final_ = n < sealed.length;
             if (n < TAG) {

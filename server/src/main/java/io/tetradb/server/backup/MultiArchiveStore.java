@@ -29,7 +29,9 @@ import java.util.TreeMap;
  *
  * <p>Reading. {@link #list} is the union of the members that answer (an archive is listed
  * when any member holds it); {@link #open} and {@link #read} use the first member, in the
- * order set, that holds the object and answers. {@link #remote()} is true: readers stream
+ * order set, that holds the object and answers. What no member that answers holds is
+ * missing ({@link #exists} false, {@link #read} null); only when no member answers at all
+ * do {@link #list}, {@link #exists} and {@link #read} throw, the first member's error. {@link #remote()} is true: readers stream
  * through {@link #open}, so that a restore works from whichever member is left.
  *
  * <p>Deleting (retention) deletes from each member that answers; one that does not is
@@ -341,17 +343,34 @@ public final class MultiArchiveStore implements ArchiveStore {
         return null;
     }
 
+    /**
+     * The object from the first member, in the order set, that holds it and answers. As
+     * {@link #exists} and {@link #list}, it goes by the members that answer: null (missing,
+     * as a single store says it) when at least one member answered and none of those holds
+     * it, even if others failed; the first member's error (a {@link DestinationException},
+     * 1407) only when every member failed, so that a history nobody could read is never
+     * taken for no history.
+     */
     @Override
     public byte[] read(String name) throws IOException {
+        IOException first = null;
+        boolean answered = false;
         for (Member m : members) {
             try {
                 byte[] b = m.store().read(name);
                 if (b != null) {
                     return b;
                 }
+                answered = true;
             } catch (IOException e) {
-                // the next member may hold it; none answering reads as none holding it
+                // the next member may hold it
+                if (first == null) {
+                    first = e;
+                }
             }
+        }
+        if (!answered) {
+            throw first;
         }
         return null;
     }

@@ -11,6 +11,7 @@ import io.tetradb.server.backup.BackupJournal;
 import io.tetradb.server.backup.BackupService;
 import io.tetradb.server.backup.ArchiveStore;
 import io.tetradb.server.backup.BackupSettings;
+import io.tetradb.server.backup.EncryptedFile;
 import io.tetradb.server.session.Session;
 import io.tetradb.server.session.SessionRegistry;
 import io.tetradb.server.sql.CatalogWriter;
@@ -1218,9 +1219,14 @@ public final class RestoreService {
             Path p = Path.of(file);
             if (store.remote() && !p.isAbsolute()) {
                 String name = p.normalize().toString();
-                if (name.startsWith("..") || !exists(store, name)) {
+                if (name.startsWith("..")) {
                     throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + file + " is not in "
                             + store.describe() + ".");
+                }
+                if (!exists(store, name)) {
+                    String other = otherForm(name);
+                    throw notFound("The archive " + file + " is not in " + store.describe(), other,
+                            other != null && exists(store, other), settings.encrypted(), "is");
                 }
                 return Path.of(name);
             }
@@ -1229,7 +1235,11 @@ public final class RestoreService {
             }
             p = p.normalize();
             if (!Files.isRegularFile(p)) {
-                throw new TetraException(ErrorCode.INVALID_ARGUMENT, "The archive " + file + " does not exist.");
+                String other = p.getFileName() == null || p.getParent() == null ? null
+                        : otherForm(p.getFileName().toString());
+                Path sibling = other == null ? null : p.getParent().resolve(other);
+                throw notFound("The archive " + file + " does not exist", sibling == null ? null : sibling.toString(),
+                        sibling != null && Files.isRegularFile(sibling), settings.encrypted(), "does");
             }
             return p;
         }
@@ -1237,7 +1247,9 @@ public final class RestoreService {
             throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Name the backup by its number or its archive file.");
         }
         String base = String.format(Locale.ROOT, "%s-%04d.tar", layout.databaseName(), number);
-        for (String name : List.of(base + ".zst", base, base + ".zst.enc", base + ".enc")) {
+        List<String> candidates = List.of(base + ".zst", base, base + ".zst" + EncryptedFile.SUFFIX,
+                base + EncryptedFile.SUFFIX);
+        for (String name : candidates) {
             if (store.remote()) {
                 if (exists(store, name)) {
                     return Path.of(name);
@@ -1249,9 +1261,43 @@ public final class RestoreService {
                 return p;
             }
         }
-        throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Backup " + number + " not found: neither " + base
-                + ".zst nor " + base + " is in the backup destination" + (store.remote() ? " " + store.describe() : "")
-                + ".");
+        // Every name looked for, the encrypted ones first when archives are encrypted now.
+        List<String> named = settings.encrypted() ? List.of(candidates.get(2), candidates.get(3), candidates.get(0),
+                candidates.get(1)) : candidates;
+        throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Backup " + number + " not found: none of "
+                + String.join(", ", named.subList(0, 3)) + " and " + named.get(3) + " is in the backup destination "
+                + store.describe() + ".");
+    }
+
+    /**
+     * 2010 for an archive named but not found ({@code what}: "The archive X does not exist"),
+     * naming the other form of its name {@code other} (null: none) when that one is there
+     * ({@code otherThere}), or, when archives are encrypted now and the other form is the
+     * encrypted one, that it was looked for too; {@code verb} "is" or "does".
+     */
+    private static TetraException notFound(String what, String other, boolean otherThere, boolean encrypted,
+                                           String verb) {
+        String more = "";
+        if (other != null && otherThere) {
+            more = ", but " + other + " " + verb + ": name that one";
+        } else if (other != null && encrypted && other.endsWith(EncryptedFile.SUFFIX)) {
+            more = ", nor " + verb + " " + other;
+        }
+        return new TetraException(ErrorCode.INVALID_ARGUMENT, what + more + ".");
+    }
+
+    /**
+     * The other form of archive name {@code name}: with {@code .enc} added, or removed when it
+     * has it (an archive is looked for under both); null for a name that is no archive's.
+     */
+    private static String otherForm(String name) {
+        if (name.endsWith(".tar" + EncryptedFile.SUFFIX) || name.endsWith(".tar.zst" + EncryptedFile.SUFFIX)) {
+            return name.substring(0, name.length() - EncryptedFile.SUFFIX.length());
+        }
+        if (name.endsWith(".tar") || name.endsWith(".tar.zst")) {
+            return name + EncryptedFile.SUFFIX;
+        }
+        return null;
     }
 
     /** Whether object {@code name} is in the bucket (1407 when the bucket cannot be read). */

@@ -56,6 +56,89 @@ class EncryptedBackupIT {
         return false;
     }
 
+    private static io.tetradb.protocol.BackupHistoryEntry entry(TetraClient admin, long number) {
+        return admin.admin().backupHistory().getEntriesList().stream().filter(e -> e.getNumber() == number)
+                .findFirst().orElseThrow();
+    }
+
+    private static TetraException refused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(call);
+        assertThat(t).isInstanceOf(TetraException.class);
+        assertThat(((TetraException) t).code()).as(t.getMessage()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+        return (TetraException) t;
+    }
+
+    /**
+     * The key's fingerprint is recorded for each encrypted archive (backup-history.json, the
+     * history and the last backup's record, which keep it across a restart; from the file's
+     * header when the history is lost), never for an unencrypted one; and an archive not found
+     * is looked for, and named, under its encrypted name too.
+     */
+    @Test
+    void theFingerprintIsRecordedPerEncryptedArchiveAndMissingArchivesAreNamedWithEnc() throws Exception {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        String fingerprint = BackupKey.fingerprintOf(key);
+        Path keyFile = keyFile("backup.key", key, "r--------");
+        Path destination;
+        try (TetraServer server = TestServers.start(dir); TetraClient admin = TestServers.admin(server)) {
+            TestServers.tableT(admin, 20);
+            BackupRecord plain = TestServers.backup(admin);
+            assertThat(plain.getStatus()).as(plain.getErrorMessage()).isEqualTo("SUCCESS");
+            assertThat(plain.hasKeyFingerprint()).isFalse();
+            assertThat(admin.admin().backupStatus().getLast().hasKeyFingerprint()).isFalse();
+            admin.admin().setBackupSettings("archive.encryption=aes-256-gcm", "archive.keyFile=" + keyFile);
+            BackupRecord enc = TestServers.backup(admin);
+            assertThat(enc.getStatus()).as(enc.getErrorMessage()).isEqualTo("SUCCESS");
+            assertThat(enc.getArchive()).endsWith("testdb-0002.tar.zst.enc");
+            assertThat(enc.getKeyFingerprint()).isEqualTo(fingerprint);
+            assertThat(admin.admin().backupStatus().getLast().getKeyFingerprint()).isEqualTo(fingerprint);
+
+            assertThat(entry(admin, 1).hasKeyFingerprint()).isFalse();
+            assertThat(entry(admin, 2).getKeyFingerprint()).isEqualTo(fingerprint);
+            destination = Path.of(enc.getArchive()).getParent();
+            com.fasterxml.jackson.databind.JsonNode file = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(destination.resolve(BackupHistory.FILE).toFile());
+            assertThat(file.at("/archives/0/file").asText()).isEqualTo("testdb-0001.tar.zst");
+            assertThat(file.at("/archives/0").has("keyFingerprint")).isFalse();
+            assertThat(file.at("/archives/1/file").asText()).isEqualTo("testdb-0002.tar.zst.enc");
+            assertThat(file.at("/archives/1/keyFingerprint").asText()).isEqualTo(fingerprint);
+
+            // Not found: every name looked for, the encrypted ones first while archives are encrypted.
+            TetraException byNumber = refused(() -> admin.admin().verifyBackup(99));
+            assertThat(byNumber.getMessage()).isEqualTo("Backup 99 not found: none of testdb-0099.tar.zst.enc, "
+                    + "testdb-0099.tar.enc, testdb-0099.tar.zst and testdb-0099.tar is in the backup destination "
+                    + destination + ".");
+            assertThat(refused(() -> admin.admin().restoreBackup(99, dir.resolve("r99").toString())).getMessage())
+                    .isEqualTo(byNumber.getMessage());
+            // An encrypted archive named without .enc: the name it has is given.
+            assertThat(refused(() -> admin.admin().verifyBackup("testdb-0002.tar.zst")).getMessage())
+                    .isEqualTo("The archive testdb-0002.tar.zst does not exist, but "
+                            + destination.resolve("testdb-0002.tar.zst.enc") + " does: name that one.");
+            assertThat(refused(() -> admin.admin().verifyBackup("testdb-0001.tar.zst.enc")).getMessage())
+                    .isEqualTo("The archive testdb-0001.tar.zst.enc does not exist, but "
+                            + destination.resolve("testdb-0001.tar.zst") + " does: name that one.");
+            assertThat(refused(() -> admin.admin().verifyBackup("testdb-0005.tar.zst")).getMessage())
+                    .isEqualTo("The archive testdb-0005.tar.zst does not exist, nor does "
+                            + destination.resolve("testdb-0005.tar.zst.enc") + ".");
+        }
+        // The last record keeps the fingerprint across a restart; a lost history is rebuilt from the files,
+        // an encrypted archive's fingerprint read from its header.
+        Files.delete(destination.resolve(BackupHistory.FILE));
+        try (TetraServer server = TestServers.start(dir); TetraClient admin = TestServers.admin(server)) {
+            assertThat(admin.admin().backupStatus().getLast().getKeyFingerprint()).isEqualTo(fingerprint);
+            assertThat(entry(admin, 2).getStatus()).isEqualTo("UNKNOWN");
+            assertThat(entry(admin, 2).getKeyFingerprint()).isEqualTo(fingerprint);
+            assertThat(entry(admin, 1).hasKeyFingerprint()).isFalse();
+            // Encryption off: a missing archive is still looked for under both names, the plain ones first.
+            admin.admin().setBackupSettings("archive.encryption=none");
+            assertThat(refused(() -> admin.admin().verifyBackup(99)).getMessage()).contains(
+                    "none of testdb-0099.tar.zst, testdb-0099.tar, testdb-0099.tar.zst.enc and testdb-0099.tar.enc is");
+            assertThat(refused(() -> admin.admin().verifyBackup("testdb-0005.tar.zst")).getMessage())
+                    .isEqualTo("The archive testdb-0005.tar.zst does not exist.");
+        }
+    }
+
     @Test
     void anEncryptedBackupVerifiesAndRestoresWithItsKeyAndOnlyWithIt() throws Exception {
         byte[] key = new byte[32];
