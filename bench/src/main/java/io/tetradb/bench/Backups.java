@@ -11,6 +11,7 @@ import io.tetradb.protocol.WireStates;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,9 +85,16 @@ final class Backups {
 
     /** Writes Settings/backup.yml: compression, maxRate (bytes/s, 0 = none), waitForTransactions, no verify. */
     void settings(String compression, long maxRate, String waitForTransactions) throws IOException {
-        Files.writeString(ds.root.resolve("Settings/backup.yml"), String.join("\n",
-                "content: { data: true, structure: true, attachments: [] }",
-                "destination: " + destination(),
+        settings(compression, maxRate, waitForTransactions, List.of("destination: " + destination()));
+    }
+
+    /** As {@link #settings(String, long, String)}, the destination given as backup.yml's lines (a bucket's, say). */
+    void settings(String compression, long maxRate, String waitForTransactions, List<String> destinationLines)
+            throws IOException {
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("content: { data: true, structure: true, attachments: [] }");
+        lines.addAll(destinationLines);
+        lines.addAll(List.of(
                 "retention: { keepLast: 1, deleteOldest: after }",
                 "onFailure:",
                 "  waitForTransactions: " + waitForTransactions,
@@ -96,6 +104,7 @@ final class Backups {
                 "  # a plain copy does not re-read what it wrote either",
                 "  verify: false",
                 ""));
+        Files.writeString(ds.root.resolve("Settings/backup.yml"), String.join("\n", lines));
     }
 
     /** Starts a backup (this client follows it); returns its number. */

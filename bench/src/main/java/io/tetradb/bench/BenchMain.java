@@ -21,12 +21,13 @@ import java.util.List;
  * throughput (vs a plain copy and H2's BACKUP TO), reads during a backup, the write
  * gate, the wire (vs H2's TCP server and PostgreSQL), memory and, when asked for, the
  * conversion of an H2 1.4 database (vs export + import by hand) and durable commits through
- * the log file (vs PostgreSQL with fsync on and H2's TCP server) and the integration of the
- * log by a restore (vs H2 executing the same statements). Prints Markdown tables
- * on stdout, progress on stderr, and writes the raw figures as JSON.
+ * the log file (vs PostgreSQL with fsync on and H2's TCP server), the integration of the
+ * log by a restore (vs H2 executing the same statements) and backups to an S3 bucket (vs a
+ * local folder). Prints Markdown tables on stdout, progress on stderr, and writes the raw
+ * figures as JSON.
  *
  * <pre>
- * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres,convert,commits,crashcut,integrate]
+ * bin/tetra-bench [--quick] [--size 2g] [--parts backup,reads,gate,wire,memory,postgres,convert,commits,crashcut,integrate,s3]
  * </pre>
  */
 public final class BenchMain {
@@ -132,6 +133,9 @@ public final class BenchMain {
         }
         if (o.has("integrate")) {
             root.set("integrate", IntegrateBench.run(ctx));
+        }
+        if (o.has("s3")) {
+            root.set("s3", S3Bench.run(ctx, prepare(ctx, DataSet.Payload.INCOMPRESSIBLE)));
         }
         boolean needTetra = o.has("wire") || o.has("reads") || o.has("gate");
         if (!needTetra && !o.has("memory") && !o.has("postgres")) {

@@ -11,7 +11,7 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
                     boolean jfr, boolean reuseData, boolean postgres, double seconds, double warmup, long convertSize,
                     String convertHeap, long integrateOps) {
     static final List<String> ALL_PARTS = List.of("backup", "reads", "gate", "wire", "memory", "postgres", "convert",
-            "commits", "crashcut", "integrate");
+            "commits", "crashcut", "integrate", "s3");
     /**
      * Without convert and commits: at 1 GiB convert takes about as long as the rest together
      * (making the H2 1.4 database, then two conversions of several minutes each), and commits
@@ -28,7 +28,7 @@ record BenchOptions(boolean quick, long size, String heap, Path repo, Path workD
             "  --size SIZE     size of each backed-up database (default 1g, see BENCHMARKS.md; quick 256m)",
             "  --heap HEAP     -Xmx of the Tetra server and of H2's TCP server (default 1g)",
             "  --parts LIST    comma-separated subset of " + String.join(",", ALL_PARTS) + " (default all but"
-                    + " convert, commits, crashcut and integrate)",
+                    + " convert, commits, crashcut, integrate and s3)",
             "  --work-dir DIR  scratch folder on the disk to measure (default bench/target/work; emptied)",
             "  --out FILE      raw JSON results (default bench/results/<date>-<time>[-quick].json)",
             "  --seconds S     measured window of each throughput test (default 10; quick 3)",

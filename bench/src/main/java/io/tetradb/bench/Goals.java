@@ -86,6 +86,20 @@ final class Goals {
                 }
             }
         }
+        JsonNode s3 = r.path("s3").path("none");
+        if (!s3.isMissingNode()) {
+            JsonNode b = s3.path("bucket");
+            goals.addObject().put("goal", "Backup to an S3 bucket (s3proxy, same disk), compression none, "
+                            + Bench.mib(r.path("s3").path("bytes").asLong()) + ", server -Xmx"
+                            + r.path("s3").path("serverHeap").asText())
+                    .put("target", "reported, no target (bucket / local folder; the server's RSS while uploading)")
+                    .put("measured", fmt("%.0f MB/s vs local %.0f MB/s: %.2f x; upload alone %.0f MB/s; max RSS %d MiB"
+                                    + " (while uploading %d MiB)", b.path("mbPerSecond").asDouble(),
+                            s3.path("local").path("mbPerSecond").asDouble(), s3.path("ratioBucketToLocal").asDouble(),
+                            b.path("uploadMbPerSecond").asDouble(), b.path("serverMaxRssKiB").asLong() / 1024,
+                            b.path("serverMaxRssWhileUploadingKiB").asLong() / 1024))
+                    .put("verdict", "reported");
+        }
         JsonNode cv = r.path("convert");
         String conversion = "Conversion of a 1 GiB H2 1.4 database";
         String byHand = "faster than export + import by hand";

@@ -41,6 +41,7 @@ final class Report {
         jdbc(r);
         crashCut(r);
         integrate(r);
+        s3(r);
         goals(r);
         if (r.has("error")) {
             line("**The run failed:** " + r.path("error").asText().lines().findFirst().orElse(""));
@@ -536,6 +537,36 @@ final class Report {
         row("H2 TCP server executing the same statements (peer)", g.path("plannedOperations").asText(),
                 String.format(Locale.ROOT, "%.0f", h2.path("seconds").asDouble() * 1000), "-", f2(h2.path("seconds")),
                 "1.00", h2.path("rowsMatch").asText());
+        line("");
+    }
+
+    private void s3(JsonNode r) {
+        JsonNode g = r.path("s3");
+        if (g.isMissingNode()) {
+            return;
+        }
+        line("### Backups to an S3 bucket (s3proxy, same disk) vs a local folder");
+        line("");
+        line(String.format(Locale.ROOT, "The packaged server at -Xmx%s, the %s data set (%s backed up), archive.verify"
+                + " false; the bucket: %s. Idle RSS %s.", g.path("serverHeap").asText(), g.path("payload").asText(),
+                Bench.mib(g.path("bytes").asLong()), g.path("s3server").path("what").asText(),
+                kib(g.path("serverRssIdleKiB"))));
+        line("");
+        table(List.of("compression", "destination", "seconds", "MB/s", "x local", "upload s", "upload MB/s",
+                "max RSS", "max RSS uploading"));
+        for (String c : S3Bench.COMPRESSIONS) {
+            JsonNode x = g.path(c);
+            if (x.isMissingNode()) {
+                continue;
+            }
+            JsonNode l = x.path("local");
+            JsonNode b = x.path("bucket");
+            row(c, "local folder", f2(l.path("medianSeconds")), f0(l.path("mbPerSecond")), "1.00", "-", "-",
+                    kib(l.path("serverMaxRssKiB")), "-");
+            row(c, "bucket", f2(b.path("medianSeconds")), f0(b.path("mbPerSecond")), f2(x.path("ratioBucketToLocal")),
+                    f2(b.path("uploadMedianSeconds")), f0(b.path("uploadMbPerSecond")), kib(b.path("serverMaxRssKiB")),
+                    kib(b.path("serverMaxRssWhileUploadingKiB")));
+        }
         line("");
     }
 

@@ -142,6 +142,21 @@ final class BackupHistory {
         return all.isEmpty() ? 0 : number(all.get(all.size() - 1).name());
     }
 
+    /**
+     * The archived segments backup-history.json records, whether or not the destination still
+     * holds them ({@link #readAll} leaves out those it no longer holds): what a missing one was.
+     */
+    synchronized List<LogSegmentFile> recordedSegments() throws IOException {
+        List<LogSegmentFile> out = new ArrayList<>();
+        byte[] file = store.read(FILE);
+        if (file != null) {
+            JsonNode root = JSON.readTree(file);
+            root.path("archives").forEach(n -> n.path("logSegments").forEach(x -> out.add(segmentFromJson(x))));
+            root.path("logSegments").forEach(x -> out.add(segmentFromJson(x)));
+        }
+        return out;
+    }
+
     /** The next KK for a `log new` segment after backup {@code backup}: one more than the highest there. */
     int nextSequence(long backup) throws IOException {
         long max = 0;

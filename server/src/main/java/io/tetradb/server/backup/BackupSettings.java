@@ -355,6 +355,34 @@ public final class BackupSettings {
 
     private static final java.util.regex.Pattern BUCKET = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
     private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    /**
+     * What a bucket's prefix may hold besides ASCII letters and digits (and '/' between its
+     * parts): characters every S3-compatible store, URL and shell takes as they are. Spaces,
+     * '%', '?', '#', '\\', quotes, control characters and non-ASCII ones are refused; the
+     * keys are at most 1,024 bytes, of which the prefix may take {@link #MAX_PREFIX}.
+     */
+    private static final String PREFIX_CHARACTERS = "._-=/";
+    private static final int MAX_PREFIX = 512;
+
+    /** {@code url} with its control characters escaped, for a message. */
+    private static String shown(String url) {
+        StringBuilder b = new StringBuilder();
+        url.codePoints().forEach(cp -> {
+            if (Character.isISOControl(cp)) {
+                b.append(String.format(Locale.ROOT, "\\u%04X", cp));
+            } else {
+                b.appendCodePoint(cp);
+            }
+        });
+        return b.toString();
+    }
+
+    /** A character as a message names it: 'x' (U+0078). */
+    private static String describe(int cp) {
+        String u = String.format(Locale.ROOT, "U+%04X", cp);
+        return Character.isISOControl(cp) || Character.isWhitespace(cp) ? u + (cp == ' ' ? " (a space)" : "")
+                : "'" + new String(Character.toChars(cp)) + "' (" + u + ")";
+    }
 
     /**
      * The bucket, prefix and connection of {@code s3://bucket/prefix} with the {@code s3}
@@ -369,15 +397,27 @@ public final class BackupSettings {
         String bucket = slash < 0 ? rest : rest.substring(0, slash);
         String prefix = slash < 0 ? "" : rest.substring(slash + 1);
         if (!BUCKET.matcher(bucket).matches()) {
-            throw bad(key, "'" + url + "' does not name a bucket: write s3://bucket or s3://bucket/prefix");
+            throw bad(key, "'" + shown(url) + "' does not name a bucket: write s3://bucket or s3://bucket/prefix");
         }
         while (prefix.endsWith("/")) {
             prefix = prefix.substring(0, prefix.length() - 1);
         }
         for (String part : prefix.split("/", -1)) {
             if (!prefix.isEmpty() && (part.isEmpty() || part.equals(".") || part.equals(".."))) {
-                throw bad(key, "the prefix of '" + url + "' has an empty, . or .. part");
+                throw bad(key, "the prefix of '" + shown(url) + "' has an empty, . or .. part");
             }
+        }
+        if (prefix.length() > MAX_PREFIX) {
+            throw bad(key, "the prefix of '" + shown(url) + "' is longer than " + MAX_PREFIX + " characters");
+        }
+        for (int i = 0; i < prefix.length(); ) {
+            int cp = prefix.codePointAt(i);
+            if (!(cp < 128 && (PREFIX_CHARACTERS.indexOf(cp) >= 0 || Character.isLetterOrDigit(cp)))) {
+                throw bad(key, "the prefix of '" + shown(url) + "' holds the character " + describe(cp)
+                        + ": a prefix may hold letters a-z and A-Z, digits, '.', '_', '-' and '=', its parts "
+                        + "separated by '/'");
+            }
+            i += Character.charCount(cp);
         }
         String endpoint = text(s3, "endpoint", "s3.endpoint", "");
         if (!endpoint.isEmpty()) {

@@ -88,6 +88,14 @@ public final class SegmentArchiver {
         return new ArrayList<>(byName.values());
     }
 
+    /**
+     * The segments {@code store}'s backup-history.json records for database {@code database},
+     * those it no longer holds included (a segment deleted behind the server's back).
+     */
+    public static List<LogSegmentFile> recordedSegments(ArchiveStore store, String database) throws IOException {
+        return new BackupHistory(store, database).recordedSegments();
+    }
+
     /** Decompresses the archived segment {@code zst} into {@code plain}, a segment file readers open. */
     public static void decompress(Path zst, Path plain) throws IOException {
         decompress(zst, plain, BackupKey.Source.NONE);

@@ -203,18 +203,43 @@ final class LogForward {
     }
 
     /**
-     * The segments the history says should hold what is missing: the one each later backup
-     * archived beside its archive (they are named after the backup), from {@code held} on.
+     * The segments the history says should hold what is missing, from {@code held} on: those
+     * backup-history.json records (a backup's, a {@code log new} one) that the destination no
+     * longer holds, and the one each later backup archived beside its archive (they are named
+     * after the backup).
      */
     String missingHint(io.tetradb.protocol.BackupHistory h, long held) {
         List<String> expected = new ArrayList<>();
+        List<String> named = new ArrayList<>();
+        io.tetradb.server.backup.ArchiveStore store;
+        try {
+            store = BackupSettings.load(layout).store();
+        } catch (RuntimeException ex) {
+            return "";
+        }
+        try {
+            for (io.tetradb.protocol.LogSegmentFile f
+                    : io.tetradb.server.backup.SegmentArchiver.recordedSegments(store, layout.databaseName())) {
+                if (f.getLastOperation() > held && !named.contains(f.getFile()) && !store.exists(f.getFile())) {
+                    expected.add(f.getFile() + " (" + (f.getSequence() == 0 ? "backup " : "log new after backup ")
+                            + f.getBackup() + ", operations " + f.getFirstOperation() + " to " + f.getLastOperation()
+                            + ", recorded in backup-history.json)");
+                    named.add(f.getFile());
+                }
+            }
+        } catch (IOException ex) {
+            // The history cannot be read: the hint below, from the archives' entries, is all there is.
+        }
         for (io.tetradb.protocol.BackupHistoryEntry e : h.getEntriesList()) {
             if (e.getLastOperation() > held && !e.getDatabaseId().isEmpty()) {
                 String name = String.format(Locale.ROOT, "%s-%04d.journal.zst", layout.databaseName(), e.getNumber());
+                String encrypted = name + io.tetradb.server.backup.EncryptedFile.SUFFIX;
+                if (named.contains(name) || named.contains(encrypted)) {
+                    continue;
+                }
                 boolean there;
                 try {
-                    io.tetradb.server.backup.ArchiveStore store = BackupSettings.load(layout).store();
-                    there = store.exists(name) || store.exists(name + io.tetradb.server.backup.EncryptedFile.SUFFIX);
+                    there = store.exists(name) || store.exists(encrypted);
                 } catch (IOException ex) {
                     there = false;
                 }

@@ -321,6 +321,11 @@ public final class RequestDispatcher {
             return true;
         } else if (failure instanceof SQLException e) {
             s.sendError(id, SqlErrors.toTetra(e).withInTransaction(inTransaction(s)));
+        } else if (failure instanceof io.tetradb.server.backup.ArchiveStore.DestinationException e) {
+            // The backup destination (a bucket refusing the credentials, an endpoint gone) while an admin
+            // request read or wrote it (history, window, log show): 1407 with what and where, as a backup says it.
+            LOG.warn("Request {} of {} could not use the backup destination: {}", id, s, e.getMessage());
+            s.sendError(id, new TetraException(ErrorCode.BACKUP_DESTINATION, e.getMessage()));
         } else if (failure instanceof java.io.IOException) {
             LOG.error("Request {} of {} could not write a file.", id, s, failure);
             s.sendError(id, new TetraException(ErrorCode.INTERNAL_ERROR, "The server could not write a file: "

@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code archive.encryption: aes-256-gcm} writes no plain byte of the data, verifies and
  * restores to a folder with the key, is refused with 1414 naming the fingerprint it was
  * encrypted with when the key file holds another key, fails its verification (1411) with one
- * byte changed, and a key file others may read is refused when it is set.
+ * byte changed, and a key file others may read is refused when it is set. Its log segments are
+ * encrypted too and bring the archive to a point in time (a tampered one is 1413, another key 1414).
  */
 @Timeout(180)
 class EncryptedBackupIT {
@@ -136,6 +139,101 @@ class EncryptedBackupIT {
                     "none of testdb-0099.tar.zst, testdb-0099.tar, testdb-0099.tar.zst.enc and testdb-0099.tar.enc is");
             assertThat(refused(() -> admin.admin().verifyBackup("testdb-0005.tar.zst")).getMessage())
                     .isEqualTo("The archive testdb-0005.tar.zst does not exist.");
+        }
+    }
+
+    private static List<String> rows(TetraClient c) {
+        List<String> out = new ArrayList<>();
+        for (io.tetradb.client.Row r : c.execute("SELECT ID, TXT FROM T ORDER BY ID").rows()) {
+            out.add(r.getLong(0) + "=" + r.getString(1));
+        }
+        return out;
+    }
+
+    /**
+     * The log segments of an encrypted backup (a folder destination): {@code log new} writes them
+     * encrypted ({@code .journal.zst.enc}, TETRAENC), a restore to a point in time decrypts and
+     * integrates them up to it, exactly; a changed byte in one is 1413 naming it, another key 1414,
+     * and neither leaves a folder.
+     */
+    @Test
+    void encryptedLogSegmentsBringTheArchiveToAPointInTime() throws Exception {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path keyFile = keyFile("segments.key", key, "rw-------");
+        try (TetraServer server = TestServers.start(dir); TetraClient admin = TestServers.admin(server)) {
+            admin.execute("CREATE TABLE T(ID INT PRIMARY KEY, TXT VARCHAR(100))");
+            admin.update("INSERT INTO T SELECT X, '" + MARKER + "' || X FROM SYSTEM_RANGE(1, 50)");
+            admin.admin().setBackupSettings("archive.encryption=aes-256-gcm", "archive.keyFile=" + keyFile);
+            BackupRecord done = TestServers.backup(admin);
+            assertThat(done.getStatus()).as(done.getErrorMessage()).isEqualTo("SUCCESS");
+            Path destination = Path.of(done.getArchive()).getParent();
+
+            admin.update("UPDATE T SET TXT = 'changed in segment 1' WHERE ID <= 10");
+            admin.update("INSERT INTO T SELECT X, '" + MARKER + "' || X FROM SYSTEM_RANGE(51, 80)");
+            assertThat(admin.admin().logNew().getFile()).isEqualTo("testdb-0001-01.journal.zst.enc");
+            admin.update("DELETE FROM T WHERE ID BETWEEN 20 AND 29");
+            admin.update("INSERT INTO T VALUES (81, 'last before the point')");
+            List<String> atPoint = rows(admin);
+            long point = System.currentTimeMillis();
+            org.awaitility.Awaitility.await().pollInterval(java.time.Duration.ofMillis(1))
+                    .until(() -> System.currentTimeMillis() > point);
+            admin.update("UPDATE T SET TXT = 'after the point'");
+            admin.update("DELETE FROM T WHERE ID > 40");
+            assertThat(admin.admin().logNew().getFile()).isEqualTo("testdb-0001-02.journal.zst.enc");
+            admin.update("INSERT INTO T VALUES (500, 'in the current log file')");
+
+            for (String s : List.of("testdb-0001.journal.zst.enc", "testdb-0001-01.journal.zst.enc",
+                    "testdb-0001-02.journal.zst.enc")) {
+                Path segment = destination.resolve(s);
+                try (InputStream in = Files.newInputStream(segment)) {
+                    assertThat(new String(in.readNBytes(8), StandardCharsets.US_ASCII)).as(s).isEqualTo("TETRAENC");
+                }
+            }
+            assertThat(destination.resolve("testdb-0001-01.journal.zst")).doesNotExist();
+
+            Path restored = dir.resolve("at-the-point");
+            io.tetradb.protocol.RestoreReport r = admin.admin().restore(io.tetradb.protocol.RestoreBackup.newBuilder()
+                    .setNumber(1).setToDir(restored.toString()).setUntilTimeMillis(point).build());
+            assertThat(r.getLogIntegrated()).isTrue();
+            assertThat(r.getStoppedAtPoint()).isTrue();
+            assertThat(r.getLogSegmentsList()).contains("testdb-0001-01.journal.zst.enc",
+                    "testdb-0001-02.journal.zst.enc");
+            try (TetraServer copy = TetraServer.start(TestServers.config(dir).dataDir(restored).build());
+                 TetraClient c = TestServers.admin(copy)) {
+                assertThat(rows(c)).isEqualTo(atPoint);
+            }
+
+            // One byte changed in the first segment: 1413 naming it, from verify and from the restore.
+            Path first = destination.resolve("testdb-0001-01.journal.zst.enc");
+            byte[] original = Files.readAllBytes(first);
+            byte[] changed = original.clone();
+            changed[changed.length / 2] ^= 0x01;
+            Files.write(first, changed);
+            Path again = dir.resolve("again");
+            for (java.util.function.Supplier<?> call : List.<java.util.function.Supplier<?>>of(
+                    () -> admin.admin().verifyBackup(1),
+                    () -> admin.admin().restore(io.tetradb.protocol.RestoreBackup.newBuilder().setNumber(1)
+                            .setToDir(again.toString()).setUntilTimeMillis(point).build()))) {
+                assertThatThrownBy(call::get).isInstanceOfSatisfying(TetraException.class, t -> {
+                    assertThat(t.code()).isEqualTo(ErrorCode.LOG_SEGMENT_DAMAGED);
+                    assertThat(t.getMessage()).contains("testdb-0001-01.journal.zst.enc");
+                });
+            }
+            assertThat(again).doesNotExist();
+            Files.write(first, original);
+
+            // Another key in the key file: 1414 naming the fingerprint the archive and its segments need.
+            byte[] other = new byte[32];
+            new SecureRandom().nextBytes(other);
+            Files.writeString(keyFile, HexFormat.of().formatHex(other) + "\n");
+            assertThatThrownBy(() -> admin.admin().restore(io.tetradb.protocol.RestoreBackup.newBuilder().setNumber(1)
+                    .setToDir(again.toString()).setUntilTimeMillis(point).build()))
+                    .isInstanceOfSatisfying(TetraException.class, t -> {
+                        assertThat(t.code()).isEqualTo(ErrorCode.BACKUP_KEY);
+                        assertThat(t.getMessage()).contains(BackupKey.fingerprintOf(key));
+                    });
+            assertThat(again).doesNotExist();
         }
     }
 

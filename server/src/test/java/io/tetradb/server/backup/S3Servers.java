@@ -154,6 +154,24 @@ final class S3Servers implements AutoCloseable {
         }
     }
 
+    /** The bytes of object {@code key}, read from the store itself. */
+    byte[] read(String bucket, String key) throws java.io.IOException {
+        try (java.io.InputStream in = blobs.getBlob(bucket, key)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Replaces object {@code key} with {@code bytes} behind the server's back (in the store itself). */
+    void replace(String bucket, String key, byte[] bytes) {
+        blobs.putBlob(software.amazon.awssdk.services.s3.model.PutObjectRequest.builder().bucket(bucket).key(key)
+                .contentLength((long) bytes.length).build(), new java.io.ByteArrayInputStream(bytes));
+    }
+
+    /** Deletes object {@code key} behind the server's back (in the store itself). */
+    void remove(String bucket, String key) {
+        blobs.removeBlob(bucket, key);
+    }
+
     @Override
     public void close() throws java.io.IOException {
         releaseParts();

@@ -77,6 +77,39 @@ class S3SettingsTest {
         assertThatThrownBy(() -> empty().set("destination", "s3://b/a/../c")).hasMessageContaining(". or ..");
     }
 
+    private static void prefixRefused(String url, String why) {
+        for (String key : List.of("destination", "destinations")) {
+            String value = key.equals("destination") ? url : "['/backups/here', '" + url + "']";
+            assertThatThrownBy(() -> empty().set(key, value)).as(url).isInstanceOfSatisfying(TetraException.class, t -> {
+                assertThat(t.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+                assertThat(t.getMessage()).contains(key, "the prefix of", why);
+            });
+        }
+    }
+
+    @Test
+    void aPrefixWithDotDotOrOddCharactersIsRefusedNamingTheCharacter() {
+        prefixRefused("s3://b/..", ". or ..");
+        prefixRefused("s3://b/tetra/../../etc", ". or ..");
+        prefixRefused("s3://b/./x", ". or ..");
+        prefixRefused("s3://b/a//b", ". or ..");
+        prefixRefused("s3://b/shop db", "U+0020 (a space)");
+        prefixRefused("s3://b/a\\b", "'\\' (U+005C)");
+        prefixRefused("s3://b/a%2e%2e", "'%' (U+0025)");
+        prefixRefused("s3://b/a?x=1", "'?' (U+003F)");
+        prefixRefused("s3://b/a#frag", "'#' (U+0023)");
+        prefixRefused("s3://b/caf\u00e9", "'\u00e9' (U+00E9)");
+        prefixRefused("s3://b/a\tb", "U+0009");
+        // A control character is shown escaped, never written raw into the message.
+        assertThatThrownBy(() -> empty().set("destination", "s3://b/a\nb")).satisfies(t -> assertThat(t.getMessage())
+                .contains("s3://b/a\\u000Ab", "U+000A").doesNotContain("\n"));
+        prefixRefused("s3://b/" + "p".repeat(513), "longer than 512 characters");
+        // What a prefix may hold.
+        assertThat(empty().set("destination", "s3://b/Tetra_Backups/shop-1/date=2026.12").s3().prefix())
+                .isEqualTo("Tetra_Backups/shop-1/date=2026.12/");
+        assertThat(empty().set("destination", "s3://b/" + "p".repeat(512)).s3().prefix()).hasSize(513);
+    }
+
     @Test
     void theCredentialsFileIsReadInTheAwsFormat() {
         assertThat(S3ArchiveStore.parseCredentials(List.of("# comment", "[other]", "aws_access_key_id = o",
