@@ -46,11 +46,27 @@ public final class TetraFrameEncoder extends MessageToByteEncoder<MessageLite> {
             throw new EncoderException("message of " + size + " bytes exceeds the maximum frame size of "
                     + maxFrameSize + " bytes");
         }
-        try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
-            CodedOutputStream coded = CodedOutputStream.newInstance(stream, Math.min(4096, size + 5));
-            coded.writeUInt32NoTag(size);
-            msg.writeTo(coded);
-            coded.flush();
+        int total = CodedOutputStream.computeUInt32SizeNoTag(size) + size;
+        out.ensureWritable(total);
+        int at = out.writerIndex();
+        CodedOutputStream coded;
+        // Into the buffer's memory itself: a stream would copy through a buffer of its own.
+        if (out.hasArray()) {
+            coded = CodedOutputStream.newInstance(out.array(), out.arrayOffset() + at, total);
+        } else if (out.nioBufferCount() == 1) {
+            coded = CodedOutputStream.newInstance(out.nioBuffer(at, total));
+        } else {
+            try (ByteBufOutputStream stream = new ByteBufOutputStream(out)) {
+                CodedOutputStream streamed = CodedOutputStream.newInstance(stream, Math.min(4096, size + 5));
+                streamed.writeUInt32NoTag(size);
+                msg.writeTo(streamed);
+                streamed.flush();
+            }
+            return;
         }
+        coded.writeUInt32NoTag(size);
+        msg.writeTo(coded);
+        coded.checkNoSpaceLeft();
+        out.writerIndex(at + total);
     }
 }

@@ -404,6 +404,52 @@ class FrameCodecTest {
     // ------------------------------------------------------------------------------------
     // Helpers
 
+    /**
+     * The codec reads and writes a frame's memory in place: heap buffers through their array,
+     * direct ones through their NIO buffer, a buffer of several parts through a stream. Every
+     * kind round-trips the same messages (the encoder writes into an I/O buffer: direct
+     * wherever the JVM allows it).
+     */
+    @Test
+    void framesOfEveryKindOfBufferRoundTrip() {
+        UnpooledByteBufAllocator direct = new UnpooledByteBufAllocator(true);
+        for (boolean useDirect : new boolean[]{false, true}) {
+            EmbeddedChannel client = new EmbeddedChannel();
+            client.config().setAllocator(useDirect ? direct : alloc);
+            TetraPipeline.addCodec(client.pipeline(), ServerMessage.parser(), MAX);
+            channels.add(client);
+            EmbeddedChannel server = new EmbeddedChannel();
+            server.config().setAllocator(useDirect ? direct : alloc);
+            TetraPipeline.addCodec(server.pipeline(), ClientMessage.parser(), MAX);
+            channels.add(server);
+            for (ClientMessage m : sampleClientMessages()) {
+                // Encoded by the server's side of the codec (its allocator), as a client would write it.
+                assertThat(server.writeOutbound(m)).isTrue();
+                ByteBuf frame = server.readOutbound();
+                ByteBuf expected = alloc.buffer();
+                try {
+                    expected.writeBytes(varint(m.getSerializedSize())).writeBytes(m.toByteArray());
+                    assertThat(io.netty.buffer.ByteBufUtil.equals(frame, expected)).as("the frame of %s", m).isTrue();
+                } finally {
+                    expected.release();
+                }
+                // Decoded from the same bytes in a buffer of two parts.
+                io.netty.buffer.CompositeByteBuf parts = alloc.compositeBuffer();
+                int half = frame.readableBytes() / 2;
+                parts.addComponent(true, frame.readRetainedSlice(half));
+                parts.addComponent(true, frame.readRetainedSlice(frame.readableBytes()));
+                frame.release();
+                assertThat(server.writeInbound(parts)).isTrue();
+                assertThat(server.<Object>readInbound()).isEqualTo(m);
+                // And from a direct or heap frame as the decoder is given it.
+                ByteBuf whole = (useDirect ? direct : alloc).buffer();
+                whole.writeBytes(varint(m.getSerializedSize())).writeBytes(m.toByteArray());
+                assertThat(server.writeInbound(whole)).isTrue();
+                assertThat(server.<Object>readInbound()).isEqualTo(m);
+            }
+        }
+    }
+
     private EmbeddedChannel serverSide(int max) {
         EmbeddedChannel ch = new EmbeddedChannel();
         ch.config().setAllocator(alloc);
