@@ -10,13 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,18 +46,8 @@ class BackupSettingsCliIT {
     }
 
     private static Run admin(String... args) {
-        String[] all = new String[args.length + 4];
-        System.arraycopy(new String[]{"--host", "127.0.0.1", "--port", String.valueOf(server.boundPort())}, 0, all, 0, 4);
-        System.arraycopy(args, 0, all, 4, args.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exit = AdminMain.run(all, o, e, new ByteArrayInputStream(new byte[0]),
-                    Map.of(AdminMain.PASSWORD_ENV, ADMIN_PASSWORD), SecretPrompt.none(), false);
-        }
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        InProcessCli.Result r = InProcessCli.run(server.boundPort(), ADMIN_PASSWORD, InterruptSource.none(), args);
+        return new Run(r.exit(), r.out(), r.err());
     }
 
     private static JsonNode effective() throws IOException {

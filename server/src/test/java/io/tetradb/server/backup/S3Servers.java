@@ -77,6 +77,13 @@ final class S3Servers implements AutoCloseable {
     }
 
     /** Starts one on a free loopback port, its objects under {@code folder}. */
+    /** Writes a credentials file (the AWS profile format s3.credentialsFile reads) for this server's keys. */
+    static Path writeCredentials(Path file) throws java.io.IOException {
+        java.nio.file.Files.writeString(file, "[default]\naws_access_key_id = " + ACCESS_KEY
+                + "\naws_secret_access_key = " + SECRET_KEY + "\n");
+        return file;
+    }
+
     static S3Servers start(Path folder) throws Exception {
         S3Servers s = new S3Servers(folder);
         s.startProxy(0);

@@ -44,9 +44,7 @@ class S3TamperingIT {
     void start() throws Exception {
         s3 = S3Servers.start(Files.createDirectories(dir.resolve("s3-objects")));
         s3.createBucket(BUCKET);
-        Path credentials = dir.resolve("s3-credentials");
-        Files.writeString(credentials, "[default]\naws_access_key_id = " + S3Servers.ACCESS_KEY
-                + "\naws_secret_access_key = " + S3Servers.SECRET_KEY + "\n");
+        Path credentials = S3Servers.writeCredentials(dir.resolve("s3-credentials"));
         server = TetraServer.start(TestServers.config(dir).build());
         admin = TestServers.admin(server);
         TestServers.tableT(admin, 100);
