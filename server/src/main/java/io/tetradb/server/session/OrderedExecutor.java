@@ -163,24 +163,16 @@ public final class OrderedExecutor {
     /** {@link #submitHere}'s task run behind the worker's writes, unless a Cancel or the close took it meanwhile. */
     private void runDeferred(Task task, java.util.function.BooleanSupplier enter, Runnable exit) {
         boolean mine;
-        boolean more = false;
         synchronized (this) {
             mine = tasks.peekFirst() == task;
             if (mine) {
                 tasks.pollFirst();
-            } else {
-                more = !tasks.isEmpty() && !parked;
-                if (!more) {
-                    running = false;
-                }
             }
         }
         if (mine) {
             runHere(task, enter, exit);
-        } else if (more) {
-            schedule();
         } else {
-            signalIdleIfIdle();
+            passTurn();
         }
     }
 
@@ -202,25 +194,30 @@ public final class OrderedExecutor {
         }
         boolean goOn;
         try {
-            synchronized (this) {
-                ranOnPool = false;
-            }
             goOn = runOne(task);
         } finally {
             exit.run();
         }
         if (goOn) {
-            boolean more;
-            synchronized (this) {
-                more = !tasks.isEmpty() && !parked;
-                if (!more) {
-                    running = false;
-                }
+            passTurn();
+        }
+    }
+
+    /**
+     * The session's turn, held by a task run on the event loop (or one a Cancel took), goes on:
+     * to the pool when tasks are queued, else the session is idle.
+     */
+    private void passTurn() {
+        boolean more;
+        synchronized (this) {
+            more = !tasks.isEmpty() && !parked;
+            if (!more) {
+                running = false;
             }
-            if (more) {
-                schedule();
-                return;
-            }
+        }
+        if (more) {
+            schedule();
+        } else {
             signalIdleIfIdle();
         }
     }
@@ -353,11 +350,13 @@ public final class OrderedExecutor {
         signalIdleIfIdle();
     }
 
-    /** Takes {@code t} as the running task and runs it; see {@link #runTaken}. */
+    /** Takes {@code t} as the running task and runs it on the event loop; see {@link #runTaken}. */
     private boolean runOne(Task t) {
         synchronized (this) {
             current = t;
             released = false;
+            // Its replies are written on the loop itself: the next read there need not wait behind them.
+            ranOnPool = false;
         }
         return runTaken(t);
     }
