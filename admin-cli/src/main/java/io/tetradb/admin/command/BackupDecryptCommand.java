@@ -9,6 +9,7 @@ import io.tetradb.admin.Display;
 import io.tetradb.admin.InterruptSource;
 import io.tetradb.client.ErrorCode;
 import io.tetradb.client.TetraException;
+import io.tetradb.server.DataLayout;
 import io.tetradb.server.backup.BackupKey;
 import io.tetradb.server.backup.EncryptedFile;
 import picocli.CommandLine.Command;
@@ -25,8 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * {@code tetra-admin backup decrypt FILE --to F} (docs/backup-encryption.md): decrypts an
@@ -122,7 +121,8 @@ public final class BackupDecryptCommand extends AdminCommand {
         String fingerprint;
         Thread self = Thread.currentThread();
         try (InterruptSource.Registration ctrlC = main.interrupts().install(self::interrupt)) {
-            temp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".decrypting", ownerOnly(folder));
+            temp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".decrypting",
+                    DataLayout.ownerOnlyFile(folder));
             try (InputStream in = Files.newInputStream(source);
                  EncryptedFile.Reader reader = new EncryptedFile.Reader(in, keys, what, damage);
                  FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -210,14 +210,6 @@ public final class BackupDecryptCommand extends AdminCommand {
             p = database.resolve(p);
         }
         return BackupKey.Source.file(p.toAbsolutePath().normalize(), setting);
-    }
-
-    /** Owner-only (0600) for the decrypted bytes where the file system has POSIX permissions. */
-    private static FileAttribute<?>[] ownerOnly(Path folder) {
-        if (folder.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
-        }
-        return new FileAttribute<?>[0];
     }
 
     private static TetraException invalid(String message) {
