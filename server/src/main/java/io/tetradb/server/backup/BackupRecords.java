@@ -136,16 +136,17 @@ final class BackupRecords {
                 LOG.warn("The size of {} could not be read: {}", store.location(name), e.getMessage());
             }
         }
-        BackupRecord r = BackupRecord.newBuilder().setNumber(n).setStartMillis(start).setEndMillis(now)
+        BackupRecord.Builder rb = BackupRecord.newBuilder().setNumber(n).setStartMillis(start).setEndMillis(now)
                 .setStatus(finished ? "SUCCESS" : "FAILED")
                 .setOutcome(finished ? BackupOutcome.BACKUP_SUCCESS : BackupOutcome.BACKUP_FAILED).setErrorCode(finished ? 0 : ErrorCode.BACKUP_IO.code())
                 .setErrorMessage(msg).setArchive(finished ? store.location(archive.getFileName().toString()) : "")
                 .setArchiveSize(size)
-                .setVerification(verification).build();
+                .setVerification(verification);
         String fingerprint = finished ? BackupHistory.fingerprint(store, archive.getFileName().toString()) : null;
         if (fingerprint != null) {
-            r = r.toBuilder().setKeyFingerprint(fingerprint).build();
+            rb.setKeyFingerprint(fingerprint);
         }
+        BackupRecord r = rb.build();
         state.running(0, null, false, 0);
         state.last(r);
         state.write(state.snapshot());

@@ -349,7 +349,7 @@ final class BackupRun {
         WriteGate gate = cx.gate();
         long end = System.currentTimeMillis();
         boolean archived = status.equals("SUCCESS") || status.equals("PARTIAL");
-        BackupRecord record = BackupRecord.newBuilder().setNumber(number).setStartMillis(startMillis)
+        BackupRecord.Builder rb = BackupRecord.newBuilder().setNumber(number).setStartMillis(startMillis)
                 .setEndMillis(end).setDurationMillis(end - startMillis).setStatus(status)
                 .setOutcome(WireStates.outcome(status))
                 .setErrorCode(code).setErrorMessage(message == null ? "" : message)
@@ -357,11 +357,11 @@ final class BackupRun {
                 .setArchiveSize(size).setWritesQueued(gateWasClosed ? gate.queuedTotal() : 0)
                 .setWritesCancelled(gateWasClosed ? gate.refusedTotal() : 0)
                 .setVerification(archived ? verification : ArchiveVerification.ARCHIVE_VERIFICATION_UNSPECIFIED)
-                .setHookExitCode(hookExitCode).setHook(hook)
-                .build();
+                .setHookExitCode(hookExitCode).setHook(hook);
         if (archived && key != null) {
-            record = record.toBuilder().setKeyFingerprint(key.fingerprint()).build();
+            rb.setKeyFingerprint(key.fingerprint());
         }
+        BackupRecord record = rb.build();
         cx.records().ended(number, record);
         Map<String, Object> endFields = BackupService.fields("status", status, "code", code, "message", message,
                 "archive", record.getArchive(), "size", size, "verification", record.getVerification().name(),
