@@ -162,22 +162,8 @@ class PackagedRestoreWithLogIT {
     }
 
     private static Run admin(int port, String... args) {
-        String[] all = new String[args.length + 4];
-        all[0] = "--host";
-        all[1] = "127.0.0.1";
-        all[2] = "--port";
-        all[3] = String.valueOf(port);
-        System.arraycopy(args, 0, all, 4, args.length);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int exit;
-        try (java.io.PrintStream o = new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8);
-             java.io.PrintStream e = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)) {
-            exit = AdminMain.run(all, o, e, new java.io.ByteArrayInputStream(new byte[0]),
-                    Map.of(AdminMain.PASSWORD_ENV, ADMIN_PASSWORD));
-        }
-        return new Run(exit, out.toString(java.nio.charset.StandardCharsets.UTF_8),
-                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        InProcessCli.Result r = InProcessCli.run(port, ADMIN_PASSWORD, InterruptSource.none(), args);
+        return new Run(r.exit(), r.out(), r.err());
     }
 
     private static void damage(Path f, Damage d) throws IOException {

@@ -16,11 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -426,21 +422,8 @@ class RestoreCliIT {
     }
 
     private Run admin(String... args) {
-        String[] all = new String[args.length + 4];
-        all[0] = "--host";
-        all[1] = "127.0.0.1";
-        all[2] = "--port";
-        all[3] = String.valueOf(server.boundPort());
-        System.arraycopy(args, 0, all, 4, args.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exit = AdminMain.run(all, o, e, new ByteArrayInputStream(new byte[0]),
-                    Map.of(AdminMain.PASSWORD_ENV, ADMIN_PASSWORD));
-        }
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        InProcessCli.Result r = InProcessCli.run(server.boundPort(), ADMIN_PASSWORD, InterruptSource.none(), args);
+        return new Run(r.exit(), r.out(), r.err());
     }
 
     private static TetraClient connect(int port) {
