@@ -36,9 +36,8 @@ final class StatementCache {
         private boolean busy;
         /** Not (or no longer) in the cache: closed when released. */
         private boolean detached;
-        /** Short runs in a row, and runs that were not short ({@link InlineReads}). */
-        private int shortRuns;
-        private int longRuns;
+        /** Its runs, short and long ({@link InlineReads}). */
+        private final InlineReads.RunRecord runs = new InlineReads.RunRecord();
 
         private Entry(Key key, PreparedStatement statement, Classification classification, long metaId) {
             this.key = key;
@@ -53,12 +52,7 @@ final class StatementCache {
      * {@link InlineReads}) or not.
      */
     static void ran(Entry e, boolean isShort) {
-        if (isShort) {
-            e.shortRuns = Math.min(e.shortRuns + 1, 1 << 20);
-        } else {
-            e.shortRuns = 0;
-            e.longRuns = Math.min(e.longRuns + 1, 1 << 20);
-        }
+        e.runs.ran(isShort);
     }
 
     /**
@@ -72,7 +66,7 @@ final class StatementCache {
         }
         Classification c = e.classification;
         return c.kind() == io.tetradb.protocol.StatementKind.READ && !c.nonDeterministic() && !c.callsFileOrCode()
-                && InlineReads.proved(e.shortRuns, e.longRuns);
+                && e.runs.proved();
     }
 
     /** The text and which generated keys are asked for ({@link RequestDispatcher#generatedKeys}: "", "*", names or indexes). */

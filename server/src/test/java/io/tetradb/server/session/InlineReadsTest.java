@@ -72,6 +72,47 @@ class InlineReadsTest {
     }
 
     /**
+     * A statement long once in 1,000 runs (a collection pause, a slow page read) keeps running
+     * on the event loop; one long once in 50 runs goes back to the workers for good but for
+     * rare tries. Each run is simulated as the dispatcher counts it: on the event loop when
+     * the record says proved, long every {@code period}-th run.
+     */
+    @Test
+    void rareLongRunsAreForgottenFrequentOnesAreNot() {
+        assertThat(inlineShare(1_000)).as("long once in 1,000 runs").isGreaterThan(0.99);
+        assertThat(inlineShare(300)).as("long once in 300 runs").isGreaterThan(0.95);
+        assertThat(inlineShare(50)).as("long once in 50 runs").isLessThan(0.10);
+        assertThat(inlineShare(2)).as("long every other run").isLessThan(0.01);
+        InlineReads.RunRecord r = new InlineReads.RunRecord();
+        assertThat(r.proved()).as("never ran").isFalse();
+        r.ran(true);
+        assertThat(r.proved()).isTrue();
+        r.ran(false);
+        r.ran(false);
+        assertThat(r.proved()).as("two long runs: four short ones needed").isFalse();
+        for (int i = 0; i < 3; i++) {
+            r.ran(true);
+        }
+        assertThat(r.proved()).isFalse();
+        r.ran(true);
+        assertThat(r.proved()).isTrue();
+    }
+
+    /** The share of 1,000,000 runs that ran on the event loop, when every {@code period}-th run is long. */
+    private static double inlineShare(int period) {
+        InlineReads.RunRecord r = new InlineReads.RunRecord();
+        int inline = 0;
+        int runs = 1_000_000;
+        for (int i = 1; i <= runs; i++) {
+            if (r.proved()) {
+                inline++;
+            }
+            r.ran(i % period != 0);
+        }
+        return inline / (double) runs;
+    }
+
+    /**
      * A run over the limit still counts as short when it used little CPU and waited no more
      * than 20 times the limit (its thread waited for a CPU); one that burnt the CPU does not,
      * nor one that took longer in all (a disk, a lock).
