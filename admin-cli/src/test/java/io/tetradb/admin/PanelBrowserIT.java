@@ -35,7 +35,8 @@ import static org.awaitility.Awaitility.await;
  * the end, a client's write queued behind a slow backup shown in the queue and cancelled there
  * (its client gets -9976, the row goes), a bad setting shown beside its field with nothing
  * changed, a session killed, an archive restored to a folder and in place to a point in time,
- * users added, given a new password and removed. Each test's screenshots are published to
+ * an encrypted archive's key fingerprint in the history and overview, users added, given a new
+ * password and removed. Each test's screenshots are published to
  * {@code target/panel-screenshots/} once it has passed (BrowserExtension), and the last test
  * photographs every page whole, with data in it ({@code page-overview.png}, {@code page-backups.png},
  * {@code page-log.png}, {@code page-sessions.png}, {@code page-users.png}).
@@ -178,6 +179,49 @@ class PanelBrowserIT {
         browser.waitForText(By.cssSelector("#history-table tr[data-number='1'] .copies .copy.holds"), here.toString());
         browser.waitForText(By.cssSelector("#history-table tr[data-number='1'] .copies .copy.missing"), "missing");
         browser.screenshot("backups-several-destinations");
+    }
+
+    @Test
+    void anEncryptedArchiveShowsTheFingerprintOfItsKeyInTheHistoryAndOverview() throws Exception {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Path keyFile = Files.writeString(temp.resolve("backup.key"), java.util.HexFormat.of().formatHex(key));
+        Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        // docs/backup-encryption.md: the first 16 bytes of the SHA-256 of the key's 32 bytes, in hex.
+        String fingerprint = java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(
+                java.security.MessageDigest.getInstance("SHA-256").digest(key), 16));
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            admin.execute("CREATE TABLE ITEM(ID INT PRIMARY KEY, NAME VARCHAR(20))");
+            admin.admin().startBackup(true);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
+        }
+        logIn();
+        // Nothing encrypted yet: no key shown anywhere.
+        browser.waitForText(By.cssSelector("#ov-last-backup [data-key=status]"), "SUCCESS");
+        assertThat(browser.driver().findElements(By.cssSelector("#ov-last-backup [data-key=key]"))).isEmpty();
+        browser.click(By.cssSelector("a[data-page=backups]"));
+        browser.waitForText(By.cssSelector("#history-table tr[data-number='1'] .verification"), "verified");
+        assertThat(browser.driver().findElements(By.cssSelector("#history-table td.key"))).isEmpty();
+        assertThat(browser.driver().findElement(By.id("history-table")).getText()).doesNotContain("Key fingerprint");
+
+        try (TetraClient admin = client("admin", PASSWORD)) {
+            admin.admin().setBackupSettings("archive.encryption=aes-256-gcm", "archive.keyFile=" + keyFile);
+            admin.admin().startBackup(true);
+            await().atMost(60, TimeUnit.SECONDS).until(() -> admin.admin().backupStatus().getState().equals("IDLE"));
+        }
+        // The history reloads when the live update names a new last backup.
+        browser.waitForText(By.cssSelector("#history-table tr[data-number='2'] td.key"), fingerprint, LONG);
+        assertThat(browser.driver().findElement(By.cssSelector("#history-table tr[data-number='2'] td.file")).getText())
+                .endsWith(".tar.zst.enc");
+        assertThat(browser.driver().findElement(By.cssSelector("#history-table tr[data-number='1'] td.key")).getText())
+                .isEqualTo("—");
+        assertThat(browser.driver().findElements(By.cssSelector("#history-table th")))
+                .extracting(org.openqa.selenium.WebElement::getText).contains("Key fingerprint");
+        browser.screenshot("backups-encrypted");
+        browser.click(By.cssSelector("a[data-page=overview]"));
+        browser.waitForText(By.cssSelector("#ov-last-backup [data-key=number]"), "2");
+        browser.waitForText(By.cssSelector("#ov-last-backup [data-key=key]"), "with the key of fingerprint " + fingerprint);
+        browser.screenshot("overview-encrypted");
     }
 
     @Test

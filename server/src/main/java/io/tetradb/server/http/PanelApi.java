@@ -618,6 +618,12 @@ final class PanelApi {
             f.complete(Answer.ok(w.run()));
         } catch (TetraException e) {
             f.complete(error(e));
+        } catch (io.tetradb.server.backup.ArchiveStore.DestinationException e) {
+            // The backup destination (a bucket missing, refusing the credentials, an endpoint gone) while the
+            // request read it (the history, the window): 1407 with what and where, as RequestDispatcher answers
+            // the admin API's request, not an internal error.
+            LOG.warn("Admin panel request of {} could not use the backup destination: {}", l.user, e.getMessage());
+            f.complete(error(new TetraException(ErrorCode.BACKUP_DESTINATION, e.getMessage())));
         } catch (IOException | RuntimeException e) {
             LOG.warn("Admin panel request of {} failed: {}", l.user, e.toString());
             f.complete(error(HttpResponseStatus.INTERNAL_SERVER_ERROR, ErrorCode.INTERNAL_ERROR,

@@ -1224,6 +1224,7 @@ public final class RestoreService {
                             + store.describe() + ".");
                 }
                 if (!exists(store, name)) {
+                    readable(store, destination, "The archive " + file + " cannot be read");
                     String other = otherForm(name);
                     throw notFound("The archive " + file + " is not in " + store.describe(), other,
                             other != null && exists(store, other), settings.encrypted(), "is");
@@ -1261,12 +1262,44 @@ public final class RestoreService {
                 return p;
             }
         }
+        readable(store, destination, "Backup " + number + " cannot be read");
         // Every name looked for, the encrypted ones first when archives are encrypted now.
         List<String> named = settings.encrypted() ? List.of(candidates.get(2), candidates.get(3), candidates.get(0),
                 candidates.get(1)) : candidates;
         throw new TetraException(ErrorCode.INVALID_ARGUMENT, "Backup " + number + " not found: none of "
                 + String.join(", ", named.subList(0, 3)) + " and " + named.get(3) + " is in the backup destination "
                 + store.describe() + ".");
+    }
+
+    /**
+     * Before an archive looked for in the destination is answered as not found (2010): 1407
+     * when the destination itself cannot be used ({@code what}: "Backup N cannot be read"),
+     * as a backup would judge it (LocalArchiveStore.check, without creating anything): a
+     * folder that is not one, or missing where a backup could not create it (its parent is
+     * not a folder: under a regular file, a disk not mounted); a bucket missing (which
+     * looking for an object does not tell from an object missing), refusing the credentials
+     * or not answering. A folder missing that a backup would create is not: 2010.
+     */
+    private static void readable(ArchiveStore store, Path destination, String what) {
+        if (!store.remote()) {
+            Path parent = destination.toAbsolutePath().getParent();
+            if (Files.exists(destination) && !Files.isDirectory(destination)) {
+                throw new TetraException(ErrorCode.BACKUP_DESTINATION, what + ": The backup destination " + destination
+                        + " is not a folder.");
+            }
+            if (!Files.exists(destination) && parent != null && !Files.isDirectory(parent)) {
+                throw new TetraException(ErrorCode.BACKUP_DESTINATION, what + ": The backup destination " + destination
+                        + " is missing.");
+            }
+            return;
+        }
+        try {
+            store.list();
+        } catch (ArchiveStore.DestinationException e) {
+            throw new TetraException(ErrorCode.BACKUP_DESTINATION, what + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            // Not the destination's: the archive is answered as not found.
+        }
     }
 
     /**

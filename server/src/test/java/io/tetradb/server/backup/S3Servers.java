@@ -19,9 +19,9 @@ import java.util.List;
  * one access key. It can be stopped and started again on the same port with the same
  * objects (an endpoint that goes away and comes back).
  */
-final class S3Servers implements AutoCloseable {
-    static final String ACCESS_KEY = "tetra-test-access";
-    static final String SECRET_KEY = "tetra-test-secret-Zq81";
+public final class S3Servers implements AutoCloseable {
+    public static final String ACCESS_KEY = "tetra-test-access";
+    public static final String SECRET_KEY = "tetra-test-secret-Zq81";
 
     private final BlobStore blobs;
     /** Completed by the next part that arrives while parts are held (see {@link #holdParts}). */
@@ -76,15 +76,15 @@ final class S3Servers implements AutoCloseable {
         }
     }
 
-    /** Starts one on a free loopback port, its objects under {@code folder}. */
     /** Writes a credentials file (the AWS profile format s3.credentialsFile reads) for this server's keys. */
-    static Path writeCredentials(Path file) throws java.io.IOException {
+    public static Path writeCredentials(Path file) throws java.io.IOException {
         java.nio.file.Files.writeString(file, "[default]\naws_access_key_id = " + ACCESS_KEY
                 + "\naws_secret_access_key = " + SECRET_KEY + "\n");
         return file;
     }
 
-    static S3Servers start(Path folder) throws Exception {
+    /** Starts one on a free loopback port, its objects under {@code folder}. */
+    public static S3Servers start(Path folder) throws Exception {
         S3Servers s = new S3Servers(folder);
         s.startProxy(0);
         return s;
@@ -99,21 +99,21 @@ final class S3Servers implements AutoCloseable {
     }
 
     /** Stops answering (connections are refused) until {@link #restart}. */
-    void stop() throws Exception {
+    public void stop() throws Exception {
         proxy.stop();
         running = false;
     }
 
     /** Starts again on the same port, with the same objects. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         startProxy(port);
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + port;
     }
 
-    void createBucket(String bucket) {
+    public void createBucket(String bucket) {
         blobs.createContainer(bucket);
     }
 

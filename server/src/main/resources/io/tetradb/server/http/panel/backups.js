@@ -50,6 +50,10 @@ export class BackupsPage {
       title: c.holds ? '' : (c.error || ''),
       text: (c.holds ? '✓ ' : '✗ ') + c.destination + (c.holds ? '' : ' (missing' + (c.error ? ': ' + c.error : '') + ')'),
     })));
+    // Encrypted archives: the fingerprint of the key each needs (docs/backup-encryption.md).
+    const encrypted = this.history.some((h) => h.keyFingerprint);
+    const key = (h) => el('td', { class: 'key', title: h.keyFingerprint ? 'encrypted with the key of this fingerprint' : 'not encrypted',
+      text: h.keyFingerprint || '—' });
     const rows = [...this.history].reverse().map((h) => el('tr', { dataset: { number: h.number } },
       el('td', { text: String(h.number) }),
       el('td', {}, statusBadge(h.status)),
@@ -58,11 +62,12 @@ export class BackupsPage {
       el('td', { text: bytes(h.size) }),
       el('td', { class: 'verification', text: verification(h.verification) }),
       el('td', { class: 'file', text: h.file }),
+      ...(encrypted ? [key(h)] : []),
       ...(several ? [copies(h)] : []),
       el('td', {}, h.file ? el('button', { class: 'verify', onclick: (e) => this.verify(h.number, e.target) }, 'Verify') : null)));
     document.getElementById('history-box').replaceChildren(el('h2', { text: 'History' }),
       rows.length ? table('history-table', ['#', 'Status', 'Started', 'Ended', 'Size', 'Verification', 'Archive',
-        ...(several ? ['Destinations'] : []), ''], rows)
+        ...(encrypted ? ['Key fingerprint'] : []), ...(several ? ['Destinations'] : []), ''], rows)
         : el('p', { class: 'muted', text: 'No backup yet.' }),
       el('p', { id: 'verify-result', class: 'muted' }));
     this.renderWindow(data.window);

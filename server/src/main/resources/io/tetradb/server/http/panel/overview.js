@@ -93,6 +93,9 @@ export class OverviewPage {
       ['Ended', time(last.endMillis), 'ended'],
       ['Took', duration(last.durationMillis), 'duration'],
       ['Size', bytes(last.archiveSize), 'size'],
+      // An encrypted archive: the key it needs (docs/backup-encryption.md).
+      ...(last.keyFingerprint ? [['Encrypted', ['with the key of fingerprint ',
+        el('span', { class: 'fingerprint', text: last.keyFingerprint })], 'key']] : []),
       ['Writes queued / cancelled', last.writesQueued + ' / ' + last.writesCancelled, 'writes'],
       ['Error', last.errorCode ? last.errorCode + ' ' + last.errorMessage : '', 'error'],
       // Several destinations: which of them hold the last archive.
