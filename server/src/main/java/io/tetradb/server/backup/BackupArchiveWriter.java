@@ -71,6 +71,22 @@ final class BackupArchiveWriter implements AutoCloseable {
     }
 
     /**
+     * The zstd level of each next chunk when it adapts (compression {@code fast}: {@link AdaptiveLevel}).
+     * Asked after every chunk compressed with zstd's workers.
+     */
+    interface Levels {
+        /** The level to begin with. */
+        int level();
+
+        /**
+         * The level for the next chunk, given how long the chunk just copied took in all
+         * ({@code chunkNanos}) and how much of that the backup thread waited for zstd's workers
+         * ({@code waitNanos}: zstd calls that took no input because the workers' buffers were full).
+         */
+        int next(long waitNanos, long chunkNanos);
+    }
+
+    /**
      * One archived entry: its SHA-256 as MANIFEST.json records it, and for an entry recorded
      * by segment ({@code segmentSha256} not empty) the segment size and every segment's
      * SHA-256, {@code sha256} being then the digest of those ({@link SegmentDigests#ofSegments}).
@@ -121,6 +137,14 @@ final class BackupArchiveWriter implements AutoCloseable {
     /** Null without compression. */
     private final ZstdCompressCtx zstd;
     private final int zstdLevel;
+    /** Null unless the level adapts: see {@link Levels}. */
+    private final Levels levels;
+    /** The level asked of zstd now. */
+    private int level;
+    /** Content bytes compressed at each level asked (for the manifest's {@code zstdLevels}). */
+    private final java.util.TreeMap<Integer, Long> levelBytes = new java.util.TreeMap<>();
+    /** Nanoseconds spent in zstd calls that took no input (waiting for zstd's workers). */
+    private long waitNanos;
     /** zstd's worker threads for data that compresses; see {@link #chooseWorkers}. */
     private final int zstdWorkers;
     private int currentWorkers;
@@ -164,6 +188,15 @@ final class BackupArchiveWriter implements AutoCloseable {
 
     /** @param key the key to encrypt the archive with, or null for none */
     BackupArchiveWriter(Path target, int zstdLevel, long maxRate, BackupKey key) throws IOException {
+        this(target, zstdLevel, maxRate, key, null);
+    }
+
+    /**
+     * @param levels null for a fixed level ({@code zstdLevel}); otherwise the level of each chunk
+     *               that zstd's workers compress, {@code zstdLevel} staying the level that
+     *               judges whether data compresses ({@link #chooseWorkers})
+     */
+    BackupArchiveWriter(Path target, int zstdLevel, long maxRate, BackupKey key, Levels levels) throws IOException {
         this.target = target;
         this.temp = target.resolveSibling("." + target.getFileName() + ".partial");
         this.chunk = maxRate > 0 ? (int) Math.max(MIN_CHUNK, Math.min(CHUNK, maxRate / 10 / 4096 * 4096)) : CHUNK;
@@ -172,13 +205,15 @@ final class BackupArchiveWriter implements AutoCloseable {
         this.file = FileChannel.open(temp, java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 io.tetradb.server.DataLayout.ownerOnlyFile(temp));
         this.zstdLevel = zstdLevel;
+        this.levels = zstdLevel > 0 ? levels : null;
+        this.level = this.levels != null ? this.levels.level() : zstdLevel;
         this.zstdWorkers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         this.currentWorkers = zstdWorkers;
         ZstdCompressCtx z = null;
         if (zstdLevel > 0) {
             try {
                 z = new ZstdCompressCtx();
-                z.setLevel(zstdLevel);
+                z.setLevel(level);
                 z.setWorkers(zstdWorkers);
             } catch (RuntimeException | Error e) {
                 // An Error too (zstd-jni's UnsatisfiedLinkError when its library cannot be loaded): no file is left.
@@ -216,6 +251,15 @@ final class BackupArchiveWriter implements AutoCloseable {
     /** The zstd frames begun so far (for tests and diagnostics). */
     int zstdFrames() {
         return zstd == null ? 0 : frames;
+    }
+
+    /**
+     * Content bytes compressed at each zstd level asked, lowest level first (empty without
+     * compression). zstd applies a level change from its next job, so the split is that asked
+     * for, to within a job (a few MiB) at each change.
+     */
+    java.util.SortedMap<Integer, Long> levelBytes() {
+        return java.util.Collections.unmodifiableSortedMap(levelBytes);
     }
 
     /** The content bytes per chunk (progress call) of this writer. */
@@ -310,10 +354,14 @@ final class BackupArchiveWriter implements AutoCloseable {
         MessageDigest sha = sha256();
         long size = src.length();
         HashQueue hashing = new HashQueue(BUFFERS, size <= SMALL);
+        // The level adapts on the chunks of entries that are not small (a small one is too short to judge).
+        boolean adapt = levels != null && !hashing.inline;
         long done = 0;
         int next = 0;
         try {
             while (done < size) {
+                long started = adapt ? System.nanoTime() : 0;
+                long waited = waitNanos;
                 int n = (int) Math.min(chunk, size - done);
                 ByteBuffer buf;
                 if (hashing.inline) {
@@ -329,6 +377,7 @@ final class BackupArchiveWriter implements AutoCloseable {
                 ByteBuffer view = buf.duplicate();
                 hashing.run(() -> sha.update(view));
                 if (zstd != null) {
+                    levelBytes.merge(level, (long) n, Long::sum);
                     compress(buf, EndDirective.CONTINUE);
                 } else {
                     writeFile(buf);
@@ -337,6 +386,10 @@ final class BackupArchiveWriter implements AutoCloseable {
                 done += n;
                 startWriteBack();
                 progress.copied(n);
+                // Without workers zstd runs on this thread (nothing to wait for) and takes no level mid-frame.
+                if (adapt && currentWorkers > 0) {
+                    setLevel(levels.next(waitNanos - waited, System.nanoTime() - started));
+                }
             }
             hashing.finish();
         } finally {
@@ -550,11 +603,31 @@ final class BackupArchiveWriter implements AutoCloseable {
         currentWorkers = want;
     }
 
-    /** Feeds a direct buffer to zstd; writes what comes out. */
+    /**
+     * Asks zstd for {@code next} from now on. With workers zstd applies it from its next job,
+     * within the frame (ZSTD_c_compressionLevel may change while compressing); the writer asks
+     * only then, since without workers a level changes only with a new frame.
+     */
+    private void setLevel(int next) {
+        if (next != level) {
+            zstd.setLevel(next);
+            level = next;
+        }
+    }
+
+    /**
+     * Feeds a direct buffer to zstd; writes what comes out. A call that takes no input (with
+     * workers: every job buffer is full, and zstd waits for the oldest job) counts as waiting.
+     */
     private void compress(ByteBuffer src, EndDirective op) throws IOException {
         boolean done;
         do {
+            int before = src.position();
+            long t = System.nanoTime();
             done = zstd.compressDirectByteBufferStream(zstdOut, src, op);
+            if (src.position() == before && src.hasRemaining()) {
+                waitNanos += System.nanoTime() - t;
+            }
             if (zstdOut.position() > 0) {
                 zstdOut.flip();
                 writeFile(zstdOut);
@@ -672,6 +745,13 @@ final class BackupArchiveWriter implements AutoCloseable {
                 ArrayNode segs = n.putArray("segmentSha256");
                 e.segmentSha256().forEach(segs::add);
             }
+        }
+        if (zstd != null && !levelBytes.isEmpty()) {
+            // The zstd levels asked for the entries' content: more than one when the level adapted (fast).
+            ObjectNode lv = manifest.putObject("zstdLevels").put("min", levelBytes.firstKey())
+                    .put("max", levelBytes.lastKey());
+            ObjectNode by = lv.putObject("bytes");
+            levelBytes.descendingMap().forEach((l, b) -> by.put(Integer.toString(l), b));
         }
         byte[] bytes = JSON.writeValueAsBytes(manifest);
         writeHeap(TarHeaders.file("MANIFEST.json", bytes.length, System.currentTimeMillis()));
