@@ -49,7 +49,8 @@ import java.util.concurrent.Future;
  * segments wait or hash at a time, so the hashing trails the copy by at most that much.
  * With compression each chunk is read once into a direct buffer, which the helper thread
  * hashes as one SHA-256 stream per entry while zstd compresses it (with worker threads
- * when the data compresses, see {@link #chooseWorkers}). Every chunk is
+ * when the data compresses, see {@link #chooseWorkers}), at a level that adapts with
+ * compression fast ({@link Levels}, {@link AdaptiveLevel}). Every chunk is
  * reported to {@link Progress}, which may throttle the copy or stop it. Write-back of the
  * archive starts on a second helper thread while the copy goes on, so that the final
  * fsync has little left to do.
