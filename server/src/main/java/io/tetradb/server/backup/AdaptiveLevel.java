@@ -4,19 +4,21 @@ package io.tetradb.server.backup;
  * The zstd level of compression {@code fast}, chosen chunk by chunk from whether compression
  * is what the copy waits for, as zstd's own {@code --adapt} does: level 1 (the best ratio of
  * {@code fast}) while zstd keeps up with the reading, hashing and writing, zstd's negative
- * ("fast") levels, one step at a time down to {@link #FLOOR}, while the backup thread waits
- * for zstd's workers; back up one step at a time once it no longer waits. Never above level 1.
+ * ("fast") levels, a step or two at a time down to {@link #FLOOR}, while the backup thread
+ * waits for the frame threads; back up one step at a time once it waits for neither them nor
+ * the hasher. Never above level 1. Judged every {@link #WINDOW} chunks (8 MiB each).
  *
- * <p>The signal ({@link BackupArchiveWriter} measures it): the share of a chunk's time (reading,
- * handing it to the hasher, compressing, writing, the progress call) that the backup thread
- * spent in zstd calls that took no input because every worker's buffer was full. On a 2-core
- * machine that share stays high at level 1 (zstd is the bottleneck) and the level settles
- * near the floor; where there are cores enough, or the disk is slow, or the copy is throttled
- * ({@code archive.maxRate}), the backup thread rarely waits for zstd and the level stays at 1.
+ * <p>The signal ({@link BackupArchiveWriter} measures it): the share of the chunks' time
+ * (reading, handing them to the hasher, compressing, writing, the progress calls) that the
+ * backup thread spent waiting for a frame slot (every frame thread busy and one frame
+ * queued) or for the hasher. On a 2-core machine zstd is the bottleneck at level 1 and the
+ * level settles low; where there are cores enough, or the disk is slow, or the copy is
+ * throttled ({@code archive.maxRate}), the backup thread does not wait for zstd and the
+ * level stays at 1.
  *
- * <p>zstd applies a level asked of it mid-frame from its next job on (zstd's workers cut the
- * frame into jobs of a few MiB), so the archive stays one zstd frame per run of entries, as
- * before; any zstd reads it. Used by the backup thread only.
+ * <p>Each chunk of an entry that compresses is an independent zstd frame compressed at its
+ * own level; concatenated frames are one zstd stream, which any zstd reads. Used by the
+ * backup thread only.
  */
 final class AdaptiveLevel implements BackupArchiveWriter.Levels {
     /**
@@ -29,28 +31,53 @@ final class AdaptiveLevel implements BackupArchiveWriter.Levels {
     static final int[] LADDER = {1, -2, -4, -7, -10, -14, -20, -30};
     /** The fastest level {@code fast} goes down to. */
     static final int FLOOR = LADDER[LADDER.length - 1];
-    /** A chunk that waited on zstd for more than this share of its time: one step faster. */
+    /** Chunks judged together: frames finish in bursts, so one chunk alone says little. */
+    static final int WINDOW = 3;
+    /** A window that waited on zstd for more than this share of its time: one step faster. */
     static final double BEHIND = 0.05;
-    /** A chunk that waited on zstd for less than this share of its time: one step toward level 1. */
+    /** A window that waited on zstd for more than this share: two steps faster (far behind). */
+    static final double FAR_BEHIND = 0.25;
+    /** A window that waited on zstd and on the hasher for less than this share each: one step toward level 1. */
     static final double AHEAD = 0.01;
 
     private int step;
+    private int chunks;
+    private long compressWait;
+    private long hashWait;
+    private long total;
 
     @Override
     public int level() {
         return LADDER[step];
     }
 
+    /**
+     * Adds one chunk to the window; at the window's end, decides: waiting for zstd steps
+     * down; waiting for neither zstd nor the hasher steps up (zstd waited for the reading,
+     * the writing or the rate limit); waiting for the hasher alone keeps the level (a higher
+     * one would take CPU from it where cores are few, a lower one would buy nothing).
+     */
     @Override
-    public int next(long waitNanos, long chunkNanos) {
-        if (chunkNanos > 0) {
-            double share = (double) waitNanos / chunkNanos;
-            if (share > BEHIND) {
-                step = Math.min(step + 1, LADDER.length - 1);
-            } else if (share < AHEAD) {
+    public int next(long compressWaitNanos, long hashWaitNanos, long chunkNanos) {
+        compressWait += compressWaitNanos;
+        hashWait += hashWaitNanos;
+        total += chunkNanos;
+        if (++chunks < WINDOW) {
+            return level();
+        }
+        if (total > 0) {
+            double compress = (double) compressWait / total;
+            double hash = (double) hashWait / total;
+            if (compress > BEHIND) {
+                step = Math.min(step + (compress > FAR_BEHIND ? 2 : 1), LADDER.length - 1);
+            } else if (compress < AHEAD && hash < AHEAD) {
                 step = Math.max(step - 1, 0);
             }
         }
+        chunks = 0;
+        compressWait = 0;
+        hashWait = 0;
+        total = 0;
         return level();
     }
 }
