@@ -49,7 +49,10 @@ import java.util.concurrent.Future;
  * segments wait or hash at a time, so the hashing trails the copy by at most that much.
  * With compression each chunk is read once into a direct buffer, which the helper thread
  * hashes as one SHA-256 stream per entry while zstd compresses it (with worker threads
- * when the data compresses, see {@link #chooseWorkers}). Every chunk is
+ * when the data compresses, see {@link #chooseWorkers}). With compression fast ({@link Levels},
+ * {@link AdaptiveLevel}) each chunk of data that compresses is instead an independent zstd frame
+ * compressed on the frame threads ("...-zstd") at a level that adapts, written in order by the
+ * backup thread (docs/backup-internals.md, "Compression levels"). Every chunk is
  * reported to {@link Progress}, which may throttle the copy or stop it. Write-back of the
  * archive starts on a second helper thread while the copy goes on, so that the final
  * fsync has little left to do.
@@ -62,12 +65,30 @@ import java.util.concurrent.Future;
  * helper while the backup thread encrypts it) and records one checksum per entry.
  *
  * <p>Used by one backup thread, with helper threads of its own ("...-sha256" with
- * compression, "...-sha256-N" without, and "...-writeback") and zstd's native workers.
+ * compression, "...-sha256-N" without, "...-writeback", and "...-zstd" with fast) and zstd's
+ * native workers (fixed levels).
  */
 final class BackupArchiveWriter implements AutoCloseable {
     /** Progress callback: bytes of content copied since the last call. */
     interface Progress {
         void copied(long bytes) throws IOException;
+    }
+
+    /**
+     * The zstd level of each next chunk when it adapts (compression {@code fast}: {@link AdaptiveLevel}).
+     * Asked after every chunk compressed as a frame of its own (entries that compress).
+     */
+    interface Levels {
+        /** The level to begin with. */
+        int level();
+
+        /**
+         * The level for the next chunk, given how long the chunk just copied took in all
+         * ({@code chunkNanos}), how much of that the backup thread waited for the frame threads
+         * ({@code compressWaitNanos}: every frame slot was in use) and for the hasher
+         * ({@code hashWaitNanos}: the oldest chunk buffer was not hashed yet).
+         */
+        int next(long compressWaitNanos, long hashWaitNanos, long chunkNanos);
     }
 
     /**
@@ -121,12 +142,33 @@ final class BackupArchiveWriter implements AutoCloseable {
     /** Null without compression. */
     private final ZstdCompressCtx zstd;
     private final int zstdLevel;
+    /** Null unless the level adapts: see {@link Levels}. */
+    private final Levels levels;
+    /** The level asked of zstd now. */
+    private int level;
+    /** The level of the streaming context's frames: with adaptive levels, {@link #level} when the frame began. */
+    private int streamLevel;
+    /** Content bytes compressed at each level asked (for the manifest's {@code zstdLevels}). */
+    private final java.util.TreeMap<Integer, Long> levelBytes = new java.util.TreeMap<>();
+    /** Nanoseconds the backup thread waited for a frame slot (compression behind). */
+    private long waitNanos;
+    /** Nanoseconds the backup thread waited for the hasher (hashing behind). */
+    private long hashWaitNanos;
     /** zstd's worker threads for data that compresses; see {@link #chooseWorkers}. */
     private final int zstdWorkers;
     private int currentWorkers;
-    /** {@link #tarBytes} when the current zstd frame began. */
-    private long frameStart;
-    private int frames = 1;
+    /** Whether the streaming context ({@link #zstd}) has a frame begun and not ended. */
+    private boolean streamOpen;
+    private int frames;
+    /**
+     * With adaptive levels: the frames of the entry being copied (data that compresses),
+     * each chunk one independent zstd frame compressed on {@link #frameThreads} at its own
+     * level and written in order; the slots not in use are in {@link #freeSlots}.
+     */
+    private final Deque<FrameSlot> pendingFrames = new ArrayDeque<>();
+    private final Deque<FrameSlot> freeSlots = new ArrayDeque<>();
+    private final List<FrameSlot> allSlots = new ArrayList<>();
+    private ExecutorService frameThreads;
     private final List<Entry> entries = new ArrayList<>();
     /** Bytes of tar written (before compression): without compression, also the archive file's length. */
     private long tarBytes;
@@ -164,6 +206,15 @@ final class BackupArchiveWriter implements AutoCloseable {
 
     /** @param key the key to encrypt the archive with, or null for none */
     BackupArchiveWriter(Path target, int zstdLevel, long maxRate, BackupKey key) throws IOException {
+        this(target, zstdLevel, maxRate, key, null);
+    }
+
+    /**
+     * @param levels null for a fixed level ({@code zstdLevel}); otherwise the level of each chunk
+     *               that zstd's workers compress, {@code zstdLevel} staying the level that
+     *               judges whether data compresses ({@link #chooseWorkers})
+     */
+    BackupArchiveWriter(Path target, int zstdLevel, long maxRate, BackupKey key, Levels levels) throws IOException {
         this.target = target;
         this.temp = target.resolveSibling("." + target.getFileName() + ".partial");
         this.chunk = maxRate > 0 ? (int) Math.max(MIN_CHUNK, Math.min(CHUNK, maxRate / 10 / 4096 * 4096)) : CHUNK;
@@ -172,14 +223,18 @@ final class BackupArchiveWriter implements AutoCloseable {
         this.file = FileChannel.open(temp, java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 io.tetradb.server.DataLayout.ownerOnlyFile(temp));
         this.zstdLevel = zstdLevel;
+        this.levels = zstdLevel > 0 ? levels : null;
+        this.level = this.levels != null ? this.levels.level() : zstdLevel;
+        this.streamLevel = level;
         this.zstdWorkers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        this.currentWorkers = zstdWorkers;
+        // With adaptive levels the streaming context stays on this thread; data that compresses goes as frames.
+        this.currentWorkers = this.levels != null ? 0 : zstdWorkers;
         ZstdCompressCtx z = null;
         if (zstdLevel > 0) {
             try {
                 z = new ZstdCompressCtx();
-                z.setLevel(zstdLevel);
-                z.setWorkers(zstdWorkers);
+                z.setLevel(level);
+                z.setWorkers(currentWorkers);
             } catch (RuntimeException | Error e) {
                 // An Error too (zstd-jni's UnsatisfiedLinkError when its library cannot be loaded): no file is left.
                 if (z != null) {
@@ -218,6 +273,15 @@ final class BackupArchiveWriter implements AutoCloseable {
         return zstd == null ? 0 : frames;
     }
 
+    /**
+     * Content bytes compressed at each zstd level asked, lowest level first (empty without
+     * compression). zstd applies a level change from its next job, so the split is that asked
+     * for, to within a job (a few MiB) at each change.
+     */
+    java.util.SortedMap<Integer, Long> levelBytes() {
+        return java.util.Collections.unmodifiableSortedMap(levelBytes);
+    }
+
     /** The content bytes per chunk (progress call) of this writer. */
     int chunkBytes() {
         return chunk;
@@ -226,12 +290,15 @@ final class BackupArchiveWriter implements AutoCloseable {
     /** Copies {@code source} as entry {@code path}, hashing it on the way. */
     Entry add(String path, long modifiedMillis, Source source, Progress progress) throws IOException {
         long size = source.length();
-        if (zstd != null && zstdLevel <= SINGLE_THREAD_MAX_LEVEL && size >= SAMPLED) {
+        boolean framed = false;
+        if (zstd != null && levels != null) {
+            framed = size > SMALL && (size < SAMPLED || compresses(source));
+        } else if (zstd != null && zstdLevel <= SINGLE_THREAD_MAX_LEVEL && size >= SAMPLED) {
             chooseWorkers(source);
         }
         writeHeap(TarHeaders.file(path, size, modifiedMillis));
         Entry entry = zstd == null && encryptor == null ? copyPlain(path, source, progress)
-                : new Entry(path, size, copyStreamed(path, source, progress), 0, List.of());
+                : new Entry(path, size, copyStreamed(path, source, progress, framed), 0, List.of());
         writeZeros(TarHeaders.padding(size));
         entries.add(entry);
         return entry;
@@ -306,14 +373,22 @@ final class BackupArchiveWriter implements AutoCloseable {
      * With compression or encryption: each chunk read once into a direct buffer, hashed on the
      * helper while zstd compresses it and/or the backup thread encrypts it.
      */
-    private String copyStreamed(String path, Source src, Progress progress) throws IOException {
+    private String copyStreamed(String path, Source src, Progress progress, boolean framed) throws IOException {
         MessageDigest sha = sha256();
         long size = src.length();
-        HashQueue hashing = new HashQueue(BUFFERS, size <= SMALL);
+        ByteBuffer[] buffers = chunkBuffers();
+        HashQueue hashing = new HashQueue(buffers.length, size <= SMALL);
+        if (framed) {
+            // The frames follow the streamed bytes (this entry's header among them) in the file.
+            endStreamFrame();
+        }
         long done = 0;
         int next = 0;
         try {
             while (done < size) {
+                long started = framed ? System.nanoTime() : 0;
+                long waited = waitNanos;
+                long hashWaited = hashWaitNanos;
                 int n = (int) Math.min(chunk, size - done);
                 ByteBuffer buf;
                 if (hashing.inline) {
@@ -321,15 +396,18 @@ final class BackupArchiveWriter implements AutoCloseable {
                 } else {
                     // The buffer filled now was last hashed BUFFERS chunks ago: that task must be done.
                     hashing.makeRoom();
-                    buf = chunkBuffers()[next++ % BUFFERS];
+                    buf = buffers[next++ % buffers.length];
                 }
                 buf.clear().limit(n);
                 fill(path, buf, src, done);
                 buf.flip();
                 ByteBuffer view = buf.duplicate();
                 hashing.run(() -> sha.update(view));
-                if (zstd != null) {
+                if (framed) {
+                    submitFrame(buf);
+                } else if (zstd != null) {
                     compress(buf, EndDirective.CONTINUE);
+                    levelBytes.merge(levels != null ? streamLevel : level, (long) n, Long::sum);
                 } else {
                     writeFile(buf);
                 }
@@ -337,6 +415,12 @@ final class BackupArchiveWriter implements AutoCloseable {
                 done += n;
                 startWriteBack();
                 progress.copied(n);
+                if (framed) {
+                    level = levels.next(waitNanos - waited, hashWaitNanos - hashWaited, System.nanoTime() - started);
+                }
+            }
+            if (framed) {
+                drainFrames();
             }
             hashing.finish();
         } finally {
@@ -372,9 +456,14 @@ final class BackupArchiveWriter implements AutoCloseable {
 
         /** Waits for the oldest tasks until fewer than {@code lag} are unfinished. */
         void makeRoom() throws IOException {
+            if (running.size() < lag) {
+                return;
+            }
+            long t = System.nanoTime();
             while (running.size() >= lag) {
                 await(running.removeFirst());
             }
+            hashWaitNanos += System.nanoTime() - t;
         }
 
         /** Waits for every task (a failure of one is thrown). */
@@ -527,6 +616,17 @@ final class BackupArchiveWriter implements AutoCloseable {
      * ended first (a zstd file may hold several frames; tar and zstd read them as one).
      */
     private void chooseWorkers(Source src) throws IOException {
+        int want = compresses(src) ? zstdWorkers : 0;
+        if (want == currentWorkers) {
+            return;
+        }
+        endStreamFrame();
+        zstd.setWorkers(want);
+        currentWorkers = want;
+    }
+
+    /** Whether samples spread over {@code src} compress (at {@link #zstdLevel}) to less than 90 %. */
+    private boolean compresses(Source src) throws IOException {
         long len = src.length();
         ByteBuffer sample = ByteBuffer.allocate(SAMPLES * SAMPLE_BYTES);
         for (int i = 0; i < SAMPLES; i++) {
@@ -536,22 +636,102 @@ final class BackupArchiveWriter implements AutoCloseable {
             sample.position(sample.position() + n);
         }
         byte[] bytes = Arrays.copyOf(sample.array(), sample.position());
-        boolean compresses = bytes.length > 0 && Zstd.compress(bytes, zstdLevel).length < bytes.length * 0.9;
-        int want = compresses ? zstdWorkers : 0;
-        if (want == currentWorkers) {
-            return;
-        }
-        if (tarBytes > frameStart) {
-            compress(ByteBuffer.allocateDirect(0), EndDirective.END);
-            frameStart = tarBytes;
-            frames++;
-        }
-        zstd.setWorkers(want);
-        currentWorkers = want;
+        return bytes.length > 0 && Zstd.compress(bytes, zstdLevel).length < bytes.length * 0.9;
     }
 
-    /** Feeds a direct buffer to zstd; writes what comes out. */
+    /** One frame of an entry that compresses: its own zstd context, output buffer, and the task compressing into it. */
+    private static final class FrameSlot {
+        final ZstdCompressCtx ctx = new ZstdCompressCtx();
+        final ByteBuffer out;
+        Future<Integer> task;
+
+        FrameSlot(int chunk) {
+            out = ByteBuffer.allocateDirect((int) Zstd.compressBound(chunk));
+        }
+    }
+
+    /**
+     * Hands {@code buf}'s remaining bytes to a frame thread as one zstd frame at the current
+     * level, after writing the frames already compressed. With every slot in use it first
+     * waits for the oldest: the time waited is the signal that compression is the bottleneck.
+     */
+    private void submitFrame(ByteBuffer buf) throws IOException {
+        writeDoneFrames();
+        if (freeSlots.isEmpty() && allSlots.size() < frameSlots()) {
+            FrameSlot slot = new FrameSlot(chunk);
+            allSlots.add(slot);
+            freeSlots.add(slot);
+        }
+        if (freeSlots.isEmpty()) {
+            long t = System.nanoTime();
+            awaitValue(pendingFrames.peekFirst().task);
+            waitNanos += System.nanoTime() - t;
+            writeDoneFrames();
+        }
+        FrameSlot slot = freeSlots.removeFirst();
+        int lv = level;
+        int n = buf.remaining();
+        ByteBuffer in = buf.duplicate();
+        levelBytes.merge(lv, (long) n, Long::sum);
+        slot.task = frameThreads().submit(() -> {
+            slot.ctx.setLevel(lv);
+            return slot.ctx.compressDirectByteBuffer(slot.out, 0, slot.out.capacity(), in, in.position(), n);
+        });
+        pendingFrames.addLast(slot);
+        frames++;
+    }
+
+    /** Writes the compressed frames at the head of the queue, in order, as long as they are done. */
+    private void writeDoneFrames() throws IOException {
+        while (!pendingFrames.isEmpty() && pendingFrames.peekFirst().task.isDone()) {
+            writeFrame(pendingFrames.removeFirst());
+        }
+    }
+
+    /** Writes every frame still queued, waiting for each in order. */
+    private void drainFrames() throws IOException {
+        while (!pendingFrames.isEmpty()) {
+            writeFrame(pendingFrames.removeFirst());
+        }
+    }
+
+    private void writeFrame(FrameSlot slot) throws IOException {
+        int k = awaitValue(slot.task);
+        slot.task = null;
+        ByteBuffer out = slot.out.duplicate().clear().limit(k);
+        writeFile(out);
+        freeSlots.addLast(slot);
+    }
+
+    /** Frames in flight at most: one per frame thread plus one waiting, so that no thread waits for the next. */
+    private int frameSlots() {
+        return zstdWorkers + 1;
+    }
+
+    /** Ends the streaming context's frame, if one is begun. */
+    private void endStreamFrame() throws IOException {
+        if (streamOpen) {
+            compress(ByteBuffer.allocateDirect(0), EndDirective.END);
+        }
+    }
+
+    /**
+     * Feeds a direct buffer to the streaming context; writes what comes out. With adaptive
+     * levels a frame begun here takes the current level (without workers zstd applies a level
+     * only from the next frame on).
+     */
     private void compress(ByteBuffer src, EndDirective op) throws IOException {
+        if (!streamOpen) {
+            if (op == EndDirective.END && !src.hasRemaining()) {
+                return;
+            }
+            if (levels != null && streamLevel != level) {
+                zstd.setLevel(level);
+                streamLevel = level;
+            }
+            streamOpen = true;
+            frames++;
+        }
         boolean done;
         do {
             done = zstd.compressDirectByteBufferStream(zstdOut, src, op);
@@ -561,6 +741,9 @@ final class BackupArchiveWriter implements AutoCloseable {
                 zstdOut.clear();
             }
         } while (src.hasRemaining() || (op == EndDirective.END && !done));
+        if (op == EndDirective.END) {
+            streamOpen = false;
+        }
     }
 
     /** Writes bytes of the (compressed) tar stream to the file, encrypting them when the archive is encrypted. */
@@ -600,10 +783,15 @@ final class BackupArchiveWriter implements AutoCloseable {
         return small;
     }
 
+    /**
+     * The chunk buffers: {@link #BUFFERS}, or with adaptive levels one more than the frames in
+     * flight, so that the buffer filled next is neither hashed nor compressed any more.
+     */
     private ByteBuffer[] chunkBuffers() {
         if (chunks == null) {
-            chunks = new ByteBuffer[BUFFERS];
-            for (int i = 0; i < BUFFERS; i++) {
+            int count = levels != null ? Math.max(BUFFERS, frameSlots() + 1) : BUFFERS;
+            chunks = new ByteBuffer[count];
+            for (int i = 0; i < count; i++) {
                 chunks[i] = ByteBuffer.allocateDirect(chunk);
             }
         }
@@ -639,6 +827,28 @@ final class BackupArchiveWriter implements AutoCloseable {
         return hashing ? hasher : flusher;
     }
 
+    /** The frame threads ("...-zstd"), one per core up to 4, made on the first frame. */
+    private ExecutorService frameThreads() {
+        if (frameThreads == null) {
+            String name = Thread.currentThread().getName() + "-zstd";
+            frameThreads = Executors.newFixedThreadPool(zstdWorkers, r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return frameThreads;
+    }
+
+    private static int awaitValue(Future<Integer> f) throws IOException {
+        await(f);
+        try {
+            return f.get();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException(e); // done and succeeded: await returned
+        }
+    }
+
     private static void await(Future<?> f) throws IOException {
         if (f == null) {
             return;
@@ -672,6 +882,13 @@ final class BackupArchiveWriter implements AutoCloseable {
                 ArrayNode segs = n.putArray("segmentSha256");
                 e.segmentSha256().forEach(segs::add);
             }
+        }
+        if (zstd != null && !levelBytes.isEmpty()) {
+            // The zstd levels asked for the entries' content: more than one when the level adapted (fast).
+            ObjectNode lv = manifest.putObject("zstdLevels").put("min", levelBytes.firstKey())
+                    .put("max", levelBytes.lastKey());
+            ObjectNode by = lv.putObject("bytes");
+            levelBytes.descendingMap().forEach((l, b) -> by.put(Integer.toString(l), b));
         }
         byte[] bytes = JSON.writeValueAsBytes(manifest);
         writeHeap(TarHeaders.file("MANIFEST.json", bytes.length, System.currentTimeMillis()));
@@ -715,6 +932,23 @@ final class BackupArchiveWriter implements AutoCloseable {
         }
         hasher = null;
         flusher = null;
+        if (frameThreads != null) {
+            // A frame thread may be inside zstd with its context: the contexts are closed only once it returned.
+            frameThreads.shutdownNow();
+            boolean ended = false;
+            try {
+                ended = frameThreads.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            frameThreads = null;
+            if (ended) {
+                allSlots.forEach(slot -> slot.ctx.close());
+            }
+            allSlots.clear();
+            freeSlots.clear();
+            pendingFrames.clear();
+        }
         if (segmentPool != null) {
             segmentPool.close();
             segmentPool = null;

@@ -215,8 +215,11 @@ final class BackupRun {
                     throw new Failure(ErrorCode.BACKUP_KEY, e.getMessage(), e);
                 }
             }
+            // fast adapts its level to whether zstd is the bottleneck (AdaptiveLevel); compact keeps zstd 9.
+            BackupArchiveWriter.Levels levels = st.compression() == BackupSettings.Compression.FAST
+                    ? new AdaptiveLevel() : null;
             try (BackupArchiveWriter writer = new BackupArchiveWriter(archive, st.compression().level(),
-                    st.maxRate(), key)) {
+                    st.maxRate(), key, levels)) {
                 bytesTotal = estimateTotal(st);
                 if (st.data() || st.structure()) {
                     copyUnderGate(writer);

@@ -41,7 +41,7 @@ import java.util.Set;
  * <p>Read where a backup starts or is scheduled; changed by admin requests on workers.
  */
 public final class BackupSettings {
-    /** zstd levels for the archive. */
+    /** zstd levels for the archive: FAST's is where it starts (it adapts, see AdaptiveLevel), COMPACT's is fixed. */
     public enum Compression {
         NONE(0), FAST(1), COMPACT(9);
 

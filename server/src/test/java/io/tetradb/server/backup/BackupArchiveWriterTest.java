@@ -271,6 +271,131 @@ class BackupArchiveWriterTest {
         BackupArchiveReader.extract(archive, null);
     }
 
+    /** Text of words drawn at random from a small vocabulary: compresses about 3 : 1 at level 1, much less at -30. */
+    private static byte[] words(int n, long seed) {
+        Random r = new Random(seed);
+        String[] vocabulary = new String[2000];
+        for (int i = 0; i < vocabulary.length; i++) {
+            char[] w = new char[2 + r.nextInt(8)];
+            for (int j = 0; j < w.length; j++) {
+                w[j] = (char) ('a' + r.nextInt(26));
+            }
+            vocabulary[i] = new String(w);
+        }
+        StringBuilder sb = new StringBuilder(n + 16);
+        while (sb.length() < n) {
+            sb.append(vocabulary[r.nextInt(vocabulary.length)]).append(r.nextInt(12) == 0 ? ".\n" : " ");
+        }
+        return sb.substring(0, n).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** Levels given in advance: {@code levels[0]} to begin with, then one per chunk, the last one kept. */
+    private static BackupArchiveWriter.Levels script(int... levels) {
+        return new BackupArchiveWriter.Levels() {
+            private int i;
+
+            @Override
+            public int level() {
+                return levels[0];
+            }
+
+            @Override
+            public int next(long compressWaitNanos, long hashWaitNanos, long chunkNanos) {
+                assertThat(compressWaitNanos + hashWaitNanos).isBetween(0L, chunkNanos);
+                i = Math.min(i + 1, levels.length - 1);
+                return levels[i];
+            }
+        };
+    }
+
+    @Test
+    void levelsChangedMidStreamMakeOneFrameAChunkAndTheArchiveReadsWithSystemZstdTarAndTheReaders() throws Exception {
+        byte[] data = words(6 * BackupArchiveWriter.CHUNK + 12_345, 7);
+        Path dataFile = dir.resolve("data.txt");
+        Files.write(dataFile, data);
+        Path catalog = dir.resolve("catalog.xml");
+        Files.writeString(catalog, "<catalog/>");
+        Path dest = Files.createDirectories(dir.resolve("dest"));
+        byte[] k = new byte[32];
+        new Random(8).nextBytes(k);
+        BackupKey key = BackupKey.of(k);
+        for (BackupKey withKey : new BackupKey[] {null, key}) {
+            String name = withKey == null ? "testdb-0006.tar.zst" : "testdb-0007.tar.zst" + EncryptedFile.SUFFIX;
+            Path archive = dest.resolve(name);
+            try (BackupArchiveWriter w = new BackupArchiveWriter(archive, 1, 0, withKey, script(1, -30, -7, 1, -30))) {
+                w.addFile("Structure/catalog.xml", catalog, n -> { });
+                w.addFile("Data/testdb.mv.db", dataFile, n -> { });
+                // The catalog and the data file's header in one frame, one frame per chunk of the data file,
+                // then the frame that its padding began (the manifest and the tar's end go there too).
+                assertThat(w.zstdFrames()).isEqualTo(1 + 7 + 1);
+                assertThat(w.levelBytes()).containsOnlyKeys(-30, -7, 1);
+                assertThat(w.levelBytes().values().stream().mapToLong(Long::longValue).sum())
+                        .isEqualTo(data.length + "<catalog/>".length());
+                assertThat(w.levelBytes().get(-30)).isEqualTo(data.length - 3L * BackupArchiveWriter.CHUNK);
+                w.finish(new ObjectMapper().createObjectNode().put("number", 1));
+            }
+
+            // The reader that verify, restore and the automatic restore use checks every checksum.
+            Path restored = dir.resolve("restored-" + name);
+            BackupArchiveReader.extract(archive, restored, withKey == null ? BackupKey.Source.NONE
+                    : BackupKey.Source.of(withKey));
+            assertThat(restored.resolve("Data/testdb.mv.db")).hasSameBinaryContentAs(dataFile);
+
+            // The system's zstd and tar read the same stream (decrypted first when it is encrypted).
+            Path zst = archive;
+            if (withKey != null) {
+                zst = dir.resolve("decrypted.tar.zst");
+                try (java.io.InputStream in = new EncryptedFile.Reader(Files.newInputStream(archive),
+                        BackupKey.Source.of(withKey), "archive", io.tetradb.client.ErrorCode.BACKUP_VERIFY_FAILED)) {
+                    Files.copy(in, zst);
+                }
+            }
+            SystemTar.run(dir, "zstd", "-q", "-t", zst.toString());
+            Path tarFile = dir.resolve("plain-" + (withKey == null ? 6 : 7) + ".tar");
+            SystemTar.run(dir, "zstd", "-q", "-d", zst.toString(), "-o", tarFile.toString());
+            Path out = Files.createDirectories(dir.resolve("extracted-" + name));
+            SystemTar.run(out, "tar", "--zstd", "-xf", zst.toString());
+            assertThat(out.resolve("Data/testdb.mv.db")).hasSameBinaryContentAs(dataFile);
+            Path outTar = Files.createDirectories(dir.resolve("untarred-" + name));
+            SystemTar.run(outTar, "tar", "-xf", tarFile.toString());
+            assertThat(outTar.resolve("Data/testdb.mv.db")).hasSameBinaryContentAs(dataFile);
+            JsonNode manifest = new ObjectMapper().readTree(out.resolve("MANIFEST.json").toFile());
+            assertThat(ManifestChecks.assertMatches(out, manifest)).isEmpty();
+            JsonNode levels = manifest.path("zstdLevels");
+            assertThat(levels.path("min").asInt()).isEqualTo(-30);
+            assertThat(levels.path("max").asInt()).isEqualTo(1);
+            List<String> listed = new ArrayList<>();
+            levels.path("bytes").fieldNames().forEachRemaining(listed::add);
+            assertThat(listed).containsExactly("1", "-7", "-30");
+            assertThat(levels.path("bytes").path("-7").asLong()).isEqualTo(BackupArchiveWriter.CHUNK);
+            if (withKey != null) {
+                Files.delete(zst);
+            }
+        }
+    }
+
+    @Test
+    void theLevelAskedForAFrameTakesEffectAndAFixedLevelIsRecorded() throws Exception {
+        byte[] data = words(4 * BackupArchiveWriter.CHUNK, 9);
+        Path dataFile = dir.resolve("data.txt");
+        Files.write(dataFile, data);
+        Path dest = Files.createDirectories(dir.resolve("dest"));
+        long[] sizes = new long[2];
+        for (int i = 0; i < 2; i++) {
+            Path archive = dest.resolve("testdb-000" + (8 + i) + ".tar.zst");
+            // Level 1 throughout, then level 1 for the first chunk and -30 for the three others.
+            BackupArchiveWriter.Levels levels = i == 0 ? null : script(1, -30);
+            try (BackupArchiveWriter w = new BackupArchiveWriter(archive, 1, 0, null, levels)) {
+                w.addFile("Data/testdb.mv.db", dataFile, n -> { });
+                assertThat(w.levelBytes()).containsOnlyKeys(i == 0 ? List.of(1) : List.of(1, -30));
+                sizes[i] = w.finish(new ObjectMapper().createObjectNode());
+            }
+            BackupArchiveReader.extract(archive, null);
+        }
+        // The frames after the first were compressed at -30: three quarters of the data compressed much less.
+        assertThat(sizes[1]).isGreaterThan(sizes[0] * 3 / 2);
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] r = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);

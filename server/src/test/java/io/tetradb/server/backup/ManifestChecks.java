@@ -60,6 +60,16 @@ public final class ManifestChecks {
         return segmented;
     }
 
+    /** Tests a .tar.zst with the system's zstd ({@code zstd -t}), then decompresses it ({@code zstd -d}) and lists it with tar. */
+    public static void zstdTest(Path dir, Path archive) throws Exception {
+        SystemTar.run(dir, "zstd", "-q", "-t", archive.toString());
+        Path tar = Files.createTempFile(dir, "zstd-d", ".tar");
+        Files.delete(tar);
+        SystemTar.run(dir, "zstd", "-q", "-d", archive.toString(), "-o", tar.toString());
+        assertThat(SystemTar.run(dir, "tar", "-tf", tar.toString()).lines()).contains("MANIFEST.json");
+        Files.delete(tar);
+    }
+
     /** Extracts {@code archive} into {@code out} with the system's tar ({@code --zstd} for a .tar.zst). */
     public static void extractWithSystemTar(Path archive, Path out) throws Exception {
         if (archive.getFileName().toString().endsWith(".zst")) {
