@@ -714,8 +714,15 @@ public final class DatabaseConverter {
             }
             checkInterrupt();
             long all = total;
-            ParallelDigest.Result now = ParallelDigest.run(c, () -> db.connect(io.tetradb.protocol.Role.ADMIN), present,
-                    counts, t -> null, threads(), n -> listener.progress(n, all, "rows"));
+            // Lazy, as the source's reads are: otherwise H2 writes each result to a temporary file and reads it back.
+            ParallelDigest.Result now;
+            lazy(c, true);
+            try {
+                now = ParallelDigest.run(c, () -> lazy(db.connect(io.tetradb.protocol.Role.ADMIN), true), present,
+                        counts, t -> null, threads(), n -> listener.progress(n, all, "rows"));
+            } finally {
+                lazy(c, false);
+            }
             long before = 0;
             for (SourceStructure.Table t : present) {
                 TableSum source = check.sums().get(t.key());
@@ -823,6 +830,18 @@ public final class DatabaseConverter {
             Files.createDirectories(to.getParent());
             Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
         }
+    }
+
+    /**
+     * Sets {@code LAZY_QUERY_EXECUTION} of {@code c}'s session: with it a query's rows are
+     * read as they are fetched instead of being gathered first (in a temporary file when
+     * they are many). Returns {@code c}.
+     */
+    static Connection lazy(Connection c, boolean on) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LAZY_QUERY_EXECUTION " + (on ? "TRUE" : "FALSE"));
+        }
+        return c;
     }
 
     /** Threads that read tables through at once (check and verification). */
