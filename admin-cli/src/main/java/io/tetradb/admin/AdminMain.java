@@ -125,6 +125,12 @@ public final class AdminMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // H2's value cache (each value looked up in a cache of recent ones, to share equal ones) costs more
+        // than it saves in this short-lived process: a conversion spends about a tenth of its CPU time in it
+        // (bench/NOTES.md). Set before any H2 class loads, for the server's engine and the legacy ones alike.
+        if (System.getProperty("h2.objectCache") == null) {
+            System.setProperty("h2.objectCache", "false");
+        }
         boolean console = System.console() != null;
         System.exit(run(args, System.out, System.err, System.in, System.getenv(),
                 console ? SecretPrompt.console() : SecretPrompt.none(), console, InterruptSource.sigint(), console));

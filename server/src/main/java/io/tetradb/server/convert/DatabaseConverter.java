@@ -38,6 +38,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -45,14 +46,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * way 4D converts older databases, with nothing ever lost:
  *
  * <ol>
- * <li>checks the source with the engine that wrote it (opened read-only): every table read
- *     through, its rows counted and its content checksummed; anomalies stop here;</li>
+ * <li>checks the source with the engine that wrote it (opened read-only): its structure
+ *     and every table's row count; anomalies stop here;</li>
  * <li>checks free disk space for the safety copies, the export and the new file;</li>
  * <li>copies every original it will replace into {@code Replaced Files (conversion)};</li>
  * <li>exports with the old engine ({@code SCRIPT TO}, to a file) and, at the same time,
  *     imports with the current one ({@code RUNSCRIPT ... FROM_1X} for H2 1.4) into a new
  *     data file: split segments end up in one file, every index is built anew; H2 1.4
- *     ENUM ordinals and untyped ARRAY values are rewritten on the way ({@link EnumFix});</li>
+ *     ENUM ordinals and untyped ARRAY values are rewritten on the way ({@link EnumFix});
+ *     once the script is written, the export's thread reads every table of the source
+ *     through, counting and checksumming its rows, while the import goes on (a table that
+ *     cannot be read through is an anomaly of the check, as in step 1);</li>
  * <li>re-reads legacy 8-bit text in its real charset (multilang.txt, --default-charset);</li>
  * <li>writes catalog.xml and verifies every table's rows and checksum against the source;</li>
  * <li>switches to the new files (journaled, see {@link WorkArea}), starts an empty log file
@@ -70,7 +74,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * }</pre>
  *
  * <p>{@link #convert} runs on the caller's thread (listener calls included); the export
- * and import run on two threads of their own meanwhile.
+ * (then the read-through of the source) and the import run on two threads of their own
+ * meanwhile, and the read-throughs on {@link ParallelDigest}'s.
  */
 public final class DatabaseConverter {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseConverter.class);
@@ -265,7 +270,6 @@ public final class DatabaseConverter {
                 DataLayout workLayout = new DataLayout(work.dir().resolve(ConversionPlan.baseName(plan.newDataFile())));
                 // The source stays open (read-only, shared) until the result is verified: nothing can write it meanwhile.
                 try (SourceAccess.Source opened = SourceAccess.open(engine, plan, work.dir())) {
-                    Connection source = opened.connection();
                     check = check(opened, multilang);
                     // Step 2: free disk space.
                     beginStep(2, "Checking free disk space");
@@ -276,7 +280,7 @@ public final class DatabaseConverter {
                     // Step 4: export and import.
                     beginStep(4, "Exporting with H2 " + plan.readerVersion() + " and importing with H2 "
                             + org.h2.engine.Constants.VERSION);
-                    exportImport(source, check, workLayout);
+                    check = check.withSums(exportImport(opened, check, workLayout));
                     try (Database db = new Database(workLayout)) {
                         db.open();
                         // Step 5: 8-bit text to Unicode.
@@ -299,8 +303,20 @@ public final class DatabaseConverter {
                     millis(started), true, indexes, repaired);
         }
 
-        /** What step 1 learned: the structure, the repairs, and each table's count and checksum. */
-        private record SourceCheck(SourceStructure structure, CharsetRepairs repairs, Map<String, TableSum> sums) {
+        /**
+         * What step 1 learned (the structure, the repairs, each table's row count) and, once
+         * step 4 has read the source through, each table's count and checksum.
+         */
+        private record SourceCheck(SourceStructure structure, CharsetRepairs repairs, Map<String, Long> counts,
+                                   Map<String, TableSum> sums) {
+            /** The tables that were counted (all of them, or step 1 stopped). */
+            List<SourceStructure.Table> readable() {
+                return structure.tables().stream().filter(t -> counts.containsKey(t.key())).toList();
+            }
+
+            SourceCheck withSums(Map<String, TableSum> read) {
+                return new SourceCheck(structure, repairs, counts, read);
+            }
         }
 
         private SourceCheck check(SourceAccess.Source opened, MultilangMap multilang) throws Exception {
@@ -328,7 +344,7 @@ public final class DatabaseConverter {
             for (String r : repairs.remarks()) {
                 note(r);
             }
-            // Exact row counts first (the store keeps them), for the progress of the read-through.
+            // Exact row counts (the store keeps them): the read-through of step 4 must find as many rows.
             long total = 0;
             Map<String, Long> counts = new LinkedHashMap<>();
             for (SourceStructure.Table t : structure.tables()) {
@@ -342,12 +358,21 @@ public final class DatabaseConverter {
                 }
             }
             checkInterrupt();
-            long all = total;
-            List<SourceStructure.Table> readable = structure.tables().stream()
-                    .filter(t -> counts.containsKey(t.key())).toList();
-            ParallelDigest.Result digests = ParallelDigest.run(source, opened.more(), readable, counts,
-                    repairs::forTable, threads(), n -> listener.progress(n, all, "rows"));
-            Map<String, TableSum> sums = digests.sums();
+            if (!anomalies.isEmpty()) {
+                throw anomaly(anomalies);
+            }
+            doneStep(structure.tables().size() + " tables, " + total + " rows counted; no anomaly (every row is read "
+                    + "through and checksummed in step 4, beside the export)");
+            return new SourceCheck(structure, repairs, counts, null);
+        }
+
+        /**
+         * The read-through of the source (every row of every table counted and checksummed,
+         * the text repairs applied), which runs in step 4 beside the export: an anomaly stops
+         * the conversion as step 1 would (1431), before anything outside the work folder
+         * changes (the safety copies are taken back).
+         */
+        private Map<String, TableSum> sourceSums(SourceCheck check, ParallelDigest.Result digests) {
             for (Map.Entry<String, String> f : digests.failures().entrySet()) {
                 if (outOfMemory(f.getValue())) {
                     // Not a damaged file: the reading process is too small for these rows.
@@ -358,23 +383,23 @@ public final class DatabaseConverter {
                                     + plan.command());
                 }
             }
-            long before = 0;
-            for (SourceStructure.Table t : readable) {
+            List<String> anomalies = new ArrayList<>();
+            for (SourceStructure.Table t : check.readable()) {
                 String failure = digests.failures().get(t.key());
-                TableSum s = sums.get(t.key());
+                TableSum s = digests.sums().get(t.key());
                 if (failure != null) {
                     anomalies.add("Table " + t.ref().display() + " cannot be read through: " + failure);
-                } else if (s.rows() != counts.get(t.key())) {
-                    anomalies.add("Table " + t.ref().display() + " counts " + counts.get(t.key())
+                } else if (s == null) {
+                    anomalies.add("Table " + t.ref().display() + " was not read through.");
+                } else if (s.rows() != check.counts().get(t.key())) {
+                    anomalies.add("Table " + t.ref().display() + " counts " + check.counts().get(t.key())
                             + " rows, but " + s.rows() + " rows can be read.");
                 }
-                before += s == null ? 0 : s.rows();
             }
             if (!anomalies.isEmpty()) {
                 throw anomaly(anomalies);
             }
-            doneStep(structure.tables().size() + " tables, " + before + " rows read through; no anomaly");
-            return new SourceCheck(structure, repairs, sums);
+            return digests.sums();
         }
 
         private static boolean outOfMemory(String failure) {
@@ -430,7 +455,15 @@ public final class DatabaseConverter {
                     + String.join(", ", plan.safetyFolders().stream().map(Path::toString).toList()));
         }
 
-        private void exportImport(Connection source, SourceCheck check, DataLayout workLayout) throws Exception {
+        /**
+         * Step 4: the export and the import, streamed, and the read-through of the source
+         * (its checksums), which runs on the export's thread once the export has written the
+         * script: the import, the longer of the two, has a core of its own meanwhile.
+         * Returns each table's count and checksum in the source.
+         */
+        private Map<String, TableSum> exportImport(SourceAccess.Source opened, SourceCheck check, DataLayout workLayout)
+                throws Exception {
+            Connection source = opened.connection();
             workLayout.createFolders();
             String key = engineKey();
             DataLayout.writeOwnerOnly(workLayout.engineKeyFile(), key.getBytes(StandardCharsets.UTF_8));
@@ -453,22 +486,41 @@ public final class DatabaseConverter {
             });
             AtomicReference<Statement> exporting = new AtomicReference<>();
             AtomicReference<Statement> importing = new AtomicReference<>();
+            AtomicReference<Exception> exportFailure = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean importFailed = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicLong sourceRows = new AtomicLong();
+            long allRows = 0;
+            for (long n : check.counts().values()) {
+                allRows += n;
+            }
+            List<SourceStructure.Table> readable = check.readable();
+            // Beside the import, which keeps one core busy: the read-through gets the others.
+            int digestThreads = Math.max(1, threads() - 1);
+            ParallelDigest.Result digests;
             try (ScriptFeed.Feed feed = ScriptFeed.open(script, enumFix, true, true)) {
-                Future<?> export = pool.submit(() -> {
+                Future<ParallelDigest.Result> export = pool.submit(() -> {
                     try (Statement st = source.createStatement()) {
                         exporting.set(st);
                         st.execute("SCRIPT TO " + literal(script.toString()) + " COMPRESSION LZF");
                         feed.writerDone();
                     } catch (SQLException | RuntimeException e) {
+                        exportFailure.set(e);
                         feed.writerFailed(e.getMessage());
-                        throw e;
+                        if (Thread.currentThread().isInterrupted() || importFailed.get()) {
+                            throw e;
+                        }
+                        // Read the source through all the same: a damaged table is then named as an anomaly.
                     }
-                    return null;
+                    if (importFailed.get()) {
+                        return null;
+                    }
+                    return ParallelDigest.run(source, opened.more(), readable, check.counts(), check.repairs()::forTable,
+                            digestThreads, sourceRows::set);
                 });
                 Future<?> imp = pool.submit(() -> {
                     // The export creates the file when it begins writing; then it only grows.
                     while (!Files.exists(script) || Files.size(script) == 0) {
-                        if (export.isDone()) {
+                        if (feed.writerFinished() || export.isDone()) {
                             break;
                         }
                         Thread.sleep(10);
@@ -481,25 +533,75 @@ public final class DatabaseConverter {
                     }
                     return null;
                 });
+                Throwable importFailure = null;
                 while (true) {
                     try {
                         imp.get(200, TimeUnit.MILLISECONDS);
                         break;
                     } catch (TimeoutException e) {
                         long exported = Files.exists(script) ? Files.size(script) : 0;
-                        listener.progress(feed.bytesRead(), export.isDone() ? exported : -1, "bytes");
-                        if (export.isDone() && !isOk(export)) {
+                        boolean written = export.isDone() || feed.writerFinished();
+                        listener.progress(feed.bytesRead(), written ? exported : -1, "bytes");
+                        if (exportFailure.get() != null) {
+                            // The import cannot go on; the read-through says whether the source is damaged.
                             imp.cancel(true);
-                            export.get();
+                            cancel(importing.get());
+                            break;
                         }
                     } catch (ExecutionException e) {
-                        if (export.isDone() && !isOk(export)) {
-                            export.get();
+                        importFailure = e.getCause();
+                        if (exportFailure.get() == null) {
+                            // The import failed on its own: that is the failure (the finally stops the export).
+                            importFailed.set(true);
+                            throw e;
                         }
-                        throw e;
+                        break;
                     }
                 }
-                export.get();
+                // The read-through of the source, when the import finished first.
+                while (true) {
+                    try {
+                        digests = export.get(200, TimeUnit.MILLISECONDS);
+                        break;
+                    } catch (TimeoutException e) {
+                        listener.progress(sourceRows.get(), allRows, "rows");
+                    }
+                }
+                listener.progress(sourceRows.get(), allRows, "rows");
+                // A damaged source first (1431, as in step 1): then the export's or the import's own failure.
+                Map<String, TableSum> sums = digests == null ? null : sourceSums(check, digests);
+                if (exportFailure.get() != null) {
+                    throw exportFailure.get();
+                }
+                if (importFailure != null) {
+                    throw new ExecutionException(importFailure);
+                }
+                if (digests == null) {
+                    throw new IllegalStateException("the source was not read through");
+                }
+                if (enumFix != null && enumFix.unknownOrdinals() > 0) {
+                    note(enumFix.unknownOrdinals() + " ENUM values named no label of their column.");
+                }
+                if (enumFix != null) {
+                    for (Map.Entry<String, Long> a : enumFix.convertedArrays().entrySet()) {
+                        note("Column " + a.getKey() + " (ARRAY without element type in H2 1.4) is now a CHARACTER "
+                                + "VARYING ARRAY: each element is its text as H2 1.4 shows it (CAST AS VARCHAR), NULL "
+                                + "elements stay NULL; " + a.getValue() + (a.getValue() == 1 ? " value had"
+                                : " values had") + " elements that were not text.");
+                    }
+                }
+                long size = Files.size(script);
+                Files.delete(script);
+                long rows = 0;
+                for (TableSum t : sums.values()) {
+                    rows += t.rows();
+                }
+                doneStep("export script of " + ByteSizes.format(size) + " streamed into "
+                        + workLayout.dataFile().getFileName() + (plan.segments().isEmpty() ? ""
+                        : " (" + (plan.segments().size() + 1) + " segments merged)") + "; indexes built anew; "
+                        + readable.size() + " tables and " + rows + " rows of the source read through and checksummed; "
+                        + "no anomaly");
+                return sums;
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
                 if (c instanceof SQLException s) {
@@ -516,22 +618,6 @@ public final class DatabaseConverter {
                     LOG.warn("The export or import did not stop within a minute of being cancelled.");
                 }
             }
-            if (enumFix != null && enumFix.unknownOrdinals() > 0) {
-                note(enumFix.unknownOrdinals() + " ENUM values named no label of their column.");
-            }
-            if (enumFix != null) {
-                for (Map.Entry<String, Long> a : enumFix.convertedArrays().entrySet()) {
-                    note("Column " + a.getKey() + " (ARRAY without element type in H2 1.4) is now a CHARACTER VARYING "
-                            + "ARRAY: each element is its text as H2 1.4 shows it (CAST AS VARCHAR), NULL elements "
-                            + "stay NULL; " + a.getValue() + (a.getValue() == 1 ? " value had" : " values had")
-                            + " elements that were not text.");
-                }
-            }
-            long size = Files.size(script);
-            Files.delete(script);
-            doneStep("export script of " + ByteSizes.format(size) + " streamed into "
-                    + workLayout.dataFile().getFileName() + (plan.segments().isEmpty() ? ""
-                    : " (" + (plan.segments().size() + 1) + " segments merged)") + "; indexes built anew");
         }
 
         private void cancel(Statement st) {
@@ -714,8 +800,15 @@ public final class DatabaseConverter {
             }
             checkInterrupt();
             long all = total;
-            ParallelDigest.Result now = ParallelDigest.run(c, () -> db.connect(io.tetradb.protocol.Role.ADMIN), present,
-                    counts, t -> null, threads(), n -> listener.progress(n, all, "rows"));
+            // Lazy, as the source's reads are: otherwise H2 writes each result to a temporary file and reads it back.
+            ParallelDigest.Result now;
+            lazy(c, true);
+            try {
+                now = ParallelDigest.run(c, () -> lazy(db.connect(io.tetradb.protocol.Role.ADMIN), true), present,
+                        counts, t -> null, threads(), n -> listener.progress(n, all, "rows"));
+            } finally {
+                lazy(c, false);
+            }
             long before = 0;
             for (SourceStructure.Table t : present) {
                 TableSum source = check.sums().get(t.key());
@@ -823,6 +916,18 @@ public final class DatabaseConverter {
             Files.createDirectories(to.getParent());
             Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
         }
+    }
+
+    /**
+     * Sets {@code LAZY_QUERY_EXECUTION} of {@code c}'s session: with it a query's rows are
+     * read as they are fetched instead of being gathered first (in a temporary file when
+     * they are many). Returns {@code c}.
+     */
+    static Connection lazy(Connection c, boolean on) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LAZY_QUERY_EXECUTION " + (on ? "TRUE" : "FALSE"));
+        }
+        return c;
     }
 
     /** Threads that read tables through at once (check and verification). */

@@ -74,6 +74,11 @@ public final class ScriptFeed extends FilePathWrapper {
             writerDone = true;
         }
 
+        /** Whether the writer has finished (or failed): the file has its final size. */
+        boolean writerFinished() {
+            return writerDone;
+        }
+
         /** The writer failed: the reader stops with this message. */
         void writerFailed(String message) {
             writerFailure = message;

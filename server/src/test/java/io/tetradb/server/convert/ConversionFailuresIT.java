@@ -87,7 +87,14 @@ class ConversionFailuresIT {
         }
         String hash = sha256(file);
         ConversionPlan plan = converter.plan(db, ConversionOptions.defaults());
-        ConversionException e = failure(() -> converter.convert(plan, ConversionListener.none()));
+        List<Integer> steps = new java.util.ArrayList<>();
+        ConversionException e = failure(() -> converter.convert(plan, new ConversionListener() {
+            @Override
+            public void step(int number, String title) {
+                steps.add(number);
+            }
+        }));
+        System.out.println("the damaged source stopped the conversion in step " + steps.get(steps.size() - 1));
         assertThat(e.rawCode()).isEqualTo(1431);
         assertThat(e.anomalies()).isNotEmpty();
         assertThat(e.getMessage()).contains("Nothing was changed");
@@ -95,6 +102,84 @@ class ConversionFailuresIT {
         assertThat(sha256(file)).isEqualTo(hash);
         assertThat(names(db.resolve("Data"))).containsExactly("damaged.mv.db");
         assertThat(db.resolve("Logs").resolve(ConversionLog.FILE_NAME)).content().contains("ERROR");
+    }
+
+    /**
+     * A file whose structure and row counts read well but one of whose tables cannot be
+     * read through: the read-through beside the export (step 4) finds it, and the
+     * conversion stops as the check would (1431 with advice), the safety copies and the
+     * work folder taken back, the original as it was.
+     */
+    @Test
+    void aTableThatCannotBeReadThroughStopsTheConversionInStep4AsAnAnomaly() throws Exception {
+        Path db = legacyFolder(dir, "torn", 400);
+        Path file = db.resolve("Data/torn.mv.db");
+        byte[] good = Files.readAllBytes(file);
+        // The first 4 KiB block whose damage leaves the structure and the counts readable, not every row.
+        Path probe = dir.resolve("probe");
+        Files.createDirectories(probe);
+        boolean found = false;
+        for (int block = 2; block < good.length / 4096 - 2 && !found; block++) {
+            byte[] bad = good.clone();
+            Random rnd = new Random(block);
+            byte[] junk = new byte[4096 - 512];
+            rnd.nextBytes(junk);
+            System.arraycopy(junk, 0, bad, block * 4096 + 256, junk.length);
+            Path copy = probe.resolve("p" + block + ".mv.db");
+            Files.write(copy, bad);
+            if (countsButCannotReadThrough(probe.resolve("p" + block))) {
+                Files.write(file, bad);
+                found = true;
+            }
+        }
+        assertThat(found).as("a block whose damage the counts do not see").isTrue();
+        String hash = sha256(file);
+        List<Integer> steps = new java.util.ArrayList<>();
+        ConversionException e = failure(() -> converter.convert(converter.plan(db, ConversionOptions.defaults()),
+                new ConversionListener() {
+                    @Override
+                    public void step(int number, String title) {
+                        steps.add(number);
+                    }
+                }));
+        assertThat(e.rawCode()).isEqualTo(1431);
+        assertThat(steps).containsExactly(1, 2, 3, 4);
+        assertThat(e.anomalies()).isNotEmpty().allMatch(a -> a.contains("cannot be read through")
+                || a.contains("rows can be read"));
+        assertThat(e.getMessage()).contains("Nothing was changed");
+        assertThat(e.advice()).contains("Recover");
+        assertThat(sha256(file)).isEqualTo(hash);
+        // The safety copy of step 3 and the work folder are gone.
+        assertThat(names(db.resolve("Data"))).containsExactly("torn.mv.db");
+    }
+
+    /** Whether H2 1.4 reads the structure and counts of {@code base} but fails to read some table through. */
+    private static boolean countsButCannotReadThrough(Path base) throws Exception {
+        try (LegacyEngine h2 = LegacyDatabases.engine(LegacyEngines.FORMAT1_VERSION);
+             Connection c = h2.connect("jdbc:h2:file:" + base + ";ACCESS_MODE_DATA=r;IFEXISTS=TRUE", "SA", "")) {
+            SourceStructure s;
+            try {
+                s = SourceStructure.read(c);
+                for (SourceStructure.Table t : s.tables()) {
+                    try (java.sql.Statement st = c.createStatement();
+                         java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + t.ref().qualified())) {
+                        rs.next();
+                    }
+                }
+            } catch (java.sql.SQLException | RuntimeException x) {
+                return false;
+            }
+            for (SourceStructure.Table t : s.tables()) {
+                try {
+                    new ContentDigest().digest(c, t.ref(), t.columnNames(), t.kinds(), null, n -> { });
+                } catch (java.sql.SQLException | java.io.IOException | RuntimeException x) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (java.sql.SQLException x) {
+            return false;
+        }
     }
 
     @Test
@@ -187,6 +272,86 @@ class ConversionFailuresIT {
         assertThat(convertedContent(db)).isEqualTo(before);
         assertThat(sha256(db.resolve("Data").resolve(ConversionPlan.REPLACED_FILES).resolve("halfway.mv.db")))
                 .isEqualTo(hash);
+    }
+
+    /**
+     * The source is read through (counted and checksummed) in step 4, beside the export, and
+     * the converted file in step 6: a row lost, a duplicate row lost, values moved between
+     * rows, or a row added between the two must each fail the verification, naming the
+     * table, with the originals as they were.
+     */
+    @Test
+    void aLostChangedOrAddedRowFailsTheVerificationAgainstTheSourceReadBesideTheExport() throws Exception {
+        assertTamperingIsCaught("lost", "DELETE FROM ORDERS WHERE ID = (SELECT MIN(ID) FROM ORDERS)", "ORDERS", -1);
+        assertTamperingIsCaught("duplicate", "DELETE FROM NO_PK WHERE _ROWID_ = (SELECT MIN(_ROWID_) FROM NO_PK "
+                + "WHERE A = 'dup')", "NO_PK", -1);
+        assertTamperingIsCaught("moved", "UPDATE CUSTOMER SET NAME = CASE WHEN ID = (SELECT MIN(ID) FROM CUSTOMER) "
+                + "THEN (SELECT NAME FROM CUSTOMER WHERE ID = (SELECT MAX(ID) FROM CUSTOMER)) ELSE "
+                + "(SELECT NAME FROM CUSTOMER WHERE ID = (SELECT MIN(ID) FROM CUSTOMER)) END "
+                + "WHERE ID IN ((SELECT MIN(ID) FROM CUSTOMER), (SELECT MAX(ID) FROM CUSTOMER))", "CUSTOMER", 0);
+        assertTamperingIsCaught("added", "INSERT INTO SALES.REGION VALUES (4, 'Ost')", "SALES.REGION", 1);
+    }
+
+    /**
+     * Converts a fresh legacy folder, running {@code change} on the converted work database
+     * between the import (step 4, which also read the source through) and the verification
+     * (step 6); {@code delta}: how many more rows the converted table then has.
+     */
+    private void assertTamperingIsCaught(String name, String change, String table, int delta) throws Exception {
+        Path db = legacyFolder(dir, name, 30);
+        Path file = db.resolve("Data").resolve(name + ".mv.db");
+        String qualified = table.contains(".") ? table : "PUBLIC." + table;
+        long sourceRows;
+        try (LegacyEngine h2 = LegacyDatabases.engine(LegacyEngines.FORMAT1_VERSION);
+             Connection c = h2.connect("jdbc:h2:file:" + db.resolve("Data").resolve(name), "SA", "");
+             java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + qualified)) {
+            rs.next();
+            sourceRows = rs.getLong(1);
+        }
+        String hash = sha256(file);
+        ConversionPlan plan = converter.plan(db, ConversionOptions.defaults());
+        Path work = plan.workDir().resolve(name);
+        java.util.Map<Integer, String> summaries = new java.util.TreeMap<>();
+        ConversionListener tamper = new ConversionListener() {
+            private int step;
+
+            @Override
+            public void step(int number, String title) {
+                step = number;
+            }
+
+            @Override
+            public void stepDone(String summary) {
+                summaries.put(step, summary);
+                if (step != 4) {
+                    return;
+                }
+                try {
+                    String key = Files.readString(work.resolve("Structure/engine.key")).trim();
+                    try (LegacyEngine current = LegacyEngine.current();
+                         Connection c = current.connect("jdbc:h2:file:" + work.resolve("Data").resolve(name)
+                                 + ";IFEXISTS=TRUE", "TETRA_ADMIN", key);
+                         java.sql.Statement st = c.createStatement()) {
+                        assertThat(st.executeUpdate(change)).isPositive();
+                    }
+                } catch (Exception | AssertionError e) {
+                    throw new IllegalStateException("the test could not change the work database: " + e, e);
+                }
+            }
+        };
+        ConversionException e = failure(() -> converter.convert(plan, tamper));
+        assertThat(e.rawCode()).isEqualTo(1434);
+        assertThat(e.getMessage()).contains("The verification failed")
+                .contains("Table " + table + ": the source has " + sourceRows + " rows")
+                .contains("the converted table " + (sourceRows + delta) + " rows")
+                .contains("as they were");
+        // The source was read through in step 4, not before it.
+        assertThat(summaries.get(1)).contains("rows counted");
+        assertThat(summaries.get(4)).contains("rows of the source read through and checksummed");
+        assertThat(sha256(file)).isEqualTo(hash);
+        assertThat(names(db.resolve("Data"))).containsExactly(name + ".mv.db");
+        assertThat(db.resolve("Logs").resolve(ConversionLog.FILE_NAME)).content().contains("DIFFERENT");
     }
 
     @Test
